@@ -1,0 +1,1 @@
+"""EKS ChatOps bot: Slack surface, services, persistence and sandbox harness."""

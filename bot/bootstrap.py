@@ -1,0 +1,73 @@
+"""The composition root: settings, database, clients, services and the Bolt app, built once.
+
+Nothing connects or reads the environment at import time; entry points (``bot.cli``), the
+sandbox and the tests call ``build`` with what they want.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+from sqlalchemy import Engine
+
+from bot.cloud.context import utcnow
+from bot.services.apply import ApplyService
+from bot.services.approvers import Approvers
+from bot.services.contexts import SingleClusterContexts
+from bot.services.core import Services
+from bot.services.plans import PlanService
+from bot.services.ports import ContextProvider
+from bot.services.requests import RequestService
+from bot.settings import Settings
+from bot.slack.app import build_app
+from bot.slack.deps import Deps
+from bot.slack.thread import SlackThread
+from bot.store.db import make_engine, make_session_factory
+from bot.store.repo import Repo
+
+
+@dataclass
+class Bot:
+    settings: Settings
+    engine: Engine
+    client: WebClient
+    deps: Deps
+    app: App
+
+
+def make_client(settings: Settings) -> WebClient:
+    client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=15)
+    client.retry_handlers.extend([RateLimitErrorRetryHandler(max_retry_count=5),
+                                  ServerErrorRetryHandler(max_retry_count=2),
+                                  ConnectionErrorRetryHandler(max_retry_count=2)])
+    return client
+
+
+def build(settings: Settings, clock: Callable[[], datetime] = utcnow, contexts: ContextProvider | None = None,
+          client: WebClient | None = None) -> Bot:
+    engine = make_engine(settings.database_url)
+    repo = Repo(make_session_factory(engine))
+    client = client or make_client(settings)
+
+    def group_members(group: str) -> list[str]:
+        return list(client.usergroups_users_list(usergroup=group).get("users", []))
+
+    approvers = Approvers(settings.approver_ids, settings.approver_usergroup, group_members,
+                          settings.usergroup_cache_seconds, settings.allow_self_approval)
+    services = Services(settings=settings, repo=repo, thread=SlackThread(client, approvers),
+                        contexts=contexts or SingleClusterContexts(settings, clock), approvers=approvers,
+                        clock=clock)
+    applier = ApplyService(services)
+    deps = Deps(services=services, requests=RequestService(services), plans=PlanService(services, applier),
+                applier=applier)
+    app = build_app(settings, client, deps)
+    return Bot(settings, engine, client, deps, app)

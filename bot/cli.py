@@ -1,0 +1,151 @@
+"""The ``chatops`` command: serve, socket, migrate, parse, diagnose, audit, demo, check-trust, ...
+
+Each sub-command imports what it needs when it runs, so ``chatops parse`` stays light and fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from collections.abc import Sequence
+
+
+def _settings():
+    from bot.settings import Settings
+
+    return Settings()
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from bot import logging_setup
+    from bot.bootstrap import build
+    from bot.http import build_http_app
+    from bot.store.migrate import upgrade
+
+    settings = _settings()
+    logging_setup.configure(settings.log_level)
+    if args.migrate:
+        upgrade(settings.database_url)
+    bot = build(settings)
+    uvicorn.run(build_http_app(bot), host=args.host, port=args.port, log_config=None, access_log=False)
+    return 0
+
+
+def cmd_socket(args: argparse.Namespace) -> int:
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    from bot import logging_setup
+    from bot.bootstrap import build
+
+    settings = _settings()
+    logging_setup.configure(settings.log_level)
+    if not settings.slack_app_token.startswith("xapp-"):
+        print("SLACK_APP_TOKEN must be an app-level token (xapp-...) for Socket Mode", file=sys.stderr)
+        return 2
+    bot = build(settings)
+    SocketModeHandler(bot.app, settings.slack_app_token).start()
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from bot.store.migrate import upgrade
+
+    upgrade(args.url or _settings().database_url)
+    print("migrated")
+    return 0
+
+
+def cmd_parse(args: argparse.Namespace) -> int:
+    from bot.parsing.cli import main as parse_main
+
+    return parse_main(args.rest, sys.stdin, sys.stdout)
+
+
+def cmd_diagnose(args: argparse.Namespace) -> int:
+    from bot.diagnose_cli import run
+
+    return run(" ".join(args.text), _settings(), sys.stdout)
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from bot.store.db import make_engine, make_session_factory
+    from bot.store.repo import Repo, as_dicts
+
+    settings = _settings()
+    repo = Repo(make_session_factory(make_engine(args.url or settings.database_url)))
+    rows = as_dicts(repo.audit_rows(limit=args.limit))
+    if args.csv:
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else ["id"])
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: json.dumps(v, default=str) if isinstance(v, dict | list) else v
+                             for k, v in row.items()})
+    else:
+        for row in rows:
+            print(json.dumps(row, default=str, ensure_ascii=False))
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from bot.sandbox.demo import main as demo_main
+
+    return demo_main(args.scenario, args.json)
+
+
+def cmd_check_trust(args: argparse.Namespace) -> int:
+    from handlers.irsa.cli import check_trust_main
+
+    return check_trust_main(args.rest, sys.stdout)
+
+
+def cmd_check_permission(args: argparse.Namespace) -> int:
+    from handlers.irsa.cli import check_permission_main
+
+    return check_permission_main(args.rest, sys.stdout)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="chatops", description="EKS ChatOps Slack bot")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("serve", help="serve the Slack app over HTTP (/slack/events, /healthz, /readyz, /metrics)")
+    p.add_argument("--host", default="0.0.0.0")  # noqa: S104 - a server in a container listens on all interfaces
+    p.add_argument("--port", type=int, default=3000)
+    p.add_argument("--migrate", action="store_true", help="run database migrations first")
+    p.set_defaults(func=cmd_serve)
+    sub.add_parser("socket", help="run over Socket Mode (no inbound HTTP needed)").set_defaults(func=cmd_socket)
+    p = sub.add_parser("migrate", help="bring the database schema up to date")
+    p.add_argument("--url", default="")
+    p.set_defaults(func=cmd_migrate)
+    p = sub.add_parser("parse", help="print what the bot understands from a text (offline)", add_help=False)
+    p.add_argument("rest", nargs=argparse.REMAINDER)
+    p.set_defaults(func=cmd_parse)
+    p = sub.add_parser("diagnose", help="parse and diagnose from the terminal (no applying)")
+    p.add_argument("text", nargs="+")
+    p.set_defaults(func=cmd_diagnose)
+    p = sub.add_parser("audit", help="print the audit log (JSON lines, or --csv)")
+    p.add_argument("--csv", action="store_true")
+    p.add_argument("--limit", type=int, default=0)
+    p.add_argument("--url", default="")
+    p.set_defaults(func=cmd_audit)
+    p = sub.add_parser("demo", help="run the scenarios in the offline sandbox")
+    p.add_argument("--scenario", default="", help="pod-restart, ingress, image-pull, rds, sysctl, reports")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_demo)
+    for name, func in (("check-trust", cmd_check_trust), ("check-permission", cmd_check_permission)):
+        p = sub.add_parser(name, help=f"{name} (offline policy evaluation)", add_help=False)
+        p.add_argument("rest", nargs=argparse.REMAINDER)
+        p.set_defaults(func=func)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,54 @@
+"""The HTTP surface: Slack's endpoint plus health, readiness and Prometheus metrics.
+
+A thin translator in the style of Bolt's Starlette adapter, except that ``App.dispatch`` runs in
+the thread pool so one slow ack never blocks the event loop for the other clients.
+"""
+
+from __future__ import annotations
+
+import time
+
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
+
+from bot.bootstrap import Bot
+
+
+def build_http_app(bot: Bot) -> Starlette:
+    registry = CollectorRegistry()
+    requests = Counter("chatops_slack_requests", "Slack requests by HTTP status", ["status"], registry=registry)
+    latency = Histogram("chatops_slack_ack_seconds", "Time to answer Slack", registry=registry,
+                        buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 3))
+
+    async def slack_events(request: Request) -> Response:
+        started = time.perf_counter()
+        body = await request.body()
+        bolt_response = await run_in_threadpool(bot.app.dispatch, to_bolt_request(request, body))
+        latency.observe(time.perf_counter() - started)
+        requests.labels(str(bolt_response.status)).inc()
+        return to_starlette_response(bolt_response)
+
+    async def healthz(_request: Request) -> Response:
+        return PlainTextResponse("ok")
+
+    async def readyz(_request: Request) -> Response:
+        def ping() -> None:
+            with bot.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        try:
+            await run_in_threadpool(ping)
+        except Exception as exc:  # noqa: BLE001 - readiness reports, never raises
+            return PlainTextResponse(f"database not ready: {type(exc).__name__}", status_code=503)
+        return PlainTextResponse("ready")
+
+    async def metrics(_request: Request) -> Response:
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
+    return Starlette(routes=[Route("/slack/events", slack_events, methods=["POST"]),
+                             Route("/healthz", healthz), Route("/readyz", readyz), Route("/metrics", metrics)])

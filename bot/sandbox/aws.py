@@ -1,0 +1,61 @@
+"""AWS in the sandbox: moto's server mode on loopback, reached through ``AWS_ENDPOINT_URL``.
+
+boto3 honours ``AWS_ENDPOINT_URL``, so the product code is unchanged. ``reset()`` wipes
+moto's state between tests or scenarios.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import urllib.request
+
+SANDBOX_ACCOUNT = "123456789012"
+SANDBOX_REGION = "ap-northeast-1"
+
+
+class MotoSandbox:
+    """A ThreadedMotoServer on 127.0.0.1 with an ephemeral port."""
+
+    def __init__(self, region: str = SANDBOX_REGION):
+        self.region = region
+        self.url = ""
+        self._server = None
+
+    def start(self) -> str:
+        # Managed policies (arn:aws:iam::aws:policy/...) must be loaded before IAM is used.
+        os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+        from moto.server import ThreadedMotoServer
+
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        self._server.start()
+        host, port = self._server.get_host_and_port()
+        self.url = f"http://{host}:{port}"
+        return self.url
+
+    def environment(self) -> dict[str, str]:
+        """The variables that point boto3 at this server with dummy credentials."""
+        return {
+            "AWS_ENDPOINT_URL": self.url,
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_SESSION_TOKEN": "testing",
+            "AWS_DEFAULT_REGION": self.region,
+            "AWS_REGION": self.region,
+        }
+
+    def export(self) -> None:
+        os.environ.update(self.environment())
+        for var in ("AWS_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"):
+            os.environ.pop(var, None)
+
+    def reset(self) -> None:
+        req = urllib.request.Request(f"{self.url}/moto-api/reset", method="POST")
+        with urllib.request.urlopen(req, timeout=10):
+            pass
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+            self._server = None

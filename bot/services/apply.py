@@ -1,0 +1,196 @@
+"""Applying an approved plan: re-check live state, apply step by step, verify, record everything.
+
+Every step's live state is re-read before anything is written; a plan whose ``before`` no longer
+matches is refused as stale. If a step fails midway, the steps already applied are undone
+(where the platform allows) so nothing is left half-applied, and the audit says exactly what
+happened. ``reconcile_applying`` settles plans left in ``applying`` by a replica that died.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from bot import errors
+from bot.domain import AuditKind, Msg, PlanStatus, PlanStep, Verification
+from bot.services.core import Services, jsonable, plan_from_row, step_from
+from bot.services.failures import describe_failure, new_ref
+from bot.services.guardrails import plan_violations
+from bot.store.models import PlanRow
+from handlers import registry
+
+log = logging.getLogger(__name__)
+
+
+def same_state(a: Any, b: Any) -> bool:
+    return jsonable(a) == jsonable(b)
+
+
+class ApplyService:
+    def __init__(self, svc: Services):
+        self.svc = svc
+
+    def operation(self, name: str):
+        if name in self.svc.extra_operations:
+            return self.svc.extra_operations[name]
+        return registry.operation(name)
+
+    def apply(self, plan_id: int, approvers: list[str]) -> None:
+        svc = self.svc
+        if not svc.repo.transition(plan_id, PlanStatus.APPROVED, PlanStatus.APPLYING, svc.clock()):
+            return  # another worker is applying it
+        plan = svc.repo.get_plan(plan_id)
+        req = svc.repo.get_request(plan.request_id)
+        who = ", ".join(f"<@{u}>" for u in approvers)
+        svc.thread.plan_changed(req, plan, "applying", Msg(f"Approved by {who}; applying…",
+                                                           f"{who} 승인, 적용 중…"), {"approvers": approvers})
+        steps = [step_from(s) for s in plan.steps]
+        try:
+            problems = plan_violations(plan_from_row(plan), svc.settings.role_patterns)
+            if problems:
+                raise errors.GuardrailRefused("; ".join(problems))
+            ctx = svc.contexts.get(req.cluster, approvers[-1])
+            self._check_fresh(ctx, steps)
+        except errors.StalePlan as stale:
+            self._stale(plan, req, stale)
+            return
+        except Exception as exc:  # noqa: BLE001 - told in the thread and audited
+            self._failed(plan, req, exc, applied=[])
+            return
+        applied: list[tuple[PlanStep, Any]] = []
+        try:
+            for index, step in enumerate(steps):
+                live = self.operation(step.op).read(ctx, step.params)
+                if not same_state(live, step.before):
+                    raise errors.StalePlan(index, step.before, live)
+                observed = self.operation(step.op).apply(ctx, step)
+                applied.append((step, observed))
+                svc.audit(AuditKind.APPLIED, approvers[-1], f"step {index + 1}: {step.description.en}", req, plan,
+                          before=step.before, after=observed)
+        except Exception as exc:  # noqa: BLE001
+            self._failed(plan, req, exc, applied, ctx)
+            return
+        result = {"observed": [jsonable(o) for _, o in applied]}
+        svc.repo.transition(plan.id, PlanStatus.APPLYING, PlanStatus.APPLIED, svc.clock(), result=result)
+        plan = svc.repo.get_plan(plan.id)
+        if plan.reverts_plan_id:
+            if svc.repo.transition(plan.reverts_plan_id, PlanStatus.APPLIED, PlanStatus.REVERTED, svc.clock()):
+                original = svc.repo.get_plan(plan.reverts_plan_id)
+                svc.audit(AuditKind.REVERTED, approvers[-1], f"plan #{original.id} reverted by plan #{plan.id}",
+                          req, original)
+                svc.thread.plan_changed(req, original, "reverted", Msg(f"Reverted by plan #{plan.id}.",
+                                                                       f"계획 #{plan.id} 로 되돌렸습니다."))
+        verification = self._verify(ctx, plan, steps)
+        kind = AuditKind.VERIFIED if verification.ok else AuditKind.VERIFY_FAILED
+        svc.audit(kind, "bot", verification.message.en, req, plan)
+        reversible = all(getattr(self.operation(s.op), "reversible", False) for s in steps)
+        svc.thread.plan_changed(req, plan, "applied", verification.message,
+                                {"verified": verification.ok, "reversible": reversible and not plan.reverts_plan_id,
+                                 "approvers": approvers})
+        svc.thread.status(req, "applied" if verification.ok else "verify_failed", verification.message)
+        svc.repo.update_request(req.id, state="done")
+
+    def _check_fresh(self, ctx, steps: list[PlanStep]) -> None:
+        for index, step in enumerate(steps):
+            live = self.operation(step.op).read(ctx, step.params)
+            if same_state(live, step.before):
+                continue
+            earlier = [s for s in steps[:index] if s.op == step.op and dict(s.params) == dict(step.params)]
+            if earlier:  # a later step on the same object starts from what an earlier one writes
+                continue
+            raise errors.StalePlan(index, step.before, live)
+
+    def _verify(self, ctx, plan: PlanRow, steps: list[PlanStep]) -> Verification:
+        try:
+            diagnoser = registry.diagnoser_named(plan.kind)
+            if plan.reverts_plan_id or diagnoser is None or not plan.verify:
+                for step in steps:
+                    live = self.operation(step.op).read(ctx, step.params)
+                    if not same_state(live, step.after):
+                        return Verification(False, Msg(f"after applying, `{step.op}` reads back differently",
+                                                       f"적용 후 `{step.op}` 상태가 예상과 다릅니다"))
+                return Verification(True, Msg("live state matches the plan", "실제 상태가 계획과 일치합니다"))
+            return diagnoser.verify(ctx, plan_from_row(plan))
+        except Exception as exc:  # noqa: BLE001
+            ref = new_ref()
+            log.exception("verification crashed", extra={"ref": ref, "plan_id": plan.id})
+            return Verification(False, describe_failure(exc, ref))
+
+    def _stale(self, plan: PlanRow, req, stale: errors.StalePlan) -> None:
+        svc = self.svc
+        svc.repo.transition(plan.id, PlanStatus.APPLYING, PlanStatus.FAILED, svc.clock(),
+                            result={"reason": "stale", "step": stale.step_index})
+        svc.audit(AuditKind.STALE, "bot", f"plan #{plan.id} refused: {stale}", req, plan,
+                  before=stale.expected, after=stale.actual)
+        plan.status = PlanStatus.FAILED
+        svc.thread.plan_changed(req, plan, "stale",
+                                Msg(f"Not applied: {stale}. Re-run the diagnosis for a fresh plan.",
+                                    f"적용하지 않음: 계획 작성 후 실제 상태가 바뀌었습니다 (단계 {stale.step_index + 1}). "
+                                    "진단을 다시 실행하세요."), {"rerun": True})
+        svc.repo.update_request(req.id, state="done")
+
+    def _failed(self, plan: PlanRow, req, exc: Exception, applied: list[tuple[PlanStep, Any]],
+                ctx=None) -> None:
+        svc = self.svc
+        ref = new_ref()
+        log.warning("apply failed", exc_info=not isinstance(exc, errors.ChatOpsError),
+                    extra={"ref": ref, "plan_id": plan.id})
+        rolled_back, rollback_errors = self._rollback(ctx, applied, req, plan) if applied else ([], [])
+        svc.repo.transition(plan.id, PlanStatus.APPLYING, PlanStatus.FAILED, svc.clock(),
+                            result={"error": str(exc)[:500], "rolled_back": rolled_back, "ref": ref})
+        svc.audit(AuditKind.FAILED, "bot", f"plan #{plan.id} failed: {exc}"[:1000], req, plan,
+                  after={"rolled_back": rolled_back, "rollback_errors": rollback_errors}, ref=ref)
+        text = describe_failure(exc, ref)
+        if rolled_back:
+            text = Msg(text.en + f" Undid {len(rolled_back)} step(s) already applied.",
+                       text.ko + f" 이미 적용된 {len(rolled_back)}개 단계를 되돌렸습니다.")
+        if rollback_errors:
+            text = Msg(text.en + " Could not undo: " + "; ".join(rollback_errors),
+                       text.ko + " 되돌리지 못함: " + "; ".join(rollback_errors))
+        plan.status = PlanStatus.FAILED
+        svc.thread.plan_changed(req, plan, "failed", text)
+        svc.thread.status(req, "failed", text)
+        svc.repo.update_request(req.id, state="done")
+
+    def _rollback(self, ctx, applied, req, plan) -> tuple[list[str], list[str]]:
+        done, failed = [], []
+        for step, observed in reversed(applied):
+            undo = self.operation(step.op).revert(step, observed)
+            if undo is None:
+                failed.append(f"{step.op} is not reversible")
+                continue
+            try:
+                after = self.operation(undo.op).apply(ctx, undo)
+                done.append(step.op)
+                self.svc.audit(AuditKind.REVERTED, "bot", f"rolled back {step.op}", req, plan,
+                               before=observed, after=after)
+            except Exception as exc:  # noqa: BLE001
+                failed.append(f"{step.op}: {exc}")
+        return done, failed
+
+    def reconcile_applying(self) -> int:
+        """Settle plans a dead replica left in ``applying``: compare live state, mark applied or failed."""
+        svc = self.svc
+        count = 0
+        for plan in svc.repo.plans_with_status(PlanStatus.APPLYING):
+            req = svc.repo.get_request(plan.request_id)
+            steps = [step_from(s) for s in plan.steps]
+            try:
+                ctx = svc.contexts.get(req.cluster, "reconciler")
+                done = all(same_state(self.operation(s.op).read(ctx, s.params), s.after) for s in steps)
+            except Exception as exc:  # noqa: BLE001
+                done, reason = False, str(exc)
+            else:
+                reason = "live state matches the plan" if done else "live state does not match the plan"
+            target = PlanStatus.APPLIED if done else PlanStatus.FAILED
+            if svc.repo.transition(plan.id, PlanStatus.APPLYING, target, svc.clock(),
+                                   result={"reconciled": True, "reason": reason}):
+                count += 1
+                svc.audit(AuditKind.APPLIED if done else AuditKind.FAILED, "reconciler",
+                          f"plan #{plan.id} was interrupted while applying; {reason}", req, plan)
+                plan.status = target
+                svc.thread.plan_changed(req, plan, "applied" if done else "failed",
+                                        Msg(f"The bot restarted while applying this plan; on restart: {reason}.",
+                                            f"적용 중 봇이 재시작되었습니다. 재시작 후 확인: {reason}."),
+                                        {"verified": done, "reversible": False})
+        return count

@@ -1,0 +1,105 @@
+"""Parsing ``/ops`` text into a command, and the help text built from the registry.
+
+Pure: the slash-command listener calls ``parse_command`` on the ack path. Unknown or malformed
+arguments raise ``UsageError`` naming what was wrong; free text after ``/ops`` falls back to the
+same free-text parser the message listeners use.
+"""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass, field
+
+from bot.domain import Msg
+from bot.errors import UsageError
+from bot.parsing import parse
+from handlers import registry
+
+MAX_TEXT = 4000
+BUILTINS: tuple[tuple[str, Msg], ...] = (
+    ("help", Msg("Show this help.", "이 도움말을 보여줍니다.")),
+    ("audit [N]", Msg("Show the latest N audit rows (default 20).", "최근 감사 로그 N건 (기본 20).")),
+)
+EXTRA_BUILTINS: list[tuple[str, Msg]] = []
+
+
+@dataclass(frozen=True)
+class Command:
+    kind: str  # "help" | "audit" | "request" | a builtin registered by a feature (e.g. "report")
+    lang: str = "en"
+    intent: str = ""
+    entities: dict[str, str] = field(default_factory=dict)
+    args: tuple[str, ...] = ()
+    cluster: str = ""
+    aws_error: dict[str, str] | None = None
+    image_pull: dict[str, str] | None = None
+
+
+def _split(text: str) -> list[str]:
+    try:
+        return shlex.split(text)
+    except ValueError as exc:
+        raise UsageError(f"could not read the arguments ({exc}); check the quotes.",
+                         f"인자를 읽을 수 없습니다 ({exc}). 따옴표를 확인하세요.") from exc
+
+
+def _take_cluster(args: list[str]) -> tuple[list[str], str]:
+    out, cluster, i = [], "", 0
+    while i < len(args):
+        a = args[i]
+        if a == "--cluster":
+            if i + 1 >= len(args):
+                raise UsageError("--cluster needs a cluster name.", "--cluster 뒤에 클러스터 이름이 필요합니다.")
+            cluster, i = args[i + 1], i + 2
+            continue
+        if a.startswith("cluster=") or a.startswith("--cluster="):
+            cluster = a.split("=", 1)[1]
+        else:
+            out.append(a)
+        i += 1
+    return out, cluster
+
+
+def parse_command(text: str, builtin_names: frozenset[str] = frozenset()) -> Command:
+    text = (text or "").replace("\x00", "").strip()
+    if len(text) > MAX_TEXT:
+        raise UsageError(f"that is {len(text)} characters; keep a command under {MAX_TEXT}.",
+                         f"{len(text)}자입니다. 명령은 {MAX_TEXT}자 이내로 입력하세요.")
+    lang = parse(text).language if text else "en"
+    if not text or text.lower() in ("help", "도움말", "-h", "--help"):
+        return Command("help", lang)
+    args, cluster = _take_cluster(_split(text))
+    if not args:
+        raise UsageError("no command given; try `help`.", "명령이 없습니다. `help` 를 입력해 보세요.")
+    head, rest = args[0].lower(), args[1:]
+    if head == "audit":
+        if len(rest) > 1 or (rest and not rest[0].isdigit()):
+            raise UsageError("usage: audit [N] (N a number from 1 to 200).", "사용법: audit [N] (N 은 1~200).")
+        return Command("audit", lang, args=tuple(rest))
+    if head in builtin_names:
+        return Command(head, lang, args=tuple(rest), cluster=cluster)
+    for _diagnoser, spec in registry.commands():
+        if spec.name == head:
+            entities = spec.parse(rest)
+            intent = entities.pop("_intent", spec.intent)
+            return Command("request", lang, intent, entities, tuple(rest), cluster)
+    parsed = parse(text)
+    if parsed.intent not in ("other", "help"):
+        ents = dict(parsed.entities)
+        return Command("request", parsed.language, parsed.intent, ents, tuple(args),
+                       cluster or ents.pop("cluster", ""), parsed.aws_error, parsed.image_pull)
+    raise UsageError(f"unknown command `{head[:40]}`; try `help`.", f"알 수 없는 명령 `{head[:40]}`. `help` 를 입력해 보세요.")
+
+
+def help_lines(command: str = "/ops") -> list[tuple[str, Msg]]:
+    """(usage, description) for every built-in and every diagnoser command, from the code itself."""
+    lines = [(f"{command} {usage}", desc) for usage, desc in (*BUILTINS, *EXTRA_BUILTINS)]
+    for _diagnoser, spec in registry.commands():
+        lines.append((f"{command} {spec.usage}", spec.help))
+    return lines
+
+
+def help_text(lang: str, command: str = "/ops") -> str:
+    head = Msg("*What I can do* (or just describe the problem in English or Korean):",
+               "*할 수 있는 일* (또는 문제를 한국어나 영어로 그냥 적어 주세요):")(lang)
+    return head + "\n" + "\n".join(f"• `{usage}` — {desc(lang)}" for usage, desc in help_lines(command))

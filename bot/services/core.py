@@ -1,0 +1,66 @@
+"""The services container and the (de)serialisation of plans between domain and store."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from bot.domain import AuditEvent, AuditKind, FixPlan, Msg, PlanStep, Risk
+from bot.services.approvers import Approvers
+from bot.services.ports import ContextProvider, ThreadPort
+from bot.settings import Settings
+from bot.store.models import PlanRow, RequestRow
+from bot.store.repo import Repo
+
+
+@dataclass
+class Services:
+    """Everything services need, built once by ``bot.bootstrap``."""
+
+    settings: Settings
+    repo: Repo
+    thread: ThreadPort
+    contexts: ContextProvider
+    approvers: Approvers
+    clock: Callable[[], datetime]
+    extra_operations: dict[str, Any] = field(default_factory=dict)
+
+    def audit(self, kind: AuditKind, actor: str, summary: str, req: RequestRow | None = None,
+              plan: PlanRow | None = None, before: Any = None, after: Any = None, ref: str = "") -> None:
+        self.repo.audit(AuditEvent(kind=kind, actor=actor, summary=summary[:2000],
+                                   request_id=req.id if req else (plan.request_id if plan else None),
+                                   plan_id=plan.id if plan else None, before=jsonable(before),
+                                   after=jsonable(after), channel=req.channel if req else "",
+                                   thread_ts=req.thread_ts if req else "", ref=ref), self.clock())
+
+
+def jsonable(value: Any) -> Any:
+    """Round-trip through JSON so only plain data reaches the database."""
+    if value is None:
+        return None
+    return json.loads(json.dumps(value, default=str))
+
+
+def msg_to_dict(msg: Msg) -> dict[str, str]:
+    return {"en": msg.en, "ko": msg.ko}
+
+
+def msg_from(d: Mapping[str, str]) -> Msg:
+    return Msg(d.get("en", ""), d.get("ko", d.get("en", "")))
+
+
+def step_to_dict(step: PlanStep) -> dict[str, Any]:
+    return {"op": step.op, "params": jsonable(dict(step.params)), "before": jsonable(step.before),
+            "after": jsonable(step.after), "description": msg_to_dict(step.description)}
+
+
+def step_from(d: Mapping[str, Any]) -> PlanStep:
+    return PlanStep(d["op"], d["params"], d["before"], d["after"], msg_from(d["description"]))
+
+
+def plan_from_row(row: PlanRow) -> FixPlan:
+    return FixPlan(kind=row.kind, title=msg_from(row.title), steps=tuple(step_from(s) for s in row.steps),
+                   risk=Risk(row.risk), target=row.target, verify=row.verify or {})

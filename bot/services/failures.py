@@ -1,0 +1,39 @@
+"""Turning a failure into words a person can act on, with a reference id that is also logged."""
+
+from __future__ import annotations
+
+import secrets
+
+from bot import errors
+from bot.domain import Msg
+
+
+def new_ref() -> str:
+    return secrets.token_hex(4)
+
+
+def describe_failure(exc: BaseException, ref: str) -> Msg:
+    """A specific message for our own errors; a generic one with the reference id otherwise."""
+    if isinstance(exc, errors.AccessDenied):
+        need = f" (needs {exc.permission})" if exc.permission else ""
+        return Msg(f"The bot is not allowed to call `{exc.call}`{need}: {exc.detail[:300]} (ref {ref})",
+                   f"봇에게 `{exc.call}` 호출 권한이 없습니다{need}: {exc.detail[:300]} (ref {ref})")
+    if isinstance(exc, errors.NotFound):
+        return Msg(f"Not found: `{exc.call}` answered {exc.detail[:300]} (ref {ref})",
+                   f"찾을 수 없습니다: `{exc.call}` 응답 {exc.detail[:300]} (ref {ref})")
+    if isinstance(exc, errors.Unreachable):
+        return Msg(f"Could not reach the API for `{exc.call}`: {exc.detail[:200]} (ref {ref})",
+                   f"`{exc.call}` API 에 연결할 수 없습니다: {exc.detail[:200]} (ref {ref})")
+    if isinstance(exc, errors.Throttled):
+        return Msg(f"`{exc.call}` was throttled even after retries; try again shortly (ref {ref})",
+                   f"`{exc.call}` 호출이 재시도 후에도 제한되었습니다. 잠시 후 다시 시도하세요 (ref {ref})")
+    if isinstance(exc, errors.CloudError):
+        return Msg(f"`{exc.call}` failed: {exc.code}: {exc.detail[:300]} (ref {ref})",
+                   f"`{exc.call}` 실패: {exc.code}: {exc.detail[:300]} (ref {ref})")
+    if isinstance(exc, errors.GuardrailRefused):
+        return Msg(f"Refused by a guardrail: {exc} (ref {ref})", f"안전 규칙에 의해 거부됨: {exc} (ref {ref})")
+    if isinstance(exc, errors.UsageError):
+        return Msg(exc.message, exc.message_ko)
+    return Msg(f"Something went wrong on the bot's side ({type(exc).__name__}); ops can find it in the log "
+               f"with ref {ref}.",
+               f"봇 내부 오류가 발생했습니다 ({type(exc).__name__}). 로그에서 ref {ref} 로 찾을 수 있습니다.")

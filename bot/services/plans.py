@@ -1,0 +1,173 @@
+"""Deciding on plans: approve (single use), reject, expire, and propose a revert.
+
+Authorisation is checked by the listener middleware through ``refusal_reason`` (and again
+here, at the moment of the decision). The move out of ``proposed`` is a conditional update,
+so concurrent clicks, Slack retries and several replicas cannot decide a plan twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from bot.domain import AuditKind, Msg, PlanStatus
+from bot.services.apply import ApplyService
+from bot.services.core import Services, msg_from, msg_to_dict, step_from, step_to_dict
+from bot.store.models import PlanRow
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the clicking user should be told (ephemeral), if anything."""
+
+    ok: bool
+    message: Msg | None = None
+
+
+def refusal_reason(svc: Services, plan: PlanRow | None, user: str) -> Msg | None:
+    """Why ``user`` may not decide ``plan`` (None if they may)."""
+    if plan is None:
+        return Msg("That plan does not exist (any more).", "해당 계획이 존재하지 않습니다.")
+    if user == plan.requested_by and not svc.approvers.allow_self_approval:
+        return Msg("You asked for this change, so someone else has to approve it.",
+                   "요청자는 자신의 변경을 승인할 수 없습니다. 다른 승인자가 필요합니다.")
+    if not svc.approvers.is_approver(user):
+        return Msg(f"Only approvers can decide plans ({svc.approvers.mention()}).",
+                   f"승인자만 결정할 수 있습니다 ({svc.approvers.mention()}).")
+    return None
+
+
+def _not_open(plan: PlanRow) -> Msg:
+    return Msg(f"Plan #{plan.id} is already {plan.status}; nothing was done.",
+               f"계획 #{plan.id} 는 이미 {plan.status} 상태입니다. 아무것도 하지 않았습니다.")
+
+
+class PlanService:
+    def __init__(self, svc: Services, applier: ApplyService):
+        self.svc = svc
+        self.applier = applier
+
+    def _expire_if_due(self, plan: PlanRow) -> bool:
+        svc = self.svc
+        if plan.status != PlanStatus.PROPOSED or svc.clock() < plan.expires_at:
+            return False
+        if svc.repo.transition(plan.id, PlanStatus.PROPOSED, PlanStatus.EXPIRED, svc.clock()):
+            req = svc.repo.get_request(plan.request_id)
+            svc.audit(AuditKind.EXPIRED, "bot", f"plan #{plan.id} expired", req, plan)
+            plan.status = PlanStatus.EXPIRED
+            if req is not None:
+                svc.thread.plan_changed(req, plan, "expired", Msg("Expired before anyone approved it.",
+                                                                  "승인 전에 만료되었습니다."))
+                self._close_if_done(req.id)
+        return True
+
+    def expire_due(self) -> int:
+        """Expire every proposed plan past its expiry (run by the scheduler)."""
+        return sum(self._expire_if_due(p) for p in self.svc.repo.plans_with_status(PlanStatus.PROPOSED))
+
+    def refuse(self, plan_id: int, user: str, reason: Msg, action: str) -> None:
+        plan = self.svc.repo.get_plan(plan_id)
+        req = self.svc.repo.get_request(plan.request_id) if plan else None
+        self.svc.audit(AuditKind.REFUSED, user, f"{action} refused: {reason.en}", req, plan)
+
+    def approve(self, plan_id: int, user: str) -> Outcome:
+        svc = self.svc
+        plan = svc.repo.get_plan(plan_id)
+        reason = refusal_reason(svc, plan, user)
+        if reason is not None:
+            self.refuse(plan_id, user, reason, "approve")
+            return Outcome(False, reason)
+        assert plan is not None
+        if self._expire_if_due(plan):
+            return Outcome(False, Msg(f"Plan #{plan.id} has expired; re-run the diagnosis.",
+                                      f"계획 #{plan.id} 가 만료되었습니다. 진단을 다시 실행하세요."))
+        if plan.status != PlanStatus.PROPOSED:
+            return Outcome(False, _not_open(plan))
+        count = svc.repo.add_approval(plan.id, user, svc.clock())
+        if count is None:
+            return Outcome(False, Msg("You have already approved this plan.", "이미 승인하셨습니다."))
+        req = svc.repo.get_request(plan.request_id)
+        if count < plan.approvals_needed:
+            svc.audit(AuditKind.APPROVED, user, f"plan #{plan.id}: approval {count}/{plan.approvals_needed}",
+                      req, plan)
+            svc.thread.plan_changed(req, plan, "partially_approved",
+                                    Msg(f"<@{user}> approved ({count}/{plan.approvals_needed}); "
+                                        "high risk needs another approver.",
+                                        f"<@{user}> 승인 ({count}/{plan.approvals_needed}); "
+                                        "위험도 높음: 승인자가 한 명 더 필요합니다."))
+            return Outcome(True)
+        if not svc.repo.transition(plan.id, PlanStatus.PROPOSED, PlanStatus.APPROVED, svc.clock()):
+            return Outcome(False, _not_open(svc.repo.get_plan(plan.id) or plan))
+        approvers = svc.repo.approvers(plan.id)
+        svc.audit(AuditKind.APPROVED, user, f"plan #{plan.id} approved by {', '.join(approvers)}", req, plan)
+        self.applier.apply(plan.id, approvers)
+        return Outcome(True)
+
+    def reject(self, plan_id: int, user: str) -> Outcome:
+        svc = self.svc
+        plan = svc.repo.get_plan(plan_id)
+        reason = refusal_reason(svc, plan, user)
+        if reason is not None and not (plan is not None and user == plan.requested_by):
+            self.refuse(plan_id, user, reason, "reject")
+            return Outcome(False, reason)
+        assert plan is not None
+        if not svc.repo.transition(plan.id, PlanStatus.PROPOSED, PlanStatus.REJECTED, svc.clock()):
+            return Outcome(False, _not_open(svc.repo.get_plan(plan.id) or plan))
+        req = svc.repo.get_request(plan.request_id)
+        svc.audit(AuditKind.REJECTED, user, f"plan #{plan.id} rejected", req, plan)
+        plan.status = PlanStatus.REJECTED
+        svc.thread.plan_changed(req, plan, "rejected", Msg(f"Rejected by <@{user}>.", f"<@{user}> 님이 거절했습니다."))
+        self._close_if_done(plan.request_id)
+        return Outcome(True)
+
+    def propose_revert(self, plan_id: int, user: str) -> Outcome:
+        """Turn an applied plan into a new plan that undoes it; it needs approval like any other."""
+        svc = self.svc
+        plan = svc.repo.get_plan(plan_id)
+        if plan is None or plan.status != PlanStatus.APPLIED:
+            return Outcome(False, Msg("Only an applied plan can be reverted.", "적용된 계획만 되돌릴 수 있습니다."))
+        observed = (plan.result or {}).get("observed", [None] * len(plan.steps))
+        inverse = []
+        for raw, seen in zip(reversed(plan.steps), reversed(observed), strict=False):
+            step = step_from(raw)
+            try:
+                undo = self.applier.operation(step.op).revert(step, seen)
+            except KeyError:
+                undo = None
+            if undo is None:
+                return Outcome(False, Msg(f"Step `{step.op}` cannot be undone automatically.",
+                                          f"`{step.op}` 단계는 자동으로 되돌릴 수 없습니다."))
+            inverse.append(undo)
+        now = svc.clock()
+        title = msg_from(plan.title)
+        row = svc.repo.add_plan(request_id=plan.request_id, kind=plan.kind,
+                                title=msg_to_dict(Msg(f"Revert: {title.en}", f"되돌리기: {title.ko}")),
+                                target=plan.target, risk=plan.risk, status=PlanStatus.PROPOSED,
+                                steps=[step_to_dict(s) for s in inverse], verify={}, requested_by=user,
+                                created_at=now, expires_at=now + timedelta(minutes=svc.settings.plan_ttl_minutes),
+                                approvals_needed=plan.approvals_needed, message_ts="", reverts_plan_id=plan.id,
+                                version=0)
+        req = svc.repo.get_request(plan.request_id)
+        svc.audit(AuditKind.PLAN_PROPOSED, user, f"revert of plan #{plan.id} proposed as #{row.id}", req, row,
+                  before=[s.before for s in inverse], after=[s.after for s in inverse])
+        svc.repo.update_request(plan.request_id, state="open")
+        ts = svc.thread.diagnosis(req, _revert_diagnosis(plan, row), [row])
+        if ts:
+            svc.repo.set_plan_fields(row.id, message_ts=ts[0])
+        return Outcome(True)
+
+    def _close_if_done(self, request_id: int) -> None:
+        plans = self.svc.repo.plans_for_request(request_id)
+        if all(p.status not in (PlanStatus.PROPOSED, PlanStatus.APPROVED, PlanStatus.APPLYING) for p in plans):
+            self.svc.repo.update_request(request_id, state="done")
+
+
+def _revert_diagnosis(plan: PlanRow, revert_row: PlanRow):
+    from bot.domain import Diagnosis
+
+    headline = Msg(f"Revert of plan #{plan.id} proposed as plan #{revert_row.id}",
+                   f"계획 #{plan.id} 되돌리기를 계획 #{revert_row.id} 로 제안합니다")
+    return Diagnosis(plan.kind, plan.target, headline)

@@ -1,0 +1,153 @@
+"""Requests: from a parsed ask to a thread with findings and proposed plans.
+
+Called by the Slack listeners' lazy halves (and by ``chatops diagnose`` without Slack). One
+request is one thread; a repeated request for a target that is still awaiting a decision is
+linked to the open thread instead of starting another.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from bot import errors
+from bot.domain import AuditKind, Diagnosis, Lang, Msg, Request, Risk
+from bot.services.core import Services, msg_to_dict, step_to_dict
+from bot.services.failures import describe_failure, new_ref
+from bot.services.guardrails import plan_violations
+from bot.store.models import PlanRow, RequestRow
+from handlers import registry
+
+log = logging.getLogger(__name__)
+
+READ_ONLY_INTENTS = frozenset({"pods", "pod_events", "help", "other"})
+
+
+@dataclass(frozen=True)
+class Ask:
+    """A request as a listener hands it over."""
+
+    user: str
+    channel: str
+    text: str
+    lang: str
+    intent: str
+    entities: Mapping[str, str]
+    aws_error: Mapping[str, str] | None = None
+    image_pull: Mapping[str, str] | None = None
+    thread_ts: str = ""
+    cluster: str = ""
+
+
+def target_key(cluster: str, intent: str, entities: Mapping[str, str]) -> str:
+    parts = [entities.get(k, "") for k in ("namespace", "name", "pod", "service_account", "db", "sysctl")]
+    return f"{cluster}|{intent}|{'/'.join(p for p in parts if p)}"[:255]
+
+
+class RequestService:
+    def __init__(self, svc: Services):
+        self.svc = svc
+
+    def submit(self, ask: Ask) -> RequestRow:
+        """Record the ask, open (or link to) its thread, and run the diagnosis."""
+        svc = self.svc
+        cluster = ask.cluster or svc.contexts.default_cluster(ask.channel)
+        target = target_key(cluster, ask.intent, ask.entities)
+        if ask.intent not in READ_ONLY_INTENTS:
+            existing = svc.repo.open_request_for(target)
+            if existing is not None:
+                svc.thread.reply(existing, Msg(f"<@{ask.user}> asked about this too; it is handled here.",
+                                               f"<@{ask.user}> 님도 같은 요청을 하셨습니다. 이 스레드에서 처리합니다."))
+                svc.thread.ephemeral(ask.channel, ask.user, self._link_text(existing, ask.lang))
+                return existing
+        req = svc.repo.add_request(user_id=ask.user, channel=ask.channel, thread_ts=ask.thread_ts, status_ts="",
+                                   lang=ask.lang, text=ask.text[:4000], intent=ask.intent,
+                                   entities=dict(ask.entities), target=target, cluster=cluster,
+                                   state="diagnosing", created_at=svc.clock())
+        svc.audit(AuditKind.REQUEST_RECEIVED, ask.user, f"{ask.intent} {dict(ask.entities)}", req,
+                  after={"text": ask.text[:500]})
+        thread_ts, status_ts = svc.thread.open(req, ask.thread_ts)
+        svc.repo.update_request(req.id, thread_ts=thread_ts, status_ts=status_ts)
+        req.thread_ts, req.status_ts = thread_ts, status_ts
+        self.diagnose(req, ask.aws_error, ask.image_pull)
+        return req
+
+    def _link_text(self, req: RequestRow, lang: str) -> str:
+        return Msg(f"Request #{req.id} for this target is already open in its thread.",
+                   f"이 대상에 대한 요청 #{req.id} 가 이미 스레드에서 진행 중입니다.")(lang)
+
+    def diagnose(self, req: RequestRow, aws_error: Mapping[str, str] | None = None,
+                 image_pull: Mapping[str, str] | None = None) -> Diagnosis | None:
+        svc = self.svc
+        diagnoser = registry.diagnoser_for(req.intent)
+        if diagnoser is None:
+            svc.thread.ask_intent(req, [d.intents[0] for d in registry.DIAGNOSERS])
+            svc.repo.update_request(req.id, state="asked")
+            return None
+        request = Request(intent=req.intent, entities=req.entities, text=req.text, lang=Lang(req.lang),
+                          user=req.user_id, aws_error=aws_error, image_pull=image_pull)
+        try:
+            ctx = svc.contexts.get(req.cluster, req.user_id)
+            diagnosis = diagnoser.diagnose(ctx, request)
+        except Exception as exc:  # noqa: BLE001 - every failure is told in the thread and audited
+            self._fail(req, exc)
+            return None
+        rows = self._propose(req, diagnosis)
+        svc.repo.update_request(req.id, diagnosis=_summary(diagnosis),
+                                state="open" if rows else "done")
+        svc.audit(AuditKind.DIAGNOSIS_COMPLETED, "bot", str(diagnosis.headline), req,
+                  after={"codes": diagnosis.codes(), "plans": [r.id for r in rows]})
+        message_ts = svc.thread.diagnosis(req, diagnosis, rows)
+        for row, ts in zip(rows, message_ts, strict=False):
+            svc.repo.set_plan_fields(row.id, message_ts=ts)
+            row.message_ts = ts
+        svc.thread.status(req, "awaiting_approval" if rows else "done", diagnosis.headline)
+        return diagnosis
+
+    def _propose(self, req: RequestRow, diagnosis: Diagnosis) -> list[PlanRow]:
+        svc = self.svc
+        rows: list[PlanRow] = []
+        ctx_patterns = svc.settings.role_patterns
+        for plan in diagnosis.plans:
+            problems = plan_violations(plan, ctx_patterns)
+            if problems:
+                svc.audit(AuditKind.REFUSED, "guardrail", f"plan not proposed: {'; '.join(problems)}", req,
+                          after={"title": plan.title.en})
+                svc.thread.reply(req, Msg("A fix was found but a guardrail refuses it: " + "; ".join(problems),
+                                          "수정안이 있으나 안전 규칙에 의해 거부되었습니다: " + "; ".join(problems)))
+                continue
+            now = svc.clock()
+            row = svc.repo.add_plan(request_id=req.id, kind=plan.kind, title=msg_to_dict(plan.title),
+                                    target=plan.target, risk=str(plan.risk), status="proposed",
+                                    steps=[step_to_dict(s) for s in plan.steps], verify=dict(plan.verify),
+                                    requested_by=req.user_id, created_at=now,
+                                    expires_at=now + timedelta(minutes=svc.settings.plan_ttl_minutes),
+                                    approvals_needed=2 if plan.risk == Risk.HIGH else 1, message_ts="",
+                                    version=0)
+            svc.audit(AuditKind.PLAN_PROPOSED, "bot", plan.title.en, req, row,
+                      before=[s.before for s in plan.steps], after=[s.after for s in plan.steps])
+            rows.append(row)
+        return rows
+
+    def _fail(self, req: RequestRow, exc: Exception) -> None:
+        svc = self.svc
+        ref = new_ref()
+        text = describe_failure(exc, ref)
+        if isinstance(exc, errors.ChatOpsError):
+            log.warning("diagnosis failed", extra={"ref": ref, "request_id": req.id, "error": str(exc)})
+        else:
+            log.exception("diagnosis crashed", extra={"ref": ref, "request_id": req.id})
+        svc.audit(AuditKind.DIAGNOSIS_FAILED, "bot", f"{type(exc).__name__}: {exc}"[:500], req, ref=ref)
+        svc.repo.update_request(req.id, state="failed")
+        svc.thread.reply(req, text)
+        svc.thread.status(req, "failed", text)
+
+
+def _summary(diagnosis: Diagnosis) -> dict[str, Any]:
+    return {"kind": diagnosis.kind, "target": diagnosis.target, "headline": msg_to_dict(diagnosis.headline),
+            "severity": str(diagnosis.worst), "codes": diagnosis.codes(),
+            "findings": [{"code": f.code, "severity": str(f.severity), "title": msg_to_dict(f.title),
+                          "count": f.count, "target": f.target} for f in diagnosis.findings]}

@@ -1,0 +1,63 @@
+"""Configuration, read once from the environment by the composition root (``bot.bootstrap``).
+
+Every variable is documented in the README's configuration table; ``Settings.describe()``
+yields them so the table and the code are checked against each other in a test.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore", frozen=True)
+
+    slack_bot_token: str = Field("xoxb-unset", description="Bot token (xoxb-...).")
+    slack_signing_secret: str = Field("unset", description="Signing secret for request verification.")
+    slack_app_token: str = Field("", description="App-level token (xapp-...) for Socket Mode.")
+    slack_api_url: str = Field("https://slack.com/api/", description="Slack Web API base URL (ends with /).")
+    slash_command: str = Field("/ops", description="The slash command the app answers.")
+    request_channels: str = Field("", description="Comma-separated channel ids where any message is a request.")
+    approver_user_ids: str = Field("", description="Comma-separated Slack user ids allowed to approve.")
+    approver_usergroup: str = Field("", description="Slack user group id whose members may approve.")
+    allow_self_approval: bool = Field(False, description="Let the requester approve their own plan.")
+    plan_ttl_minutes: int = Field(60, description="Minutes before a proposed plan expires.")
+    usergroup_cache_seconds: int = Field(60, description="How long approver group membership is cached.")
+    database_url: str = Field("sqlite:///chatops.db", description="SQLAlchemy URL (postgresql+psycopg://...).")
+    aws_region: str = Field("ap-northeast-2", description="Default AWS region.")
+    cluster_name: str = Field("", description="Default EKS cluster name.")
+    kube_host: str = Field("", description="Kubernetes API URL (else kubeconfig, else in-cluster).")
+    kube_context: str = Field("", description="kubeconfig context to use.")
+    role_allow_patterns: str = Field("*", description="fnmatch patterns of IAM roles fixes may change.")
+    verify_wait_seconds: float = Field(120.0, description="How long verification waits for live state.")
+    log_level: str = Field("INFO", description="Logging level.")
+    default_timezone: str = Field("Asia/Seoul", description="Time zone for schedules and reports.")
+    autostop_tag: str = Field("autostop=yes", description="Tag (key=value) that adopts a database for scheduling.")
+    sweep_minutes: int = Field(5, description="Minutes between RDS schedule sweeps.")
+    report_channel: str = Field("", description="Channel for scheduled bot announcements.")
+    clusters_file: str = Field("", description="YAML file mapping channels to clusters/accounts.")
+
+    @staticmethod
+    def split(value: str) -> tuple[str, ...]:
+        return tuple(v.strip() for v in value.split(",") if v.strip())
+
+    @property
+    def request_channel_ids(self) -> tuple[str, ...]:
+        return self.split(self.request_channels)
+
+    @property
+    def approver_ids(self) -> tuple[str, ...]:
+        return self.split(self.approver_user_ids)
+
+    @property
+    def role_patterns(self) -> tuple[str, ...]:
+        return self.split(self.role_allow_patterns) or ("*",)
+
+    @classmethod
+    def describe(cls) -> list[tuple[str, str, str]]:
+        """(ENV_NAME, default, meaning) for every setting."""
+        rows = []
+        for name, field in cls.model_fields.items():
+            rows.append((name.upper(), str(field.default), field.description or ""))
+        return rows

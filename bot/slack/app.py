@@ -1,0 +1,32 @@
+"""Builds the Bolt ``App`` and registers every surface explicitly."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt import App
+from slack_sdk import WebClient
+
+from bot.settings import Settings
+from bot.slack.deps import Deps
+from bot.slack.listeners import actions, commands, events, home
+
+log = logging.getLogger(__name__)
+
+SURFACES = (commands, events, actions, home)
+
+
+def build_app(settings: Settings, client: WebClient, deps: Deps) -> App:
+    app = App(client=client, signing_secret=settings.slack_signing_secret, process_before_response=True,
+              token_verification_enabled=False, request_verification_enabled=True,
+              logger=logging.getLogger("slack_bolt"))
+    for surface in SURFACES:
+        surface.register(app, deps)
+    for register in deps.extras.get("surfaces", ()):
+        register(app, deps)
+
+    @app.error
+    def on_error(error: Exception, body: dict) -> None:
+        log.error("unhandled listener error", exc_info=error)
+
+    return app

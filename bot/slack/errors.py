@@ -1,0 +1,51 @@
+"""Failure reporting for lazy listeners: log the traceback with a reference id and tell the user.
+
+STYLE.md: never ``except Exception: logger.error(e)``; the user hears about it, in the thread
+or ephemerally, with a reference id that is also in the log.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from bot.services.failures import describe_failure, new_ref
+
+log = logging.getLogger("bot.listeners")
+
+
+def reporting_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Wrap a lazy listener: any exception is logged with a ref and told to the user."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - this is the last line of defence
+            ref = new_ref()
+            log.exception("listener failed", extra={"ref": ref, "listener": func.__name__})
+            body = kwargs.get("body") or {}
+            lang = "ko" if any("\uac00" <= ch <= "\ud7a3" for ch in str(body.get("text", ""))[:200]) else "en"
+            text = describe_failure(exc, ref)(lang)
+            _tell(kwargs, body, text)
+            return None
+
+    return wrapper
+
+
+def _tell(kwargs: dict[str, Any], body: dict[str, Any], text: str) -> None:
+    respond = kwargs.get("respond")
+    try:
+        if respond is not None and body.get("response_url"):
+            respond(text=text, response_type="ephemeral", replace_original=False)
+            return
+        client = kwargs.get("client")
+        channel = (body.get("channel") or {}).get("id") or body.get("channel_id") or \
+            (body.get("event") or {}).get("channel")
+        user = (body.get("user") or {}).get("id") or body.get("user_id") or (body.get("event") or {}).get("user")
+        if client is not None and channel and user:
+            client.chat_postEphemeral(channel=channel, user=user, text=text)
+    except Exception:  # noqa: BLE001 - reporting must never raise
+        log.exception("could not tell the user about a failure")

@@ -1,0 +1,80 @@
+"""The ``/ops`` slash command: validate and ack within Slack's 3 seconds, then work lazily.
+
+Usage errors and help are answered in the ack itself (ephemeral). Requests are acked with a
+short note and diagnosed in the lazy half, which opens the request's thread in the channel.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+
+from bot.domain import Msg
+from bot.errors import UsageError
+from bot.services.commands import Command, help_text, parse_command
+from bot.services.requests import Ask
+from bot.slack.deps import Deps
+from bot.slack.errors import reporting_errors
+from bot.slack.render import table_text
+
+BUILTIN_HANDLERS: dict[str, Any] = {}
+
+
+def _parse(deps: Deps, text: str) -> Command:
+    return parse_command(text, frozenset(BUILTIN_HANDLERS))
+
+
+def register(app: App, deps: Deps) -> None:
+    command = deps.services.settings.slash_command
+
+    def ack_ops(ack: Ack, command: dict[str, Any]) -> None:
+        try:
+            cmd = _parse(deps, command.get("text", ""))
+        except UsageError as exc:
+            lang = "ko" if exc.message_ko != exc.message and _has_hangul(command.get("text", "")) else "en"
+            usage = Msg(f"⚠️ {exc.message}\nTry `{deps.services.settings.slash_command} help`.",
+                        f"⚠️ {exc.message_ko}\n`{deps.services.settings.slash_command} help` 를 입력해 보세요.")
+            ack(text=usage(lang), response_type="ephemeral")
+            return
+        if cmd.kind == "help":
+            ack(text=help_text(cmd.lang, deps.services.settings.slash_command), response_type="ephemeral")
+            return
+        ack(text=Msg("👀 On it…", "👀 확인 중…")(cmd.lang), response_type="ephemeral")
+
+    @reporting_errors
+    def run_ops(body: dict[str, Any], respond: Respond, command: dict[str, Any]) -> None:
+        try:
+            cmd = _parse(deps, command.get("text", ""))
+        except UsageError:
+            return  # already answered in the ack
+        if cmd.kind == "help":
+            return
+        if cmd.kind == "audit":
+            n = min(int(cmd.args[0]) if cmd.args else 20, 200)
+            respond(text=_audit_text(deps, n), response_type="ephemeral", replace_original=False)
+            return
+        if cmd.kind in BUILTIN_HANDLERS:
+            BUILTIN_HANDLERS[cmd.kind](deps, cmd, command, respond)
+            return
+        deps.requests.submit(Ask(user=command["user_id"], channel=command["channel_id"],
+                                 text=command.get("text", ""), lang=cmd.lang, intent=cmd.intent,
+                                 entities=cmd.entities, aws_error=cmd.aws_error, image_pull=cmd.image_pull,
+                                 cluster=cmd.cluster))
+
+    app.command(command)(ack=ack_ops, lazy=[run_ops])
+
+
+def _has_hangul(text: str) -> bool:
+    return any("\uac00" <= ch <= "\ud7a3" for ch in text[:500])
+
+
+def _audit_text(deps: Deps, n: int) -> str:
+    rows = deps.services.repo.audit_rows(limit=n)
+    if not rows:
+        return "No audit rows yet."
+    table = [("ID", "AT (UTC)", "KIND", "ACTOR", "PLAN", "SUMMARY")]
+    for r in rows:
+        table.append((str(r.id), r.at.strftime("%m-%d %H:%M:%S"), r.kind, r.actor, str(r.plan_id or ""),
+                      r.summary[:70]))
+    return f"```{table_text(table, max_rows=200)[:2900]}```"

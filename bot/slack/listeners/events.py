@@ -1,0 +1,71 @@
+"""Free text: messages in request channels, @mentions anywhere, replies in the bot's threads.
+
+All go through one parser (``bot.parsing.parse``). Each Slack message is handled once: the
+key ``msg:CHANNEL:TS`` is recorded before any work, so Events API retries
+(``X-Slack-Retry-Num``) and a message that arrives both as ``message`` and ``app_mention`` never
+start a second diagnosis.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from slack_bolt import App
+
+from bot.domain import Msg
+from bot.parsing import parse
+from bot.services.commands import help_text
+from bot.services.requests import Ask
+from bot.slack.deps import Deps
+from bot.slack.errors import reporting_errors
+
+MENTION = re.compile(r"^\s*<@[A-Z0-9]+>\s*")
+
+
+def register(app: App, deps: Deps) -> None:
+    svc = deps.services
+
+    def handle(event: dict[str, Any], mentioned: bool, client: Any) -> None:
+        if event.get("bot_id") or event.get("subtype") not in (None, "thread_broadcast"):
+            return
+        channel, ts = event.get("channel", ""), event.get("ts", "")
+        thread_ts = event.get("thread_ts", "")
+        in_request_channel = channel in svc.settings.request_channel_ids and not thread_ts
+        known_thread = bool(thread_ts) and svc.repo.request_by_thread(channel, thread_ts) is not None
+        if not (mentioned or in_request_channel or known_thread):
+            return
+        if not svc.repo.first_time(f"msg:{channel}:{ts}", svc.clock()):
+            return
+        text = MENTION.sub("", event.get("text") or "")
+        parsed = parse(text)
+        reply_ts = thread_ts or ts
+        if parsed.intent == "help":
+            client.chat_postMessage(channel=channel, thread_ts=reply_ts,
+                                    text=help_text(parsed.language, svc.settings.slash_command))
+            return
+        if parsed.intent == "other" and known_thread and not mentioned:
+            return  # people talking in the thread
+        entities = dict(parsed.entities)
+        ask = Ask(user=event.get("user", ""), channel=channel, text=text, lang=parsed.language,
+                  intent=parsed.intent, entities=entities, aws_error=parsed.aws_error,
+                  image_pull=parsed.image_pull, thread_ts=reply_ts, cluster=entities.pop("cluster", ""))
+        deps.requests.submit(ask)
+
+    @reporting_errors
+    def on_message(event: dict[str, Any], client: Any, body: dict[str, Any]) -> None:
+        handle(event, mentioned=False, client=client)
+
+    @reporting_errors
+    def on_mention(event: dict[str, Any], client: Any, body: dict[str, Any]) -> None:
+        handle(event, mentioned=True, client=client)
+
+    def ack_event(ack: Any) -> None:
+        ack()
+
+    app.event("message")(ack=ack_event, lazy=[on_message])
+    app.event("app_mention")(ack=ack_event, lazy=[on_mention])
+
+
+def unclear_text(lang: str) -> str:
+    return Msg("I could not tell what you need.", "무엇이 필요한지 알 수 없습니다.")(lang)

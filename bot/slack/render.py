@@ -1,0 +1,183 @@
+"""Block Kit rendering: pure functions from domain data to Slack blocks. No I/O, no clients.
+
+Limits honoured here (Slack's): section text <= 3,000 characters, <= 50 blocks per message,
+button values <= 2,000 characters (ours carry only a plan id), confirm text <= 300.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from bot.domain import Diagnosis, Finding, Msg, Severity
+from bot.store.models import PlanRow, RequestRow
+
+SECTION_LIMIT = 2900
+MAX_BLOCKS = 50
+ICON = {Severity.OK: "✅", Severity.INFO: "ℹ️", Severity.WARNING: "⚠️", Severity.ERROR: "❌"}
+RISK = {"low": Msg("low", "낮음"), "medium": Msg("medium", "중간"), "high": Msg("high", "높음")}
+STATUS_LINE = {
+    "diagnosing": Msg("🔎 Diagnosing {target}… (request #{id})", "🔎 {target} 진단 중… (요청 #{id})"),
+    "awaiting_approval": Msg("🟡 Waiting for approval: {target} (request #{id})", "🟡 승인 대기: {target} (요청 #{id})"),
+    "done": Msg("✅ Done: {target} (request #{id})", "✅ 완료: {target} (요청 #{id})"),
+    "applied": Msg("✅ Fixed and verified: {target} (request #{id})", "✅ 적용·검증 완료: {target} (요청 #{id})"),
+    "verify_failed": Msg("⚠️ Applied, verification failed: {target} (request #{id})",
+                         "⚠️ 적용했으나 검증 실패: {target} (요청 #{id})"),
+    "failed": Msg("❌ Failed: {target} (request #{id})", "❌ 실패: {target} (요청 #{id})"),
+    "asked": Msg("❓ Need more detail (request #{id})", "❓ 추가 정보 필요 (요청 #{id})"),
+}
+
+
+def section(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text[:SECTION_LIMIT]}}
+
+
+def context(text: str) -> dict[str, Any]:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:SECTION_LIMIT]}]}
+
+
+def code_sections(body: str, limit: int = SECTION_LIMIT - 10) -> list[dict[str, Any]]:
+    """A code block split over as many sections as needed (each within Slack's limit)."""
+    chunks, current = [], ""
+    for line in body.splitlines():
+        line = line[:limit]
+        if len(current) + len(line) + 1 > limit:
+            chunks.append(current)
+            current = ""
+        current += line + "\n"
+    if current or not chunks:
+        chunks.append(current)
+    return [section(f"```{c.rstrip()}```") for c in chunks]
+
+
+def target_label(req: RequestRow) -> str:
+    ents = req.entities or {}
+    ns, name = ents.get("namespace", ""), ents.get("name") or ents.get("pod") or ents.get("service_account", "")
+    if ns == "*":
+        ns = "all namespaces"
+    label = "/".join(p for p in (ns, name) if p) or ents.get("db", "") or ents.get("sysctl", "") or req.intent
+    return label
+
+
+def status_text(req: RequestRow, state: str, detail: Msg | None = None) -> str:
+    line = STATUS_LINE.get(state, STATUS_LINE["diagnosing"]).format(target=target_label(req), id=req.id)(req.lang)
+    return f"{line}\n{detail(req.lang)}" if detail else line
+
+
+def table_text(rows: Sequence[Sequence[str]], max_rows: int = 60) -> str:
+    if not rows:
+        return ""
+    shown = list(rows[: max_rows + 1])
+    widths = [max(len(str(r[i])) for r in shown) for i in range(len(shown[0]))]
+    lines = ["  ".join(str(c).ljust(min(w, 60))[:60] for c, w in zip(r, widths, strict=False)).rstrip()
+             for r in shown]
+    if len(rows) > max_rows + 1:
+        lines.append(f"… {len(rows) - max_rows - 1} more")
+    return "\n".join(lines)
+
+
+def finding_blocks(f: Finding, lang: str) -> list[dict[str, Any]]:
+    count = f" ×{f.count}" if f.count > 1 and not f.table else ""
+    text = f"{ICON[f.severity]} *{f.title(lang)}*{count}"
+    if f.evidence:
+        text += "\n" + "\n".join(f"• {e(lang)}" for e in f.evidence[:12])
+    blocks = [section(text)]
+    if f.table:
+        blocks.extend(code_sections(table_text(f.table)))
+    return blocks
+
+
+def diagnosis_blocks(req: RequestRow, diagnosis: Diagnosis) -> list[dict[str, Any]]:
+    lang = req.lang
+    blocks: list[dict[str, Any]] = [section(f"*{diagnosis.headline(lang)}*")]
+    for f in diagnosis.findings:
+        blocks.extend(finding_blocks(f, lang))
+    return _cap(blocks, lang)
+
+
+def render_json(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return value.splitlines()
+    return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False, default=str).splitlines()
+
+
+def step_diff(step: dict[str, Any]) -> str:
+    before, after = render_json(step["before"]), render_json(step["after"])
+    diff = list(difflib.unified_diff(before, after, "before", "after", lineterm="", n=3))
+    return "\n".join(diff[2:]) if diff else "(no change)"
+
+
+def plan_text(plan: PlanRow, lang: str) -> str:
+    title = Msg(**plan.title)(lang)
+    risk = RISK.get(plan.risk, Msg.same(plan.risk))(lang)
+    head = Msg(f"*Plan #{plan.id}: {title}* (risk: {risk})", f"*계획 #{plan.id}: {title}* (위험도: {risk})")(lang)
+    steps = "\n".join(f"{i}. {Msg(**s['description'])(lang)}" for i, s in enumerate(plan.steps, 1))
+    return f"{head}\n{steps}"
+
+
+def plan_blocks(plan: PlanRow, lang: str, approvers_mention: str, note: Msg | None = None,
+                buttons: str = "decide") -> list[dict[str, Any]]:
+    """The plan message: title, steps, a diff per step, then buttons for its current state."""
+    blocks: list[dict[str, Any]] = [section(plan_text(plan, lang))]
+    for i, step in enumerate(plan.steps, 1):
+        blocks.append(context(f"`{step['op']}` step {i}"))
+        blocks.extend(code_sections(step_diff(step)))
+    expires = plan.expires_at.strftime("%Y-%m-%d %H:%M UTC")
+    if note is not None:
+        blocks.append(section(note(lang)))
+    if buttons == "decide":
+        need = Msg(" · two approvers needed", " · 승인자 2명 필요")(lang) if plan.approvals_needed > 1 else ""
+        blocks.append(context(Msg(f"Expires {expires} · approvers: {approvers_mention}{need}",
+                                  f"만료: {expires} · 승인자: {approvers_mention}{need}")(lang)))
+        blocks.append(_decide_actions(plan, lang))
+    elif buttons == "revert":
+        blocks.append({"type": "actions", "block_id": f"plan-{plan.id}-revert", "elements": [
+            _button("revert_plan", Msg("Revert", "되돌리기")(lang), plan.id)]})
+    elif buttons == "rerun":
+        blocks.append({"type": "actions", "block_id": f"plan-{plan.id}-rerun", "elements": [
+            _button("rerun_request", Msg("Re-run diagnosis", "진단 다시 실행")(lang), plan.request_id)]})
+    return _cap(blocks, lang)
+
+
+def _button(action_id: str, text: str, value: int, style: str | None = None,
+            confirm: dict[str, Any] | None = None) -> dict[str, Any]:
+    button: dict[str, Any] = {"type": "button", "action_id": action_id, "value": str(value),
+                              "text": {"type": "plain_text", "text": text[:75]}}
+    if style:
+        button["style"] = style
+    if confirm:
+        button["confirm"] = confirm
+    return button
+
+
+def _decide_actions(plan: PlanRow, lang: str) -> dict[str, Any]:
+    change = "; ".join(Msg(**s["description"])(lang) for s in plan.steps)
+    confirm = {"title": {"type": "plain_text", "text": Msg("Apply this change?", "이 변경을 적용할까요?")(lang)},
+               "text": {"type": "mrkdwn", "text": change[:290]},
+               "confirm": {"type": "plain_text", "text": Msg("Apply", "적용")(lang)},
+               "deny": {"type": "plain_text", "text": Msg("Cancel", "취소")(lang)}}
+    return {"type": "actions", "block_id": f"plan-{plan.id}", "elements": [
+        _button("approve_plan", Msg("Approve & apply", "승인 후 적용")(lang), plan.id, "primary", confirm),
+        _button("reject_plan", Msg("Reject", "거절")(lang), plan.id, "danger")]}
+
+
+def intent_choice_blocks(request_id: int, lang: str, choices: Sequence[str]) -> list[dict[str, Any]]:
+    labels = {"ingress_delete_denied": Msg("Ingress won't delete", "Ingress 삭제 안 됨"),
+              "irsa_access_denied": Msg("IAM / IRSA access denied", "IAM/IRSA 권한 오류"),
+              "image_pull": Msg("Image pull failing", "이미지 pull 실패"),
+              "rds_schedule": Msg("RDS schedule", "RDS 스케줄"), "sysctl": Msg("sysctl / keepalive", "sysctl/keepalive"),
+              "pods": Msg("List pods", "파드 목록")}
+    elements = [{"type": "button", "action_id": f"choose_intent_{c}", "value": f"{request_id}:{c}",
+                 "text": {"type": "plain_text", "text": labels.get(c, Msg.same(c))(lang)}} for c in choices[:5]]
+    return [section(Msg("I'm not sure what you need. Which is it?", "어떤 요청인지 확실하지 않습니다. 어느 쪽인가요?")(lang)),
+            {"type": "actions", "block_id": f"intent-{request_id}", "elements": elements}]
+
+
+def _cap(blocks: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
+    if len(blocks) <= MAX_BLOCKS:
+        return blocks
+    keep = blocks[: MAX_BLOCKS - 2] + [context(Msg("(output shortened)", "(출력 일부 생략)")(lang))]
+    tail = [b for b in blocks if b.get("type") == "actions"][-1:]
+    return keep + tail if tail else keep + [blocks[-1]]

@@ -1,0 +1,109 @@
+"""``SlackThread``: the ``ThreadPort`` services use, implemented with the Slack Web API.
+
+The first message of a request's thread carries its status and is edited on every change;
+each change of state is also one reply. Plan messages are updated in place (``chat.update``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.domain import Diagnosis, Msg
+from bot.services.approvers import Approvers
+from bot.slack import render
+from bot.store.models import PlanRow, RequestRow
+
+log = logging.getLogger(__name__)
+
+EVENT_TEXT = {
+    "applying": ("⏳", "decide_none"),
+    "applied": ("✅", "revert"),
+    "failed": ("❌", "none"),
+    "stale": ("⚠️", "rerun"),
+    "rejected": ("🚫", "none"),
+    "expired": ("⌛", "none"),
+    "reverted": ("↩️", "none"),
+    "partially_approved": ("🟡", "decide"),
+}
+
+
+class SlackThread:
+    def __init__(self, client: WebClient, approvers: Approvers):
+        self.client = client
+        self.approvers = approvers
+
+    def _post(self, **kwargs: Any) -> dict[str, Any]:
+        return self.client.chat_postMessage(**kwargs).data  # type: ignore[return-value]
+
+    def open(self, req: RequestRow, reuse_thread_ts: str = "") -> tuple[str, str]:
+        text = render.status_text(req, "diagnosing")
+        if reuse_thread_ts:
+            resp = self._post(channel=req.channel, thread_ts=reuse_thread_ts, text=text)
+            return reuse_thread_ts, resp["ts"]
+        resp = self._post(channel=req.channel, text=text)
+        return resp["ts"], resp["ts"]
+
+    def status(self, req: RequestRow, state: str, detail: Msg | None = None) -> None:
+        if not req.status_ts:
+            return
+        try:
+            self.client.chat_update(channel=req.channel, ts=req.status_ts, text=render.status_text(req, state, detail))
+        except SlackApiError as exc:
+            log.warning("status update failed", extra={"request_id": req.id, "error": exc.response.get("error")})
+
+    def diagnosis(self, req: RequestRow, diagnosis: Diagnosis, plans: Sequence[PlanRow]) -> list[str]:
+        blocks = render.diagnosis_blocks(req, diagnosis)
+        self._post(channel=req.channel, thread_ts=req.thread_ts, text=diagnosis.headline(req.lang), blocks=blocks)
+        for f in diagnosis.findings:
+            for file in (f.data or {}).get("files", []):
+                self._upload(req, file)
+        out = []
+        for plan in plans:
+            blocks = render.plan_blocks(plan, req.lang, self.approvers.mention())
+            resp = self._post(channel=req.channel, thread_ts=req.thread_ts,
+                              text=render.plan_text(plan, req.lang), blocks=blocks)
+            out.append(resp["ts"])
+        return out
+
+    def _upload(self, req: RequestRow, file: dict[str, Any]) -> None:
+        try:
+            self.client.files_upload_v2(channel=req.channel, thread_ts=req.thread_ts, filename=file["filename"],
+                                        content=file["content"], title=file.get("title", file["filename"]))
+        except SlackApiError as exc:
+            log.warning("file upload failed", extra={"request_id": req.id, "error": exc.response.get("error")})
+
+    def plan_changed(self, req: RequestRow, plan: PlanRow, event: str, detail: Msg,
+                     extra: dict[str, Any] | None = None) -> None:
+        extra = extra or {}
+        icon, buttons = EVENT_TEXT.get(event, ("•", "none"))
+        if event == "applied" and not extra.get("reversible"):
+            buttons = "none"
+        if event == "stale" or extra.get("rerun"):
+            buttons = "rerun"
+        note = Msg(f"{icon} {detail.en}", f"{icon} {detail.ko}")
+        if plan.message_ts:
+            blocks = render.plan_blocks(plan, req.lang, self.approvers.mention(), note, buttons)
+            try:
+                self.client.chat_update(channel=req.channel, ts=plan.message_ts, blocks=blocks,
+                                        text=render.plan_text(plan, req.lang))
+            except SlackApiError as exc:
+                log.warning("plan update failed", extra={"plan_id": plan.id, "error": exc.response.get("error")})
+        self._post(channel=req.channel, thread_ts=req.thread_ts, text=f"{icon} #{plan.id} {detail(req.lang)}")
+
+    def reply(self, req: RequestRow, text: Msg) -> None:
+        self._post(channel=req.channel, thread_ts=req.thread_ts or None, text=text(req.lang))
+
+    def ephemeral(self, channel: str, user: str, text: str) -> None:
+        try:
+            self.client.chat_postEphemeral(channel=channel, user=user, text=text)
+        except SlackApiError as exc:
+            log.warning("ephemeral failed", extra={"error": exc.response.get("error")})
+
+    def ask_intent(self, req: RequestRow, choices: Sequence[str]) -> None:
+        self._post(channel=req.channel, thread_ts=req.thread_ts, text="?",
+                   blocks=render.intent_choice_blocks(req.id, req.lang, choices))

@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy 2.x models and repositories. The schema changes only through Alembic."""

@@ -1,0 +1,72 @@
+"""Protocols every diagnoser and every plan operation follows.
+
+A *diagnoser* turns a parsed ``Request`` into a ``Diagnosis`` (findings + fix plans) and
+later verifies an applied plan. An *operation* is one kind of change a plan step can make:
+it can read the live state a step expects, write the desired state, and say how to undo it.
+The services layer (``bot.services``) drives both; it never knows AWS or Kubernetes details.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from bot.cloud.context import ClusterContext
+from bot.domain import Diagnosis, FixPlan, Msg, PlanStep, Request, Verification
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    """One ``/ops`` sub-command: its usage line, help text, and how its arguments parse.
+
+    ``parse(args)`` returns the request entities, or raises ``bot.errors.UsageError`` that
+    names what was wrong. Help text (``/ops help``) is built from these, so it cannot drift.
+    """
+
+    name: str
+    usage: str
+    help: Msg
+    intent: str
+    parse: Callable[[list[str]], dict[str, str]]
+
+
+class Diagnoser(Protocol):
+    name: str
+    intents: tuple[str, ...]
+    commands: tuple[CommandSpec, ...]
+
+    def diagnose(self, ctx: ClusterContext, request: Request) -> Diagnosis:
+        """Collect evidence, analyse it, and propose plans. May raise ``bot.errors.CloudError``."""
+        ...
+
+    def verify(self, ctx: ClusterContext, plan: FixPlan) -> Verification:
+        """Check an applied plan against live state (may wait up to ``ctx.wait_seconds``)."""
+        ...
+
+
+class Operation(Protocol):
+    """One kind of change. ``name`` is what ``PlanStep.op`` refers to."""
+
+    name: str
+    reversible: bool
+
+    def read(self, ctx: ClusterContext, params: Mapping[str, Any]) -> Any:
+        """The live state this step is about, in the same shape as ``PlanStep.before``."""
+        ...
+
+    def apply(self, ctx: ClusterContext, step: PlanStep) -> Any:
+        """Write ``step.after``; return the state observed afterwards (recorded in the audit)."""
+        ...
+
+    def revert(self, step: PlanStep, observed_after: Any) -> PlanStep | None:
+        """The step that undoes ``step`` (given what applying it produced), or None."""
+        ...
+
+
+def inverse_step(step: PlanStep, description: Msg, observed_after: Any = None,
+                 params: Mapping[str, Any] | None = None) -> PlanStep:
+    """The usual inverse: same operation, before and after swapped."""
+    return PlanStep(op=step.op, params=dict(params if params is not None else step.params),
+                    before=observed_after if observed_after is not None else step.after,
+                    after=step.before, description=description)

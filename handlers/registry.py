@@ -1,0 +1,33 @@
+"""The explicit list of diagnosers and plan operations. Nothing is discovered by walking packages:
+a module that fails to import fails loudly here, at start-up.
+"""
+
+from __future__ import annotations
+
+from handlers import pods
+from handlers.base import CommandSpec, Diagnoser, Operation
+
+DIAGNOSERS: tuple[Diagnoser, ...] = (pods.DIAGNOSER,)
+OPERATIONS: tuple[Operation, ...] = (*pods.OPERATIONS,)
+
+
+def diagnoser_for(intent: str) -> Diagnoser | None:
+    for d in DIAGNOSERS:
+        if intent in d.intents:
+            return d
+    return None
+
+
+def diagnoser_named(name: str) -> Diagnoser | None:
+    return next((d for d in DIAGNOSERS if d.name == name), None)
+
+
+def operation(name: str) -> Operation:
+    for op in OPERATIONS:
+        if op.name == name:
+            return op
+    raise KeyError(f"unknown plan operation {name!r}")
+
+
+def commands() -> list[tuple[Diagnoser, CommandSpec]]:
+    return [(d, c) for d in DIAGNOSERS for c in d.commands]

@@ -1,0 +1,55 @@
+"""Alembic environment: runs migrations against the URL handed in by ``bot.store.migrate``."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import create_engine
+
+import bot.store.models  # noqa: F401  (registers the spine tables)
+from bot.store.base import Base
+
+try:  # tables added by feature issues register themselves when their module exists
+    import bot.store.schedules  # noqa: F401
+except ImportError:  # pragma: no cover - before the RDS issue landed
+    pass
+try:
+    import bot.store.reports  # noqa: F401
+except ImportError:  # pragma: no cover
+    pass
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def include_object(obj, name, type_, reflected, compare_to):
+    """Never let autogenerate touch tables the application does not own."""
+    return not (type_ == "table" and name == "apscheduler_jobs")
+
+
+def run_migrations_offline() -> None:
+    context.configure(url=config.get_main_option("sqlalchemy.url"), target_metadata=target_metadata,
+                      literal_binds=True, include_object=include_object)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        context.configure(connection=connection, target_metadata=target_metadata,
+                          include_object=include_object)
+        with context.begin_transaction():
+            context.run_migrations()
+        return
+    engine = create_engine(config.get_main_option("sqlalchemy.url"))
+    with engine.connect() as conn:
+        context.configure(connection=conn, target_metadata=target_metadata, include_object=include_object)
+        with context.begin_transaction():
+            context.run_migrations()
+    engine.dispose()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()
