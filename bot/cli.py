@@ -112,7 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="chatops", description="EKS ChatOps Slack bot")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("serve", help="serve the Slack app over HTTP (/slack/events, /healthz, /readyz, /metrics)")
-    p.add_argument("--host", default="0.0.0.0")  # noqa: S104 - a server in a container listens on all interfaces
+    p.add_argument("--host", default="0.0.0.0")
     p.add_argument("--port", type=int, default=3000)
     p.add_argument("--migrate", action="store_true", help="run database migrations first")
     p.set_defaults(func=cmd_serve)

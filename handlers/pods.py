@@ -16,7 +16,7 @@ from bot import errors
 from bot.cloud.context import ClusterContext
 from bot.domain import Diagnosis, Finding, FixPlan, Msg, PlanStep, Request, Risk, Severity, Verification
 from handlers.base import CommandSpec
-from handlers.target import namespaced_name, namespace_or_all
+from handlers.target import namespace_or_all, namespaced_name
 
 DELETE_POD = "k8s.delete_pod"
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-import bot.store.models  # noqa: F401  (registers the spine tables)
+import bot.store.models
 from bot.store.base import Base
 
 try:  # tables added by feature issues register themselves when their module exists
-    import bot.store.schedules  # noqa: F401
+    import bot.store.schedules
 except ImportError:  # pragma: no cover - before the RDS issue landed
     pass
 try:

@@ -92,7 +92,7 @@ class Sandbox:
         self.ctx = ctx
         self.server = BackgroundServer(build_http_app(self.bot))
         self.url = self.server.start()
-        self.driver = SlackDriver(self.url, self.secret)
+        self.driver = SlackDriver(self.url, self.secret, response_url_for=self.slack.response_url)
         return self
 
     def stop(self) -> None:
@@ -120,7 +120,7 @@ class Sandbox:
         return self.driver.slash(text, user=user, channel=channel, response_url=self.slack.response_url("cmd"))
 
     def say(self, text: str, user: str = DEV, channel: str = REQUEST_CHANNEL, thread_ts: str | None = None):
-        ts = self.slack.next_ts() if hasattr(self.slack, "next_ts") else f"{datetime.now(UTC).timestamp():.6f}"
+        ts = self.slack.next_ts()
         self.driver.message(text, user=user, channel=channel, ts=ts, thread_ts=thread_ts)
         return ts
 

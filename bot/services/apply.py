@@ -111,7 +111,7 @@ class ApplyService:
                                                        f"적용 후 `{step.op}` 상태가 예상과 다릅니다"))
                 return Verification(True, Msg("live state matches the plan", "실제 상태가 계획과 일치합니다"))
             return diagnoser.verify(ctx, plan_from_row(plan))
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             ref = new_ref()
             log.exception("verification crashed", extra={"ref": ref, "plan_id": plan.id})
             return Verification(False, describe_failure(exc, ref))
@@ -125,7 +125,8 @@ class ApplyService:
         plan.status = PlanStatus.FAILED
         svc.thread.plan_changed(req, plan, "stale",
                                 Msg(f"Not applied: {stale}. Re-run the diagnosis for a fresh plan.",
-                                    f"적용하지 않음: 계획 작성 후 실제 상태가 바뀌었습니다 (단계 {stale.step_index + 1}). "
+                                    "적용하지 않음: 계획 작성 후 실제 상태가 바뀌었습니다 "
+                                    f"(단계 {stale.step_index + 1}). "
                                     "진단을 다시 실행하세요."), {"rerun": True})
         svc.repo.update_request(req.id, state="done")
 

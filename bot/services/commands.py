@@ -88,7 +88,8 @@ def parse_command(text: str, builtin_names: frozenset[str] = frozenset()) -> Com
         ents = dict(parsed.entities)
         return Command("request", parsed.language, parsed.intent, ents, tuple(args),
                        cluster or ents.pop("cluster", ""), parsed.aws_error, parsed.image_pull)
-    raise UsageError(f"unknown command `{head[:40]}`; try `help`.", f"알 수 없는 명령 `{head[:40]}`. `help` 를 입력해 보세요.")
+    raise UsageError(f"unknown command `{head[:40]}`; try `help`.",
+                     f"알 수 없는 명령 `{head[:40]}`. `help` 를 입력해 보세요.")
 
 
 def help_lines(command: str = "/ops") -> list[tuple[str, Msg]]:

@@ -23,7 +23,7 @@ def reporting_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except Exception as exc:  # noqa: BLE001 - this is the last line of defence
+        except Exception as exc:
             ref = new_ref()
             log.exception("listener failed", extra={"ref": ref, "listener": func.__name__})
             body = kwargs.get("body") or {}
@@ -47,5 +47,5 @@ def _tell(kwargs: dict[str, Any], body: dict[str, Any], text: str) -> None:
         user = (body.get("user") or {}).get("id") or body.get("user_id") or (body.get("event") or {}).get("user")
         if client is not None and channel and user:
             client.chat_postEphemeral(channel=channel, user=user, text=text)
-    except Exception:  # noqa: BLE001 - reporting must never raise
+    except Exception:
         log.exception("could not tell the user about a failure")

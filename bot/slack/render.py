@@ -20,7 +20,8 @@ ICON = {Severity.OK: "✅", Severity.INFO: "ℹ️", Severity.WARNING: "⚠️",
 RISK = {"low": Msg("low", "낮음"), "medium": Msg("medium", "중간"), "high": Msg("high", "높음")}
 STATUS_LINE = {
     "diagnosing": Msg("🔎 Diagnosing {target}… (request #{id})", "🔎 {target} 진단 중… (요청 #{id})"),
-    "awaiting_approval": Msg("🟡 Waiting for approval: {target} (request #{id})", "🟡 승인 대기: {target} (요청 #{id})"),
+    "awaiting_approval": Msg("🟡 Waiting for approval: {target} (request #{id})",
+                             "🟡 승인 대기: {target} (요청 #{id})"),
     "done": Msg("✅ Done: {target} (request #{id})", "✅ 완료: {target} (요청 #{id})"),
     "applied": Msg("✅ Fixed and verified: {target} (request #{id})", "✅ 적용·검증 완료: {target} (요청 #{id})"),
     "verify_failed": Msg("⚠️ Applied, verification failed: {target} (request #{id})",
@@ -91,7 +92,9 @@ def finding_blocks(f: Finding, lang: str) -> list[dict[str, Any]]:
 
 def diagnosis_blocks(req: RequestRow, diagnosis: Diagnosis) -> list[dict[str, Any]]:
     lang = req.lang
-    blocks: list[dict[str, Any]] = [section(f"*{diagnosis.headline(lang)}*")]
+    blocks: list[dict[str, Any]] = []
+    if not diagnosis.findings or diagnosis.findings[0].title != diagnosis.headline:
+        blocks.append(section(f"*{diagnosis.headline(lang)}*"))
     for f in diagnosis.findings:
         blocks.extend(finding_blocks(f, lang))
     return _cap(blocks, lang)
@@ -167,11 +170,13 @@ def intent_choice_blocks(request_id: int, lang: str, choices: Sequence[str]) -> 
     labels = {"ingress_delete_denied": Msg("Ingress won't delete", "Ingress 삭제 안 됨"),
               "irsa_access_denied": Msg("IAM / IRSA access denied", "IAM/IRSA 권한 오류"),
               "image_pull": Msg("Image pull failing", "이미지 pull 실패"),
-              "rds_schedule": Msg("RDS schedule", "RDS 스케줄"), "sysctl": Msg("sysctl / keepalive", "sysctl/keepalive"),
+              "rds_schedule": Msg("RDS schedule", "RDS 스케줄"),
+              "sysctl": Msg("sysctl / keepalive", "sysctl/keepalive"),
               "pods": Msg("List pods", "파드 목록")}
     elements = [{"type": "button", "action_id": f"choose_intent_{c}", "value": f"{request_id}:{c}",
                  "text": {"type": "plain_text", "text": labels.get(c, Msg.same(c))(lang)}} for c in choices[:5]]
-    return [section(Msg("I'm not sure what you need. Which is it?", "어떤 요청인지 확실하지 않습니다. 어느 쪽인가요?")(lang)),
+    question = Msg("I'm not sure what you need. Which is it?", "어떤 요청인지 확실하지 않습니다. 어느 쪽인가요?")
+    return [section(question(lang)),
             {"type": "actions", "block_id": f"intent-{request_id}", "elements": elements}]
 
 

@@ -8,7 +8,6 @@ from alembic import command
 from alembic.config import Config
 
 
-
 def migrations_dir() -> Path:
     """The source tree's ``migrations/``, or ``./migrations`` where the package is installed (the image)."""
     beside = Path(__file__).resolve().parents[2] / "migrations"

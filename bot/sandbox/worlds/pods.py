@@ -19,7 +19,7 @@ def owned_pod(namespace: str, name: str, owner: dict[str, Any], node: str, ready
         "spec": {"nodeName": node, "containers": [{"name": "app", "image": image}]},
         "status": {"phase": "Running",
                    "conditions": [{"type": "Ready", "status": "True" if ready else "False"}],
-                   "containerStatuses": [{"name": "app", "image": image, "ready": ready,
+                   "containerStatuses": [{"name": "app", "image": image, "imageID": "", "ready": ready,
                                           "restartCount": 0 if ready else 7, "state": state}]},
     }
 
@@ -38,7 +38,8 @@ def seed_pod_restart_world(kube: KubeStandIn) -> dict[str, str]:
     kube.put({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "debug-shell", "namespace": "cloudon"},
               "spec": {"nodeName": node, "containers": [{"name": "sh", "image": "busybox"}]},
               "status": {"phase": "Running", "conditions": [{"type": "Ready", "status": "True"}],
-                         "containerStatuses": [{"name": "sh", "ready": True, "restartCount": 0,
+                         "containerStatuses": [{"name": "sh", "image": "busybox", "imageID": "", "ready": True,
+                                                "restartCount": 0,
                                                 "state": {"running": {}}}]}})
     kube.add_event("cloudon", {"kind": "Pod", "name": "api-7d9f8-zz81m", "namespace": "cloudon"}, "BackOff",
                    "Back-off restarting failed container app in pod api-7d9f8-zz81m", count=7)

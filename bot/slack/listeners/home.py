@@ -44,7 +44,7 @@ def register(app: App, deps: Deps) -> None:
         user = event["user"]
         lang = "en"
         try:
-            info = client.users_info(user=user).data
+            info = client.users_info(user=user, include_locale=True).data
             lang = "ko" if str(info.get("user", {}).get("locale", "")).startswith("ko") else "en"
         except Exception:  # noqa: BLE001 - language is a nicety; fall back to English
             lang = "en"

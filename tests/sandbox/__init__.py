@@ -1,0 +1,1 @@
+"""Tests of the offline sandbox stand-ins (bot.sandbox)."""
