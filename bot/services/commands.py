@@ -8,6 +8,7 @@ same free-text parser the message listeners use.
 from __future__ import annotations
 
 import shlex
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bot.domain import Msg
@@ -20,7 +21,6 @@ BUILTINS: tuple[tuple[str, Msg], ...] = (
     ("help", Msg("Show this help.", "이 도움말을 보여줍니다.")),
     ("audit [N]", Msg("Show the latest N audit rows (default 20).", "최근 감사 로그 N건 (기본 20).")),
 )
-EXTRA_BUILTINS: list[tuple[str, Msg]] = []
 
 
 @dataclass(frozen=True)
@@ -92,15 +92,15 @@ def parse_command(text: str, builtin_names: frozenset[str] = frozenset()) -> Com
                      f"알 수 없는 명령 `{head[:40]}`. `help` 를 입력해 보세요.")
 
 
-def help_lines(command: str = "/ops") -> list[tuple[str, Msg]]:
+def help_lines(command: str = "/ops", extra: Sequence[tuple[str, Msg]] = ()) -> list[tuple[str, Msg]]:
     """(usage, description) for every built-in and every diagnoser command, from the code itself."""
-    lines = [(f"{command} {usage}", desc) for usage, desc in (*BUILTINS, *EXTRA_BUILTINS)]
+    lines = [(f"{command} {usage}", desc) for usage, desc in (*BUILTINS, *extra)]
     for _diagnoser, spec in registry.commands():
         lines.append((f"{command} {spec.usage}", spec.help))
     return lines
 
 
-def help_text(lang: str, command: str = "/ops") -> str:
+def help_text(lang: str, command: str = "/ops", extra: Sequence[tuple[str, Msg]] = ()) -> str:
     head = Msg("*What I can do* (or just describe the problem in English or Korean):",
                "*할 수 있는 일* (또는 문제를 한국어나 영어로 그냥 적어 주세요):")(lang)
-    return head + "\n" + "\n".join(f"• `{usage}` — {desc(lang)}" for usage, desc in help_lines(command))
+    return head + "\n" + "\n".join(f"• `{usage}` — {desc(lang)}" for usage, desc in help_lines(command, extra))

@@ -22,8 +22,6 @@ def build_app(settings: Settings, client: WebClient, deps: Deps) -> App:
               logger=logging.getLogger("slack_bolt"))
     for surface in SURFACES:
         surface.register(app, deps)
-    for register in deps.extras.get("surfaces", ()):
-        register(app, deps)
 
     @app.error
     def on_error(error: Exception, body: dict) -> None:

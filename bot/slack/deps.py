@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.domain import Msg
 from bot.services.apply import ApplyService
 from bot.services.core import Services
 from bot.services.plans import PlanService
 from bot.services.requests import RequestService
+
+
+@dataclass(frozen=True)
+class Builtin:
+    """A built-in ``/ops`` sub-command contributed by a feature (reports, rds, ...).
+
+    ``handle(deps, cmd, command, respond)`` runs in the lazy half of the slash command; ``usage``
+    lines feed ``/ops help``.
+    """
+
+    name: str
+    usage: tuple[tuple[str, Msg], ...]
+    handle: Callable[..., None]
 
 
 @dataclass
@@ -18,3 +33,10 @@ class Deps:
     plans: PlanService
     applier: ApplyService
     extras: dict[str, Any] = field(default_factory=dict)
+    builtins: dict[str, Builtin] = field(default_factory=dict)
+
+    def add_builtin(self, builtin: Builtin) -> None:
+        self.builtins[builtin.name] = builtin
+
+    def builtin_usage(self) -> list[tuple[str, Msg]]:
+        return [line for b in self.builtins.values() for line in b.usage]

@@ -18,11 +18,9 @@ from bot.slack.deps import Deps
 from bot.slack.errors import reporting_errors
 from bot.slack.render import table_text
 
-BUILTIN_HANDLERS: dict[str, Any] = {}
-
 
 def _parse(deps: Deps, text: str) -> Command:
-    return parse_command(text, frozenset(BUILTIN_HANDLERS))
+    return parse_command(text, frozenset(deps.builtins))
 
 
 def register(app: App, deps: Deps) -> None:
@@ -38,7 +36,8 @@ def register(app: App, deps: Deps) -> None:
             ack(text=usage(lang), response_type="ephemeral")
             return
         if cmd.kind == "help":
-            ack(text=help_text(cmd.lang, deps.services.settings.slash_command), response_type="ephemeral")
+            ack(text=help_text(cmd.lang, deps.services.settings.slash_command, deps.builtin_usage()),
+                response_type="ephemeral")
             return
         ack(text=Msg("👀 On it…", "👀 확인 중…")(cmd.lang), response_type="ephemeral")
 
@@ -54,8 +53,8 @@ def register(app: App, deps: Deps) -> None:
             n = min(int(cmd.args[0]) if cmd.args else 20, 200)
             respond(text=_audit_text(deps, n), response_type="ephemeral", replace_original=False)
             return
-        if cmd.kind in BUILTIN_HANDLERS:
-            BUILTIN_HANDLERS[cmd.kind](deps, cmd, command, respond)
+        if cmd.kind in deps.builtins:
+            deps.builtins[cmd.kind].handle(deps, cmd, command, respond)
             return
         deps.requests.submit(Ask(user=command["user_id"], channel=command["channel_id"],
                                  text=command.get("text", ""), lang=cmd.lang, intent=cmd.intent,

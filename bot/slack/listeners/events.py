@@ -42,7 +42,7 @@ def register(app: App, deps: Deps) -> None:
         reply_ts = thread_ts or ts
         if parsed.intent == "help":
             client.chat_postMessage(channel=channel, thread_ts=reply_ts,
-                                    text=help_text(parsed.language, svc.settings.slash_command))
+                                    text=help_text(parsed.language, svc.settings.slash_command, deps.builtin_usage()))
             return
         if parsed.intent == "other" and known_thread and not mentioned:
             return  # people talking in the thread
