@@ -177,3 +177,13 @@ def test_unclear_free_text_asks_with_buttons(sandbox):
     thread = sandbox.slack.thread(REQUEST_CHANNEL, req.thread_ts)
     actions = [b for m in thread for b in (m.blocks or []) if b["type"] == "actions"]
     assert actions and all(e["action_id"].startswith("choose_intent_") for e in actions[0]["elements"])
+
+
+def test_audit_command_shows_latest_rows_ephemerally(sandbox):
+    seed_pod_restart_world(sandbox.kube)
+    sandbox.slash("pods cloudon")
+    sandbox.wait_request(lambda r: r.intent == "pods")
+    sandbox.slash("audit 5", user=OPS)
+    sandbox.slack.wait_for(lambda r: "request_received" in json.dumps(r.body), source="responses")
+    body = [r.body for r in sandbox.slack.responses if "request_received" in json.dumps(r.body)][0]
+    assert body["response_type"] == "ephemeral" and "diagnosis_completed" in body["text"]
