@@ -1,0 +1,11 @@
+"""Free-text request parser (English and Korean): ``parse(text) -> ParseResult``.
+
+Used by the Slack listeners and by ``chatops parse`` (``bot.parsing.cli``). Pure, offline and
+fast (precompiled patterns; at most the first 20 KB of a message is read). Submodules:
+``text`` (Slack clean-up, language), ``intents``, ``entities``, ``aws_errors``
+(``parse_aws_error``), ``image_pull`` (``classify_pull_error``, ``registry_of``), ``cli``.
+"""
+
+from bot.parsing.result import ParseResult, parse
+
+__all__ = ["ParseResult", "parse"]

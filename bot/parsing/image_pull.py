@@ -1,0 +1,196 @@
+"""Classify an image pull failure: why it failed, which registry, which image.
+
+Called by ``bot.parsing.parse`` and by the image-pull diagnoser on the kubelet events it
+collects. Pure; a table of precompiled patterns, first match wins. The wording differs between
+dockershim, containerd and CRI-O; ``tests/fixtures/parsing/pull_errors.jsonl`` holds real
+messages of each, with the public issue each came from.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+CAUSES = ("network_unreachable", "auth", "not_found", "rate_limited", "dns", "platform",
+          "invalid_reference", "disk", "other")
+
+# Order matters: a DNS lookup that times out also says "i/o timeout"; "pull access denied,
+# repository does not exist or may require authorization" is an auth problem, not a missing image.
+# Each row: literal phrases looked up in the lowercased message, then an optional pattern that is
+# only tried when its gate phrase is present (literal lookups keep classification cheap).
+_CAUSE_TABLE: tuple[tuple[str, tuple[str, ...], re.Pattern[str] | None, str], ...] = (
+    ("invalid_reference", ("invalidimagename", "invalid reference format", "couldn't parse image reference",
+                           "repository name must be lowercase"), None, ""),
+    ("disk", ("no space left on device", "disk quota exceeded"), None, ""),
+    ("platform", ("no match for platform in manifest", "no image found in image index for architecture",
+                  "does not match the specified platform"),
+     re.compile(r"no matching manifest for \S+"), "no matching manifest"),
+    ("rate_limited", ("toomanyrequests", "429 too many requests", "pull rate limit", "rate exceeded"),
+     None, ""),
+    ("dns", ("no such host", "server misbehaving", "temporary failure in name resolution"),
+     re.compile(r"lookup \S+ on \S+:.{0,80}?i/o timeout|dial tcp: lookup \S+"), "lookup "),
+    ("auth", ("no basic auth credentials", "authorization token has expired", "may require authorization",
+              "may require 'docker login'", "401 unauthorized", "403 forbidden", "unauthorized: ",
+              "authentication required", "access to the requested resource is not authorized",
+              "requested access to the resource is denied", "pull access denied", "authorization failed",
+              "denied: "), None, ""),
+    ("not_found", ("manifest unknown", "repository does not exist", "name unknown", "code = notfound",
+                   "not found: manifest", "404 not found", "no such image"),
+     re.compile(r": not found\b"), ": not found"),
+    ("network_unreachable", ("i/o timeout", "tls handshake timeout", "connection refused", "connection reset",
+                             "context deadline exceeded", "client.timeout exceeded",
+                             "request canceled while waiting for connection", "connection timed out",
+                             "network is unreachable", "no route to host", "proxyconnect",
+                             "starport-layer-bucket"), None, ""),
+)
+
+
+def _cause(message: str) -> tuple[str, str]:
+    """The cause and the phrase of ``message`` that shows it (in the message's own case)."""
+    low = message.lower()
+    same_length = len(low) == len(message)
+    for cause, phrases, pattern, gate in _CAUSE_TABLE:
+        for phrase in phrases:
+            i = low.find(phrase)
+            if i >= 0:
+                return cause, message[i:i + len(phrase)] if same_length else phrase
+        if pattern is not None and gate in low:
+            m = pattern.search(low)
+            if m:
+                return cause, message[m.start():m.end()] if same_length else m.group(0)
+    return "other", ""
+
+
+_QUOTED_IMAGE = re.compile(
+    r"(?:Failed to pull image|failed to pull and unpack image|failed to pull image|Back-off pulling image"
+    r"|Pulling image|pulling image|failed to resolve reference|failed to get sandbox image"
+    r"|failed pulling image|couldn't parse image reference|Failed to apply default image tag"
+    r"|Failed to inspect image|PullImage|image)"
+    r"\s+\"([^\"\s]+)")
+# "image nginx:1.25", "docker pull repo/app:1", "docker://quay.io/x": only references with a tag, digest or
+# path count, so ordinary words after "image" or "pull" are never taken for images.
+_BARE_IMAGE = re.compile(
+    r"(?:\bimage[=:]?\s*|--image[=\s]+|\bpull(?:ing)?\s+(?:the\s+)?|docker://"
+    r"|failed to resolve ref(?:erence)?\s+)"
+    r"([A-Za-z0-9][\w.-]*(?:[:/@][\w./:@-]+))")
+_CRIO_MANIFEST = re.compile(r"reading manifest (\S+) in ([A-Za-z0-9][A-Za-z0-9._/:-]*[A-Za-z0-9])")
+_DENIED_FOR = re.compile(
+    r"(?:pull access denied for|(?<!matching )manifest for) ([A-Za-z0-9][A-Za-z0-9._/:@-]*[A-Za-z0-9])")
+_DESCRIBE_IMAGE = re.compile(r"^\s*Image:\s+(\S+)", re.M)
+_V2_URL = re.compile(r"https?://([A-Za-z0-9.-]+(?::\d+)?)/v2/([A-Za-z0-9._/-]+?)/(?:manifests|blobs)/([A-Za-z0-9._:-]+)")
+_V2_HOST = re.compile(r"https?://([A-Za-z0-9.-]+(?::\d+)?)/v[12]/")
+_LOOKUP_HOST = re.compile(r"lookup ([A-Za-z0-9.-]+\.[A-Za-z]{2,})")
+# Account ids are often redacted in pasted messages (XXXX, 1111), so any token is accepted there.
+_ECR = re.compile(r"^([0-9a-z*]+)\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$")
+_STARPORT = re.compile(r"prod-([a-z0-9-]+)-starport-layer-bucket")
+
+DOCKER_HUB_HOSTS = frozenset({
+    "docker.io", "index.docker.io", "registry-1.docker.io", "registry.hub.docker.com",
+})
+PUBLIC_HOSTS = frozenset({
+    "quay.io", "ghcr.io", "gcr.io", "k8s.gcr.io", "registry.k8s.io", "mcr.microsoft.com",
+    "registry.gitlab.com",
+    "docker.elastic.co", "nvcr.io", "registry.access.redhat.com", "registry.redhat.io", "cgr.dev",
+    "public.ecr.aws",
+})
+
+
+@dataclass(frozen=True)
+class PullClassification:
+    """Why a pull failed (``cause``, one of ``CAUSES``), from where, and the phrase that said so."""
+
+    cause: str
+    registry: str = ""
+    registry_kind: str = ""
+    image: str = ""
+    ecr_account: str = ""
+    ecr_region: str = ""
+    detail: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.cause}: {self.image or self.registry or '?'} ({self.detail or 'no detail'})"
+
+    def to_json(self) -> dict[str, str]:
+        """The ``image_pull`` object of the ``chatops parse`` contract."""
+        return {"cause": self.cause, "registry": self.registry, "registry_kind": self.registry_kind,
+                "image": self.image}
+
+
+def _host_kind(host: str) -> str:
+    if host in DOCKER_HUB_HOSTS:
+        return "docker_hub"
+    if host == "public.ecr.aws":
+        return "ecr_public"
+    if _ECR.match(host):
+        return "ecr_private"
+    if host in PUBLIC_HOSTS:
+        return "public_other"
+    return "private_other"
+
+
+def registry_of(image: str) -> tuple[str, str]:
+    """The registry host of an image reference and its kind.
+
+    Follows the Docker reference rules: the first path component is a host only if it has a
+    dot or a port or is ``localhost``; otherwise the image lives on Docker Hub (``busybox`` and
+    ``library/busybox`` are both ``docker.io``). Docker Hub aliases collapse to ``docker.io``.
+    Kinds: ``ecr_private``, ``ecr_public``, ``docker_hub``, ``public_other``, ``private_other``.
+    """
+    ref = image.strip().split("://", 1)[-1]
+    first, sep, _ = ref.partition("/")
+    if sep and ("." in first or ":" in first or first == "localhost"):
+        host = first.lower()
+    else:
+        host = "docker.io"
+    if host in DOCKER_HUB_HOSTS:
+        host = "docker.io"
+    return host, _host_kind(host)
+
+
+def find_image(message: str) -> str:
+    """The first image reference in a kubelet event, describe output, runtime error or sentence."""
+    m = _QUOTED_IMAGE.search(message)
+    if m and m.group(1).rstrip(":.,"):
+        return m.group(1).rstrip(":.,")
+    m = _CRIO_MANIFEST.search(message)
+    if m:
+        tag = m.group(1)
+        return f"{m.group(2)}@{tag}" if tag.startswith("sha256:") else f"{m.group(2)}:{tag}"
+    m = _DENIED_FOR.search(message) or _DESCRIBE_IMAGE.search(message) or _BARE_IMAGE.search(message)
+    if m:
+        return m.group(1).rstrip(":.,")
+    m = _V2_URL.search(message)
+    if m:
+        host, repo, ref = m.groups()
+        ref = ref.rstrip(":.")
+        return f"{host}/{repo}@{ref}" if ref.startswith("sha256:") else f"{host}/{repo}:{ref}"
+    return ""
+
+
+def _registry_without_image(message: str) -> tuple[str, str]:
+    m = _V2_HOST.search(message) or _LOOKUP_HOST.search(message)
+    if m:
+        host = m.group(1).lower()
+        host = "docker.io" if host in DOCKER_HUB_HOSTS else host
+        return host, _host_kind(host)
+    return "", ""
+
+
+def classify_pull_error(message: str) -> PullClassification:
+    """Classify one pull failure message (a kubelet event, describe output, or a pasted log)."""
+    message = message or ""
+    cause, detail = _cause(message)
+    image = find_image(message)
+    if image:
+        registry, kind = registry_of(image)
+    else:
+        registry, kind = _registry_without_image(message)
+    account = region = ""
+    ecr = _ECR.match(registry)
+    if ecr:
+        account, region = ecr.groups()
+    elif not registry:
+        star = _STARPORT.search(message)
+        if star:  # ECR serves layers from this S3 bucket; the account is not in the URL
+            kind, region = "ecr_private", star.group(1)
+    return PullClassification(cause, registry, kind, image, account, region, detail)

@@ -1,0 +1,128 @@
+"""Decide what a request is about, from keywords in English and Korean and the errors found in it.
+
+Called by ``bot.parsing.parse`` only. Pure. One table of signals per intent, checked in a fixed
+priority (a pasted pull error wins over the word "pod"; a denied ingress delete wins over a
+generic access-denied), so adding a phrase never reorders the others.
+
+Signals are mostly literal phrases looked up in the lowercased text (``in`` is far faster than
+a regular expression with many alternatives); the few that need a pattern are gated on a
+literal first. That keeps ``chatops parse --jsonl`` well above 10,000 messages a second.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+INTENTS = ("ingress_delete_denied", "irsa_access_denied", "image_pull", "rds_schedule", "sysctl", "pods",
+           "help", "other")
+
+
+@dataclass(frozen=True)
+class Signal:
+    """Literal phrases (any one suffices), plus an optional pattern tried only if a gate phrase is present."""
+
+    phrases: tuple[str, ...]
+    pattern: re.Pattern[str] | None = None
+    gates: tuple[str, ...] = ()
+
+    def __call__(self, low: str) -> bool:
+        for phrase in self.phrases:
+            if phrase in low:
+                return True
+        if self.pattern is not None and any(g in low for g in self.gates):
+            return self.pattern.search(low) is not None
+        return False
+
+
+IMAGE_PULL = Signal(
+    ("imagepullbackoff", "errimagepull", "invalidimagename", "failed to pull", "back-off pulling image",
+     "pull access denied", "can't pull", "cant pull", "cannot pull", "unable to pull", "won't pull",
+     "image pull",
+     "pulling image", "pulling the image", "pull image", "pull the image", "failed to get sandbox image",
+     "manifest unknown", "toomanyrequests", "no matching manifest", "이미지 풀", "이미지풀", "이미지 pull"),
+    re.compile(r"이미지[^\n]{0,12}(?:못|안\s*(?:돼|되|받|가져|내려)|실패|에러|오류|풀)"
+               r"|(?:pull|풀)[^\n]{0,6}(?:실패|안\s*(?:돼|되)|에러|오류)"),
+    ("이미지", "실패", "에러", "오류"),
+)
+SYSCTL = Signal((
+    "sysctl", "keepalive", "keep-alive", "tcp_fin_timeout", "net.ipv4.", "net.ipv6.", "net.core.",
+    "net.netfilter.", "kernel.shm", "kernel.msg", "kernel.sem", "somaxconn",
+    "커널 파라미터", "커널파라미터", "킵얼라이브", "킵 얼라이브",
+))
+INGRESS = Signal(("ingress", "ing/", "인그레스", "load balancer controller", "loadbalancer controller"),
+                 re.compile(r"\balb\b"), ("alb",))
+DELETE = Signal((
+    "delet", "remov", "finaliz", "terminat", "stuck", "won't go away",
+    "삭제", "지워", "지우", "제거", "안 없어", "안없어",
+))
+DENIED = Signal((
+    "accessdenied", "not authorized", "unauthorizedoperation", "permission", "forbidden", "denied",
+    "webidentityerr", "invalididentitytoken", "권한", "거부", "irsa",
+))
+IRSA = Signal(
+    ("irsa", "assumerolewithwebidentity", "webidentityerr", "invalididentitytoken", "role-arn",
+     "service account role", "serviceaccount role", "openidconnect", "oidc", "pod identity", "trust policy",
+     "trust relationship", "신뢰 정책", "신뢰정책", "신뢰 관계", "신뢰관계", "not authorized to perform"),
+    re.compile(r"(?:iam|aws)[^\n]{0,20}(?:권한|permission)"), ("권한", "permission"),
+)
+DB = Signal(
+    ("aurora", "database", "mysql", "postgres", "디비", "데이터베이스", "오로라", "not eligible for stopping",
+     "stopdbinstance", "stopdbcluster", "autostop"),
+    re.compile(r"\brds\b|\bdbs?\b"), ("rds", "db"),
+)
+_CLOCK = re.compile(r"\bstop|\bstart|\bat \d{1,2}(?::\d\d)?\s*(?:am|pm)?\b|\b\d{1,2}:\d\d\b")
+SCHEDULE = Signal(
+    ("schedul", "night", "weekend", "cron", "business hours", "office hours", "autostop",
+     "not eligible for stopping", "every day", "every evening", "every weekday",
+     "꺼", "켜", "끄", "중지", "정지", "시작", "스케줄", "예약",
+     "밤", "야간", "주말", "퇴근", "출근", "자동"),
+    _CLOCK, ("stop", "start", "at ", ":"),
+)
+SCHEDULE_VERB = Signal(("꺼", "켜", "끄", "중지", "정지", "schedul"),
+                       re.compile(r"\bstop|\bstart"), ("stop", "start"))
+TIME_WORD = Signal(("night", "weekend", "every ", "cron", "밤", "야간", "주말", "퇴근", "시에"),
+                   re.compile(r"\bat \d{1,2}|\b\d{1,2}:\d\d\b"), ("at ", ":"))
+K8S_OBJECT = Signal(("pod", "파드", "포드", "node", "노드", "deployment", "디플로이",
+                     "container", "컨테이너"))
+PODS = Signal((), re.compile(
+    r"\b(?:get|list|show|display|see|view)\s+(?:me\s+)?(?:all\s+)?(?:the\s+)?(?:running\s+)?"
+    r"(?:[a-z0-9-]+\s+)?(?:pods?|po)\b"
+    r"|\bpods?\s+(?:in|on|of|for|list|status)\b|\bpod list|\bkubectl\s+get\s+(?:pods?|po)\b"
+    r"|(?:파드|포드|pod)\S*\s*(?:목록|리스트|list|보여|조회|확인|상태|현황)"
+    r"|(?:all|every) pods|\bpods -a\b|\bwhat pods\b|\bwhich pods\b|\bpods\??$"),
+    ("get po", "list", "show", "display", "see ", "view", "pods in", "pods on", "pods of", "pods for",
+     "pod list", "pods status", "all pods", "every pod", "pods -a", "what pods", "which pods", "pods?",
+     "pods", "목록", "리스트", "보여", "조회", "확인", "상태", "현황"))
+HELP = re.compile(
+    r"^\s*(?:help|\?|도움말|도움|도와줘|사용법|명령어|commands?|usage|what can you do"
+    r"|how do i use (?:this|you)|뭐\s*(?:할\s*수|하는)|무엇을\s*할\s*수)"
+    r"[\s?!.요]*(?:있어|있나요|있어요|있니|해|줘|주세요|보여줘)?[\s?!.요]*$")
+HELP_ANYWHERE = Signal(("what can you do", "도움말", "사용법"), re.compile(r"\bhelp\b"), ("help",))
+
+
+def classify(low: str, aws_error: dict[str, str] | None) -> str:
+    """The intent of a cleaned, lowercased message, given the AWS error found in it, if any."""
+    if not low.strip():
+        return "other"
+    if IMAGE_PULL(low):
+        return "image_pull"
+    if SYSCTL(low):
+        return "sysctl"
+    ingress = INGRESS(low)
+    action = (aws_error or {}).get("action", "")
+    if ingress or action.startswith("elasticloadbalancing:"):
+        deleting = DELETE(low) or ":Delete" in action
+        if deleting and (ingress or aws_error is not None):
+            return "ingress_delete_denied"
+    if aws_error is not None or IRSA(low):
+        return "irsa_access_denied"
+    if ingress and DENIED(low):
+        return "irsa_access_denied"
+    if SCHEDULE(low) and (DB(low) or (SCHEDULE_VERB(low) and TIME_WORD(low) and not K8S_OBJECT(low))):
+        return "rds_schedule"
+    if PODS(low):
+        return "pods"
+    if len(low) < 80 and (HELP.match(low) or HELP_ANYWHERE(low)):
+        return "help"
+    return "other"

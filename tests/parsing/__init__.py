@@ -1,0 +1,1 @@
+"""Tests of the free-text parser (``bot.parsing``): table-driven over ``tests/fixtures/parsing``."""
