@@ -4,11 +4,11 @@ a module that fails to import fails loudly here, at start-up.
 
 from __future__ import annotations
 
-from handlers import pods
+from handlers import pods, sysctl
 from handlers.base import CommandSpec, Diagnoser, Operation
 
-DIAGNOSERS: tuple[Diagnoser, ...] = (pods.DIAGNOSER,)
-OPERATIONS: tuple[Operation, ...] = (*pods.OPERATIONS,)
+DIAGNOSERS: tuple[Diagnoser, ...] = (pods.DIAGNOSER, sysctl.DIAGNOSER)
+OPERATIONS: tuple[Operation, ...] = (*pods.OPERATIONS, *sysctl.OPERATIONS)
 
 
 def diagnoser_for(intent: str) -> Diagnoser | None:

@@ -30,12 +30,23 @@ class Outcome:
 
 
 ScenarioFn = Callable[[Sandbox], Outcome]
+Scenario = tuple[ScenarioFn, ...]
 
 
-def _scenarios() -> dict[str, ScenarioFn]:
+def _scenarios() -> dict[str, Scenario]:
     from bot.sandbox.scenarios import SCENARIOS
 
     return SCENARIOS
+
+
+def run_scenario(name: str, parts: Scenario, moto: MotoSandbox, console: Console) -> tuple[Outcome, int]:
+    """Run every part of a scenario, each in a fresh sandbox; ok only if every part is."""
+    outcomes, rows = [], 0
+    for part in parts:
+        outcome, count = run_one(name if len(parts) == 1 else f"{name}: {part.__name__}", part, moto, console)
+        outcomes.append(outcome)
+        rows += count
+    return Outcome(all(o.ok for o in outcomes), " | ".join(o.detail for o in outcomes)), rows
 
 
 def run_one(name: str, fn: ScenarioFn, moto: MotoSandbox, console: Console) -> tuple[Outcome, int]:
@@ -72,7 +83,7 @@ def main(scenario: str = "", as_json: bool = False) -> int:
     results, audit_rows = [], 0
     try:
         for name in names:
-            outcome, rows = run_one(name, scenarios[name], moto, console)
+            outcome, rows = run_scenario(name, scenarios[name], moto, console)
             audit_rows += rows
             results.append({"name": name, "ok": outcome.ok, "detail": outcome.detail})
     finally:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from bot.sandbox.scenarios import sysctl
 from bot.sandbox.scenarios.pod_restart import run as pod_restart
 
+# Each scenario is one or more parts; every part runs in a fresh sandbox (its own world).
 SCENARIOS = {
-    "pod-restart": pod_restart,
+    "pod-restart": (pod_restart,),
+    "sysctl": sysctl.PARTS,
 }

@@ -1,0 +1,12 @@
+"""Sysctl and TCP keepalive requests (issue 6): version-aware diagnosis and generated node configuration.
+
+``handlers.registry`` lists ``DIAGNOSER`` and ``OPERATIONS``. Modules: ``knowledge`` (Kubernetes'
+sysctl rules by version), ``facts`` (records), ``keepalive`` (why and which values), ``advice``
+(decisions), ``nodeconfig`` + ``eksctl_schema`` (generated node configuration), ``collect`` (I/O),
+``analyse`` (evidence -> diagnosis), ``operations`` (plan steps), ``diagnoser`` (the entry point).
+"""
+
+from handlers.sysctl.diagnoser import DIAGNOSER
+from handlers.sysctl.operations import OPERATIONS
+
+__all__ = ["DIAGNOSER", "OPERATIONS"]

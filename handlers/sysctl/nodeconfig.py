@@ -1,0 +1,237 @@
+"""Generated node configuration that lets kubelets accept unsafe (namespaced) sysctls, per node type.
+
+Pure text generators, called by ``handlers.sysctl.advice``; the results are posted as files in
+the request thread (``Finding.data["files"]``) and rolled out by people, never by the bot.
+
+- AL2 managed node group on a custom AMI: eksctl ``overrideBootstrapCommand`` calling
+  ``/etc/eks/bootstrap.sh --kubelet-extra-args "... --allowed-unsafe-sysctls '...'"``, the form in the
+  team's notes (https://eksctl.io/usage/schema/#managedNodeGroups-overrideBootstrapCommand).
+- AL2 self-managed node group: eksctl ``kubeletExtraConfig: {allowedUnsafeSysctls: [...]}``
+  (``kubeletExtraConfig`` exists only on ``nodeGroups``, the NodeGroup type in eksctl's
+  pkg/apis/eksctl.io/v1alpha5/types.go).
+- AL2023: a nodeadm ``NodeConfig`` (``node.eks.aws/v1alpha1``) in MIME multi-part user data
+  (https://awslabs.github.io/amazon-eks-ami/nodeadm/), merged with the one EKS adds.
+- Bottlerocket: ``settings.kubernetes.allowed-unsafe-sysctls`` in TOML user data
+  (https://bottlerocket.dev/en/os/1.20.x/api/settings/kubernetes/).
+- Karpenter: see ``handlers.sysctl.karpenter``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import yaml
+
+from handlers.sysctl.facts import AL2, AL2023, BOTTLEROCKET
+
+BOUNDARY = "//"
+
+
+class _Dumper(yaml.SafeDumper):
+    """Block style for multi-line strings, as people write eksctl files by hand."""
+
+
+def _str(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in data else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+
+
+_Dumper.add_representer(str, _str)
+
+
+def dump(doc: Any) -> str:
+    return yaml.dump(doc, Dumper=_Dumper, sort_keys=False, default_flow_style=False, width=4096)
+
+
+def header(lines: Sequence[str]) -> str:
+    return "".join(f"# {line}\n" for line in lines)
+
+
+def al2_bootstrap_command(cluster: str, nodegroup: str, ami: str, sysctls: Sequence[str]) -> str:
+    """The bash the notes put in ``overrideBootstrapCommand`` (labels eksctl would otherwise set)."""
+    labels = ",".join(
+        (
+            f"alpha.eksctl.io/cluster-name={cluster}",
+            f"alpha.eksctl.io/nodegroup-name={nodegroup}",
+            f"eks.amazonaws.com/nodegroup={nodegroup}",
+            f"eks.amazonaws.com/nodegroup-image={ami}",
+        )
+    )
+    allowed = ",".join(sysctls)
+    return (
+        "#!/bin/bash\nset -ex\n"
+        f"/etc/eks/bootstrap.sh {cluster} --kubelet-extra-args "
+        f"\"--node-labels={labels} --allowed-unsafe-sysctls '{allowed}'\"\n"
+    )
+
+
+def eksctl_al2_custom_ami(
+    cluster: str,
+    region: str,
+    nodegroup: str,
+    sysctls: Sequence[str],
+    ami: str = "<ami id>",
+    instance_type: str = "m5.large",
+) -> str:
+    """A new managed node group on a custom AL2 AMI whose kubelet allows ``sysctls`` (the notes' form)."""
+    doc = {
+        "apiVersion": "eksctl.io/v1alpha5",
+        "kind": "ClusterConfig",
+        "metadata": {"name": cluster, "region": region},
+        "managedNodeGroups": [
+            {
+                "name": nodegroup,
+                "ami": ami,
+                "amiFamily": "AmazonLinux2",
+                "instanceType": instance_type,
+                "minSize": 0,
+                "maxSize": 10,
+                "desiredCapacity": 2,
+                "labels": {"sysctl.allowlist": "unsafe"},
+                "overrideBootstrapCommand": al2_bootstrap_command(cluster, nodegroup, ami, sysctls),
+            }
+        ],
+    }
+    return header(
+        [
+            f"eksctl create nodegroup -f this-file.yaml   (cluster {cluster})",
+            "A new node group: eksctl cannot change the bootstrap command of an existing one.",
+            "Replace <ami id> with your EKS-optimized AL2 AMI; then drain the old node group.",
+        ]
+    ) + dump(doc)
+
+
+def eksctl_al2_self_managed(
+    cluster: str, region: str, nodegroup: str, sysctls: Sequence[str], instance_type: str = "m5.large"
+) -> str:
+    """The simpler form: a self-managed AL2 node group with ``kubeletExtraConfig``."""
+    doc = {
+        "apiVersion": "eksctl.io/v1alpha5",
+        "kind": "ClusterConfig",
+        "metadata": {"name": cluster, "region": region},
+        "nodeGroups": [
+            {
+                "name": nodegroup,
+                "amiFamily": "AmazonLinux2",
+                "instanceType": instance_type,
+                "minSize": 0,
+                "maxSize": 10,
+                "desiredCapacity": 2,
+                "labels": {"sysctl.allowlist": "unsafe"},
+                "kubeletExtraConfig": {"allowedUnsafeSysctls": list(sysctls)},
+            }
+        ],
+    }
+    return header(
+        [
+            f"eksctl create nodegroup -f this-file.yaml   (cluster {cluster})",
+            "Self-managed alternative: eksctl merges kubeletExtraConfig into the kubelet config.",
+        ]
+    ) + dump(doc)
+
+
+def eksctl_bottlerocket(
+    cluster: str, region: str, nodegroup: str, sysctls: Sequence[str], instance_type: str = "m5.large"
+) -> str:
+    doc = {
+        "apiVersion": "eksctl.io/v1alpha5",
+        "kind": "ClusterConfig",
+        "metadata": {"name": cluster, "region": region},
+        "managedNodeGroups": [
+            {
+                "name": nodegroup,
+                "amiFamily": "Bottlerocket",
+                "instanceType": instance_type,
+                "minSize": 0,
+                "maxSize": 10,
+                "desiredCapacity": 2,
+                "labels": {"sysctl.allowlist": "unsafe"},
+                "bottlerocket": {"settings": {"kubernetes": {"allowed-unsafe-sysctls": list(sysctls)}}},
+            }
+        ],
+    }
+    return header([f"eksctl create nodegroup -f this-file.yaml   (cluster {cluster})"]) + dump(doc)
+
+
+def nodeadm_config(sysctls: Sequence[str], cluster: str = "", custom_ami: bool = False) -> dict[str, Any]:
+    spec: dict[str, Any] = {"kubelet": {"config": {"allowedUnsafeSysctls": list(sysctls)}}}
+    if custom_ami:  # EKS adds the cluster block itself only for its own AMIs
+        spec = {
+            "cluster": {
+                "name": cluster or "<cluster name>",
+                "apiServerEndpoint": "<endpoint from DescribeCluster>",
+                "certificateAuthority": "<base64 CA from DescribeCluster>",
+                "cidr": "<service CIDR, e.g. 172.20.0.0/16>",
+            },
+            **spec,
+        }
+    return {"apiVersion": "node.eks.aws/v1alpha1", "kind": "NodeConfig", "spec": spec}
+
+
+def al2023_user_data(sysctls: Sequence[str], cluster: str = "", custom_ami: bool = False) -> str:
+    """MIME multi-part user data with one ``application/node.eks.aws`` part (for a launch template)."""
+    body = dump(nodeadm_config(sysctls, cluster, custom_ami))
+    return (
+        f'MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="{BOUNDARY}"\n\n'
+        f"--{BOUNDARY}\nContent-Type: application/node.eks.aws\n\n---\n{body}\n--{BOUNDARY}--\n"
+    )
+
+
+def bottlerocket_toml(sysctls: Sequence[str]) -> str:
+    return "[settings.kubernetes]\nallowed-unsafe-sysctls = " + json.dumps(list(sysctls)) + "\n"
+
+
+def files_for_nodegroup(
+    family: str,
+    cluster: str,
+    region: str,
+    nodegroup: str,
+    sysctls: Sequence[str],
+    custom_ami: bool,
+    instance_type: str = "m5.large",
+) -> list[dict[str, str]]:
+    """The files to post for one EKS node group of ``family``."""
+    new_name = f"{nodegroup}-sysctl"
+    if family == AL2:
+        files = [
+            {
+                "filename": f"eksctl-{new_name}.yaml",
+                "title": "eksctl: AL2 custom AMI, overrideBootstrapCommand",
+                "content": eksctl_al2_custom_ami(
+                    cluster, region, new_name, sysctls, instance_type=instance_type
+                ),
+            }
+        ]
+        if not custom_ami:
+            files.append(
+                {
+                    "filename": f"eksctl-{new_name}-self-managed.yaml",
+                    "title": "eksctl: self-managed AL2, kubeletExtraConfig",
+                    "content": eksctl_al2_self_managed(cluster, region, new_name, sysctls, instance_type),
+                }
+            )
+        return files
+    if family == AL2023:
+        return [
+            {
+                "filename": f"{nodegroup}-al2023-user-data.mime",
+                "title": "AL2023 nodeadm NodeConfig (launch template user data)",
+                "content": al2023_user_data(sysctls, cluster, custom_ami),
+            }
+        ]
+    if family == BOTTLEROCKET:
+        return [
+            {
+                "filename": f"{nodegroup}-bottlerocket.toml",
+                "title": "Bottlerocket user data (launch template)",
+                "content": bottlerocket_toml(sysctls),
+            },
+            {
+                "filename": f"eksctl-{new_name}.yaml",
+                "title": "eksctl: Bottlerocket managed node group",
+                "content": eksctl_bottlerocket(cluster, region, new_name, sysctls, instance_type),
+            },
+        ]
+    return []
