@@ -1,0 +1,96 @@
+"""Safety rules for IAM changes the IRSA fixes make. Pure.
+
+``check_trust_change(before, after)`` lists the reasons a trust-policy edit is not the narrow
+kind this bot may propose: it may only add exact values to existing ``sub``/``aud``
+conditions. It refuses new or changed principals, wildcard principals, wildcard values, new
+statements, removed conditions, a switch from ``StringEquals`` to ``StringLike``, and an
+``Effect`` turned to ``Allow``. ``plan`` calls it before proposing, ``operations`` again before
+writing, and the services layer for every plan. ``role_refusal`` applies the configured role
+allow-list (``ClusterContext.role_allow_patterns``, fnmatch).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from handlers.irsa.conditions import as_list
+from handlers.irsa.trust import principals_of, statements_of
+
+
+def _doc(value: Any) -> Mapping[str, Any]:
+    if isinstance(value, str):
+        value = json.loads(value)
+    return value if isinstance(value, Mapping) else {}
+
+
+def _principal_set(stmt: Mapping[str, Any]) -> set[str]:
+    return {f"{kind}:{v}" for kind, values in principals_of(stmt).items() for v in values}
+
+
+def _conditions(stmt: Mapping[str, Any]) -> dict[tuple[str, str], set[str]]:
+    return {
+        (op, key.lower()): set(as_list(values))
+        for op, tests in (stmt.get("Condition") or {}).items()
+        for key, values in (tests or {}).items()
+    }
+
+
+def _is_wild(value: str) -> bool:
+    return "*" in value or "?" in value
+
+
+def _statement_reasons(i: int, old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
+    reasons = []
+    added = _principal_set(new) - _principal_set(old)
+    if added:
+        reasons.append(f"statement {i}: adds principal(s) {sorted(added)}")
+    if any(_is_wild(p.split(":", 1)[1]) for p in added):
+        reasons.append(f"statement {i}: wildcard principal")
+    if str(old.get("Effect")) != str(new.get("Effect")):
+        reasons.append(f"statement {i}: Effect changed from {old.get('Effect')} to {new.get('Effect')}")
+    for field in ("Action", "NotAction", "NotPrincipal"):
+        if set(as_list(old.get(field))) != set(as_list(new.get(field))):
+            reasons.append(f"statement {i}: {field} changed")
+    before, after = _conditions(old), _conditions(new)
+    for (op, key), values in before.items():
+        if (op, key) not in after:
+            reasons.append(f"statement {i}: condition {op} {key} removed")
+        elif not values <= after[(op, key)] and "Not" in op:
+            reasons.append(f"statement {i}: values removed from {op} {key} (widens a negated condition)")
+    for (op, key), values in after.items():
+        new_values = values - before.get((op, key), set())
+        if (op, key) not in before:
+            reasons.append(f"statement {i}: new condition {op} {key}")
+        wild = sorted(v for v in new_values if _is_wild(v))
+        if wild:
+            reasons.append(f"statement {i}: wildcard value(s) {wild} added to {key}")
+        if new_values and not key.endswith((":sub", ":aud")):
+            reasons.append(f"statement {i}: values added to {key} (only sub/aud may change)")
+    return reasons
+
+
+def check_trust_change(before: Any, after: Any) -> list[str]:
+    """Reasons the change from ``before`` to ``after`` is not allowed; empty means it is fine."""
+    old, new = statements_of(_doc(before)), statements_of(_doc(after))
+    reasons: list[str] = []
+    if len(new) > len(old):
+        reasons.append(f"adds {len(new) - len(old)} statement(s)")
+    if len(new) < len(old):
+        reasons.append(f"removes {len(old) - len(new)} statement(s)")
+    for i, (o, n) in enumerate(zip(old, new, strict=False)):
+        reasons.extend(_statement_reasons(i, o, n))
+    for i, n in enumerate(new[len(old) :], start=len(old)):
+        if _principal_set(n):
+            reasons.append(f"statement {i}: adds principal(s) {sorted(_principal_set(n))}")
+    return reasons
+
+
+def role_refusal(role_name: str, patterns: Iterable[str]) -> str:
+    """Why ``role_name`` may not be changed under the allow-list (empty string: it may)."""
+    allowed = tuple(patterns)
+    if any(fnmatch.fnmatchcase(role_name, p) for p in allowed):
+        return ""
+    return f"role {role_name} is outside the allowed role patterns {list(allowed)}"

@@ -1,0 +1,179 @@
+"""The Kubernetes half of IRSA evidence: the ingress, the controller's errors, service accounts.
+
+Called by ``collect`` only. Talks to the cluster through ``ctx.kube`` (``bot.cloud.kube``), so
+every failure arrives as a ``bot.errors.CloudError``. A bounded number of calls: one read per
+object, one list per kind and namespace, one log read per controller pod (at most two).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from bot import errors
+from bot.cloud.context import ClusterContext
+from bot.parsing.aws_errors import parse_aws_error
+from handlers.irsa.evidence import (
+    RESTARTED_AT,
+    ROLE_ANNOTATION,
+    ControllerError,
+    IngressFacts,
+    ServiceAccountFacts,
+    Workload,
+)
+
+LB_CONTROLLER_SELECTOR = "app.kubernetes.io/name=aws-load-balancer-controller"
+IDENTITY_ENV = ("AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE")
+LOG_TAIL_LINES = 500
+
+
+def _parse_ts(ts: str | None) -> datetime | None:
+    return datetime.fromisoformat(ts.replace("Z", "+00:00")) if ts else None
+
+
+def read_ingress(ctx: ClusterContext, namespace: str, name: str) -> IngressFacts:
+    try:
+        obj = ctx.kube.to_dict(ctx.kube.networking.read_namespaced_ingress(name, namespace))
+    except errors.NotFound:
+        return IngressFacts(namespace, name, exists=False)
+    return ingress_facts(obj, ctx.clock())
+
+
+def ingress_facts(obj: dict[str, Any], now: datetime) -> IngressFacts:
+    meta = obj.get("metadata") or {}
+    lb = ((obj.get("status") or {}).get("loadBalancer") or {}).get("ingress") or [{}]
+    deleting = _parse_ts(meta.get("deletionTimestamp"))
+    return IngressFacts(
+        meta.get("namespace", ""),
+        meta["name"],
+        True,
+        meta.get("deletionTimestamp") or "",
+        tuple(meta.get("finalizers") or ()),
+        lb[0].get("hostname", "") or "",
+        (now - deleting).total_seconds() if deleting else 0.0,
+    )
+
+
+def find_stuck_ingress(ctx: ClusterContext, namespace: str) -> str:
+    """The name of the one ingress being deleted in ``namespace`` (empty if none or several)."""
+    items = ctx.kube.to_dict(ctx.kube.networking.list_namespaced_ingress(namespace))["items"]
+    stuck = [i["metadata"]["name"] for i in items if i["metadata"].get("deletionTimestamp")]
+    return stuck[0] if len(stuck) == 1 else ""
+
+
+def error_from_text(source: str, text: str) -> ControllerError | None:
+    """The AWS authorization error in one event message or log line (``bot.parsing``'s reader)."""
+    parsed = parse_aws_error(text)
+    if parsed is None:
+        return None
+    extra = {k: v for k, v in parsed.items() if k not in ("kind", "role", "action", "resource")}
+    return ControllerError(
+        source,
+        text.strip(),
+        parsed["kind"],
+        parsed.get("role", ""),
+        parsed.get("action", ""),
+        parsed.get("resource", ""),
+        extra,
+    )
+
+
+def ingress_event_errors(ctx: ClusterContext, namespace: str, name: str) -> list[ControllerError]:
+    """AWS errors in the ingress's events, newest first."""
+    events = ctx.kube.to_dict(
+        ctx.kube.core.list_namespaced_event(
+            namespace, field_selector=f"involvedObject.kind=Ingress,involvedObject.name={name}"
+        )
+    )["items"]
+    events.sort(key=lambda e: e.get("lastTimestamp") or e.get("eventTime") or "", reverse=True)
+    found = [error_from_text(f"event {e.get('reason', '')}", e.get("message") or "") for e in events]
+    return [f for f in found if f is not None]
+
+
+def controller_pods(ctx: ClusterContext) -> list[dict[str, Any]]:
+    """The AWS Load Balancer Controller's pods, wherever it runs (one list call)."""
+    return ctx.kube.to_dict(ctx.kube.core.list_pod_for_all_namespaces(label_selector=LB_CONTROLLER_SELECTOR))[
+        "items"
+    ]
+
+
+def controller_log_errors(
+    ctx: ClusterContext, pods: list[dict[str, Any]], ingress_name: str
+) -> list[ControllerError]:
+    """AWS errors about ``ingress_name`` in the controller pods' recent logs, newest first."""
+    found: list[ControllerError] = []
+    for pod in pods[:2]:
+        meta = pod["metadata"]
+        text = ctx.kube.core.read_namespaced_pod_log(
+            meta["name"], meta["namespace"], tail_lines=LOG_TAIL_LINES
+        )
+        for line in reversed(str(text or "").splitlines()):
+            if ingress_name and ingress_name not in line:
+                continue
+            err = error_from_text(f"log {meta['namespace']}/{meta['name']}", line)
+            if err is not None:
+                found.append(err)
+    return found
+
+
+def _has_identity(pod: dict[str, Any], role_arn: str) -> bool:
+    for container in (pod.get("spec") or {}).get("containers") or []:
+        env = {e.get("name"): e.get("value") for e in container.get("env") or []}
+        if all(k in env for k in IDENTITY_ENV) and (not role_arn or env.get("AWS_ROLE_ARN") == role_arn):
+            return True
+    return False
+
+
+def _workloads(ctx: ClusterContext, namespace: str, sa: str) -> tuple[Workload, ...]:
+    found = []
+    for kind, lister in (
+        ("Deployment", ctx.kube.apps.list_namespaced_deployment),
+        ("StatefulSet", ctx.kube.apps.list_namespaced_stateful_set),
+        ("DaemonSet", ctx.kube.apps.list_namespaced_daemon_set),
+    ):
+        for obj in ctx.kube.to_dict(lister(namespace))["items"]:
+            template = (obj.get("spec") or {}).get("template") or {}
+            spec = template.get("spec") or {}
+            if (spec.get("serviceAccountName") or spec.get("serviceAccount") or "default") != sa:
+                continue
+            annotations = (template.get("metadata") or {}).get("annotations") or {}
+            found.append(
+                Workload(kind, namespace, obj["metadata"]["name"], annotations.get(RESTARTED_AT, ""))
+            )
+    return tuple(found)
+
+
+def service_account_facts(
+    ctx: ClusterContext, namespace: str, name: str, pod_identity_role: str = ""
+) -> ServiceAccountFacts:
+    try:
+        sa = ctx.kube.to_dict(ctx.kube.core.read_namespaced_service_account(name, namespace))
+    except errors.NotFound:
+        return ServiceAccountFacts(namespace, name, exists=False)
+    role_arn = ((sa.get("metadata") or {}).get("annotations") or {}).get(ROLE_ANNOTATION, "")
+    pods = ctx.kube.to_dict(
+        ctx.kube.core.list_namespaced_pod(namespace, field_selector=f"spec.serviceAccountName={name}")
+    )["items"]
+    live = [p for p in pods if not p["metadata"].get("deletionTimestamp")]
+    missing = tuple(p["metadata"]["name"] for p in live if role_arn and not _has_identity(p, role_arn))
+    return ServiceAccountFacts(
+        namespace,
+        name,
+        True,
+        role_arn,
+        _workloads(ctx, namespace, name),
+        len(live),
+        missing,
+        pod_identity_role,
+    )
+
+
+def service_accounts_using(ctx: ClusterContext, role_name: str) -> list[tuple[str, str]]:
+    """(namespace, name) of every service account annotated with ``role_name`` (one list call)."""
+    items = ctx.kube.to_dict(ctx.kube.core.list_service_account_for_all_namespaces())["items"]
+    out = []
+    for sa in items:
+        arn = ((sa.get("metadata") or {}).get("annotations") or {}).get(ROLE_ANNOTATION, "")
+        if arn and arn.rsplit("/", 1)[-1] == role_name:
+            out.append((sa["metadata"]["namespace"], sa["metadata"]["name"]))
+    return out
