@@ -1,0 +1,230 @@
+"""Plan operations for image-pull fixes outside the VPC: IAM, ECR pull-through cache, Kubernetes.
+
+Same contract as ``handlers.image_pull.operations`` (driven by ``bot.services.apply``).
+``ecr.pull_through_cache_rule`` needs ``ecr:CreatePullThroughCacheRule``, which moto 5.2 does
+not implement (HTTP 500): ``apply`` turns that into a clear ``bot.errors.CloudError`` with code
+``NotImplemented`` instead of botocore's confusing parser error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from bot import errors
+from bot.cloud.context import ClusterContext
+from bot.domain import Msg, PlanStep
+from handlers.base import inverse_step
+
+ATTACH = "iam.role_policy_attachment"
+PTC_RULE = "ecr.pull_through_cache_rule"
+IMAGE = "k8s.workload_image"
+DELETE_PODS = "k8s.delete_pods"
+_NOT_IMPLEMENTED_HINT = (
+    "this AWS endpoint does not implement {call} (moto lacks the pull-through cache API); "
+    "create the rule with `aws ecr create-pull-through-cache-rule` and re-run"
+)
+
+
+class RolePolicyAttachment:
+    """A managed policy attached to a role: ``{"attached": bool}``."""
+
+    name = ATTACH
+    reversible = True
+
+    def read(self, ctx: ClusterContext, params: Mapping[str, Any]) -> Any:
+        iam = ctx.aws.client("iam")
+        arns = [
+            p["PolicyArn"]
+            for page in iam.get_paginator("list_attached_role_policies").paginate(RoleName=params["role"])
+            for p in page.get("AttachedPolicies") or []
+        ]
+        return {"attached": params["policy_arn"] in arns}
+
+    def apply(self, ctx: ClusterContext, step: PlanStep) -> Any:
+        iam = ctx.aws.client("iam")
+        if step.after["attached"] != self.read(ctx, step.params)["attached"]:
+            verb = iam.attach_role_policy if step.after["attached"] else iam.detach_role_policy
+            verb(RoleName=step.params["role"], PolicyArn=step.params["policy_arn"])
+        return self.read(ctx, step.params)
+
+    def revert(self, step: PlanStep, observed_after: Any) -> PlanStep | None:
+        p = step.params
+        return inverse_step(
+            step,
+            Msg(
+                f"Detach {p['policy_arn'].rsplit('/', 1)[-1]} from {p['role']}",
+                f"{p['role']} 에서 {p['policy_arn'].rsplit('/', 1)[-1]} 분리",
+            ),
+            observed_after,
+        )
+
+
+def unsupported_action(exc: errors.CloudError) -> bool:
+    """moto answers an unimplemented action with HTTP 500 and an HTML page."""
+    return isinstance(exc, errors.Unreachable) and (
+        exc.code in ("500", "501", "ResponseParserError") or "not been implemented" in exc.detail
+    )
+
+
+class PullThroughCacheRule:
+    """An ECR pull-through cache rule for ``prefix``: ``{"exists": bool, "upstream": url}``."""
+
+    name = PTC_RULE
+    reversible = True
+
+    def read(self, ctx: ClusterContext, params: Mapping[str, Any]) -> Any:
+        ecr = ctx.aws.client("ecr")
+        try:
+            rules = ecr.describe_pull_through_cache_rules(ecrRepositoryPrefixes=[params["prefix"]])
+        except errors.NotFound:
+            return {"exists": False, "upstream": ""}
+        except errors.CloudError as exc:
+            if unsupported_action(exc):  # cannot be listed here: the plan was made on the same answer
+                return {"exists": False, "upstream": ""}
+            raise
+        found = (rules.get("pullThroughCacheRules") or [{}])[0]
+        return {"exists": bool(found), "upstream": found.get("upstreamRegistryUrl", "")}
+
+    def apply(self, ctx: ClusterContext, step: PlanStep) -> Any:
+        ecr = ctx.aws.client("ecr")
+        p = step.params
+        call = "ecr:CreatePullThroughCacheRule" if step.after["exists"] else "ecr:DeletePullThroughCacheRule"
+        try:
+            if step.after["exists"]:
+                kwargs = {"ecrRepositoryPrefix": p["prefix"], "upstreamRegistryUrl": p["upstream"]}
+                if p.get("credential_arn"):
+                    kwargs["credentialArn"] = p["credential_arn"]
+                ecr.create_pull_through_cache_rule(**kwargs)
+            else:
+                ecr.delete_pull_through_cache_rule(ecrRepositoryPrefix=p["prefix"])
+        except errors.CloudError as exc:
+            if unsupported_action(exc):
+                raise errors.CloudError(
+                    call, "NotImplemented", _NOT_IMPLEMENTED_HINT.format(call=call)
+                ) from exc
+            raise
+        return {
+            "exists": bool(step.after["exists"]),
+            "upstream": p["upstream"] if step.after["exists"] else "",
+        }
+
+    def revert(self, step: PlanStep, observed_after: Any) -> PlanStep | None:
+        return inverse_step(
+            step,
+            Msg(
+                f"Delete the pull-through cache rule {step.params['prefix']}",
+                f"pull-through cache 규칙 {step.params['prefix']} 삭제",
+            ),
+            observed_after,
+        )
+
+
+_APIS = {
+    "Deployment": ("apps", "deployment"),
+    "DaemonSet": ("apps", "daemon_set"),
+    "StatefulSet": ("apps", "stateful_set"),
+    "Pod": ("core", "pod"),
+}
+
+
+def _containers_path(kind: str, init: bool) -> str:
+    base = "/spec" if kind == "Pod" else "/spec/template/spec"
+    return f"{base}/{'initContainers' if init else 'containers'}"
+
+
+class WorkloadImage:
+    """The image of one container of a Deployment/DaemonSet/StatefulSet/Pod: ``{"image": ref}``."""
+
+    name = IMAGE
+    reversible = True
+
+    def _read_obj(self, ctx: ClusterContext, params: Mapping[str, Any]) -> dict[str, Any]:
+        group, kind = _APIS[params["kind"]]
+        api = getattr(ctx.kube, group)
+        return ctx.kube.to_dict(getattr(api, f"read_namespaced_{kind}")(params["name"], params["namespace"]))
+
+    def _locate(self, obj: Mapping[str, Any], params: Mapping[str, Any]) -> tuple[str, int, str]:
+        spec = obj.get("spec") or {}
+        pod_spec = spec if params["kind"] == "Pod" else (spec.get("template") or {}).get("spec") or {}
+        for init in (False, True):
+            for i, c in enumerate(pod_spec.get("initContainers" if init else "containers") or []):
+                if c.get("name") == params["container"]:
+                    return _containers_path(params["kind"], init), i, c.get("image", "")
+        raise errors.NotFound(
+            f"k8s:read_namespaced_{params['kind'].lower()}",
+            "NotFound",
+            f"container {params['container']} not found in {params['kind']}/{params['name']}",
+        )
+
+    def read(self, ctx: ClusterContext, params: Mapping[str, Any]) -> Any:
+        return {"image": self._locate(self._read_obj(ctx, params), params)[2]}
+
+    def apply(self, ctx: ClusterContext, step: PlanStep) -> Any:
+        p = step.params
+        path, index, current = self._locate(self._read_obj(ctx, p), p)
+        patch = [
+            {"op": "test", "path": f"{path}/{index}/image", "value": current},
+            {"op": "replace", "path": f"{path}/{index}/image", "value": step.after["image"]},
+        ]
+        group, kind = _APIS[p["kind"]]
+        getattr(getattr(ctx.kube, group), f"patch_namespaced_{kind}")(p["name"], p["namespace"], patch)
+        return self.read(ctx, p)
+
+    def revert(self, step: PlanStep, observed_after: Any) -> PlanStep | None:
+        p = step.params
+        return inverse_step(
+            step,
+            Msg(
+                f"Set {p['kind']}/{p['name']} container {p['container']} back to {step.before['image']}",
+                f"{p['kind']}/{p['name']} 컨테이너 {p['container']} 이미지를 {step.before['image']} 로 원복",
+            ),
+            observed_after,
+        )
+
+
+class DeletePods:
+    """Delete the listed pods so their controllers recreate them.
+
+    ``params.pods`` is ``[[namespace, name, uid], ...]``.
+
+    ``read`` returns those still present with the same uid. Deleting cannot be undone, but
+    there is nothing to undo either (the controllers made new pods), so ``revert`` is a no-op
+    step: this keeps the network change of the same plan revertible.
+    """
+
+    name = DELETE_PODS
+    reversible = True
+
+    def read(self, ctx: ClusterContext, params: Mapping[str, Any]) -> Any:
+        wanted = [tuple(p) for p in params.get("pods") or []]
+        present = []
+        for ns in sorted({p[0] for p in wanted}):
+            items = ctx.kube.to_dict(ctx.kube.core.list_namespaced_pod(ns)).get("items") or []
+            live = {
+                (ns, i["metadata"]["name"], i["metadata"].get("uid", ""))
+                for i in items
+                if not i["metadata"].get("deletionTimestamp")
+            }
+            present += [list(p) for p in wanted if p[0] == ns and p in live]
+        return {"pods": sorted(present)}
+
+    def apply(self, ctx: ClusterContext, step: PlanStep) -> Any:
+        for ns, name, uid in self.read(ctx, step.params)["pods"]:
+            try:
+                ctx.kube.core.delete_namespaced_pod(name, ns, body={"preconditions": {"uid": uid}})
+            except errors.NotFound:
+                continue
+        return self.read(ctx, step.params)
+
+    def revert(self, step: PlanStep, observed_after: Any) -> PlanStep | None:
+        return PlanStep(
+            DELETE_PODS,
+            {"pods": []},
+            {"pods": []},
+            {"pods": []},
+            Msg(
+                "Nothing to undo for the deleted pods: their controllers already replaced them",
+                "삭제한 파드는 되돌릴 것이 없습니다: 컨트롤러가 이미 새 파드를 만들었습니다",
+            ),
+        )
