@@ -1,0 +1,11 @@
+"""RDS and Aurora stop/start schedules (issue 5): the diagnoser and its plan operations.
+
+``DIAGNOSER`` answers intent ``rds_schedule`` (``/ops rds ...``); ``OPERATIONS`` are ``rds.stop``
+and ``rds.start``. The schedule and override steps (``rds.schedule.upsert``,
+``rds.override.add``) are implemented by the bot layer in ``bot.scheduler.plan_ops``.
+"""
+
+from handlers.rds.diagnoser import DIAGNOSER
+from handlers.rds.operations import OPERATIONS
+
+__all__ = ["DIAGNOSER", "OPERATIONS"]

@@ -1,0 +1,63 @@
+"""Shared helpers for the RDS tests: fixture loading, a settable clock, KST times, plan application."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.domain import PlanStep
+from handlers.rds.discovery import cluster_record, instance_record
+from handlers.rds.model import Inventory
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "rds"
+KST = ZoneInfo("Asia/Seoul")
+
+
+def load(name: str) -> dict[str, Any]:
+    return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+
+
+def fixture_inventory(tag: tuple[str, str] = ("autostop", "yes")) -> Inventory:
+    raw = load("describe_world.json")
+    roles = raw.get("GlobalClusterRoles", {})
+    dbs = [
+        cluster_record(
+            c,
+            (tag[0], tag[1]) in {(t["Key"], t["Value"]) for t in c["TagList"]},
+            roles.get(c["DBClusterArn"], ""),
+        )
+        for c in raw["DBClusters"]
+        if c["Engine"] != "neptune"
+    ]
+    dbs += [
+        instance_record(i, (tag[0], tag[1]) in {(t["Key"], t["Value"]) for t in i["TagList"]})
+        for i in raw["DBInstances"]
+    ]
+    return Inventory.of(dbs)
+
+
+def kst(y: int, mo: int, d: int, h: int, mi: int = 0) -> datetime:
+    return datetime(y, mo, d, h, mi, tzinfo=KST).astimezone(UTC)
+
+
+class Clock:
+    """A settable clock: ``clock()`` returns ``now``; ``advance`` moves it."""
+
+    def __init__(self, now: datetime):
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def set(self, now: datetime) -> None:
+        self.now = now
+
+
+def apply_step(op: Any, ctx: Any, step: PlanStep) -> Any:
+    """What the services layer does: read -> compare with before -> apply."""
+    live = op.read(ctx, step.params)
+    assert live == step.before, f"stale plan: live {live!r} != before {step.before!r}"
+    return op.apply(ctx, step)
