@@ -1,0 +1,111 @@
+"""The ``rds`` report: the RDS issue's weekly schedule report (hours stopped, actions, self-restarts
+caught, overrides, estimated saving) with its hours chart, posted only when something changed.
+
+``collect`` reads the schedule tables (``bot.store.schedules``) and, for prices, the database
+classes from AWS; ``build`` is pure and uses ``handlers.rds.report`` and ``handlers.rds.chart``.
+Items are the scheduled databases; hours alone (which grow every hour) do not count as a change,
+actions, caught self-restarts and overrides do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot import errors
+from bot.cloud.aws import Aws
+from bot.domain import Msg
+from bot.reports import render
+from bot.reports.diff import diff, state_of
+from bot.reports.model import Chart, Item, ReportContent
+from bot.scheduler.book import RepoScheduleBook, to_record
+from bot.store.schedules import ScheduleRepo
+from handlers.rds.chart import hours_chart
+from handlers.rds.discovery import discover
+from handlers.rds.model import TagRule
+from handlers.rds.report import WeeklyReport, load_prices, weekly_report
+from handlers.rds.report import render as render_weekly
+from handlers.rds.schedule import Override
+
+KIND = "rds"
+WEEK = timedelta(days=7)
+SECTIONS = {"db": Msg("database", "데이터베이스")}
+
+
+@dataclass(frozen=True)
+class RdsData:
+    report: WeeklyReport
+    unavailable: tuple[Msg, ...] = ()
+
+
+def collect(sessions: Any, aws: Aws, now: datetime, tag_rule: str = "autostop=yes") -> RdsData:
+    repo = ScheduleRepo(sessions)
+    since = now - WEEK
+    actions = [to_record(r) for r in repo.actions_between(since, now + timedelta(seconds=1))]
+    overrides = [
+        Override(o.target_kind, o.target_id, o.until, o.reason, o.created_by)
+        for o in repo.overrides_between(since, now + timedelta(seconds=1))
+    ]
+    targets = [(s.target_kind, s.target_id) for s in RepoScheduleBook(repo).schedules()]
+    notes: list[Msg] = []
+    classes: dict[tuple[str, str], tuple[str, ...]] = {}
+    try:
+        inventory = discover(aws, TagRule.parse(tag_rule))
+        classes = {db.key: inventory.classes_of(db) for db in inventory.databases}
+    except errors.CloudError as exc:
+        notes.append(
+            Msg(
+                f"database classes could not be read ({exc.call} {exc.code}); no saving estimate",
+                f"DB 클래스를 읽을 수 없어 ({exc.call} {exc.code}) 절감액을 추정하지 않았습니다",
+            )
+        )
+    report = weekly_report(actions, overrides, classes, load_prices(), since, now, targets)
+    return RdsData(report, tuple(notes))
+
+
+def items(report: WeeklyReport) -> list[Item]:
+    out = []
+    for r in report.rows:
+        label = Msg(
+            f"{r.target_kind} {r.target_id}: {r.actions} actions, {r.self_restarts} self-restarts caught, "
+            f"{r.overrides} overrides",
+            f"{r.target_id}: 작업 {r.actions}건, 자동 재시작 차단 {r.self_restarts}건, "
+            f"실행 유지 {r.overrides}건",
+        )
+        out.append(
+            Item(
+                f"rds|{r.target_kind}|{r.target_id}",
+                "db",
+                label,
+                fields={"actions": r.actions, "self_restarts": r.self_restarts, "overrides": r.overrides},
+            )
+        )
+    return out
+
+
+def build(data: RdsData, previous_state: Mapping[str, Any] | None, now: datetime, lang: str) -> ReportContent:
+    d = diff(items(data.report), previous_state, now)
+    state = state_of(d, now)
+    title = Msg("RDS schedules", "RDS 스케줄")(lang)
+    if d.unchanged:
+        return ReportContent(KIND, render.unchanged_line(title, d, lang, now), (), state, False)
+    body = render_weekly(data.report, lang)
+    intro = [render.section(body), *(render.context("⚠️ " + m(lang)) for m in data.unavailable)]
+    text, blocks = render.report_blocks(
+        f"{title} · {now:%Y-%m-%d %H:%M}",
+        d,
+        lang,
+        now,
+        SECTIONS,
+        intro,
+        show_still=False,
+        all_clear=Msg("No database is scheduled.", "스케줄된 DB 가 없습니다."),
+    )
+    chart = Chart(
+        f"rds-hours-{now:%Y%m%d-%H%M}.png", "RDS hours stopped vs running", hours_chart(data.report)
+    )
+    return ReportContent(
+        KIND, f"{text}\n{body}"[:3000], tuple(blocks), state, True, (chart,) if data.report.rows else ()
+    )

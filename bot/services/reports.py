@@ -1,0 +1,235 @@
+"""Scheduled reports: configure, run when due, diff against the last run, post only what is news.
+
+``ReportService`` is built by ``bot.slack.listeners.reports.register`` (which hands it a
+``ReportPoster`` backed by the Slack Web API) and driven by the ``/ops report ...`` sub-commands
+and by the scheduler: ``register_report_jobs(engine, service)`` adds one leader-only job that
+calls ``run_due()`` every minute, which runs each report whose cron fired since its last run
+once (so a report missed while the bot was down runs once on start, not once per missed slot).
+Every run is recorded with its content hash; content identical to the last run is not posted.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from croniter import croniter
+
+from bot.domain import AuditKind, Msg
+from bot.errors import ChatOpsError, UsageError
+from bot.reports import approvals, audit, health, health_collect
+from bot.reports.model import Chart, ReportContent
+from bot.services.core import Services
+from bot.store.reports import ReportConfigRow, ReportRepo
+
+log = logging.getLogger(__name__)
+
+KINDS = ("health", "approvals", "rds", "audit")
+
+
+class NotAllowed(ChatOpsError):
+    """Only approvers may change or run reports."""
+
+
+class ReportPoster(Protocol):
+    """Where reports go (implemented with the Slack Web API in ``bot.slack.listeners.reports``)."""
+
+    def post(self, channel: str, text: str, blocks: Sequence[Mapping[str, Any]]) -> str:
+        """Post a message; return its ts."""
+        ...
+
+    def upload(self, channel: str, thread_ts: str, chart: Chart) -> None: ...
+
+
+@dataclass(frozen=True)
+class RunResult:
+    report_id: int
+    run_id: int
+    posted: bool
+    ts: str
+    content: ReportContent
+
+    def __str__(self) -> str:
+        posted = "posted" if self.posted else "not posted"
+        return f"report #{self.report_id} run #{self.run_id}: {posted} {self.content}"
+
+
+def _zone(tz: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise UsageError(
+            f"unknown time zone `{tz[:40]}` (use a name like Asia/Seoul or UTC).",
+            f"알 수 없는 시간대 `{tz[:40]}` (Asia/Seoul, UTC 같은 이름을 쓰세요).",
+        ) from exc
+
+
+def check_cron(cron: str) -> str:
+    cron = " ".join(cron.split())
+    if not croniter.is_valid(cron) or (not cron.startswith("@") and len(cron.split()) != 5):
+        raise UsageError(
+            f"`{cron[:60]}` is not a 5-field cron expression (like `0 9 * * 1-5`).",
+            f"`{cron[:60]}` 는 5필드 cron 식이 아닙니다 (예: `0 9 * * 1-5`).",
+        )
+    return cron
+
+
+def next_fire(cron: str, tz: str, after: datetime) -> datetime:
+    return croniter(cron, after.astimezone(_zone(tz))).get_next(datetime)
+
+
+class ReportService:
+    def __init__(
+        self,
+        svc: Services,
+        poster: ReportPoster,
+        repo: ReportRepo | None = None,
+        not_ready_minutes: int = 10,
+        rds_available: bool = True,
+    ):
+        self.svc = svc
+        self.poster = poster
+        self.repo = repo or ReportRepo(svc.repo.sessions)
+        self.not_ready_minutes = not_ready_minutes
+        self.rds_available = rds_available
+
+    # configuration ---------------------------------------------------------------------------
+    def _require_approver(self, user: str) -> None:
+        if not self.svc.approvers.is_approver(user):
+            raise NotAllowed(f"only approvers ({self.svc.approvers.mention()}) can change or run reports")
+
+    def add(
+        self, kind: str, channel: str, cron: str, tz: str, user: str, lang: str = "en"
+    ) -> ReportConfigRow:
+        self._require_approver(user)
+        if kind not in KINDS:
+            raise UsageError(
+                f"unknown report kind `{kind[:20]}`; choose one of {', '.join(KINDS)}.",
+                f"알 수 없는 보고서 종류 `{kind[:20]}`. {', '.join(KINDS)} 중에서 고르세요.",
+            )
+        cron, tz = check_cron(cron), tz or self.svc.settings.default_timezone
+        _zone(tz)
+        row = self.repo.add_config(kind, channel, cron, tz, user, self.svc.clock(), lang)
+        self.svc.audit(
+            AuditKind.REPORT_CONFIGURED,
+            user,
+            f"report #{row.id} added: {kind} to {channel} at '{cron}' {tz}",
+            after={"kind": kind, "channel": channel, "cron": cron, "tz": tz},
+        )
+        return row
+
+    def list(self) -> list[ReportConfigRow]:
+        return self.repo.list_configs()
+
+    def remove(self, report_id: int, user: str) -> bool:
+        self._require_approver(user)
+        done = self.repo.disable(report_id)
+        if done:
+            self.svc.audit(AuditKind.REPORT_CONFIGURED, user, f"report #{report_id} removed")
+        return done
+
+    # running ----------------------------------------------------------------------------------
+    def due(self, cfg: ReportConfigRow, now: datetime) -> bool:
+        last = self.repo.last_run(cfg.id)
+        return next_fire(cfg.cron, cfg.tz, last.at if last else cfg.created_at) <= now
+
+    def run_due(self, now: datetime | None = None) -> list[RunResult]:
+        """Run, once, every enabled report whose cron fired since its last run (the scheduler's job)."""
+        now = now or self.svc.clock()
+        results = []
+        for cfg in self.repo.list_configs():
+            if not self.due(cfg, now):
+                continue
+            try:
+                results.append(self._run(cfg, now))
+            except Exception:
+                log.exception("report run failed", extra={"report_id": cfg.id, "kind": cfg.kind})
+        return results
+
+    def run(self, report_id: int, user: str = "", now: datetime | None = None) -> RunResult:
+        """``/ops report run ID``: run one report now (approvers only when a user asks)."""
+        if user:
+            self._require_approver(user)
+        cfg = self.repo.get_config(report_id)
+        if cfg is None or not cfg.enabled:
+            raise UsageError(
+                f"there is no report #{report_id}; see `report list`.",
+                f"보고서 #{report_id} 가 없습니다. `report list` 를 확인하세요.",
+            )
+        return self._run(cfg, now or self.svc.clock())
+
+    def _run(self, cfg: ReportConfigRow, now: datetime) -> RunResult:
+        local = now.astimezone(_zone(cfg.tz))
+        previous = self.repo.last_run(cfg.id)
+        content = self.build(cfg, previous.state if previous else None, local)
+        digest = content.content_hash
+        ts = ""
+        if previous is None or previous.content_hash != digest:
+            ts = self.poster.post(cfg.channel, content.text, content.blocks)
+            for chart in content.charts:
+                self.poster.upload(cfg.channel, ts, chart)
+        row = self.repo.add_run(cfg.id, now, digest, dict(content.state), ts)
+        if ts:
+            self.svc.audit(
+                AuditKind.REPORT_POSTED,
+                "bot",
+                f"report #{cfg.id} {cfg.kind} posted to {cfg.channel} "
+                f"({'changes' if content.changed else 'unchanged'})",
+                after={"hash": digest, "ts": ts},
+            )
+        return RunResult(cfg.id, row.id, bool(ts), ts, content)
+
+    def build(self, cfg: ReportConfigRow, previous: Mapping[str, Any] | None, now: datetime) -> ReportContent:
+        """Collect the kind's data (I/O) and build its content (pure)."""
+        builders: dict[str, Callable[[], ReportContent]] = {
+            "health": lambda: health.build(self._health_data(), previous, now, cfg.lang),
+            "approvals": lambda: approvals.build(
+                approvals.collect(self.svc.repo, self.svc.approvers.mention()), previous, now, cfg.lang
+            ),
+            "audit": lambda: audit.build(audit.collect(self.svc.repo, now), previous, now, cfg.lang),
+            "rds": lambda: self._rds(previous, now, cfg.lang),
+        }
+        return builders[cfg.kind]()
+
+    def _health_data(self) -> health.HealthData:
+        ctx = self.svc.contexts.get(self.svc.contexts.default_cluster())
+        return health_collect.collect(ctx, self.not_ready_minutes)
+
+    def _rds(self, previous: Mapping[str, Any] | None, now: datetime, lang: str) -> ReportContent:
+        try:
+            from bot.reports import rds
+        except ImportError:  # the RDS feature is not installed (or is broken): say so, once
+            log.exception("RDS report unavailable")
+            rds = None
+        if rds is None or not self.rds_available:
+            text = Msg("RDS scheduling not available.", "RDS 스케줄 기능을 사용할 수 없습니다.")(lang)
+            return ReportContent("rds", text, (), dict(previous or {}), False)
+
+        ctx = self.svc.contexts.get(self.svc.contexts.default_cluster())
+        data = rds.collect(self.svc.repo.sessions, ctx.aws, now, self.svc.settings.autostop_tag)
+        return rds.build(data, previous, now, lang)
+
+    # buttons -----------------------------------------------------------------------------------
+    def find_item(self, short: str) -> tuple[ReportConfigRow, dict[str, Any]] | None:
+        """The report item a ``report_diagnose`` button refers to (by its 12-character handle)."""
+        for run in self.repo.recent_runs():
+            for item in (run.state or {}).get("items", {}).values():
+                if item.get("h") == short and item.get("ask"):
+                    cfg = self.repo.get_config(run.report_id)
+                    return (cfg, item) if cfg is not None else None
+        return None
+
+
+def register_report_jobs(scheduler: Any, service: ReportService, every_seconds: float = 60.0) -> None:
+    """Add the reports job to the leader-only scheduler (``bot.scheduler.engine.SchedulerEngine``).
+
+    The engine runs every job once when this replica becomes leader and coalesces missed ticks;
+    ``run_due`` then runs each report whose cron fired while nobody led exactly once.
+    """
+    from apscheduler.triggers.interval import IntervalTrigger
+
+    scheduler.add_job("reports", service.run_due, IntervalTrigger(seconds=every_seconds))
