@@ -1,0 +1,257 @@
+"""Many clusters in many AWS accounts: a ``ContextProvider`` built from a YAML file.
+
+The file (``CLUSTERS_FILE``) lists clusters and maps Slack channels to a default one::
+
+    default: prod
+    channels: {C0PRODOPS: prod, C0STAGING: staging}
+    clusters:
+      - name: prod                      # the EKS cluster name; `--cluster prod` picks it
+        account_id: "111122223333"
+        region: ap-northeast-2
+        role_arn: arn:aws:iam::111122223333:role/chatops-target
+        external_id: chatops-prod-7f3a
+        kube: {}                        # endpoint + CA from eks:DescribeCluster, STS token
+      - name: staging
+        account_id: "444455556666"
+        region: ap-northeast-1
+        kube: {kubeconfig_context: staging-admin}
+
+For each (cluster, acting Slack user) the provider assumes the cluster's role with its external
+id and a session name naming the user (so CloudTrail shows who asked), and reaches Kubernetes
+either through the EKS endpoint with a token from ``bot.eks_token`` or through a kubeconfig
+context. Contexts are cached until shortly before their credentials expire.
+
+Called by the services (``RequestService``, ``ApplyService``) through the ``ContextProvider``
+protocol; built by the composition root through ``contexts_from_settings``.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import tempfile
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import boto3
+import yaml
+from kubernetes import client as k8s
+
+from bot import errors
+from bot.cloud.aws import Aws
+from bot.cloud.context import ClusterContext, utcnow
+from bot.cloud.counter import CallCounter
+from bot.cloud.kube import Kube
+from bot.eks_token import TokenSource
+from bot.services.contexts import SingleClusterContexts
+from bot.services.ports import ContextProvider
+from bot.settings import Settings
+
+_SESSION_CHARS = re.compile(r"[^\w+=,.@-]", re.ASCII)
+_ACCOUNT = re.compile(r"\d{12}")
+SESSION_SECONDS = 3600
+RENEW_BEFORE = timedelta(minutes=15)
+
+
+def session_name(user: str) -> str:
+    """An STS RoleSessionName naming the Slack user: ``[\\w+=,.@-]{2,64}``."""
+    cleaned = _SESSION_CHARS.sub("-", user or "bot")
+    return f"chatops-{cleaned}"[:64]
+
+
+@dataclass(frozen=True)
+class KubeAccess:
+    """How to reach a cluster's API: the EKS endpoint (default), an explicit endpoint, or kubeconfig."""
+
+    endpoint: str = ""
+    ca_file: str = ""
+    kubeconfig_context: str = ""
+    kubeconfig: str = ""
+
+
+@dataclass(frozen=True)
+class ClusterConfig:
+    name: str
+    account_id: str
+    region: str
+    role_arn: str = ""
+    external_id: str = ""
+    kube: KubeAccess = field(default_factory=KubeAccess)
+
+
+@dataclass(frozen=True)
+class ClustersConfig:
+    clusters: Mapping[str, ClusterConfig]
+    channels: Mapping[str, str] = field(default_factory=dict)
+    default: str = ""
+
+    def cluster(self, name: str) -> ClusterConfig:
+        if name in self.clusters:
+            return self.clusters[name]
+        known = ", ".join(sorted(self.clusters))
+        raise errors.UsageError(f"Unknown cluster `{name}`. Known clusters: {known}.",
+                                f"알 수 없는 클러스터 `{name}` 입니다. 등록된 클러스터: {known}.")
+
+    def for_channel(self, channel: str) -> str:
+        return self.channels.get(channel, self.default)
+
+
+def parse_clusters(doc: Any) -> ClustersConfig:
+    """Validate the YAML document; every mistake is reported with the cluster it is in."""
+    if not isinstance(doc, Mapping) or not isinstance(doc.get("clusters"), list) or not doc["clusters"]:
+        raise ValueError("clusters file: expected a mapping with a non-empty `clusters` list")
+    clusters: dict[str, ClusterConfig] = {}
+    for raw in doc["clusters"]:
+        name = str((raw or {}).get("name", ""))
+        if not name or name in clusters:
+            raise ValueError(f"clusters file: missing or duplicate cluster name {name!r}")
+        account = str(raw.get("account_id", ""))
+        if not _ACCOUNT.fullmatch(account):
+            raise ValueError(f"clusters file: {name}: account_id must be 12 digits (quote it in YAML)")
+        role = str(raw.get("role_arn", ""))
+        if role and not role.startswith(f"arn:aws:iam::{account}:role/"):
+            raise ValueError(f"clusters file: {name}: role_arn must be a role in account {account}")
+        kube_keys = dict(raw.get("kube") or {})
+        unknown = set(kube_keys) - set(KubeAccess.__dataclass_fields__)
+        if unknown:
+            raise ValueError(f"clusters file: {name}: unknown kube keys {sorted(unknown)}")
+        kube = KubeAccess(**{k: str(v) for k, v in kube_keys.items()})
+        clusters[name] = ClusterConfig(name=name, account_id=account, region=str(raw.get("region", "")),
+                                       role_arn=role, external_id=str(raw.get("external_id", "")), kube=kube)
+        if not clusters[name].region:
+            raise ValueError(f"clusters file: {name}: region is required")
+    channels = {str(k): str(v) for k, v in (doc.get("channels") or {}).items()}
+    default = str(doc.get("default", ""))
+    for target in [*channels.values(), *([default] if default else [])]:
+        if target not in clusters:
+            raise ValueError(f"clusters file: channel or default refers to unknown cluster {target!r}")
+    return ClustersConfig(clusters, channels, default)
+
+
+def load_clusters(path: str) -> ClustersConfig:
+    with open(path, encoding="utf-8") as fh:
+        return parse_clusters(yaml.safe_load(fh))
+
+
+@dataclass
+class _Entry:
+    ctx: ClusterContext
+    renew_at: datetime
+
+
+class ClusterContexts:
+    """A ``ContextProvider`` over several clusters and accounts (see the module docstring)."""
+
+    def __init__(self, config: ClustersConfig, settings: Settings, clock: Callable[[], datetime] = utcnow,
+                 base_session: Callable[[], boto3.Session] = boto3.Session, max_attempts: int = 4,
+                 max_entries: int = 256):
+        self.config = config
+        self.settings = settings
+        self.clock = clock
+        self.counter = CallCounter()
+        self._base_session = base_session
+        self._max_attempts = max_attempts
+        self._max_entries = max_entries
+        self._entries: OrderedDict[tuple[str, str], _Entry] = OrderedDict()
+        self._ca_files: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def default_cluster(self, channel: str = "") -> str:
+        return self.config.for_channel(channel)
+
+    def account_of(self, cluster: str) -> str:
+        """The account a cluster lives in, from the file (no AWS call); '' if unknown."""
+        found = self.config.clusters.get(cluster)
+        return found.account_id if found else ""
+
+    def get(self, cluster: str = "", user: str = "") -> ClusterContext:
+        name = cluster or self.config.default
+        if not name:
+            raise errors.UsageError("No cluster is set for this channel; add `--cluster NAME`.",
+                                    "이 채널에 지정된 클러스터가 없습니다. `--cluster 이름` 을 붙여 주세요.")
+        cfg = self.config.cluster(name)
+        key = (name, session_name(user))
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None and self.clock() < entry.renew_at:
+                self._entries.move_to_end(key)
+                return entry.ctx
+        ctx, renew_at = self._build(cfg, user)
+        with self._lock:
+            self._entries[key] = _Entry(ctx, renew_at)
+            while len(self._entries) > self._max_entries:
+                self._entries.popitem(last=False)
+        return ctx
+
+    # building -------------------------------------------------------------------------------
+    def _build(self, cfg: ClusterConfig, user: str) -> tuple[ClusterContext, datetime]:
+        session, renew_at = self._session(cfg, user)
+        aws = Aws(session=session, region=cfg.region, max_attempts=self._max_attempts, counter=self.counter)
+        kube = self._kube(cfg, aws, session)
+        s = self.settings
+        ctx = ClusterContext(aws=aws, kube=kube, cluster_name=cfg.name, account_id=cfg.account_id,
+                             clock=self.clock, role_allow_patterns=s.role_patterns,
+                             wait_seconds=s.verify_wait_seconds)
+        ctx.extras.update(session_name=session_name(user), role_arn=cfg.role_arn)
+        return ctx, renew_at
+
+    def _session(self, cfg: ClusterConfig, user: str) -> tuple[boto3.Session, datetime]:
+        base = self._base_session()
+        if not cfg.role_arn:
+            return base, self.clock() + timedelta(hours=12)
+        sts = Aws(session=base, region=cfg.region, max_attempts=self._max_attempts, counter=self.counter)
+        kwargs: dict[str, Any] = {"RoleArn": cfg.role_arn, "RoleSessionName": session_name(user),
+                                  "DurationSeconds": SESSION_SECONDS}
+        if cfg.external_id:
+            kwargs["ExternalId"] = cfg.external_id
+        creds = sts.client("sts").assume_role(**kwargs)["Credentials"]
+        session = boto3.Session(aws_access_key_id=creds["AccessKeyId"],
+                                aws_secret_access_key=creds["SecretAccessKey"],
+                                aws_session_token=creds["SessionToken"], region_name=cfg.region)
+        expires = creds.get("Expiration") or self.clock() + timedelta(seconds=SESSION_SECONDS)
+        return session, expires - RENEW_BEFORE
+
+    def _kube(self, cfg: ClusterConfig, aws: Aws, session: boto3.Session) -> Kube:
+        access = cfg.kube
+        if access.kubeconfig_context or access.kubeconfig:
+            return Kube.from_kubeconfig(context=access.kubeconfig_context or None,
+                                        path=access.kubeconfig or None, counter=aws.counter)
+        host, ca_file = access.endpoint, access.ca_file
+        if not host or (host.startswith("https://") and not ca_file):
+            described = aws.client("eks").describe_cluster(name=cfg.name)["cluster"]
+            host = host or described["endpoint"]
+            ca_data = described.get("certificateAuthority", {}).get("data", "")
+            ca_file = ca_file or self._ca_file(cfg.name, ca_data)
+        conf = k8s.Configuration()
+        conf.host = host
+        if ca_file:
+            conf.ssl_ca_cert = ca_file
+        source = TokenSource(session.get_credentials, cfg.name, cfg.region, self.clock)
+        conf.api_key = {"authorization": source.token()}
+        conf.api_key_prefix = {"authorization": "Bearer"}
+        conf.refresh_api_key_hook = source.refresh_hook
+        conf.retries = 2
+        return Kube(k8s.ApiClient(conf), aws.counter)
+
+    def _ca_file(self, cluster: str, data: str) -> str:
+        """The cluster CA written once under the temp dir (the only writable path in the image)."""
+        if not data:
+            return ""
+        with self._lock:
+            if cluster not in self._ca_files:
+                with tempfile.NamedTemporaryFile("wb", prefix=f"chatops-ca-{cluster}-", suffix=".crt",
+                                                 delete=False) as fh:
+                    fh.write(base64.b64decode(data))
+                self._ca_files[cluster] = fh.name
+            return self._ca_files[cluster]
+
+
+def contexts_from_settings(settings: Settings, clock: Callable[[], datetime] = utcnow) -> ContextProvider:
+    """The composition root's choice: many clusters from ``CLUSTERS_FILE``, else the single one."""
+    if not settings.clusters_file:
+        return SingleClusterContexts(settings, clock)
+    return ClusterContexts(load_clusters(settings.clusters_file), settings, clock)

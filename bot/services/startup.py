@@ -1,0 +1,88 @@
+"""What a replica does once at start-up: settle plans a dead replica left in ``applying``.
+
+A replica killed in the middle of applying a plan leaves it in ``applying``. The next replica to
+start asks ``ApplyService.reconcile_applying`` to re-read live state and mark each such plan
+applied or failed, saying so in its thread and in the audit log.
+
+Other replicas may be alive and applying at this very moment (a rolling update starts new pods
+while old ones work), so a plan is only settled once it has been ``applying`` for longer than any
+live apply takes (``GRACE``, counted from its approval). While a younger plan is in flight the
+check is deferred, on a timer, until that plan is old enough; by then its own replica has
+finished it or died.
+
+Called by ``chatops serve`` and ``chatops socket`` after ``bootstrap.build``, and by tests.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from bot.domain import PlanStatus
+from bot.services.apply import ApplyService
+from bot.services.core import Services
+from bot.store.models import PlanRow
+
+log = logging.getLogger(__name__)
+
+GRACE = timedelta(minutes=5)
+
+
+class _Deps(Protocol):
+    services: Services
+    applier: ApplyService
+
+
+class _Bot(Protocol):
+    deps: _Deps
+
+
+@dataclass(frozen=True)
+class StartupReport:
+    """What ``on_start`` did: plans settled now, plans still too young, and when it looks again."""
+
+    reconciled: int
+    deferred: int = 0
+    retry_in: timedelta | None = None
+
+    def __str__(self) -> str:
+        later = f", {self.deferred} deferred for {self.retry_in}" if self.deferred else ""
+        return f"reconciled {self.reconciled} interrupted plan(s){later}"
+
+
+def _since(plan: PlanRow) -> datetime:
+    return plan.decided_at or plan.created_at
+
+
+def on_start(bot: _Bot, grace: timedelta = GRACE,
+             schedule: Callable[[float, Callable[[], Any]], Any] | None = None) -> StartupReport:
+    """Reconcile interrupted plans now, or once the youngest in-flight plan is older than ``grace``.
+
+    ``schedule(seconds, fn)`` runs ``fn`` later (a daemon ``threading.Timer`` by default).
+    """
+    svc, applier = bot.deps.services, bot.deps.applier
+    applying = svc.repo.plans_with_status(PlanStatus.APPLYING)
+    if not applying:
+        return StartupReport(0)
+    now = svc.clock()
+    young = [p for p in applying if _since(p) + grace > now]
+    if young:
+        wait = max(_since(p) + grace - now for p in young)
+        log.info("start-up: %d plan(s) in applying may still be in flight; looking again in %s",
+                 len(young), wait)
+        (schedule or _timer)(wait.total_seconds(), lambda: on_start(bot, grace, schedule))
+        return StartupReport(0, deferred=len(young), retry_in=wait)
+    count = applier.reconcile_applying(older_than=grace)
+    log.info("start-up: reconciled %d plan(s) left in applying by a stopped replica", count)
+    return StartupReport(count)
+
+
+def _timer(seconds: float, fn: Callable[[], Any]) -> threading.Timer:
+    timer = threading.Timer(seconds, fn)
+    timer.daemon = True
+    timer.start()
+    return timer
