@@ -20,9 +20,11 @@ from slack_sdk.http_retry.builtin_handlers import (
 from sqlalchemy import Engine
 
 from bot.cloud.context import utcnow
+from bot.scheduler.book import RepoScheduleBook
+from bot.scheduler.plan_ops import plan_operations
 from bot.services.apply import ApplyService
 from bot.services.approvers import Approvers
-from bot.services.contexts import SingleClusterContexts
+from bot.services.clusters import contexts_from_settings
 from bot.services.core import Services
 from bot.services.plans import PlanService
 from bot.services.ports import ContextProvider
@@ -33,6 +35,7 @@ from bot.slack.deps import Deps
 from bot.slack.thread import SlackThread
 from bot.store.db import make_engine, make_session_factory
 from bot.store.repo import Repo
+from bot.store.schedules import ScheduleRepo
 
 
 @dataclass
@@ -42,6 +45,7 @@ class Bot:
     client: WebClient
     deps: Deps
     app: App
+    schedules: ScheduleRepo
 
 
 def make_client(settings: Settings) -> WebClient:
@@ -55,7 +59,8 @@ def make_client(settings: Settings) -> WebClient:
 def build(settings: Settings, clock: Callable[[], datetime] = utcnow, contexts: ContextProvider | None = None,
           client: WebClient | None = None) -> Bot:
     engine = make_engine(settings.database_url)
-    repo = Repo(make_session_factory(engine))
+    sessions = make_session_factory(engine)
+    repo = Repo(sessions)
     client = client or make_client(settings)
 
     def group_members(group: str) -> list[str]:
@@ -63,11 +68,14 @@ def build(settings: Settings, clock: Callable[[], datetime] = utcnow, contexts: 
 
     approvers = Approvers(settings.approver_ids, settings.approver_usergroup, group_members,
                           settings.usergroup_cache_seconds, settings.allow_self_approval)
+    schedules = ScheduleRepo(sessions)
     services = Services(settings=settings, repo=repo, thread=SlackThread(client, approvers),
-                        contexts=contexts or SingleClusterContexts(settings, clock), approvers=approvers,
-                        clock=clock)
+                        contexts=contexts or contexts_from_settings(settings, clock), approvers=approvers,
+                        clock=clock, extra_operations={op.name: op for op in plan_operations(schedules)},
+                        context_extras={"rds.schedules": RepoScheduleBook(schedules),
+                                        "rds.tag": settings.autostop_tag, "rds.tz": settings.default_timezone})
     applier = ApplyService(services)
     deps = Deps(services=services, requests=RequestService(services), plans=PlanService(services, applier),
                 applier=applier)
     app = build_app(settings, client, deps)
-    return Bot(settings, engine, client, deps, app)
+    return Bot(settings, engine, client, deps, app, schedules)

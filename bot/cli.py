@@ -18,6 +18,17 @@ def _settings():
     return Settings()
 
 
+def _start_background(bot):
+    """Settle plans a dead replica left half-done, then start the leader-only scheduler."""
+    from bot.jobs import build_scheduler
+    from bot.services.startup import on_start
+
+    on_start(bot)
+    scheduler = build_scheduler(bot)
+    scheduler.start()
+    return scheduler
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -31,7 +42,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.migrate:
         upgrade(settings.database_url)
     bot = build(settings)
-    uvicorn.run(build_http_app(bot), host=args.host, port=args.port, log_config=None, access_log=False)
+    scheduler = _start_background(bot)
+    try:
+        uvicorn.run(build_http_app(bot), host=args.host, port=args.port, log_config=None, access_log=False)
+    finally:
+        scheduler.stop()
     return 0
 
 
@@ -47,7 +62,11 @@ def cmd_socket(args: argparse.Namespace) -> int:
         print("SLACK_APP_TOKEN must be an app-level token (xapp-...) for Socket Mode", file=sys.stderr)
         return 2
     bot = build(settings)
-    SocketModeHandler(bot.app, settings.slack_app_token).start()
+    scheduler = _start_background(bot)
+    try:
+        SocketModeHandler(bot.app, settings.slack_app_token).start()
+    finally:
+        scheduler.stop()
     return 0
 
 

@@ -198,6 +198,7 @@ class AuditKind(enum.StrEnum):
     REVERTED = "reverted"
     SCHEDULE_ACTION = "schedule_action"
     REPORT_POSTED = "report_posted"
+    REPORT_CONFIGURED = "report_configured"
 
 
 @dataclass(frozen=True)

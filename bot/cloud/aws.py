@@ -14,6 +14,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
+from botocore.parsers import ResponseParserError
 
 from bot import errors
 from bot.cloud.counter import CallCounter
@@ -60,8 +61,8 @@ class _Paginator:
                 yield page
         except ClientError as exc:
             raise translate_client_error(self._call, exc) from exc
-        except (EndpointConnectionError, BotoCoreError) as exc:
-            raise errors.Unreachable(self._call, type(exc).__name__, str(exc)) from exc
+        except (EndpointConnectionError, BotoCoreError, ResponseParserError) as exc:
+            raise errors.Unreachable(self._call, type(exc).__name__, str(exc)[:300]) from exc
 
 
 class TranslatingClient:
@@ -95,8 +96,10 @@ class TranslatingClient:
                 return method(*args, **kwargs)
             except ClientError as exc:
                 raise translate_client_error(call, exc) from exc
-            except (EndpointConnectionError, BotoCoreError) as exc:
-                raise errors.Unreachable(call, type(exc).__name__, str(exc)) from exc
+            except (EndpointConnectionError, BotoCoreError, ResponseParserError) as exc:
+                # ResponseParserError: an endpoint that answered with something that is not AWS's
+                # wire format (moto's HTML 500 for an action it does not implement, a proxy page).
+                raise errors.Unreachable(call, type(exc).__name__, str(exc)[:300]) from exc
 
         return invoke
 

@@ -49,6 +49,10 @@ class SandboxClock:
         with self._lock:
             self._offset += delta
 
+    def set(self, when: datetime) -> None:
+        with self._lock:
+            self._offset = when - datetime.now(UTC)
+
 
 @dataclass
 class Sandbox:
@@ -120,9 +124,9 @@ class Sandbox:
         return self.driver.slash(text, user=user, channel=channel, response_url=self.slack.response_url("cmd"))
 
     def say(self, text: str, user: str = DEV, channel: str = REQUEST_CHANNEL, thread_ts: str | None = None):
-        ts = self.slack.next_ts()
-        self.driver.message(text, user=user, channel=channel, ts=ts, thread_ts=thread_ts)
-        return ts
+        message = self.slack.add_message(channel, text, user, thread_ts=thread_ts)  # what people see
+        self.driver.message(text, user=user, channel=channel, ts=message.ts, thread_ts=thread_ts)
+        return message.ts
 
     def click(self, action_id: str, value: int | str, user: str = OPS, channel: str = REQUEST_CHANNEL,
               message_ts: str = "0"):
@@ -146,16 +150,24 @@ class Sandbox:
             time.sleep(0.05)
         raise AssertionError("no matching request finished in time")
 
+    def _thread_told(self, plan) -> bool:
+        """True once the plan's thread carries the reply for its final state (what people see)."""
+        final = {"applied": ("✅", "⚠️"), "failed": ("❌", "⚠️"), "rejected": ("🚫",), "expired": ("⌛",),
+                 "reverted": ("↩️",)}.get(plan.status)
+        if final is None:
+            return True
+        req = self.repo.get_request(plan.request_id)
+        replies = self.slack.thread(req.channel, req.thread_ts) if req else []
+        return any((m.text or "").startswith(f"{icon} #{plan.id} ") for m in replies for icon in final)
+
     def wait_plan_status(self, plan_id: int, statuses: tuple[str, ...], timeout: float = 30.0):
         import time
 
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             plan = self.repo.get_plan(plan_id)
-            if plan is not None and plan.status in statuses:
-                audit_kinds = [r.kind for r in self.repo.audit_rows(plan_id=plan_id)]
-                if plan.status not in ("applied",) or "verified" in audit_kinds or "verify_failed" in audit_kinds:
-                    return plan
+            if plan is not None and plan.status in statuses and self._thread_told(plan):
+                return plan
             time.sleep(0.05)
         plan = self.repo.get_plan(plan_id)
         raise AssertionError(f"plan {plan_id} is {plan.status if plan else None}, wanted {statuses}")

@@ -9,6 +9,7 @@ happened. ``reconcile_applying`` settles plans left in ``applying`` by a replica
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from bot import errors
@@ -47,9 +48,13 @@ class ApplyService:
         steps = [step_from(s) for s in plan.steps]
         try:
             problems = plan_violations(plan_from_row(plan), svc.settings.role_patterns)
+            account = svc.contexts.account_of(req.cluster)
+            if account != (req.account_id or ""):
+                problems.append(f"cluster {req.cluster} now maps to account {account or '?'}, "
+                                f"the diagnosis ran against {req.account_id or '?'}")
             if problems:
                 raise errors.GuardrailRefused("; ".join(problems))
-            ctx = svc.contexts.get(req.cluster, approvers[-1])
+            ctx = svc.context(req.cluster, approvers[-1], **{"plan.approved_by": ",".join(approvers)})
             self._check_fresh(ctx, steps)
         except errors.StalePlan as stale:
             self._stale(plan, req, stale)
@@ -88,7 +93,7 @@ class ApplyService:
                                 {"verified": verification.ok, "reversible": reversible and not plan.reverts_plan_id,
                                  "approvers": approvers})
         svc.thread.status(req, "applied" if verification.ok else "verify_failed", verification.message)
-        svc.repo.update_request(req.id, state="done")
+        svc.repo.settle_request(req.id)
 
     def _check_fresh(self, ctx, steps: list[PlanStep]) -> None:
         for index, step in enumerate(steps):
@@ -128,7 +133,7 @@ class ApplyService:
                                     "적용하지 않음: 계획 작성 후 실제 상태가 바뀌었습니다 "
                                     f"(단계 {stale.step_index + 1}). "
                                     "진단을 다시 실행하세요."), {"rerun": True})
-        svc.repo.update_request(req.id, state="done")
+        svc.repo.settle_request(req.id)
 
     def _failed(self, plan: PlanRow, req, exc: Exception, applied: list[tuple[PlanStep, Any]],
                 ctx=None) -> None:
@@ -151,7 +156,7 @@ class ApplyService:
         plan.status = PlanStatus.FAILED
         svc.thread.plan_changed(req, plan, "failed", text)
         svc.thread.status(req, "failed", text)
-        svc.repo.update_request(req.id, state="done")
+        svc.repo.settle_request(req.id)
 
     def _rollback(self, ctx, applied, req, plan) -> tuple[list[str], list[str]]:
         done, failed = [], []
@@ -169,15 +174,21 @@ class ApplyService:
                 failed.append(f"{step.op}: {exc}")
         return done, failed
 
-    def reconcile_applying(self) -> int:
-        """Settle plans a dead replica left in ``applying``: compare live state, mark applied or failed."""
+    def reconcile_applying(self, older_than: timedelta | None = None) -> int:
+        """Settle plans a dead replica left in ``applying``: compare live state, mark applied or failed.
+
+        ``older_than`` leaves alone plans approved more recently (a live replica may be applying them).
+        """
         svc = self.svc
         count = 0
+        cutoff = svc.clock() - older_than if older_than is not None else None
         for plan in svc.repo.plans_with_status(PlanStatus.APPLYING):
+            if cutoff is not None and (plan.decided_at or plan.created_at) > cutoff:
+                continue
             req = svc.repo.get_request(plan.request_id)
             steps = [step_from(s) for s in plan.steps]
             try:
-                ctx = svc.contexts.get(req.cluster, "reconciler")
+                ctx = svc.context(req.cluster, "reconciler")
                 done = all(same_state(self.operation(s.op).read(ctx, s.params), s.after) for s in steps)
             except Exception as exc:  # noqa: BLE001
                 done, reason = False, str(exc)

@@ -46,3 +46,6 @@ class SingleClusterContexts:
 
     def default_cluster(self, channel: str = "") -> str:
         return self.settings.cluster_name
+
+    def account_of(self, cluster: str) -> str:
+        return ""  # one cluster, reached with the ambient credentials: nothing configured to compare

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from bot.cloud.context import ClusterContext
 from bot.domain import AuditEvent, AuditKind, FixPlan, Msg, PlanStep, Risk
 from bot.services.approvers import Approvers
 from bot.services.ports import ContextProvider, ThreadPort
@@ -27,6 +28,13 @@ class Services:
     approvers: Approvers
     clock: Callable[[], datetime]
     extra_operations: dict[str, Any] = field(default_factory=dict)
+    context_extras: dict[str, Any] = field(default_factory=dict)
+
+    def context(self, cluster: str = "", user: str = "", **extras: Any) -> ClusterContext:
+        """The cluster context for this piece of work: a copy carrying the bot-level extras
+        (schedule book, settings the diagnosers read) and any per-call ones (the approver)."""
+        ctx = self.contexts.get(cluster, user)
+        return replace(ctx, extras={**ctx.extras, **self.context_extras, **extras})
 
     def audit(self, kind: AuditKind, actor: str, summary: str, req: RequestRow | None = None,
               plan: PlanRow | None = None, before: Any = None, after: Any = None, ref: str = "") -> None:

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from bot.domain import FixPlan
+from handlers.irsa.guardrails import check_trust_change
 
 ROLE_PARAM_KEYS = ("role_name", "role")
 
@@ -69,6 +70,20 @@ def trust_widening(before: Any, after: Any) -> list[str]:
     return reasons
 
 
+def _policy(value: Any) -> Any:
+    """The policy document inside a step state (the state may wrap it, e.g. ``{"policy": {...}}``)."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return {}
+    if isinstance(value, dict) and "Statement" not in value:
+        for inner in value.values():
+            if isinstance(inner, dict | str) and _policy(inner).get("Statement") is not None:
+                return _policy(inner)
+    return value if isinstance(value, dict) else {}
+
+
 def plan_violations(plan: FixPlan, role_patterns: Iterable[str]) -> list[str]:
     patterns = tuple(role_patterns) or ("*",)
     reasons: list[str] = []
@@ -80,5 +95,6 @@ def plan_violations(plan: FixPlan, role_patterns: Iterable[str]) -> list[str]:
                 if not any(fnmatch.fnmatchcase(name, p) for p in patterns):
                     reasons.append(f"role {name} is outside the allowed patterns {list(patterns)}")
         if "trust" in step.op:
-            reasons.extend(trust_widening(step.before, step.after))
+            reasons.extend(trust_widening(_policy(step.before), _policy(step.after)))
+            reasons.extend(check_trust_change(step.before, step.after))
     return sorted(set(reasons))

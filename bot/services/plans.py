@@ -61,7 +61,7 @@ class PlanService:
             if req is not None:
                 svc.thread.plan_changed(req, plan, "expired", Msg("Expired before anyone approved it.",
                                                                   "승인 전에 만료되었습니다."))
-                self._close_if_done(req.id)
+                self.svc.repo.settle_request(req.id)
         return True
 
     def expire_due(self) -> int:
@@ -120,7 +120,7 @@ class PlanService:
         svc.audit(AuditKind.REJECTED, user, f"plan #{plan.id} rejected", req, plan)
         plan.status = PlanStatus.REJECTED
         svc.thread.plan_changed(req, plan, "rejected", Msg(f"Rejected by <@{user}>.", f"<@{user}> 님이 거절했습니다."))
-        self._close_if_done(plan.request_id)
+        svc.repo.settle_request(plan.request_id)
         return Outcome(True)
 
     def propose_revert(self, plan_id: int, user: str) -> Outcome:
@@ -158,11 +158,6 @@ class PlanService:
         if ts:
             svc.repo.set_plan_fields(row.id, message_ts=ts[0])
         return Outcome(True)
-
-    def _close_if_done(self, request_id: int) -> None:
-        plans = self.svc.repo.plans_for_request(request_id)
-        if all(p.status not in (PlanStatus.PROPOSED, PlanStatus.APPROVED, PlanStatus.APPLYING) for p in plans):
-            self.svc.repo.update_request(request_id, state="done")
 
 
 def _revert_diagnosis(plan: PlanRow, revert_row: PlanRow):

@@ -66,6 +66,7 @@ class RequestService:
         req = svc.repo.add_request(user_id=ask.user, channel=ask.channel, thread_ts=ask.thread_ts, status_ts="",
                                    lang=ask.lang, text=ask.text[:4000], intent=ask.intent,
                                    entities=dict(ask.entities), target=target, cluster=cluster,
+                                   account_id=svc.contexts.account_of(cluster),
                                    state="diagnosing", created_at=svc.clock())
         svc.audit(AuditKind.REQUEST_RECEIVED, ask.user, f"{ask.intent} {dict(ask.entities)}", req,
                   after={"text": ask.text[:500]})
@@ -90,14 +91,13 @@ class RequestService:
         request = Request(intent=req.intent, entities=req.entities, text=req.text, lang=Lang(req.lang),
                           user=req.user_id, aws_error=aws_error, image_pull=image_pull)
         try:
-            ctx = svc.contexts.get(req.cluster, req.user_id)
+            ctx = svc.context(req.cluster, req.user_id)
             diagnosis = diagnoser.diagnose(ctx, request)
         except Exception as exc:  # noqa: BLE001 - every failure is told in the thread and audited
             self._fail(req, exc)
             return None
         rows = self._propose(req, diagnosis)
-        svc.repo.update_request(req.id, diagnosis=_summary(diagnosis),
-                                state="open" if rows else "done")
+        svc.repo.update_request(req.id, diagnosis=_summary(diagnosis))
         svc.audit(AuditKind.DIAGNOSIS_COMPLETED, "bot", str(diagnosis.headline), req,
                   after={"codes": diagnosis.codes(), "plans": [r.id for r in rows]})
         message_ts = svc.thread.diagnosis(req, diagnosis, rows)
@@ -105,6 +105,7 @@ class RequestService:
             svc.repo.set_plan_fields(row.id, message_ts=ts)
             row.message_ts = ts
         svc.thread.status(req, "awaiting_approval" if rows else "done", diagnosis.headline)
+        svc.repo.update_request(req.id, state="open" if rows else "done")  # last: the thread is complete
         return diagnosis
 
     def _propose(self, req: RequestRow, diagnosis: Diagnosis) -> list[PlanRow]:
@@ -141,9 +142,11 @@ class RequestService:
         else:
             log.exception("diagnosis crashed", extra={"ref": ref, "request_id": req.id})
         svc.audit(AuditKind.DIAGNOSIS_FAILED, "bot", f"{type(exc).__name__}: {exc}"[:500], req, ref=ref)
-        svc.repo.update_request(req.id, state="failed")
-        svc.thread.reply(req, text)
-        svc.thread.status(req, "failed", text)
+        try:
+            svc.thread.reply(req, text)
+            svc.thread.status(req, "failed", text)
+        finally:
+            svc.repo.update_request(req.id, state="failed")
 
 
 def _summary(diagnosis: Diagnosis) -> dict[str, Any]:

@@ -81,6 +81,8 @@ class SlackThread:
                      extra: dict[str, Any] | None = None) -> None:
         extra = extra or {}
         icon, buttons = EVENT_TEXT.get(event, ("•", "none"))
+        if event == "applied" and extra.get("verified") is False:
+            icon = "⚠️"
         if event == "applied" and not extra.get("reversible"):
             buttons = "none"
         if event == "stale" or extra.get("rerun"):

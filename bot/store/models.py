@@ -31,6 +31,7 @@ class RequestRow(Base):
     entities: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
     target: Mapped[str] = mapped_column(String(255), default="")
     cluster: Mapped[str] = mapped_column(String(128), default="")
+    account_id: Mapped[str] = mapped_column(String(32), default="")
     state: Mapped[str] = mapped_column(String(32), default="open")
     diagnosis: Mapped[dict[str, Any] | None] = mapped_column(JsonType, nullable=True)
 

@@ -118,6 +118,15 @@ class Repo:
             stmt = select(ApprovalRow.user_id).where(ApprovalRow.plan_id == plan_id).order_by(ApprovalRow.id)
             return list(s.scalars(stmt))
 
+    def settle_request(self, request_id: int) -> None:
+        """Mark a request done once none of its plans is waiting for a decision or being applied."""
+        live = (PlanStatus.PROPOSED, PlanStatus.APPROVED, PlanStatus.APPLYING)
+        with self.sessions.begin() as s:
+            waiting = s.scalar(select(func.count()).select_from(PlanRow)
+                               .where(PlanRow.request_id == request_id, PlanRow.status.in_(live)))
+            if not waiting:
+                s.execute(update(RequestRow).where(RequestRow.id == request_id).values(state="done"))
+
     # audit --------------------------------------------------------------------------------
     def audit(self, event: AuditEvent, now: datetime) -> int:
         with self.sessions.begin() as s:

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from bot.cloud.context import ClusterContext
 from bot.domain import Diagnosis, FixPlan, Msg, PlanStep, Risk
 from bot.services.apply import ApplyService
 from bot.services.approvers import Approvers
@@ -89,10 +90,13 @@ class SetValue:
 
 class Contexts:
     def get(self, cluster="", user=""):
-        return object()
+        return ClusterContext(aws=None, kube=None, cluster_name="prod")  # the fake operation needs neither
 
     def default_cluster(self, channel=""):
         return "prod"
+
+    def account_of(self, cluster):
+        return ""
 
 
 class Diag:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from bot.sandbox.scenarios import sysctl
+from bot.sandbox.scenarios import image_pull, ingress, rds, reports, sysctl
 from bot.sandbox.scenarios.pod_restart import run as pod_restart
 
 # Each scenario is one or more parts; every part runs in a fresh sandbox (its own world).
 SCENARIOS = {
     "pod-restart": (pod_restart,),
+    "ingress": ingress.PARTS,
+    "image-pull": image_pull.PARTS,
+    "rds": rds.PARTS,
     "sysctl": sysctl.PARTS,
+    "reports": (reports.run,),
 }

@@ -40,7 +40,7 @@ def register(app: App, deps: Deps) -> None:
         plan = svc.repo.get_plan(plan_id) if plan_id is not None else None
         action = body.get("actions", [{}])[0].get("action_id", "")
         reason = refusal_reason(svc, plan, user)
-        if reason is not None and action == "reject_plan" and plan is not None and user == plan.requested_by:
+        if reason is not None and action.startswith("reject_plan") and plan is not None and user == plan.requested_by:
             reason = None  # requesters may withdraw their own plan
         if reason is None:
             next()
@@ -100,8 +100,10 @@ def register(app: App, deps: Deps) -> None:
         deps.requests.diagnose(req)
 
     guarded = [require_approver]
-    app.action("approve_plan", middleware=guarded)(ack=ack_only, lazy=[approve])
-    app.action("reject_plan", middleware=guarded)(ack=ack_only, lazy=[reject])
+    # Messages that list several plans (reports, App Home) suffix the action id with "-<plan id>",
+    # because Slack wants action ids unique within a message; the value still carries the plan id.
+    app.action(re.compile(r"^approve_plan(-\d+)?$"), middleware=guarded)(ack=ack_only, lazy=[approve])
+    app.action(re.compile(r"^reject_plan(-\d+)?$"), middleware=guarded)(ack=ack_only, lazy=[reject])
     app.action("revert_plan", middleware=guarded)(ack=ack_only, lazy=[revert])
     app.action("rerun_request")(ack=ack_only, lazy=[rerun])
     app.action(re.compile(r"^choose_intent_"))(ack=ack_only, lazy=[choose_intent])

@@ -1,0 +1,65 @@
+"""Scheduled work, composed once: the RDS sweep, plan expiry and the reports, run by one leader.
+
+``build_scheduler(bot)`` returns a ``SchedulerEngine`` (leader-gated APScheduler) with every job
+registered; ``chatops serve`` and ``chatops socket`` start it. The sandbox builds the same jobs
+and runs them directly with its controllable clock.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.bootstrap import Bot
+from bot.domain import AuditKind
+from bot.scheduler.engine import SchedulerEngine, sweep_trigger
+from bot.scheduler.leader import lock_for
+from bot.scheduler.sweep_job import SweepJob
+from bot.services.reports import register_report_jobs
+from bot.services.startup import GRACE
+from handlers.rds.model import TagRule
+
+log = logging.getLogger(__name__)
+
+
+def announcer(bot: Bot, channel: str = ""):
+    """``notify(text_en, text_ko, details)`` for scheduled work: a message in the report channel."""
+    target = channel or bot.settings.report_channel
+
+    def notify(text_en: str, text_ko: str, details: dict[str, Any]) -> None:
+        log.info("scheduled action", extra={"text": text_en, "details": details})
+        if not target:
+            return
+        text = text_ko if bot.settings.default_timezone == "Asia/Seoul" and text_ko else text_en
+        bot.client.chat_postMessage(channel=target, text=f"{text}\n_{text_en}_" if text != text_en else text)
+
+    return notify
+
+
+def auditor(bot: Bot, actor: str):
+    services = bot.deps.services
+
+    def audit(kind: str, summary: str, before: Any, after: Any) -> None:
+        services.audit(AuditKind(kind) if kind in AuditKind._value2member_map_ else AuditKind.SCHEDULE_ACTION,
+                       actor, summary, before=before, after=after)
+
+    return audit
+
+
+def sweep_job(bot: Bot, channel: str = "") -> SweepJob:
+    services = bot.deps.services
+    ctx = services.context()
+    return SweepJob(ctx.aws, bot.schedules, announcer(bot, channel), auditor(bot, "scheduler"), services.clock,
+                    rule=TagRule.parse(bot.settings.autostop_tag), default_tz=bot.settings.default_timezone)
+
+
+def build_scheduler(bot: Bot) -> SchedulerEngine:
+    engine = SchedulerEngine(lock_for(bot.settings.database_url), now=bot.deps.services.clock)
+    engine.add_job("rds-sweep", sweep_job(bot), sweep_trigger(bot.settings.sweep_minutes))
+    engine.add_job("plans-expire", bot.deps.plans.expire_due, IntervalTrigger(minutes=1))
+    engine.add_job("applying-reconcile", lambda: bot.deps.applier.reconcile_applying(older_than=GRACE),
+                   IntervalTrigger(minutes=10))
+    register_report_jobs(engine, bot.deps.extras["reports"])
+    return engine
