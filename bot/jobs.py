@@ -18,6 +18,7 @@ from bot.scheduler.engine import SchedulerEngine, sweep_trigger
 from bot.scheduler.leader import lock_for
 from bot.scheduler.sweep_job import SweepJob
 from bot.services.reports import register_report_jobs
+from bot.services.requests import Ask
 from bot.services.startup import GRACE
 from handlers.rds.model import TagRule
 
@@ -25,15 +26,25 @@ log = logging.getLogger(__name__)
 
 
 def announcer(bot: Bot, channel: str = ""):
-    """``notify(text_en, text_ko, details)`` for scheduled work: a message in the report channel."""
+    """``notify(text_en, text_ko, details)`` for scheduled work: a message in the report channel.
+
+    When the details carry a ``request`` (a database tagged for adoption), the request is filed in
+    that message's thread, so its schedule plan is proposed to ops for approval like any other.
+    """
     target = channel or bot.settings.report_channel
 
     def notify(text_en: str, text_ko: str, details: dict[str, Any]) -> None:
         log.info("scheduled action", extra={"text": text_en, "details": details})
         if not target:
             return
-        text = text_ko if bot.settings.default_timezone == "Asia/Seoul" and text_ko else text_en
-        bot.client.chat_postMessage(channel=target, text=f"{text}\n_{text_en}_" if text != text_en else text)
+        korean = bot.settings.default_timezone == "Asia/Seoul" and bool(text_ko)
+        text = f"{text_ko}\n_{text_en}_" if korean else text_en
+        posted = bot.client.chat_postMessage(channel=target, text=text)
+        request = details.get("request")
+        if request:
+            bot.deps.requests.submit(Ask(user="scheduler", channel=target, text=text_en, lang="ko" if korean else "en",
+                                         intent=request["intent"], entities=dict(request["entities"]),
+                                         thread_ts=posted["ts"]))
 
     return notify
 

@@ -9,11 +9,11 @@ from slack_sdk import WebClient
 
 from bot.settings import Settings
 from bot.slack.deps import Deps
-from bot.slack.listeners import actions, commands, events, home, reports
+from bot.slack.listeners import actions, commands, events, home, rds_modal, reports
 
 log = logging.getLogger(__name__)
 
-SURFACES = (commands, events, actions, home, reports)
+SURFACES = (commands, events, actions, home, reports, rds_modal)
 
 
 def build_app(settings: Settings, client: WebClient, deps: Deps) -> App:

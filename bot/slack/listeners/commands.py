@@ -16,6 +16,7 @@ from bot.services.commands import Command, help_text, parse_command
 from bot.services.requests import Ask
 from bot.slack.deps import Deps
 from bot.slack.errors import reporting_errors
+from bot.slack.listeners.rds_modal import schedule_view, wants_modal
 from bot.slack.render import table_text
 
 
@@ -42,7 +43,7 @@ def register(app: App, deps: Deps) -> None:
         ack(text=Msg("👀 On it…", "👀 확인 중…")(cmd.lang), response_type="ephemeral")
 
     @reporting_errors
-    def run_ops(body: dict[str, Any], respond: Respond, command: dict[str, Any]) -> None:
+    def run_ops(body: dict[str, Any], respond: Respond, command: dict[str, Any], client: Any) -> None:
         try:
             cmd = _parse(deps, command.get("text", ""))
         except UsageError:
@@ -52,6 +53,11 @@ def register(app: App, deps: Deps) -> None:
         if cmd.kind == "audit":
             n = min(int(cmd.args[0]) if cmd.args else 20, 200)
             respond(text=_audit_text(deps, n), response_type="ephemeral", replace_original=False)
+            return
+        if cmd.kind == "request" and wants_modal(cmd.intent, cmd.entities) and command.get("trigger_id"):
+            view = schedule_view(cmd.entities["db"], command["channel_id"], cmd.lang,
+                                 deps.services.settings.default_timezone)
+            client.views_open(trigger_id=command["trigger_id"], view=view)
             return
         if cmd.kind in deps.builtins:
             deps.builtins[cmd.kind].handle(deps, cmd, command, respond)
