@@ -161,7 +161,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+PASSTHROUGH = {"parse": cmd_parse, "check-trust": cmd_check_trust, "check-permission": cmd_check_permission}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in PASSTHROUGH:  # these parse their own options (argparse REMAINDER drops leading --x)
+        return int(PASSTHROUGH[argv[0]](argparse.Namespace(rest=argv[1:])) or 0)
     args = build_parser().parse_args(argv)
     return int(args.func(args) or 0)
 
