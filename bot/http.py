@@ -6,10 +6,12 @@ the thread pool so one slow ack never blocks the event loop for the other client
 
 from __future__ import annotations
 
+import logging
 import time
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
+from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -19,6 +21,8 @@ from starlette.routing import Route
 
 from bot.bootstrap import Bot
 
+log = logging.getLogger(__name__)
+
 
 def build_http_app(bot: Bot) -> Starlette:
     registry = CollectorRegistry()
@@ -26,10 +30,30 @@ def build_http_app(bot: Bot) -> Starlette:
     latency = Histogram("chatops_slack_ack_seconds", "Time to answer Slack", registry=registry,
                         buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 3))
 
+    verifier = SignatureVerifier(bot.settings.slack_signing_secret)
+
+    def answer(status: int, text: str, started: float) -> Response:
+        latency.observe(time.perf_counter() - started)
+        requests.labels(str(status)).inc()
+        return PlainTextResponse(text, status_code=status)
+
     async def slack_events(request: Request) -> Response:
         started = time.perf_counter()
         body = await request.body()
-        bolt_response = await run_in_threadpool(bot.app.dispatch, to_bolt_request(request, body))
+        # Verify before anything parses the body: a forged or malformed request must never reach Bolt's
+        # parser (which raises on bodies Slack never sends) and must never cost more than an HMAC.
+        try:
+            genuine = verifier.is_valid_request(body, dict(request.headers))
+        except (ValueError, TypeError):
+            genuine = False
+        if not genuine:
+            return answer(401, "invalid request signature", started)
+        try:
+            bolt_request = to_bolt_request(request, body)
+            bolt_response = await run_in_threadpool(bot.app.dispatch, bolt_request)
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            log.warning("unreadable Slack request", extra={"error": f"{type(exc).__name__}: {exc}"[:300]})
+            return answer(400, "unreadable request", started)
         latency.observe(time.perf_counter() - started)
         requests.labels(str(bolt_response.status)).inc()
         return to_starlette_response(bolt_response)

@@ -82,7 +82,7 @@ class DeletePod:
 
     def read(self, ctx: ClusterContext, params: Mapping[str, Any]) -> Any:
         try:
-            pod = ctx.kube.to_dict(ctx.kube.core.read_namespaced_pod(params["name"], params["namespace"]))
+            pod = ctx.kube.core.json("read_namespaced_pod", params["name"], params["namespace"])
         except errors.NotFound:
             return {"exists": False}
         return {"exists": True, "uid": pod["metadata"]["uid"]}
@@ -121,10 +121,10 @@ class PodsDiagnoser:
     def _list(self, ctx: ClusterContext, request: Request) -> Diagnosis:
         ns = request.entities.get("namespace", "")
         if ns in ("", "*"):
-            items = ctx.kube.to_dict(ctx.kube.core.list_pod_for_all_namespaces())["items"]
+            items = ctx.kube.core.json("list_pod_for_all_namespaces")["items"]
             where = Msg("all namespaces", "전체 네임스페이스")
         else:
-            items = ctx.kube.to_dict(ctx.kube.core.list_namespaced_pod(ns))["items"]
+            items = ctx.kube.core.json("list_namespaced_pod", ns)["items"]
             where = Msg.same(ns)
         not_ready = sum(1 for p in items if not pod_ready(p))
         headline = Msg(f"{len(items)} pods in {where.en}, {not_ready} not ready",
@@ -134,13 +134,12 @@ class PodsDiagnoser:
         return Diagnosis(self.name, ns or "*", headline, (finding,))
 
     def _read_pod(self, ctx: ClusterContext, ns: str, name: str) -> dict[str, Any]:
-        return ctx.kube.to_dict(ctx.kube.core.read_namespaced_pod(name, ns))
+        return ctx.kube.core.json("read_namespaced_pod", name, ns)
 
     def _events(self, ctx: ClusterContext, request: Request) -> Diagnosis:
         ns, name = request.entities["namespace"], request.entities["pod"]
         pod = self._read_pod(ctx, ns, name)
-        events = ctx.kube.to_dict(ctx.kube.core.list_namespaced_event(
-            ns, field_selector=f"involvedObject.name={name}"))["items"]
+        events = ctx.kube.core.json("list_namespaced_event", ns, field_selector=f"involvedObject.name={name}")["items"]
         events.sort(key=lambda e: e.get("lastTimestamp") or e.get("eventTime") or "")
         rows = [("LAST SEEN", "TYPE", "REASON", "MESSAGE")]
         for e in events[-20:]:
@@ -184,7 +183,7 @@ class PodsDiagnoser:
         deadline = time.monotonic() + ctx.wait_seconds
         last = "no replacement pod yet"
         while True:
-            pods = ctx.kube.to_dict(ctx.kube.core.list_namespaced_pod(v["namespace"]))["items"]
+            pods = ctx.kube.core.json("list_namespaced_pod", v["namespace"])["items"]
             for pod in pods:
                 ref = controller_of(pod)
                 if not ref or pod["metadata"]["uid"] == v["old_uid"]:

@@ -112,7 +112,8 @@ class Aws:
         self.session = session or boto3.Session()
         self.region = region or self.session.region_name or "ap-northeast-2"
         self.counter = counter or CallCounter()
-        self._config = Config(retries={"max_attempts": max_attempts, "mode": "standard"},
+        # total_max_attempts counts the first try too (botocore's max_attempts would count only retries)
+        self._config = Config(retries={"total_max_attempts": max_attempts, "mode": "standard"},
                               connect_timeout=5, read_timeout=20)
         self._clients: dict[tuple[str, str], TranslatingClient] = {}
         self._lock = threading.Lock()

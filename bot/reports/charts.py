@@ -11,10 +11,6 @@ import io
 from collections.abc import Sequence
 from datetime import datetime
 
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.dates import DateFormatter
-from matplotlib.figure import Figure
-
 from bot.reports.model import Chart
 
 
@@ -22,6 +18,11 @@ def series_chart(
     points: Sequence[tuple[datetime, float]], title: str, filename: str, ylabel: str = "pods"
 ) -> Chart:
     """A step chart of a count over time (one point per report run)."""
+    # imported here: matplotlib costs ~40 MB, which the serving process should only pay when it draws
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.dates import DateFormatter
+    from matplotlib.figure import Figure
+
     fig = Figure(figsize=(6.0, 2.6), dpi=100)
     FigureCanvasAgg(fig)
     ax = fig.add_subplot(1, 1, 1)

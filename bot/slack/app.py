@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -22,6 +23,12 @@ def build_app(settings: Settings, client: WebClient, deps: Deps) -> App:
               logger=logging.getLogger("slack_bolt"))
     for surface in SURFACES:
         surface.register(app, deps)
+
+    @app.action(re.compile(".*"))
+    def ack_unknown_action(ack, body) -> None:
+        """Last resort: a button from an old message or another app still gets its ack (not a 404)."""
+        ack()
+        log.info("ignored an action nobody handles", extra={"action": str(body.get("actions"))[:200]})
 
     @app.error
     def on_error(error: Exception, body: dict) -> None:

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import io
 
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-
 from handlers.rds.report import WeeklyReport
 
 
 def hours_chart(report: WeeklyReport, title: str = "RDS hours stopped vs running") -> bytes:
+    # imported here: matplotlib costs ~40 MB, which the serving process should only pay when it draws
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     names = [r.target_id for r in report.rows] or ["(none)"]
     stopped = [r.hours_stopped for r in report.rows] or [0.0]
     running = [r.hours_running for r in report.rows] or [0.0]

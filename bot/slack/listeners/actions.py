@@ -7,22 +7,31 @@ Refusals are ephemeral and audited.
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
 from slack_bolt import App
+from slack_sdk.errors import SlackApiError
 
 from bot.domain import Msg
 from bot.services.plans import refusal_reason
 from bot.slack.deps import Deps
 from bot.slack.errors import reporting_errors
 
+log = logging.getLogger(__name__)
+
+
+MAX_ID = 2**63 - 1
+
 
 def _plan_id(body: dict[str, Any]) -> int | None:
+    """The plan (or request) id a button carries, or None for anything that is not one."""
     try:
-        return int(body["actions"][0]["value"])
+        value = int(str(body["actions"][0]["value"])[:20])
     except (KeyError, IndexError, ValueError, TypeError):
         return None
+    return value if 0 < value <= MAX_ID else None
 
 
 def _lang_of(deps: Deps, plan_id: int | None) -> str:
@@ -31,49 +40,63 @@ def _lang_of(deps: Deps, plan_id: int | None) -> str:
     return req.lang if req else "en"
 
 
+def _ephemeral(client: Any, body: dict[str, Any], text: str) -> None:
+    """Tell the clicker only. App Home buttons have no channel: send it to their DM with the bot."""
+    user = (body.get("user") or {}).get("id", "")
+    channel = (body.get("channel") or {}).get("id", "") or user
+    try:
+        client.chat_postEphemeral(channel=channel, user=user, text=text)
+    except SlackApiError as exc:
+        log.warning("could not tell the clicker", extra={"error": exc.response.get("error"), "user": user})
+
+
 def register(app: App, deps: Deps) -> None:
     svc = deps.services
 
-    def require_approver(body: dict[str, Any], ack: Any, client: Any, next: Any) -> None:  # noqa: A002
+    def require_approver(body: dict[str, Any], client: Any, context: Any, next: Any) -> None:  # noqa: A002
+        """Refuse (ephemerally, audited) anyone who may not decide this plan; the listener still
+        runs so Slack gets its ack, but its lazy half sees ``context["refused"]`` and does nothing."""
         plan_id = _plan_id(body)
-        user = body.get("user", {}).get("id", "")
+        user = (body.get("user") or {}).get("id", "")
         plan = svc.repo.get_plan(plan_id) if plan_id is not None else None
-        action = body.get("actions", [{}])[0].get("action_id", "")
+        action = ((body.get("actions") or [{}])[0] or {}).get("action_id", "")
         reason = refusal_reason(svc, plan, user)
         if reason is not None and action.startswith("reject_plan") and plan is not None and user == plan.requested_by:
             reason = None  # requesters may withdraw their own plan
-        if reason is None:
-            next()
-            return
-        ack()
-        if plan is not None:
-            deps.plans.refuse(plan.id, user, reason, action)
-        channel = body.get("channel", {}).get("id", "")
-        client.chat_postEphemeral(channel=channel, user=user, text=f"🚫 {reason(_lang_of(deps, plan_id))}")
+        if reason is not None:
+            context["refused"] = True
+            if plan is not None:
+                deps.plans.refuse(plan.id, user, reason, action)
+            _ephemeral(client, body, f"🚫 {reason(_lang_of(deps, plan_id))}")
+        next()
 
     def ack_only(ack: Any) -> None:
         ack()
 
     def _tell(body: dict[str, Any], client: Any, message: Msg | None, plan_id: int | None) -> None:
-        if message is None:
-            return
-        client.chat_postEphemeral(channel=body.get("channel", {}).get("id", ""), user=body["user"]["id"],
-                                  text=message(_lang_of(deps, plan_id)))
+        if message is not None:
+            _ephemeral(client, body, message(_lang_of(deps, plan_id)))
 
     @reporting_errors
-    def approve(body: dict[str, Any], client: Any) -> None:
+    def approve(body: dict[str, Any], client: Any, context: Any) -> None:
+        if context.get("refused"):
+            return
         plan_id = _plan_id(body)
         outcome = deps.plans.approve(plan_id, body["user"]["id"])
         _tell(body, client, outcome.message, plan_id)
 
     @reporting_errors
-    def reject(body: dict[str, Any], client: Any) -> None:
+    def reject(body: dict[str, Any], client: Any, context: Any) -> None:
+        if context.get("refused"):
+            return
         plan_id = _plan_id(body)
         outcome = deps.plans.reject(plan_id, body["user"]["id"])
         _tell(body, client, outcome.message, plan_id)
 
     @reporting_errors
-    def revert(body: dict[str, Any], client: Any) -> None:
+    def revert(body: dict[str, Any], client: Any, context: Any) -> None:
+        if context.get("refused"):
+            return
         plan_id = _plan_id(body)
         outcome = deps.plans.propose_revert(plan_id, body["user"]["id"])
         _tell(body, client, outcome.message, plan_id)

@@ -50,6 +50,9 @@ def register(app: App, deps: Deps) -> None:
             return  # already answered in the ack
         if cmd.kind == "help":
             return
+        trigger = command.get("trigger_id", "")
+        if trigger and not deps.services.repo.first_time(f"trigger:{trigger}", deps.services.clock()):
+            return  # the same signed request delivered again (a replay or a proxy retry): handled once
         if cmd.kind == "audit":
             n = min(int(cmd.args[0]) if cmd.args else 20, 200)
             respond(text=_audit_text(deps, n), response_type="ephemeral", replace_original=False)

@@ -1,0 +1,99 @@
+"""Slash-command load: N concurrent clients POST signed ``/ops`` commands and time each ack.
+
+Used by ``bench.run`` against both serving processes (the bot and the bare Bolt app). Bodies are
+the form Slack sends for a slash command (https://docs.slack.dev/interactivity/implementing-slash-commands)
+signed with ``bot.sandbox.signing`` at send time. One asyncio loop drives all clients, so the
+load generator itself adds little jitter. ``percentile`` is pure.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from urllib.parse import urlencode, urlsplit
+
+from bot.sandbox import signing
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    latencies_ms: tuple[float, ...]
+    statuses: dict[int, int]
+    seconds: float
+
+    def __str__(self) -> str:
+        return f"{len(self.latencies_ms)} acks in {self.seconds:.1f}s, statuses {self.statuses}"
+
+
+def percentile(values: Sequence[float], pct: float) -> float:
+    """Nearest-rank percentile (``pct`` in 0..100) of a non-empty sequence."""
+    ordered = sorted(values)
+    rank = max(1, math.ceil(pct / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+def slash_body(text: str, user: str, channel: str, response_url: str, seq: int) -> bytes:
+    return urlencode({
+        "token": "bench", "team_id": "T0SANDBOX", "team_domain": "sandbox", "channel_id": channel,
+        "channel_name": channel.lower(), "user_id": user, "user_name": user.lower(), "command": "/ops",
+        "text": text, "api_app_id": "A0SANDBOX", "is_enterprise_install": "false",
+        "response_url": response_url, "trigger_id": f"{seq}.{int(time.time())}.bench"}).encode()
+
+
+async def _post(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, host: str, path: str,
+                body: bytes, headers: dict[str, str]) -> int:
+    """One HTTP/1.1 keep-alive POST; returns the status code (the body is read and dropped)."""
+    head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+    writer.write(f"POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Length: {len(body)}\r\n{head}\r\n".encode()
+                 + body)
+    await writer.drain()
+    raw = await reader.readuntil(b"\r\n\r\n")
+    lines = raw.decode("latin-1").split("\r\n")
+    status = int(lines[0].split()[1])
+    length = next((int(line.split(":", 1)[1]) for line in lines[1:]
+                   if line.lower().startswith("content-length:")), 0)
+    if length:
+        await reader.readexactly(length)
+    return status
+
+
+async def _client(url: str, secret: str, text: str, user: str, channel: str, response_url: str, count: int,
+                  think: float, seq: itertools.count, out: list[float], statuses: dict[int, int]) -> None:
+    parts = urlsplit(url)
+    reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
+    try:
+        for _ in range(count):
+            body = slash_body(text, user, channel, response_url, next(seq))
+            headers = {"Content-Type": "application/x-www-form-urlencoded",
+                       **signing.signed_headers(secret, int(time.time()), body)}
+            started = time.perf_counter()
+            status = await _post(reader, writer, parts.netloc, parts.path, body, headers)
+            out.append((time.perf_counter() - started) * 1000)
+            statuses[status] = statuses.get(status, 0) + 1
+            if think:
+                await asyncio.sleep(think)
+    finally:
+        writer.close()
+
+
+async def _run(app_url: str, secret: str, clients: int, per_client: int, text: str, user: str, channel: str,
+               response_url: str, think: float) -> LoadResult:
+    url = app_url.rstrip("/") + "/slack/events"
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    seq = itertools.count(1)
+    started = time.perf_counter()
+    await asyncio.gather(*(_client(url, secret, text, user, channel, response_url, per_client, think, seq,
+                                   latencies, statuses) for _ in range(clients)))
+    return LoadResult(tuple(latencies), statuses, time.perf_counter() - started)
+
+
+def run_load(app_url: str, secret: str, clients: int = 20, per_client: int = 25, text: str = "pods -A",
+             user: str = "U_DEV", channel: str = "C_BENCH", response_url: str = "http://127.0.0.1:9/r",
+             think: float = 0.0) -> LoadResult:
+    """``clients`` concurrent clients, each sending ``per_client`` commands, pausing ``think`` seconds."""
+    return asyncio.run(_run(app_url, secret, clients, per_client, text, user, channel, response_url, think))

@@ -1,0 +1,69 @@
+"""Parser throughput: ``chatops parse --jsonl`` as a subprocess over generated messages, wall time.
+
+Called by ``bench.run``. The figure includes the command's start-up, as an operator piping a
+file through it would see. The output is checked (one JSON object per input line) so a crash or
+a short read cannot pass as speed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from typing import Any
+
+from bench.messages import generate, korean_share
+
+MESSAGES = 20_000
+
+
+def _chatops() -> list[str]:
+    script = os.path.join(os.path.dirname(sys.executable), "chatops")
+    return [script] if os.path.exists(script) else [sys.executable, "-m", "bot.cli"]
+
+
+def _run(cmd: list[str], texts: list[str]) -> tuple[subprocess.CompletedProcess, float]:
+    with tempfile.TemporaryFile("w+b") as fh:
+        fh.write(("\n".join(texts) + "\n").encode())
+        fh.seek(0)
+        started = time.perf_counter()
+        proc = subprocess.run(cmd, stdin=fh, capture_output=True)
+        return proc, time.perf_counter() - started
+
+
+def _problem(proc: subprocess.CompletedProcess, lines: list[str], n: int) -> str:
+    if proc.returncode == 0 and len(lines) == n:
+        return ""
+    err = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+    return f"exited {proc.returncode} with {len(lines)} lines for {n} inputs: {err[-1] if err else ''}"[:300]
+
+
+def measure_parse(n: int = MESSAGES) -> dict[str, Any]:
+    """Throughput of ``chatops parse --jsonl``; if that entry point fails, of the same parser's own
+    ``python -m bot.parsing.cli --jsonl``, with ``parse_msgs_per_s_note`` saying so."""
+    texts = generate(n)
+    out: dict[str, Any] = {"parse_messages": n, "parse_korean_share": round(korean_share(texts), 2)}
+    proc, seconds = _run([*_chatops(), "parse", "--jsonl"], texts)
+    lines = proc.stdout.decode("utf-8", "replace").splitlines()
+    problem = _problem(proc, lines, n)
+    if problem:
+        proc, seconds = _run([sys.executable, "-m", "bot.parsing.cli", "--jsonl"], texts)
+        lines = proc.stdout.decode("utf-8", "replace").splitlines()
+        fallback = _problem(proc, lines, n)
+        module = "`python -m bot.parsing.cli --jsonl`"
+        then = f"{module} also failed: {fallback}" if fallback else f"measured through {module} instead"
+        out["parse_msgs_per_s_note"] = f"`chatops parse --jsonl` {problem}; {then}"
+        if fallback:
+            out["parse_msgs_per_s"] = None
+            return out
+    intents: dict[str, int] = {}
+    for line in lines:
+        intent = json.loads(line)["intent"]
+        intents[intent] = intents.get(intent, 0) + 1
+    out["parse_msgs_per_s"] = round(n / seconds)
+    out["parse_seconds"] = round(seconds, 2)
+    out["parse_other_share"] = round(intents.get("other", 0) / n, 2)
+    return out

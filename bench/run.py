@@ -1,0 +1,61 @@
+"""``make bench`` (``python -m bench.run``): measure everything, write ``bench/results.json``, print it.
+
+One flat JSON object. Figures and targets (DESIGN.md "Numbers"): ``ack_p50_ms`` / ``ack_p99_ms``
+against ``bare_bolt_ack_p99_ms`` (``bench.ack``), ``serve_rss_mb`` (same run), ``parse_msgs_per_s``
+(``bench.parse``), and the diagnosers' call counts (``bench.diagnosers``). Figures that cannot be
+measured are null with a ``<name>_note``. The machine's load average is recorded too: the figures
+are wall-clock and mean little on a machine that is busy with other work.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.ack import measure_ack
+from bench.diagnosers import measure_diagnosers
+from bench.parse import measure_parse
+
+RESULTS = Path(__file__).with_name("results.json")
+TARGETS = {"ack_p99_ms": 100.0, "ack_p99_vs_bare": 1.2, "parse_msgs_per_s": 10_000, "serve_rss_mb": 200.0}
+
+
+def verdicts(results: dict[str, Any]) -> dict[str, bool | None]:
+    """``<figure>_ok`` per target: None when the figure is missing."""
+    out: dict[str, bool | None] = {}
+    for key, limit in TARGETS.items():
+        value = results.get(key)
+        if value is None:
+            out[f"{key}_ok"] = None
+        elif key == "parse_msgs_per_s":
+            out[f"{key}_ok"] = value >= limit
+        else:
+            out[f"{key}_ok"] = value <= limit
+    return out
+
+
+def main() -> int:
+    started = time.monotonic()
+    results: dict[str, Any] = {"bench_cpus": os.cpu_count(), "bench_python": platform.python_version(),
+                               "bench_loadavg_1m_before": round(os.getloadavg()[0], 2)}
+    for name, measure in (("ack", measure_ack), ("parse", measure_parse), ("diagnosers", measure_diagnosers)):
+        part_started = time.monotonic()
+        print(f"bench: {name}…", file=sys.stderr, flush=True)
+        results.update(measure())
+        results[f"bench_{name}_seconds"] = round(time.monotonic() - part_started, 1)
+    results.update(verdicts(results))
+    results["bench_loadavg_1m_after"] = round(os.getloadavg()[0], 2)
+    results["bench_seconds"] = round(time.monotonic() - started, 1)
+    text = json.dumps(results, indent=2, ensure_ascii=False)
+    RESULTS.write_text(text + "\n", encoding="utf-8")
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

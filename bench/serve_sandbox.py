@@ -1,0 +1,120 @@
+"""The serving process of the ack and memory benchmarks: ``python -m bench.serve_sandbox``.
+
+Started by ``bench.run``. ``--mode full`` builds the real bot through the composition root
+(``bot.bootstrap.build``) against the stand-ins whose URLs it is given (moto through the
+``AWS_*`` environment, the Kubernetes and Slack stand-ins by URL) and serves ``bot.http`` under
+uvicorn (``BackgroundServer``). ``--mode bare`` serves a bare Bolt ``App`` whose ``/ops`` handler
+only acks, behind the same Starlette + ``run_in_threadpool`` + uvicorn stack: the baseline.
+
+It prints one JSON line ``{"url": ..., "pid": ...}`` once accepting, then serves until stdin
+closes. A line ``stats`` on stdin is answered with the request rows by state (full mode), so the
+benchmark can wait for the diagnoses its commands triggered.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from typing import Any
+
+from bot.sandbox.http_server import BackgroundServer
+
+BENCH_CHANNEL = "C_BENCH"
+
+
+def bare_asgi(secret: str, slack_api: str, command: str = "/ops") -> Any:
+    """A bare Bolt app with an empty ``/ops`` handler on the product's server stack.
+
+    It talks to the Slack stand-in too: Bolt's single-team authorization calls ``auth.test`` once.
+    """
+    from slack_bolt import App
+    from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
+    from slack_sdk import WebClient
+    from starlette.applications import Starlette
+    from starlette.concurrency import run_in_threadpool
+    from starlette.requests import Request
+    from starlette.responses import Response
+    from starlette.routing import Route
+
+    app = App(client=WebClient(token="xoxb-bare", base_url=slack_api), signing_secret=secret,
+              process_before_response=True, token_verification_enabled=False)
+
+    @app.command(command)
+    def empty(ack: Callable[..., None]) -> None:
+        ack()
+
+    async def slack_events(request: Request) -> Response:
+        body = await request.body()
+        return to_starlette_response(await run_in_threadpool(app.dispatch, to_bolt_request(request, body)))
+
+    return Starlette(routes=[Route("/slack/events", slack_events, methods=["POST"])])
+
+
+def full_bot(secret: str, slack_api: str, kube_url: str, database_url: str) -> tuple[Any, Callable[[], dict]]:
+    """The real bot (composition root) and a function reporting its request rows by state."""
+    from sqlalchemy import func, select
+
+    from bot.bootstrap import build
+    from bot.cloud.aws import Aws
+    from bot.cloud.kube import Kube
+    from bot.http import build_http_app
+    from bot.sandbox.runtime import OPS, OPS2
+    from bot.services.contexts import SingleClusterContexts
+    from bot.settings import Settings
+    from bot.store.migrate import upgrade
+    from bot.store.models import RequestRow
+
+    upgrade(database_url)
+    settings = Settings(slack_bot_token="xoxb-bench", slack_signing_secret=secret, slack_api_url=slack_api,
+                        database_url=database_url, aws_region=os.environ.get("AWS_REGION", "ap-northeast-1"),
+                        cluster_name="bench", kube_host=kube_url, request_channels=BENCH_CHANNEL,
+                        approver_user_ids=f"{OPS},{OPS2}", log_level="ERROR")
+    contexts = SingleClusterContexts(settings,
+                                     aws_factory=lambda: Aws(region=settings.aws_region, max_attempts=2),
+                                     kube_factory=lambda: Kube.from_host(kube_url))
+    bot = build(settings, contexts=contexts)
+
+    def stats() -> dict:
+        with bot.deps.services.repo.sessions() as s:
+            rows = s.execute(select(RequestRow.state, func.count()).group_by(RequestRow.state)).all()
+        return {state: n for state, n in rows}
+
+    return build_http_app(bot), stats
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m bench.serve_sandbox")
+    p.add_argument("--mode", choices=("full", "bare"), default="full")
+    p.add_argument("--secret", required=True)
+    p.add_argument("--slack-api", default="")
+    p.add_argument("--kube", default="")
+    p.add_argument("--database-url", default="")
+    args = p.parse_args(argv)
+    logging.basicConfig(level=logging.ERROR)
+    logging.getLogger("slack_bolt").setLevel(logging.CRITICAL)
+    if args.mode == "bare":
+        asgi, stats = bare_asgi(args.secret, args.slack_api), (lambda: {})
+    else:
+        url = args.database_url or f"sqlite:///{tempfile.mkdtemp(prefix='chatops-bench-')}/bench.db"
+        asgi, stats = full_bot(args.secret, args.slack_api, args.kube, url)
+    from bot.cli import tune_for_serving
+
+    tune_for_serving()  # what `chatops serve` does after start-up; the same for both apps (same stack)
+    server = BackgroundServer(asgi)
+    print(json.dumps({"url": server.start(), "pid": os.getpid()}), flush=True)
+    try:
+        for line in sys.stdin:
+            if line.strip() == "stats":
+                print(json.dumps(stats()), flush=True)
+    finally:
+        server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
