@@ -26,6 +26,7 @@ from handlers.image_pull.collect_aws import (
 )
 from handlers.image_pull.images import split_image
 from handlers.image_pull.model import PULL_REASONS, Evidence, FailingPod, Owner
+from handlers.workloads import OWNER_KINDS, list_workloads
 
 Obj = dict[str, Any]
 
@@ -110,16 +111,10 @@ def _resolve_owners(ctx: ClusterContext, pods: list[FailingPod], namespace: str 
     kinds = {p.owner.kind for p in pods if p.owner}
     if not kinds:
         return pods
-    lists = {
-        "ReplicaSet": "replica_set",
-        "Deployment": "deployment",
-        "DaemonSet": "daemon_set",
-        "StatefulSet": "stateful_set",
-    }
     wanted = set(kinds) | ({"Deployment"} if "ReplicaSet" in kinds else set())
     objs: dict[tuple[str, str, str], Obj] = {}
-    for kind in sorted(wanted & set(lists)):
-        for item in _list(ctx, ctx.kube.apps, lists[kind], namespace):
+    for kind in sorted(wanted & OWNER_KINDS):
+        for item in list_workloads(ctx, kind, namespace):
             m = item.get("metadata") or {}
             objs[(kind, m.get("namespace", ""), m.get("name", ""))] = item
     out = []

@@ -12,6 +12,9 @@ imitation on freshly described EC2 state. Two ways out are considered:
 * for ECR in this VPC's region: interface endpoints ``ecr.api`` and ``ecr.dkr`` with private
   DNS whose security groups admit 443 from the node, plus the ``s3`` gateway endpoint attached
   to the node's route table (image layers come from S3).
+
+The look-ups in the described VPC (which route table, ACL, endpoint) are in
+``handlers.image_pull.vpc``; they stay importable from here.
 """
 
 from __future__ import annotations
@@ -21,14 +24,38 @@ from typing import Any
 
 from handlers.image_pull import rules
 from handlers.image_pull.model import NodeNet, Raw, VpcState
+from handlers.image_pull.vpc import (
+    ABSENT,
+    ECR_INTERFACES,
+    default_route,
+    endpoint_shape,
+    find_endpoint,
+    network_acl_for,
+    route_table_for,
+    route_target,
+    route_to_igw,
+    service_name,
+    usable_nat,
+)
 
-ECR_INTERFACES = ("ecr.api", "ecr.dkr")
-ABSENT: dict[str, Any] = {"exists": False}
-
-
-def service_name(region: str, short: str) -> str:
-    return f"com.amazonaws.{region}.{short}"
-
+__all__ = [  # the look-ups of ``vpc`` stay importable from here
+    "ABSENT",
+    "ECR_INTERFACES",
+    "Blocker",
+    "PathReport",
+    "analyse_path",
+    "default_route",
+    "endpoint_blockers",
+    "endpoint_shape",
+    "endpoints_serve",
+    "find_endpoint",
+    "internet_blockers",
+    "network_acl_for",
+    "route_table_for",
+    "route_target",
+    "service_name",
+    "usable_nat",
+]
 
 @dataclass(frozen=True)
 class Blocker:
@@ -57,53 +84,6 @@ class PathReport:
         if self.reachable:
             return f"reachable via {self.via}"
         return "unreachable: " + ", ".join(b.code for b in self.internet + self.endpoints)
-
-
-def route_table_for(vpc: VpcState, subnet_id: str) -> Raw | None:
-    """The subnet's explicitly associated route table, else the VPC's main one."""
-    main = None
-    for table in vpc.route_tables:
-        for assoc in table.get("Associations") or []:
-            if assoc.get("SubnetId") == subnet_id:
-                return table
-            if assoc.get("Main"):
-                main = table
-    return main
-
-
-def default_route(table: Raw | None) -> Raw | None:
-    for route in (table or {}).get("Routes") or []:
-        if route.get("DestinationCidrBlock") == rules.INTERNET:
-            return route
-    return None
-
-
-def network_acl_for(vpc: VpcState, subnet_id: str) -> Raw | None:
-    default = None
-    for acl in vpc.network_acls:
-        if any(a.get("SubnetId") == subnet_id for a in acl.get("Associations") or []):
-            return acl
-        if acl.get("IsDefault"):
-            default = acl
-    return default
-
-
-def _igw_attached(vpc: VpcState, igw_id: str) -> bool:
-    for igw in vpc.internet_gateways:
-        if igw.get("InternetGatewayId") == igw_id:
-            return any(
-                a.get("VpcId") == vpc.vpc_id and a.get("State") in ("available", "attached")
-                for a in igw.get("Attachments") or []
-            )
-    return False
-
-
-def _route_to_igw(vpc: VpcState, table: Raw | None) -> str:
-    route = default_route(table)
-    gw = (route or {}).get("GatewayId") or ""
-    if gw.startswith("igw-") and route.get("State", "active") == "active" and _igw_attached(vpc, gw):
-        return gw
-    return ""
 
 
 def _nacl_blockers(vpc: VpcState, subnet_id: str, cidr: str, towards: str) -> list[Blocker]:
@@ -147,7 +127,7 @@ def internet_blockers(node: NodeNet, vpc: VpcState) -> tuple[list[Blocker], str,
                     {"nat_gateway_id": nat_id, "state": (nat or {}).get("State", "missing")},
                 )
             )
-        elif not _route_to_igw(vpc, route_table_for(vpc, nat.get("SubnetId", ""))):
+        elif not route_to_igw(vpc, route_table_for(vpc, nat.get("SubnetId", ""))):
             found.append(
                 Blocker("nat.subnet_no_igw", {"nat_gateway_id": nat_id, "subnet_id": nat.get("SubnetId")})
             )
@@ -169,16 +149,6 @@ def internet_blockers(node: NodeNet, vpc: VpcState) -> tuple[list[Blocker], str,
         )
     found += _nacl_blockers(vpc, node.subnet_id, rules.INTERNET, "internet")
     return found, via, nat_id
-
-
-def find_endpoint(vpc: VpcState, service: str) -> Raw | None:
-    live = [
-        e
-        for e in vpc.endpoints
-        if e.get("ServiceName") == service
-        and str(e.get("State", "available")).lower() not in ("deleted", "deleting", "failed", "rejected")
-    ]
-    return live[0] if live else None
 
 
 def _interface_blockers(vpc: VpcState, node: NodeNet, service: str) -> list[Blocker]:
@@ -267,44 +237,3 @@ def analyse_path(
     if not private:
         return PathReport(True, "endpoints", rt_id, nat_id, tuple(inet), (), True)
     return PathReport(False, "", rt_id, nat_id, tuple(inet), tuple(private), True)
-
-
-def usable_nat(vpc: VpcState) -> str:
-    """An available NAT gateway whose subnet routes to an attached internet gateway, or ""."""
-    for nat in sorted(vpc.nat_gateways, key=lambda n: n.get("NatGatewayId", "")):
-        if nat.get("State") == "available" and _route_to_igw(
-            vpc, route_table_for(vpc, nat.get("SubnetId", ""))
-        ):
-            return str(nat["NatGatewayId"])
-    return ""
-
-
-def endpoint_shape(ep: Raw | None) -> dict[str, Any]:
-    """The comparable state of one endpoint (no ids that only exist after creation); plan steps use it."""
-    if ep is None:
-        return dict(ABSENT)
-    return {
-        "exists": True,
-        "type": ep.get("VpcEndpointType", ""),
-        "private_dns": bool(ep.get("PrivateDnsEnabled")) and ep.get("VpcEndpointType") == "Interface",
-        "subnet_ids": sorted(ep.get("SubnetIds") or []),
-        "security_group_ids": sorted(g.get("GroupId", "") for g in ep.get("Groups") or []),
-        "route_table_ids": sorted(ep.get("RouteTableIds") or []),
-    }
-
-
-def route_target(route: Raw | None) -> str:
-    """What a route points at (``nat-...``, ``igw-...``, ...), or ``""`` for no route."""
-    if not route:
-        return ""
-    for key in (
-        "NatGatewayId",
-        "GatewayId",
-        "TransitGatewayId",
-        "NetworkInterfaceId",
-        "InstanceId",
-        "VpcPeeringConnectionId",
-    ):
-        if route.get(key):
-            return str(route[key])
-    return ""

@@ -15,6 +15,7 @@ from bot import errors
 from bot.cloud.context import ClusterContext
 from bot.domain import Msg, PlanStep
 from handlers.base import inverse_step
+from handlers.workloads import TEMPLATE_KINDS, patch_workload, read_workload
 
 ATTACH = "iam.role_policy_attachment"
 PTC_RULE = "ecr.pull_through_cache_rule"
@@ -120,12 +121,7 @@ class PullThroughCacheRule:
         )
 
 
-_APIS = {
-    "Deployment": ("apps", "deployment"),
-    "DaemonSet": ("apps", "daemon_set"),
-    "StatefulSet": ("apps", "stateful_set"),
-    "Pod": ("core", "pod"),
-}
+_KINDS = TEMPLATE_KINDS | {"Pod"}
 
 
 def _containers_path(kind: str, init: bool) -> str:
@@ -140,9 +136,7 @@ class WorkloadImage:
     reversible = True
 
     def _read_obj(self, ctx: ClusterContext, params: Mapping[str, Any]) -> dict[str, Any]:
-        group, kind = _APIS[params["kind"]]
-        api = getattr(ctx.kube, group)
-        return ctx.kube.to_dict(getattr(api, f"read_namespaced_{kind}")(params["name"], params["namespace"]))
+        return read_workload(ctx, params["kind"], params["namespace"], params["name"], only=_KINDS)
 
     def _locate(self, obj: Mapping[str, Any], params: Mapping[str, Any]) -> tuple[str, int, str]:
         spec = obj.get("spec") or {}
@@ -167,8 +161,7 @@ class WorkloadImage:
             {"op": "test", "path": f"{path}/{index}/image", "value": current},
             {"op": "replace", "path": f"{path}/{index}/image", "value": step.after["image"]},
         ]
-        group, kind = _APIS[p["kind"]]
-        getattr(getattr(ctx.kube, group), f"patch_namespaced_{kind}")(p["name"], p["namespace"], patch)
+        patch_workload(ctx, p["kind"], p["namespace"], p["name"], patch, only=_KINDS)
         return self.read(ctx, p)
 
     def revert(self, step: PlanStep, observed_after: Any) -> PlanStep | None:

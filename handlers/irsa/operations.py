@@ -21,6 +21,7 @@ from handlers.irsa.arn import issuer_host
 from handlers.irsa.evidence import RESTARTED_AT, ROLE_ANNOTATION
 from handlers.irsa.guardrails import check_trust_change, role_refusal
 from handlers.irsa.names import OP_OIDC, OP_RESTART, OP_SA_ROLE, OP_STATEMENT, OP_TAG, OP_TRUST
+from handlers.workloads import TEMPLATE_KINDS, patch_workload, read_workload
 
 MERGE_PATCH = "application/merge-patch+json"
 
@@ -168,12 +169,7 @@ def _restart_patch(stamp: str | None) -> dict[str, Any]:
 
 
 def _read_restarted_at(ctx: ClusterContext, namespace: str, kind: str, name: str) -> str | None:
-    readers = {
-        "Deployment": ctx.kube.apps.read_namespaced_deployment,
-        "StatefulSet": ctx.kube.apps.read_namespaced_stateful_set,
-        "DaemonSet": ctx.kube.apps.read_namespaced_daemon_set,
-    }
-    obj = ctx.kube.to_dict(readers[kind](name, namespace))
+    obj = read_workload(ctx, kind, namespace, name, only=TEMPLATE_KINDS)
     annotations = (((obj.get("spec") or {}).get("template") or {}).get("metadata") or {}).get(
         "annotations"
     ) or {}
@@ -182,12 +178,7 @@ def _read_restarted_at(ctx: ClusterContext, namespace: str, kind: str, name: str
 
 def _restart(ctx: ClusterContext, namespace: str, kind: str, name: str, stamp: str | None) -> None:
     """``kubectl rollout restart``: change the pod template's restartedAt annotation."""
-    patchers = {
-        "Deployment": ctx.kube.apps.patch_namespaced_deployment,
-        "StatefulSet": ctx.kube.apps.patch_namespaced_stateful_set,
-        "DaemonSet": ctx.kube.apps.patch_namespaced_daemon_set,
-    }
-    patchers[kind](name, namespace, _restart_patch(stamp), _content_type=MERGE_PATCH)
+    patch_workload(ctx, kind, namespace, name, _restart_patch(stamp), content_type=MERGE_PATCH, only=TEMPLATE_KINDS)
 
 
 class SetServiceAccountRole:

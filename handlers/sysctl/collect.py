@@ -17,6 +17,7 @@ from typing import Any
 from bot import errors
 from bot.cloud.context import ClusterContext
 from handlers.sysctl.facts import NodeFacts, SysctlFacts, node_facts, nodegroup_facts, sysctls_of
+from handlers.workloads import OWNER_KINDS, read_workload
 
 WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet")
 MAX_CONFIGZ = 10
@@ -47,16 +48,10 @@ def _d(ctx: ClusterContext, obj: Any) -> Any:
 
 
 def _read(ctx: ClusterContext, kind: str, ns: str, name: str) -> dict[str, Any] | None:
-    reader = {
-        "ReplicaSet": ctx.kube.apps.read_namespaced_replica_set,
-        "Deployment": ctx.kube.apps.read_namespaced_deployment,
-        "StatefulSet": ctx.kube.apps.read_namespaced_stateful_set,
-        "DaemonSet": ctx.kube.apps.read_namespaced_daemon_set,
-    }.get(kind)
-    if reader is None:
+    if kind not in OWNER_KINDS:
         return None
     try:
-        return _d(ctx, reader(name, ns))
+        return read_workload(ctx, kind, ns, name)
     except errors.NotFound:
         return None
 

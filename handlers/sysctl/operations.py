@@ -25,6 +25,7 @@ from handlers.base import inverse_step
 from handlers.sysctl import knowledge
 from handlers.sysctl.analyse import NAMESPACE_LABEL, RECREATE_POD, WORKLOAD_SYSCTLS, sysctl_list
 from handlers.sysctl.facts import sysctls_of
+from handlers.workloads import TEMPLATE_KINDS, patch_workload, read_workload
 
 MERGE_PATCH = "application/merge-patch+json"
 _PSA_PREFIX = "pod-security.kubernetes.io/"
@@ -60,38 +61,29 @@ class NamespaceLabel:
         )
 
 
-_WORKLOADS = {
-    "Deployment": ("read_namespaced_deployment", "patch_namespaced_deployment"),
-    "StatefulSet": ("read_namespaced_stateful_set", "patch_namespaced_stateful_set"),
-    "DaemonSet": ("read_namespaced_daemon_set", "patch_namespaced_daemon_set"),
-}
-
-
 class WorkloadSysctls:
     name = WORKLOAD_SYSCTLS
     reversible = True
 
-    def _methods(self, kind: str) -> tuple[str, str]:
-        if kind not in _WORKLOADS:
+    def _check(self, kind: str) -> None:
+        if kind not in TEMPLATE_KINDS:
             raise errors.GuardrailRefused(f"cannot change sysctls of a {kind}")
-        return _WORKLOADS[kind]
 
     def read(self, ctx: ClusterContext, params: Mapping[str, Any]) -> Any:
-        reader, _ = self._methods(params["kind"])
-        obj = ctx.kube.to_dict(getattr(ctx.kube.apps, reader)(params["name"], params["namespace"]))
+        self._check(params["kind"])
+        obj = read_workload(ctx, params["kind"], params["namespace"], params["name"])
         spec = ((obj.get("spec") or {}).get("template") or {}).get("spec") or {}
         return {"sysctls": sysctl_list(dict(sysctls_of(spec)))}
 
     def apply(self, ctx: ClusterContext, step: PlanStep) -> Any:
-        _, patcher = self._methods(step.params["kind"])
+        self._check(step.params["kind"])
         wanted = step.after["sysctls"]
         bad = [s["name"] for s in wanted if not knowledge.valid_name(s["name"])]
         if bad:
             raise errors.GuardrailRefused(f"invalid sysctl names {bad}")
         body = {"spec": {"template": {"spec": {"securityContext": {"sysctls": wanted}}}}}
-        getattr(ctx.kube.apps, patcher)(
-            step.params["name"], step.params["namespace"], body, _content_type=MERGE_PATCH
-        )
+        p = step.params
+        patch_workload(ctx, p["kind"], p["namespace"], p["name"], body, content_type=MERGE_PATCH)
         return self.read(ctx, step.params)
 
     def revert(self, step: PlanStep, observed_after: Any) -> PlanStep | None:
