@@ -11,9 +11,12 @@ import os
 import secrets
 import tempfile
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+from sqlalchemy import select
 
 from bot.bootstrap import Bot, build
 from bot.cloud.aws import Aws
@@ -27,6 +30,7 @@ from bot.sandbox.slack_driver import SlackDriver
 from bot.services.contexts import SingleClusterContexts
 from bot.settings import Settings
 from bot.store.migrate import upgrade
+from bot.store.models import RequestRow
 
 DEV, OPS, OPS2, STRANGER = "U_DEV", "U_OPS", "U_OPS2", "U_STRANGER"
 REQUEST_CHANNEL = "C_REQ"
@@ -134,15 +138,9 @@ class Sandbox:
 
     def wait_request(self, predicate=None, timeout: float = 20.0):
         """The newest request row matching ``predicate`` once it has left 'diagnosing'."""
-        import time
-
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             with self.repo.sessions() as s:
-                from sqlalchemy import select
-
-                from bot.store.models import RequestRow
-
                 rows = list(s.scalars(select(RequestRow).order_by(RequestRow.id.desc())))
             for row in rows:
                 if (predicate is None or predicate(row)) and row.state != "diagnosing":
@@ -161,8 +159,6 @@ class Sandbox:
         return any((m.text or "").startswith(f"{icon} #{plan.id} ") for m in replies for icon in final)
 
     def wait_plan_status(self, plan_id: int, statuses: tuple[str, ...], timeout: float = 30.0):
-        import time
-
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             plan = self.repo.get_plan(plan_id)

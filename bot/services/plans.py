@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.domain import AuditKind, Msg, PlanStatus
+from bot.domain import AuditKind, Diagnosis, Msg, PlanStatus
 from bot.services.apply import ApplyService
 from bot.services.core import Services, msg_from, msg_to_dict, step_from, step_to_dict
 from bot.store.models import PlanRow
@@ -160,9 +160,7 @@ class PlanService:
         return Outcome(True)
 
 
-def _revert_diagnosis(plan: PlanRow, revert_row: PlanRow):
-    from bot.domain import Diagnosis
-
+def _revert_diagnosis(plan: PlanRow, revert_row: PlanRow) -> Diagnosis:
     headline = Msg(f"Revert of plan #{plan.id} proposed as plan #{revert_row.id}",
                    f"계획 #{plan.id} 되돌리기를 계획 #{revert_row.id} 로 제안합니다")
     return Diagnosis(plan.kind, plan.target, headline)

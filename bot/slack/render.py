@@ -134,7 +134,7 @@ def plan_blocks(plan: PlanRow, lang: str, approvers_mention: str, note: Msg | No
         need = Msg(" · two approvers needed", " · 승인자 2명 필요")(lang) if plan.approvals_needed > 1 else ""
         blocks.append(context(Msg(f"Expires {expires} · approvers: {approvers_mention}{need}",
                                   f"만료: {expires} · 승인자: {approvers_mention}{need}")(lang)))
-        blocks.append(_decide_actions(plan, lang))
+        blocks.append(decide_actions(plan, lang))
     elif buttons == "revert":
         blocks.append({"type": "actions", "block_id": f"plan-{plan.id}-revert", "elements": [
             _button("revert_plan", Msg("Revert", "되돌리기")(lang), plan.id)]})
@@ -155,7 +155,7 @@ def _button(action_id: str, text: str, value: int, style: str | None = None,
     return button
 
 
-def _decide_actions(plan: PlanRow, lang: str) -> dict[str, Any]:
+def decide_actions(plan: PlanRow, lang: str) -> dict[str, Any]:
     change = "; ".join(Msg(**s["description"])(lang) for s in plan.steps)
     confirm = {"title": {"type": "plain_text", "text": Msg("Apply this change?", "이 변경을 적용할까요?")(lang)},
                "text": {"type": "mrkdwn", "text": change[:290]},

@@ -13,7 +13,6 @@ from typing import Any
 
 from slack_bolt import App
 
-from bot.domain import Msg
 from bot.parsing import parse
 from bot.services.commands import help_text
 from bot.services.requests import Ask
@@ -66,6 +65,3 @@ def register(app: App, deps: Deps) -> None:
     app.event("message")(ack=ack_event, lazy=[on_message])
     app.event("app_mention")(ack=ack_event, lazy=[on_mention])
 
-
-def unclear_text(lang: str) -> str:
-    return Msg("I could not tell what you need.", "무엇이 필요한지 알 수 없습니다.")(lang)

@@ -71,7 +71,7 @@ def _waiting(deps: Deps, user: str, lang: str) -> list[dict[str, Any]]:
             f"requested by <@{plan.requested_by}> · expires {plan.expires_at:%m-%d %H:%M} UTC",
             f"요청 <@{plan.requested_by}> · 만료 {plan.expires_at:%m-%d %H:%M} UTC",
         )
-        buttons = render._decide_actions(plan, lang)
+        buttons = render.decide_actions(plan, lang)
         for element in buttons["elements"]:  # unique per view; listeners.reports strips the suffix
             element["action_id"] = f"{element['action_id']}-{plan.id}"
         blocks += [render.section(render.plan_text(plan, lang)), render.context(expires(lang)), buttons]
