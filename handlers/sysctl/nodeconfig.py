@@ -67,6 +67,21 @@ def al2_bootstrap_command(cluster: str, nodegroup: str, ami: str, sysctls: Seque
     )
 
 
+def _node_group(name: str, ami_family: str, instance_type: str, ami: str = "", **extra: Any) -> dict[str, Any]:
+    """The node group fields every generated eksctl file shares, in eksctl's usual order."""
+    group: dict[str, Any] = {"name": name}
+    if ami:
+        group["ami"] = ami
+    group.update({"amiFamily": ami_family, "instanceType": instance_type, "minSize": 0, "maxSize": 10,
+                  "desiredCapacity": 2, "labels": {"sysctl.allowlist": "unsafe"}, **extra})
+    return group
+
+
+def _cluster_config(cluster: str, region: str, groups_key: str, group: dict[str, Any]) -> dict[str, Any]:
+    return {"apiVersion": "eksctl.io/v1alpha5", "kind": "ClusterConfig",
+            "metadata": {"name": cluster, "region": region}, groups_key: [group]}
+
+
 def eksctl_al2_custom_ami(
     cluster: str,
     region: str,
@@ -76,24 +91,9 @@ def eksctl_al2_custom_ami(
     instance_type: str = "m5.large",
 ) -> str:
     """A new managed node group on a custom AL2 AMI whose kubelet allows ``sysctls`` (the notes' form)."""
-    doc = {
-        "apiVersion": "eksctl.io/v1alpha5",
-        "kind": "ClusterConfig",
-        "metadata": {"name": cluster, "region": region},
-        "managedNodeGroups": [
-            {
-                "name": nodegroup,
-                "ami": ami,
-                "amiFamily": "AmazonLinux2",
-                "instanceType": instance_type,
-                "minSize": 0,
-                "maxSize": 10,
-                "desiredCapacity": 2,
-                "labels": {"sysctl.allowlist": "unsafe"},
-                "overrideBootstrapCommand": al2_bootstrap_command(cluster, nodegroup, ami, sysctls),
-            }
-        ],
-    }
+    group = _node_group(nodegroup, "AmazonLinux2", instance_type, ami=ami,
+                        overrideBootstrapCommand=al2_bootstrap_command(cluster, nodegroup, ami, sysctls))
+    doc = _cluster_config(cluster, region, "managedNodeGroups", group)
     return header(
         [
             f"eksctl create nodegroup -f this-file.yaml   (cluster {cluster})",
@@ -107,23 +107,9 @@ def eksctl_al2_self_managed(
     cluster: str, region: str, nodegroup: str, sysctls: Sequence[str], instance_type: str = "m5.large"
 ) -> str:
     """The simpler form: a self-managed AL2 node group with ``kubeletExtraConfig``."""
-    doc = {
-        "apiVersion": "eksctl.io/v1alpha5",
-        "kind": "ClusterConfig",
-        "metadata": {"name": cluster, "region": region},
-        "nodeGroups": [
-            {
-                "name": nodegroup,
-                "amiFamily": "AmazonLinux2",
-                "instanceType": instance_type,
-                "minSize": 0,
-                "maxSize": 10,
-                "desiredCapacity": 2,
-                "labels": {"sysctl.allowlist": "unsafe"},
-                "kubeletExtraConfig": {"allowedUnsafeSysctls": list(sysctls)},
-            }
-        ],
-    }
+    group = _node_group(nodegroup, "AmazonLinux2", instance_type,
+                        kubeletExtraConfig={"allowedUnsafeSysctls": list(sysctls)})
+    doc = _cluster_config(cluster, region, "nodeGroups", group)
     return header(
         [
             f"eksctl create nodegroup -f this-file.yaml   (cluster {cluster})",
@@ -135,23 +121,9 @@ def eksctl_al2_self_managed(
 def eksctl_bottlerocket(
     cluster: str, region: str, nodegroup: str, sysctls: Sequence[str], instance_type: str = "m5.large"
 ) -> str:
-    doc = {
-        "apiVersion": "eksctl.io/v1alpha5",
-        "kind": "ClusterConfig",
-        "metadata": {"name": cluster, "region": region},
-        "managedNodeGroups": [
-            {
-                "name": nodegroup,
-                "amiFamily": "Bottlerocket",
-                "instanceType": instance_type,
-                "minSize": 0,
-                "maxSize": 10,
-                "desiredCapacity": 2,
-                "labels": {"sysctl.allowlist": "unsafe"},
-                "bottlerocket": {"settings": {"kubernetes": {"allowed-unsafe-sysctls": list(sysctls)}}},
-            }
-        ],
-    }
+    group = _node_group(nodegroup, "Bottlerocket", instance_type,
+                        bottlerocket={"settings": {"kubernetes": {"allowed-unsafe-sysctls": list(sysctls)}}})
+    doc = _cluster_config(cluster, region, "managedNodeGroups", group)
     return header([f"eksctl create nodegroup -f this-file.yaml   (cluster {cluster})"]) + dump(doc)
 
 
