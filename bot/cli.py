@@ -58,11 +58,19 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.migrate:
         upgrade(settings.database_url)
     bot = build(settings)
+    workers = None
+    if settings.lazy_workers > 0:
+        from bot.slack.workers import LazyWorkers
+
+        workers = LazyWorkers(settings.model_dump(), settings.lazy_workers).start()
+        workers.attach(bot.app)
     scheduler = _start_background(bot)
     try:
         uvicorn.run(build_http_app(bot), host=args.host, port=args.port, log_config=None, access_log=False)
     finally:
         scheduler.stop()
+        if workers is not None:
+            workers.stop()
     return 0
 
 

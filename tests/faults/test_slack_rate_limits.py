@@ -41,16 +41,16 @@ def test_every_message_lands_once_and_in_order_despite_429s(sandbox):
     with ThreadPoolExecutor(max_workers=len(texts)) as pool:
         codes = list(pool.map(lambda t: sandbox.slash(t).status_code, texts))
     assert codes == [200] * len(texts)
-    restart = sandbox.wait_request(lambda r: r.intent == "pod_restart", timeout=30)
+    restart = sandbox.wait_request(lambda r: r.intent == "pod_restart", timeout=60)
     plan = sandbox.repo.plans_for_request(restart.id)[0]
     sandbox.slack.fail_next("chat.postMessage", status=429, retry_after=1, times=2)
     sandbox.slack.fail_next("chat.update", status=429, retry_after=1, times=2)
     sandbox.click("approve_plan", plan.id, message_ts=plan.message_ts)
-    sandbox.wait_plan_status(plan.id, ("applied",), timeout=40)
+    sandbox.wait_plan_status(plan.id, ("applied",), timeout=90)
 
     limited = [c for c in sandbox.slack.calls if c.response.get("error") == "ratelimited"]
     assert len(limited) == 11  # every injected 429 was met, then retried after Retry-After
-    reads = [sandbox.wait_request(lambda r, i=intent: r.intent == i) for intent in ("pods", "pod_events")]
+    reads = [sandbox.wait_request(lambda r, i=intent: r.intent == i, timeout=60) for intent in ("pods", "pod_events")]
     assert all(r.state == "done" for r in reads)
 
     with sandbox.repo.sessions() as s:

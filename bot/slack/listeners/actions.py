@@ -53,9 +53,13 @@ def _ephemeral(client: Any, body: dict[str, Any], text: str) -> None:
 def register(app: App, deps: Deps) -> None:
     svc = deps.services
 
-    def require_approver(body: dict[str, Any], client: Any, context: Any, next: Any) -> None:  # noqa: A002
+    def require_approver(body: dict[str, Any], client: Any, context: Any, request: Any,
+                         next: Any) -> None:  # noqa: A002
         """Refuse (ephemerally, audited) anyone who may not decide this plan; the listener still
         runs so Slack gets its ack, but its lazy half sees ``context["refused"]`` and does nothing."""
+        if request.lazy_only:  # a lazy half replayed in a worker: decided (and told) at ack time
+            next()
+            return
         plan_id = _plan_id(body)
         user = (body.get("user") or {}).get("id", "")
         plan = svc.repo.get_plan(plan_id) if plan_id is not None else None
