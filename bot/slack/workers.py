@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -20,6 +21,7 @@ from slack_bolt.request import BoltRequest
 
 log = logging.getLogger(__name__)
 CARRIED_CONTEXT = ("refused",)
+NICENESS = 10
 
 
 class QueueLazyListenerRunner(LazyListenerRunner):
@@ -52,6 +54,7 @@ def worker_main(settings_values: dict[str, Any], queue: Any) -> None:
 
     settings = Settings(**settings_values)
     logging_setup.configure(settings.log_level)
+    os.nice(NICENESS)  # diagnoses are background work: the process answering Slack goes first for the CPU
     bot = build(settings, verify_requests=False)
     while True:
         item = queue.get()
