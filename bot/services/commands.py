@@ -65,7 +65,8 @@ def parse_command(text: str, builtin_names: frozenset[str] = frozenset()) -> Com
     if len(text) > MAX_TEXT:
         raise UsageError(f"that is {len(text)} characters; keep a command under {MAX_TEXT}.",
                          f"{len(text)}자입니다. 명령은 {MAX_TEXT}자 이내로 입력하세요.")
-    lang = parse(text).language if text else "en"
+    parsed = parse(text) if text else None
+    lang = parsed.language if parsed else "en"
     if not text or text.lower() in ("help", "도움말", "-h", "--help"):
         return Command("help", lang)
     args, cluster = _take_cluster(_split(text))
@@ -83,8 +84,7 @@ def parse_command(text: str, builtin_names: frozenset[str] = frozenset()) -> Com
             entities = spec.parse(rest)
             intent = entities.pop("_intent", spec.intent)
             return Command("request", lang, intent, entities, tuple(rest), cluster)
-    parsed = parse(text)
-    if parsed.intent not in ("other", "help"):
+    if parsed is not None and parsed.intent not in ("other", "help"):
         ents = dict(parsed.entities)
         return Command("request", parsed.language, parsed.intent, ents, tuple(args),
                        cluster or ents.pop("cluster", ""), parsed.aws_error, parsed.image_pull)

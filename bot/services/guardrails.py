@@ -18,17 +18,6 @@ from handlers.irsa.guardrails import check_trust_change
 ROLE_PARAM_KEYS = ("role_name", "role")
 
 
-def _walk_strings(value: Any) -> Iterable[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for v in value.values():
-            yield from _walk_strings(v)
-    elif isinstance(value, list | tuple):
-        for v in value:
-            yield from _walk_strings(v)
-
-
 def _principals(doc: Any) -> set[str]:
     found: set[str] = set()
     for stmt in (doc or {}).get("Statement", []) if isinstance(doc, dict) else []:

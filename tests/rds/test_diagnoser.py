@@ -7,7 +7,7 @@ from bot.scheduler.book import RepoScheduleBook
 from bot.scheduler.plan_ops import plan_operations
 from handlers.rds import DIAGNOSER, OPERATIONS
 from handlers.rds.diagnoser import EXTRA_BOOK, OVERRIDE_ADD, SCHEDULE_UPSERT
-from tests.rds.helpers import Clock, apply_step, kst
+from tests.rds.helpers import Clock, apply_step, kst, seed_read_replica
 
 
 def _ops(repo):
@@ -78,18 +78,7 @@ def test_stop_now_plan_applies_verifies_and_reverts(rds_ctx, sqlite_repo):
 
 
 def test_refusals_and_unknown_names_make_no_plan(rds_ctx):
-    rds = rds_ctx.aws.client("rds")
-    rds.create_db_instance(
-        DBInstanceIdentifier="ledger-db",
-        Engine="mysql",
-        DBInstanceClass="db.t3.small",
-        AllocatedStorage=20,
-        MasterUsername="ledger",
-        MasterUserPassword="sandbox-password-1",
-    )
-    rds.create_db_instance_read_replica(
-        DBInstanceIdentifier="ledger-ro", SourceDBInstanceIdentifier="ledger-db"
-    )
+    seed_read_replica(rds_ctx.aws)
     diag = _ask(rds_ctx, verb="schedule", db="ledger-ro")
     assert diag.plans == () and diag.codes() == ["rds.refuse.read_replica"]
     assert "Cannot stop or start a Read-Replica instance" in diag.findings[0].evidence[0].en

@@ -8,7 +8,7 @@ from bot import errors
 from bot.domain import Msg
 from handlers.rds.discovery import describe_target
 from handlers.rds.operations import START, STOP, StartDatabase, StopDatabase, step_for
-from tests.rds.helpers import apply_step
+from tests.rds.helpers import apply_step, seed_read_replica
 
 
 def _status(aws, kind, ident):
@@ -49,18 +49,7 @@ def test_stop_instance_and_noop_when_already_stopped(rds_ctx):
 
 
 def test_read_replica_is_refused_with_aws_reason(rds_ctx):
-    rds = rds_ctx.aws.client("rds")
-    rds.create_db_instance(
-        DBInstanceIdentifier="ledger-db",
-        Engine="mysql",
-        DBInstanceClass="db.t3.small",
-        AllocatedStorage=20,
-        MasterUsername="ledger",
-        MasterUserPassword="sandbox-password-1",
-    )
-    rds.create_db_instance_read_replica(
-        DBInstanceIdentifier="ledger-ro", SourceDBInstanceIdentifier="ledger-db"
-    )
+    seed_read_replica(rds_ctx.aws)
     for ident in ("ledger-ro", "ledger-db"):
         step = step_for("stop", "instance", ident, "running", Msg.same("stop"))
         with pytest.raises(errors.InvalidRequest) as err:
