@@ -93,6 +93,8 @@ def test_fifty_clicks_on_two_replicas_apply_the_plan_exactly_once(replicas):
     assert kinds.count("applied") == 1
     assert kinds.count("approved") == 1  # one decision, whichever replica and approver won
     req = repo.get_request(plan.request_id)
+    # the audit row is written before the thread is told (the log must never lose a step): wait for the reply
+    _wait(lambda: any(t.startswith(f"✅ #{plan.id} ") for t in thread_texts(slack, req)), what="the ✅ reply")
     assert sum(t.startswith(f"✅ #{plan.id} ") for t in thread_texts(slack, req)) == 1
     assert sum(t.startswith(f"⏳ #{plan.id} ") for t in thread_texts(slack, req)) == 1
     # every losing click (all but the winner) was told, privately, that nothing more was done
