@@ -57,8 +57,8 @@ def make_client(settings: Settings) -> WebClient:
 
 
 def build(settings: Settings, clock: Callable[[], datetime] = utcnow, contexts: ContextProvider | None = None,
-          client: WebClient | None = None, verify_requests: bool = True) -> Bot:
-    """Everything, wired. ``verify_requests=False`` only for lazy workers fed by the verifying process."""
+          client: WebClient | None = None) -> Bot:
+    """Everything, wired."""
     engine = make_engine(settings.database_url)
     sessions = make_session_factory(engine)
     repo = Repo(sessions)
@@ -78,5 +78,5 @@ def build(settings: Settings, clock: Callable[[], datetime] = utcnow, contexts: 
     applier = ApplyService(services)
     deps = Deps(services=services, requests=RequestService(services), plans=PlanService(services, applier),
                 applier=applier)
-    app = build_app(settings, client, deps, verify_requests)
+    app = build_app(settings, client, deps)
     return Bot(settings, engine, client, deps, app, schedules)

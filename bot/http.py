@@ -1,15 +1,18 @@
 """The HTTP surface: Slack's endpoint plus health, readiness and Prometheus metrics.
 
-A thin translator in the style of Bolt's Starlette adapter, except that ``App.dispatch`` runs in
-the thread pool so one slow ack never blocks the event loop for the other clients.
+A thin translator in the style of Bolt's Starlette adapter, except that it verifies the signature
+itself before Bolt parses anything, and ``App.dispatch`` runs in the thread pool so one slow ack
+never blocks the event loop for the other clients.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from slack_bolt import App
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
 from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import text
@@ -18,19 +21,23 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 
 from bot.bootstrap import Bot
+from bot.slack.workers import AFTER_RESPONSE
 
 log = logging.getLogger(__name__)
 
 
-def build_http_app(bot: Bot) -> Starlette:
-    registry = CollectorRegistry()
+def slack_route(app: App, signing_secret: str, registry: CollectorRegistry) -> Route:
+    """``POST /slack/events`` for a Bolt ``app``: verify, dispatch in the thread pool, translate back.
+
+    The benchmark serves its bare Bolt baseline through this same route, so both stand on one stack.
+    """
     requests = Counter("chatops_slack_requests", "Slack requests by HTTP status", ["status"], registry=registry)
     latency = Histogram("chatops_slack_ack_seconds", "Time to answer Slack", registry=registry,
                         buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 3))
-
-    verifier = SignatureVerifier(bot.settings.slack_signing_secret)
+    verifier = SignatureVerifier(signing_secret)
 
     def answer(status: int, text: str, started: float) -> Response:
         latency.observe(time.perf_counter() - started)
@@ -48,15 +55,40 @@ def build_http_app(bot: Bot) -> Starlette:
             genuine = False
         if not genuine:
             return answer(401, "invalid request signature", started)
+        after: list[Callable[[], None]] = []
         try:
-            bolt_request = to_bolt_request(request, body)
-            bolt_response = await run_in_threadpool(bot.app.dispatch, bolt_request)
+            bolt_request = to_bolt_request(request, body, {AFTER_RESPONSE: after})
+            bolt_response = await run_in_threadpool(app.dispatch, bolt_request)
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             log.warning("unreadable Slack request", extra={"error": f"{type(exc).__name__}: {exc}"[:300]})
             return answer(400, "unreadable request", started)
         latency.observe(time.perf_counter() - started)
         requests.labels(str(bolt_response.status)).inc()
-        return to_starlette_response(bolt_response)
+        return _AnswerThen(to_starlette_response(bolt_response), after)
+
+    return Route("/slack/events", slack_events, methods=["POST"])
+
+
+class _AnswerThen:
+    """The answer to Slack, then the work listeners left for after it (``AFTER_RESPONSE``).
+
+    The hooks run once the response has been written, and also if writing it failed: what a
+    listener handed on is never dropped because the connection went away.
+    """
+
+    def __init__(self, response: Response, hooks: list[Callable[[], None]]):
+        self.response, self.hooks = response, hooks
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await self.response(scope, receive, send)
+        finally:
+            for hook in self.hooks:
+                hook()
+
+
+def build_http_app(bot: Bot) -> Starlette:
+    registry = CollectorRegistry()
 
     async def healthz(_request: Request) -> Response:
         return PlainTextResponse("ok")
@@ -74,5 +106,5 @@ def build_http_app(bot: Bot) -> Starlette:
     async def metrics(_request: Request) -> Response:
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
-    return Starlette(routes=[Route("/slack/events", slack_events, methods=["POST"]),
+    return Starlette(routes=[slack_route(bot.app, bot.settings.slack_signing_secret, registry),
                              Route("/healthz", healthz), Route("/readyz", readyz), Route("/metrics", metrics)])

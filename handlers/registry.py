@@ -31,5 +31,9 @@ def operation(name: str) -> Operation:
     raise KeyError(f"unknown plan operation {name!r}")
 
 
-def commands() -> list[tuple[Diagnoser, CommandSpec]]:
-    return [(d, c) for d in DIAGNOSERS for c in d.commands]
+COMMANDS: tuple[tuple[Diagnoser, CommandSpec], ...] = tuple((d, c) for d in DIAGNOSERS for c in d.commands)
+
+
+def commands() -> tuple[tuple[Diagnoser, CommandSpec], ...]:
+    """Every diagnoser's ``/ops`` sub-commands, in registry order (read on every slash command)."""
+    return COMMANDS

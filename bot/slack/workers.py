@@ -3,39 +3,40 @@
 With ``LAZY_WORKERS=N`` (``chatops serve``), the serving process only verifies, acks and puts each lazy
 listener call on a queue; N worker processes, each with its own bot built by the same composition
 root, run it through Bolt's own ``lazy_only`` dispatch (the mechanism Bolt's AWS Lambda adapter uses:
-the request is replayed with ``x-slack-bolt-lazy-only`` and the listener function's name). The queue
-is internal, so workers skip the signature check that the serving process already made; the decision
-that listener middleware took at ack time (``context["refused"]``) travels with the call.
+the request is replayed with ``x-slack-bolt-lazy-only`` and the listener function's name). Workers run
+at the lowest CPU priority (``yield_cpu_to_acks``). The queue is internal and the serving process has
+verified every request before Bolt saw it; the decision that listener middleware took at ack time
+(``context["refused"]``) travels with the call.
 """
 
 from __future__ import annotations
 
 import logging
 import multiprocessing
+import multiprocessing.connection
 import os
+import threading
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt.lazy_listener.runner import LazyListenerRunner
 from slack_bolt.request import BoltRequest
+from slack_bolt.util.utils import get_name_for_callable
 
 log = logging.getLogger(__name__)
 CARRIED_CONTEXT = ("refused",)
+# Context key under which an HTTP adapter (``bot.http``) hands Bolt a list of callables to run once the
+# answer has been written. Queueing a lazy call wakes the queue's feeder thread, which then competes
+# for the GIL with the thread still sending the ack; queued after the answer, it costs the ack nothing.
+AFTER_RESPONSE = "chatops_after_response"
 NICENESS = 10
 
 
-class QueueLazyListenerRunner(LazyListenerRunner):
-    """Hands lazy listener calls to worker processes instead of a local thread pool."""
-
-    def __init__(self, queue: Any, logger: logging.Logger | None = None):
-        self.queue = queue
-        self.logger = logger or log
-
-    def start(self, function: Callable[..., None], request: BoltRequest) -> None:
-        self.queue.put({"body": request.raw_body if request.mode == "http" else request.body,
-                        "headers": {k: list(v) for k, v in request.headers.items()},
-                        "name": request.lazy_function_name, "mode": request.mode,
-                        "context": {k: request.context[k] for k in CARRIED_CONTEXT if k in request.context}})
+def lazy_call(request: BoltRequest, name: str) -> dict[str, Any]:
+    """What a worker needs to replay one lazy listener call: the request as received, not a copy of it."""
+    return {"body": request.raw_body if request.mode == "http" else request.body,
+            "headers": {k: list(v) for k, v in request.headers.items()},
+            "name": name, "mode": request.mode,
+            "context": {k: request.context[k] for k in CARRIED_CONTEXT if k in request.context}}
 
 
 def replay(app: Any, item: dict[str, Any]) -> None:
@@ -47,15 +48,25 @@ def replay(app: Any, item: dict[str, Any]) -> None:
 
 
 def worker_main(settings_values: dict[str, Any], queue: Any) -> None:
-    """Entry point of a worker process: build the bot, then replay queued calls until told to stop."""
+    """Entry point of a worker process: build the bot, then replay queued calls until told to stop.
+
+    A worker outlives neither its serving process nor the work that process already accepted: when the
+    parent is gone, the worker queues its own stop marker behind what is waiting, finishes those calls
+    (each was acked to Slack, so each user is owed an answer), then exits. Without that, a spawned
+    worker holds the queue's write end itself, never reads end-of-file, and blocks forever.
+    """
     from bot import logging_setup
     from bot.bootstrap import build
     from bot.settings import Settings
 
     settings = Settings(**settings_values)
     logging_setup.configure(settings.log_level)
-    os.nice(NICENESS)  # diagnoses are background work: the process answering Slack goes first for the CPU
-    bot = build(settings, verify_requests=False)
+    yield_cpu_to_acks()
+    bot = build(settings)
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=_stop_when_gone, args=(parent.sentinel, queue), daemon=True,
+                         name="chatops-parent-watch").start()
     while True:
         item = queue.get()
         if item is None:
@@ -66,25 +77,99 @@ def worker_main(settings_values: dict[str, Any], queue: Any) -> None:
             log.exception("lazy listener failed in a worker", extra={"listener": item.get("name")})
 
 
+def _stop_when_gone(parent_sentinel: int, queue: Any) -> None:
+    multiprocessing.connection.wait([parent_sentinel])
+    log.warning("serving process is gone: finishing queued work, then stopping")
+    queue.put(None)
+
+
+def yield_cpu_to_acks() -> str:
+    """Make this process background work: any thread answering Slack preempts it the moment it wakes.
+
+    ``SCHED_IDLE`` (no privilege needed to lower one's own policy) runs only on CPU time nobody else
+    wants, and the kernel preempts it at once when a normal thread wakes; a raised nice value only
+    weighs the share. Falls back to nice where the policy is unavailable. Returns what it set.
+    """
+    try:
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+        return "SCHED_IDLE"
+    except (AttributeError, OSError):
+        os.nice(NICENESS)
+        return f"nice {NICENESS}"
+
+
 class LazyWorkers:
-    """N spawned worker processes and the queue that feeds them."""
+    """N spawned worker processes, the queue that feeds them, and a supervisor that keeps N alive.
+
+    A worker that dies (killed for memory, a crash in a native library) is replaced at once and the
+    death is logged with its exit code; the call it was running is lost, and the request it belonged to
+    is left in the state its last audited step put it in. ``alive()`` counts the running workers.
+    """
+
+    RESTART_PAUSE_SECONDS = 1.0
 
     def __init__(self, settings_values: dict[str, Any], count: int):
-        ctx = multiprocessing.get_context("spawn")  # never fork a process that already runs threads
-        self.queue = ctx.Queue()
-        self.processes = [ctx.Process(target=worker_main, args=(settings_values, self.queue), daemon=True,
-                                      name=f"chatops-lazy-{i}") for i in range(count)]
+        self._ctx = multiprocessing.get_context("spawn")  # never fork a process that already runs threads
+        self._settings_values = settings_values
+        self.queue = self._ctx.Queue()
+        self.processes = [self._spawn(i) for i in range(count)]
+        self._stopping = threading.Event()
+        self._supervisor = threading.Thread(target=self._supervise, daemon=True, name="chatops-lazy-supervisor")
+
+    def _spawn(self, index: int) -> Any:
+        return self._ctx.Process(target=worker_main, args=(self._settings_values, self.queue), daemon=True,
+                                 name=f"chatops-lazy-{index}")
 
     def start(self) -> LazyWorkers:
         for p in self.processes:
             p.start()
+        self._supervisor.start()
         return self
 
+    def alive(self) -> int:
+        return sum(1 for p in self.processes if p.is_alive())
+
+    def _supervise(self) -> None:
+        while not self._stopping.is_set():
+            multiprocessing.connection.wait([p.sentinel for p in self.processes], timeout=1.0)
+            for i, p in enumerate(self.processes):
+                if p.is_alive() or self._stopping.is_set():
+                    continue
+                log.error("lazy worker died; starting a new one",
+                          extra={"worker": p.name, "pid": p.pid, "exitcode": p.exitcode})
+                self._stopping.wait(self.RESTART_PAUSE_SECONDS)  # a worker that cannot start must not spin
+                if self._stopping.is_set():
+                    return
+                replacement = self._spawn(i)
+                replacement.start()
+                self.processes[i] = replacement
+
     def attach(self, app: Any) -> None:
-        """Route ``app``'s lazy listeners to the workers."""
-        app._listener_runner.lazy_listener_runner = QueueLazyListenerRunner(self.queue)
+        """Route ``app``'s lazy listeners to the workers.
+
+        Bolt starts each lazy listener through its listener runner's ``_start_lazy_function``, which
+        deep-copies the whole request and context (the Web API client included) for a thread of this
+        process: two thirds of an ack's CPU, for a copy the queue never uses. Replacing that one step
+        puts the call on the queue straight from the request as received.
+        """
+        runner = app._listener_runner
+        if not callable(getattr(runner, "_start_lazy_function", None)):
+            raise RuntimeError("slack_bolt's listener runner has no _start_lazy_function: LAZY_WORKERS needs updating")
+        queue = self.queue
+
+        def enqueue(function: Callable[..., None], request: BoltRequest) -> None:
+            call = lazy_call(request, get_name_for_callable(function))
+            after = request.context.get(AFTER_RESPONSE)
+            if after is None:  # Socket Mode, or an adapter without the hook: queue at once
+                queue.put(call)
+            else:
+                after.append(lambda: queue.put(call))
+
+        runner._start_lazy_function = enqueue
 
     def stop(self, timeout: float = 10.0) -> None:
+        """Let the workers finish what is queued (up to ``timeout`` each), then end them."""
+        self._stopping.set()
         for _ in self.processes:
             self.queue.put(None)
         for p in self.processes:

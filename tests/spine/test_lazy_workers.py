@@ -1,29 +1,102 @@
-"""LAZY_WORKERS: lazy listeners run in a spawned worker process; acks and refusals stay in the server."""
+"""LAZY_WORKERS: lazy listeners run in spawned worker processes; acks and refusals stay in the server.
+
+Also the workers' life cycle: they end with their serving process and are replaced when they die.
+"""
 
 from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from bot.sandbox.runtime import DEV, OPS, Sandbox
 from bot.sandbox.worlds.pods import seed_pod_restart_world
 from bot.slack.workers import LazyWorkers
 
 
-def test_restart_flow_with_lazy_work_in_a_worker_process(moto_sandbox):
+@contextmanager
+def sandbox_with_a_worker(moto_sandbox) -> Iterator[tuple[Sandbox, LazyWorkers]]:
+    """The sandbox's bot with its lazy listeners in one worker process, stopped afterwards."""
     moto_sandbox.reset()
     with Sandbox(moto=moto_sandbox) as sandbox:
         workers = LazyWorkers(sandbox.settings.model_dump(), 1).start()
         workers.attach(sandbox.bot.app)
         try:
-            facts = seed_pod_restart_world(sandbox.kube)
-            assert sandbox.slash(f"restart cloudon/{facts['stuck']}").status_code == 200
-            req = sandbox.wait_request(lambda r: r.intent == "pod_restart", timeout=60)
-            plan = sandbox.repo.plans_for_request(req.id)[0]
-            assert sandbox.click("approve_plan", plan.id, user=DEV, message_ts=plan.message_ts).status_code == 200
-            assert sandbox.click("approve_plan", plan.id, user=OPS, message_ts=plan.message_ts).status_code == 200
-            done = sandbox.wait_plan_status(plan.id, ("applied", "failed"), timeout=60)
+            yield sandbox, workers
         finally:
             workers.stop()
+
+
+def test_restart_flow_with_lazy_work_in_a_worker_process(moto_sandbox):
+    with sandbox_with_a_worker(moto_sandbox) as (sandbox, _workers):
+        facts = seed_pod_restart_world(sandbox.kube)
+        assert sandbox.slash(f"restart cloudon/{facts['stuck']}").status_code == 200
+        req = sandbox.wait_request(lambda r: r.intent == "pod_restart", timeout=60)
+        plan = sandbox.repo.plans_for_request(req.id)[0]
+        assert sandbox.click("approve_plan", plan.id, user=DEV, message_ts=plan.message_ts).status_code == 200
+        assert sandbox.click("approve_plan", plan.id, user=OPS, message_ts=plan.message_ts).status_code == 200
+        done = sandbox.wait_plan_status(plan.id, ("applied", "failed"), timeout=60)
         assert done.status == "applied"
         kinds = [r.kind for r in sandbox.repo.audit_rows(plan_id=plan.id)]
         assert kinds.count("refused") == 1 and kinds.count("applied") == 1 and "verified" in kinds
         assert len(sandbox.slack.ephemerals()) == 1  # the requester's refusal, told once
         assert sandbox.kube.get("Pod", "cloudon", facts["stuck"]) is None
+
+
+def _wait(predicate, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def _pid_running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+SERVING_PROCESS = """
+import sys, time
+from bot.slack.workers import LazyWorkers
+workers = LazyWorkers({"database_url": sys.argv[1], "slack_api_url": "http://127.0.0.1:9/api/"}, 1).start()
+print(workers.processes[0].pid, flush=True)
+time.sleep(120)
+"""
+
+
+def test_a_worker_exits_when_its_serving_process_is_killed(tmp_path):
+    from bot.store.migrate import upgrade
+
+    url = f"sqlite:///{tmp_path / 'w.db'}"
+    upgrade(url)
+    parent = subprocess.Popen([sys.executable, "-c", SERVING_PROCESS, url], stdout=subprocess.PIPE, text=True)
+    try:
+        worker_pid = int(parent.stdout.readline())
+        assert _pid_running(worker_pid)
+        time.sleep(3)  # let the worker build its bot and block on the queue, where it used to hang forever
+        os.kill(parent.pid, signal.SIGKILL)  # no atexit, no stop(): only the worker's own watch can end it
+        parent.wait(10)
+        assert _wait(lambda: not _pid_running(worker_pid), 20), "the orphaned worker is still running"
+    finally:
+        if parent.poll() is None:
+            parent.kill()
+
+
+def test_a_dead_worker_is_replaced_and_the_replacement_does_the_work(moto_sandbox):
+    with sandbox_with_a_worker(moto_sandbox) as (sandbox, workers):
+        first = workers.processes[0].pid
+        os.kill(first, signal.SIGKILL)
+        assert _wait(lambda: workers.processes[0].pid != first and workers.alive() == 1, 20)
+        facts = seed_pod_restart_world(sandbox.kube)
+        assert sandbox.slash(f"restart cloudon/{facts['stuck']}").status_code == 200
+        req = sandbox.wait_request(lambda r: r.intent == "pod_restart", timeout=60)
+        assert sandbox.repo.plans_for_request(req.id), "the replacement worker diagnosed the request"
