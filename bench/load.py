@@ -11,8 +11,10 @@ from __future__ import annotations
 import asyncio
 import itertools
 import math
+import random
+import secrets
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit
 
@@ -36,12 +38,12 @@ def percentile(values: Sequence[float], pct: float) -> float:
     return ordered[rank - 1]
 
 
-def slash_body(text: str, user: str, channel: str, response_url: str, seq: int) -> bytes:
+def slash_body(text: str, user: str, channel: str, response_url: str, seq: str) -> bytes:
     return urlencode({
         "token": "bench", "team_id": "T0SANDBOX", "team_domain": "sandbox", "channel_id": channel,
         "channel_name": channel.lower(), "user_id": user, "user_name": user.lower(), "command": "/ops",
         "text": text, "api_app_id": "A0SANDBOX", "is_enterprise_install": "false",
-        "response_url": response_url, "trigger_id": f"{seq}.{int(time.time())}.bench"}).encode()
+        "response_url": response_url, "trigger_id": f"{seq}.bench"}).encode()
 
 
 async def _post(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, host: str, path: str,
@@ -62,10 +64,13 @@ async def _post(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, host
 
 
 async def _client(url: str, secret: str, text: str, user: str, channel: str, response_url: str, count: int,
-                  think: float, seq: itertools.count, out: list[float], statuses: dict[int, int]) -> None:
+                  think: float, seq: Iterator[str], out: list[float], statuses: dict[int, int],
+                  rng: random.Random) -> None:
     parts = urlsplit(url)
     reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
     try:
+        if think:
+            await asyncio.sleep(rng.uniform(0, think))  # clients start spread out, not as one wave
         for _ in range(count):
             body = slash_body(text, user, channel, response_url, next(seq))
             headers = {"Content-Type": "application/x-www-form-urlencoded",
@@ -75,25 +80,33 @@ async def _client(url: str, secret: str, text: str, user: str, channel: str, res
             out.append((time.perf_counter() - started) * 1000)
             statuses[status] = statuses.get(status, 0) + 1
             if think:
-                await asyncio.sleep(think)
+                await asyncio.sleep(rng.expovariate(1 / think))
     finally:
         writer.close()
 
 
 async def _run(app_url: str, secret: str, clients: int, per_client: int, text: str, user: str, channel: str,
-               response_url: str, think: float) -> LoadResult:
+               response_url: str, think: float, seed: int) -> LoadResult:
     url = app_url.rstrip("/") + "/slack/events"
     latencies: list[float] = []
     statuses: dict[int, int] = {}
-    seq = itertools.count(1)
+    run = secrets.token_hex(4)  # trigger ids unique across runs: the bot drops a repeated one as a replay
+    seq = (f"{run}.{i}" for i in itertools.count(1))
     started = time.perf_counter()
     await asyncio.gather(*(_client(url, secret, text, user, channel, response_url, per_client, think, seq,
-                                   latencies, statuses) for _ in range(clients)))
+                                   latencies, statuses, random.Random(seed * 1000 + i)) for i in range(clients)))
     return LoadResult(tuple(latencies), statuses, time.perf_counter() - started)
 
 
 def run_load(app_url: str, secret: str, clients: int = 20, per_client: int = 25, text: str = "pods -A",
              user: str = "U_DEV", channel: str = "C_BENCH", response_url: str = "http://127.0.0.1:9/r",
-             think: float = 0.0) -> LoadResult:
-    """``clients`` concurrent clients, each sending ``per_client`` commands, pausing ``think`` seconds."""
-    return asyncio.run(_run(app_url, secret, clients, per_client, text, user, channel, response_url, think))
+             think: float = 0.0, seed: int = 1) -> LoadResult:
+    """``clients`` concurrent clients, each sending ``per_client`` commands.
+
+    With ``think`` > 0 each client pauses a random time (exponential, mean ``think`` seconds, seeded
+    by ``seed``) after each ack and the clients start at random offsets, so commands arrive
+    independently (about ``clients / think`` a second) as a workspace's users send them; a fixed
+    pause would keep the clients in step and turn the load into waves of ``clients`` at once. With
+    ``think`` = 0 every client sends again as soon as it is answered (the burst shape).
+    """
+    return asyncio.run(_run(app_url, secret, clients, per_client, text, user, channel, response_url, think, seed))

@@ -4,7 +4,7 @@ Started by ``bench.run``. ``--mode full`` builds the real bot through the compos
 (``bot.bootstrap.build``) against the stand-ins whose URLs it is given (moto through the
 ``AWS_*`` environment, the Kubernetes and Slack stand-ins by URL) and serves ``bot.http`` under
 uvicorn (``BackgroundServer``). ``--mode bare`` serves a bare Bolt ``App`` whose ``/ops`` handler
-only acks, behind the same Starlette + ``run_in_threadpool`` + uvicorn stack: the baseline.
+only acks, behind the same uvicorn + Starlette + ``bot.http.slack_route`` stack: the baseline.
 
 It prints one JSON line ``{"url": ..., "pid": ...}`` once accepting, then serves until stdin
 closes. A line ``stats`` on stdin is answered with the request rows by state (full mode), so the
@@ -28,35 +28,32 @@ BENCH_CHANNEL = "C_BENCH"
 
 
 def bare_asgi(secret: str, slack_api: str, command: str = "/ops") -> Any:
-    """A bare Bolt app with an empty ``/ops`` handler on the product's server stack.
+    """A bare Bolt app with an empty ``/ops`` handler, served by the product's own Slack route.
 
+    Same stack as the bot: uvicorn, Starlette, ``bot.http.slack_route`` (signature check before Bolt,
+    metrics, dispatch in the thread pool); Bolt's own check is off in both, as the route verifies.
     It talks to the Slack stand-in too: Bolt's single-team authorization calls ``auth.test`` once.
     """
+    from prometheus_client import CollectorRegistry
     from slack_bolt import App
-    from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
     from slack_sdk import WebClient
     from starlette.applications import Starlette
-    from starlette.concurrency import run_in_threadpool
-    from starlette.requests import Request
-    from starlette.responses import Response
-    from starlette.routing import Route
+
+    from bot.http import slack_route
 
     app = App(client=WebClient(token="xoxb-bare", base_url=slack_api), signing_secret=secret,
-              process_before_response=True, token_verification_enabled=False)
+              process_before_response=True, token_verification_enabled=False, request_verification_enabled=False)
 
     @app.command(command)
     def empty(ack: Callable[..., None]) -> None:
         ack()
 
-    async def slack_events(request: Request) -> Response:
-        body = await request.body()
-        return to_starlette_response(await run_in_threadpool(app.dispatch, to_bolt_request(request, body)))
-
-    return Starlette(routes=[Route("/slack/events", slack_events, methods=["POST"])])
+    return Starlette(routes=[slack_route(app, secret, CollectorRegistry())])
 
 
-def full_bot(secret: str, slack_api: str, kube_url: str, database_url: str) -> tuple[Any, Callable[[], dict]]:
-    """The real bot (composition root) and a function reporting its request rows by state."""
+def full_bot(secret: str, slack_api: str, kube_url: str, database_url: str
+             ) -> tuple[Any, Callable[[], dict], Callable[[], None]]:
+    """The real bot (composition root), a function reporting its request rows by state, and its stop."""
     from sqlalchemy import func, select
 
     from bot.bootstrap import build
@@ -79,17 +76,20 @@ def full_bot(secret: str, slack_api: str, kube_url: str, database_url: str) -> t
                                      aws_factory=lambda: Aws(region=settings.aws_region, max_attempts=2),
                                      kube_factory=lambda: Kube.from_host(kube_url))
     bot = build(settings, contexts=contexts)
+    stop: Callable[[], None] = lambda: None  # noqa: E731
     if settings.lazy_workers > 0:  # as `chatops serve` does with LAZY_WORKERS: diagnoses off the serving process
         from bot.slack.workers import LazyWorkers
 
-        LazyWorkers(settings.model_dump(), settings.lazy_workers).start().attach(bot.app)
+        workers = LazyWorkers(settings.model_dump(), settings.lazy_workers).start()
+        workers.attach(bot.app)
+        stop = workers.stop
 
     def stats() -> dict:
         with bot.deps.services.repo.sessions() as s:
             rows = s.execute(select(RequestRow.state, func.count()).group_by(RequestRow.state)).all()
         return {state: n for state, n in rows}
 
-    return build_http_app(bot), stats
+    return build_http_app(bot), stats, stop
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -103,10 +103,10 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.ERROR)
     logging.getLogger("slack_bolt").setLevel(logging.CRITICAL)
     if args.mode == "bare":
-        asgi, stats = bare_asgi(args.secret, args.slack_api), (lambda: {})
+        asgi, stats, stop = bare_asgi(args.secret, args.slack_api), (lambda: {}), (lambda: None)
     else:
         url = args.database_url or f"sqlite:///{tempfile.mkdtemp(prefix='chatops-bench-')}/bench.db"
-        asgi, stats = full_bot(args.secret, args.slack_api, args.kube, url)
+        asgi, stats, stop = full_bot(args.secret, args.slack_api, args.kube, url)
     from bot.cli import tune_for_serving
 
     tune_for_serving()  # what `chatops serve` does after start-up; the same for both apps (same stack)
@@ -118,6 +118,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(json.dumps(stats()), flush=True)
     finally:
         server.stop()
+        stop()
     return 0
 
 

@@ -5,11 +5,13 @@ that ``/ops pods -A`` triggers list these pods), prints one JSON line with the U
 until stdin closes. A line ``stats`` on stdin is answered with one JSON line of what Slack saw,
 so the benchmark can check that the diagnoses really ran. Keeping the stand-ins out of both the
 serving process and the load generator means neither the RSS figure nor the client-side
-latency includes their work.
+latency includes their work; ``--idle`` also keeps them from taking CPU time the process under
+test wants, as services on other machines would.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import logging
 import sys
@@ -19,6 +21,7 @@ from bot.sandbox.kube_api import KubeStandIn
 from bot.sandbox.runtime import DEV, OPS, OPS2
 from bot.sandbox.slack_api import SlackStandIn
 from bot.sandbox.worlds.pods import owned_pod, seed_pod_restart_world
+from bot.slack.workers import yield_cpu_to_acks
 
 EXTRA_PODS = 40  # a namespace's worth of pods, so each diagnosis renders a real table
 
@@ -37,7 +40,11 @@ def stats(slack: SlackStandIn) -> dict[str, int]:
             "failed_calls": sum(1 for c in calls if not c.response.get("ok"))}
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    args = argparse.ArgumentParser(prog="python -m bench.stand_ins")
+    args.add_argument("--idle", action="store_true", help="run at idle CPU priority (they play remote services)")
+    if args.parse_args(argv).idle:
+        yield_cpu_to_acks()
     logging.basicConfig(level=logging.ERROR)
     moto = MotoSandbox()
     moto.start()
