@@ -55,8 +55,11 @@ def register(app: App, deps: Deps) -> None:
 
     def require_approver(body: dict[str, Any], client: Any, context: Any, request: Any,
                          next: Any) -> None:  # noqa: A002
-        """Refuse (ephemerally, audited) anyone who may not decide this plan; the listener still
-        runs so Slack gets its ack, but its lazy half sees ``context["refused"]`` and does nothing."""
+        """Refuse anyone who may not decide this plan, audited before Slack gets its ack.
+
+        The listener still runs so Slack gets its ack; ``context["refused"]`` carries the refusal
+        to the lazy half, which tells the clicker and does nothing else. Telling them here would
+        put a Web API call (which sleeps through a 429's Retry-After) inside Slack's 3 seconds."""
         if request.lazy_only:  # a lazy half replayed in a worker: decided (and told) at ack time
             next()
             return
@@ -68,10 +71,9 @@ def register(app: App, deps: Deps) -> None:
         if reason is not None and action.startswith("reject_plan") and plan is not None and user == plan.requested_by:
             reason = None  # requesters may withdraw their own plan
         if reason is not None:
-            context["refused"] = True
+            context["refused"] = f"🚫 {reason(_lang_of(deps, plan_id))}"
             if plan is not None:
                 deps.plans.refuse(plan.id, user, reason, action)
-            _ephemeral(client, body, f"🚫 {reason(_lang_of(deps, plan_id))}")
         next()
 
     def ack_only(ack: Any) -> None:
@@ -81,9 +83,16 @@ def register(app: App, deps: Deps) -> None:
         if message is not None:
             _ephemeral(client, body, message(_lang_of(deps, plan_id)))
 
+    def _told_refusal(body: dict[str, Any], client: Any, context: Any) -> bool:
+        """True when the ack refused this click; the clicker is told here, in the lazy half."""
+        refusal = context.get("refused")
+        if refusal:
+            _ephemeral(client, body, str(refusal))
+        return bool(refusal)
+
     @reporting_errors
     def approve(body: dict[str, Any], client: Any, context: Any) -> None:
-        if context.get("refused"):
+        if _told_refusal(body, client, context):
             return
         plan_id = _plan_id(body)
         outcome = deps.plans.approve(plan_id, body["user"]["id"])
@@ -91,7 +100,7 @@ def register(app: App, deps: Deps) -> None:
 
     @reporting_errors
     def reject(body: dict[str, Any], client: Any, context: Any) -> None:
-        if context.get("refused"):
+        if _told_refusal(body, client, context):
             return
         plan_id = _plan_id(body)
         outcome = deps.plans.reject(plan_id, body["user"]["id"])
@@ -99,7 +108,7 @@ def register(app: App, deps: Deps) -> None:
 
     @reporting_errors
     def revert(body: dict[str, Any], client: Any, context: Any) -> None:
-        if context.get("refused"):
+        if _told_refusal(body, client, context):
             return
         plan_id = _plan_id(body)
         outcome = deps.plans.propose_revert(plan_id, body["user"]["id"])
