@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -29,10 +29,15 @@ from bot.store.reports import ReportConfigRow, ReportRepo
 log = logging.getLogger(__name__)
 
 KINDS = ("health", "approvals", "rds", "audit")
+RUN_LEASE = timedelta(minutes=10)  # longer than any run; a run that died frees its report after this
 
 
 class NotAllowed(ChatOpsError):
     """Only approvers may change or run reports."""
+
+
+class ReportBusy(UsageError):
+    """Another run of the same report is in progress (the scheduler's, or someone's ``report run``)."""
 
 
 class ReportPoster(Protocol):
@@ -146,6 +151,8 @@ class ReportService:
                 continue
             try:
                 results.append(self._run(cfg, now))
+            except ReportBusy:
+                log.info("report already running elsewhere; skipped", extra={"report_id": cfg.id})
             except Exception:
                 log.exception("report run failed", extra={"report_id": cfg.id, "kind": cfg.kind})
         return results
@@ -163,6 +170,18 @@ class ReportService:
         return self._run(cfg, now or self.svc.clock())
 
     def _run(self, cfg: ReportConfigRow, now: datetime) -> RunResult:
+        """One run under the report's lease: never two at once (the scheduler's and a manual one)."""
+        if not self.repo.claim(cfg.id, now, RUN_LEASE):
+            raise ReportBusy(
+                f"report #{cfg.id} is running right now; its post will follow.",
+                f"보고서 #{cfg.id} 가 지금 실행 중입니다. 곧 게시됩니다.",
+            )
+        try:
+            return self._run_claimed(cfg, now)
+        finally:
+            self.repo.release(cfg.id)
+
+    def _run_claimed(self, cfg: ReportConfigRow, now: datetime) -> RunResult:
         local = now.astimezone(_zone(cfg.tz))
         previous = self.repo.last_run(cfg.id)
         content = self.build(cfg, previous.state if previous else None, local)

@@ -4,15 +4,16 @@ The schema is created by Alembic (``migrations/versions/0003_reports.py``); thes
 ``ReportRepo`` is the only SQL for them; ``bot.services.reports.ReportService`` calls it with a
 ``sessionmaker``, each method one short transaction. A run's ``state`` is the JSON the next run
 diffs against (items with their ``since``); ``content_hash`` is the hash of what was rendered, so
-an unchanged report is never posted twice. Removing a report disables it (its runs stay).
+an unchanged report is never posted twice. Removing a report disables it (its runs stay). A run
+holds a lease on its report (``claim``/``release``, migration 0005) so two runs never overlap.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, select, update
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
 from bot.store.base import Base, JsonType, UtcDateTime, utcnow
@@ -32,6 +33,7 @@ class ReportConfigRow(Base):
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    running_until: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True, default=None)
 
 
 class ReportRunRow(Base):
@@ -93,6 +95,21 @@ class ReportRepo:
                 .values(enabled=False)
             )
             return result.rowcount == 1
+
+    def claim(self, report_id: int, now: datetime, lease: timedelta) -> bool:
+        """Take the report for one run (True) unless another run holds an unexpired lease on it."""
+        with self.sessions.begin() as s:
+            result = s.execute(
+                update(ReportConfigRow)
+                .where(ReportConfigRow.id == report_id,
+                       or_(ReportConfigRow.running_until.is_(None), ReportConfigRow.running_until < now))
+                .values(running_until=now + lease)
+            )
+            return result.rowcount == 1
+
+    def release(self, report_id: int) -> None:
+        with self.sessions.begin() as s:
+            s.execute(update(ReportConfigRow).where(ReportConfigRow.id == report_id).values(running_until=None))
 
     # runs ---------------------------------------------------------------------------------
     def add_run(

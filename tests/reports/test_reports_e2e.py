@@ -25,6 +25,13 @@ def _posts(sandbox):
     return [m for m in sandbox.slack.messages(REPORTS) if not m.files]
 
 
+def _wait_settled(sandbox, report_id: int) -> None:
+    """Until the run started from Slack has recorded itself and released the report."""
+    repo = _service(sandbox).repo
+    wait(lambda: repo.last_run(report_id) and repo.get_config(report_id).running_until is None,
+         what="the run recorded and its lease released")
+
+
 def test_changing_reports_is_for_approvers_and_channels_arrive_escaped(sandbox):
     _add(sandbox, "health", user=DEV)  # dev-kim's Slack locale is ko-KR
     wait(lambda: responses_with(sandbox, "승인자만"), what="refusal in Korean")
@@ -67,6 +74,7 @@ def test_health_report_posts_news_once_then_one_line_then_nothing(sandbox):
     assert len(buttons) == 4 and all(len(b["value"]) == 12 for b in buttons)
     upload = wait(lambda: sandbox.slack.uploads, what="chart upload")[0]
     assert upload.filename.startswith("health-") and upload.channel == REPORTS and upload.length > 1000
+    _wait_settled(sandbox, report_id)
 
     service = _service(sandbox)
     second = service.run(report_id)  # nothing changed: one line
@@ -188,3 +196,22 @@ def test_run_due_runs_a_missed_report_once_and_the_scheduler_job_drives_it(sandb
     assert len(service.run_due()) == 1
     runs = service.repo.runs(next(r.id for r in service.list() if r.kind == "audit"))
     assert len(runs) == 2 and runs[0].at - start >= timedelta(days=3)
+
+
+def test_a_run_while_another_run_of_the_report_is_in_progress_is_told_and_posts_nothing(sandbox):
+    seed_health_world(sandbox)
+    _add(sandbox, "health", cron="* * * * *")
+    report_id = wait(lambda: _service(sandbox).list(), what="report stored")[0].id
+    service = _service(sandbox)
+    assert service.repo.claim(report_id, sandbox.clock(), timedelta(minutes=10))  # the scheduler's run, say
+    sandbox.slash(f"report run {report_id}", user=OPS)
+    wait(lambda: responses_with(sandbox, "running right now"), what="the busy answer")
+    later = sandbox.clock() + timedelta(minutes=5)  # due again, and the lease still held
+    assert service.due(service.repo.get_config(report_id), later)
+    assert service.run_due(later) == []  # a scheduler elsewhere skips it too
+    assert _posts(sandbox) == []
+    service.repo.release(report_id)
+    sandbox.slash(f"report run {report_id}", user=OPS)
+    wait(lambda: _posts(sandbox), what="the post once the report is free")
+    _wait_settled(sandbox, report_id)
+    assert len(_posts(sandbox)) == 1
