@@ -61,6 +61,11 @@ class Unreachable(CloudError):
     """The endpoint could not be reached at all."""
 
 
+class Misconfigured(ChatOpsError):
+    """The bot's own configuration is wrong (a kubeconfig context that does not exist, no in-cluster
+    service account); the message says what, for ops to fix."""
+
+
 class StalePlan(ChatOpsError):
     """Live state no longer matches what the plan expected; the diagnosis must be re-run."""
 

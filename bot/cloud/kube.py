@@ -107,13 +107,20 @@ class Kube:
     def from_kubeconfig(cls, context: str | None = None, path: str | None = None,
                         counter: CallCounter | None = None) -> Kube:
         cfg = k8s.Configuration()
-        k8s_config.load_kube_config(config_file=path, context=context, client_configuration=cfg)
+        try:
+            k8s_config.load_kube_config(config_file=path, context=context, client_configuration=cfg)
+        except (k8s_config.ConfigException, OSError) as exc:
+            where = f"context {context!r} of " if context else ""
+            raise errors.Misconfigured(f"kubeconfig: {where}{path or '~/.kube/config'}: {exc}") from exc
         return cls(k8s.ApiClient(cfg), counter)
 
     @classmethod
     def in_cluster(cls, counter: CallCounter | None = None) -> Kube:
         cfg = k8s.Configuration()
-        k8s_config.load_incluster_config(client_configuration=cfg)
+        try:
+            k8s_config.load_incluster_config(client_configuration=cfg)
+        except k8s_config.ConfigException as exc:
+            raise errors.Misconfigured(f"no in-cluster service account and no KUBE_HOST or kubeconfig: {exc}") from exc
         return cls(k8s.ApiClient(cfg), counter)
 
     def to_dict(self, obj: Any) -> Any:

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import base64
 import re
-import tempfile
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
@@ -157,7 +156,6 @@ class ClusterContexts:
         self._max_attempts = max_attempts
         self._max_entries = max_entries
         self._entries: OrderedDict[tuple[str, str], _Entry] = OrderedDict()
-        self._ca_files: dict[str, str] = {}
         self._lock = threading.Lock()
 
     def default_cluster(self, channel: str = "") -> str:
@@ -220,16 +218,17 @@ class ClusterContexts:
         if access.kubeconfig_context or access.kubeconfig:
             return Kube.from_kubeconfig(context=access.kubeconfig_context or None,
                                         path=access.kubeconfig or None, counter=aws.counter)
-        host, ca_file = access.endpoint, access.ca_file
+        host, ca_file, ca_data = access.endpoint, access.ca_file, b""
         if not host or (host.startswith("https://") and not ca_file):
             described = aws.client("eks").describe_cluster(name=cfg.name)["cluster"]
             host = host or described["endpoint"]
-            ca_data = described.get("certificateAuthority", {}).get("data", "")
-            ca_file = ca_file or self._ca_file(cfg.name, ca_data)
+            ca_data = ca_cert_data(described.get("certificateAuthority", {}).get("data", ""))
         conf = k8s.Configuration()
         conf.host = host
         if ca_file:
             conf.ssl_ca_cert = ca_file
+        elif ca_data:  # held in memory: nothing is written to disk for it, nothing is left behind
+            conf.ca_cert_data = ca_data
         source = TokenSource(session.get_credentials, cfg.name, cfg.region, self.clock)
         conf.api_key = {"authorization": source.token()}
         conf.api_key_prefix = {"authorization": "Bearer"}
@@ -237,17 +236,15 @@ class ClusterContexts:
         conf.retries = 2
         return Kube(k8s.ApiClient(conf), aws.counter)
 
-    def _ca_file(self, cluster: str, data: str) -> str:
-        """The cluster CA written once under the temp dir (the only writable path in the image)."""
-        if not data:
-            return ""
-        with self._lock:
-            if cluster not in self._ca_files:
-                with tempfile.NamedTemporaryFile("wb", prefix=f"chatops-ca-{cluster}-", suffix=".crt",
-                                                 delete=False) as fh:
-                    fh.write(base64.b64decode(data))
-                self._ca_files[cluster] = fh.name
-            return self._ca_files[cluster]
+
+def ca_cert_data(data: str) -> str | bytes:
+    """The cluster CA for urllib3 from eks:DescribeCluster's base64 ``certificateAuthority.data``.
+
+    EKS encodes a PEM bundle, which urllib3 wants as text; anything else is passed on as bytes,
+    which urllib3 reads as DER.
+    """
+    raw = base64.b64decode(data) if data else b""
+    return raw.decode("ascii") if raw.lstrip().startswith(b"-----BEGIN") else raw
 
 
 def contexts_from_settings(settings: Settings, clock: Callable[[], datetime] = utcnow) -> ContextProvider:

@@ -34,6 +34,9 @@ def describe_failure(exc: BaseException, ref: str) -> Msg:
         return Msg(f"Refused by a guardrail: {exc} (ref {ref})", f"안전 규칙에 의해 거부됨: {exc} (ref {ref})")
     if isinstance(exc, errors.UsageError):
         return Msg(exc.message, exc.message_ko)
+    if isinstance(exc, errors.Misconfigured):
+        return Msg(f"The bot is misconfigured for this cluster, so ops must fix it: {str(exc)[:300]} (ref {ref})",
+                   f"이 클러스터에 대한 봇 설정이 잘못되어 운영팀의 수정이 필요합니다: {str(exc)[:300]} (ref {ref})")
     return Msg(f"Something went wrong on the bot's side ({type(exc).__name__}); ops can find it in the log "
                f"with ref {ref}.",
                f"봇 내부 오류가 발생했습니다 ({type(exc).__name__}). 로그에서 ref {ref} 로 찾을 수 있습니다.")

@@ -19,12 +19,14 @@ from bot import errors
 from bot.sandbox.aws import SANDBOX_REGION
 from bot.services.clusters import (
     ClusterContexts,
+    ca_cert_data,
     contexts_from_settings,
     load_clusters,
     parse_clusters,
     session_name,
 )
 from bot.services.contexts import SingleClusterContexts
+from bot.services.failures import describe_failure
 from bot.settings import Settings
 
 PROD, STAGING = "111122223333", "444455556666"
@@ -132,6 +134,45 @@ def test_kubernetes_is_reached_with_an_sts_bearer_token(sent, kube_stand_in):
         ctx.kube.core.list_namespaced_pod("default")
 
 
+def _kubeconfig(path, server: str, token: str) -> str:
+    """A kubeconfig with two contexts; only ``staging-admin`` reaches ``server`` with ``token``."""
+    doc = {"apiVersion": "v1", "kind": "Config", "current-context": "other",
+           "clusters": [{"name": "stg", "cluster": {"server": server}},
+                        {"name": "elsewhere", "cluster": {"server": "http://127.0.0.1:9"}}],
+           "users": [{"name": "stg-admin", "user": {"token": token}}, {"name": "nobody", "user": {"token": "x"}}],
+           "contexts": [{"name": "staging-admin", "context": {"cluster": "stg", "user": "stg-admin"}},
+                        {"name": "other", "context": {"cluster": "elsewhere", "user": "nobody"}}]}
+    path.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    return str(path)
+
+
+def test_a_cluster_can_be_reached_through_a_kubeconfig_context(sent, kube_stand_in, tmp_path):
+    session, _ = sent
+    kube_stand_in.require_token("stg-token-1")
+    doc = _doc()
+    doc["clusters"][1]["kube"] = {"kubeconfig": _kubeconfig(tmp_path / "kubeconfig", kube_stand_in.url,
+                                                           "stg-token-1"),
+                                  "kubeconfig_context": "staging-admin"}  # not the file's current context
+    ctx = _provider(doc, session).get("staging", "U_DEV")
+    assert ctx.kube.api_client.configuration.host == kube_stand_in.url
+    assert ctx.kube.core.list_namespaced_pod("default").items == []  # the stand-in accepted the token
+    assert ctx.account_id == STAGING and ctx.cluster_name == "staging"
+    kube_stand_in.require_token("rotated")
+    with pytest.raises(errors.AccessDenied):  # a refused token is our own error, not an ApiException
+        ctx.kube.core.list_namespaced_pod("default")
+
+
+def test_a_kubeconfig_naming_an_unknown_context_is_a_clear_error(sent, tmp_path):
+    session, _ = sent
+    doc = _doc()
+    doc["clusters"][1]["kube"] = {"kubeconfig": _kubeconfig(tmp_path / "kubeconfig", "http://127.0.0.1:9", "t"),
+                                  "kubeconfig_context": "stagign-admin"}
+    with pytest.raises(errors.Misconfigured) as info:  # our own error, the library's chained as the cause
+        _provider(doc, session).get("staging", "U_DEV")
+    assert "stagign-admin" in str(info.value)
+    assert "misconfigured" in describe_failure(info.value, "ref1")("en")
+
+
 def test_without_an_endpoint_the_eks_endpoint_and_ca_come_from_describe_cluster(sent):
     session, _ = sent
     provider = _provider(_doc(), session)
@@ -143,8 +184,15 @@ def test_without_an_endpoint_the_eks_endpoint_and_ca_come_from_describe_cluster(
     conf = provider.get("prod", "U_DEV").kube.api_client.configuration
     assert conf.host == cluster["endpoint"]
     assert conf.api_key_prefix["authorization"] == "Bearer"
-    with open(conf.ssl_ca_cert, "rb") as fh:
-        assert fh.read() == base64.b64decode(cluster["certificateAuthority"]["data"])
+    assert conf.ssl_ca_cert is None  # the CA is held in memory, never written to a file
+    assert conf.ca_cert_data == base64.b64decode(cluster["certificateAuthority"]["data"])  # moto's: not PEM
+
+
+def test_an_eks_pem_bundle_is_handed_to_urllib3_as_text():
+    pem = "-----BEGIN CERTIFICATE-----\nMIIC\n-----END CERTIFICATE-----\n"
+    assert ca_cert_data(base64.b64encode(pem.encode()).decode()) == pem
+    assert ca_cert_data(base64.b64encode(b"\x30\x82").decode()) == b"\x30\x82"  # DER stays bytes
+    assert ca_cert_data("") == b""
 
 
 @pytest.mark.parametrize(("change", "complaint"), [

@@ -51,7 +51,7 @@ def test_every_writable_path_in_the_environment_is_under_tmp():
 
 
 SCRIPT = """
-import io, base64
+import io
 import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
@@ -61,10 +61,6 @@ fig.savefig(io.BytesIO(), format="png")
 from bot.settings import Settings
 from bot.store.migrate import upgrade
 upgrade(Settings().database_url)
-from bot.services.clusters import ClusterContexts, parse_clusters
-doc = {"clusters": [{"name": "prod", "account_id": "111122223333", "region": "ap-northeast-2"}]}
-provider = ClusterContexts(parse_clusters(doc), Settings())
-print(provider._ca_file("prod", base64.b64encode(b"-----BEGIN CERTIFICATE-----").decode()))
 """
 
 
@@ -78,6 +74,5 @@ def test_the_app_writes_only_below_tmp(tmp_path):
                           text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     assert list(workdir.iterdir()) == []
-    assert Path(done.stdout.strip()).parent == scratch
     written = {p.relative_to(scratch).parts[0] for p in scratch.rglob("*")}
     assert {"matplotlib", "chatops.db"} <= written
