@@ -19,7 +19,7 @@ shows how much a single short run of this benchmark swings on the machine it ran
 
 The stand-ins play Slack, AWS and the Kubernetes API, which in production are other machines. On a
 small benchmark machine they would take CPU from the process under test, so they run at idle
-priority (``bot.slack.workers.yield_cpu_to_acks``, as the bot's own workers do).
+priority (``bot.supervisor.yield_cpu_to_acks``, as the bot's own workers do).
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ from bot.sandbox.kube_api import KubeStandIn
 from bot.sandbox.runtime import DEV, OPS, OPS2
 from bot.sandbox.slack_api import SlackStandIn
 from bot.sandbox.worlds.pods import owned_pod, seed_pod_restart_world
-from bot.slack.workers import yield_cpu_to_acks
+from bot.supervisor import yield_cpu_to_acks
 
 EXTRA_PODS = 40  # a namespace's worth of pods, so each diagnosis renders a real table
 

@@ -33,16 +33,48 @@ def tune_for_serving() -> None:
     sys.setswitchinterval(0.0005)
 
 
-def _start_background(bot):
-    """Settle plans a dead replica left half-done, then start the leader-only scheduler."""
+def _start_background(bot) -> list:
+    """Settle plans a dead replica left half-done, then start the lazy workers and the scheduler.
+
+    With ``LAZY_WORKERS`` > 0 the lazy listeners and the leader-only scheduler run in processes of
+    their own and this process only verifies and acks; otherwise both run in this process's threads.
+    Returns what to call, in order, at shutdown.
+    """
     from bot.jobs import build_scheduler
     from bot.services.startup import on_start
 
     on_start(bot)
-    scheduler = build_scheduler(bot)
-    scheduler.start()
+    settings = bot.settings
+    if settings.lazy_workers > 0:
+        from bot.scheduler.process import SchedulerProcess
+        from bot.slack.workers import LazyWorkers
+
+        workers = LazyWorkers(settings.model_dump(), settings.lazy_workers).start()
+        workers.attach(bot.app)
+        scheduler_process = SchedulerProcess(settings.model_dump()).start()
+        stops = [scheduler_process.stop, workers.stop]
+    else:
+        scheduler = build_scheduler(bot)
+        scheduler.start()
+        stops = [scheduler.stop]
     tune_for_serving()
-    return scheduler
+    return stops
+
+
+def _stop_all(stops: list) -> None:
+    for stop in stops:
+        stop()
+
+
+def _exit_on_sigterm() -> None:
+    """SIGTERM (a pod being stopped) raises SystemExit, so the ``finally`` that stops the children runs.
+
+    uvicorn shuts down gracefully on SIGTERM and then raises the signal again with the handler it found
+    at start; with the default one the process would die there, before any of its own clean-up.
+    """
+    import signal
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -58,19 +90,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.migrate:
         upgrade(settings.database_url)
     bot = build(settings)
-    workers = None
-    if settings.lazy_workers > 0:
-        from bot.slack.workers import LazyWorkers
-
-        workers = LazyWorkers(settings.model_dump(), settings.lazy_workers).start()
-        workers.attach(bot.app)
-    scheduler = _start_background(bot)
+    stops = _start_background(bot)
+    _exit_on_sigterm()
     try:
         uvicorn.run(build_http_app(bot), host=args.host, port=args.port, log_config=None, access_log=False)
     finally:
-        scheduler.stop()
-        if workers is not None:
-            workers.stop()
+        _stop_all(stops)
     return 0
 
 
@@ -86,11 +111,12 @@ def cmd_socket(args: argparse.Namespace) -> int:
         print("SLACK_APP_TOKEN must be an app-level token (xapp-...) for Socket Mode", file=sys.stderr)
         return 2
     bot = build(settings)
-    scheduler = _start_background(bot)
+    stops = _start_background(bot)
+    _exit_on_sigterm()
     try:
         SocketModeHandler(bot.app, settings.slack_app_token).start()
     finally:
-        scheduler.stop()
+        _stop_all(stops)
     return 0
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import multiprocessing.connection
-import os
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -22,13 +21,14 @@ from typing import Any
 from slack_bolt.request import BoltRequest
 from slack_bolt.util.utils import get_name_for_callable
 
+from bot.supervisor import SPAWN, Supervisor, yield_cpu_to_acks
+
 log = logging.getLogger(__name__)
 CARRIED_CONTEXT = ("refused",)
 # Context key under which an HTTP adapter (``bot.http``) hands Bolt a list of callables to run once the
 # answer has been written. Queueing a lazy call wakes the queue's feeder thread, which then competes
 # for the GIL with the thread still sending the ack; queued after the answer, it costs the ack nothing.
 AFTER_RESPONSE = "chatops_after_response"
-NICENESS = 10
 
 
 def lazy_call(request: BoltRequest, name: str) -> dict[str, Any]:
@@ -83,66 +83,27 @@ def _stop_when_gone(parent_sentinel: int, queue: Any) -> None:
     queue.put(None)
 
 
-def yield_cpu_to_acks() -> str:
-    """Make this process background work: any thread answering Slack preempts it the moment it wakes.
-
-    ``SCHED_IDLE`` (no privilege needed to lower one's own policy) runs only on CPU time nobody else
-    wants, and the kernel preempts it at once when a normal thread wakes; a raised nice value only
-    weighs the share. Falls back to nice where the policy is unavailable. Returns what it set.
-    """
-    try:
-        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
-        return "SCHED_IDLE"
-    except (AttributeError, OSError):
-        os.nice(NICENESS)
-        return f"nice {NICENESS}"
-
-
 class LazyWorkers:
-    """N spawned worker processes, the queue that feeds them, and a supervisor that keeps N alive.
+    """N worker processes (kept alive by a ``Supervisor``) and the queue that feeds them.
 
-    A worker that dies (killed for memory, a crash in a native library) is replaced at once and the
-    death is logged with its exit code; the call it was running is lost, and the request it belonged to
-    is left in the state its last audited step put it in. ``alive()`` counts the running workers.
+    A worker that dies is replaced; the call it was running is lost, and the request it belonged to
+    is left in the state its last audited step put it in.
     """
-
-    RESTART_PAUSE_SECONDS = 1.0
 
     def __init__(self, settings_values: dict[str, Any], count: int):
-        self._ctx = multiprocessing.get_context("spawn")  # never fork a process that already runs threads
-        self._settings_values = settings_values
-        self.queue = self._ctx.Queue()
-        self.processes = [self._spawn(i) for i in range(count)]
-        self._stopping = threading.Event()
-        self._supervisor = threading.Thread(target=self._supervise, daemon=True, name="chatops-lazy-supervisor")
+        self.queue = SPAWN.Queue()
+        self._supervisor = Supervisor("chatops-lazy", worker_main, (settings_values, self.queue), count)
 
-    def _spawn(self, index: int) -> Any:
-        return self._ctx.Process(target=worker_main, args=(self._settings_values, self.queue), daemon=True,
-                                 name=f"chatops-lazy-{index}")
+    @property
+    def processes(self) -> list[Any]:
+        return self._supervisor.processes
 
     def start(self) -> LazyWorkers:
-        for p in self.processes:
-            p.start()
         self._supervisor.start()
         return self
 
     def alive(self) -> int:
-        return sum(1 for p in self.processes if p.is_alive())
-
-    def _supervise(self) -> None:
-        while not self._stopping.is_set():
-            multiprocessing.connection.wait([p.sentinel for p in self.processes], timeout=1.0)
-            for i, p in enumerate(self.processes):
-                if p.is_alive() or self._stopping.is_set():
-                    continue
-                log.error("lazy worker died; starting a new one",
-                          extra={"worker": p.name, "pid": p.pid, "exitcode": p.exitcode})
-                self._stopping.wait(self.RESTART_PAUSE_SECONDS)  # a worker that cannot start must not spin
-                if self._stopping.is_set():
-                    return
-                replacement = self._spawn(i)
-                replacement.start()
-                self.processes[i] = replacement
+        return self._supervisor.alive()
 
     def attach(self, app: Any) -> None:
         """Route ``app``'s lazy listeners to the workers.
@@ -169,10 +130,9 @@ class LazyWorkers:
 
     def stop(self, timeout: float = 10.0) -> None:
         """Let the workers finish what is queued (up to ``timeout`` each), then end them."""
-        self._stopping.set()
-        for _ in self.processes:
-            self.queue.put(None)
-        for p in self.processes:
-            p.join(timeout)
-            if p.is_alive():
-                p.terminate()
+
+        def ask() -> None:
+            for _ in self.processes:
+                self.queue.put(None)
+
+        self._supervisor.stop(ask, timeout)
