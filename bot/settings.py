@@ -37,7 +37,8 @@ class Settings(BaseSettings):
     sweep_minutes: int = Field(5, description="Minutes between RDS schedule sweeps.")
     report_channel: str = Field("", description="Channel for scheduled bot announcements.")
     clusters_file: str = Field("", description="YAML file mapping channels to clusters/accounts.")
-    lazy_workers: int = Field(0, description="Worker processes for lazy listeners (0: threads in the server).")
+    lazy_workers: int = Field(0, description="Worker processes for lazy listeners; above 0 the scheduler gets "
+                                             "a process too (0: threads in the server).")
 
     @staticmethod
     def split(value: str) -> tuple[str, ...]:

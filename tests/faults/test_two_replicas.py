@@ -8,7 +8,6 @@ and between the two approvers, all at once.
 
 from __future__ import annotations
 
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -19,18 +18,9 @@ from bot.sandbox.slack_api import SlackStandIn
 from bot.sandbox.worlds.pods import seed_pod_restart_world
 from bot.store.migrate import upgrade
 from tests.faults.harness import Replica, add_people, make_settings, new_secret, thread_texts
+from tests.polling import wait
 
 CLICKS = 50
-
-
-def _wait(predicate, timeout: float = 20.0, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 @pytest.fixture
@@ -67,7 +57,7 @@ def test_fifty_clicks_on_two_replicas_apply_the_plan_exactly_once(replicas):
     )
     assert resp.status_code == 200
     repo = a.services.repo
-    plan = _wait(
+    plan = wait(
         lambda: next((p for p in repo.plans_with_status("proposed") if p.message_ts), None),
         what="a proposed plan with its message",
     )
@@ -87,16 +77,16 @@ def test_fifty_clicks_on_two_replicas_apply_the_plan_exactly_once(replicas):
         kinds = [r.kind for r in b.services.repo.audit_rows(plan_id=plan.id)]
         return kinds if ("verified" in kinds or "verify_failed" in kinds) else None
 
-    kinds = _wait(settled, what="the plan to be applied and verified")
+    kinds = wait(settled, what="the plan to be applied and verified")
     assert b.services.repo.get_plan(plan.id).status == "applied"
     assert [m for m, path in kube.requests if m == "DELETE"] == ["DELETE"]
     assert kinds.count("applied") == 1
     assert kinds.count("approved") == 1  # one decision, whichever replica and approver won
     req = repo.get_request(plan.request_id)
     # the audit row is written before the thread is told (the log must never lose a step): wait for the reply
-    _wait(lambda: any(t.startswith(f"✅ #{plan.id} ") for t in thread_texts(slack, req)), what="the ✅ reply")
+    wait(lambda: any(t.startswith(f"✅ #{plan.id} ") for t in thread_texts(slack, req)), what="the ✅ reply")
     assert sum(t.startswith(f"✅ #{plan.id} ") for t in thread_texts(slack, req)) == 1
     assert sum(t.startswith(f"⏳ #{plan.id} ") for t in thread_texts(slack, req)) == 1
     # every losing click (all but the winner) was told, privately, that nothing more was done
-    _wait(lambda: len(slack.ephemerals()) >= CLICKS - 1, what="an answer to every losing click")
+    wait(lambda: len(slack.ephemerals()) >= CLICKS - 1, what="an answer to every losing click")
     assert len(slack.ephemerals()) == CLICKS - 1

@@ -128,6 +128,15 @@ def test_pods_run_non_root_with_read_only_root_and_a_tmp_volume(name):
         assert _mebibytes(container["resources"]["limits"]["memory"]) <= 512
 
 
+def test_the_pod_runs_lazy_workers_and_leaves_room_for_their_processes():
+    """LAZY_WORKERS=N means N workers and a scheduler beside the server; measured about 310 MB for N=1."""
+    config = _kind("ConfigMap")[0]["data"]
+    workers = int(config["LAZY_WORKERS"])
+    assert workers >= 1
+    container = _kind("Deployment")[0]["spec"]["template"]["spec"]["containers"][0]
+    assert _mebibytes(container["resources"]["requests"]["memory"]) >= 384 + 128 * (workers - 1)
+
+
 def _mebibytes(quantity: str) -> int:
     number, unit = re.fullmatch(r"(\d+)(Mi|Gi)", quantity).groups()
     return int(number) * (1024 if unit == "Gi" else 1)

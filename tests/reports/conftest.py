@@ -3,11 +3,10 @@ stand-ins, moto) with a report channel, and helpers to wait for what the bot pos
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from bot.sandbox.runtime import Sandbox
+from tests.polling import wait  # noqa: F401 - the report tests import it from here
 
 REPORTS = "C0REPORTS"
 
@@ -18,16 +17,6 @@ def sandbox(moto_sandbox):
     with Sandbox(moto=moto_sandbox) as sb:
         sb.slack.add_channel(REPORTS, "ops-reports")
         yield sb
-
-
-def wait(predicate, timeout: float = 15.0, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def responses_with(sandbox, needle: str):

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from bot.sandbox.runtime import DEV, OPS, Sandbox
 from bot.sandbox.worlds.pods import seed_pod_restart_world
 from bot.slack.workers import LazyWorkers
+from tests.polling import pid_running, wait
 
 
 @contextmanager
@@ -47,23 +48,6 @@ def test_restart_flow_with_lazy_work_in_a_worker_process(moto_sandbox):
         assert sandbox.kube.get("Pod", "cloudon", facts["stuck"]) is None
 
 
-def _wait(predicate, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
-
-
-def _pid_running(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
-            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
-
-
 SERVING_PROCESS = """
 import sys, time
 from bot.slack.workers import LazyWorkers
@@ -81,11 +65,11 @@ def test_a_worker_exits_when_its_serving_process_is_killed(tmp_path):
     parent = subprocess.Popen([sys.executable, "-c", SERVING_PROCESS, url], stdout=subprocess.PIPE, text=True)
     try:
         worker_pid = int(parent.stdout.readline())
-        assert _pid_running(worker_pid)
+        assert pid_running(worker_pid)
         time.sleep(3)  # let the worker build its bot and block on the queue, where it used to hang forever
         os.kill(parent.pid, signal.SIGKILL)  # no atexit, no stop(): only the worker's own watch can end it
         parent.wait(10)
-        assert _wait(lambda: not _pid_running(worker_pid), 20), "the orphaned worker is still running"
+        wait(lambda: not pid_running(worker_pid), 20, "the orphaned worker to exit")
     finally:
         if parent.poll() is None:
             parent.kill()
@@ -95,7 +79,7 @@ def test_a_dead_worker_is_replaced_and_the_replacement_does_the_work(moto_sandbo
     with sandbox_with_a_worker(moto_sandbox) as (sandbox, workers):
         first = workers.processes[0].pid
         os.kill(first, signal.SIGKILL)
-        assert _wait(lambda: workers.processes[0].pid != first and workers.alive() == 1, 20)
+        wait(lambda: workers.processes[0].pid != first and workers.alive() == 1, 20, "a replacement worker")
         facts = seed_pod_restart_world(sandbox.kube)
         assert sandbox.slash(f"restart cloudon/{facts['stuck']}").status_code == 200
         req = sandbox.wait_request(lambda r: r.intent == "pod_restart", timeout=60)

@@ -10,6 +10,7 @@ import pytest
 
 from bot.sandbox.runtime import DEV, OPS, REQUEST_CHANNEL, STRANGER, Sandbox
 from bot.sandbox.worlds.pods import seed_pod_restart_world
+from tests.polling import wait
 
 
 @pytest.fixture
@@ -21,16 +22,6 @@ def sandbox(moto_sandbox):
 
 def _texts(sandbox, channel=REQUEST_CHANNEL):
     return [m.text for m in sandbox.slack.messages(channel)]
-
-
-def _wait(predicate, timeout=15.0, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def test_slash_command_acks_then_replies_lazily_in_a_thread(sandbox):
@@ -75,7 +66,7 @@ def test_restart_flow_refuses_requester_and_stranger_then_applies_once(sandbox):
 
     sandbox.click("approve_plan", plan.id, user=DEV, message_ts=plan.message_ts)
     sandbox.click("approve_plan", plan.id, user=STRANGER, message_ts=plan.message_ts)
-    _wait(lambda: len(sandbox.slack.ephemerals()) >= 2, what="two ephemeral refusals")
+    wait(lambda: len(sandbox.slack.ephemerals()) >= 2, what="two ephemeral refusals")
     refusals = [e.text if hasattr(e, "text") else e["text"] for e in sandbox.slack.ephemerals()]
     assert any("someone else" in t for t in refusals) and any("Only approvers" in t for t in refusals)
     assert sandbox.repo.get_plan(plan.id).status == "proposed"
@@ -108,7 +99,7 @@ def test_stale_plan_is_refused(sandbox):
     done = sandbox.wait_plan_status(plan.id, ("applied", "failed"))
     assert done.status == "failed" and done.result["reason"] == "stale"
     assert sandbox.kube.get("Pod", "cloudon", facts["stuck"]) is not None
-    _wait(lambda: any("Re-run" in json.dumps(m.blocks or []) for m in sandbox.slack.messages(REQUEST_CHANNEL)),
+    wait(lambda: any("Re-run" in json.dumps(m.blocks or []) for m in sandbox.slack.messages(REQUEST_CHANNEL)),
           what="re-run button")
 
 
