@@ -48,16 +48,9 @@ class SchedulerProcess:
         self._stop = SPAWN.Event()
         self._supervisor = Supervisor("chatops-scheduler", scheduler_main, (settings_values, self._stop))
 
-    @property
-    def process(self) -> Any:
-        return self._supervisor.processes[0]
-
     def start(self) -> SchedulerProcess:
         self._supervisor.start()
         return self
-
-    def alive(self) -> bool:
-        return self._supervisor.alive() == 1
 
     def stop(self, timeout: float = 15.0) -> None:
         self._supervisor.stop(self._stop.set, timeout)
