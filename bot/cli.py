@@ -33,12 +33,12 @@ def tune_for_serving() -> None:
     sys.setswitchinterval(0.0005)
 
 
-def _start_background(bot) -> list:
+def _start_background(bot) -> tuple[list, object | None]:
     """Settle plans a dead replica left half-done, then start the lazy workers and the scheduler.
 
     With ``LAZY_WORKERS`` > 0 the lazy listeners and the leader-only scheduler run in processes of
     their own and this process only verifies and acks; otherwise both run in this process's threads.
-    Returns what to call, in order, at shutdown.
+    Returns what to call, in order, at shutdown, and the lazy workers (None without them).
     """
     from bot.jobs import build_scheduler
     from bot.services.startup import on_start
@@ -54,11 +54,12 @@ def _start_background(bot) -> list:
         scheduler_process = SchedulerProcess(settings.model_dump()).start()
         stops = [scheduler_process.stop, workers.stop]
     else:
+        workers = None
         scheduler = build_scheduler(bot)
         scheduler.start()
         stops = [scheduler.stop]
     tune_for_serving()
-    return stops
+    return stops, workers
 
 
 def _stop_all(stops: list) -> None:
@@ -90,10 +91,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.migrate:
         upgrade(settings.database_url)
     bot = build(settings)
-    stops = _start_background(bot)
+    stops, workers = _start_background(bot)
     _exit_on_sigterm()
     try:
-        uvicorn.run(build_http_app(bot), host=args.host, port=args.port, log_config=None, access_log=False)
+        uvicorn.run(build_http_app(bot, workers), host=args.host, port=args.port, log_config=None, access_log=False)
     finally:
         _stop_all(stops)
     return 0
@@ -111,7 +112,7 @@ def cmd_socket(args: argparse.Namespace) -> int:
         print("SLACK_APP_TOKEN must be an app-level token (xapp-...) for Socket Mode", file=sys.stderr)
         return 2
     bot = build(settings)
-    stops = _start_background(bot)
+    stops, _workers = _start_background(bot)
     _exit_on_sigterm()
     try:
         SocketModeHandler(bot.app, settings.slack_app_token).start()

@@ -11,7 +11,7 @@ import logging
 import time
 from collections.abc import Callable
 
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from slack_bolt import App
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
 from slack_sdk.signature import SignatureVerifier
@@ -24,7 +24,7 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from bot.bootstrap import Bot
-from bot.slack.workers import AFTER_RESPONSE
+from bot.slack.workers import AFTER_RESPONSE, LazyWorkers
 
 log = logging.getLogger(__name__)
 
@@ -87,8 +87,19 @@ class _AnswerThen:
                 hook()
 
 
-def build_http_app(bot: Bot) -> Starlette:
+def build_http_app(bot: Bot, workers: LazyWorkers | None = None) -> Starlette:
+    """Slack's endpoint, ``/healthz``, ``/readyz`` and ``/metrics``.
+
+    With lazy ``workers``, readiness also needs one of them running: without any, Slack would still
+    get its acks but nothing would ever be diagnosed. ``/metrics`` then shows how many run and how
+    many calls wait for them.
+    """
     registry = CollectorRegistry()
+    if workers is not None:
+        Gauge("chatops_lazy_workers_alive", "Lazy worker processes running", registry=registry).set_function(
+            workers.alive)
+        Gauge("chatops_lazy_queue_depth", "Lazy listener calls waiting for a worker", registry=registry
+              ).set_function(workers.waiting)
 
     async def healthz(_request: Request) -> Response:
         return PlainTextResponse("ok")
@@ -101,6 +112,9 @@ def build_http_app(bot: Bot) -> Starlette:
             await run_in_threadpool(ping)
         except Exception as exc:  # noqa: BLE001 - readiness reports, never raises
             return PlainTextResponse(f"database not ready: {type(exc).__name__}", status_code=503)
+        if workers is not None and workers.alive() == 0:
+            return PlainTextResponse("no lazy worker is running: requests would be acked and never answered",
+                                     status_code=503)
         return PlainTextResponse("ready")
 
     async def metrics(_request: Request) -> Response:

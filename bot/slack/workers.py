@@ -105,6 +105,13 @@ class LazyWorkers:
     def alive(self) -> int:
         return self._supervisor.alive()
 
+    def waiting(self) -> int:
+        """Calls queued for a worker (-1 where the platform cannot count them, as on macOS)."""
+        try:
+            return self.queue.qsize()
+        except NotImplementedError:
+            return -1
+
     def attach(self, app: Any) -> None:
         """Route ``app``'s lazy listeners to the workers.
 

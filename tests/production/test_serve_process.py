@@ -81,6 +81,9 @@ def test_serve_with_lazy_workers_keeps_diagnoses_and_schedules_off_the_serving_p
         wait(lambda: any("portal" in (m.text or "") for m in slack.messages(REPORTS)), 60,
               "the scheduler's sweep announcing the tagged cluster")
 
+        metrics = httpx.get(url + "/metrics", timeout=5).text
+        assert "chatops_lazy_workers_alive 1.0" in metrics and "chatops_lazy_queue_depth" in metrics
+
         lock = f"{db}.scheduler.lock"
         holder = wait(lambda: _flock_holder(lock), 30, "the scheduler lock")
         children = _spawned_children(server.pid)

@@ -13,6 +13,10 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import httpx
+
+from bot.http import build_http_app
+from bot.sandbox.http_server import BackgroundServer
 from bot.sandbox.runtime import DEV, OPS, Sandbox
 from bot.sandbox.worlds.pods import seed_pod_restart_world
 from bot.slack.workers import LazyWorkers
@@ -84,3 +88,17 @@ def test_a_dead_worker_is_replaced_and_the_replacement_does_the_work(moto_sandbo
         assert sandbox.slash(f"restart cloudon/{facts['stuck']}").status_code == 200
         req = sandbox.wait_request(lambda r: r.intent == "pod_restart", timeout=60)
         assert sandbox.repo.plans_for_request(req.id), "the replacement worker diagnosed the request"
+
+
+def test_readiness_needs_a_running_worker(moto_sandbox):
+    with sandbox_with_a_worker(moto_sandbox) as (sandbox, workers):
+        server = BackgroundServer(build_http_app(sandbox.bot, workers))
+        url = server.start()
+        try:
+            assert httpx.get(f"{url}/readyz").status_code == 200
+            workers.stop()  # none left (and none restarted): acks would promise work nobody does
+            answer = httpx.get(f"{url}/readyz")
+            assert answer.status_code == 503 and "no lazy worker" in answer.text
+            assert "chatops_lazy_workers_alive 0.0" in httpx.get(f"{url}/metrics").text
+        finally:
+            server.stop()
