@@ -9,7 +9,12 @@ import argparse
 import csv
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only: each sub-command imports what it needs when it runs
+    from bot.bootstrap import Bot
+    from bot.slack.workers import LazyWorkers
 
 
 def _settings():
@@ -33,7 +38,7 @@ def tune_for_serving() -> None:
     sys.setswitchinterval(0.0005)
 
 
-def _start_background(bot) -> tuple[list, object | None]:
+def _start_background(bot: Bot) -> tuple[list[Callable[[], None]], LazyWorkers | None]:
     """Settle plans a dead replica left half-done, then start the lazy workers and the scheduler.
 
     With ``LAZY_WORKERS`` > 0 the lazy listeners and the leader-only scheduler run in processes of
@@ -62,7 +67,7 @@ def _start_background(bot) -> tuple[list, object | None]:
     return stops, workers
 
 
-def _stop_all(stops: list) -> None:
+def _stop_all(stops: list[Callable[[], None]]) -> None:
     for stop in stops:
         stop()
 

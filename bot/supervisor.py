@@ -3,9 +3,9 @@
 Used by ``bot.slack.workers.LazyWorkers`` (the processes that run lazy listeners) and
 ``bot.scheduler.process.SchedulerProcess`` (the scheduler, off the process answering Slack). A child
 that dies (killed for memory, a crash in a native library) is replaced at once and its death is
-logged with its exit code. Children call ``yield_cpu_to_acks`` first: they are background work.
-Children are spawned, never forked: the serving process already runs
-threads, and a forked copy of a thread's lock can be held forever.
+logged with its exit code. Children call ``yield_cpu_to_acks`` first (they are background work)
+and ``when_parent_exits`` to end with the serving process. Children are spawned, never forked: the
+serving process already runs threads, and a forked copy of a thread's lock can be held forever.
 """
 
 from __future__ import annotations
@@ -36,6 +36,20 @@ def yield_cpu_to_acks() -> str:
     except (AttributeError, OSError):
         os.nice(NICENESS)
         return f"nice {NICENESS}"
+
+
+def when_parent_exits(then: Callable[[], None], note: str) -> None:
+    """In a supervised child: call ``then`` (from a daemon thread) once the serving process is gone."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        multiprocessing.connection.wait([parent.sentinel])
+        log.warning(note)
+        then()
+
+    threading.Thread(target=watch, daemon=True, name="chatops-parent-watch").start()
 
 
 class Supervisor:

@@ -10,13 +10,11 @@ across replicas is unchanged: this process takes the same lock the serving proce
 from __future__ import annotations
 
 import logging
-import multiprocessing
 from typing import Any
 
-from bot.supervisor import SPAWN, Supervisor, yield_cpu_to_acks
+from bot.supervisor import SPAWN, Supervisor, when_parent_exits, yield_cpu_to_acks
 
 log = logging.getLogger(__name__)
-PARENT_CHECK_SECONDS = 1.0
 
 
 def scheduler_main(settings_values: dict[str, Any], stop: Any) -> None:
@@ -31,12 +29,9 @@ def scheduler_main(settings_values: dict[str, Any], stop: Any) -> None:
     yield_cpu_to_acks()
     scheduler = build_scheduler(build(settings))
     scheduler.start()
-    parent = multiprocessing.parent_process()
+    when_parent_exits(stop.set, "serving process is gone: stopping the scheduler")
     try:
-        while not stop.wait(PARENT_CHECK_SECONDS):
-            if parent is not None and not parent.is_alive():
-                log.warning("serving process is gone: stopping the scheduler")
-                return
+        stop.wait()
     finally:
         scheduler.stop()  # releases leadership, so another replica can take over at once
 

@@ -12,16 +12,13 @@ verified every request before Bolt saw it; the decision that listener middleware
 from __future__ import annotations
 
 import logging
-import multiprocessing
-import multiprocessing.connection
-import threading
 from collections.abc import Callable
 from typing import Any
 
 from slack_bolt.request import BoltRequest
 from slack_bolt.util.utils import get_name_for_callable
 
-from bot.supervisor import SPAWN, Supervisor, yield_cpu_to_acks
+from bot.supervisor import SPAWN, Supervisor, when_parent_exits, yield_cpu_to_acks
 
 log = logging.getLogger(__name__)
 CARRIED_CONTEXT = ("refused",)
@@ -63,10 +60,7 @@ def worker_main(settings_values: dict[str, Any], queue: Any) -> None:
     logging_setup.configure(settings.log_level)
     yield_cpu_to_acks()
     bot = build(settings)
-    parent = multiprocessing.parent_process()
-    if parent is not None:
-        threading.Thread(target=_stop_when_gone, args=(parent.sentinel, queue), daemon=True,
-                         name="chatops-parent-watch").start()
+    when_parent_exits(lambda: queue.put(None), "serving process is gone: finishing queued work, then stopping")
     while True:
         item = queue.get()
         if item is None:
@@ -75,12 +69,6 @@ def worker_main(settings_values: dict[str, Any], queue: Any) -> None:
             replay(bot.app, item)
         except Exception:
             log.exception("lazy listener failed in a worker", extra={"listener": item.get("name")})
-
-
-def _stop_when_gone(parent_sentinel: int, queue: Any) -> None:
-    multiprocessing.connection.wait([parent_sentinel])
-    log.warning("serving process is gone: finishing queued work, then stopping")
-    queue.put(None)
 
 
 class LazyWorkers:

@@ -35,7 +35,11 @@ def _plan_id(body: dict[str, Any]) -> int | None:
 
 
 def _lang_of(deps: Deps, plan_id: int | None) -> str:
-    plan = deps.services.repo.get_plan(plan_id) if plan_id else None
+    return _lang_of_plan(deps, deps.services.repo.get_plan(plan_id) if plan_id else None)
+
+
+def _lang_of_plan(deps: Deps, plan: Any) -> str:
+    """The language of the request a plan belongs to ('en' when there is none)."""
     req = deps.services.repo.get_request(plan.request_id) if plan else None
     return req.lang if req else "en"
 
@@ -71,7 +75,7 @@ def register(app: App, deps: Deps) -> None:
         if reason is not None and action.startswith("reject_plan") and plan is not None and user == plan.requested_by:
             reason = None  # requesters may withdraw their own plan
         if reason is not None:
-            context["refused"] = f"🚫 {reason(_lang_of(deps, plan_id))}"
+            context["refused"] = f"🚫 {reason(_lang_of_plan(deps, plan))}"  # the plan read above, not again
             if plan is not None:
                 deps.plans.refuse(plan.id, user, reason, action)
         next()
