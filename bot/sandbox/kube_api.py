@@ -20,7 +20,8 @@ import copy
 import logging
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -54,6 +55,7 @@ class KubeStandIn:
         self._logs: dict[tuple[str, str], str] = {}
         self._reconcilers: list[Callable[[KubeStandIn], None]] = []
         self._reconcile_lock = threading.Lock()
+        self._paused = False
         self._requests_lock = threading.Lock()
         self._stop = threading.Event()
         self._server: Any = None
@@ -135,6 +137,20 @@ class KubeStandIn:
         """Run ``fn(self)`` every tick and after each mutating request; use this object, not HTTP."""
         self._reconcilers.append(fn)
 
+    @contextmanager
+    def controllers_paused(self) -> Iterator[None]:
+        """No reconciler acts inside the block: a pass already running finishes first, later ones are skipped.
+
+        A world's controller reads the cluster, then acts after slower checks (AWS calls); removing the
+        object it watches does not stop a pass that has already read it. Pausing does.
+        """
+        with self._reconcile_lock:
+            self._paused = True
+        try:
+            yield
+        finally:
+            self._paused = False
+
     # ---- access switches and request log ------------------------------------------------------
 
     def require_token(self, token: str | None) -> None:
@@ -163,9 +179,11 @@ class KubeStandIn:
 
     def reconcile(self) -> None:
         """One pass of every reconciler (skipped if a pass is still running after 5 s)."""
-        if not self._reconcilers or not self._reconcile_lock.acquire(timeout=5):
+        if self._paused or not self._reconcilers or not self._reconcile_lock.acquire(timeout=5):
             return
         try:
+            if self._paused:  # paused while this pass waited for the lock
+                return
             for fn in list(self._reconcilers):
                 try:
                     fn(self)

@@ -63,15 +63,17 @@ def test_aws_simulator_then_tag_fix_revert_and_ingress_deleted(
         {"key": "elbv2.k8s.aws/cluster", "value": "prod"},
     )
 
-    # apply and revert while the ingress is away (the fake controller stays idle), then put it back
-    ingress = kube_stand_in.get("Ingress", "cloudon", "cloudon-ingress")
-    kube_stand_in.remove("Ingress", "cloudon", "cloudon-ingress")
-    observed = run_plan(cluster_ctx, plan)
-    assert observed == [step.after]
-    run_steps(cluster_ctx, revert_steps(plan, observed))
-    tags = aws.client("elbv2").describe_tags(ResourceArns=[world["lb_arn"]])["TagDescriptions"][0]["Tags"]
-    assert "elbv2.k8s.aws/cluster" not in {t["Key"] for t in tags}
-    kube_stand_in.put(ingress)
+    # apply and revert while the ingress is away and the fake controller paused (a pass that had already
+    # read the ingress could otherwise delete the load balancer in between), then put it back
+    with kube_stand_in.controllers_paused():
+        ingress = kube_stand_in.get("Ingress", "cloudon", "cloudon-ingress")
+        kube_stand_in.remove("Ingress", "cloudon", "cloudon-ingress")
+        observed = run_plan(cluster_ctx, plan)
+        assert observed == [step.after]
+        run_steps(cluster_ctx, revert_steps(plan, observed))
+        tags = aws.client("elbv2").describe_tags(ResourceArns=[world["lb_arn"]])["TagDescriptions"][0]["Tags"]
+        assert "elbv2.k8s.aws/cluster" not in {t["Key"] for t in tags}
+        kube_stand_in.put(ingress)
 
     run_plan(cluster_ctx, plan)
     verification = DIAGNOSER.verify(cluster_ctx, plan)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 
 import pytest
 from kubernetes import client
@@ -487,3 +488,40 @@ def test_field_selector_treats_missing_fields_as_empty():
     assert not kube_query.field_selector("spec.nodeName!=", "Pod")(unscheduled)
     with pytest.raises(ApiError):
         kube_query.field_selector("spec.nodeName=x", "ConfigMap")
+
+
+def test_paused_controllers_do_not_act_and_a_running_pass_finishes_first(kube_stand_in):
+    import threading
+
+    entered, release, seen = threading.Event(), threading.Event(), []
+
+    def slow_controller(k):
+        seen.append("pass")
+        entered.set()
+        release.wait(5)  # a pass that has read the cluster and is still deciding
+
+    kube_stand_in.add_reconciler(slow_controller)
+    running = threading.Thread(target=kube_stand_in.reconcile)
+    running.start()
+    assert entered.wait(5)
+    paused = threading.Event()
+
+    def pause_then_mutate():
+        with kube_stand_in.controllers_paused():
+            paused.set()
+            seen.append("paused")
+            kube_stand_in.reconcile()  # what a mutating request triggers: skipped while paused
+            time.sleep(0.5)  # long enough for the stand-in's own ticks to try too
+            seen.append("resumed")
+
+    pauser = threading.Thread(target=pause_then_mutate)
+    pauser.start()
+    assert not paused.wait(0.3)  # the pause waits for the pass in flight
+    release.set()
+    running.join(5)
+    pauser.join(5)
+    inside = seen[seen.index("paused"):seen.index("resumed")]
+    assert inside == ["paused"]  # no pass ran while paused, neither triggered nor ticked
+    before = len(seen)
+    kube_stand_in.reconcile()
+    assert len(seen) > before and seen[-1] == "pass"  # after the block, controllers act again
