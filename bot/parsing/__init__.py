@@ -6,6 +6,6 @@ fast (precompiled patterns; at most the first 20 KB of a message is read). Submo
 (``parse_aws_error``), ``image_pull`` (``classify_pull_error``, ``registry_of``), ``cli``.
 """
 
-from bot.parsing.result import ParseResult, parse
+from bot.parsing.result import ParseResult, language_of, parse
 
-__all__ = ["ParseResult", "parse"]
+__all__ = ["ParseResult", "language_of", "parse"]

@@ -55,6 +55,11 @@ class ParseResult:
                        user=user, aws_error=self.aws_error, image_pull=self.image_pull)
 
 
+def language_of(text: str) -> str:
+    """The language ``parse`` would find in ``text``, without the rest of the parse."""
+    return textmod.language(textmod.clean(text if text is not None else ""))
+
+
 def parse(text: str) -> ParseResult:
     """Understand one message (Slack markup allowed). Never raises; looks at the first 20 KB only."""
     cleaned = textmod.clean(text if text is not None else "")

@@ -7,13 +7,14 @@ same free-text parser the message listeners use.
 
 from __future__ import annotations
 
+import re
 import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bot.domain import Msg
 from bot.errors import UsageError
-from bot.parsing import parse
+from bot.parsing import language_of, parse
 from handlers import registry
 
 MAX_TEXT = 4000
@@ -35,7 +36,13 @@ class Command:
     image_pull: dict[str, str] | None = None
 
 
+_SHLEX_SPECIAL = frozenset("'\"\\")
+_SHLEX_WHITESPACE = re.compile(r"[ \t\r\n]+")  # what shlex.split separates words on
+
+
 def _split(text: str) -> list[str]:
+    if _SHLEX_SPECIAL.isdisjoint(text):  # no quotes, no escapes: shlex would only split on whitespace
+        return [word for word in _SHLEX_WHITESPACE.split(text) if word]
     try:
         return shlex.split(text)
     except ValueError as exc:
@@ -65,8 +72,9 @@ def parse_command(text: str, builtin_names: frozenset[str] = frozenset()) -> Com
     if len(text) > MAX_TEXT:
         raise UsageError(f"that is {len(text)} characters; keep a command under {MAX_TEXT}.",
                          f"{len(text)}자입니다. 명령은 {MAX_TEXT}자 이내로 입력하세요.")
-    parsed = parse(text) if text else None
-    lang = parsed.language if parsed else "en"
+    # The free-text parser runs only when the text is not a command: a command needs just the language,
+    # and this runs in the ack, while Slack waits.
+    lang = language_of(text) if text else "en"
     if not text or text.lower() in ("help", "도움말", "-h", "--help"):
         return Command("help", lang)
     args, cluster = _take_cluster(_split(text))
@@ -84,7 +92,8 @@ def parse_command(text: str, builtin_names: frozenset[str] = frozenset()) -> Com
             entities = spec.parse(rest)
             intent = entities.pop("_intent", spec.intent)
             return Command("request", lang, intent, entities, tuple(rest), cluster)
-    if parsed is not None and parsed.intent not in ("other", "help"):
+    parsed = parse(text)
+    if parsed.intent not in ("other", "help"):
         ents = dict(parsed.entities)
         return Command("request", parsed.language, parsed.intent, ents, tuple(args),
                        cluster or ents.pop("cluster", ""), parsed.aws_error, parsed.image_pull)
