@@ -15,5 +15,8 @@ def configure(level: str = "INFO", stream=None) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    # Bolt decides whether to build its per-request debug messages from its logger's *own* level, and
+    # an unset level (0) counts as DEBUG: without this, every ack formats eight messages nobody logs.
+    logging.getLogger("slack_bolt").setLevel(level.upper())
     for noisy in ("werkzeug", "urllib3", "botocore", "kubernetes", "uvicorn.access"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
