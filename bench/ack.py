@@ -24,6 +24,7 @@ priority (``bot.supervisor.yield_cpu_to_acks``, as the bot's own workers do).
 
 from __future__ import annotations
 
+import random
 import secrets
 import time
 from typing import Any
@@ -34,7 +35,7 @@ from bot.sandbox.aws import SANDBOX_REGION
 
 CLIENTS = 20
 THINK_SECONDS = 0.5
-ROUNDS = 3
+ROUNDS = 5
 WARM_UP_PER_CLIENT = 2
 
 
@@ -136,7 +137,20 @@ def _figures(pooled: dict[tuple[str, str], _Pooled], states: dict[str, int], dra
         ratio = out[f"{prefix}ack_p99_ms"] / max(out[f"{prefix}bare_bolt_ack_p99_ms"], 0.001)
         out[f"{prefix}ack_p99_vs_bare"] = round(ratio, 2)
         # The same ratio in each round alone (400 samples a side): how far one run's figure can swing.
+        out[f"{prefix}ack_p99_vs_bare_ci90"] = ratio_interval(bot.latencies, bare.latencies)
         for n, (ours, theirs) in enumerate(zip(bot.rounds, bare.rounds, strict=True), start=1):
             ratio = percentile(ours, 99) / max(percentile(theirs, 99), 0.001)
             out[f"{prefix}ack_p99_vs_bare_round{n}"] = round(ratio, 2)
     return out
+
+
+def ratio_interval(ours: list[float], theirs: list[float], resamples: int = 1000, seed: int = 0) -> list[float]:
+    """90% bootstrap interval of ``p99(ours) / p99(theirs)``: how far the pooled ratio itself can move.
+
+    It treats samples as independent, which slow spells of the machine are not, so it is a lower
+    bound on the uncertainty; the per-round ratios show the swing between whole rounds.
+    """
+    rng = random.Random(seed)
+    ratios = sorted(percentile(rng.choices(ours, k=len(ours)), 99)
+                    / max(percentile(rng.choices(theirs, k=len(theirs)), 99), 0.001) for _ in range(resamples))
+    return [round(ratios[int(0.05 * resamples)], 2), round(ratios[int(0.95 * resamples) - 1], 2)]
