@@ -6,6 +6,7 @@ test workers and the RDS/scheduler tests never see each other's rows.
 
 from __future__ import annotations
 
+import atexit
 import glob
 import os
 import shutil
@@ -42,7 +43,14 @@ def _start_throwaway() -> str | None:
                    capture_output=True)
     subprocess.run([*run_as, f"{bindir}/pg_ctl", "-D", data, "-o", f"-p {port} -k {data} -h 127.0.0.1",
                     "-l", f"{data}/log", "-w", "start"], check=True, capture_output=True)
+    atexit.register(_stop_throwaway, run_as, bindir, data)
     return f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
+
+
+def _stop_throwaway(run_as: list[str], bindir: str, data: str) -> None:
+    """At the test process's exit: stop the throwaway server and delete its data directory."""
+    subprocess.run([*run_as, f"{bindir}/pg_ctl", "-D", data, "-m", "immediate", "-w", "stop"], capture_output=True)
+    shutil.rmtree(data, ignore_errors=True)
 
 
 def admin_url() -> str:
