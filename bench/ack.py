@@ -27,6 +27,7 @@ from __future__ import annotations
 import random
 import secrets
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from bench.load import LoadResult, percentile, run_load
@@ -136,12 +137,15 @@ def _figures(pooled: dict[tuple[str, str], _Pooled], states: dict[str, int], dra
     for prefix, bot, bare in (("", paced, bare_paced), ("burst_", burst, bare_burst)):
         ratio = out[f"{prefix}ack_p99_ms"] / max(out[f"{prefix}bare_bolt_ack_p99_ms"], 0.001)
         out[f"{prefix}ack_p99_vs_bare"] = round(ratio, 2)
-        # The same ratio in each round alone (400 samples a side): how far one run's figure can swing.
         out[f"{prefix}ack_p99_vs_bare_ci90"] = ratio_interval(bot.latencies, bare.latencies)
+        # The same ratio in each round alone (400 samples a side): how far one run's figure can swing.
         for n, (ours, theirs) in enumerate(zip(bot.rounds, bare.rounds, strict=True), start=1):
-            ratio = percentile(ours, 99) / max(percentile(theirs, 99), 0.001)
-            out[f"{prefix}ack_p99_vs_bare_round{n}"] = round(ratio, 2)
+            out[f"{prefix}ack_p99_vs_bare_round{n}"] = round(_p99_ratio(ours, theirs), 2)
     return out
+
+
+def _p99_ratio(ours: Sequence[float], theirs: Sequence[float]) -> float:
+    return percentile(ours, 99) / max(percentile(theirs, 99), 0.001)
 
 
 def ratio_interval(ours: list[float], theirs: list[float], resamples: int = 1000, seed: int = 0) -> list[float]:
@@ -151,6 +155,6 @@ def ratio_interval(ours: list[float], theirs: list[float], resamples: int = 1000
     bound on the uncertainty; the per-round ratios show the swing between whole rounds.
     """
     rng = random.Random(seed)
-    ratios = sorted(percentile(rng.choices(ours, k=len(ours)), 99)
-                    / max(percentile(rng.choices(theirs, k=len(theirs)), 99), 0.001) for _ in range(resamples))
+    ratios = sorted(_p99_ratio(rng.choices(ours, k=len(ours)), rng.choices(theirs, k=len(theirs)))
+                    for _ in range(resamples))
     return [round(ratios[int(0.05 * resamples)], 2), round(ratios[int(0.95 * resamples) - 1], 2)]
