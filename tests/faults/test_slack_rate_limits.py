@@ -11,9 +11,11 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from sqlalchemy import select
 
 from bot.sandbox.runtime import REQUEST_CHANNEL, Sandbox
 from bot.sandbox.worlds.pods import seed_pod_restart_world
+from bot.store.models import RequestRow
 
 
 @pytest.fixture
@@ -25,6 +27,24 @@ def sandbox(moto_sandbox):
 
 def _bot_thread(sandbox: Sandbox, req) -> list:
     return sandbox.slack.thread(REQUEST_CHANNEL, req.thread_ts)
+
+
+def _failures(sandbox: Sandbox) -> list[str]:
+    """What the audit log says about failed diagnoses (for assertion messages)."""
+    return [row.summary for row in sandbox.repo.audit_rows() if row.kind == "diagnosis_failed"]
+
+
+def _settled_requests(sandbox: Sandbox, count: int) -> list[RequestRow]:
+    """All request rows once ``count`` exist and none is still diagnosing (some sleep out a Retry-After)."""
+    deadline = time.monotonic() + 90
+    while True:
+        with sandbox.repo.sessions() as s:
+            requests = list(s.scalars(select(RequestRow).order_by(RequestRow.id)))
+        settled = len(requests) == count and all(r.state != "diagnosing" for r in requests)
+        if settled or time.monotonic() > deadline:
+            assert settled, [(r.id, r.text, r.state) for r in requests]
+            return requests
+        time.sleep(0.1)
 
 
 def test_every_message_lands_once_and_in_order_despite_429s(sandbox):
@@ -42,7 +62,11 @@ def test_every_message_lands_once_and_in_order_despite_429s(sandbox):
     with ThreadPoolExecutor(max_workers=len(texts)) as pool:
         codes = list(pool.map(lambda t: sandbox.slash(t).status_code, texts))
     assert codes == [200] * len(texts)
-    restart = sandbox.wait_request(lambda r: r.intent == "pod_restart", timeout=60)
+    # every request settles before the approval: a read of the pod the restart deletes must not race it
+    requests = _settled_requests(sandbox, len(texts))
+    assert all(r.state == "done" for r in requests if r.intent in ("pods", "pod_events")), [
+        (r.id, r.text, r.state, _failures(sandbox)) for r in requests]
+    restart = next(r for r in requests if r.intent == "pod_restart")
     plan = sandbox.repo.plans_for_request(restart.id)[0]
     sandbox.slack.fail_next("chat.postMessage", status=429, retry_after=1, times=2)
     sandbox.slack.fail_next("chat.update", status=429, retry_after=1, times=2)
@@ -51,22 +75,8 @@ def test_every_message_lands_once_and_in_order_despite_429s(sandbox):
 
     limited = [c for c in sandbox.slack.calls if c.response.get("error") == "ratelimited"]
     assert len(limited) == 11  # every injected 429 was met, then retried after Retry-After
-    reads = [sandbox.wait_request(lambda r, i=intent: r.intent == i, timeout=60) for intent in ("pods", "pod_events")]
-    assert all(r.state == "done" for r in reads)
+    requests = _settled_requests(sandbox, len(texts))
 
-    from sqlalchemy import select
-
-    from bot.store.models import RequestRow
-
-    deadline = time.monotonic() + 90  # some requests may still be sleeping out a Retry-After
-    while True:
-        with sandbox.repo.sessions() as s:
-            requests = list(s.scalars(select(RequestRow)))
-        settled = len(requests) == len(texts) and all(r.state != "diagnosing" for r in requests)
-        if settled or time.monotonic() > deadline:
-            break
-        time.sleep(0.1)
-    assert len(requests) == len(texts)
     posted = [c for c in sandbox.slack.calls if c.method == "chat.postMessage" and c.response.get("ok")]
     assert len(posted) == len(sandbox.slack.messages(REQUEST_CHANNEL))  # nothing posted twice, nothing lost
     for req in requests:
