@@ -4,8 +4,9 @@ Used by ``bot.slack.workers.LazyWorkers`` (the processes that run lazy listeners
 ``bot.scheduler.process.SchedulerProcess`` (the scheduler, off the process answering Slack). A child
 that dies (killed for memory, a crash in a native library) is replaced at once and its death is
 logged with its exit code. Children call ``yield_cpu_to_acks`` first (they are background work)
-and ``when_parent_exits`` to end with the serving process. Children are spawned, never forked: the
-serving process already runs threads, and a forked copy of a thread's lock can be held forever.
+and end with the serving process (workers when their call queue ends, the scheduler through
+``when_parent_exits``). Children are spawned, never forked: the serving process already runs
+threads, and a forked copy of a thread's lock can be held forever.
 """
 
 from __future__ import annotations

@@ -1,12 +1,12 @@
 """Lazy listeners in worker processes, so diagnoses never share the GIL with the thread acking Slack.
 
-With ``LAZY_WORKERS=N`` (``chatops serve``), the serving process only verifies, acks and puts each lazy
-listener call on a queue; N worker processes, each with its own bot built by the same composition
-root, run it through Bolt's own ``lazy_only`` dispatch (the mechanism Bolt's AWS Lambda adapter uses:
-the request is replayed with ``x-slack-bolt-lazy-only`` and the listener function's name). Workers run
-at the lowest CPU priority (``yield_cpu_to_acks``). The queue is internal and the serving process has
-verified every request before Bolt saw it; the decision that listener middleware took at ack time
-(``context["refused"]``) travels with the call.
+With ``LAZY_WORKERS=N`` (``chatops serve``), the serving process only verifies, acks and puts each
+lazy listener call on a queue (``bot.slack.call_queue``); N worker processes, each with its own bot
+built by the same composition root, run it through Bolt's own ``lazy_only`` dispatch (the mechanism
+Bolt's AWS Lambda adapter uses: the request is replayed with ``x-slack-bolt-lazy-only`` and the
+listener function's name). Workers run at the lowest CPU priority (``yield_cpu_to_acks``). The queue
+is internal and the serving process has verified every request before Bolt saw it; the decision that
+listener middleware took at ack time (``context["refused"]``) travels with the call.
 """
 
 from __future__ import annotations
@@ -18,13 +18,13 @@ from typing import Any
 from slack_bolt.request import BoltRequest
 from slack_bolt.util.utils import get_name_for_callable
 
-from bot.supervisor import SPAWN, Supervisor, when_parent_exits, yield_cpu_to_acks
+from bot.slack.call_queue import CallQueue, CallReader
+from bot.supervisor import Supervisor, yield_cpu_to_acks
 
 log = logging.getLogger(__name__)
 CARRIED_CONTEXT = ("refused",)
 # Context key under which an HTTP adapter (``bot.http``) hands Bolt a list of callables to run once the
-# answer has been written. Queueing a lazy call wakes the queue's feeder thread, which then competes
-# for the GIL with the thread still sending the ack; queued after the answer, it costs the ack nothing.
+# answer has been written: pickling and sending a lazy call then costs the ack it belongs to nothing.
 AFTER_RESPONSE = "chatops_after_response"
 
 
@@ -44,13 +44,12 @@ def replay(app: Any, item: dict[str, Any]) -> None:
     app.dispatch(BoltRequest(body=item["body"], headers=headers, context=dict(item["context"]), mode=item["mode"]))
 
 
-def worker_main(settings_values: dict[str, Any], queue: Any) -> None:
-    """Entry point of a worker process: build the bot, then replay queued calls until told to stop.
+def worker_main(settings_values: dict[str, Any], calls: CallReader) -> None:
+    """Entry point of a worker process: build the bot, then replay queued calls until the queue ends.
 
-    A worker outlives neither its serving process nor the work that process already accepted: when the
-    parent is gone, the worker queues its own stop marker behind what is waiting, finishes those calls
-    (each was acked to Slack, so each user is owed an answer), then exits. Without that, a spawned
-    worker holds the queue's write end itself, never reads end-of-file, and blocks forever.
+    A worker outlives neither its serving process nor the work that process already accepted: the
+    queue ends when the serving process closes it or dies, and only after every call sent before
+    that has been taken (each was acked to Slack, so each user is owed an answer).
     """
     from bot import logging_setup
     from bot.bootstrap import build
@@ -60,10 +59,10 @@ def worker_main(settings_values: dict[str, Any], queue: Any) -> None:
     logging_setup.configure(settings.log_level)
     yield_cpu_to_acks()
     bot = build(settings)
-    when_parent_exits(lambda: queue.put(None), "serving process is gone: finishing queued work, then stopping")
     while True:
-        item = queue.get()
+        item = calls.take()
         if item is None:
+            log.info("the serving process closed the queue: stopping")
             return
         try:
             replay(bot.app, item)
@@ -79,8 +78,8 @@ class LazyWorkers:
     """
 
     def __init__(self, settings_values: dict[str, Any], count: int):
-        self.queue = SPAWN.Queue()
-        self._supervisor = Supervisor("chatops-lazy", worker_main, (settings_values, self.queue), count)
+        self.queue = CallQueue()
+        self._supervisor = Supervisor("chatops-lazy", worker_main, (settings_values, self.queue.reader), count)
 
     @property
     def processes(self) -> list[Any]:
@@ -96,7 +95,7 @@ class LazyWorkers:
     def waiting(self) -> int:
         """Calls queued for a worker (-1 where the platform cannot count them, as on macOS)."""
         try:
-            return self.queue.qsize()
+            return self.queue.waiting()
         except NotImplementedError:
             return -1
 
@@ -125,9 +124,5 @@ class LazyWorkers:
 
     def stop(self, timeout: float = 10.0) -> None:
         """Let the workers finish what is queued (up to ``timeout`` each), then end them."""
-
-        def ask() -> None:
-            for _ in self.processes:
-                self.queue.put(None)
-
-        self._supervisor.stop(ask, timeout)
+        self._supervisor.stop(lambda: self.queue.close(timeout), timeout)
+        self.queue.cleanup()
