@@ -74,6 +74,20 @@ def controller_of(pod: Mapping[str, Any]) -> Mapping[str, Any] | None:
     return None
 
 
+def missing_pod(ns: str, name: str, pods: list[Mapping[str, Any]]) -> errors.UsageError:
+    """What to tell someone who named a pod that does not exist: its workload's pods now, if any."""
+    stem = name.rsplit("-", 1)[0] + "-" if "-" in name else name
+    same = [f"{p['metadata']['name']} ({pod_status_word(p)})" for p in pods
+            if p["metadata"]["name"].startswith(stem)][:5]
+    if same:
+        now = ", ".join(same)
+        return errors.UsageError(
+            f"There is no pod {ns}/{name}; it may have been replaced. Pods of the same workload now: {now}.",
+            f"{ns}/{name} 파드가 없습니다 (교체되었을 수 있습니다). 같은 워크로드의 현재 파드: {now}.")
+    return errors.UsageError(f"There is no pod {ns}/{name}; `pods {ns}` lists the {len(pods)} pods there.",
+                             f"{ns}/{name} 파드가 없습니다. `pods {ns}` 로 그곳의 파드 {len(pods)}개를 볼 수 있습니다.")
+
+
 class DeletePod:
     """Operation: delete one pod (its controller recreates it). Not reversible."""
 
@@ -134,7 +148,12 @@ class PodsDiagnoser:
         return Diagnosis(self.name, ns or "*", headline, (finding,))
 
     def _read_pod(self, ctx: ClusterContext, ns: str, name: str) -> dict[str, Any]:
-        return ctx.kube.core.json("read_namespaced_pod", name, ns)
+        """The pod; a pod that is gone (often replaced by its controller) is told with what is there now."""
+        try:
+            return ctx.kube.core.json("read_namespaced_pod", name, ns)
+        except errors.NotFound:
+            pods = ctx.kube.core.json("list_namespaced_pod", ns)["items"]
+            raise missing_pod(ns, name, pods) from None
 
     def _events(self, ctx: ClusterContext, request: Request) -> Diagnosis:
         ns, name = request.entities["namespace"], request.entities["pod"]

@@ -10,12 +10,17 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import signal
+import subprocess
+import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
 
 from bot.slack.call_queue import CallQueue, CallReader
+from tests.polling import pid_running, wait
 
 
 def _take_all(reader: CallReader) -> list:
@@ -103,3 +108,38 @@ def test_several_worker_processes_take_each_call_exactly_once(tmp_path):
     taken = [n for out in outs for n in json.loads(Path(out).read_text())]
     assert sorted(taken) == list(range(600))  # none lost, none twice
     queue.cleanup()
+
+
+SERVING_PROCESS = """
+import multiprocessing, sys, time
+from tests.spine.test_call_queue import _slow_reader_process
+from bot.slack.call_queue import CallQueue
+if __name__ == "__main__":
+    queue = CallQueue()
+    reader = multiprocessing.get_context("spawn").Process(target=_slow_reader_process, args=(queue.reader, sys.argv[1]))
+    reader.start()
+    for i in range(100):
+        queue.put({"n": i})
+    print(reader.pid, flush=True)
+    time.sleep(120)
+"""
+
+
+def _slow_reader_process(reader: CallReader, out: str) -> None:
+    time.sleep(2)  # every call is still in the socket when the serving process is killed
+    _reader_process(reader, out)
+
+
+def test_calls_sent_before_the_serving_process_is_killed_are_still_taken(tmp_path):
+    out = tmp_path / "taken.json"
+    parent = subprocess.Popen([sys.executable, "-c", SERVING_PROCESS, str(out)], stdout=subprocess.PIPE, text=True,
+                              cwd=Path(__file__).resolve().parents[2])
+    try:
+        reader_pid = int(parent.stdout.readline())
+        os.kill(parent.pid, signal.SIGKILL)  # no close(), no atexit: the kernel closes the writing end
+        parent.wait(10)
+        wait(lambda: not pid_running(reader_pid), 30, "the reader to reach end-of-file and exit")
+        assert json.loads(out.read_text()) == list(range(100))
+    finally:
+        if parent.poll() is None:
+            parent.kill()

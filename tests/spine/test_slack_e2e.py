@@ -161,6 +161,21 @@ def test_kubernetes_denying_the_bot_is_named_in_the_thread(sandbox):
     assert len(failed) == 1 and failed[0].ref
 
 
+@pytest.mark.parametrize("pod,needles", [
+    ("api-7d9f8-gone1", ("There is no pod cloudon/api-7d9f8-gone1", "api-7d9f8-k2x9q (Running)",
+                         "api-7d9f8-zz81m (CrashLoopBackOff)")),
+    ("nothing-here", ("There is no pod cloudon/nothing-here", "`pods cloudon` lists the 3 pods")),
+])
+def test_a_pod_that_is_gone_is_told_with_what_is_there_now(sandbox, pod, needles):
+    seed_pod_restart_world(sandbox.kube)
+    sandbox.slash(f"events cloudon/{pod}")
+    req = sandbox.wait_request(lambda r: r.intent == "pod_events")
+    assert req.state == "failed"
+    text = " ".join(m.text for m in sandbox.slack.thread(REQUEST_CHANNEL, req.thread_ts))
+    assert all(n in text for n in needles), text
+    assert "NotFound" not in text  # the user's words, not the API's
+
+
 def test_unclear_free_text_asks_with_buttons(sandbox):
     sandbox.say("hello, something is weird with our stuff")
     req = sandbox.wait_request()
