@@ -137,6 +137,10 @@ class CallQueue:
             left = len(self._backlog)
         if left:
             log.error("lazy calls dropped at shutdown: the workers did not take them in time", extra={"calls": left})
+        try:
+            self._writer.shutdown(socket.SHUT_WR)  # also ends a send the backlog thread is blocked in
+        except OSError:
+            pass  # already closed
         self._writer.close()
 
     def cleanup(self) -> None:
