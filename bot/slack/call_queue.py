@@ -12,8 +12,8 @@ It does what ``multiprocessing.Queue`` did here, without the two costs that queu
   waits holds nothing its replacement would then wait on forever.
 
 Workers read end-of-file once every call sent before the serving process closed its end (or died)
-has been taken: that is how they learn to stop. A call larger than one record can be goes through a
-file in a private directory, and its record carries the file's name.
+has been taken: that is how they learn to stop. A call too large for one record goes through a file
+in a private directory, and its record carries the file's name.
 """
 
 from __future__ import annotations
