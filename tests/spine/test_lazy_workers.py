@@ -102,3 +102,17 @@ def test_readiness_needs_a_running_worker(moto_sandbox):
             assert "chatops_lazy_workers_alive 0.0" in httpx.get(f"{url}/metrics").text
         finally:
             server.stop()
+
+
+def test_a_worker_killed_while_waiting_for_work_leaves_nothing_its_replacement_waits_on(moto_sandbox):
+    """Killed mid-wait: with a queue whose readers share a lock, the replacement would block forever."""
+    with sandbox_with_a_worker(moto_sandbox) as (sandbox, workers):
+        facts = seed_pod_restart_world(sandbox.kube)
+        assert sandbox.slash("pods cloudon").status_code == 200
+        sandbox.wait_request(lambda r: r.intent == "pods", timeout=60)  # the worker did it, and waits again
+        first = workers.processes[0].pid
+        os.kill(first, signal.SIGKILL)
+        wait(lambda: workers.processes[0].pid != first and workers.alive() == 1, 20, "a replacement worker")
+        assert sandbox.slash(f"restart cloudon/{facts['stuck']}").status_code == 200
+        req = sandbox.wait_request(lambda r: r.intent == "pod_restart", timeout=60)
+        assert sandbox.repo.plans_for_request(req.id), "the replacement worker diagnosed the request"
