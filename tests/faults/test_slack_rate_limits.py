@@ -7,7 +7,6 @@ Every message must land exactly once, and each thread must read in the order thi
 
 from __future__ import annotations
 
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -16,6 +15,7 @@ from sqlalchemy import select
 from bot.sandbox.runtime import REQUEST_CHANNEL, Sandbox
 from bot.sandbox.worlds.pods import seed_pod_restart_world
 from bot.store.models import RequestRow
+from tests.polling import wait
 
 
 @pytest.fixture
@@ -36,15 +36,12 @@ def _failures(sandbox: Sandbox) -> list[str]:
 
 def _settled_requests(sandbox: Sandbox, count: int) -> list[RequestRow]:
     """All request rows once ``count`` exist and none is still diagnosing (some sleep out a Retry-After)."""
-    deadline = time.monotonic() + 90
-    while True:
+    def settled() -> list[RequestRow] | None:
         with sandbox.repo.sessions() as s:
             requests = list(s.scalars(select(RequestRow).order_by(RequestRow.id)))
-        settled = len(requests) == count and all(r.state != "diagnosing" for r in requests)
-        if settled or time.monotonic() > deadline:
-            assert settled, [(r.id, r.text, r.state) for r in requests]
-            return requests
-        time.sleep(0.1)
+        return requests if len(requests) == count and all(r.state != "diagnosing" for r in requests) else None
+
+    return wait(settled, 90, f"{count} requests to leave 'diagnosing'", interval=0.1)
 
 
 def test_every_message_lands_once_and_in_order_despite_429s(sandbox):
