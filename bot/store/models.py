@@ -1,4 +1,4 @@
-"""Tables of the spine: requests (one Slack thread each), plans, approvals, audit, seen events.
+"""Tables of the spine: requests (one Slack thread each), plans, their step runs, approvals, audit, seen events.
 
 The schema is created and changed only by Alembic (``migrations/``); these models mirror it.
 """
@@ -66,6 +66,36 @@ class PlanRow(Base):
     __table_args__ = (Index("ix_plans_status", "status"),)
 
 
+class StepRunRow(Base):
+    """One step of a plan being applied: the intent, written and committed before the write, then its outcome.
+
+    ``state`` is ``intent`` while the write may be in flight, then ``applied`` (``observed`` is what the
+    operation read back), ``failed`` (``error``) or ``rolled_back``. A replica killed between the write
+    and its outcome leaves ``intent``; start-up reconciliation then reads the live state into ``live``
+    and settles the step as ``applied``, ``not_applied`` or ``unknown`` (``reconciled_at``). Steps
+    reconciliation finds with no intent row at all get a row too, with ``started_at`` empty.
+    """
+
+    __tablename__ = "step_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"))
+    step_index: Mapped[int] = mapped_column(Integer)
+    op: Mapped[str] = mapped_column(String(128))
+    params: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    before: Mapped[Any] = mapped_column(JsonType, nullable=True)
+    after: Mapped[Any] = mapped_column(JsonType, nullable=True)
+    state: Mapped[str] = mapped_column(String(16))
+    observed: Mapped[Any] = mapped_column(JsonType, nullable=True)
+    live: Mapped[Any] = mapped_column(JsonType, nullable=True)
+    error: Mapped[str] = mapped_column(Text, default="")
+    started_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    reconciled_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+    __table_args__ = (UniqueConstraint("plan_id", "step_index", name="uq_step_runs_plan_step"),)
+
+
 class ApprovalRow(Base):
     """One approver's click. Unique per (plan, user) so a person counts once."""
 
@@ -80,7 +110,7 @@ class ApprovalRow(Base):
 
 
 class AuditRow(Base):
-    """Append-only audit log. Never updated or deleted by the application."""
+    """Append-only audit log: database triggers refuse UPDATE and DELETE (and TRUNCATE on PostgreSQL)."""
 
     __tablename__ = "audit_events"
 

@@ -1,4 +1,4 @@
-"""Repository of the spine tables: the only place that writes SQL for requests, plans and audit.
+"""Repository of the spine tables: the only place that writes SQL for requests, plans, step runs and audit.
 
 Services call these functions with a ``sessionmaker``; each function is one short transaction.
 Approval is a single-use conditional update, so two clicks, two retries or two replicas can
@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.domain import AuditEvent, PlanStatus
-from bot.store.models import ApprovalRow, AuditRow, PlanRow, RequestRow, SeenEventRow
+from bot.store.models import ApprovalRow, AuditRow, PlanRow, RequestRow, SeenEventRow, StepRunRow
 
 TERMINAL = (PlanStatus.APPLIED, PlanStatus.FAILED, PlanStatus.REJECTED, PlanStatus.EXPIRED,
             PlanStatus.REVERTED)
@@ -126,6 +126,45 @@ class Repo:
                                .where(PlanRow.request_id == request_id, PlanRow.status.in_(live)))
             if not waiting:
                 s.execute(update(RequestRow).where(RequestRow.id == request_id).values(state="done"))
+
+    # step runs ------------------------------------------------------------------------------
+    def record_intent(self, plan_id: int, index: int, step: dict[str, Any], now: datetime) -> None:
+        """Commit that step ``index`` of ``plan_id`` is about to be written (before the write itself)."""
+        with self.sessions.begin() as s:
+            s.add(StepRunRow(plan_id=plan_id, step_index=index, op=step["op"], params=step["params"],
+                             before=step["before"], after=step["after"], state="intent", error="",
+                             started_at=now))
+
+    def record_outcome(self, plan_id: int, index: int, state: str, now: datetime, observed: Any = None,
+                       error: str = "") -> None:
+        """What came of a step's write (``applied`` with what was read back, ``failed``, ``rolled_back``)."""
+        values: dict[str, Any] = {"state": state, "finished_at": now}
+        if observed is not None:
+            values["observed"] = observed
+        if error:
+            values["error"] = error[:2000]
+        with self.sessions.begin() as s:
+            s.execute(update(StepRunRow).where(StepRunRow.plan_id == plan_id, StepRunRow.step_index == index)
+                      .values(**values))
+
+    def record_reconciled(self, plan_id: int, index: int, step: dict[str, Any], state: str, live: Any,
+                          now: datetime, error: str = "") -> None:
+        """What start-up reconciliation found live for a step; a row is added for a step never started."""
+        with self.sessions.begin() as s:
+            row = s.scalars(select(StepRunRow).where(StepRunRow.plan_id == plan_id,
+                                                     StepRunRow.step_index == index)).first()
+            if row is None:
+                row = StepRunRow(plan_id=plan_id, step_index=index, op=step["op"], params=step["params"],
+                                 before=step["before"], after=step["after"], error="")
+                s.add(row)
+            row.state, row.live, row.reconciled_at = state, live, now
+            if error:
+                row.error = ((row.error + "; ") if row.error else "") + error[:1000]
+
+    def step_runs(self, plan_id: int) -> list[StepRunRow]:
+        with self.sessions() as s:
+            return list(s.scalars(select(StepRunRow).where(StepRunRow.plan_id == plan_id)
+                                  .order_by(StepRunRow.step_index)))
 
     # audit --------------------------------------------------------------------------------
     def audit(self, event: AuditEvent, now: datetime) -> int:
