@@ -3,18 +3,25 @@
 A thin translator in the style of Bolt's Starlette adapter, except that it verifies the signature
 itself before Bolt parses anything, and ``App.dispatch`` runs in the thread pool so one slow ack
 never blocks the event loop for the other clients.
+
+What a request costs before it is known to come from Slack is bounded: the size it announces and
+the signature headers are checked before a byte of the body is read, a body without a usable
+``Content-Length`` is read in pieces and cut off once it passes ``MAX_BODY_BYTES``, and only then
+is the HMAC computed over it.
 """
 
 from __future__ import annotations
 
 import logging
+import re
+import threading
 import time
 from collections.abc import Callable
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from slack_bolt import App
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
-from slack_sdk.signature import SignatureVerifier
+from slack_sdk.signature import Clock, SignatureVerifier
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -28,8 +35,84 @@ from bot.slack.workers import AFTER_RESPONSE, LazyWorkers
 
 log = logging.getLogger(__name__)
 
+# Slack's payloads are small: message text is capped at 40,000 characters, a message at 50 blocks, a
+# modal at 100, and the largest requests it sends (view submissions, events carrying blocks) stay in
+# the tens of kilobytes. One megabyte is far above anything Slack sends, and far below what would hurt
+# a replica to hold for every connection at once; anything bigger is not Slack and is refused (413).
+MAX_BODY_BYTES = 1024 * 1024
+# Slack's rule: a timestamp more than five minutes from now is a replay (or a wrong clock).
+MAX_AGE_SECONDS = 5 * 60
+SIGNATURE = re.compile(r"v0=[0-9a-f]{64}")
+TIMESTAMP = re.compile(r"[0-9]{1,12}")
+# Refusals close the connection: whatever is left of a refused body is never read.
+CLOSE = {"Connection": "close"}
 
-def slack_route(app: App, signing_secret: str, registry: CollectorRegistry) -> Route:
+
+class _RateLimitedWarning:
+    """``log.warning`` at most once per ``interval`` seconds, telling how many were held back since."""
+
+    def __init__(self, message: str, interval: float = 60.0, clock: Callable[[], float] = time.monotonic):
+        self.message, self.interval, self.clock = message, interval, clock
+        self._last: float | None = None
+        self._suppressed = 0
+        self._lock = threading.Lock()
+
+    def __call__(self, **extra: object) -> bool:
+        """Log (and return True) unless one was logged within the interval; then only count it."""
+        with self._lock:
+            now = self.clock()
+            if self._last is not None and now - self._last < self.interval:
+                self._suppressed += 1
+                return False
+            suppressed, self._suppressed, self._last = self._suppressed, 0, now
+        log.warning(self.message, extra={**extra, "suppressed_since_last": suppressed})
+        return True
+
+
+class _Clock(Clock):
+    def __init__(self, now: Callable[[], float]):
+        self._now = now
+
+    def now(self) -> float:
+        return self._now()
+
+
+class _TooLarge(Exception):
+    pass
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    """The body, read piece by piece; ``_TooLarge`` as soon as more than ``limit`` bytes arrived."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise _TooLarge
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _announced_length(request: Request) -> int | None:
+    value = request.headers.get("content-length", "").strip()
+    return int(value) if value.isdigit() else None
+
+
+def _headers_problem(request: Request, now: float) -> str:
+    """Why the signature headers cannot belong to a genuine request ("" when they can), body unread."""
+    signature = request.headers.get("x-slack-signature", "")
+    timestamp = request.headers.get("x-slack-request-timestamp", "")
+    if not SIGNATURE.fullmatch(signature):
+        return "missing or malformed X-Slack-Signature"
+    if not TIMESTAMP.fullmatch(timestamp):
+        return "missing or malformed X-Slack-Request-Timestamp"
+    if abs(now - int(timestamp)) > MAX_AGE_SECONDS:
+        return "X-Slack-Request-Timestamp more than five minutes from now"
+    return ""
+
+
+def slack_route(app: App, signing_secret: str, registry: CollectorRegistry,
+                clock: Callable[[], float] = time.time) -> Route:
     """``POST /slack/events`` for a Bolt ``app``: verify, dispatch in the thread pool, translate back.
 
     The benchmark serves its bare Bolt baseline through this same route, so both stand on one stack.
@@ -37,23 +120,38 @@ def slack_route(app: App, signing_secret: str, registry: CollectorRegistry) -> R
     requests = Counter("chatops_slack_requests", "Slack requests by HTTP status", ["status"], registry=registry)
     latency = Histogram("chatops_slack_ack_seconds", "Time to answer Slack", registry=registry,
                         buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 3))
-    verifier = SignatureVerifier(signing_secret)
+    verifier = SignatureVerifier(signing_secret, clock=_Clock(clock))
+    bad_signature = _RateLimitedWarning(
+        "refused a request whose signature does not match its body: forged, or SLACK_SIGNING_SECRET is not "
+        "this Slack app's signing secret")
 
     def answer(status: int, text: str, started: float) -> Response:
         latency.observe(time.perf_counter() - started)
         requests.labels(str(status)).inc()
-        return PlainTextResponse(text, status_code=status)
+        return PlainTextResponse(text, status_code=status, headers=CLOSE if status >= 400 else None)
 
     async def slack_events(request: Request) -> Response:
         started = time.perf_counter()
-        body = await request.body()
+        # Everything that can be judged without the body is judged first, so a request that is not
+        # Slack's costs neither the time to receive its body nor the memory to hold it.
+        announced = _announced_length(request)
+        if announced is not None and announced > MAX_BODY_BYTES:
+            return answer(413, "request too large", started)
+        if _headers_problem(request, clock()):
+            return answer(401, "invalid request signature", started)
+        try:
+            body = await _read_body(request, MAX_BODY_BYTES)
+        except _TooLarge:
+            return answer(413, "request too large", started)
         # Verify before anything parses the body: a forged or malformed request must never reach Bolt's
         # parser (which raises on bodies Slack never sends) and must never cost more than an HMAC.
         try:
-            genuine = verifier.is_valid_request(body, dict(request.headers))
+            genuine = verifier.is_valid(body, request.headers.get("x-slack-request-timestamp"),
+                                        request.headers.get("x-slack-signature"))
         except (ValueError, TypeError):
             genuine = False
         if not genuine:
+            bad_signature(path=request.url.path)
             return answer(401, "invalid request signature", started)
         after: list[Callable[[], None]] = []
         try:
