@@ -22,6 +22,7 @@ from typing import Any
 
 from bot import errors
 from bot.domain import AuditKind, Diagnosis, Msg, PlanStatus, PlanStep, Verification
+from bot.mrkdwn import join, markup, mention
 from bot.services.core import Services, jsonable, msg_from, msg_to_dict, plan_from_row, step_from, step_to_dict
 from bot.services.failures import describe_failure, new_ref
 from bot.services.guardrails import plan_violations
@@ -102,9 +103,9 @@ class ApplyService:
             return  # another worker is applying it
         plan = svc.repo.get_plan(plan_id)
         req = svc.repo.get_request(plan.request_id)
-        who = ", ".join(f"<@{u}>" for u in approvers)
-        svc.thread.plan_changed(req, plan, "applying", Msg(f"Approved by {who}; applying…",
-                                                           f"{who} 승인, 적용 중…"), {"approvers": approvers})
+        who = join(", ", (mention(u) for u in approvers))
+        svc.thread.plan_changed(req, plan, "applying", markup("Approved by {who}; applying…", "{who} 승인, 적용 중…",
+                                                              who=who), {"approvers": approvers})
         steps = [step_from(s) for s in plan.steps]
         try:
             problems = plan_violations(plan_from_row(plan), svc.settings.role_patterns)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.domain import AuditKind, Diagnosis, Msg, PlanStatus
+from bot.mrkdwn import markup, mention
 from bot.services.apply import ApplyService
 from bot.services.core import Services, msg_from, msg_to_dict, step_from, step_to_dict
 from bot.store.models import PlanRow
@@ -94,10 +95,9 @@ class PlanService:
             svc.audit(AuditKind.APPROVED, user, f"plan #{plan.id}: approval {count}/{plan.approvals_needed}",
                       req, plan)
             svc.thread.plan_changed(req, plan, "partially_approved",
-                                    Msg(f"<@{user}> approved ({count}/{plan.approvals_needed}); "
-                                        "high risk needs another approver.",
-                                        f"<@{user}> 승인 ({count}/{plan.approvals_needed}); "
-                                        "위험도 높음: 승인자가 한 명 더 필요합니다."))
+                                    markup("{who} approved ({count}/{needed}); high risk needs another approver.",
+                                           "{who} 승인 ({count}/{needed}); 위험도 높음: 승인자가 한 명 더 필요합니다.",
+                                           who=mention(user), count=count, needed=plan.approvals_needed))
             return Outcome(True)
         if not svc.repo.transition(plan.id, PlanStatus.PROPOSED, PlanStatus.APPROVED, svc.clock()):
             return Outcome(False, _not_open(svc.repo.get_plan(plan.id) or plan))
@@ -119,7 +119,8 @@ class PlanService:
         req = svc.repo.get_request(plan.request_id)
         svc.audit(AuditKind.REJECTED, user, f"plan #{plan.id} rejected", req, plan)
         plan.status = PlanStatus.REJECTED
-        svc.thread.plan_changed(req, plan, "rejected", Msg(f"Rejected by <@{user}>.", f"<@{user}> 님이 거절했습니다."))
+        svc.thread.plan_changed(req, plan, "rejected", markup("Rejected by {who}.", "{who} 님이 거절했습니다.",
+                                                              who=mention(user)))
         svc.repo.settle_request(plan.request_id)
         return Outcome(True)
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from bot import errors
 from bot.domain import AuditKind, Diagnosis, Lang, Msg, Request, Risk
+from bot.mrkdwn import markup, mention
 from bot.services.core import Services, msg_to_dict, step_to_dict
 from bot.services.failures import describe_failure, new_ref
 from bot.services.guardrails import plan_violations
@@ -59,8 +60,9 @@ class RequestService:
         if ask.intent not in READ_ONLY_INTENTS:
             existing = svc.repo.open_request_for(target)
             if existing is not None:
-                svc.thread.reply(existing, Msg(f"<@{ask.user}> asked about this too; it is handled here.",
-                                               f"<@{ask.user}> 님도 같은 요청을 하셨습니다. 이 스레드에서 처리합니다."))
+                svc.thread.reply(existing, markup("{who} asked about this too; it is handled here.",
+                                                  "{who} 님도 같은 요청을 하셨습니다. 이 스레드에서 처리합니다.",
+                                                  who=mention(ask.user)))
                 svc.thread.ephemeral(ask.channel, ask.user, self._link_text(existing, ask.lang))
                 return existing
         req = svc.repo.add_request(user_id=ask.user, channel=ask.channel, thread_ts=ask.thread_ts, status_ts="",

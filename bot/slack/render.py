@@ -2,6 +2,12 @@
 
 Limits honoured here (Slack's): section text <= 3,000 characters, <= 50 blocks per message,
 button values <= 2,000 characters (ours carry only a plan id), confirm text <= 300.
+
+Everything a diagnoser or the cluster said (titles, evidence, table cells, step descriptions, diffs,
+headlines) is plain text and is escaped here (``bot.mrkdwn``); only ``Mrkdwn`` messages, which the
+services build with ``bot.mrkdwn.markup``, and the approvers' mention from configuration go out as
+markup. A plan is never cut short: its text and diffs are split over as many sections, and its
+blocks over as many messages (``plan_pages``), as Slack's limits need.
 """
 
 from __future__ import annotations
@@ -12,10 +18,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.domain import Diagnosis, Finding, Msg, Severity
+from bot.mrkdwn import as_mrkdwn, clip, escape
 from bot.store.models import PlanRow, RequestRow
 
 SECTION_LIMIT = 2900
 MAX_BLOCKS = 50
+CONFIRM_LIMIT = 300  # Slack's limit for a confirmation dialog's text
+PLAN_TAIL_ROOM = 3  # blocks kept free on a plan's last page: a note, the expiry line, the buttons
 ICON = {Severity.OK: "✅", Severity.INFO: "ℹ️", Severity.WARNING: "⚠️", Severity.ERROR: "❌"}
 RISK = {"low": Msg("low", "낮음"), "medium": Msg("medium", "중간"), "high": Msg("high", "높음")}
 STATUS_LINE = {
@@ -32,25 +41,50 @@ STATUS_LINE = {
 
 
 def section(text: str) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text[:SECTION_LIMIT]}}
+    """A mrkdwn section; ``text`` is mrkdwn already (escape what is not the bot's own)."""
+    return {"type": "section", "text": {"type": "mrkdwn", "text": clip(text, SECTION_LIMIT)}}
 
 
 def context(text: str) -> dict[str, Any]:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:SECTION_LIMIT]}]}
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(text, SECTION_LIMIT)}]}
+
+
+def _pieces(line: str, limit: int) -> list[str]:
+    """``line`` in pieces of at most ``limit`` characters, none ending inside an entity."""
+    out = []
+    while len(line) > limit:
+        piece = clip(line, limit)
+        out.append(piece)
+        line = line[len(piece):]
+    out.append(line)
+    return out
+
+
+def _chunks(text: str, limit: int) -> list[str]:
+    """``text`` split at line ends into chunks of at most ``limit`` characters; long lines are wrapped."""
+    chunks, current = [], ""
+    for whole in text.splitlines():
+        for line in _pieces(whole, limit - 1):
+            if current and len(current) + len(line) + 1 > limit:
+                chunks.append(current)
+                current = ""
+            current += line + "\n"
+    if current or not chunks:
+        chunks.append(current)
+    return [c.rstrip("\n") for c in chunks]
+
+
+def text_sections(text: str, limit: int = SECTION_LIMIT) -> list[dict[str, Any]]:
+    """Mrkdwn ``text`` over as many sections as it needs: nothing is cut off."""
+    return [section(c) for c in _chunks(text, limit)]
 
 
 def code_sections(body: str, limit: int = SECTION_LIMIT - 10) -> list[dict[str, Any]]:
-    """A code block split over as many sections as needed (each within Slack's limit)."""
-    chunks, current = [], ""
-    for line in body.splitlines():
-        line = line[:limit]
-        if len(current) + len(line) + 1 > limit:
-            chunks.append(current)
-            current = ""
-        current += line + "\n"
-    if current or not chunks:
-        chunks.append(current)
-    return [section(f"```{c.rstrip()}```") for c in chunks]
+    """A code block split over as many sections as needed (each within Slack's limit).
+
+    ``body`` is mrkdwn already: Slack parses ``<...>`` inside code blocks too, so escape it first.
+    """
+    return [section(f"```{c.rstrip()}```") for c in _chunks(body, limit)]
 
 
 def target_label(req: RequestRow) -> str:
@@ -59,20 +93,22 @@ def target_label(req: RequestRow) -> str:
     if ns == "*":
         ns = "all namespaces"
     label = "/".join(p for p in (ns, name) if p) or ents.get("db", "") or ents.get("sysctl", "") or req.intent
-    return label
+    return escape(label)  # the requester typed it
 
 
 def status_text(req: RequestRow, state: str, detail: Msg | None = None) -> str:
+    """The status line (mrkdwn: ``chat.update`` text), the target and any detail escaped."""
     line = STATUS_LINE.get(state, STATUS_LINE["diagnosing"]).format(target=target_label(req), id=req.id)(req.lang)
-    return f"{line}\n{detail(req.lang)}" if detail else line
+    return f"{line}\n{as_mrkdwn(detail, req.lang)}" if detail else line
 
 
 def table_text(rows: Sequence[Sequence[str]], max_rows: int = 60) -> str:
+    """Rows as an aligned text table, mrkdwn-ready: laid out on the raw text, then every cell escaped."""
     if not rows:
         return ""
     shown = list(rows[: max_rows + 1])
     widths = [max(len(str(r[i])) for r in shown) for i in range(len(shown[0]))]
-    lines = ["  ".join(str(c).ljust(min(w, 60))[:60] for c, w in zip(r, widths, strict=False)).rstrip()
+    lines = ["  ".join(escape(str(c).ljust(min(w, 60))[:60]) for c, w in zip(r, widths, strict=False)).rstrip()
              for r in shown]
     if len(rows) > max_rows + 1:
         lines.append(f"… {len(rows) - max_rows - 1} more")
@@ -81,10 +117,10 @@ def table_text(rows: Sequence[Sequence[str]], max_rows: int = 60) -> str:
 
 def finding_blocks(f: Finding, lang: str) -> list[dict[str, Any]]:
     count = f" ×{f.count}" if f.count > 1 and not f.table else ""
-    text = f"{ICON[f.severity]} *{f.title(lang)}*{count}"
+    text = f"{ICON[f.severity]} *{as_mrkdwn(f.title, lang)}*{count}"
     if f.evidence:
-        text += "\n" + "\n".join(f"• {e(lang)}" for e in f.evidence[:12])
-    blocks = [section(text)]
+        text += "\n" + "\n".join(f"• {as_mrkdwn(e, lang)}" for e in f.evidence[:12])
+    blocks = text_sections(text)
     if f.table:
         blocks.extend(code_sections(table_text(f.table)))
     return blocks
@@ -94,7 +130,7 @@ def diagnosis_blocks(req: RequestRow, diagnosis: Diagnosis) -> list[dict[str, An
     lang = req.lang
     blocks: list[dict[str, Any]] = []
     if not diagnosis.findings or diagnosis.findings[0].title != diagnosis.headline:
-        blocks.append(section(f"*{diagnosis.headline(lang)}*"))
+        blocks.append(section(f"*{as_mrkdwn(diagnosis.headline, lang)}*"))
     for f in diagnosis.findings:
         blocks.extend(finding_blocks(f, lang))
     return _cap(blocks, lang)
@@ -112,26 +148,62 @@ def step_diff(step: dict[str, Any]) -> str:
     return "\n".join(diff[2:]) if diff else "(no change)"
 
 
+def _step_description(step: dict[str, Any], lang: str) -> str:
+    return Msg(**step["description"])(lang)
+
+
 def plan_text(plan: PlanRow, lang: str) -> str:
-    title = Msg(**plan.title)(lang)
-    risk = RISK.get(plan.risk, Msg.same(plan.risk))(lang)
+    """Title, risk and every step in full, mrkdwn-ready (the diagnoser's words escaped)."""
+    title = escape(Msg(**plan.title)(lang))
+    risk = escape(RISK.get(plan.risk, Msg.same(plan.risk))(lang))
     head = Msg(f"*Plan #{plan.id}: {title}* (risk: {risk})", f"*계획 #{plan.id}: {title}* (위험도: {risk})")(lang)
-    steps = "\n".join(f"{i}. {Msg(**s['description'])(lang)}" for i, s in enumerate(plan.steps, 1))
+    steps = "\n".join(f"{i}. {escape(_step_description(s, lang))}" for i, s in enumerate(plan.steps, 1))
     return f"{head}\n{steps}"
+
+
+def plan_fallback_text(plan: PlanRow, lang: str, page: int = 1, pages: int = 1) -> str:
+    """The ``text`` of a plan message (notifications, clients without blocks)."""
+    if page == 1:
+        return clip(plan_text(plan, lang), 3000)
+    return Msg(f"Plan #{plan.id}, continued ({page}/{pages})", f"계획 #{plan.id} 계속 ({page}/{pages})")(lang)
+
+
+def plan_pages(plan: PlanRow, lang: str, approvers_mention: str, note: Msg | None = None,
+               buttons: str = "decide") -> list[list[dict[str, Any]]]:
+    """The plan as one or more messages: title, every step, a diff per step, then buttons on the last.
+
+    Nothing is shortened: a plan that does not fit Slack's 50 blocks goes on over further messages.
+    How the steps are split depends only on the plan (the last page keeps room for the note, the
+    expiry line and the buttons), so the last page, which carries the buttons, can be rebuilt and
+    updated in place on every change without moving steps between messages.
+    """
+    body: list[dict[str, Any]] = text_sections(plan_text(plan, lang))
+    for i, step in enumerate(plan.steps, 1):
+        body.append(context(f"`{escape(step['op'])}` step {i}"))
+        body.extend(code_sections(escape(step_diff(step))))
+    per_page = MAX_BLOCKS - 1 - PLAN_TAIL_ROOM  # one for the "continued" line
+    pages = [body[i:i + per_page] for i in range(0, len(body), per_page)] or [[]]
+    for n, page in enumerate(pages[1:], 2):
+        page.insert(0, context(plan_fallback_text(plan, lang, n, len(pages))))
+    pages[-1].extend(_plan_tail(plan, lang, approvers_mention, note, buttons))
+    return pages
 
 
 def plan_blocks(plan: PlanRow, lang: str, approvers_mention: str, note: Msg | None = None,
                 buttons: str = "decide") -> list[dict[str, Any]]:
-    """The plan message: title, steps, a diff per step, then buttons for its current state."""
-    blocks: list[dict[str, Any]] = [section(plan_text(plan, lang))]
-    for i, step in enumerate(plan.steps, 1):
-        blocks.append(context(f"`{step['op']}` step {i}"))
-        blocks.extend(code_sections(step_diff(step)))
+    """The plan message's blocks when the plan fits one message, else its last page (with the buttons)."""
+    return plan_pages(plan, lang, approvers_mention, note, buttons)[-1]
+
+
+def _plan_tail(plan: PlanRow, lang: str, approvers_mention: str, note: Msg | None,
+               buttons: str) -> list[dict[str, Any]]:
+    blocks: list[dict[str, Any]] = []
     expires = plan.expires_at.strftime("%Y-%m-%d %H:%M UTC")
     if note is not None:
-        blocks.append(section(note(lang)))
+        blocks.append(section(as_mrkdwn(note, lang)))
     if buttons == "decide":
         need = Msg(" · two approvers needed", " · 승인자 2명 필요")(lang) if plan.approvals_needed > 1 else ""
+        # the approvers' mention is the bot's own markup, built from configuration (Approvers.mention)
         blocks.append(context(Msg(f"Expires {expires} · approvers: {approvers_mention}{need}",
                                   f"만료: {expires} · 승인자: {approvers_mention}{need}")(lang)))
         blocks.append(decide_actions(plan, lang))
@@ -141,7 +213,7 @@ def plan_blocks(plan: PlanRow, lang: str, approvers_mention: str, note: Msg | No
     elif buttons == "rerun":
         blocks.append({"type": "actions", "block_id": f"plan-{plan.id}-rerun", "elements": [
             _button("rerun_request", Msg("Re-run diagnosis", "진단 다시 실행")(lang), plan.request_id)]})
-    return _cap(blocks, lang)
+    return blocks
 
 
 def _button(action_id: str, text: str, value: int, style: str | None = None,
@@ -155,10 +227,23 @@ def _button(action_id: str, text: str, value: int, style: str | None = None,
     return button
 
 
+def confirm_text(plan: PlanRow, lang: str) -> str:
+    """What the Approve dialog says (mrkdwn): every step in full, or, when they do not all fit its 300
+    characters, how many there are and that the thread has them all (never a cut-off list)."""
+    steps = [escape(_step_description(s, lang)) for s in plan.steps]
+    full = "\n".join(f"{i}. {d}" for i, d in enumerate(steps, 1))
+    if steps and len(full) <= CONFIRM_LIMIT:
+        return full
+    n = len(steps)
+    risk = escape(RISK.get(plan.risk, Msg.same(plan.risk))(lang))
+    return Msg(f"Plan #{plan.id} (risk: {risk}): {n} step{'s' if n != 1 else ''}, read them in the thread "
+               "before you approve.",
+               f"계획 #{plan.id} (위험도: {risk}): {n}단계, 승인하기 전에 스레드에서 모두 읽어 주세요.")(lang)
+
+
 def decide_actions(plan: PlanRow, lang: str) -> dict[str, Any]:
-    change = "; ".join(Msg(**s["description"])(lang) for s in plan.steps)
     confirm = {"title": {"type": "plain_text", "text": Msg("Apply this change?", "이 변경을 적용할까요?")(lang)},
-               "text": {"type": "mrkdwn", "text": change[:290]},
+               "text": {"type": "mrkdwn", "text": confirm_text(plan, lang)},
                "confirm": {"type": "plain_text", "text": Msg("Apply", "적용")(lang)},
                "deny": {"type": "plain_text", "text": Msg("Cancel", "취소")(lang)}}
     return {"type": "actions", "block_id": f"plan-{plan.id}", "elements": [

@@ -1,7 +1,10 @@
 """``SlackThread``: the ``ThreadPort`` services use, implemented with the Slack Web API.
 
 The first message of a request's thread carries its status and is edited on every change;
-each change of state is also one reply. Plan messages are updated in place (``chat.update``).
+each change of state is also one reply. Plan messages are updated in place (``chat.update``); a
+plan too long for one message is posted as several, and the last one (with the buttons) is the one
+updated. Every text sent, the ``text`` fallbacks included, goes through ``bot.mrkdwn``: a ``Msg`` is
+escaped, only ``Mrkdwn`` is sent as markup.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.domain import Diagnosis, Msg
+from bot.mrkdwn import Mrkdwn, as_mrkdwn, clip
 from bot.services.approvers import Approvers
 from bot.slack import render
 from bot.store.models import PlanRow, RequestRow
@@ -58,16 +62,18 @@ class SlackThread:
 
     def diagnosis(self, req: RequestRow, diagnosis: Diagnosis, plans: Sequence[PlanRow]) -> list[str]:
         blocks = render.diagnosis_blocks(req, diagnosis)
-        self._post(channel=req.channel, thread_ts=req.thread_ts, text=diagnosis.headline(req.lang), blocks=blocks)
+        self._post(channel=req.channel, thread_ts=req.thread_ts, text=clip(as_mrkdwn(diagnosis.headline, req.lang),
+                                                                           3000), blocks=blocks)
         for f in diagnosis.findings:
             for file in (f.data or {}).get("files", []):
                 self._upload(req, file)
         out = []
         for plan in plans:
-            blocks = render.plan_blocks(plan, req.lang, self.approvers.mention())
-            resp = self._post(channel=req.channel, thread_ts=req.thread_ts,
-                              text=render.plan_text(plan, req.lang), blocks=blocks)
-            out.append(resp["ts"])
+            pages = render.plan_pages(plan, req.lang, self.approvers.mention())
+            for n, blocks in enumerate(pages, 1):
+                resp = self._post(channel=req.channel, thread_ts=req.thread_ts,
+                                  text=render.plan_fallback_text(plan, req.lang, n, len(pages)), blocks=blocks)
+            out.append(resp["ts"])  # the last page: it carries the buttons and is the one updated
         return out
 
     def _upload(self, req: RequestRow, file: dict[str, Any]) -> None:
@@ -87,20 +93,22 @@ class SlackThread:
             buttons = "none"
         if event == "stale" or extra.get("rerun"):
             buttons = "rerun"
-        note = Msg(f"{icon} {detail.en}", f"{icon} {detail.ko}")
+        note = Mrkdwn(f"{icon} {as_mrkdwn(detail, 'en')}", f"{icon} {as_mrkdwn(detail, 'ko')}")
         if plan.message_ts:
-            blocks = render.plan_blocks(plan, req.lang, self.approvers.mention(), note, buttons)
+            pages = render.plan_pages(plan, req.lang, self.approvers.mention(), note, buttons)
             try:
-                self.client.chat_update(channel=req.channel, ts=plan.message_ts, blocks=blocks,
-                                        text=render.plan_text(plan, req.lang))
+                self.client.chat_update(channel=req.channel, ts=plan.message_ts, blocks=pages[-1],
+                                        text=render.plan_fallback_text(plan, req.lang, len(pages), len(pages)))
             except SlackApiError as exc:
                 log.warning("plan update failed", extra={"plan_id": plan.id, "error": exc.response.get("error")})
-        self._post(channel=req.channel, thread_ts=req.thread_ts, text=f"{icon} #{plan.id} {detail(req.lang)}")
+        self._post(channel=req.channel, thread_ts=req.thread_ts,
+                   text=f"{icon} #{plan.id} {as_mrkdwn(detail, req.lang)}")
 
     def reply(self, req: RequestRow, text: Msg) -> None:
-        self._post(channel=req.channel, thread_ts=req.thread_ts or None, text=text(req.lang))
+        self._post(channel=req.channel, thread_ts=req.thread_ts or None, text=as_mrkdwn(text, req.lang))
 
     def ephemeral(self, channel: str, user: str, text: str) -> None:
+        """``text`` is the bot's own mrkdwn (a refusal, a link to a thread): callers escape any value in it."""
         try:
             self.client.chat_postEphemeral(channel=channel, user=user, text=text)
         except SlackApiError as exc:
