@@ -1,8 +1,11 @@
 """What a replica does once at start-up: settle plans a dead replica left in ``applying``.
 
-A replica killed in the middle of applying a plan leaves it in ``applying``. The next replica to
-start asks ``ApplyService.reconcile_applying`` to re-read live state and mark each such plan
-applied or failed, saying so in its thread and in the audit log.
+A replica killed in the middle of applying a plan leaves it in ``applying``, with an intent row
+(``step_runs``) for each step whose write it had started. The next replica to start asks
+``ApplyService.reconcile_applying`` to settle each such plan step by step: it reads what is live
+for every step, records it, tells the thread which steps were applied, which were not and which
+are unknown, audits each, marks the plan applied (every step live as planned) or failed, and
+proposes an undo plan (approved like any plan) for the steps that were applied when not all were.
 
 Other replicas may be alive and applying at this very moment (a rolling update starts new pods
 while old ones work), so a plan is only settled once it has been ``applying`` for longer than any
