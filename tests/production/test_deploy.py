@@ -147,7 +147,12 @@ def test_migration_job_runs_chatops_migrate_against_the_database():
     (container,) = job["spec"]["template"]["spec"]["containers"]
     assert container["args"] == ["migrate"]
     assert job["spec"]["template"]["spec"]["restartPolicy"] == "Never"
-    assert {"secretRef": {"name": "chatops-database"}} in container["envFrom"]
+    # the migration role owns the schema; the bot's runtime role (chatops-database) does not
+    assert {"secretRef": {"name": "chatops-database-migrate"}} in container["envFrom"]
+    (deployment,) = _kind("Deployment")
+    (bot,) = deployment["spec"]["template"]["spec"]["containers"]
+    assert {"secretRef": {"name": "chatops-database"}} in bot["envFrom"]
+    assert {"secretRef": {"name": "chatops-database-migrate"}} not in bot["envFrom"]
 
 
 def test_pdb_keeps_a_replica_of_the_deployment():
