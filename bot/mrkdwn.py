@@ -27,9 +27,9 @@ from typing import Any
 
 from bot.domain import Msg
 
-_USER = re.compile(r"[UW][A-Z0-9]{2,20}")
-_GROUP = re.compile(r"S[A-Z0-9]{2,20}")
-_CHANNEL = re.compile(r"[CGD][A-Z0-9]{2,20}")
+_USER = re.compile(r"[UW][A-Z0-9_]{2,20}")
+_GROUP = re.compile(r"S[A-Z0-9_]{2,20}")
+_CHANNEL = re.compile(r"[CGD][A-Z0-9_]{2,20}")
 _PARTIAL_ENTITY = re.compile(r"&(?:a|am|amp|l|lt|g|gt)?$")
 
 
@@ -45,7 +45,7 @@ class Markup(str):
 
 
 def mention(user_id: str) -> Markup:
-    """``<@U123>`` for a Slack user id; anything that is not a user id is shown as text, escaped."""
+    """``<@U123>`` for a Slack user id (the sandbox's have underscores); anything else as escaped text."""
     return Markup(f"<@{user_id}>") if _USER.fullmatch(user_id or "") else Markup(escape(user_id))
 
 
