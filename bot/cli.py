@@ -146,6 +146,20 @@ def cmd_diagnose(args: argparse.Namespace) -> int:
     return run(" ".join(args.text), _settings(), sys.stdout)
 
 
+# Spreadsheets run a cell that starts with one of these as a formula (OWASP, "CSV Injection"): such a
+# cell is written with a leading single quote, so it shows as the text it was.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> object:
+    """An audit value as a CSV cell: dicts and lists as JSON, text that a spreadsheet would run neutralised."""
+    if isinstance(value, dict | list):
+        value = json.dumps(value, default=str)
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def cmd_audit(args: argparse.Namespace) -> int:
     from bot.store.db import make_engine, make_session_factory
     from bot.store.repo import Repo, as_dicts
@@ -157,8 +171,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
         writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else ["id"])
         writer.writeheader()
         for row in rows:
-            writer.writerow({k: json.dumps(v, default=str) if isinstance(v, dict | list) else v
-                             for k, v in row.items()})
+            writer.writerow({k: csv_cell(v) for k, v in row.items()})
     else:
         for row in rows:
             print(json.dumps(row, default=str, ensure_ascii=False))
