@@ -6,22 +6,35 @@ allow-list goes into ``spec.userData``, which Karpenter merges with its own boot
 ``NodeConfig`` part (AL2023), Bottlerocket TOML, or for AL2 a shell part that edits the kubelet
 config before Karpenter's ``bootstrap.sh`` runs. Changing the class makes its nodes drift, and
 Karpenter replaces them.
+
+Sysctl names are checked (``nodeconfig.checked_sysctls``) and every value in a shell command line
+is quoted with ``shlex.quote``, as in ``handlers.sysctl.nodeconfig``.
 """
 
 from __future__ import annotations
 
 import json
+import shlex
 from collections.abc import Sequence
 
 from handlers.sysctl.facts import AL2, AL2023, BOTTLEROCKET
-from handlers.sysctl.nodeconfig import BOUNDARY, al2023_user_data, bottlerocket_toml, dump, header
+from handlers.sysctl.nodeconfig import (
+    BOUNDARY,
+    al2023_user_data,
+    bottlerocket_toml,
+    checked_sysctls,
+    dump,
+    header,
+    safe_filename,
+)
 
 
 def al2_karpenter_user_data(sysctls: Sequence[str]) -> str:
     """AL2 under Karpenter: Karpenter runs bootstrap.sh itself after this part, so edit the kubelet config."""
+    program = f".allowedUnsafeSysctls = {json.dumps(checked_sysctls(sysctls))}"
     script = (
         "#!/bin/bash\nset -euo pipefail\nCFG=/etc/kubernetes/kubelet/kubelet-config.json\n"
-        f'jq \'.allowedUnsafeSysctls = {json.dumps(list(sysctls))}\' "$CFG" > "$CFG.new"\n'
+        f'jq {shlex.quote(program)} "$CFG" > "$CFG.new"\n'
         'mv "$CFG.new" "$CFG"\n'
     )
     return (
@@ -45,7 +58,7 @@ def karpenter_nodeclass_patch(nodeclass: str, family: str, sysctls: Sequence[str
     }
     return header(
         [
-            f"kubectl patch ec2nodeclass {nodeclass} --type merge --patch-file this-file.yaml",
+            f"kubectl patch ec2nodeclass {shlex.quote(nodeclass)} --type merge --patch-file this-file.yaml",
             "If the class already has userData, merge this part into it instead of replacing it.",
             "Karpenter marks the nodes of every NodePool using this class as drifted and replaces them.",
         ]
@@ -55,7 +68,7 @@ def karpenter_nodeclass_patch(nodeclass: str, family: str, sysctls: Sequence[str
 def files_for_nodeclass(nodeclass: str, family: str, sysctls: Sequence[str]) -> list[dict[str, str]]:
     return [
         {
-            "filename": f"ec2nodeclass-{nodeclass}-sysctl.yaml",
+            "filename": f"ec2nodeclass-{safe_filename(nodeclass)}-sysctl.yaml",
             "title": f"Karpenter EC2NodeClass {nodeclass} patch",
             "content": karpenter_nodeclass_patch(nodeclass, family, sysctls),
         }

@@ -14,11 +14,18 @@ the request thread (``Finding.data["files"]``) and rolled out by people, never b
 - Bottlerocket: ``settings.kubernetes.allowed-unsafe-sysctls`` in TOML user data
   (https://bottlerocket.dev/en/os/1.20.x/api/settings/kubernetes/).
 - Karpenter: see ``handlers.sysctl.karpenter``.
+
+What goes into these files comes partly from the cluster (node group and node class names, the
+sysctls pods ask for), and people run them as root on every node. So every generator refuses a
+sysctl name that is not one the kernel could have (``checked_sysctls``), and every value put into a
+shell command line is quoted with ``shlex.quote``: nothing in a name can become shell syntax.
 """
 
 from __future__ import annotations
 
 import json
+import re
+import shlex
 from collections.abc import Sequence
 from typing import Any
 
@@ -27,6 +34,34 @@ import yaml
 from handlers.sysctl.facts import AL2, AL2023, BOTTLEROCKET
 
 BOUNDARY = "//"
+
+# A sysctl name as the kernel and the API server spell it (dot- or slash-separated segments of
+# lower-case letters, digits, "-" and "_", the way pkg/apis/core/validation checks it), or a
+# kubelet allow-list pattern: such a prefix ending in "*" (``kernel.msg*``).
+_SEGMENT = r"[a-z0-9]([-_a-z0-9]*[a-z0-9])?"
+SYSCTL_NAME = re.compile(rf"({_SEGMENT}[./])*{_SEGMENT}")
+SYSCTL_PATTERN = re.compile(rf"({_SEGMENT}[./])*([a-z0-9][-_a-z0-9]*)?\*")
+_FILENAME_UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
+
+
+def valid_sysctl(name: str) -> bool:
+    """True for a sysctl name (or kubelet allow-list pattern) the kernel's syntax allows."""
+    return (isinstance(name, str) and len(name) <= 253
+            and bool(SYSCTL_NAME.fullmatch(name) or SYSCTL_PATTERN.fullmatch(name)))
+
+
+def checked_sysctls(sysctls: Sequence[str]) -> list[str]:
+    """``sysctls`` as a list, or ``ValueError`` naming the first that is not a sysctl name."""
+    names = list(sysctls)
+    for name in names:
+        if not valid_sysctl(name):
+            raise ValueError(f"not a sysctl name: {name!r}")
+    return names
+
+
+def safe_filename(name: str) -> str:
+    """A file name from names that came from the cluster: nothing but letters, digits, ``.``, ``_``, ``-``."""
+    return _FILENAME_UNSAFE.sub("_", name)
 
 
 class _Dumper(yaml.SafeDumper):
@@ -46,11 +81,16 @@ def dump(doc: Any) -> str:
 
 
 def header(lines: Sequence[str]) -> str:
-    return "".join(f"# {line}\n" for line in lines)
+    """Comment lines; a value with a line break in it cannot start a line of its own."""
+    return "".join("# " + " ".join(line.splitlines()) + "\n" for line in lines)
 
 
 def al2_bootstrap_command(cluster: str, nodegroup: str, ami: str, sysctls: Sequence[str]) -> str:
-    """The bash the notes put in ``overrideBootstrapCommand`` (labels eksctl would otherwise set)."""
+    """The bash the notes put in ``overrideBootstrapCommand`` (labels eksctl would otherwise set).
+
+    The kubelet's extra arguments are one shell word, quoted, and so is the cluster name.
+    """
+    allowed = ",".join(checked_sysctls(sysctls))
     labels = ",".join(
         (
             f"alpha.eksctl.io/cluster-name={cluster}",
@@ -59,11 +99,10 @@ def al2_bootstrap_command(cluster: str, nodegroup: str, ami: str, sysctls: Seque
             f"eks.amazonaws.com/nodegroup-image={ami}",
         )
     )
-    allowed = ",".join(sysctls)
+    extra_args = f"--node-labels={labels} --allowed-unsafe-sysctls={allowed}"
     return (
         "#!/bin/bash\nset -ex\n"
-        f"/etc/eks/bootstrap.sh {cluster} --kubelet-extra-args "
-        f"\"--node-labels={labels} --allowed-unsafe-sysctls '{allowed}'\"\n"
+        f"/etc/eks/bootstrap.sh {shlex.quote(cluster)} --kubelet-extra-args {shlex.quote(extra_args)}\n"
     )
 
 
@@ -108,7 +147,7 @@ def eksctl_al2_self_managed(
 ) -> str:
     """The simpler form: a self-managed AL2 node group with ``kubeletExtraConfig``."""
     group = _node_group(nodegroup, "AmazonLinux2", instance_type,
-                        kubeletExtraConfig={"allowedUnsafeSysctls": list(sysctls)})
+                        kubeletExtraConfig={"allowedUnsafeSysctls": checked_sysctls(sysctls)})
     doc = _cluster_config(cluster, region, "nodeGroups", group)
     return header(
         [
@@ -122,13 +161,13 @@ def eksctl_bottlerocket(
     cluster: str, region: str, nodegroup: str, sysctls: Sequence[str], instance_type: str = "m5.large"
 ) -> str:
     group = _node_group(nodegroup, "Bottlerocket", instance_type,
-                        bottlerocket={"settings": {"kubernetes": {"allowed-unsafe-sysctls": list(sysctls)}}})
+                        bottlerocket={"settings": {"kubernetes": {"allowed-unsafe-sysctls": checked_sysctls(sysctls)}}})
     doc = _cluster_config(cluster, region, "managedNodeGroups", group)
     return header([f"eksctl create nodegroup -f this-file.yaml   (cluster {cluster})"]) + dump(doc)
 
 
 def nodeadm_config(sysctls: Sequence[str], cluster: str = "", custom_ami: bool = False) -> dict[str, Any]:
-    spec: dict[str, Any] = {"kubelet": {"config": {"allowedUnsafeSysctls": list(sysctls)}}}
+    spec: dict[str, Any] = {"kubelet": {"config": {"allowedUnsafeSysctls": checked_sysctls(sysctls)}}}
     if custom_ami:  # EKS adds the cluster block itself only for its own AMIs
         spec = {
             "cluster": {
@@ -152,7 +191,7 @@ def al2023_user_data(sysctls: Sequence[str], cluster: str = "", custom_ami: bool
 
 
 def bottlerocket_toml(sysctls: Sequence[str]) -> str:
-    return "[settings.kubernetes]\nallowed-unsafe-sysctls = " + json.dumps(list(sysctls)) + "\n"
+    return "[settings.kubernetes]\nallowed-unsafe-sysctls = " + json.dumps(checked_sysctls(sysctls)) + "\n"
 
 
 def files_for_nodegroup(
@@ -165,11 +204,13 @@ def files_for_nodegroup(
     instance_type: str = "m5.large",
 ) -> list[dict[str, str]]:
     """The files to post for one EKS node group of ``family``."""
+    sysctls = checked_sysctls(sysctls)
     new_name = f"{nodegroup}-sysctl"
+    file_name = safe_filename(new_name)
     if family == AL2:
         files = [
             {
-                "filename": f"eksctl-{new_name}.yaml",
+                "filename": f"eksctl-{file_name}.yaml",
                 "title": "eksctl: AL2 custom AMI, overrideBootstrapCommand",
                 "content": eksctl_al2_custom_ami(
                     cluster, region, new_name, sysctls, instance_type=instance_type
@@ -179,7 +220,7 @@ def files_for_nodegroup(
         if not custom_ami:
             files.append(
                 {
-                    "filename": f"eksctl-{new_name}-self-managed.yaml",
+                    "filename": f"eksctl-{file_name}-self-managed.yaml",
                     "title": "eksctl: self-managed AL2, kubeletExtraConfig",
                     "content": eksctl_al2_self_managed(cluster, region, new_name, sysctls, instance_type),
                 }
@@ -188,7 +229,7 @@ def files_for_nodegroup(
     if family == AL2023:
         return [
             {
-                "filename": f"{nodegroup}-al2023-user-data.mime",
+                "filename": f"{safe_filename(nodegroup)}-al2023-user-data.mime",
                 "title": "AL2023 nodeadm NodeConfig (launch template user data)",
                 "content": al2023_user_data(sysctls, cluster, custom_ami),
             }
@@ -196,12 +237,12 @@ def files_for_nodegroup(
     if family == BOTTLEROCKET:
         return [
             {
-                "filename": f"{nodegroup}-bottlerocket.toml",
+                "filename": f"{safe_filename(nodegroup)}-bottlerocket.toml",
                 "title": "Bottlerocket user data (launch template)",
                 "content": bottlerocket_toml(sysctls),
             },
             {
-                "filename": f"eksctl-{new_name}.yaml",
+                "filename": f"eksctl-{file_name}.yaml",
                 "title": "eksctl: Bottlerocket managed node group",
                 "content": eksctl_bottlerocket(cluster, region, new_name, sysctls, instance_type),
             },

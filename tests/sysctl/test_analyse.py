@@ -43,7 +43,7 @@ def test_kubelet_rejection_on_1_28_attaches_the_notes_config_and_proposes_nothin
     rejected = diag.findings[0]
     assert rejected.evidence[0].en.endswith('"net.ipv4.tcp_keepalive_intvl" not allowlisted')
     files = next(f for f in diag.findings if f.code == "sysctl.nodeconfig").data["files"]
-    assert "--allowed-unsafe-sysctls 'net.ipv4.tcp_keepalive_intvl'" in files[0]["content"]
+    assert "--allowed-unsafe-sysctls=net.ipv4.tcp_keepalive_intvl'" in files[0]["content"]
     assert diag.plans == ()  # node groups are rolled out by people
 
 

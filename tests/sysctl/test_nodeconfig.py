@@ -22,11 +22,11 @@ def test_al2_custom_ami_matches_the_notes():
     ng = yaml.safe_load(text)["managedNodeGroups"][0]
     assert ng["ami"] == "ami-0123456789abcdef0" and ng["amiFamily"] == "AmazonLinux2"
     last = ng["overrideBootstrapCommand"].splitlines()[-1]
-    assert last == (
-        '/etc/eks/bootstrap.sh prod --kubelet-extra-args "--node-labels=alpha.eksctl.io/cluster-name=prod,'
+    assert last == (  # the kubelet's extra arguments are one quoted shell word
+        "/etc/eks/bootstrap.sh prod --kubelet-extra-args '--node-labels=alpha.eksctl.io/cluster-name=prod,"
         "alpha.eksctl.io/nodegroup-name=ng-sysctl,eks.amazonaws.com/nodegroup=ng-sysctl,"
-        "eks.amazonaws.com/nodegroup-image=ami-0123456789abcdef0 --allowed-unsafe-sysctls "
-        "'net.ipv4.tcp_keepalive_intvl'\""
+        "eks.amazonaws.com/nodegroup-image=ami-0123456789abcdef0 --allowed-unsafe-sysctls="
+        "net.ipv4.tcp_keepalive_intvl'"
     )
     assert "overrideBootstrapCommand: |" in text  # a block, as people write it
 
