@@ -24,6 +24,7 @@ from bot.scheduler.book import RepoScheduleBook
 from bot.scheduler.plan_ops import plan_operations
 from bot.services.apply import ApplyService
 from bot.services.approvers import Approvers
+from bot.services.authz import Authorizer, Directory, LookupFailed
 from bot.services.clusters import contexts_from_settings
 from bot.services.core import Services
 from bot.services.plans import PlanService
@@ -56,6 +57,28 @@ def make_client(settings: Settings) -> WebClient:
     return client
 
 
+def directory(settings: Settings, client: WebClient) -> Directory:
+    """Who is who in Slack, for the authorization checks: ``auth.test``, ``users.info``, ``conversations.info``.
+
+    Asked on the ack path (cached), so through a client that does not sleep through rate limits:
+    a lookup Slack does not answer now is a refusal ("try again"), never a guess.
+    """
+    lookups = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=5)
+
+    def ask(method: Callable[..., object], key: str, **kwargs: object) -> dict:
+        try:
+            answer = method(**kwargs)
+        except Exception as exc:  # any failure to answer is "cannot say"
+            raise LookupFailed(f"{type(exc).__name__}: {exc}"[:200]) from exc
+        data = dict(answer.data) if hasattr(answer, "data") else dict(answer)  # type: ignore[call-overload]
+        return dict(data.get(key) or {}) if key else data
+
+    return Directory(auth_test=lambda: ask(lookups.auth_test, ""),
+                     user_info=lambda user: ask(lookups.users_info, "user", user=user, include_locale=True),
+                     channel_info=lambda channel: ask(lookups.conversations_info, "channel", channel=channel),
+                     team_id=settings.slack_team_id, cache_seconds=settings.lookup_cache_seconds)
+
+
 def build(settings: Settings, clock: Callable[[], datetime] = utcnow, contexts: ContextProvider | None = None,
           client: WebClient | None = None) -> Bot:
     """Everything, wired."""
@@ -70,13 +93,15 @@ def build(settings: Settings, clock: Callable[[], datetime] = utcnow, contexts: 
     approvers = Approvers(settings.approver_ids, settings.approver_usergroup, group_members,
                           settings.usergroup_cache_seconds, settings.allow_self_approval)
     schedules = ScheduleRepo(sessions)
+    contexts = contexts or contexts_from_settings(settings, clock)
     services = Services(settings=settings, repo=repo, thread=SlackThread(client, approvers),
-                        contexts=contexts or contexts_from_settings(settings, clock), approvers=approvers,
+                        contexts=contexts, approvers=approvers,
                         clock=clock, extra_operations={op.name: op for op in plan_operations(schedules)},
                         context_extras={"rds.schedules": RepoScheduleBook(schedules),
                                         "rds.tag": settings.autostop_tag, "rds.tz": settings.default_timezone})
     applier = ApplyService(services)
-    deps = Deps(services=services, requests=RequestService(services), plans=PlanService(services, applier),
-                applier=applier)
+    authz = Authorizer(settings, approvers, directory(settings, client), contexts)
+    deps = Deps(services=services, requests=RequestService(services), plans=PlanService(services, applier, authz),
+                applier=applier, authz=authz)
     app = build_app(settings, client, deps)
     return Bot(settings, engine, client, deps, app, schedules)

@@ -19,6 +19,13 @@ class Settings(BaseSettings):
     slack_api_url: str = Field("https://slack.com/api/", description="Slack Web API base URL (ends with /).")
     slash_command: str = Field("/ops", description="The slash command the app answers.")
     request_channels: str = Field("", description="Comma-separated channel ids where any message is a request.")
+    allow_direct_messages: bool = Field(False, description="Take requests in direct messages with the bot.")
+    allow_shared_channels: bool = Field(False, description="Take requests in channels shared with other "
+                                                           "organisations (Slack Connect).")
+    slack_team_id: str = Field("", description="The installing workspace's team id (else asked with auth.test "
+                                               "at start-up).")
+    lookup_cache_seconds: int = Field(60, description="How long users.info (guests) and conversations.info "
+                                                      "(shared channels) answers are cached.")
     approver_user_ids: str = Field("", description="Comma-separated Slack user ids allowed to approve.")
     approver_usergroup: str = Field("", description="Slack user group id whose members may approve.")
     allow_self_approval: bool = Field(False, description="Let the requester approve their own plan.")
@@ -29,7 +36,8 @@ class Settings(BaseSettings):
     cluster_name: str = Field("", description="Default EKS cluster name.")
     kube_host: str = Field("", description="Kubernetes API URL (else kubeconfig, else in-cluster).")
     kube_context: str = Field("", description="kubeconfig context to use.")
-    role_allow_patterns: str = Field("*", description="fnmatch patterns of IAM roles fixes may change.")
+    role_allow_patterns: str = Field("", description="fnmatch patterns of IAM roles fixes may change (required "
+                                                     "by serve and socket; empty: none).")
     verify_wait_seconds: float = Field(120.0, description="How long verification waits for live state.")
     log_level: str = Field("INFO", description="Logging level.")
     default_timezone: str = Field("Asia/Seoul", description="Time zone for schedules and reports.")
@@ -54,7 +62,8 @@ class Settings(BaseSettings):
 
     @property
     def role_patterns(self) -> tuple[str, ...]:
-        return self.split(self.role_allow_patterns) or ("*",)
+        """The allow-list of IAM role patterns; empty means no role may be changed."""
+        return self.split(self.role_allow_patterns)
 
     @classmethod
     def describe(cls) -> list[tuple[str, str, str]]:

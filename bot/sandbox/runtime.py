@@ -79,6 +79,7 @@ class Sandbox:
         self.slack.add_user(OPS, "ops-lee")
         self.slack.add_user(OPS2, "ops-park")
         self.slack.add_user(STRANGER, "someone")
+        self.slack.add_channel(REQUEST_CHANNEL, "eks-requests")
         self._tmp = tempfile.mkdtemp(prefix="chatops-sandbox-")
         url = self.database_url or f"sqlite:///{os.path.join(self._tmp, 'chatops.db')}"
         upgrade(url)

@@ -1,7 +1,9 @@
 """Who may approve plans: configured Slack user ids and/or members of a Slack user group.
 
 Group membership comes from ``usergroups.users.list`` (through a callable, so this module
-does not know Slack) and is cached briefly; it is checked again at every click.
+does not know Slack) and is cached briefly; it is checked again at every click, and fetched afresh
+(``fresh=True``) at the click that would decide a plan. ``invalidate`` drops the cache (Slack's
+``subteam_members_changed`` / ``subteam_updated`` events call it).
 """
 
 from __future__ import annotations
@@ -23,19 +25,28 @@ class Approvers:
         self._lock = threading.Lock()
         self.allow_self_approval = allow_self_approval
 
-    def _members(self) -> frozenset[str]:
+    def _members(self, fresh: bool = False) -> frozenset[str]:
         if not self.usergroup or self._group_members is None:
             return frozenset()
         with self._lock:
             now = time.monotonic()
-            if self._cached and now - self._cached[0] < self._cache_seconds:
+            if not fresh and self._cached and now - self._cached[0] < self._cache_seconds:
                 return self._cached[1]
             members = frozenset(self._group_members(self.usergroup))
             self._cached = (now, members)
             return members
 
-    def is_approver(self, user_id: str) -> bool:
-        return user_id in self.user_ids or user_id in self._members()
+    def is_approver(self, user_id: str, fresh: bool = False) -> bool:
+        """Whether ``user_id`` may approve; ``fresh`` reads the group from Slack instead of the cache."""
+        return user_id in self.user_ids or user_id in self._members(fresh)
+
+    def invalidate(self, usergroup: str = "") -> bool:
+        """Forget the cached membership (of ``usergroup``, or whichever is configured); True if it applied."""
+        if usergroup and usergroup != self.usergroup:
+            return False
+        with self._lock:
+            self._cached = None
+        return True
 
     def mention(self) -> str:
         if self.usergroup:

@@ -3,7 +3,7 @@
 The file (``CLUSTERS_FILE``) lists clusters and maps Slack channels to a default one::
 
     default: prod
-    channels: {C0PRODOPS: prod, C0STAGING: staging}
+    channels: {C0PRODOPS: prod, C0STAGING: staging, C0PLATFORM: [staging, prod]}
     clusters:
       - name: prod                      # the EKS cluster name; `--cluster prod` picks it
         account_id: "111122223333"
@@ -11,10 +11,16 @@ The file (``CLUSTERS_FILE``) lists clusters and maps Slack channels to a default
         role_arn: arn:aws:iam::111122223333:role/chatops-target
         external_id: chatops-prod-7f3a
         kube: {}                        # endpoint + CA from eks:DescribeCluster, STS token
+        lb_controller: kube-system/aws-load-balancer-controller   # where the controller runs
       - name: staging
         account_id: "444455556666"
         region: ap-northeast-1
         kube: {kubeconfig_context: staging-admin}
+
+A channel maps to one cluster, or to a list of them (the first is its default): there anyone may
+pick one of the list with ``--cluster NAME`` / ``cluster=NAME``; other clusters are for approvers
+(``bot.services.authz``). An unknown name is refused without listing the clusters (only the
+authorization check, answering an approver privately, lists them).
 
 For each (cluster, acting Slack user) the provider assumes the cluster's role with its external
 id and a session name naming the user (so CloudTrail shows who asked), and reaches Kubernetes
@@ -80,6 +86,7 @@ class ClusterConfig:
     role_arn: str = ""
     external_id: str = ""
     kube: KubeAccess = field(default_factory=KubeAccess)
+    lb_controller: str = ""  # NAMESPACE/DEPLOYMENT; empty: the LB_CONTROLLER setting
 
 
 @dataclass(frozen=True)
@@ -87,16 +94,29 @@ class ClustersConfig:
     clusters: Mapping[str, ClusterConfig]
     channels: Mapping[str, str] = field(default_factory=dict)
     default: str = ""
+    channel_choices: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def cluster(self, name: str) -> ClusterConfig:
         if name in self.clusters:
             return self.clusters[name]
-        known = ", ".join(sorted(self.clusters))
-        raise errors.UsageError(f"Unknown cluster `{name}`. Known clusters: {known}.",
-                                f"알 수 없는 클러스터 `{name}` 입니다. 등록된 클러스터: {known}.")
+        raise errors.UsageError(f"Unknown cluster `{name[:60]}`.", f"알 수 없는 클러스터 `{name[:60]}` 입니다.")
 
     def for_channel(self, channel: str) -> str:
         return self.channels.get(channel, self.default)
+
+    def allowed_for(self, channel: str) -> tuple[str, ...]:
+        """The clusters a channel may pick, its default first."""
+        if channel in self.channel_choices:
+            return self.channel_choices[channel]
+        default = self.for_channel(channel)
+        return (default,) if default else ()
+
+
+def _lb_controller(cluster: str, value: Any) -> str:
+    text = str(value or "")
+    if text and (text.count("/") != 1 or not all(text.split("/"))):
+        raise ValueError(f"clusters file: {cluster}: lb_controller must be NAMESPACE/DEPLOYMENT")
+    return text
 
 
 def parse_clusters(doc: Any) -> ClustersConfig:
@@ -120,15 +140,22 @@ def parse_clusters(doc: Any) -> ClustersConfig:
             raise ValueError(f"clusters file: {name}: unknown kube keys {sorted(unknown)}")
         kube = KubeAccess(**{k: str(v) for k, v in kube_keys.items()})
         clusters[name] = ClusterConfig(name=name, account_id=account, region=str(raw.get("region", "")),
-                                       role_arn=role, external_id=str(raw.get("external_id", "")), kube=kube)
+                                       role_arn=role, external_id=str(raw.get("external_id", "")), kube=kube,
+                                       lb_controller=_lb_controller(name, raw.get("lb_controller", "")))
         if not clusters[name].region:
             raise ValueError(f"clusters file: {name}: region is required")
-    channels = {str(k): str(v) for k, v in (doc.get("channels") or {}).items()}
+    channels: dict[str, str] = {}
+    choices: dict[str, tuple[str, ...]] = {}
+    for key, value in (doc.get("channels") or {}).items():
+        names = tuple(str(v) for v in value) if isinstance(value, list) else (str(value),)
+        if not names:
+            raise ValueError(f"clusters file: channel {key!r} maps to no cluster")
+        channels[str(key)], choices[str(key)] = names[0], names
     default = str(doc.get("default", ""))
-    for target in [*channels.values(), *([default] if default else [])]:
+    for target in [*(n for names in choices.values() for n in names), *([default] if default else [])]:
         if target not in clusters:
             raise ValueError(f"clusters file: channel or default refers to unknown cluster {target!r}")
-    return ClustersConfig(clusters, channels, default)
+    return ClustersConfig(clusters, channels, default, choices)
 
 
 def load_clusters(path: str) -> ClustersConfig:
@@ -160,6 +187,12 @@ class ClusterContexts:
 
     def default_cluster(self, channel: str = "") -> str:
         return self.config.for_channel(channel)
+
+    def cluster_names(self) -> tuple[str, ...]:
+        return tuple(sorted(self.config.clusters))
+
+    def clusters_for(self, channel: str) -> tuple[str, ...]:
+        return self.config.allowed_for(channel)
 
     def account_of(self, cluster: str) -> str:
         """The account a cluster lives in, from the file (no AWS call); '' if unknown."""
@@ -193,7 +226,7 @@ class ClusterContexts:
         s = self.settings
         ctx = ClusterContext(aws=aws, kube=kube, cluster_name=cfg.name, account_id=cfg.account_id,
                              clock=self.clock, role_allow_patterns=s.role_patterns,
-                             wait_seconds=s.verify_wait_seconds)
+                             wait_seconds=s.verify_wait_seconds, lb_controller=cfg.lb_controller or s.lb_controller)
         ctx.extras.update(session_name=session_name(user), role_arn=cfg.role_arn)
         return ctx, renew_at
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from bot.domain import Msg
 from bot.errors import UsageError
 from bot.parsing import language_of, parse
+from bot.services.authz import BUTTON_HELP, Action, command_action, who_label
 from handlers import registry
 
 MAX_TEXT = 4000
@@ -110,6 +111,15 @@ def help_lines(command: str = "/ops", extra: Sequence[tuple[str, Msg]] = ()) -> 
 
 
 def help_text(lang: str, command: str = "/ops", extra: Sequence[tuple[str, Msg]] = ()) -> str:
+    """Every command with who may use it (from ``bot.services.authz.POLICY``), then the buttons."""
     head = Msg("*What I can do* (or just describe the problem in English or Korean):",
                "*할 수 있는 일* (또는 문제를 한국어나 영어로 그냥 적어 주세요):")(lang)
-    return head + "\n" + "\n".join(f"• `{usage}` — {desc(lang)}" for usage, desc in help_lines(command, extra))
+    who = Msg("who", "사용 가능")(lang)
+    lines = []
+    for usage, desc in help_lines(command, extra):
+        may = who_label(command_action(usage.removeprefix(command).strip()))(lang)
+        lines.append(f"• `{usage}` — {desc(lang)} _({who}: {may})_")
+    lines.append(f"• `--cluster NAME` / `cluster=NAME` — _({who}: {who_label(Action.CLUSTER_OVERRIDE)(lang)})_")
+    buttons = Msg("*Buttons*", "*버튼*")(lang) + "\n" + "\n".join(
+        f"• {name(lang)} — {who_label(action)(lang)}" for name, action in BUTTON_HELP)
+    return head + "\n" + "\n".join(lines) + "\n" + buttons

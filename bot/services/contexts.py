@@ -41,11 +41,18 @@ class SingleClusterContexts:
                 s = self.settings
                 self._ctx = ClusterContext(aws=self._aws_factory(), kube=self._kube_factory(),
                                            cluster_name=s.cluster_name, clock=self.clock,
-                                           role_allow_patterns=s.role_patterns, wait_seconds=s.verify_wait_seconds)
+                                           role_allow_patterns=s.role_patterns, wait_seconds=s.verify_wait_seconds,
+                                           lb_controller=s.lb_controller)
             return self._ctx
 
     def default_cluster(self, channel: str = "") -> str:
         return self.settings.cluster_name
+
+    def cluster_names(self) -> tuple[str, ...]:
+        return (self.settings.cluster_name,) if self.settings.cluster_name else ()
+
+    def clusters_for(self, channel: str = "") -> tuple[str, ...]:
+        return self.cluster_names()
 
     def account_of(self, cluster: str) -> str:
         return ""  # one cluster, reached with the ambient credentials: nothing configured to compare

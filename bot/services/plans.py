@@ -1,8 +1,13 @@
 """Deciding on plans: approve (single use), reject, expire, and propose a revert.
 
-Authorisation is checked by the listener middleware through ``refusal_reason`` (and again
-here, at the moment of the decision). The move out of ``proposed`` is a conditional update,
-so concurrent clicks, Slack retries and several replicas cannot decide a plan twice.
+Authorisation follows ``bot.services.authz.POLICY``: the global middleware checks it when the
+click arrives, and it is checked again here at the moment of the decision, with approver
+membership read afresh from Slack. At the click that would complete a plan every recorded
+approval is re-checked: one by somebody who is no longer an approver no longer counts (it is
+audited and the thread is told). HIGH-risk plans need two distinct approvers, neither of them
+the requester, whatever ``ALLOW_SELF_APPROVAL`` says. The move out of ``proposed`` is a
+conditional update, so concurrent clicks, Slack retries and several replicas cannot decide a
+plan twice. A plan has at most one open revert.
 """
 
 from __future__ import annotations
@@ -11,9 +16,10 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.domain import AuditKind, Diagnosis, Msg, PlanStatus
+from bot.domain import AuditKind, Diagnosis, Msg, PlanStatus, Risk
 from bot.mrkdwn import markup, mention
 from bot.services.apply import ApplyService
+from bot.services.authz import Action, Authorizer
 from bot.services.core import Services, msg_from, msg_to_dict, step_from, step_to_dict
 from bot.store.models import PlanRow
 
@@ -28,17 +34,27 @@ class Outcome:
     message: Msg | None = None
 
 
-def refusal_reason(svc: Services, plan: PlanRow | None, user: str) -> Msg | None:
-    """Why ``user`` may not decide ``plan`` (None if they may)."""
+NO_PLAN = Msg("That plan does not exist (any more).", "해당 계획이 존재하지 않습니다.")
+LIVE = (PlanStatus.PROPOSED, PlanStatus.APPROVED, PlanStatus.APPLYING)
+
+
+def approvals_needed(plan: PlanRow) -> int:
+    """How many distinct approvers the plan needs: two for HIGH risk, whatever the row says."""
+    return max(plan.approvals_needed or 1, 2 if plan.risk == Risk.HIGH else 1)
+
+
+def refusal_reason(svc: Services, plan: PlanRow | None, user: str, action: Action = Action.APPROVE,
+                   fresh: bool = False, authz: Authorizer | None = None) -> Msg | None:
+    """Why ``user`` may not ``action`` (approve, reject, revert) ``plan`` (None if they may)."""
     if plan is None:
-        return Msg("That plan does not exist (any more).", "해당 계획이 존재하지 않습니다.")
-    if user == plan.requested_by and not svc.approvers.allow_self_approval:
-        return Msg("You asked for this change, so someone else has to approve it.",
-                   "요청자는 자신의 변경을 승인할 수 없습니다. 다른 승인자가 필요합니다.")
-    if not svc.approvers.is_approver(user):
-        return Msg(f"Only approvers can decide plans ({svc.approvers.mention()}).",
-                   f"승인자만 결정할 수 있습니다 ({svc.approvers.mention()}).")
-    return None
+        return NO_PLAN
+    authz = authz or Authorizer(svc.settings, svc.approvers)
+    requester = plan.requested_by
+    if action == Action.REVERT:  # the person who asked for the change being undone
+        req = svc.repo.get_request(plan.request_id)
+        requester = req.user_id if req is not None else plan.requested_by
+    refusal = authz.who_refusal(action, user, requester, fresh, plan.risk)
+    return refusal.message if refusal is not None else None
 
 
 def _not_open(plan: PlanRow) -> Msg:
@@ -47,9 +63,14 @@ def _not_open(plan: PlanRow) -> Msg:
 
 
 class PlanService:
-    def __init__(self, svc: Services, applier: ApplyService):
+    def __init__(self, svc: Services, applier: ApplyService, authz: Authorizer | None = None):
         self.svc = svc
         self.applier = applier
+        self.authz = authz or Authorizer(svc.settings, svc.approvers)
+
+    def _refusal(self, plan: PlanRow | None, user: str, action: Action) -> Msg | None:
+        """The decision-time check: approver membership fresh from Slack, not the cache."""
+        return refusal_reason(self.svc, plan, user, action, fresh=True, authz=self.authz)
 
     def _expire_if_due(self, plan: PlanRow) -> bool:
         svc = self.svc
@@ -77,7 +98,7 @@ class PlanService:
     def approve(self, plan_id: int, user: str) -> Outcome:
         svc = self.svc
         plan = svc.repo.get_plan(plan_id)
-        reason = refusal_reason(svc, plan, user)
+        reason = self._refusal(plan, user, Action.APPROVE)
         if reason is not None:
             self.refuse(plan_id, user, reason, "approve")
             return Outcome(False, reason)
@@ -91,26 +112,51 @@ class PlanService:
         if count is None:
             return Outcome(False, Msg("You have already approved this plan.", "이미 승인하셨습니다."))
         req = svc.repo.get_request(plan.request_id)
-        if count < plan.approvals_needed:
-            svc.audit(AuditKind.APPROVED, user, f"plan #{plan.id}: approval {count}/{plan.approvals_needed}",
-                      req, plan)
+        needed = approvals_needed(plan)
+        approvers = svc.repo.approvers(plan.id)
+        if count >= needed:  # the deciding click: every recorded approval counts only if it still holds
+            approvers = self._still_valid(plan, req, approvers, user)
+            count = len(approvers)
+        if count < needed:
+            svc.audit(AuditKind.APPROVED, user, f"plan #{plan.id}: approval {count}/{needed}", req, plan)
             svc.thread.plan_changed(req, plan, "partially_approved",
                                     markup("{who} approved ({count}/{needed}); high risk needs another approver.",
                                            "{who} 승인 ({count}/{needed}); 위험도 높음: 승인자가 한 명 더 필요합니다.",
-                                           who=mention(user), count=count, needed=plan.approvals_needed))
+                                           who=mention(user), count=count, needed=needed))
             return Outcome(True)
         if not svc.repo.transition(plan.id, PlanStatus.PROPOSED, PlanStatus.APPROVED, svc.clock()):
             return Outcome(False, _not_open(svc.repo.get_plan(plan.id) or plan))
-        approvers = svc.repo.approvers(plan.id)
         svc.audit(AuditKind.APPROVED, user, f"plan #{plan.id} approved by {', '.join(approvers)}", req, plan)
         self.applier.apply(plan.id, approvers)
         return Outcome(True)
 
+    def _still_valid(self, plan: PlanRow, req: object, recorded: list[str], clicker: str) -> list[str]:
+        """The recorded approvals that still count, with membership fresh from Slack.
+
+        The clicker was checked a moment ago; everyone else is checked again now. An approval that no
+        longer counts is audited and told in the thread once."""
+        svc = self.svc
+        valid = []
+        for approver in recorded:
+            reason = None if approver == clicker else self._refusal(plan, approver, Action.APPROVE)
+            if reason is None:
+                valid.append(approver)
+                continue
+            if svc.repo.first_time(f"void-approval:{plan.id}:{approver}", svc.clock()):
+                svc.audit(AuditKind.REFUSED, approver,
+                          f"plan #{plan.id}: approval by {approver} no longer counts: {reason.en}", req, plan)
+                svc.thread.reply(req, markup("The approval by {who} on plan #{id} no longer counts: "
+                                             "they are no longer an approver.",
+                                             "{who} 님의 계획 #{id} 승인은 더 이상 유효하지 않습니다: "
+                                             "승인자가 아닙니다.",
+                                             who=mention(approver), id=plan.id))
+        return valid
+
     def reject(self, plan_id: int, user: str) -> Outcome:
         svc = self.svc
         plan = svc.repo.get_plan(plan_id)
-        reason = refusal_reason(svc, plan, user)
-        if reason is not None and not (plan is not None and user == plan.requested_by):
+        reason = self._refusal(plan, user, Action.REJECT)
+        if reason is not None:
             self.refuse(plan_id, user, reason, "reject")
             return Outcome(False, reason)
         assert plan is not None
@@ -128,8 +174,23 @@ class PlanService:
         """Turn an applied plan into a new plan that undoes it; it needs approval like any other."""
         svc = self.svc
         plan = svc.repo.get_plan(plan_id)
-        if plan is None or plan.status != PlanStatus.APPLIED:
+        reason = self._refusal(plan, user, Action.REVERT)
+        if reason is not None:
+            if plan is not None:
+                self.refuse(plan.id, user, reason, "revert")
+            return Outcome(False, reason)
+        assert plan is not None
+        if plan.status != PlanStatus.APPLIED:
             return Outcome(False, Msg("Only an applied plan can be reverted.", "적용된 계획만 되돌릴 수 있습니다."))
+        reverts = [p for p in svc.repo.plans_for_request(plan.request_id) if p.reverts_plan_id == plan.id]
+        open_revert = next((p for p in reverts if p.status in LIVE), None)
+        # one claim per revert attempt: two clicks at once (or two replicas) cannot both propose one
+        if open_revert is not None or not svc.repo.first_time(f"revert:{plan.id}:{len(reverts)}", svc.clock()):
+            which = f" (#{open_revert.id})" if open_revert is not None else ""
+            reason = Msg(f"A revert of plan #{plan.id} is already open{which}; decide that one first.",
+                         f"계획 #{plan.id} 의 되돌리기가 이미 진행 중입니다{which}. 그것을 먼저 결정하세요.")
+            self.refuse(plan.id, user, reason, "revert")
+            return Outcome(False, reason)
         observed = (plan.result or {}).get("observed", [None] * len(plan.steps))
         inverse = []
         for raw, seen in zip(reversed(plan.steps), reversed(observed), strict=False):
@@ -149,7 +210,7 @@ class PlanService:
                                 target=plan.target, risk=plan.risk, status=PlanStatus.PROPOSED,
                                 steps=[step_to_dict(s) for s in inverse], verify={}, requested_by=user,
                                 created_at=now, expires_at=now + timedelta(minutes=svc.settings.plan_ttl_minutes),
-                                approvals_needed=plan.approvals_needed, message_ts="", reverts_plan_id=plan.id,
+                                approvals_needed=approvals_needed(plan), message_ts="", reverts_plan_id=plan.id,
                                 version=0)
         req = svc.repo.get_request(plan.request_id)
         svc.audit(AuditKind.PLAN_PROPOSED, user, f"revert of plan #{plan.id} proposed as #{row.id}", req, row,

@@ -9,6 +9,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.settings import Settings
+from bot.slack import guard
 from bot.slack.deps import Deps
 from bot.slack.listeners import actions, commands, events, home, rds_modal, reports
 
@@ -28,6 +29,8 @@ def build_app(settings: Settings, client: WebClient, deps: Deps) -> App:
     app = App(client=client, signing_secret=settings.slack_signing_secret, process_before_response=True,
               token_verification_enabled=False, request_verification_enabled=False,
               logger=logging.getLogger("slack_bolt"))
+    # One authorization policy for every surface (bot.services.authz), before any listener runs.
+    guard.install(app, deps, deps.authorizer)
     for surface in SURFACES:
         surface.register(app, deps)
 

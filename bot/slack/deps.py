@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.domain import Msg
 from bot.services.apply import ApplyService
+from bot.services.authz import Authorizer
 from bot.services.core import Services
 from bot.services.plans import PlanService
 from bot.services.requests import RequestService
@@ -32,11 +33,18 @@ class Deps:
     requests: RequestService
     plans: PlanService
     applier: ApplyService
+    authz: Authorizer | None = None  # the authorization policy's checks (bot.services.authz)
     extras: dict[str, Any] = field(default_factory=dict)
     builtins: dict[str, Builtin] = field(default_factory=dict)
 
     def add_builtin(self, builtin: Builtin) -> None:
         self.builtins[builtin.name] = builtin
+
+    @property
+    def authorizer(self) -> Authorizer:
+        if self.authz is None:
+            self.authz = Authorizer(self.services.settings, self.services.approvers, contexts=self.services.contexts)
+        return self.authz
 
     def builtin_usage(self) -> list[tuple[str, Msg]]:
         return [line for b in self.builtins.values() for line in b.usage]

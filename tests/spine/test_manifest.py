@@ -10,7 +10,7 @@ from bot.bootstrap import build
 from bot.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
-EVENT_SUBSCRIPTIONS = {"message": {"message.channels", "message.groups"}}
+EVENT_SUBSCRIPTIONS = {"message": {"message.channels", "message.groups", "message.im"}}
 
 
 def _registered(tmp_path):

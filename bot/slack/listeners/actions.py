@@ -1,7 +1,8 @@
 """Buttons: approve, reject, revert, re-run, and choosing an intent.
 
-Buttons carry only an id; the server holds the plan. Authorisation sits here, in the
-listener middleware, and is checked again inside the service at the moment of decision.
+Buttons carry only an id; the server holds the plan. Authorisation is the global middleware's
+(``bot.slack.guard``, enforcing ``bot.services.authz.POLICY``) when the click arrives, and is checked
+again at the moment of decision: in ``PlanService`` for plans, here for re-run and intent choice.
 Refusals are ephemeral and audited.
 """
 
@@ -14,8 +15,8 @@ from typing import Any
 from slack_bolt import App
 from slack_sdk.errors import SlackApiError
 
-from bot.domain import Msg
-from bot.services.plans import refusal_reason
+from bot.domain import AuditKind, Msg
+from bot.services.authz import Action
 from bot.slack.deps import Deps
 from bot.slack.errors import reporting_errors
 
@@ -57,29 +58,6 @@ def _ephemeral(client: Any, body: dict[str, Any], text: str) -> None:
 def register(app: App, deps: Deps) -> None:
     svc = deps.services
 
-    def require_approver(body: dict[str, Any], client: Any, context: Any, request: Any,
-                         next: Any) -> None:  # noqa: A002
-        """Refuse anyone who may not decide this plan, audited before Slack gets its ack.
-
-        The listener still runs so Slack gets its ack; ``context["refused"]`` carries the refusal
-        to the lazy half, which tells the clicker and does nothing else. Telling them here would
-        put a Web API call (which sleeps through a 429's Retry-After) inside Slack's 3 seconds."""
-        if request.lazy_only:  # a lazy half replayed in a worker: decided (and told) at ack time
-            next()
-            return
-        plan_id = _plan_id(body)
-        user = (body.get("user") or {}).get("id", "")
-        plan = svc.repo.get_plan(plan_id) if plan_id is not None else None
-        action = ((body.get("actions") or [{}])[0] or {}).get("action_id", "")
-        reason = refusal_reason(svc, plan, user)
-        if reason is not None and action.startswith("reject_plan") and plan is not None and user == plan.requested_by:
-            reason = None  # requesters may withdraw their own plan
-        if reason is not None:
-            context["refused"] = f"🚫 {reason(_lang_of_plan(deps, plan))}"  # the plan read above, not again
-            if plan is not None:
-                deps.plans.refuse(plan.id, user, reason, action)
-        next()
-
     def ack_only(ack: Any) -> None:
         ack()
 
@@ -87,33 +65,30 @@ def register(app: App, deps: Deps) -> None:
         if message is not None:
             _ephemeral(client, body, message(_lang_of(deps, plan_id)))
 
-    def _told_refusal(body: dict[str, Any], client: Any, context: Any) -> bool:
-        """True when the ack refused this click; the clicker is told here, in the lazy half."""
-        refusal = context.get("refused")
-        if refusal:
-            _ephemeral(client, body, str(refusal))
-        return bool(refusal)
+    def _may(body: dict[str, Any], client: Any, action: Action, req: Any) -> bool:
+        """Re-run and intent choice, checked again as they happen: the requester or an approver."""
+        user = (body.get("user") or {}).get("id", "")
+        refusal = deps.authorizer.who_refusal(action, user, req.user_id, fresh=True)
+        if refusal is None:
+            return True
+        svc.audit(AuditKind.REFUSED, user, f"{action} refused ({refusal.code}): {refusal.message.en}", req)
+        _ephemeral(client, body, f"🚫 {refusal.message(req.lang)}")
+        return False
 
     @reporting_errors
-    def approve(body: dict[str, Any], client: Any, context: Any) -> None:
-        if _told_refusal(body, client, context):
-            return
+    def approve(body: dict[str, Any], client: Any) -> None:
         plan_id = _plan_id(body)
         outcome = deps.plans.approve(plan_id, body["user"]["id"])
         _tell(body, client, outcome.message, plan_id)
 
     @reporting_errors
-    def reject(body: dict[str, Any], client: Any, context: Any) -> None:
-        if _told_refusal(body, client, context):
-            return
+    def reject(body: dict[str, Any], client: Any) -> None:
         plan_id = _plan_id(body)
         outcome = deps.plans.reject(plan_id, body["user"]["id"])
         _tell(body, client, outcome.message, plan_id)
 
     @reporting_errors
-    def revert(body: dict[str, Any], client: Any, context: Any) -> None:
-        if _told_refusal(body, client, context):
-            return
+    def revert(body: dict[str, Any], client: Any) -> None:
         plan_id = _plan_id(body)
         outcome = deps.plans.propose_revert(plan_id, body["user"]["id"])
         _tell(body, client, outcome.message, plan_id)
@@ -123,6 +98,8 @@ def register(app: App, deps: Deps) -> None:
         req = svc.repo.get_request(_plan_id(body) or 0)
         if req is None:
             _tell(body, client, Msg("That request no longer exists.", "해당 요청이 없습니다."), None)
+            return
+        if not _may(body, client, Action.RERUN, req):
             return
         svc.repo.update_request(req.id, state="diagnosing")
         deps.requests.diagnose(req)
@@ -135,15 +112,16 @@ def register(app: App, deps: Deps) -> None:
         if req is None or req.state != "asked":
             _tell(body, client, Msg("That question was already answered.", "이미 답한 질문입니다."), None)
             return
+        if not _may(body, client, Action.CHOOSE_INTENT, req):
+            return
         svc.repo.update_request(req.id, intent=intent, state="diagnosing")
         req.intent = intent
         deps.requests.diagnose(req)
 
-    guarded = [require_approver]
     # Messages that list several plans (reports, App Home) suffix the action id with "-<plan id>",
     # because Slack wants action ids unique within a message; the value still carries the plan id.
-    app.action(re.compile(r"^approve_plan(-\d+)?$"), middleware=guarded)(ack=ack_only, lazy=[approve])
-    app.action(re.compile(r"^reject_plan(-\d+)?$"), middleware=guarded)(ack=ack_only, lazy=[reject])
-    app.action("revert_plan", middleware=guarded)(ack=ack_only, lazy=[revert])
+    app.action(re.compile(r"^approve_plan(-\d+)?$"))(ack=ack_only, lazy=[approve])
+    app.action(re.compile(r"^reject_plan(-\d+)?$"))(ack=ack_only, lazy=[reject])
+    app.action("revert_plan")(ack=ack_only, lazy=[revert])
     app.action("rerun_request")(ack=ack_only, lazy=[rerun])
     app.action(re.compile(r"^choose_intent_"))(ack=ack_only, lazy=[choose_intent])

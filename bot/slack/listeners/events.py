@@ -1,4 +1,9 @@
-"""Free text: messages in request channels, @mentions anywhere, replies in the bot's threads.
+"""Free text: messages in request channels, @mentions, replies in the bot's threads, DMs when enabled.
+
+Who may ask where is the global middleware's (``bot.slack.guard``): mentions outside request
+channels and direct messages while ``ALLOW_DIRECT_MESSAGES`` is off never reach these listeners.
+``subteam_members_changed`` / ``subteam_updated`` drop the cached approver group membership, so a
+person removed from the group stops being an approver at once.
 
 All go through one parser (``bot.parsing.parse``). Each Slack message is handled once: the
 key ``msg:CHANNEL:TS`` is recorded before any work, so Events API retries
@@ -8,6 +13,7 @@ start a second diagnosis.
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
@@ -19,6 +25,7 @@ from bot.services.requests import Ask
 from bot.slack.deps import Deps
 from bot.slack.errors import reporting_errors
 
+log = logging.getLogger(__name__)
 MENTION = re.compile(r"^\s*<@[A-Z0-9]+>\s*")
 
 
@@ -30,7 +37,8 @@ def register(app: App, deps: Deps) -> None:
             return
         channel, ts = event.get("channel", ""), event.get("ts", "")
         thread_ts = event.get("thread_ts", "")
-        in_request_channel = channel in svc.settings.request_channel_ids and not thread_ts
+        is_dm = event.get("channel_type") == "im" and svc.settings.allow_direct_messages
+        in_request_channel = (channel in svc.settings.request_channel_ids or is_dm) and not thread_ts
         known_thread = bool(thread_ts) and svc.repo.request_by_thread(channel, thread_ts) is not None
         if not (mentioned or in_request_channel or known_thread):
             return
@@ -64,4 +72,14 @@ def register(app: App, deps: Deps) -> None:
 
     app.event("message")(ack=ack_event, lazy=[on_message])
     app.event("app_mention")(ack=ack_event, lazy=[on_mention])
+
+    def group_changed(ack: Any, event: dict[str, Any]) -> None:
+        """Forget the approver group's cached members at once (in the ack: no Web API call, just a flag)."""
+        group = str(event.get("subteam_id") or (event.get("subteam") or {}).get("id") or "")
+        if svc.approvers.invalidate(group):
+            log.info("approver group changed: membership cache dropped", extra={"usergroup": group})
+        ack()
+
+    app.event("subteam_members_changed")(group_changed)
+    app.event("subteam_updated")(group_changed)
 

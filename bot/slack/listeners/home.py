@@ -2,8 +2,9 @@
 
 Sections: my open requests and their status, plans waiting for my approval (approvers only; the
 same approve/reject buttons as the thread, answered by ``listeners.actions``), recent changes
-(plans applied, failed or reverted this week), and schedules and reports (scheduled reports from
-``deps.extras["reports"]`` and the RDS stop/start schedules). The language comes from
+(plans applied, failed or reverted this week; approvers only, as ``bot.services.authz.POLICY`` says:
+others see a line saying so, and the refusal is audited once a day per person), and schedules and
+reports (scheduled reports from ``deps.extras["reports"]`` and the RDS stop/start schedules). The language comes from
 ``users.info`` with ``include_locale=true``.
 """
 
@@ -15,8 +16,9 @@ from typing import Any
 from slack_bolt import App
 from slack_sdk.errors import SlackApiError
 
-from bot.domain import Msg, PlanStatus
+from bot.domain import AuditKind, Msg, PlanStatus
 from bot.reports import audit as audit_report
+from bot.services.authz import Action
 from bot.slack import render
 from bot.slack.deps import Deps
 from bot.slack.errors import reporting_errors
@@ -78,9 +80,19 @@ def _waiting(deps: Deps, user: str, lang: str) -> list[dict[str, Any]]:
     return blocks
 
 
-def _recent_changes(deps: Deps, lang: str) -> list[dict[str, Any]]:
-    data = audit_report.collect(deps.services.repo, deps.services.clock())
+def _recent_changes(deps: Deps, user: str, lang: str) -> list[dict[str, Any]]:
+    svc = deps.services
     blocks = [_heading(Msg("Recent changes (7 days)", "최근 변경 (7일)")(lang))]
+    refusal = deps.authorizer.who_refusal(Action.HOME_RECENT_CHANGES, user)
+    if refusal is not None:
+        now = svc.clock()
+        if svc.repo.first_time(f"home-recent:{user}:{now:%Y-%m-%d}", now):
+            svc.audit(AuditKind.REFUSED, user, f"{Action.HOME_RECENT_CHANGES} refused ({refusal.code}): "
+                      f"{refusal.message.en}", after={"action": str(Action.HOME_RECENT_CHANGES)})
+        mention = svc.approvers.mention()
+        return [*blocks, render.context(Msg(f"🚫 Recent changes are shown to approvers ({mention}).",
+                                            f"🚫 최근 변경은 승인자에게만 보입니다 ({mention}).")(lang))]
+    data = audit_report.collect(svc.repo, svc.clock())
     if not data.changes:
         return [*blocks, render.context(Msg("No changes this week.", "이번 주 변경이 없습니다.")(lang))]
     outcome = audit_report.SECTIONS
@@ -130,7 +142,7 @@ def home_view(deps: Deps, user: str, lang: str) -> dict[str, Any]:
     for part in (
         _my_requests(deps, user, lang),
         _waiting(deps, user, lang),
-        _recent_changes(deps, lang),
+        _recent_changes(deps, user, lang),
         _schedules(deps, lang),
     ):
         blocks += [{"type": "divider"}, *part]

@@ -1,0 +1,405 @@
+"""Who may do what: one table (action → who may, and where), and the checks behind it.
+
+``POLICY`` is the whole authorization policy. ``bot.slack.guard`` (one global Bolt middleware)
+enforces it on every request before any listener runs; the services check it again at the moment
+of decision (``PlanService`` on approve / reject / revert, the re-run and intent-choice buttons in
+their lazy half). ``/ops help`` prints the "who" column from here too.
+
+Every request must first come from the installing workspace (its team id / enterprise id), from a
+person who is not a guest, and not from an externally shared channel unless that is allowed; then
+the action's own rule applies. Facts about people and channels come through ``Directory``, which is
+given plain callables (``users.info``, ``conversations.info``, ``auth.test``) by the composition
+root, so this module knows nothing of Slack's client, and caches them briefly.
+"""
+
+from __future__ import annotations
+
+import enum
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from bot.domain import Msg, Risk
+from bot.services.approvers import Approvers
+from bot.settings import Settings
+
+
+class Action(enum.StrEnum):
+    HELP = "help"
+    ASK = "ask"  # a request: /ops <command>, a message or mention in a request channel, a DM
+    CLUSTER_OVERRIDE = "cluster_override"  # `--cluster NAME` / `cluster=NAME` naming another cluster
+    AUDIT = "audit"
+    REPORT_LIST = "report_list"
+    REPORT_CHANGE = "report_change"  # report add / remove / run
+    REPORT_DIAGNOSE = "report_diagnose"  # the "Diagnose" button on a report item
+    RDS_SCHEDULE = "rds_schedule"  # submitting the RDS schedule modal
+    APPROVE = "approve"
+    REJECT = "reject"
+    REVERT = "revert"
+    RERUN = "rerun"
+    CHOOSE_INTENT = "choose_intent"
+    HOME = "home"
+    HOME_RECENT_CHANGES = "home_recent_changes"
+    OTHER = "other"  # any other interaction (unknown buttons, closed modals): the basic checks only
+
+
+class Who(enum.StrEnum):
+    MEMBER = "member"  # anyone in the installing workspace who is not a guest
+    APPROVER = "approver"
+    REQUESTER_OR_APPROVER = "requester_or_approver"
+    DECIDER = "decider"  # an approver who did not ask for it (unless self-approval is allowed, never for HIGH)
+    DECIDER_OR_REQUESTER = "decider_or_requester"  # rejecting: deciders, and requesters withdrawing their own
+
+
+class Where(enum.StrEnum):
+    REQUEST_CHANNELS = "request_channels"  # REQUEST_CHANNELS, and DMs when ALLOW_DIRECT_MESSAGES
+    ANYWHERE = "anywhere"  # wherever the bot's own messages and views are (threads, App Home, modals)
+
+
+@dataclass(frozen=True)
+class Rule:
+    who: Who
+    where: Where
+    label: Msg  # who may, as /ops help says it
+
+
+EVERYONE_HERE = Msg("everyone in request channels", "요청 채널의 모든 멤버")
+POLICY: Mapping[Action, Rule] = {
+    Action.HELP: Rule(Who.MEMBER, Where.ANYWHERE, Msg("everyone", "모든 멤버")),
+    Action.ASK: Rule(Who.MEMBER, Where.REQUEST_CHANNELS, EVERYONE_HERE),
+    Action.CLUSTER_OVERRIDE: Rule(Who.APPROVER, Where.REQUEST_CHANNELS,
+                                  Msg("approvers, or anyone where the channel allows that cluster",
+                                      "승인자, 또는 채널에 허용된 클러스터는 누구나")),
+    Action.AUDIT: Rule(Who.APPROVER, Where.REQUEST_CHANNELS, Msg("approvers", "승인자")),
+    Action.REPORT_LIST: Rule(Who.MEMBER, Where.REQUEST_CHANNELS, EVERYONE_HERE),
+    Action.REPORT_CHANGE: Rule(Who.APPROVER, Where.REQUEST_CHANNELS, Msg("approvers", "승인자")),
+    Action.REPORT_DIAGNOSE: Rule(Who.MEMBER, Where.ANYWHERE, Msg("everyone", "모든 멤버")),
+    Action.RDS_SCHEDULE: Rule(Who.MEMBER, Where.REQUEST_CHANNELS, EVERYONE_HERE),
+    Action.APPROVE: Rule(Who.DECIDER, Where.ANYWHERE,
+                         Msg("approvers other than the requester", "요청자가 아닌 승인자")),
+    Action.REJECT: Rule(Who.DECIDER_OR_REQUESTER, Where.ANYWHERE,
+                        Msg("approvers, or the requester (withdraw)", "승인자, 또는 요청자 본인(철회)")),
+    Action.REVERT: Rule(Who.REQUESTER_OR_APPROVER, Where.ANYWHERE,
+                        Msg("the requester or an approver", "요청자 또는 승인자")),
+    Action.RERUN: Rule(Who.REQUESTER_OR_APPROVER, Where.ANYWHERE,
+                       Msg("the requester or an approver", "요청자 또는 승인자")),
+    Action.CHOOSE_INTENT: Rule(Who.REQUESTER_OR_APPROVER, Where.ANYWHERE,
+                               Msg("the requester or an approver", "요청자 또는 승인자")),
+    Action.HOME: Rule(Who.MEMBER, Where.ANYWHERE, Msg("everyone", "모든 멤버")),
+    Action.HOME_RECENT_CHANGES: Rule(Who.APPROVER, Where.ANYWHERE, Msg("approvers", "승인자")),
+    Action.OTHER: Rule(Who.MEMBER, Where.ANYWHERE, Msg("everyone", "모든 멤버")),
+}
+
+# /ops sub-commands (as /ops help lists them) and the action each one is.
+COMMAND_ACTIONS: Mapping[str, Action] = {
+    "help": Action.HELP, "audit": Action.AUDIT, "report list": Action.REPORT_LIST,
+    "report add": Action.REPORT_CHANGE, "report remove": Action.REPORT_CHANGE, "report run": Action.REPORT_CHANGE,
+}
+BUTTON_HELP: tuple[tuple[Msg, Action], ...] = (
+    (Msg("Approve", "승인"), Action.APPROVE), (Msg("Reject", "거절"), Action.REJECT),
+    (Msg("Revert", "되돌리기"), Action.REVERT), (Msg("Re-run / choose what you meant", "다시 실행 / 의도 선택"),
+                                                 Action.RERUN),
+)
+
+
+def command_action(usage: str) -> Action:
+    """The action an ``/ops`` usage line stands for (diagnoser commands are requests)."""
+    words = usage.split()
+    for n in (2, 1):
+        found = COMMAND_ACTIONS.get(" ".join(words[:n]).lower())
+        if found is not None:
+            return found
+    return Action.ASK
+
+
+def who_label(action: Action) -> Msg:
+    return POLICY[action].label
+
+
+# --- who is asking ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Actor:
+    """Who sent a request and from where, as the payload says (checked against the directory)."""
+
+    user: str
+    teams: tuple[str, ...] = ()  # every workspace id the payload names for the request and its sender
+    enterprise_id: str = ""
+    channel: str = ""
+    is_dm: bool = False
+    ext_shared: bool | None = None  # what the payload says, when it says it
+    lang: str = ""  # the request's language when known ('' = ask users.info for the locale)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    code: str  # short reason for the audit row: other_workspace, guest, shared_channel, channel, who, ...
+    message: Msg
+
+
+# --- facts from Slack, cached briefly ---------------------------------------------------------------
+class LookupFailed(Exception):
+    """Slack could not tell us about a user or channel (refused: we do not guess)."""
+
+
+@dataclass(frozen=True)
+class UserFacts:
+    team_id: str
+    enterprise_id: str
+    guest: bool
+    locale: str
+    deleted: bool = False
+
+
+@dataclass(frozen=True)
+class ChannelFacts:
+    ext_shared: bool
+
+
+class TtlCache:
+    """A small thread-safe cache: entries live ``seconds``; the oldest go first beyond ``size``."""
+
+    def __init__(self, seconds: float, size: int = 2048, clock: Callable[[], float] = time.monotonic):
+        self.seconds, self.size, self.clock = seconds, size, clock
+        self._items: OrderedDict[str, tuple[float, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str, load: Callable[[], Any]) -> Any:
+        now = self.clock()
+        with self._lock:
+            hit = self._items.get(key)
+            if hit is not None and now - hit[0] < self.seconds:
+                return hit[1]
+        value = load()
+        with self._lock:
+            self._items[key] = (now, value)
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+class Directory:
+    """The installation's team, people and channels, from Slack through plain callables.
+
+    ``auth_test()`` → the ``auth.test`` body (``team_id``, ``enterprise_id``), asked once and kept;
+    ``user_info(user)`` → the ``users.info`` ``user`` object (with ``locale``); ``channel_info(channel)``
+    → the ``conversations.info`` ``channel`` object. Each raises ``LookupFailed`` when Slack cannot say.
+    """
+
+    def __init__(self, auth_test: Callable[[], Mapping[str, Any]] | None = None,
+                 user_info: Callable[[str], Mapping[str, Any]] | None = None,
+                 channel_info: Callable[[str], Mapping[str, Any]] | None = None,
+                 team_id: str = "", cache_seconds: float = 60.0):
+        self._auth_test, self._user_info, self._channel_info = auth_test, user_info, channel_info
+        self._installation: tuple[str, str] | None = (team_id, "") if team_id else None
+        self._lock = threading.Lock()
+        self.users = TtlCache(cache_seconds)
+        self.channels = TtlCache(cache_seconds)
+
+    def installation(self) -> tuple[str, str]:
+        """(team_id, enterprise_id) of the workspace the bot is installed in."""
+        with self._lock:
+            if self._installation is not None:
+                return self._installation
+        if self._auth_test is None:
+            raise LookupFailed("no auth.test")
+        body = self._auth_test()
+        found = (str(body.get("team_id") or ""), str(body.get("enterprise_id") or ""))
+        if not found[0]:
+            raise LookupFailed("auth.test named no team")
+        with self._lock:
+            self._installation = found
+        return found
+
+    def user(self, user: str) -> UserFacts:
+        if self._user_info is None:
+            raise LookupFailed("no users.info")
+
+        def load() -> UserFacts:
+            info = self._user_info(user)  # type: ignore[misc]
+            enterprise = (info.get("enterprise_user") or {}).get("enterprise_id") or ""
+            return UserFacts(team_id=str(info.get("team_id") or ""), enterprise_id=str(enterprise),
+                             guest=bool(info.get("is_restricted") or info.get("is_ultra_restricted")),
+                             locale=str(info.get("locale") or ""), deleted=bool(info.get("deleted")))
+
+        return self.users.get(user, load)
+
+    def channel(self, channel: str) -> ChannelFacts:
+        if self._channel_info is None:
+            raise LookupFailed("no conversations.info")
+
+        def load() -> ChannelFacts:
+            info = self._channel_info(channel)  # type: ignore[misc]
+            return ChannelFacts(ext_shared=bool(info.get("is_ext_shared")))
+
+        return self.channels.get(channel, load)
+
+
+# --- the checks -----------------------------------------------------------------------------------
+def _mentions(channels: Sequence[str]) -> str:
+    return ", ".join(f"<#{c}>" for c in channels) or "—"
+
+
+class Authorizer:
+    """Decides ``POLICY`` for one actor and action (``check``), and the plan-specific rules."""
+
+    def __init__(self, settings: Settings, approvers: Approvers, directory: Directory | None = None,
+                 contexts: Any = None):
+        self.settings = settings
+        self.approvers = approvers
+        self.directory = directory or Directory()
+        self.contexts = contexts
+
+    # language -------------------------------------------------------------------------------
+    def lang_of(self, actor: Actor) -> str:
+        if actor.lang:
+            return actor.lang
+        try:
+            return "ko" if self.directory.user(actor.user).locale.startswith("ko") else "en"
+        except LookupFailed:
+            return "en"
+
+    # who is who -------------------------------------------------------------------------------
+    def is_approver(self, user: str, fresh: bool = False) -> bool:
+        return self.approvers.is_approver(user, fresh=fresh)
+
+    def member_refusal(self, actor: Actor, where: Where = Where.ANYWHERE) -> Refusal | None:
+        """The checks every request passes: our workspace, not a guest, not an external channel, the place."""
+        s = self.settings
+        try:
+            team, enterprise = self.directory.installation()
+        except LookupFailed:
+            return Refusal("lookup_failed", Msg("I could not check which workspace I am installed in; try again.",
+                                                "설치된 워크스페이스를 확인하지 못했습니다. 다시 시도해 주세요."))
+        ours = Refusal("other_workspace", Msg(
+            "I only take requests from people in the workspace I am installed in.",
+            "이 봇은 설치된 워크스페이스의 멤버 요청만 받습니다."))
+
+        def same_org(team_id: str, enterprise_id: str = "") -> bool:
+            return not team_id or team_id == team or bool(enterprise and enterprise_id == enterprise)
+
+        if not all(same_org(t, actor.enterprise_id) for t in actor.teams):
+            return ours
+        if not actor.user:
+            return ours
+        try:
+            facts = self.directory.user(actor.user)
+        except LookupFailed:
+            return Refusal("lookup_failed", Msg(
+                "I could not look you up in this workspace; try again.",
+                "이 워크스페이스에서 사용자 정보를 확인하지 못했습니다. 다시 시도해 주세요."))
+        if facts.deleted or not facts.team_id or not same_org(facts.team_id, facts.enterprise_id):
+            return ours
+        if facts.guest:
+            return Refusal("guest", Msg(
+                "Guest accounts cannot use this bot; ask a full member of the workspace.",
+                "게스트 계정은 이 봇을 사용할 수 없습니다. 워크스페이스 정식 멤버에게 요청하세요."))
+        if where == Where.REQUEST_CHANNELS:
+            if actor.is_dm:
+                if not s.allow_direct_messages:
+                    return Refusal("direct_message", Msg(
+                        f"I do not take requests in direct messages; ask in {_mentions(s.request_channel_ids)}.",
+                        f"DM 으로는 요청을 받지 않습니다. {_mentions(s.request_channel_ids)} 에서 요청하세요."))
+            elif actor.channel not in s.request_channel_ids:
+                return Refusal("channel", Msg(
+                    f"I only take requests in {_mentions(s.request_channel_ids)}.",
+                    f"요청은 {_mentions(s.request_channel_ids)} 에서만 받습니다."))
+        if actor.channel and not actor.is_dm and not s.allow_shared_channels:
+            shared = actor.ext_shared
+            if not shared:  # the payload's word is enough to refuse, never to allow
+                try:
+                    shared = self.directory.channel(actor.channel).ext_shared
+                except LookupFailed:
+                    return Refusal("lookup_failed", Msg("I could not check this channel; try again.",
+                                                        "이 채널을 확인하지 못했습니다. 다시 시도해 주세요."))
+            if shared:
+                return Refusal("shared_channel", Msg(
+                    "This channel is shared with another organisation; I do not take requests here.",
+                    "다른 조직과 공유된 채널에서는 요청을 받지 않습니다."))
+        return None
+
+    def check(self, action: Action, actor: Actor, requester: str = "", cluster: str = "",
+              fresh: bool = False, risk: str = "") -> Refusal | None:
+        """Why ``actor`` may not do ``action`` (None if they may). ``requester`` is the person the thing
+        belongs to (the request's or plan's), ``cluster`` a cluster named in the request, ``fresh`` asks
+        for approver membership from Slack rather than the cache."""
+        rule = POLICY[action]
+        refusal = self.member_refusal(actor, rule.where)
+        if refusal is not None:
+            return refusal
+        refusal = self.who_refusal(action, actor.user, requester, fresh, risk)
+        if refusal is None and action == Action.ASK and cluster:
+            refusal = self.cluster_refusal(actor, cluster, fresh)
+        return refusal
+
+    def who_refusal(self, action: Action, user: str, requester: str = "", fresh: bool = False,
+                    risk: str = "") -> Refusal | None:
+        """The "who" column of ``POLICY`` alone (the member checks already passed)."""
+        who = POLICY[action].who
+        mention = self.approvers.mention()
+        if who == Who.MEMBER:
+            return None
+        if who == Who.APPROVER:
+            if self.is_approver(user, fresh):
+                return None
+            return Refusal("approvers_only", Msg(f"Only approvers can do that ({mention}).",
+                                                 f"승인자만 할 수 있습니다 ({mention})."))
+        if who == Who.REQUESTER_OR_APPROVER:
+            if (requester and user == requester) or self.is_approver(user, fresh):
+                return None
+            return Refusal("requester_or_approver", Msg(
+                f"Only the person who asked (<@{requester}>) or an approver can do that.",
+                f"요청한 사람(<@{requester}>) 또는 승인자만 할 수 있습니다."))
+        if who == Who.DECIDER_OR_REQUESTER and requester and user == requester:
+            return None
+        high = risk == Risk.HIGH
+        if user == requester and (high or not self.approvers.allow_self_approval):
+            if high:
+                return Refusal("self_approval", Msg(
+                    "You asked for this high-risk change, so two other approvers have to approve it.",
+                    "위험도 높은 변경의 요청자는 승인할 수 없습니다. 다른 승인자 두 명이 필요합니다."))
+            return Refusal("self_approval", Msg("You asked for this change, so someone else has to approve it.",
+                                                "요청자는 자신의 변경을 승인할 수 없습니다. 다른 승인자가 필요합니다."))
+        if not self.is_approver(user, fresh):
+            return Refusal("approvers_only", Msg(f"Only approvers can decide plans ({mention}).",
+                                                 f"승인자만 결정할 수 있습니다 ({mention})."))
+        return None
+
+    # clusters ----------------------------------------------------------------------------------
+    def known_clusters(self) -> tuple[str, ...]:
+        listed = getattr(self.contexts, "cluster_names", None)
+        if callable(listed):
+            return tuple(listed())
+        return (self.settings.cluster_name,) if self.settings.cluster_name else ()
+
+    def channel_clusters(self, channel: str) -> tuple[str, ...]:
+        """The clusters a channel's mapping allows, its default first."""
+        allowed = getattr(self.contexts, "clusters_for", None)
+        if callable(allowed):
+            return tuple(allowed(channel))
+        default = self.contexts.default_cluster(channel) if self.contexts is not None else self.settings.cluster_name
+        return (default,) if default else ()
+
+    def cluster_refusal(self, actor: Actor, cluster: str, fresh: bool = False) -> Refusal | None:
+        """``cluster=NAME`` / ``--cluster NAME``: a cluster the channel allows, or any known one for approvers."""
+        known = self.known_clusters()
+        approver = self.is_approver(actor.user, fresh)
+        if cluster not in known:
+            listing = Msg(f" Known clusters: {', '.join(known)}.", f" 등록된 클러스터: {', '.join(known)}.") \
+                if approver else Msg("", "")
+            return Refusal("unknown_cluster", Msg(f"Unknown cluster `{cluster[:60]}`.{listing.en}",
+                                                  f"알 수 없는 클러스터 `{cluster[:60]}` 입니다.{listing.ko}"))
+        allowed = self.channel_clusters(actor.channel)
+        if cluster in allowed or approver:
+            return None
+        here = ", ".join(allowed) or "—"
+        return Refusal("cluster_override", Msg(
+            f"This channel works on {here}; only approvers can point a request at `{cluster[:60]}`.",
+            f"이 채널의 클러스터는 {here} 입니다. `{cluster[:60]}` 를 지정하는 것은 승인자만 할 수 있습니다."))
