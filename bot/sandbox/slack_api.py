@@ -93,17 +93,30 @@ class SlackStandIn:
         return self._socket.url
 
     # ---- the workspace ---------------------------------------------------------------------------
-    def add_user(self, user_id: str, name: str, locale: str = "en-US", tz: str = "Asia/Seoul") -> None:
+    def add_user(self, user_id: str, name: str, locale: str = "en-US", tz: str = "Asia/Seoul",
+                 team_id: str | None = None, is_restricted: bool = False, is_ultra_restricted: bool = False,
+                 enterprise_id: str | None = None) -> None:
+        """A person; ``team_id`` another workspace's (Slack Connect), ``is_restricted`` /
+        ``is_ultra_restricted`` a multi- / single-channel guest, as ``users.info`` tells them."""
         with self._lock:
-            self._users[user_id] = {"id": user_id, "name": name, "locale": locale, "tz": tz}
+            self._users[user_id] = {"id": user_id, "name": name, "locale": locale, "tz": tz,
+                                    "team_id": team_id or self.team_id, "is_restricted": is_restricted,
+                                    "is_ultra_restricted": is_ultra_restricted, "enterprise_id": enterprise_id}
+
+    def remove_user(self, user_id: str) -> None:
+        """The person leaves the workspace: ``users.info`` answers ``user_not_found``."""
+        with self._lock:
+            self._users.pop(user_id, None)
 
     def set_usergroup(self, usergroup_id: str, users: list[str]) -> None:
         with self._lock:
             self._usergroups[usergroup_id] = list(users)
 
-    def add_channel(self, channel_id: str, name: str, is_private: bool = False) -> None:
+    def add_channel(self, channel_id: str, name: str, is_private: bool = False, is_ext_shared: bool = False) -> None:
+        """A channel; ``is_ext_shared`` one shared with another organisation (Slack Connect)."""
         with self._lock:
-            self._channels[channel_id] = {"id": channel_id, "name": name, "is_private": is_private}
+            self._channels[channel_id] = {"id": channel_id, "name": name, "is_private": is_private,
+                                          "is_ext_shared": is_ext_shared, "is_shared": is_ext_shared}
 
     def next_ts(self) -> str:
         """A fresh ts from the same sequence as posted messages (for a person's message sent by event)."""

@@ -4,7 +4,10 @@ Each method takes decoded args and returns the body that follows ``"ok": true``,
 ``SlackError`` with the code Slack would send; ``answer`` wraps that in Slack's reply (ok:false,
 HTTP 429 for a queued rate-limit fault, ``unknown_method``, token checks). Behaviour is modelled on
 https://docs.slack.dev/reference/methods (error codes per method). Deliberate detail: ``users.info``
-returns ``locale`` only with ``include_locale=true``, as Slack does. Methods read and change the
+returns ``locale`` only with ``include_locale=true``, as Slack does, and each person's ``team_id``,
+``is_restricted`` / ``is_ultra_restricted`` (guests) and ``enterprise_user``
+(https://docs.slack.dev/reference/objects/user-object); ``conversations.info`` says ``is_ext_shared``
+(https://docs.slack.dev/reference/objects/conversation-object). Methods read and change the
 stand-in's state under its lock; ``bot.sandbox.slack_api`` owns that state and the HTTP side.
 """
 
@@ -169,11 +172,17 @@ class _Methods:
         known = self.s._users.get(args.get("user", ""))
         if known is None:
             raise SlackError("user_not_found")
-        user = {"id": known["id"], "team_id": self.s.team_id, "name": known["name"],
+        user = {"id": known["id"], "team_id": known.get("team_id") or self.s.team_id, "name": known["name"],
                 "real_name": known["name"], "deleted": False, "is_bot": False, "tz": known["tz"],
                 "tz_label": known["tz"],
                 "tz_offset": _tz_offset(known["tz"]),
-                "profile": {"real_name": known["name"], "display_name": known["name"]}}
+                "is_restricted": bool(known.get("is_restricted")),
+                "is_ultra_restricted": bool(known.get("is_ultra_restricted")),
+                "profile": {"real_name": known["name"], "display_name": known["name"],
+                            "team": known.get("team_id") or self.s.team_id}}
+        if known.get("enterprise_id"):
+            user["enterprise_user"] = {"id": known["id"], "enterprise_id": known["enterprise_id"],
+                                       "teams": [user["team_id"]]}
         if truthy(args.get("include_locale")):
             user["locale"] = known["locale"]
         return {"user": user}
@@ -183,8 +192,8 @@ class _Methods:
         if channel is None:
             raise SlackError("channel_not_found")
         flags = {"is_channel": True, "is_group": False, "is_im": False, "is_member": True,
-                 "is_archived": False}
-        return {"channel": {**channel, **flags}}
+                 "is_archived": False, "is_ext_shared": False, "is_shared": False}
+        return {"channel": {**flags, **channel}}
 
     def auth_test(self, _args: dict) -> dict:
         return {"url": "https://sandbox.slack.com/", "team": "Sandbox", "user": "chatops",

@@ -57,6 +57,7 @@ def add_people(slack: SlackStandIn) -> None:
     slack.add_user(OPS, "ops-lee")
     slack.add_user(OPS2, "ops-park")
     slack.add_user(STRANGER, "someone")
+    slack.add_channel(REQUEST_CHANNEL, "eks-requests")
 
 
 class Replica:
