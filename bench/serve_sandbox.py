@@ -70,7 +70,7 @@ def full_bot(secret: str, slack_api: str, kube_url: str, database_url: str
     settings = Settings(slack_bot_token="xoxb-bench", slack_signing_secret=secret, slack_api_url=slack_api,
                         database_url=database_url, aws_region=os.environ.get("AWS_REGION", "ap-northeast-1"),
                         cluster_name="bench", kube_host=kube_url, request_channels=BENCH_CHANNEL,
-                        approver_user_ids=f"{OPS},{OPS2}", log_level="ERROR",
+                        approver_user_ids=f"{OPS},{OPS2}", log_level="ERROR", role_allow_patterns="eks-*",
                         lazy_workers=int(os.environ.get("BENCH_LAZY_WORKERS", "1")))
     contexts = SingleClusterContexts(settings,
                                      aws_factory=lambda: Aws(region=settings.aws_region, max_attempts=2),

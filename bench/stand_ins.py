@@ -54,6 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     slack.start()
     for user, name in ((DEV, "dev-kim"), (OPS, "ops-lee"), (OPS2, "ops-park")):
         slack.add_user(user, name)
+    slack.add_channel("C_BENCH", "bench")  # bench.serve_sandbox's request channel
     seed(kube)
     print(json.dumps({"moto": moto.url, "kube": kube.url, "slack_api": slack.base_url}), flush=True)
     try:

@@ -23,6 +23,30 @@ def _settings():
     return Settings()
 
 
+def refuse_unsafe_settings(settings) -> int:
+    """0 when the settings are safe to serve with; otherwise print one line and return 2 (the exit status)."""
+    if not settings.role_patterns:
+        print("ROLE_ALLOW_PATTERNS is not set: set it to the IAM role patterns fixes may change "
+              "(for example 'eks-*,AmazonEKS*'); refusing to start", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _learn_installation(bot: Bot) -> None:
+    """Ask ``auth.test`` once at start-up for the installing workspace (kept; asked again on first use if it fails)."""
+    import logging
+
+    from bot.services.authz import LookupFailed
+
+    try:
+        team, enterprise = bot.deps.authorizer.directory.installation()
+    except LookupFailed as exc:
+        logging.getLogger("bot.cli").warning("auth.test failed; will ask again on the first request",
+                                             extra={"error": str(exc)[:200]})
+        return
+    logging.getLogger("bot.cli").info("installed in workspace", extra={"team_id": team, "enterprise_id": enterprise})
+
+
 def tune_for_serving() -> None:
     """Keep acks fast while diagnoses run in the same process (figures in ``make bench``).
 
@@ -93,9 +117,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     settings = _settings()
     logging_setup.configure(settings.log_level)
+    if refuse_unsafe_settings(settings):
+        return 2
     if args.migrate:
         upgrade(settings.database_url)
     bot = build(settings)
+    _learn_installation(bot)
     stops, workers = _start_background(bot)
     _exit_on_sigterm()
     try:
@@ -113,10 +140,13 @@ def cmd_socket(args: argparse.Namespace) -> int:
 
     settings = _settings()
     logging_setup.configure(settings.log_level)
+    if refuse_unsafe_settings(settings):
+        return 2
     if not settings.slack_app_token.startswith("xapp-"):
         print("SLACK_APP_TOKEN must be an app-level token (xapp-...) for Socket Mode", file=sys.stderr)
         return 2
     bot = build(settings)
+    _learn_installation(bot)
     stops, _workers = _start_background(bot)
     _exit_on_sigterm()
     try:

@@ -60,6 +60,7 @@ def test_serve_with_lazy_workers_keeps_diagnoses_and_schedules_off_the_serving_p
     slack.start()
     for user, name in ((DEV, "dev-kim"), (OPS, "ops-lee")):
         slack.add_user(user, name)
+    slack.add_channel(REQUEST_CHANNEL, "eks-requests")
     facts = seed_pod_restart_world(kube_stand_in)
     seed_rds_world(aws)  # a member tagged autostop=yes: the sweep announces its cluster for adoption
     port = _free_port()
@@ -67,7 +68,8 @@ def test_serve_with_lazy_workers_keeps_diagnoses_and_schedules_off_the_serving_p
     env = {**os.environ, "PYTHONPATH": str(ROOT), "SLACK_BOT_TOKEN": "xoxb-serve", "SLACK_SIGNING_SECRET": SECRET,
            "SLACK_API_URL": slack.base_url, "DATABASE_URL": f"sqlite:///{db}", "KUBE_HOST": kube_stand_in.url,
            "CLUSTER_NAME": "prod", "AWS_REGION": SANDBOX_REGION, "REQUEST_CHANNELS": REQUEST_CHANNEL,
-           "REPORT_CHANNEL": REPORTS, "APPROVER_USER_IDS": OPS, "LAZY_WORKERS": "1", "LOG_LEVEL": "WARNING"}
+           "REPORT_CHANNEL": REPORTS, "APPROVER_USER_IDS": OPS, "LAZY_WORKERS": "1",
+           "ROLE_ALLOW_PATTERNS": "eks-*", "LOG_LEVEL": "WARNING"}
     server = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve", "--migrate", "--host", "127.0.0.1",
                                "--port", str(port)], env=env, cwd=tmp_path, stderr=subprocess.PIPE, text=True)
     url = f"http://127.0.0.1:{port}"
