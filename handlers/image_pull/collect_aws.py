@@ -14,6 +14,7 @@ from typing import Any
 
 from bot import errors
 from bot.cloud.aws import Aws
+from bot.cloud.policy_doc import statements_of
 from handlers.image_pull.images import PTC_SECRET_PREFIX
 from handlers.image_pull.model import NodeNet, RepoTags, RoleFacts, VpcState
 from handlers.image_pull.operations_more import unsupported_action
@@ -135,8 +136,7 @@ def describe_roles(aws: Aws, profile_arns: Iterable[str]) -> dict[str, RoleFacts
         actions: list[str] = []
         for name in _pages(iam, "list_role_policies", "PolicyNames", RoleName=role):
             doc = iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"]
-            stmts = doc.get("Statement") or []
-            for st in [stmts] if isinstance(stmts, dict) else stmts:
+            for st in statements_of(doc):
                 acts = st.get("Action") or []
                 if st.get("Effect") == "Allow":
                     actions += [

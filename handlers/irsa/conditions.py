@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 
+from bot.cloud.policy_doc import as_list
+
 Context = Mapping[str, tuple[str, ...]]
 
 _NEGATED = {
@@ -60,17 +62,6 @@ class FailedCondition:
 class ConditionResult:
     ok: bool
     failed: tuple[FailedCondition, ...] = ()
-
-
-def as_list(value: object) -> list[str]:
-    """A policy field that may be one string or a list of them, as a list of strings."""
-    if value is None:
-        return []
-    if isinstance(value, list | tuple):
-        return [str(v) for v in value]
-    if isinstance(value, bool):
-        return ["true" if value else "false"]
-    return [str(value)]
 
 
 def normalise_context(context: Mapping[str, object] | None) -> dict[str, tuple[str, ...]]:

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from bot.cloud.policy_doc import statements_of
 from handlers.irsa.arn import is_oidc_provider_arn, parse_subject, provider_host
 from handlers.irsa.conditions import (
     FailedCondition,
@@ -69,9 +70,6 @@ class TrustVerdict:
         return {"admitted": self.admitted, "statement": self.statement, "reasons": list(self.reasons)}
 
 
-def statements_of(document: Mapping[str, Any] | None) -> list[Mapping[str, Any]]:
-    raw = (document or {}).get("Statement", [])
-    return [raw] if isinstance(raw, Mapping) else list(raw)
 
 
 def principals_of(stmt: Mapping[str, Any]) -> dict[str, list[str]]:
