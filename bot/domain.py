@@ -8,7 +8,7 @@ plans (``params``, ``before``, ``after``) must be JSON-serialisable: plans are p
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,9 +50,25 @@ class Severity(enum.StrEnum):
 
 
 class Risk(enum.StrEnum):
+    """How much a change can hurt; a plan is as risky as its riskiest step.
+
+    ``HIGH`` plans need two distinct approvers, neither of them the requester.
+    """
+
     LOW = "low"
     MEDIUM = "medium"
     HIGH = "high"
+
+    @property
+    def rank(self) -> int:
+        return _RISK_ORDER.index(self)
+
+    @staticmethod
+    def highest(risks: Iterable[Risk]) -> Risk:
+        return max(risks, key=lambda r: r.rank, default=Risk.LOW)
+
+
+_RISK_ORDER = (Risk.LOW, Risk.MEDIUM, Risk.HIGH)
 
 
 class PlanStatus(enum.StrEnum):
@@ -115,7 +131,9 @@ class PlanStep:
     """One change: operation ``op`` (a name in the operation registry) with ``params``.
 
     ``before`` is the live state the step expects to find (re-read and compared just before
-    applying; a mismatch makes the plan stale); ``after`` is the state it writes.
+    applying; a mismatch makes the plan stale); ``after`` is the state it writes. ``risk`` is
+    what the diagnoser judged this one change to be; the services never let it fall below the
+    operation's own floor (``Operation.min_risk``).
     """
 
     op: str
@@ -123,6 +141,7 @@ class PlanStep:
     before: Any
     after: Any
     description: Msg
+    risk: Risk = Risk.LOW
 
     def __str__(self) -> str:
         return f"{self.op}({dict(self.params)}): {self.description.en}"

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from bot.cloud.context import ClusterContext
-from bot.domain import Diagnosis, FixPlan, Msg, PlanStep, Request, Verification
+from bot.domain import Diagnosis, FixPlan, Msg, PlanStep, Request, Risk, Verification
 
 
 @dataclass(frozen=True)
@@ -46,10 +46,16 @@ class Diagnoser(Protocol):
 
 
 class Operation(Protocol):
-    """One kind of change. ``name`` is what ``PlanStep.op`` refers to."""
+    """One kind of change. ``name`` is what ``PlanStep.op`` refers to.
+
+    ``min_risk`` is the floor of every step of this kind, whatever its diagnoser judged: IAM
+    trust and permission changes are ``HIGH``, shared network changes ``MEDIUM`` (the README's
+    risk table lists them all).
+    """
 
     name: str
     reversible: bool
+    min_risk: Risk
 
     def read(self, ctx: ClusterContext, params: Mapping[str, Any]) -> Any:
         """The live state this step is about, in the same shape as ``PlanStep.before``."""

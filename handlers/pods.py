@@ -92,6 +92,7 @@ class DeletePod:
     """Operation: delete one pod (its controller recreates it). Not reversible."""
 
     name = DELETE_POD
+    min_risk = Risk.LOW
     reversible = False
 
     def read(self, ctx: ClusterContext, params: Mapping[str, Any]) -> Any:

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.cloud.context import ClusterContext
-from bot.domain import Msg, PlanStep
+from bot.domain import Msg, PlanStep, Risk
 from bot.errors import NotFound
 from bot.scheduler.book import RepoScheduleBook, to_schedule
 from bot.store.schedules import ScheduleRepo
@@ -24,6 +24,7 @@ from handlers.rds.schedule import override_state, schedule_state
 
 class UpsertSchedule:
     name = SCHEDULE_UPSERT
+    min_risk = Risk.LOW
     reversible = True
 
     def __init__(self, repo: ScheduleRepo):
@@ -79,6 +80,7 @@ class UpsertSchedule:
 
 class AddOverride:
     name = OVERRIDE_ADD
+    min_risk = Risk.LOW
     reversible = True
 
     def __init__(self, repo: ScheduleRepo):

@@ -15,6 +15,7 @@ from bot.services.ports import ContextProvider, ThreadPort
 from bot.settings import Settings
 from bot.store.models import PlanRow, RequestRow
 from bot.store.repo import Repo
+from handlers import registry
 
 
 @dataclass
@@ -35,6 +36,12 @@ class Services:
         (schedule book, settings the diagnosers read) and any per-call ones (the approver)."""
         ctx = self.contexts.get(cluster, user)
         return replace(ctx, extras={**ctx.extras, **self.context_extras, **extras})
+
+    def operation(self, name: str) -> Any:
+        """The plan operation called ``name``: the bot's own (schedules) first, then the registry's."""
+        if name in self.extra_operations:
+            return self.extra_operations[name]
+        return registry.operation(name)
 
     def audit(self, kind: AuditKind, actor: str, summary: str, req: RequestRow | None = None,
               plan: PlanRow | None = None, before: Any = None, after: Any = None, ref: str = "") -> None:
@@ -62,11 +69,12 @@ def msg_from(d: Mapping[str, str]) -> Msg:
 
 def step_to_dict(step: PlanStep) -> dict[str, Any]:
     return {"op": step.op, "params": jsonable(dict(step.params)), "before": jsonable(step.before),
-            "after": jsonable(step.after), "description": msg_to_dict(step.description)}
+            "after": jsonable(step.after), "description": msg_to_dict(step.description), "risk": str(step.risk)}
 
 
 def step_from(d: Mapping[str, Any]) -> PlanStep:
-    return PlanStep(d["op"], d["params"], d["before"], d["after"], msg_from(d["description"]))
+    return PlanStep(d["op"], d["params"], d["before"], d["after"], msg_from(d["description"]),
+                    Risk(d.get("risk", Risk.LOW)))
 
 
 def plan_from_row(row: PlanRow) -> FixPlan:

@@ -14,11 +14,12 @@ from datetime import timedelta
 from typing import Any
 
 from bot import errors
-from bot.domain import AuditKind, Diagnosis, Lang, Msg, Request, Risk
+from bot.domain import AuditKind, Diagnosis, Lang, Msg, Request
 from bot.mrkdwn import markup, mention
 from bot.services.core import Services, msg_to_dict, step_to_dict
 from bot.services.failures import describe_failure, new_ref
 from bot.services.guardrails import plan_violations
+from bot.services.risk import approvals_needed, rated
 from bot.store.models import PlanRow, RequestRow
 from handlers import registry
 
@@ -114,7 +115,8 @@ class RequestService:
         svc = self.svc
         rows: list[PlanRow] = []
         ctx_patterns = svc.settings.role_patterns
-        for plan in diagnosis.plans:
+        for proposed in diagnosis.plans:
+            plan = rated(proposed, svc.operation)
             problems = plan_violations(plan, ctx_patterns)
             if problems:
                 svc.audit(AuditKind.REFUSED, "guardrail", f"plan not proposed: {'; '.join(problems)}", req,
@@ -128,7 +130,7 @@ class RequestService:
                                     steps=[step_to_dict(s) for s in plan.steps], verify=dict(plan.verify),
                                     requested_by=req.user_id, created_at=now,
                                     expires_at=now + timedelta(minutes=svc.settings.plan_ttl_minutes),
-                                    approvals_needed=2 if plan.risk == Risk.HIGH else 1, message_ts="",
+                                    approvals_needed=approvals_needed(plan.risk), message_ts="",
                                     version=0)
             svc.audit(AuditKind.PLAN_PROPOSED, "bot", plan.title.en, req, row,
                       before=[s.before for s in plan.steps], after=[s.after for s in plan.steps])

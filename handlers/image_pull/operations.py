@@ -13,7 +13,7 @@ from typing import Any
 
 from bot import errors
 from bot.cloud.context import ClusterContext
-from bot.domain import Msg, PlanStep
+from bot.domain import Msg, PlanStep, Risk
 from handlers.base import inverse_step
 from handlers.image_pull.network import endpoint_shape, route_target
 from handlers.image_pull.rules import has_443_rule
@@ -39,6 +39,7 @@ class VpcEndpoint:
     """Create, reshape or delete the endpoint of ``service`` in ``vpc_id`` (params) to match ``after``."""
 
     name = ENDPOINT
+    min_risk = Risk.MEDIUM
     reversible = True
 
     def read(self, ctx: ClusterContext, params: Mapping[str, Any]) -> Any:
@@ -109,6 +110,7 @@ class DefaultRoute:
     """The 0.0.0.0/0 route of a route table: ``{"target": "nat-..."}``; ``""`` means no route."""
 
     name = ROUTE
+    min_risk = Risk.MEDIUM
     reversible = True
 
     def read(self, ctx: ClusterContext, params: Mapping[str, Any]) -> Any:
@@ -170,6 +172,7 @@ class SecurityGroupRule443:
     """
 
     name = SG_RULE
+    min_risk = Risk.MEDIUM
     reversible = True
 
     def read(self, ctx: ClusterContext, params: Mapping[str, Any]) -> Any:

@@ -13,7 +13,7 @@ from typing import Any
 
 from bot import errors
 from bot.cloud.context import ClusterContext
-from bot.domain import Msg, PlanStep
+from bot.domain import Msg, PlanStep, Risk
 from handlers.base import inverse_step
 from handlers.workloads import TEMPLATE_KINDS, patch_workload, read_workload
 
@@ -31,6 +31,7 @@ class RolePolicyAttachment:
     """A managed policy attached to a role: ``{"attached": bool}``."""
 
     name = ATTACH
+    min_risk = Risk.HIGH
     reversible = True
 
     def read(self, ctx: ClusterContext, params: Mapping[str, Any]) -> Any:
@@ -72,6 +73,7 @@ class PullThroughCacheRule:
     """An ECR pull-through cache rule for ``prefix``: ``{"exists": bool, "upstream": url}``."""
 
     name = PTC_RULE
+    min_risk = Risk.MEDIUM
     reversible = True
 
     def read(self, ctx: ClusterContext, params: Mapping[str, Any]) -> Any:
@@ -133,6 +135,7 @@ class WorkloadImage:
     """The image of one container of a Deployment/DaemonSet/StatefulSet/Pod: ``{"image": ref}``."""
 
     name = IMAGE
+    min_risk = Risk.MEDIUM
     reversible = True
 
     def _read_obj(self, ctx: ClusterContext, params: Mapping[str, Any]) -> dict[str, Any]:
@@ -187,6 +190,7 @@ class DeletePods:
     """
 
     name = DELETE_PODS
+    min_risk = Risk.LOW
     reversible = True
 
     def read(self, ctx: ClusterContext, params: Mapping[str, Any]) -> Any:

@@ -17,7 +17,7 @@ from typing import Any
 from bot import errors
 from bot.cloud.aws import Aws
 from bot.cloud.context import ClusterContext
-from bot.domain import Msg, PlanStep
+from bot.domain import Msg, PlanStep, Risk
 from handlers.rds.api import ApiDecision, decide
 from handlers.rds.discovery import describe_target
 from handlers.rds.model import Inventory
@@ -98,6 +98,7 @@ class StopDatabase(_StopStart):
 
     action = "stop"
     name = STOP
+    min_risk = Risk.MEDIUM
 
 
 class StartDatabase(_StopStart):
@@ -105,6 +106,7 @@ class StartDatabase(_StopStart):
 
     action = "start"
     name = START
+    min_risk = Risk.LOW
 
 
 OPERATIONS = (StopDatabase(), StartDatabase())

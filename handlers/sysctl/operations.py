@@ -20,7 +20,7 @@ from typing import Any
 
 from bot import errors
 from bot.cloud.context import ClusterContext
-from bot.domain import Msg, PlanStep
+from bot.domain import Msg, PlanStep, Risk
 from handlers.base import inverse_step
 from handlers.sysctl import knowledge
 from handlers.sysctl.analyse import NAMESPACE_LABEL, RECREATE_POD, WORKLOAD_SYSCTLS, sysctl_list
@@ -33,6 +33,7 @@ _PSA_PREFIX = "pod-security.kubernetes.io/"
 
 class NamespaceLabel:
     name = NAMESPACE_LABEL
+    min_risk = Risk.HIGH
     reversible = True
 
     def read(self, ctx: ClusterContext, params: Mapping[str, Any]) -> Any:
@@ -63,6 +64,7 @@ class NamespaceLabel:
 
 class WorkloadSysctls:
     name = WORKLOAD_SYSCTLS
+    min_risk = Risk.MEDIUM
     reversible = True
 
     def _check(self, kind: str) -> None:
@@ -111,6 +113,7 @@ def fresh_pod(pod: Mapping[str, Any]) -> dict[str, Any]:
 
 class RecreatePod:
     name = RECREATE_POD
+    min_risk = Risk.LOW
     reversible = False
 
     def read(self, ctx: ClusterContext, params: Mapping[str, Any]) -> Any:
