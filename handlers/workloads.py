@@ -88,3 +88,26 @@ def list_workloads(ctx: ClusterContext, kind: str, namespace: str | None) -> lis
         getattr(ctx.kube.apps, in_namespace)(namespace) if namespace else getattr(ctx.kube.apps, everywhere)()
     )
     return ctx.kube.to_dict(result).get("items") or []
+
+
+def selector_string(selector: dict[str, Any] | None) -> str:
+    """A ``LabelSelector`` (``matchLabels`` and ``matchExpressions``) as the API's selector string.
+
+    Operators ``In``, ``NotIn``, ``Exists`` and ``DoesNotExist`` as in the Kubernetes API reference
+    (meta/v1 LabelSelectorRequirement); the terms are ANDed, as the apiserver does.
+    """
+    selector = selector or {}
+    terms = [f"{k}={v}" for k, v in sorted((selector.get("matchLabels") or {}).items())]
+    for expr in selector.get("matchExpressions") or []:
+        key, op, values = expr.get("key", ""), expr.get("operator", ""), list(expr.get("values") or [])
+        if op == "In":
+            terms.append(f"{key} in ({','.join(values)})")
+        elif op == "NotIn":
+            terms.append(f"{key} notin ({','.join(values)})")
+        elif op == "Exists":
+            terms.append(key)
+        elif op == "DoesNotExist":
+            terms.append(f"!{key}")
+        else:
+            raise ValueError(f"unknown label selector operator {op!r}")
+    return ",".join(terms)

@@ -27,10 +27,13 @@ class ClusterContext:
     cluster_name: str = ""
     account_id: str = ""
     clock: Callable[[], datetime] = utcnow
-    role_allow_patterns: tuple[str, ...] = ("*",)
+    role_allow_patterns: tuple[str, ...] = ()  # fnmatch patterns; empty: no role may be changed
     wait_seconds: float = 60.0
     poll_seconds: float = 1.0
     extras: dict[str, object] = field(default_factory=dict)
+    # Where the AWS Load Balancer Controller runs (NAMESPACE/DEPLOYMENT); the official Helm chart's
+    # default is kube-system/aws-load-balancer-controller.
+    lb_controller: str = "kube-system/aws-load-balancer-controller"
 
     @property
     def region(self) -> str:

@@ -1,13 +1,24 @@
 """Collect IRSA evidence for one request: the I/O step of the IRSA diagnoser.
 
-Called by ``diagnoser.IrsaDiagnoser.diagnose`` and ``verify``. Starting point depends on the
-request: an ingress (``/ops ingress NS/NAME``; follows its events, the load balancer
-controller, its service account), a service account (``/ops irsa NS/SA``), or a role
-(``/ops iam ROLE`` or a pasted AccessDenied naming it; finds the service accounts annotated
-with it). It then reads the cluster's OIDC issuer and IAM provider, the role with its trust
-policy, policies and boundary, the load balancer and its tags, and asks AWS's simulator.
-Permission problems of the bot itself on side evidence (for example ``pods/log``) become notes
-rather than failures; failures on the chain itself propagate as ``bot.errors``.
+Called by ``diagnoser.IrsaDiagnoser.diagnose`` and ``verify``. Text a person typed or pasted is a
+hint about where to look, never the source of what to change: every role, service account and
+load balancer a plan may touch is read here from live state.
+
+* ``/ops ingress NS/NAME`` (or "ingress won't delete"): the ingress, the load balancer its status
+  hostname resolves to, and the AWS Load Balancer Controller found by its configured namespace
+  and Deployment (``ClusterContext.lb_controller``) through pod ownership; the role is the one
+  the controller's service account is annotated with. The controller's events and logs only say
+  which action failed.
+* ``/ops irsa NS/SA``: that service account, its annotation and pods.
+* ``/ops iam ROLE`` or a pasted AccessDenied naming a role: that role, read live, and the service
+  accounts annotated with it.
+
+What a pasted error names and live state contradicts (another role, another load balancer)
+becomes a ``Claim`` the analysis reports; nothing is proposed for it. It then reads the cluster's
+OIDC issuer and IAM provider, the role with its trust policy, policies and boundary, the load
+balancer and its tags, and asks AWS's simulator. Permission problems of the bot itself on side
+evidence (for example ``pods/log``) become notes rather than failures; failures on the chain
+itself propagate as ``bot.errors``.
 """
 
 from __future__ import annotations
@@ -18,8 +29,17 @@ from bot import errors
 from bot.cloud.context import ClusterContext
 from bot.domain import Request
 from handlers.irsa import aws_facts, kube_facts
-from handlers.irsa.arn import is_arn, role_name_from
-from handlers.irsa.evidence import ControllerError, Evidence, ServiceAccountFacts
+from handlers.irsa.arn import is_arn, parse_arn, role_name_from
+from handlers.irsa.evidence import (
+    Claim,
+    ControllerError,
+    ControllerFacts,
+    Evidence,
+    IngressFacts,
+    LoadBalancerFacts,
+    ServiceAccountFacts,
+)
+from handlers.irsa.grants import LB_CONTROLLER
 
 DEFAULT_LB_ACTION = "elasticloadbalancing:DeleteLoadBalancer"
 MAX_SERVICE_ACCOUNTS = 10
@@ -38,7 +58,33 @@ def _with_pod_identity(ctx: ClusterContext, sa: ServiceAccountFacts, notes: list
     return dataclasses.replace(sa, pod_identity_role=role) if role else sa
 
 
-def _ingress_part(ctx: ClusterContext, request: Request, notes: list[str]):
+def _role_of(sa: ServiceAccountFacts) -> str:
+    return sa.role_arn or sa.pod_identity_role
+
+
+def _safe_role_name(text: str) -> str:
+    try:
+        return role_name_from(text)
+    except ValueError:
+        return ""
+
+
+def _controller(ctx: ClusterContext, notes: list[str]) -> tuple[ControllerFacts, list[dict]]:
+    facts, pods = kube_facts.lb_controller(ctx)
+    if not facts.exists:
+        notes.append(f"no AWS Load Balancer Controller Deployment {facts.target} (configured location)")
+        return facts, pods
+    if not pods:
+        notes.append(f"the AWS Load Balancer Controller Deployment {facts.target} has no running pods")
+    role = ""
+    for name in facts.service_accounts:
+        sa = _with_pod_identity(ctx, kube_facts.service_account_facts(ctx, facts.namespace, name), notes)
+        role = role or _role_of(sa)
+    return dataclasses.replace(facts, role_arn=role), pods
+
+
+def _ingress_part(ctx: ClusterContext, request: Request, pods: list[dict],
+                  notes: list[str]) -> tuple[IngressFacts, list[ControllerError]]:
     ns, name = request.entities.get("namespace", ""), request.entities.get("name", "")
     if ns and not name:
         name = kube_facts.find_stuck_ingress(ctx, ns)
@@ -49,57 +95,80 @@ def _ingress_part(ctx: ClusterContext, request: Request, notes: list[str]):
         )
     ingress = kube_facts.read_ingress(ctx, ns, name)
     if not ingress.exists:
-        return ingress, [], []
+        return ingress, []
     found: list[ControllerError] = kube_facts.ingress_event_errors(ctx, ns, name)
-    pods = kube_facts.controller_pods(ctx)
-    if not pods:
-        notes.append(
-            "no AWS Load Balancer Controller pods found (label app.kubernetes.io/name="
-            "aws-load-balancer-controller)"
-        )
     if not found and pods:
         try:
             found = kube_facts.controller_log_errors(ctx, pods, name)
         except errors.AccessDenied as exc:
             notes.append(f"could not read the controller's logs: {exc}")
-    keys = []
-    for pod in pods:
-        key = (pod["metadata"]["namespace"], (pod.get("spec") or {}).get("serviceAccountName") or "default")
-        if key not in keys:
-            keys.append(key)
-    return ingress, found, keys
+    return ingress, found
 
 
-def _role_name(request: Request, sas: list[ServiceAccountFacts], found: list[ControllerError]) -> str:
-    for sa in sas:
-        if sa.role_arn or sa.pod_identity_role:
-            return role_name_from(sa.role_arn or sa.pod_identity_role)
-    candidates = [e.role for e in found] + [(request.aws_error or {}).get("role", "")]
+def _hinted_roles(request: Request, found: list[ControllerError]) -> list[str]:
+    """Role names the pasted error or the controller's own errors mention (hints only)."""
+    hints = [(request.aws_error or {}).get("role", "")] + [e.role for e in found]
     if request.intent == "irsa_access_denied" and not request.entities.get("service_account"):
-        candidates.append(request.entities.get("name", ""))
-    for c in candidates:
-        if c:
-            return role_name_from(c)
-    return ""
+        hints.append(request.entities.get("name", ""))
+    names: list[str] = []
+    for hint in hints:
+        name = _safe_role_name(hint) if hint else ""
+        if name and name not in names:
+            names.append(name)
+    return names
 
 
-def _action_resource(request: Request, found: list[ControllerError]) -> tuple[str, str]:
+def _choose_role(request: Request, sas: list[ServiceAccountFacts], hints: list[str], named: bool,
+                 claims: list[Claim]) -> tuple[str, str]:
+    """(role name, where it came from). A live annotation wins; a hint that disagrees is a claim."""
+    live = next((role_name_from(_role_of(sa)) for sa in sas if _role_of(sa)), "")
+    if live:
+        claims.extend(Claim("role", h, live) for h in hints if h != live)
+        return live, "service_account"
+    if hints:
+        return hints[0], "named" if named else "hint"
+    return "", ""
+
+
+def _action(request: Request, found: list[ControllerError]) -> tuple[str, str]:
+    """(action, resource) the errors name: hints for what to evaluate, never what to grant."""
     sources = [request.aws_error or {}] + [{"action": e.action, "resource": e.resource} for e in found]
     for src in sources:
         action, resource = src.get("action", ""), src.get("resource", "")
-        if action and resource and not action.lower().startswith("sts:assumerole"):
+        if action and not action.lower().startswith("sts:assumerole"):
             return action, resource
     return "", ""
+
+
+def _ingress_load_balancer(ctx: ClusterContext, ingress: IngressFacts | None, hinted: str,
+                           claims: list[Claim]) -> LoadBalancerFacts | None:
+    """The load balancer the ingress's status hostname resolves to; a different one named is a claim."""
+    if ingress is None or not ingress.hostname:
+        return None
+    lb = aws_facts.load_balancer_facts(ctx, hostname=ingress.hostname)
+    if hinted and is_arn(hinted) and ":loadbalancer/" in hinted and (lb is None or hinted != lb.arn):
+        claims.append(Claim("load_balancer", hinted, lb.arn if lb is not None else ""))
+    return lb
+
+
+def _partition(role_arn: str) -> str:
+    try:
+        return parse_arn(role_arn).partition
+    except ValueError:
+        return "aws"
 
 
 def collect(ctx: ClusterContext, request: Request) -> Evidence:
     """Everything the analysis needs, read live. Raises ``UsageError`` when the target is unclear."""
     account = aws_facts.account_id(ctx)
     notes: list[str] = []
+    claims: list[Claim] = []
     ingress, found, keys = None, [], []
     ents = request.entities
+    controller, pods = _controller(ctx, notes)
     if request.intent == "ingress_delete_denied":
-        ingress, found, keys = _ingress_part(ctx, request, notes)
+        ingress, found = _ingress_part(ctx, request, pods, notes)
+        keys = [(controller.namespace, sa) for sa in controller.service_accounts]
         target = ingress.target
     elif ents.get("service_account"):
         if not ents.get("namespace"):
@@ -112,9 +181,15 @@ def collect(ctx: ClusterContext, request: Request) -> Evidence:
     else:
         target = ""
     if ingress is not None and not ingress.exists:
-        return Evidence(target, ctx.cluster_name, account, ingress=ingress, notes=tuple(notes))
+        return Evidence(target, ctx.cluster_name, account, ingress=ingress, notes=tuple(notes),
+                        controller=controller)
     sas = [_with_pod_identity(ctx, kube_facts.service_account_facts(ctx, ns, n), notes) for ns, n in keys]
-    role_name = _role_name(request, sas, found)
+    pasted_sa = (request.aws_error or {}).get("service_account", "")
+    if pasted_sa and keys and all(f"{ns}:{n}" not in pasted_sa for ns, n in keys):
+        claims.append(Claim("service_account", pasted_sa, ", ".join(f"{ns}/{n}" for ns, n in keys)))
+    hints = _hinted_roles(request, found)
+    named = request.intent == "irsa_access_denied" and not keys
+    role_name, role_source = _choose_role(request, sas, hints, named, claims)
     if not role_name and not sas:
         raise _usage(
             "Which role or service account? Use `/ops iam ROLE_NAME` or `/ops irsa NAMESPACE/SA`.",
@@ -128,14 +203,21 @@ def collect(ctx: ClusterContext, request: Request) -> Evidence:
     target = target or role_name
     oidc = aws_facts.oidc_facts(ctx, account)
     role = aws_facts.role_facts(ctx, account, role_name) if role_name else None
-    action, resource = _action_resource(request, found)
-    lb = None
-    if resource and is_arn(resource) and ":loadbalancer/" in resource:
-        lb = aws_facts.load_balancer_facts(ctx, arn=resource)
-    elif ingress is not None and ingress.hostname:
-        lb = aws_facts.load_balancer_facts(ctx, hostname=ingress.hostname)
-    if ingress is not None and ingress.deletion_timestamp and not action and lb is not None and lb.exists:
-        action, resource = DEFAULT_LB_ACTION, lb.arn
+    action, hinted_resource = _action(request, found)
+    lb = _ingress_load_balancer(ctx, ingress, hinted_resource, claims)
+    lb_source = "ingress" if lb is not None else ""
+    if ingress is None and is_arn(hinted_resource) and ":loadbalancer/" in hinted_resource:
+        # Read only to evaluate the denied call with the resource's real tags; never a plan target.
+        lb, lb_source = aws_facts.load_balancer_facts(ctx, arn=hinted_resource), "named"
+    if ingress is not None:
+        # On the ingress path the resource is the ingress's own load balancer, never a named one.
+        resource = lb.arn if lb is not None and lb.exists else ""
+        if ingress.deletion_timestamp and not action and resource:
+            action = DEFAULT_LB_ACTION
+    else:
+        resource = hinted_resource
+    controller_role = role_name_from(controller.role_arn) if controller.role_arn else ""
+    component = LB_CONTROLLER if role is not None and role.exists and role.name == controller_role else ""
     simulation = None
     if role is not None and role.exists and action and resource:
         tags = dict(lb.tags) if lb is not None and lb.exists else {}
@@ -154,4 +236,10 @@ def collect(ctx: ClusterContext, request: Request) -> Evidence:
         resource,
         simulation,
         tuple(notes),
+        controller,
+        tuple(claims),
+        component,
+        role_source,
+        lb_source,
+        _partition(role.arn) if role is not None and role.exists else "aws",
     )

@@ -71,6 +71,35 @@ class ServiceAccountFacts:
 
 
 @dataclass(frozen=True)
+class ControllerFacts:
+    """The AWS Load Balancer Controller as the cluster runs it, found by namespace and Deployment.
+
+    ``service_accounts`` are the accounts its pods (owned by the Deployment's ReplicaSets) run
+    as; ``role_arn`` is the role their account is annotated with (or its Pod Identity role).
+    """
+
+    namespace: str
+    deployment: str
+    exists: bool
+    pods: tuple[str, ...] = ()
+    service_accounts: tuple[str, ...] = ()
+    role_arn: str = ""
+
+    @property
+    def target(self) -> str:
+        return f"{self.namespace}/{self.deployment}"
+
+
+@dataclass(frozen=True)
+class Claim:
+    """Something a pasted error named that live state did not confirm: reported, never acted on."""
+
+    what: str  # "role", "service_account", "load_balancer"
+    claimed: str
+    live: str = ""
+
+
+@dataclass(frozen=True)
 class OidcFacts:
     issuer: str
     provider_arn: str
@@ -123,6 +152,13 @@ class Evidence:
     resource: str = ""
     simulation: Simulation | None = None
     notes: tuple[str, ...] = ()
+    controller: ControllerFacts | None = None
+    claims: tuple[Claim, ...] = ()
+    component: str = ""
+    role_source: str = ""  # "service_account" (annotation or Pod Identity), "hint" or "named"
+    # "ingress": the one the stuck ingress's status names; "named": read only to evaluate a pasted error
+    load_balancer_source: str = ""
+    partition: str = "aws"
 
     @property
     def main_error(self) -> ControllerError | None:

@@ -2,28 +2,22 @@
 
 ``check_trust_change(before, after)`` lists the reasons a trust-policy edit is not the narrow
 kind this bot may propose: it may only add exact values to existing ``sub``/``aud``
-conditions. It refuses new or changed principals, wildcard principals, wildcard values, new
-statements, removed conditions, a switch from ``StringEquals`` to ``StringLike``, and an
-``Effect`` turned to ``Allow``. ``plan`` calls it before proposing, ``operations`` again before
-writing, and the services layer for every plan. ``role_refusal`` applies the configured role
-allow-list (``ClusterContext.role_allow_patterns``, fnmatch).
+conditions, and the only audience it may add is ``sts.amazonaws.com``. It refuses new or
+changed principals, wildcard principals, wildcard values, new statements, removed conditions,
+a switch from ``StringEquals`` to ``StringLike``, and an ``Effect`` turned to ``Allow``.
+``plan`` calls it before proposing, ``operations`` again before writing, and the services
+layer for every plan. ``role_refusal`` applies the configured role allow-list
+(``ClusterContext.role_allow_patterns``, fnmatch); an empty allow-list allows no role.
 """
 
 from __future__ import annotations
 
 import fnmatch
-import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from handlers.irsa.conditions import as_list
-from handlers.irsa.trust import principals_of, statements_of
-
-
-def _doc(value: Any) -> Mapping[str, Any]:
-    if isinstance(value, str):
-        value = json.loads(value)
-    return value if isinstance(value, Mapping) else {}
+from bot.cloud.policy_doc import as_document, as_list, statements_of
+from handlers.irsa.trust import DEFAULT_AUDIENCE, principals_of
 
 
 def _principal_set(stmt: Mapping[str, Any]) -> set[str]:
@@ -69,12 +63,15 @@ def _statement_reasons(i: int, old: Mapping[str, Any], new: Mapping[str, Any]) -
             reasons.append(f"statement {i}: wildcard value(s) {wild} added to {key}")
         if new_values and not key.endswith((":sub", ":aud")):
             reasons.append(f"statement {i}: values added to {key} (only sub/aud may change)")
+        odd_audiences = sorted(v for v in new_values if key.endswith(":aud") and v != DEFAULT_AUDIENCE)
+        if odd_audiences:
+            reasons.append(f"statement {i}: audience(s) {odd_audiences} added (only {DEFAULT_AUDIENCE} may be)")
     return reasons
 
 
 def check_trust_change(before: Any, after: Any) -> list[str]:
     """Reasons the change from ``before`` to ``after`` is not allowed; empty means it is fine."""
-    old, new = statements_of(_doc(before)), statements_of(_doc(after))
+    old, new = statements_of(as_document(before)), statements_of(as_document(after))
     reasons: list[str] = []
     if len(new) > len(old):
         reasons.append(f"adds {len(new) - len(old)} statement(s)")

@@ -17,12 +17,13 @@ from handlers.irsa.evidence import (
     RESTARTED_AT,
     ROLE_ANNOTATION,
     ControllerError,
+    ControllerFacts,
     IngressFacts,
     ServiceAccountFacts,
     Workload,
 )
+from handlers.workloads import list_workloads, read_workload, selector_string
 
-LB_CONTROLLER_SELECTOR = "app.kubernetes.io/name=aws-load-balancer-controller"
 IDENTITY_ENV = ("AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE")
 LOG_TAIL_LINES = 500
 
@@ -90,11 +91,38 @@ def ingress_event_errors(ctx: ClusterContext, namespace: str, name: str) -> list
     return [f for f in found if f is not None]
 
 
-def controller_pods(ctx: ClusterContext) -> list[dict[str, Any]]:
-    """The AWS Load Balancer Controller's pods, wherever it runs (one list call)."""
-    return ctx.kube.to_dict(ctx.kube.core.list_pod_for_all_namespaces(label_selector=LB_CONTROLLER_SELECTOR))[
-        "items"
-    ]
+def _owner_uid(obj: dict[str, Any], kind: str) -> str:
+    for ref in (obj.get("metadata") or {}).get("ownerReferences") or []:
+        if ref.get("controller") and ref.get("kind") == kind:
+            return str(ref.get("uid", ""))
+    return ""
+
+
+def lb_controller(ctx: ClusterContext) -> tuple[ControllerFacts, list[dict[str, Any]]]:
+    """The controller configured for this cluster and its pods, identified by ownership, not labels.
+
+    A pod counts only if its controlling owner is a ReplicaSet whose controlling owner is the
+    configured Deployment (uids compared): a pod anyone labels like the controller, in any
+    namespace, is not the controller. Calls: one read, one ReplicaSet list, one pod list.
+    """
+    namespace, _, name = ctx.lb_controller.partition("/")
+    try:
+        deployment = read_workload(ctx, "Deployment", namespace, name)
+    except errors.NotFound:
+        return ControllerFacts(namespace, name, exists=False), []
+    uid = (deployment.get("metadata") or {}).get("uid", "")
+    replica_sets = {
+        (rs.get("metadata") or {}).get("uid", "")
+        for rs in list_workloads(ctx, "ReplicaSet", namespace)
+        if uid and _owner_uid(rs, "Deployment") == uid
+    }
+    selector = selector_string((deployment.get("spec") or {}).get("selector"))
+    listed = ctx.kube.to_dict(ctx.kube.core.list_namespaced_pod(namespace, label_selector=selector))["items"]
+    pods = [p for p in listed if _owner_uid(p, "ReplicaSet") in replica_sets - {""}
+            and not p["metadata"].get("deletionTimestamp")]
+    accounts = sorted({(p.get("spec") or {}).get("serviceAccountName") or "default" for p in pods})
+    return ControllerFacts(namespace, name, True, tuple(p["metadata"]["name"] for p in pods),
+                           tuple(accounts)), pods
 
 
 def controller_log_errors(

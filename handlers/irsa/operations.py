@@ -15,7 +15,7 @@ from typing import Any
 
 from bot import errors
 from bot.cloud.context import ClusterContext
-from bot.domain import Msg, PlanStep
+from bot.domain import Msg, PlanStep, Risk
 from handlers.base import inverse_step
 from handlers.irsa.arn import issuer_host
 from handlers.irsa.evidence import RESTARTED_AT, ROLE_ANNOTATION
@@ -42,6 +42,7 @@ class UpdateTrustPolicy:
     """Replace a role's trust policy (``iam:UpdateAssumeRolePolicy``)."""
 
     name = OP_TRUST
+    min_risk = Risk.HIGH
     reversible = True
 
     def read(self, ctx: ClusterContext, params: Mapping[str, Any]) -> Any:
@@ -72,6 +73,7 @@ class CreateOidcProvider:
     """
 
     name = OP_OIDC
+    min_risk = Risk.HIGH
     reversible = True
 
     def _find(self, ctx: ClusterContext, url: str) -> str:
@@ -111,6 +113,7 @@ class TagLoadBalancer:
     """Set (or remove, when the value is None) one tag on an ELBv2 load balancer."""
 
     name = OP_TAG
+    min_risk = Risk.HIGH
     reversible = True
 
     def read(self, ctx: ClusterContext, params: Mapping[str, Any]) -> Any:
@@ -137,6 +140,7 @@ class PutRoleInlinePolicy:
     """Write (or delete, when ``after`` is None) one inline policy of a role."""
 
     name = OP_STATEMENT
+    min_risk = Risk.HIGH
     reversible = True
 
     def read(self, ctx: ClusterContext, params: Mapping[str, Any]) -> Any:
@@ -188,6 +192,7 @@ class SetServiceAccountRole:
     """
 
     name = OP_SA_ROLE
+    min_risk = Risk.MEDIUM
     reversible = True
 
     def read(self, ctx: ClusterContext, params: Mapping[str, Any]) -> Any:
@@ -231,6 +236,7 @@ class RolloutRestart:
     """Restart one workload (new pods pick up the web identity). Cannot be undone."""
 
     name = OP_RESTART
+    min_risk = Risk.MEDIUM
     reversible = False
 
     def read(self, ctx: ClusterContext, params: Mapping[str, Any]) -> Any:

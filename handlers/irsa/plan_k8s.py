@@ -9,11 +9,8 @@ restart`` does: a new ``kubectl.kubernetes.io/restartedAt`` pod-template annotat
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from bot.domain import Msg, PlanStep, Risk
-from handlers.irsa.analyse import Analysis
-from handlers.irsa.evidence import Evidence, ServiceAccountFacts
+from handlers.irsa.evidence import ServiceAccountFacts
 from handlers.irsa.names import OP_RESTART, OP_SA_ROLE
 
 
@@ -21,10 +18,10 @@ def restart_step(kind: str, namespace: str, name: str, restarted_at: str, stamp:
     return PlanStep(OP_RESTART, {"namespace": namespace, "kind": kind, "name": name},
                     {"restarted_at": restarted_at or None}, {"restarted_at": stamp},
                     Msg(f"Restart {kind} {namespace}/{name} so its pods get the web identity",
-                        f"{kind} {namespace}/{name} 재시작 (파드에 웹 아이덴티티 주입)"))
+                        f"{kind} {namespace}/{name} 재시작 (파드에 웹 아이덴티티 주입)"), Risk.MEDIUM)
 
 
-def annotate_step(sa: ServiceAccountFacts, arn: str, stamp: str) -> PlanStep:
+def annotate_step(sa: ServiceAccountFacts, arn: str, stamp: str, risk: Risk = Risk.MEDIUM) -> PlanStep:
     workloads = [[w.kind, w.name] for w in sa.workloads]
     names = ", ".join(f"{k}/{n}" for k, n in workloads)
     en, ko = names or "no workload", names or "워크로드 없음"
@@ -33,20 +30,4 @@ def annotate_step(sa: ServiceAccountFacts, arn: str, stamp: str) -> PlanStep:
                      "restarted_at": {f"{w.kind}/{w.name}": w.restarted_at or None for w in sa.workloads}},
                     {"role_arn": arn, "restarted_at": {f"{w.kind}/{w.name}": stamp for w in sa.workloads}},
                     Msg(f"Annotate service account {sa.target} with {arn} and restart {en}",
-                        f"서비스 어카운트 {sa.target} 에 {arn} 어노테이션 후 {ko} 재시작"))
-
-
-def sa_steps(ev: Evidence, analysis: Analysis, now: datetime) -> list[tuple[PlanStep, Risk]]:
-    """Steps for service accounts without the annotation or with pods that lack the identity."""
-    steps: list[tuple[PlanStep, Risk]] = []
-    stamp = now.strftime("%Y-%m-%dT%H:%M:%SZ")
-    for sa in ev.service_accounts:
-        codes = [f.code for f in analysis.findings if f.target == sa.target and f.code.startswith("irsa.sa.")]
-        if not sa.exists or not codes:
-            continue
-        if codes[0] == "irsa.sa.annotation_missing" and ev.role is not None and ev.role.exists:
-            steps.append((annotate_step(sa, ev.role.arn, stamp), Risk.MEDIUM))
-        elif codes[0] == "irsa.sa.pods_without_identity":
-            steps += [(restart_step(w.kind, w.namespace, w.name, w.restarted_at, stamp), Risk.LOW)
-                      for w in sa.workloads]
-    return steps
+                        f"서비스 어카운트 {sa.target} 에 {arn} 어노테이션 후 {ko} 재시작"), risk)
