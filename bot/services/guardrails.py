@@ -1,89 +1,117 @@
 """Central safety rules every plan passes before it is proposed and again before it is applied.
 
-Diagnosers have their own checks; these hold whatever a diagnoser proposed: IAM roles outside
-the configured allow-list are never changed, and trust policies are never widened to a wildcard
-subject or given a new principal.
+Diagnosers have their own checks; these hold whatever a diagnoser proposed:
+
+* every IAM role a step names anywhere (a ``role_name`` / ``role`` parameter, or a role ARN in
+  its parameters, ``before`` or ``after``, such as a service-account annotation) must match the
+  configured allow-list (``ROLE_ALLOW_PATTERNS``; empty allows none);
+* every trust policy a step writes may only add exact ``sub`` / ``aud`` values (no wildcard
+  subject, no new principal, only ``sts.amazonaws.com`` as a new audience);
+* every permission policy a step writes must stay within a known reference policy
+  (``handlers.irsa.grants``): no wildcard actions, no IAM, STS, KMS, Secrets Manager or
+  Organizations actions;
+* a managed policy may be attached only if it is one of the few AWS-managed policies a
+  component's documentation asks for (``MANAGED_POLICIES``).
+
+Policy documents are recognised by shape (a mapping with ``Statement``), wherever in the step they
+are; a single-object ``Statement`` is read as IAM reads it.
 """
 
 from __future__ import annotations
 
 import fnmatch
-import json
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from bot.domain import FixPlan
+from bot.cloud.policy_doc import as_document, is_policy_document, statements_of
+from bot.domain import FixPlan, PlanStep
+from handlers.irsa.grants import grant_violations
 from handlers.irsa.guardrails import check_trust_change
 
 ROLE_PARAM_KEYS = ("role_name", "role")
+ROLE_ARN = re.compile(r"arn:aws[a-z-]*:(?:iam::\d{12}:role/(?:[\w+=,.@-]+/)*|sts::\d{12}:assumed-role/)"
+                      r"([\w+=,.@-]+)")
+POLICY_ARN = re.compile(r"arn:aws[a-z-]*:iam::(?:aws|\d{12}):policy/(?:[\w+=,.@-]+/)*[\w+=,.@-]+")
+# AWS-managed policies a step may attach: what the Amazon EKS User Guide's "Amazon EKS node IAM
+# role" page lists for pulling images from ECR.
+MANAGED_POLICIES = frozenset({"AmazonEC2ContainerRegistryReadOnly", "AmazonEC2ContainerRegistryPullOnly"})
 
 
-def _principals(doc: Any) -> set[str]:
-    found: set[str] = set()
-    for stmt in (doc or {}).get("Statement", []) if isinstance(doc, dict) else []:
-        principal = stmt.get("Principal")
-        if isinstance(principal, str):
-            found.add(principal)
-        elif isinstance(principal, dict):
-            for kind, vals in principal.items():
-                for v in [vals] if isinstance(vals, str) else vals:
-                    found.add(f"{kind}:{v}")
-    return found
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, Mapping):
+        for k, v in value.items():
+            yield str(k)
+            yield from _strings(v)
+    elif isinstance(value, list | tuple):
+        for v in value:
+            yield from _strings(v)
 
 
-def _subjects(doc: Any) -> set[str]:
-    out: set[str] = set()
-    for stmt in (doc or {}).get("Statement", []) if isinstance(doc, dict) else []:
-        for _op, conds in (stmt.get("Condition") or {}).items():
-            for key, vals in conds.items():
-                if key.endswith(":sub"):
-                    out.update([vals] if isinstance(vals, str) else vals)
-    return out
+def _documents(value: Any) -> Iterator[Mapping[str, Any]]:
+    """Every policy document inside a step state (also when it is JSON text)."""
+    if isinstance(value, str) and '"Statement"' in value:
+        doc = as_document(value)
+        if is_policy_document(doc):
+            yield doc
+        return
+    if is_policy_document(value):
+        yield value
+        return
+    if isinstance(value, Mapping):
+        for v in value.values():
+            yield from _documents(v)
+    elif isinstance(value, list | tuple):
+        for v in value:
+            yield from _documents(v)
 
 
-def trust_widening(before: Any, after: Any) -> list[str]:
-    """Reasons a trust-policy change widens access beyond adding exact subjects."""
-    if isinstance(before, str):
-        before = json.loads(before)
-    if isinstance(after, str):
-        after = json.loads(after)
+def roles_named(step: PlanStep) -> set[str]:
+    names = {str(step.params[k]).rsplit("/", 1)[-1] for k in ROLE_PARAM_KEYS
+             if isinstance(step.params.get(k), str) and step.params.get(k)}
+    for text in _strings([dict(step.params), step.before, step.after]):
+        names.update(m.group(1) for m in ROLE_ARN.finditer(text))
+    return names
+
+
+def _is_trust(doc: Mapping[str, Any]) -> bool:
+    return any("Principal" in s or "NotPrincipal" in s for s in statements_of(doc))
+
+
+def _trust_reasons(before: Any, after: Any) -> list[str]:
+    return [f"trust policy: {r}" for r in check_trust_change(next(_documents(before), {}), after)]
+
+
+def _managed_attachments(step: PlanStep) -> list[str]:
     reasons = []
-    new_principals = _principals(after) - _principals(before)
-    if new_principals:
-        reasons.append(f"adds principal(s) {sorted(new_principals)}")
-    if any("*" in p for p in _principals(after)):
-        reasons.append("wildcard principal")
-    added = _subjects(after) - _subjects(before)
-    if any("*" in s or "?" in s for s in added):
-        reasons.append(f"wildcard subject {sorted(s for s in added if '*' in s or '?' in s)}")
+    for text in _strings([dict(step.params), step.after]):
+        for arn in POLICY_ARN.findall(text):
+            account, name = arn.split(":")[4], arn.rsplit("/", 1)[-1]
+            if account != "aws" or name not in MANAGED_POLICIES:
+                reasons.append(f"attaches managed policy {arn}, which is not one the bot may attach")
     return reasons
 
 
-def _policy(value: Any) -> Any:
-    """The policy document inside a step state (the state may wrap it, e.g. ``{"policy": {...}}``)."""
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            return {}
-    if isinstance(value, dict) and "Statement" not in value:
-        for inner in value.values():
-            if isinstance(inner, dict | str) and _policy(inner).get("Statement") is not None:
-                return _policy(inner)
-    return value if isinstance(value, dict) else {}
+def step_violations(step: PlanStep, role_patterns: Iterable[str]) -> list[str]:
+    patterns = tuple(role_patterns)
+    reasons: list[str] = []
+    for name in sorted(roles_named(step)):
+        if not any(fnmatch.fnmatchcase(name, p) for p in patterns):
+            reasons.append(f"role {name} is outside the allowed patterns {list(patterns)}")
+    for doc in _documents(step.after):
+        if _is_trust(doc) or "trust" in step.op:
+            reasons.extend(_trust_reasons(step.before, doc))
+        else:
+            reasons.extend(f"permission policy: {r}" for r in grant_violations(doc))
+    reasons.extend(_managed_attachments(step))
+    return reasons
 
 
 def plan_violations(plan: FixPlan, role_patterns: Iterable[str]) -> list[str]:
-    patterns = tuple(role_patterns) or ("*",)
+    patterns = tuple(role_patterns)
     reasons: list[str] = []
-    for step in plan.steps:
-        for key in ROLE_PARAM_KEYS:
-            role = step.params.get(key)
-            if isinstance(role, str) and role:
-                name = role.rsplit("/", 1)[-1]
-                if not any(fnmatch.fnmatchcase(name, p) for p in patterns):
-                    reasons.append(f"role {name} is outside the allowed patterns {list(patterns)}")
-        if "trust" in step.op:
-            reasons.extend(trust_widening(_policy(step.before), _policy(step.after)))
-            reasons.extend(check_trust_change(step.before, step.after))
+    for index, step in enumerate(plan.steps):
+        reasons.extend(f"step {index + 1}: {r}" for r in step_violations(step, patterns))
     return sorted(set(reasons))
