@@ -159,6 +159,16 @@ class Sandbox:
         replies = self.slack.thread(req.channel, req.thread_ts) if req else []
         return any((m.text or "").startswith(f"{icon} #{plan.id} ") for m in replies for icon in final)
 
+    def wait_approvals(self, plan_id: int, count: int, timeout: float = 20.0) -> list[str]:
+        """The approvers of ``plan_id`` once at least ``count`` approvals are recorded."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            approvers = self.repo.approvers(plan_id)
+            if len(approvers) >= count:
+                return approvers
+            time.sleep(0.05)
+        raise AssertionError(f"plan {plan_id} has {len(self.repo.approvers(plan_id))} approvals, wanted {count}")
+
     def wait_plan_status(self, plan_id: int, statuses: tuple[str, ...], timeout: float = 30.0):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot import errors
-from bot.domain import Request
+from bot.domain import Request, Risk
 from bot.sandbox.worlds.irsa import seed_ingress_trust_world
 from handlers.irsa import DIAGNOSER
 from handlers.irsa.plan import OP_OIDC, OP_RESTART, OP_SA_ROLE, OP_STATEMENT, OP_TRUST
@@ -22,19 +22,26 @@ def world(aws, kube_stand_in):
     return seed_ingress_trust_world(aws, kube_stand_in)
 
 
-def test_missing_oidc_provider_and_trust_fixed_together_then_reverted(cluster_ctx, world, aws):
+def _ops(plan) -> list[str]:
+    return [s.op for s in plan.steps]
+
+
+def test_missing_oidc_provider_and_trust_are_separate_high_risk_plans_then_reverted(cluster_ctx, world, aws):
     iam = aws.client("iam")
     iam.delete_open_id_connect_provider(OpenIDConnectProviderArn=world["provider_arn"])
     d = DIAGNOSER.diagnose(cluster_ctx, INGRESS)
     assert d.headline.en.startswith("Cause: No IAM OIDC provider exists for the cluster's issuer")
     assert {"irsa.oidc.provider_missing", "irsa.trust.sub_missing"} <= set(d.codes())
-    (plan,) = d.plans
-    assert [s.op for s in plan.steps] == [OP_OIDC, OP_TRUST]
-    assert plan.steps[0].params == {"url": world["issuer"], "client_ids": ["sts.amazonaws.com"]}
-    observed = run_plan(cluster_ctx, plan)
+    oidc, trust = d.plans
+    assert (_ops(oidc), _ops(trust)) == ([OP_OIDC], [OP_TRUST])
+    assert {oidc.risk, trust.risk} == {Risk.HIGH}
+    assert "cloudon" in trust.title.en and "not trusted before" in trust.title.en
+    assert oidc.steps[0].params == {"url": world["issuer"], "client_ids": ["sts.amazonaws.com"]}
+    observed = run_plan(cluster_ctx, oidc)
     assert observed[0] == {"exists": True, "client_ids": ["sts.amazonaws.com"]}
-    assert DIAGNOSER.verify(cluster_ctx, plan).ok
-    run_steps(cluster_ctx, revert_steps(plan, observed))
+    observed_trust = run_plan(cluster_ctx, trust)
+    assert DIAGNOSER.verify(cluster_ctx, trust).ok
+    run_steps(cluster_ctx, revert_steps(trust, observed_trust) + revert_steps(oidc, observed))
     assert iam.list_open_id_connect_providers()["OpenIDConnectProviderList"] == []
 
 
@@ -42,17 +49,20 @@ def test_service_account_links_restart_and_annotation(cluster_ctx, world, kube_s
     pod = kube_stand_in.list("Pod", "cloudon")[0]
     pod["spec"]["containers"][0]["env"] = []
     kube_stand_in.put(pod)
-    # annotated, but the pod started before the annotation: restart its deployment (cannot be undone)
+    # annotated, but the pod started before the annotation: a restart of its deployment (cannot be
+    # undone) in a plan of its own, apart from the trust change
     d = DIAGNOSER.diagnose(cluster_ctx, SA)
     assert d.codes()[0] == "irsa.sa.pods_without_identity"
-    (plan,) = d.plans
-    assert [s.op for s in plan.steps] == [OP_TRUST, OP_RESTART]
-    assert operation(OP_RESTART).revert(plan.steps[1], None) is None and not operation(OP_RESTART).reversible
+    assert sorted(_ops(p) for p in d.plans) == sorted([[OP_RESTART], [OP_TRUST]])
+    restart = next(p for p in d.plans if _ops(p) == [OP_RESTART])
+    assert restart.risk == Risk.MEDIUM
+    assert operation(OP_RESTART).revert(restart.steps[0], None) is None and not operation(OP_RESTART).reversible
 
     sa = kube_stand_in.get("ServiceAccount", "cloudon", "aws-load-balancer-controller")
     sa["metadata"]["annotations"] = {}
     kube_stand_in.put(sa)
-    # the role is only known from the pasted controller error
+    # the role is only known from the pasted error: the bot does not annotate with a role whose trust
+    # policy does not admit the account; it proposes the trust change first
     request = Request(
         "irsa_access_denied",
         SA.entities,
@@ -60,16 +70,21 @@ def test_service_account_links_restart_and_annotation(cluster_ctx, world, kube_s
     )
     d = DIAGNOSER.diagnose(cluster_ctx, request)
     assert "irsa.sa.annotation_missing" in d.codes() and "irsa.trust.sub_missing" in d.codes()
-    (plan,) = d.plans
-    assert [s.op for s in plan.steps] == [OP_TRUST, OP_SA_ROLE]
-    sa_step = plan.steps[1]
+    (trust,) = d.plans
+    assert _ops(trust) == [OP_TRUST]
+    assert any("will not annotate" in f.title.en for f in d.findings if f.code == "irsa.plan.manual")
+    run_plan(cluster_ctx, trust)
+    # now the role trusts the account (and others): annotating it is a high-risk plan of its own
+    (plan,) = DIAGNOSER.diagnose(cluster_ctx, request).plans
+    assert _ops(plan) == [OP_SA_ROLE] and plan.risk == Risk.HIGH and "cloudon" in plan.title.en
+    sa_step = plan.steps[0]
     assert sa_step.before == {
         "role_arn": None,
         "restarted_at": {"Deployment/aws-load-balancer-controller": None},
     }
     assert sa_step.after["role_arn"] == world["role_arn"]
     observed = run_plan(cluster_ctx, plan)
-    assert observed[1]["role_arn"] == world["role_arn"]
+    assert observed[0]["role_arn"] == world["role_arn"]
     verification = DIAGNOSER.verify(cluster_ctx, plan)  # waits for nothing: re-runs the diagnosis
     assert verification.ok, verification.message.en
     pods = kube_stand_in.list("Pod", "cloudon")
@@ -101,7 +116,8 @@ def test_entry_points_pasted_error_narrow_statement_and_usage_errors(cluster_ctx
     with pytest.raises(errors.UsageError):
         DIAGNOSER.diagnose(cluster_ctx, Request("ingress_delete_denied", {"namespace": "web"}))
 
-    # a pasted AccessDenied for a role whose policy grants nothing: a statement for that action and ARN only
+    # a pasted AccessDenied for the controller's role whose policy grants nothing: the grant is the
+    # official controller policy's own statement for that action, not the pasted resource
     aws.client("iam").detach_role_policy(RoleName=world["role_name"], PolicyArn=world["policy_arn"])
     error = {
         "kind": "permission_missing",
@@ -112,15 +128,18 @@ def test_entry_points_pasted_error_narrow_statement_and_usage_errors(cluster_ctx
     request = Request("irsa_access_denied", {}, aws_error=error)
     d = DIAGNOSER.diagnose(cluster_ctx, request)
     assert d.target == world["role_name"] and "irsa.permission.missing" in d.codes()
-    (plan,) = d.plans
-    statement = plan.steps[-1]
-    assert statement.op == OP_STATEMENT and statement.before is None
+    plan = next(p for p in d.plans if _ops(p) == [OP_STATEMENT])
+    assert plan.risk == Risk.HIGH
+    statement = plan.steps[0]
+    assert statement.before is None
+    assert statement.params["policy_name"] == "chatops-aws-load-balancer-controller-DeleteLoadBalancer"
     assert statement.after["Statement"] == [
         {
-            "Sid": "ChatOpsNarrowGrant",
+            "Sid": "ChatOpsReference0",
             "Effect": "Allow",
-            "Action": "elasticloadbalancing:DeleteLoadBalancer",
-            "Resource": world["lb_arn"],
+            "Action": ["elasticloadbalancing:DeleteLoadBalancer"],
+            "Resource": "*",
+            "Condition": {"Null": {"aws:ResourceTag/elbv2.k8s.aws/cluster": "false"}},
         }
     ]
     observed = run_plan(cluster_ctx, plan)

@@ -32,6 +32,7 @@ def _finish(sandbox: Sandbox, req, label: str):
 
 def trust_policy(sandbox: Sandbox):
     sandbox.ctx.cluster_name = "prod"
+    sandbox.ctx.lb_controller = worlds.CONTROLLER_LOCATION
     facts = worlds.seed_ingress_trust_world(sandbox.aws, sandbox.kube)
     sandbox.say("cloudon 네임스페이스 cloudon-ingress 삭제가 안돼요")
     req = sandbox.wait_request(lambda r: r.intent == "ingress_delete_denied")
@@ -45,6 +46,7 @@ def trust_policy(sandbox: Sandbox):
 
 def untagged_load_balancer(sandbox: Sandbox):
     sandbox.ctx.cluster_name = "prod"
+    sandbox.ctx.lb_controller = worlds.CONTROLLER_LOCATION
     facts = worlds.seed_ingress_untagged_lb_world(sandbox.aws, sandbox.kube)
     sandbox.slash("ingress cloudon/cloudon-ingress")
     req = sandbox.wait_request(lambda r: r.intent == "ingress_delete_denied")

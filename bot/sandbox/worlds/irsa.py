@@ -31,6 +31,9 @@ from handlers.irsa.trust import evaluate_trust
 
 CLUSTER, NAMESPACE, INGRESS = "prod", "cloudon", "cloudon-ingress"
 CONTROLLER_SA = "aws-load-balancer-controller"
+# In the notes' cluster the controller runs in the application's namespace, not kube-system: the
+# bot is told so (LB_CONTROLLER / the clusters file), as its operators would tell it.
+CONTROLLER_LOCATION = f"{NAMESPACE}/aws-load-balancer-controller"
 ROLE, POLICY = "AmazonEKSLoadBalancerControllerRole", "AWSLoadBalancerControllerIAMPolicy"
 LB_NAME = "k8s-cloudon-cloudonin-0a1b2c3d4e"
 FINALIZER = "ingress.k8s.aws/resources"
@@ -71,17 +74,29 @@ def controller_deployment(namespace: str) -> dict[str, Any]:
             "spec": {"replicas": 1, "selector": {"matchLabels": dict(LABELS)}, "template": template}}
 
 
-def controller_pod(deployment: dict[str, Any], role_arn: str, suffix: str,
+def controller_replica_set(deployment: dict[str, Any]) -> dict[str, Any]:
+    """The ReplicaSet a Deployment owns (what the deployment controller creates for its template)."""
+    meta = deployment["metadata"]
+    owner = {"apiVersion": "apps/v1", "kind": "Deployment", "controller": True, "name": meta["name"],
+             "uid": meta.get("uid", "")}
+    return {"apiVersion": "apps/v1", "kind": "ReplicaSet",
+            "metadata": {"name": f"{meta['name']}-7c9d8f", "namespace": meta["namespace"],
+                         "labels": dict(LABELS), "ownerReferences": [owner]},
+            "spec": {"replicas": 1, "selector": {"matchLabels": dict(LABELS)},
+                     "template": deployment["spec"]["template"]}}
+
+
+def controller_pod(replica_set: dict[str, Any], role_arn: str, suffix: str,
                    restarted_at: str = "") -> dict[str, Any]:
     """A controller pod as the EKS pod identity webhook leaves it (web identity env only if annotated)."""
     env = [{"name": "AWS_ROLE_ARN", "value": role_arn},
            {"name": "AWS_WEB_IDENTITY_TOKEN_FILE",
             "value": "/var/run/secrets/eks.amazonaws.com/serviceaccount/token"}] if role_arn else []
-    meta = deployment["metadata"]
+    meta = replica_set["metadata"]
     owner = {"apiVersion": "apps/v1", "kind": "ReplicaSet", "controller": True,
-             "name": f"{meta['name']}-7c9d8f", "uid": meta.get("uid", "")}
+             "name": meta["name"], "uid": meta.get("uid", "")}
     return {"apiVersion": "v1", "kind": "Pod",
-            "metadata": {"name": f"{meta['name']}-7c9d8f-{suffix}", "namespace": meta["namespace"],
+            "metadata": {"name": f"{meta['name']}-{suffix}", "namespace": meta["namespace"],
                          "labels": dict(LABELS), "ownerReferences": [owner],
                          "annotations": {"sandbox/restartedAt": restarted_at} if restarted_at else {}},
             "spec": {"serviceAccountName": CONTROLLER_SA,
@@ -154,7 +169,8 @@ def _kube_world(kube: KubeStandIn, facts: dict[str, Any]) -> None:
               "metadata": {"name": CONTROLLER_SA, "namespace": NAMESPACE, "labels": dict(LABELS),
                            "annotations": {ROLE_ANNOTATION: facts["role_arn"]}}})
     deployment = kube.put(controller_deployment(NAMESPACE))
-    pod = kube.put(controller_pod(deployment, facts["role_arn"], "sandbox0"))
+    replica_set = kube.put(controller_replica_set(deployment))
+    pod = kube.put(controller_pod(replica_set, facts["role_arn"], "sandbox0"))
     deleted = (kube.clock() - timedelta(days=3)).strftime("%Y-%m-%dT%H:%M:%SZ")
     ingress = kube.put(stuck_ingress(NAMESPACE, INGRESS, facts["lb_dns"], deleted))
     error = _error_line(facts)
@@ -221,7 +237,8 @@ def _install_controllers(aws: Aws, kube: KubeStandIn, facts: dict[str, Any]) -> 
             role = ((sa.get("metadata") or {}).get("annotations") or {}).get(ROLE_ANNOTATION, "")
             for p in pods:
                 k.remove("Pod", NAMESPACE, p["metadata"]["name"])
-            k.put(controller_pod(dep, role, "".join(c for c in stamp if c.isdigit())[-6:], stamp))
+            replica_set = k.get("ReplicaSet", NAMESPACE, f"{dep['metadata']['name']}-7c9d8f")
+            k.put(controller_pod(replica_set, role, "".join(c for c in stamp if c.isdigit())[-6:], stamp))
 
     kube.add_reconciler(lb_controller)
     kube.add_reconciler(deployment_controller)
