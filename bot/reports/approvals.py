@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.domain import Msg, PlanStatus
+from bot.mrkdwn import markup, mention
 from bot.reports import render
 from bot.reports.diff import diff, state_of
 from bot.reports.model import Item, ReportContent
@@ -74,11 +75,11 @@ def items(data: ApprovalsData, now: datetime) -> list[Item]:
         section = "expiring" if p.expires_at - now <= soon else "waiting"
         expires = p.expires_at.astimezone(now.tzinfo)
         votes = f" · {p.approvals}/{p.approvals_needed}" if p.approvals_needed > 1 else ""
-        label = Msg(
-            f"Plan #{p.id}: {p.title.en} (risk {p.risk}) — asked by <@{p.requested_by}>, "
-            f"expires {expires:%H:%M}{votes}",
-            f"계획 #{p.id}: {p.title.ko} (위험도 {p.risk}) — 요청 <@{p.requested_by}>, "
-            f"만료 {expires:%H:%M}{votes}",
+        label = markup(
+            "Plan #{id}: {title_en} (risk {risk}) — asked by {who}, expires {expires}{votes}",
+            "계획 #{id}: {title_ko} (위험도 {risk}) — 요청 {who}, 만료 {expires}{votes}",
+            id=p.id, title_en=p.title.en, title_ko=p.title.ko, risk=p.risk, who=mention(p.requested_by),
+            expires=f"{expires:%H:%M}", votes=votes,
         )
         out.append(
             Item(

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.domain import Msg, PlanStatus
+from bot.mrkdwn import escape, join, markup, mention
 from bot.reports import render
 from bot.reports.diff import diff, state_of
 from bot.reports.model import Item, ReportContent
@@ -86,10 +87,12 @@ def _table(rows: tuple[tuple[str, ...], ...]) -> str:
 def items(data: AuditData) -> list[Item]:
     out = []
     for c in data.changes:
-        who = ", ".join(f"<@{p}>" for p in c.people)
-        label = Msg(
-            f"#{c.plan_id} {c.kind}: {c.title.en} — {c.outcome}, approved by {who}",
-            f"#{c.plan_id} {c.kind}: {c.title.ko} — {SECTIONS[c.outcome].ko}, 승인 {who}",
+        who = join(", ", (mention(p) for p in c.people))
+        label = markup(
+            "#{id} {kind}: {title_en} — {outcome}, approved by {who}",
+            "#{id} {kind}: {title_ko} — {outcome_ko}, 승인 {who}",
+            id=c.plan_id, kind=c.kind, title_en=c.title.en, title_ko=c.title.ko, outcome=c.outcome,
+            outcome_ko=SECTIONS[c.outcome].ko, who=who,
         )
         out.append(Item(f"change|{c.plan_id}|{c.outcome}", c.outcome, label, since=c.at))
     return out
@@ -120,7 +123,7 @@ def build(
     )(lang)
     intro = [render.section(summary)]
     if data.changes:
-        intro.append(render.section(f"```{_table(totals(data))}```"))
+        intro.append(render.section(f"```{escape(_table(totals(data)))}```"))
     text, blocks = render.report_blocks(
         f"{title} · {now:%Y-%m-%d %H:%M}",
         d,

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.domain import Msg
+from bot.mrkdwn import Mrkdwn
 from bot.reports.model import Item
 
 
@@ -66,8 +67,10 @@ def _when(value: Any) -> datetime | None:
 
 
 def _msg(value: Any) -> Msg:
+    """A stored label; one the bot built as markup (escaped when built, marked when stored) stays markup."""
     value = value if isinstance(value, Mapping) else {}
-    return Msg(str(value.get("en", "")), str(value.get("ko", value.get("en", ""))))
+    kind = Mrkdwn if value.get("mrkdwn") is True else Msg
+    return kind(str(value.get("en", "")), str(value.get("ko", value.get("en", ""))))
 
 
 def diff(items: Sequence[Item], previous_state: Mapping[str, Any] | None, now: datetime) -> Diff:
@@ -96,7 +99,7 @@ def state_of(d: Diff, now: datetime, **extra: Any) -> dict[str, Any]:
     for item in d.current:
         items[item.key] = {
             "section": item.section,
-            "label": {"en": item.label.en, "ko": item.label.ko},
+            "label": {"en": item.label.en, "ko": item.label.ko, "mrkdwn": isinstance(item.label, Mrkdwn)},
             "since": item.since.isoformat() if item.since else "",
             "sig": signature(item.fields),
             "h": item.short,

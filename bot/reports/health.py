@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.domain import Msg
+from bot.mrkdwn import as_mrkdwn
 from bot.reports import charts, render
 from bot.reports.diff import diff, state_of
 from bot.reports.model import Item, ReportContent
@@ -227,7 +228,7 @@ def build(
     series.append([now.isoformat(), failing_pods(data, items)])
     state = state_of(d, now, series=series)
     title = Msg(f"Cluster health · {data.cluster}", f"클러스터 상태 · {data.cluster}")(lang)
-    notes = [render.context("⚠️ " + m(lang)) for m in data.unavailable]
+    notes = [render.context("⚠️ " + as_mrkdwn(m, lang)) for m in data.unavailable]
     if d.unchanged and not data.unavailable:
         return ReportContent(KIND, render.unchanged_line(title, d, lang, now), (), state, False)
     all_clear = Msg(

@@ -17,6 +17,7 @@ from typing import Any
 from bot import errors
 from bot.cloud.aws import Aws
 from bot.domain import Msg
+from bot.mrkdwn import as_mrkdwn
 from bot.reports import render
 from bot.reports.diff import diff, state_of
 from bot.reports.model import Chart, Item, ReportContent
@@ -92,7 +93,7 @@ def build(data: RdsData, previous_state: Mapping[str, Any] | None, now: datetime
     if d.unchanged:
         return ReportContent(KIND, render.unchanged_line(title, d, lang, now), (), state, False)
     body = render_weekly(data.report, lang)
-    intro = [render.section(body), *(render.context("⚠️ " + m(lang)) for m in data.unavailable)]
+    intro = [render.section(body), *(render.context("⚠️ " + as_mrkdwn(m, lang)) for m in data.unavailable)]
     text, blocks = render.report_blocks(
         f"{title} · {now:%Y-%m-%d %H:%M}",
         d,

@@ -4,6 +4,9 @@ resolved items; an unchanged one is a single line. Pure; shared by every report 
 Slack's limits are kept here: section text under 3,000 characters, at most 50 blocks (items
 beyond ``MAX_ITEMS`` are counted, not shown), button values tiny (an item's 12-character handle
 or a plan id). The ``report_diagnose`` button is answered by ``bot.slack.listeners.reports``.
+
+Item labels are plain text (pod names, plan titles, database ids) and are escaped here, unless a
+builder made them with ``bot.mrkdwn.markup`` (approvals and audit mention people).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.domain import Msg
+from bot.mrkdwn import as_mrkdwn, clip
 from bot.reports.diff import Diff, Resolved
 from bot.reports.model import Item
 
@@ -23,11 +27,11 @@ Block = dict[str, Any]
 
 
 def section(text: str) -> Block:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text[:TEXT_LIMIT]}}
+    return {"type": "section", "text": {"type": "mrkdwn", "text": clip(text, TEXT_LIMIT)}}
 
 
 def context(text: str) -> Block:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:TEXT_LIMIT]}]}
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(text, TEXT_LIMIT)}]}
 
 
 def header(text: str) -> Block:
@@ -64,7 +68,7 @@ def _button(action_id: str, text: str, value: str, style: str = "") -> Block:
 
 
 def item_blocks(item: Item, lang: str, now: datetime, mark: str) -> list[Block]:
-    text = f"{mark} {item.label(lang)} · {Msg('since', '시작')(lang)} {when(item.since, now)}"
+    text = f"{mark} {as_mrkdwn(item.label, lang)} · {Msg('since', '시작')(lang)} {when(item.since, now)}"
     block = section(text)
     if item.ask:
         block["accessory"] = _button(
@@ -96,7 +100,7 @@ def decide_actions(plan_id: int, lang: str, block_id: str) -> Block:
 
 def _resolved_line(r: Resolved, lang: str, now: datetime) -> str:
     since = f" ({Msg('open since', '발생')(lang)} {when(r.since, now)})" if r.since else ""
-    return f"✅ ~{r.label(lang)}~{since}"
+    return f"✅ ~{as_mrkdwn(r.label, lang)}~{since}"
 
 
 def report_blocks(
@@ -126,7 +130,7 @@ def report_blocks(
         for item in items:
             label = sections.get(item.section)
             prefix = f"{mark} _{label(lang)}_ ·" if label else mark
-            lines.append(f"{prefix} {item.label(lang)}")
+            lines.append(f"{prefix} {as_mrkdwn(item.label, lang)}")
             if shown < MAX_ITEMS:
                 blocks.extend(item_blocks(item, lang, now, prefix))
             shown += 1
@@ -144,7 +148,7 @@ def report_blocks(
     if not d.current and all_clear is not None:
         blocks.append(section(all_clear(lang)))
         lines.append(all_clear(lang))
-    return "\n".join(lines)[:3000], blocks[:50]
+    return clip("\n".join(lines), 3000), blocks[:50]
 
 
 def unchanged_line(title: str, d: Diff, lang: str, now: datetime) -> str:

@@ -17,6 +17,7 @@ from slack_bolt import App
 from slack_sdk.errors import SlackApiError
 
 from bot.domain import AuditKind, Msg, PlanStatus
+from bot.mrkdwn import escape
 from bot.reports import audit as audit_report
 from bot.services.authz import Action
 from bot.slack import render
@@ -97,7 +98,7 @@ def _recent_changes(deps: Deps, user: str, lang: str) -> list[dict[str, Any]]:
         return [*blocks, render.context(Msg("No changes this week.", "이번 주 변경이 없습니다.")(lang))]
     outcome = audit_report.SECTIONS
     lines = [
-        f"• {c.at:%m-%d %H:%M} #{c.plan_id} {c.title(lang)} — {outcome[c.outcome](lang)} "
+        f"• {c.at:%m-%d %H:%M} #{c.plan_id} {escape(c.title(lang))} — {outcome[c.outcome](lang)} "
         f"({', '.join(f'<@{p}>' for p in c.people)})"
         for c in reversed(data.changes[-10:])
     ]
