@@ -112,7 +112,8 @@ class Guard:
         except UsageError:
             cmd = None  # the listener explains the usage, once the request may be made here at all
         if cmd is not None:
-            actor = Actor(**{**actor.__dict__, "lang": cmd.lang if cmd.lang == "ko" else actor.lang})
+            # the request's language; with no words to go by (`/ops` alone), the person's Slack locale
+            actor = Actor(**{**actor.__dict__, "lang": cmd.lang if text.strip() else ""})
             if cmd.kind == "help":
                 action = Action.HELP
             elif cmd.kind == "audit":
@@ -148,7 +149,7 @@ class Guard:
             return None  # people talking in a thread: the listener lets it be
         actor = Actor(user=user, teams=teams, enterprise_id=enterprise, channel=channel, is_dm=is_dm,
                       ext_shared=True if body.get("is_ext_shared_channel") else None,
-                      lang=parsed.language if parsed.language == "ko" else _lang(text))
+                      lang=str(parsed.language) if text.strip() else "")
         return Ask(Action.ASK, actor, cluster=str(parsed.entities.get("cluster", "")),
                    once_key=f"refused:{channel}:{event.get('ts', '')}", tell_channel=channel)
 
