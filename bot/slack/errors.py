@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from bot.mrkdwn import as_mrkdwn
 from bot.services.failures import describe_failure, new_ref
 
 log = logging.getLogger("bot.listeners")
@@ -28,7 +29,7 @@ def reporting_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             log.exception("listener failed", extra={"ref": ref, "listener": func.__name__})
             body = kwargs.get("body") or {}
             lang = "ko" if any("\uac00" <= ch <= "\ud7a3" for ch in str(body.get("text", ""))[:200]) else "en"
-            text = describe_failure(exc, ref)(lang)
+            text = as_mrkdwn(describe_failure(exc, ref), lang)  # error texts carry what users and APIs said
             _tell(kwargs, body, text)
             return None
 

@@ -11,8 +11,9 @@ import json
 
 import pytest
 
-from bot.sandbox.runtime import REQUEST_CHANNEL, Sandbox
+from bot.sandbox.runtime import OPS, REQUEST_CHANNEL, Sandbox
 from bot.sandbox.worlds.pods import seed_pod_restart_world
+from tests.polling import wait
 
 HOSTILE = "<!channel> <https://evil.example|click> <@U0ADMIN>"  # fits the table's column
 IMAGE = 'Failed to pull image "registry.example.com/app:1.0&debug"'
@@ -69,3 +70,14 @@ def test_the_bots_own_mentions_still_work_next_to_escaped_cluster_text(sandbox):
     texts = [m.text or "" for m in sandbox.slack.thread(REQUEST_CHANNEL, req.thread_ts)]
     assert any("Rejected by <@" in t for t in texts), texts  # the clicker, mentioned by the bot
     assert not any("&lt;@" in t for t in texts)
+
+
+def test_a_command_that_quotes_what_was_typed_answers_it_escaped(sandbox):
+    ack = sandbox.slash("restart <!channel>")  # not NAMESPACE/POD: the usage answer quotes it
+    assert ack.status_code == 200
+    report = sandbox.slash("report <!channel>", user=OPS)
+    assert report.status_code == 200
+    wait(lambda: sandbox.slack.responses, what="the report command's answer")
+    answers = [ack.json()["text"], *(json.dumps(r.body, ensure_ascii=False) for r in sandbox.slack.responses)]
+    assert not any("<!channel>" in a for a in answers), answers
+    assert any("&lt;!channel&gt;" in a for a in answers), answers

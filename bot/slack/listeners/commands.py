@@ -12,6 +12,7 @@ from slack_bolt import Ack, App, Respond
 
 from bot.domain import Msg
 from bot.errors import UsageError
+from bot.mrkdwn import escape
 from bot.services.commands import Command, help_text, parse_command
 from bot.services.requests import Ask
 from bot.slack.deps import Deps
@@ -32,8 +33,8 @@ def register(app: App, deps: Deps) -> None:
             cmd = _parse(deps, command.get("text", ""))
         except UsageError as exc:
             lang = "ko" if exc.message_ko != exc.message and _has_hangul(command.get("text", "")) else "en"
-            usage = Msg(f"⚠️ {exc.message}\nTry `{deps.services.settings.slash_command} help`.",
-                        f"⚠️ {exc.message_ko}\n`{deps.services.settings.slash_command} help` 를 입력해 보세요.")
+            usage = Msg(f"⚠️ {escape(exc.message)}\nTry `{deps.services.settings.slash_command} help`.",
+                        f"⚠️ {escape(exc.message_ko)}\n`{deps.services.settings.slash_command} help` 를 입력해 보세요.")
             ack(text=usage(lang), response_type="ephemeral")
             return
         if cmd.kind == "help":

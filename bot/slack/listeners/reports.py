@@ -20,6 +20,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.domain import Msg
 from bot.errors import UsageError
+from bot.mrkdwn import escape
 from bot.reports.model import Chart
 from bot.reports.render import DIAGNOSE_ACTION
 from bot.services.commands import Command
@@ -181,7 +182,7 @@ def register(app: App, deps: Deps) -> None:
                     )(lang)
                 )
         except UsageError as exc:
-            say(f"⚠️ {exc.message_ko if lang == 'ko' else exc.message}")
+            say(f"⚠️ {escape(exc.message_ko if lang == 'ko' else exc.message)}")  # it quotes what was typed
         except NotAllowed:
             say(
                 Msg(
