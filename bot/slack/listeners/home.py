@@ -89,7 +89,8 @@ def _recent_changes(deps: Deps, user: str, lang: str) -> list[dict[str, Any]]:
         now = svc.clock()
         if svc.repo.first_time(f"home-recent:{user}:{now:%Y-%m-%d}", now):
             svc.audit(AuditKind.REFUSED, user, f"{Action.HOME_RECENT_CHANGES} refused ({refusal.code}): "
-                      f"{refusal.message.en}", after={"action": str(Action.HOME_RECENT_CHANGES), "reason": refusal.code})
+                      f"{refusal.message.en}",
+                      after={"action": str(Action.HOME_RECENT_CHANGES), "reason": refusal.code})
         mention = svc.approvers.mention()
         return [*blocks, render.context(Msg(f"🚫 Recent changes are shown to approvers ({mention}).",
                                             f"🚫 최근 변경은 승인자에게만 보입니다 ({mention}).")(lang))]
