@@ -25,6 +25,11 @@ def blocks_to_text(blocks: list[dict[str, Any]] | None, fallback: str) -> str:
     return "\n".join(lines)
 
 
+def as_shown(text: str) -> str:
+    """Mrkdwn as Slack shows it: the escaped ``&``, ``<`` and ``>`` appear as themselves."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 def print_threads(console: Console, messages: list[Any], people: dict[str, str], title: str) -> None:
     """Print each thread in a channel: the parent first, then its replies, with who said it."""
     parents = [m for m in messages if not m.thread_ts or m.thread_ts == m.ts]
@@ -34,7 +39,7 @@ def print_threads(console: Console, messages: list[Any], people: dict[str, str],
         for m in [parent, *replies]:
             who = people.get(getattr(m, "user", "") or "", "bot")
             body.append(f"{who:>9}  ", style="bold cyan" if who != "bot" else "bold green")
-            text = blocks_to_text(m.blocks, m.text)
+            text = as_shown(blocks_to_text(m.blocks, m.text))
             indent = "\n" + " " * 11
             body.append(text.replace("\n", indent) + "\n")
         console.print(Panel(body, title=title, expand=True))
