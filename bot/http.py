@@ -122,8 +122,8 @@ def slack_route(app: App, signing_secret: str, registry: CollectorRegistry,
                         buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 3))
     verifier = SignatureVerifier(signing_secret, clock=_Clock(clock))
     bad_signature = _RateLimitedWarning(
-        "refused a request whose signature does not match its body: forged, or SLACK_SIGNING_SECRET is not "
-        "this Slack app's signing secret")
+        "refused a request with a bad Slack signature: forged, or SLACK_SIGNING_SECRET is not this Slack "
+        "app's signing secret (or this host's clock is off)")
 
     def answer(status: int, text: str, started: float) -> Response:
         latency.observe(time.perf_counter() - started)
@@ -137,7 +137,9 @@ def slack_route(app: App, signing_secret: str, registry: CollectorRegistry,
         announced = _announced_length(request)
         if announced is not None and announced > MAX_BODY_BYTES:
             return answer(413, "request too large", started)
-        if _headers_problem(request, clock()):
+        problem = _headers_problem(request, clock())
+        if problem:
+            bad_signature(path=request.url.path, reason=problem)
             return answer(401, "invalid request signature", started)
         try:
             body = await _read_body(request, MAX_BODY_BYTES)
@@ -151,7 +153,7 @@ def slack_route(app: App, signing_secret: str, registry: CollectorRegistry,
         except (ValueError, TypeError):
             genuine = False
         if not genuine:
-            bad_signature(path=request.url.path)
+            bad_signature(path=request.url.path, reason="signature does not match the body")
             return answer(401, "invalid request signature", started)
         after: list[Callable[[], None]] = []
         try:
