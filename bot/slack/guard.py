@@ -39,6 +39,7 @@ from bot.services.authz import Action, Actor, Authorizer, Refusal
 from bot.services.commands import parse_command
 from bot.services.plans import NO_PLAN, refusal_reason
 from bot.slack.deps import Deps
+from handlers import registry
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +86,7 @@ class Guard:
         self.deps, self.authz, self.client = deps, authz, client
         self.svc = deps.services
         self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="chatops-refusals")
+        self._command_names = frozenset(spec.name for _diagnoser, spec in registry.commands())
 
     # --- what is being asked ------------------------------------------------------------------
     def classify(self, body: dict[str, Any]) -> Ask | None:
@@ -112,8 +114,11 @@ class Guard:
         except UsageError:
             cmd = None  # the listener explains the usage, once the request may be made here at all
         if cmd is not None:
-            # the request's language; with no words to go by (`/ops` alone), the person's Slack locale
-            actor = Actor(**{**actor.__dict__, "lang": cmd.lang if text.strip() else ""})
+            # Free text speaks its language; a keyword command (`pods -A`, `report add ...`) is no language:
+            # Korean if it holds Hangul, else the person's Slack locale.
+            words = text.split()
+            keyword = cmd.kind != "request" or (bool(words) and words[0].lower() in self._command_names)
+            actor = Actor(**{**actor.__dict__, "lang": actor.lang if keyword else cmd.lang})
             if cmd.kind == "help":
                 action = Action.HELP
             elif cmd.kind == "audit":

@@ -118,7 +118,8 @@ def test_refused_requests_get_401_and_change_nothing(sandbox):
     assert {r.request_id for r in sandbox.repo.audit_rows()} == {req.id}
     assert not any(r.kind == "refused" for r in sandbox.repo.audit_rows())
     calls = sandbox.slack.calls
-    assert calls and all(c.method in ("chat.postMessage", "chat.update", "auth.test") for c in calls)
+    lookups = ("auth.test", "users.info", "conversations.info")  # who is asking, from where (authorization)
+    assert calls and all(c.method in ("chat.postMessage", "chat.update", *lookups) for c in calls)
     assert all(
         c.args.get("thread_ts") in (None, req.thread_ts) for c in calls if c.method == "chat.postMessage"
     )

@@ -121,7 +121,7 @@ def test_a_guest_cannot_approve(sandbox):
 
 
 def test_a_slash_command_outside_the_request_channels_is_refused(sandbox):
-    english = sandbox.slash("pods -A", user=DEV, channel=OTHER_CHANNEL)
+    english = sandbox.slash("show pods in cloudon", user=DEV, channel=OTHER_CHANNEL)  # free text: its language
     assert_refused_slash(english, f"I only take requests in <#{REQUEST_CHANNEL}>")
     korean = sandbox.slash("cloudon 파드 목록 보여줘", user=DEV, channel=OTHER_CHANNEL)
     assert_refused_slash(korean, f"요청은 <#{REQUEST_CHANNEL}> 에서만 받습니다")
@@ -153,7 +153,8 @@ def test_a_direct_message_is_refused_while_dms_are_off(sandbox):
     told = wait_ephemeral(sandbox, DEV, "direct messages")
     assert told.channel == DM and f"<#{REQUEST_CHANNEL}>" in told.text
     wait_refusal(sandbox, DEV, "ask", "direct_message")
-    assert_refused_slash(sandbox.slash("pods -A", user=DEV, channel=DM), "direct messages")
+    # a keyword command is no language: dev-kim's Slack locale (Korean) speaks
+    assert_refused_slash(sandbox.slash("pods -A", user=DEV, channel=DM), "DM 으로는 요청을 받지 않습니다")
     assert_nothing_happened(sandbox)
 
 
@@ -169,9 +170,10 @@ def test_audit_is_for_approvers_only(sandbox):
     sandbox.slash("pods cloudon", user=DEV)
     sandbox.wait_request(lambda r: r.intent == "pods")
     before = request_count(sandbox)
-    text = assert_refused_slash(sandbox.slash("audit 200", user=DEV), "Only approvers can do that")
+    text = assert_refused_slash(sandbox.slash("audit 200", user=STRANGER), "Only approvers can do that")
     assert "request_received" not in text
-    row = wait_refusal(sandbox, DEV, "audit", "approvers_only")
+    assert_refused_slash(sandbox.slash("audit 200", user=DEV), "승인자만 할 수 있습니다")  # dev-kim's locale
+    row = wait_refusal(sandbox, STRANGER, "audit", "approvers_only")
     assert row.summary.startswith("audit refused")
     assert request_count(sandbox) == before
     sandbox.slash("audit 5", user=OPS)
