@@ -69,6 +69,7 @@ class Store:
 class SetValue:
     name = "test.set_value"
     reversible = True
+    min_risk = Risk.LOW  # its floor; the plan's risk is the step's (``make(risk=...)``)
 
     def __init__(self, store: Store):
         self.store = store
@@ -126,7 +127,7 @@ def make(db_url: str, clock=None, risk=Risk.LOW):
                            intent="test_intent", entities={}, target="t", cluster="prod", state="open",
                            created_at=clock())
     plan = FixPlan("test", Msg("scale", "스케일"), (PlanStep("test.set_value", {}, {"replicas": 1}, {"replicas": 3},
-                                                               Msg("scale to 3", "3으로")),), risk, "t")
+                                                               Msg("scale to 3", "3으로"), risk=risk),), risk, "t")
     rows = RequestService(svc)._propose(req, Diagnosis("test", "t", Msg("h", "h"), (), (plan,)))
     return svc, plans, store, rows[0], rec, engine
 
