@@ -13,6 +13,7 @@ from slack_bolt import Ack, App, Respond
 from bot.domain import Msg
 from bot.errors import UsageError
 from bot.mrkdwn import escape
+from bot.services.authz import Action
 from bot.services.commands import Command, help_text, parse_command
 from bot.services.requests import Ask
 from bot.slack.deps import Deps
@@ -55,6 +56,11 @@ def register(app: App, deps: Deps) -> None:
         if trigger and not deps.services.repo.first_time(f"trigger:{trigger}", deps.services.clock()):
             return  # the same signed request delivered again (a replay or a proxy retry): handled once
         if cmd.kind == "audit":
+            # checked when the command arrived (bot.slack.guard); again now, with the group read afresh
+            refusal = deps.authorizer.who_refusal(Action.AUDIT, command.get("user_id", ""), fresh=True)
+            if refusal is not None:
+                respond(text=f"🚫 {refusal.message(cmd.lang)}", response_type="ephemeral", replace_original=False)
+                return
             n = min(int(cmd.args[0]) if cmd.args else 20, 200)
             respond(text=_audit_text(deps, n), response_type="ephemeral", replace_original=False)
             return
