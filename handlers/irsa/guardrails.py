@@ -60,7 +60,8 @@ def _statement_reasons(i: int, old: Mapping[str, Any], new: Mapping[str, Any]) -
             reasons.append(f"statement {i}: new condition {op} {key}")
         wild = sorted(v for v in new_values if _is_wild(v))
         if wild:
-            reasons.append(f"statement {i}: wildcard value(s) {wild} added to {key}")
+            what = "wildcard subject" if key.endswith(":sub") else "wildcard value(s)"
+            reasons.append(f"statement {i}: {what} {wild} added to {key}")
         if new_values and not key.endswith((":sub", ":aud")):
             reasons.append(f"statement {i}: values added to {key} (only sub/aud may change)")
         odd_audiences = sorted(v for v in new_values if key.endswith(":aud") and v != DEFAULT_AUDIENCE)
@@ -82,6 +83,8 @@ def check_trust_change(before: Any, after: Any) -> list[str]:
     for i, n in enumerate(new[len(old) :], start=len(old)):
         if _principal_set(n):
             reasons.append(f"statement {i}: adds principal(s) {sorted(_principal_set(n))}")
+        if any(_is_wild(p.split(":", 1)[1]) for p in _principal_set(n)):
+            reasons.append(f"statement {i}: wildcard principal")
     return reasons
 
 

@@ -59,7 +59,7 @@ def test_guardrail_refuses_widening_changes():
     before = load("trust_seed_before.json")
     wild = copy.deepcopy(before)
     wild["Statement"][0]["Condition"]["StringEquals"][f"{HOST}:sub"].append("system:serviceaccount:*:*")
-    assert any("wildcard value" in r for r in check_trust_change(before, wild))
+    assert any("wildcard subject" in r for r in check_trust_change(before, wild))
     principal = copy.deepcopy(before)
     principal["Statement"][0]["Principal"] = {"AWS": "arn:aws:iam::999999999999:root"}
     assert any("adds principal" in r for r in check_trust_change(before, principal))
