@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     cluster_name: str = Field("", description="Default EKS cluster name.")
     kube_host: str = Field("", description="Kubernetes API URL (else kubeconfig, else in-cluster).")
     kube_context: str = Field("", description="kubeconfig context to use.")
+    lb_controller: str = Field("kube-system/aws-load-balancer-controller",
+                               description="NAMESPACE/DEPLOYMENT of the AWS Load Balancer Controller.")
     role_allow_patterns: str = Field("", description="fnmatch patterns of IAM roles fixes may change (required "
                                                      "by serve and socket; empty: none).")
     verify_wait_seconds: float = Field(120.0, description="How long verification waits for live state.")
