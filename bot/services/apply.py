@@ -268,8 +268,12 @@ class ApplyService:
         for plan in svc.repo.plans_with_status(PlanStatus.APPLYING):
             if cutoff is not None and (plan.decided_at or plan.created_at) > cutoff:
                 continue
-            if self._reconcile(plan):
-                count += 1
+            try:
+                settled = self._reconcile(plan)
+            except Exception:  # one plan's trouble must not keep the others (or the start-up) from settling
+                log.exception("reconciliation failed", extra={"plan_id": plan.id})
+                continue
+            count += settled
         return count
 
     def _truths(self, plan: PlanRow, req: RequestRow) -> list[StepTruth]:
