@@ -19,25 +19,16 @@ from bot.sandbox.runtime import DEV, OPS, OPS2, REQUEST_CHANNEL, Sandbox
 from bot.sandbox.worlds import irsa as worlds
 from bot.store.models import RequestRow
 from tests.polling import wait
+from tests.security.helpers import sandbox_on
 
 ROLE = worlds.ROLE
 ROLE_ANNOTATION = "eks.amazonaws.com/role-arn"
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def sandbox(request, moto_sandbox, tmp_path):
-    moto_sandbox.reset()
-    if request.param == "sqlite":
-        with Sandbox(moto=moto_sandbox) as sb:
-            yield sb
-        return
-    from bot.store.migrate import upgrade
-    from tests.pg import fresh_database
-
-    with fresh_database() as url:
-        upgrade(url)
-        with Sandbox(moto=moto_sandbox, database_url=url) as sb:
-            yield sb
+def sandbox(request, moto_sandbox):
+    with sandbox_on(request.param, moto_sandbox) as sb:
+        yield sb
 
 
 def _seed(sandbox: Sandbox, annotate_dev_sa: bool = False) -> dict:
