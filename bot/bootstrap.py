@@ -24,9 +24,10 @@ from bot.scheduler.book import RepoScheduleBook
 from bot.scheduler.plan_ops import plan_operations
 from bot.services.apply import ApplyService
 from bot.services.approvers import Approvers
-from bot.services.authz import Authorizer, Directory, LookupFailed
+from bot.services.authz import Authorizer
 from bot.services.clusters import contexts_from_settings
 from bot.services.core import Services
+from bot.services.directory import Directory, LookupFailed
 from bot.services.plans import PlanService
 from bot.services.ports import ContextProvider
 from bot.services.requests import RequestService

@@ -36,7 +36,7 @@ def _learn_installation(bot: Bot) -> None:
     """Ask ``auth.test`` once at start-up for the installing workspace (kept; asked again on first use if it fails)."""
     import logging
 
-    from bot.services.authz import LookupFailed
+    from bot.services.directory import LookupFailed
 
     try:
         team, enterprise = bot.deps.authorizer.directory.installation()

@@ -15,15 +15,13 @@ root, so this module knows nothing of Slack's client, and caches them briefly.
 from __future__ import annotations
 
 import enum
-import threading
-import time
-from collections import OrderedDict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from bot.domain import Msg, Risk
 from bot.services.approvers import Approvers
+from bot.services.directory import Directory, LookupFailed
 from bot.settings import Settings
 
 
@@ -137,109 +135,6 @@ class Actor:
 class Refusal:
     code: str  # short reason for the audit row: other_workspace, guest, shared_channel, channel, who, ...
     message: Msg
-
-
-# --- facts from Slack, cached briefly ---------------------------------------------------------------
-class LookupFailed(Exception):
-    """Slack could not tell us about a user or channel (refused: we do not guess)."""
-
-
-@dataclass(frozen=True)
-class UserFacts:
-    team_id: str
-    enterprise_id: str
-    guest: bool
-    locale: str
-    deleted: bool = False
-
-
-@dataclass(frozen=True)
-class ChannelFacts:
-    ext_shared: bool
-
-
-class TtlCache:
-    """A small thread-safe cache: entries live ``seconds``; the oldest go first beyond ``size``."""
-
-    def __init__(self, seconds: float, size: int = 2048, clock: Callable[[], float] = time.monotonic):
-        self.seconds, self.size, self.clock = seconds, size, clock
-        self._items: OrderedDict[str, tuple[float, Any]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: str, load: Callable[[], Any]) -> Any:
-        now = self.clock()
-        with self._lock:
-            hit = self._items.get(key)
-            if hit is not None and now - hit[0] < self.seconds:
-                return hit[1]
-        value = load()
-        with self._lock:
-            self._items[key] = (now, value)
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-        return value
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-
-
-class Directory:
-    """The installation's team, people and channels, from Slack through plain callables.
-
-    ``auth_test()`` → the ``auth.test`` body (``team_id``, ``enterprise_id``), asked once and kept;
-    ``user_info(user)`` → the ``users.info`` ``user`` object (with ``locale``); ``channel_info(channel)``
-    → the ``conversations.info`` ``channel`` object. Each raises ``LookupFailed`` when Slack cannot say.
-    """
-
-    def __init__(self, auth_test: Callable[[], Mapping[str, Any]] | None = None,
-                 user_info: Callable[[str], Mapping[str, Any]] | None = None,
-                 channel_info: Callable[[str], Mapping[str, Any]] | None = None,
-                 team_id: str = "", cache_seconds: float = 60.0):
-        self._auth_test, self._user_info, self._channel_info = auth_test, user_info, channel_info
-        self._installation: tuple[str, str] | None = (team_id, "") if team_id else None
-        self._lock = threading.Lock()
-        self.users = TtlCache(cache_seconds)
-        self.channels = TtlCache(cache_seconds)
-
-    def installation(self) -> tuple[str, str]:
-        """(team_id, enterprise_id) of the workspace the bot is installed in."""
-        with self._lock:
-            if self._installation is not None:
-                return self._installation
-        if self._auth_test is None:
-            raise LookupFailed("no auth.test")
-        body = self._auth_test()
-        found = (str(body.get("team_id") or ""), str(body.get("enterprise_id") or ""))
-        if not found[0]:
-            raise LookupFailed("auth.test named no team")
-        with self._lock:
-            self._installation = found
-        return found
-
-    def user(self, user: str) -> UserFacts:
-        if self._user_info is None:
-            raise LookupFailed("no users.info")
-
-        def load() -> UserFacts:
-            info = self._user_info(user)  # type: ignore[misc]
-            enterprise = (info.get("enterprise_user") or {}).get("enterprise_id") or ""
-            return UserFacts(team_id=str(info.get("team_id") or ""), enterprise_id=str(enterprise),
-                             guest=bool(info.get("is_restricted") or info.get("is_ultra_restricted")),
-                             locale=str(info.get("locale") or ""), deleted=bool(info.get("deleted")))
-
-        return self.users.get(user, load)
-
-    def channel(self, channel: str) -> ChannelFacts:
-        if self._channel_info is None:
-            raise LookupFailed("no conversations.info")
-
-        def load() -> ChannelFacts:
-            info = self._channel_info(channel)  # type: ignore[misc]
-            return ChannelFacts(ext_shared=bool(info.get("is_ext_shared")))
-
-        return self.channels.get(channel, load)
 
 
 # --- the checks -----------------------------------------------------------------------------------

@@ -59,6 +59,11 @@ def jsonable(value: Any) -> Any:
     return json.loads(json.dumps(value, default=str))
 
 
+def same_state(a: Any, b: Any) -> bool:
+    """Two step states are the same once both are plain JSON data."""
+    return jsonable(a) == jsonable(b)
+
+
 def msg_to_dict(msg: Msg) -> dict[str, str]:
     return {"en": msg.en, "ko": msg.ko}
 

@@ -17,13 +17,11 @@ from bot.services.authz import (
     Action,
     Actor,
     Authorizer,
-    Directory,
-    LookupFailed,
-    TtlCache,
     Where,
     Who,
     command_action,
 )
+from bot.services.directory import Directory, LookupFailed, TtlCache
 from bot.settings import Settings
 
 TEAM, OTHER = "T_HOME", "T_OTHER"
