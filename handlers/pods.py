@@ -1,4 +1,4 @@
-"""Everyday pod commands from the notes: list pods, show a pod's events, restart a pod.
+"""Everyday pod commands: list pods, show a pod's events, restart a pod.
 
 ``/ops pods [NAMESPACE|-A]`` (not-ready pods first), ``/ops events NAMESPACE/POD`` and
 ``/ops restart NAMESPACE/POD``. Restarting deletes a pod that has an owning controller so the

@@ -1,4 +1,4 @@
-"""``chatops parse``: print what the bot understood from text, offline (the DESIGN.md contract).
+"""``chatops parse``: print what the bot understood from text, offline (a stable contract).
 
 Wired as the ``parse`` sub-command of the ``chatops`` entry point, which passes the arguments
 after ``parse``. Forms:

@@ -2,7 +2,7 @@
 
 Called by the Slack listeners (free text in request channels and threads), by
 ``chatops parse`` (``bot.parsing.cli``) and by tests and benchmarks. Pure and offline: it
-never touches AWS or Kubernetes. The JSON shape is the ``chatops parse`` contract in DESIGN.md.
+never touches AWS or Kubernetes. The JSON shape is the stable ``chatops parse`` contract (README).
 """
 
 from __future__ import annotations

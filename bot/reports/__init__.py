@@ -1,4 +1,4 @@
-"""Scheduled reports (issue 7): per kind a collect step (I/O) and a pure ``build`` step.
+"""Scheduled reports: per kind a collect step (I/O) and a pure ``build`` step.
 
 Kinds: ``health`` (cluster digest), ``approvals`` (plans waiting), ``rds`` (schedule report) and
 ``audit`` (the week's changes). Each ``build(data, previous_state, now, lang) -> ReportContent``

@@ -1,7 +1,7 @@
 """The scheduler: APScheduler 3.x that runs only while this replica holds leadership.
 
 A ``BackgroundScheduler`` with an in-memory job store (a shared SQLAlchemy job store runs jobs
-twice across replicas; see TESTING-FACTS.md). A watcher thread tries to become leader every
+twice across replicas, as its FAQ warns a job store cannot be shared). A watcher thread tries to become leader every
 ``check_seconds``; once leader it starts the scheduler with every registered job, re-checks the
 lock on each tick and shuts the scheduler down the moment leadership is lost or in doubt.
 

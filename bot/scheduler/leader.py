@@ -4,7 +4,7 @@ On PostgreSQL a session-level ``pg_try_advisory_lock`` taken on a dedicated conn
 held for the life of the process (the lock dies with the connection, so a crashed leader frees
 it). On SQLite (single-host development) an exclusive ``fcntl.flock`` on a lock file next to the
 database. ``still_held()`` re-checks; any exception there counts as loss of leadership (the
-Kubernetes leader-election pitfall in TESTING-FACTS.md: a silent connection error must never
+Kubernetes client's leader-election pitfall: a silent connection error must never
 leave two leaders). Used by ``bot.scheduler.engine``.
 """
 

@@ -1,6 +1,6 @@
 """Failure reporting for lazy listeners: log the traceback with a reference id and tell the user.
 
-STYLE.md: never ``except Exception: logger.error(e)``; the user hears about it, in the thread
+Never ``except Exception: logger.error(e)``; the user hears about it, in the thread
 or ephemerally, with a reference id that is also in the log.
 """
 

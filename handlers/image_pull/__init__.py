@@ -1,4 +1,4 @@
-"""Pods stuck in ErrImagePull / ImagePullBackOff: diagnose down to the subnet and fix (issue 4).
+"""Pods stuck in ErrImagePull / ImagePullBackOff: diagnose down to the subnet and fix.
 
 ``handlers.registry`` lists ``DIAGNOSER`` and ``OPERATIONS``. Modules: ``collect`` (batched
 I/O), ``network`` + ``rules`` (pure VPC path analysis), ``analyse`` + ``explain`` (grouping and

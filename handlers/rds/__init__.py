@@ -1,4 +1,4 @@
-"""RDS and Aurora stop/start schedules (issue 5): the diagnoser and its plan operations.
+"""RDS and Aurora stop/start schedules: the diagnoser and its plan operations.
 
 ``DIAGNOSER`` answers intent ``rds_schedule`` (``/ops rds ...``); ``OPERATIONS`` are ``rds.stop``
 and ``rds.start``. The schedule and override steps (``rds.schedule.upsert``,

@@ -3,7 +3,7 @@
 The rules, from the AWS documentation:
 - An Aurora member instance is stopped and started through its cluster (StopDBInstance on it
   fails with ``InvalidParameterCombination: aurora-mysql DB instances are not eligible for
-  stopping and starting``, as the notes found). Moto accepts it; we never call it.
+  stopping and starting``, as teams find out). Moto accepts it; we never call it.
   https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_StopDBInstance.html
 - "You can't stop a DB instance that has a read replica, or that is a read replica" and "You
   can't stop an Amazon RDS for SQL Server DB instance in a Multi-AZ configuration".

@@ -4,7 +4,7 @@ One paginated Resource Groups Tagging API ``get_resources`` for ``rds:cluster`` 
 filtered by the adoption tag, plus paginated ``describe_db_clusters`` and
 ``describe_db_instances`` (and ``describe_global_clusters`` only when some cluster belongs to a
 global database). Never one ``list_tags_for_resource`` per database, which is what the Lambda in
-the notes did (see ``lambda_baseline``). Called by the diagnoser, the operations and the sweep job.
+a tag-per-database Lambda does (see ``lambda_baseline``). Called by the diagnoser, the operations and the sweep job.
 """
 
 from __future__ import annotations

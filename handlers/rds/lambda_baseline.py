@@ -1,4 +1,4 @@
-"""The algorithm of the seed Lambda in the notes, re-implemented to count its API calls. Benchmark only.
+"""The algorithm of a typical tag-driven stop Lambda, re-implemented to count its API calls. Benchmark only.
 
 The Lambda described every instance and cluster, then called ``list_tags_for_resource`` once
 per database and stopped the tagged ones (1 + N calls). ``count_calls`` runs it (without

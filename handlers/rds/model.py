@@ -24,7 +24,7 @@ STARTING_STATUSES = frozenset({"starting"})
 
 @dataclass(frozen=True)
 class TagRule:
-    """The tag that adopts a database for scheduling (``autostop=yes`` in the notes)."""
+    """The tag that adopts a database for scheduling (``autostop=yes`` by default)."""
 
     key: str = "autostop"
     value: str = "yes"

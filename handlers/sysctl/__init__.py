@@ -1,4 +1,4 @@
-"""Sysctl and TCP keepalive requests (issue 6): version-aware diagnosis and generated node configuration.
+"""Sysctl and TCP keepalive requests: version-aware diagnosis and generated node configuration.
 
 ``handlers.registry`` lists ``DIAGNOSER`` and ``OPERATIONS``. Modules: ``knowledge`` (Kubernetes'
 sysctl rules by version), ``facts`` (records), ``keepalive`` (why and which values), ``advice``

@@ -86,7 +86,7 @@ def header(lines: Sequence[str]) -> str:
 
 
 def al2_bootstrap_command(cluster: str, nodegroup: str, ami: str, sysctls: Sequence[str]) -> str:
-    """The bash the notes put in ``overrideBootstrapCommand`` (labels eksctl would otherwise set).
+    """The bash that goes in ``overrideBootstrapCommand`` (labels eksctl would otherwise set).
 
     The kubelet's extra arguments are one shell word, quoted, and so is the cluster name.
     """
@@ -129,7 +129,7 @@ def eksctl_al2_custom_ami(
     ami: str = "<ami id>",
     instance_type: str = "m5.large",
 ) -> str:
-    """A new managed node group on a custom AL2 AMI whose kubelet allows ``sysctls`` (the notes' form)."""
+    """A new managed node group on a custom AL2 AMI whose kubelet allows ``sysctls`` (the classic form)."""
     group = _node_group(nodegroup, "AmazonLinux2", instance_type, ami=ami,
                         overrideBootstrapCommand=al2_bootstrap_command(cluster, nodegroup, ami, sysctls))
     doc = _cluster_config(cluster, region, "managedNodeGroups", group)

@@ -1,6 +1,6 @@
 """Scenario image-pull: pods that cannot pull their image, fixed down to the subnet.
 
-(a) the notes' seed: ``cloudwatch-agent`` on a private subnet with no path to ECR; the bot proposes
+(a) the classic case: ``cloudwatch-agent`` on a private subnet with no path to ECR; the bot proposes
 VPC endpoints (or a NAT route); ops approve the endpoints and reject the NAT route; the failing pods
 are deleted and their replacements pull — the sandbox's kubelet decides from moto's network state,
 so they only run if the path really opened. (b) a tag that does not exist: the workload is patched

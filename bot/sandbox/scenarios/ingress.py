@@ -1,4 +1,4 @@
-"""Scenario ingress: "cloudon-ingress won't delete" (the notes' IRSA case), end to end.
+"""Scenario ingress: "cloudon-ingress won't delete" (the IRSA trust-policy case), end to end.
 
 (a) the seed: the controller role's trust policy admits only other namespaces' service accounts;
 the developer asks in Korean; the bot names the trust policy as the broken link and proposes adding

@@ -1,4 +1,4 @@
-"""Scenario sysctl: the notes' keepalive pod in three clusters, each with a different right answer.
+"""Scenario sysctl: a keepalive pod in three clusters, each with a different right answer.
 
 (a) EKS 1.28 with AL2 nodes: the node group configuration is generated and posted as a file;
 (b) 1.30 control plane with 1.28 kubelets: upgrade the lagging node group, then the bot recreates

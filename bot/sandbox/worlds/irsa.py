@@ -1,6 +1,6 @@
-"""Sandbox worlds for the IRSA scenario (DESIGN.md scenario 1): an ingress that will not delete.
+"""Sandbox worlds for the IRSA scenario: an ingress that will not delete.
 
-``seed_ingress_trust_world`` reproduces the notes: EKS cluster ``prod`` with its OIDC issuer
+``seed_ingress_trust_world`` is the classic case: EKS cluster ``prod`` with its OIDC issuer
 and IAM provider, role ``AmazonEKSLoadBalancerControllerRole`` whose trust policy admits only
 the ``kube-system`` and ``web`` controller service accounts while the controller runs in
 ``cloudon``, the controller policy attached, an ALB tagged for the cluster, and ingress
@@ -31,7 +31,7 @@ from handlers.irsa.trust import evaluate_trust
 
 CLUSTER, NAMESPACE, INGRESS = "prod", "cloudon", "cloudon-ingress"
 CONTROLLER_SA = "aws-load-balancer-controller"
-# In the notes' cluster the controller runs in the application's namespace, not kube-system: the
+# In this world's cluster the controller runs in the application's namespace, not kube-system: the
 # bot is told so (LB_CONTROLLER / the clusters file), as its operators would tell it.
 CONTROLLER_LOCATION = f"{NAMESPACE}/aws-load-balancer-controller"
 ROLE, POLICY = "AmazonEKSLoadBalancerControllerRole", "AWSLoadBalancerControllerIAMPolicy"
@@ -155,7 +155,7 @@ def _aws_world(aws: Aws, trusted_namespaces: list[str], lb_tags: dict[str, str])
 
 
 def _error_line(facts: dict[str, Any]) -> str:
-    """The controller's error, worded as in the notes (AWS's implicit-deny message)."""
+    """The controller's error, worded as AWS words an implicit deny."""
     return (f"AccessDenied: User: arn:aws:sts::{facts['account']}:assumed-role/{ROLE}/1732400000000000000 "
             "is not authorized to perform: elasticloadbalancing:DeleteLoadBalancer "
             f"on resource: {facts['lb_arn']} "

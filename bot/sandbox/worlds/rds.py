@@ -1,6 +1,6 @@
 """The RDS world of scenario 3: Aurora cluster ``portal`` and standalone postgres ``billing-db``.
 
-As in the notes, the ``autostop=yes`` tag sits on the Aurora MEMBER ``portal-rds-1`` (where it
+As teams often do, the ``autostop=yes`` tag sits on the Aurora MEMBER ``portal-rds-1`` (where it
 does not work), not on the cluster. ``simulate_self_restart`` imitates AWS starting a database
 stopped for 7 days; ``seed_many_databases`` builds the 1,000-database world of the benchmark.
 Called by the demo scenario, the benchmark and tests (AWS is moto, reached through ``Aws``).

@@ -8,7 +8,7 @@ controller that honours Pod Security admission), and returns the facts. Both jud
 objects' kubelet versions, namespace labels, and each node's allow-list (kept here, because the
 stand-in cannot serve a kubelet's ``/configz``).
 
-Worlds: (a) ``seed_keepalive_on_128``: EKS 1.28, AL2 node group, the notes' ``ubuntu`` pod rejected;
+Worlds: (a) ``seed_keepalive_on_128``: EKS 1.28, AL2 node group, an ``ubuntu`` pod rejected;
 (b) ``seed_lagging_nodegroup``: 1.30 control plane, node group still on 1.28 kubelets;
 (c) ``seed_psa_pinned``: 1.30 cluster whose namespace pins ``enforce-version: v1.28``.
 ``roll_out_nodegroup`` plays the people who replace a node group afterwards.
@@ -191,7 +191,7 @@ def _bare_ubuntu(kube: KubeStandIn, world: SysctlWorld) -> None:
 
 
 def seed_keepalive_on_128(aws: Aws, kube: KubeStandIn) -> dict[str, Any]:
-    """(a) EKS 1.28, AL2 node group ng-al2 (kubelet 1.28): the notes' pod is rejected (SysctlForbidden)."""
+    """(a) EKS 1.28, AL2 node group ng-al2 (kubelet 1.28): the pod is rejected (SysctlForbidden)."""
     world = _world(aws, kube, "1.28", "ng-al2", "1.28", "AL2_x86_64")
     _bare_ubuntu(kube, world)
     return {"cluster": CLUSTER, "namespace": NAMESPACE, "pod": "ubuntu", "nodegroup": "ng-al2",
