@@ -18,7 +18,7 @@ demo: $(STAMP)
 	$(BIN)/chatops demo
 
 lint: $(STAMP)
-	$(BIN)/ruff check bot handlers tests migrations bench
+	$(BIN)/ruff check bot handlers sandbox tests migrations bench
 	$(BIN)/lint-imports --no-cache
 
 unit: $(STAMP)

@@ -32,7 +32,7 @@ from typing import Any
 
 from bench.load import LoadResult, percentile, run_load
 from bench.procs import Child
-from bot.sandbox.aws import SANDBOX_REGION
+from sandbox.aws import SANDBOX_REGION
 
 CLIENTS = 20
 THINK_SECONDS = 0.5

@@ -14,9 +14,9 @@ from typing import Any
 from bot.cloud.aws import Aws
 from bot.cloud.context import ClusterContext
 from bot.cloud.kube import Kube
-from bot.sandbox.aws import SANDBOX_ACCOUNT, SANDBOX_REGION, MotoSandbox
-from bot.sandbox.kube_api import KubeStandIn
-from bot.sandbox.kube_store import timestamp
+from sandbox.aws import SANDBOX_ACCOUNT, SANDBOX_REGION, MotoSandbox
+from sandbox.kube_api import KubeStandIn
+from sandbox.kube_store import timestamp
 
 PULL_PODS = 5000
 PULL_NODES = 50
@@ -68,7 +68,7 @@ def _grow_pull_world(aws: Aws, kube: KubeStandIn, world: Any, facts: dict[str, A
 
 def pull_triage(moto: MotoSandbox, pods: int = PULL_PODS, nodes: int = PULL_NODES) -> dict[str, Any]:
     image_pull = _optional("handlers.image_pull")
-    world = _optional("bot.sandbox.worlds.image_pull")
+    world = _optional("sandbox.worlds.image_pull")
     for mod in (image_pull, world):
         if isinstance(mod, str):
             return _missing(PULL_KEYS, mod)
@@ -95,7 +95,7 @@ def pull_triage(moto: MotoSandbox, pods: int = PULL_PODS, nodes: int = PULL_NODE
 
 def rds_sweep(moto: MotoSandbox, databases: int = RDS_DATABASES) -> dict[str, Any]:
     baseline = _optional("handlers.rds.lambda_baseline")
-    world = _optional("bot.sandbox.worlds.rds")
+    world = _optional("sandbox.worlds.rds")
     for mod in (baseline, world):
         if isinstance(mod, str):
             return _missing(RDS_KEYS, mod)

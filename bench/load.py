@@ -2,7 +2,7 @@
 
 Used by ``bench.run`` against both serving processes (the bot and the bare Bolt app). Bodies are
 the form Slack sends for a slash command (https://docs.slack.dev/interactivity/implementing-slash-commands)
-signed with ``bot.sandbox.signing`` at send time. One asyncio loop drives all clients, so the
+signed with ``sandbox.signing`` at send time. One asyncio loop drives all clients, so the
 load generator itself adds little jitter. ``percentile`` is pure.
 """
 
@@ -19,7 +19,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit
 
-from bot.sandbox import signing
+from sandbox import signing
 
 
 @dataclass(frozen=True)

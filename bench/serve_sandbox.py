@@ -22,7 +22,7 @@ import tempfile
 from collections.abc import Callable
 from typing import Any
 
-from bot.sandbox.http_server import BackgroundServer
+from sandbox.http_server import BackgroundServer
 
 BENCH_CHANNEL = "C_BENCH"
 
@@ -60,11 +60,11 @@ def full_bot(secret: str, slack_api: str, kube_url: str, database_url: str
     from bot.cloud.aws import Aws
     from bot.cloud.kube import Kube
     from bot.http import build_http_app
-    from bot.sandbox.runtime import OPS, OPS2
     from bot.services.contexts import SingleClusterContexts
     from bot.settings import Settings
     from bot.store.migrate import upgrade
     from bot.store.models import RequestRow
+    from sandbox.runtime import OPS, OPS2
 
     upgrade(database_url)
     settings = Settings(slack_bot_token="xoxb-bench", slack_signing_secret=secret, slack_api_url=slack_api,

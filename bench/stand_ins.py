@@ -16,12 +16,12 @@ import json
 import logging
 import sys
 
-from bot.sandbox.aws import MotoSandbox
-from bot.sandbox.kube_api import KubeStandIn
-from bot.sandbox.runtime import DEV, OPS, OPS2
-from bot.sandbox.slack_api import SlackStandIn
-from bot.sandbox.worlds.pods import owned_pod, seed_pod_restart_world
 from bot.supervisor import yield_cpu_to_acks
+from sandbox.aws import MotoSandbox
+from sandbox.kube_api import KubeStandIn
+from sandbox.runtime import DEV, OPS, OPS2
+from sandbox.slack_api import SlackStandIn
+from sandbox.worlds.pods import owned_pod, seed_pod_restart_world
 
 EXTRA_PODS = 40  # a namespace's worth of pods, so each diagnosis renders a real table
 

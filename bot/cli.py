@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import argparse
 import csv
+import importlib
+import importlib.util
 import json
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # annotations only: each sub-command imports what it needs when it runs
@@ -209,9 +212,29 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from bot.sandbox.demo import main as demo_main
+    demo = load_sandbox_demo()
+    if demo is None:
+        print(
+            "The demo runs on the offline sandbox, which ships with the source checkout, not with this "
+            "package. Clone the repository and run `make demo` there.",
+            file=sys.stderr,
+        )
+        return 2
+    return demo.main(args.scenario, args.json)
 
-    return demo_main(args.scenario, args.json)
+
+def load_sandbox_demo():
+    """The sandbox's demo module, loaded by name as a plugin: the bot itself never imports the sandbox.
+
+    An editable install does not put the checkout on ``sys.path``, so a checkout that has
+    ``sandbox/`` beside ``bot/`` is added; an installed wheel has neither and gets ``None``.
+    """
+    if importlib.util.find_spec("sandbox") is None:
+        checkout = Path(__file__).resolve().parents[1]
+        if not (checkout / "sandbox" / "__init__.py").is_file():
+            return None
+        sys.path.insert(0, str(checkout))
+    return importlib.import_module("sandbox.demo")
 
 
 def cmd_check_trust(args: argparse.Namespace) -> int:

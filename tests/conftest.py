@@ -1,7 +1,7 @@
 """Shared fixtures: moto server, Kubernetes stand-in, cluster context.
 
 AWS is reached through moto's server over HTTP (boto3 honours ``AWS_ENDPOINT_URL``);
-Kubernetes through the official client against ``bot.sandbox.kube_api.KubeStandIn``.
+Kubernetes through the official client against ``sandbox.kube_api.KubeStandIn``.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import pytest
 from bot.cloud.aws import Aws
 from bot.cloud.context import ClusterContext
 from bot.cloud.kube import Kube
-from bot.sandbox.aws import SANDBOX_ACCOUNT, SANDBOX_REGION, MotoSandbox
+from sandbox.aws import SANDBOX_ACCOUNT, SANDBOX_REGION, MotoSandbox
 
 
 @pytest.fixture(scope="session")
@@ -32,7 +32,7 @@ def aws(moto_sandbox) -> Aws:
 
 @pytest.fixture
 def kube_stand_in():
-    from bot.sandbox.kube_api import KubeStandIn
+    from sandbox.kube_api import KubeStandIn
 
     server = KubeStandIn()
     server.start()

@@ -1,7 +1,7 @@
 """What Kubernetes itself says about pod sysctls, by version: pure tables and lookups, no I/O.
 
 Used by ``handlers.sysctl.advice`` (the decisions) and by the sandbox world
-``bot.sandbox.worlds.sysctl`` (its imitation kubelet and Pod Security admission), so the bot and
+``sandbox.worlds.sysctl`` (its imitation kubelet and Pod Security admission), so the bot and
 its stand-ins judge by the same rules. Three independent gates decide whether a pod may set a sysctl:
 
 1. Namespacing (Linux): only namespaced sysctls can be set per pod at all.

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.sandbox.runtime import Sandbox
-from bot.sandbox.scenarios import SCENARIOS
+from sandbox.runtime import Sandbox
+from sandbox.scenarios import SCENARIOS
 
 PARTS = [(name, part) for name, parts in SCENARIOS.items() for part in parts]
 

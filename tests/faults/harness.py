@@ -19,15 +19,15 @@ from bot.cloud.aws import Aws
 from bot.cloud.kube import Kube
 from bot.domain import FixPlan, Lang
 from bot.http import build_http_app
-from bot.sandbox.aws import SANDBOX_REGION
-from bot.sandbox.http_server import BackgroundServer
-from bot.sandbox.runtime import DEV, OPS, OPS2, REQUEST_CHANNEL, STRANGER
-from bot.sandbox.slack_api import SlackStandIn
-from bot.sandbox.slack_driver import SlackDriver
 from bot.services.contexts import SingleClusterContexts
 from bot.services.core import msg_to_dict, step_to_dict
 from bot.settings import Settings
 from bot.store.models import PlanRow, RequestRow
+from sandbox.aws import SANDBOX_REGION
+from sandbox.http_server import BackgroundServer
+from sandbox.runtime import DEV, OPS, OPS2, REQUEST_CHANNEL, STRANGER
+from sandbox.slack_api import SlackStandIn
+from sandbox.slack_driver import SlackDriver
 
 NO_KUBE = "http://127.0.0.1:9"  # the discard port: a test without a cluster fails fast if it calls one
 

@@ -26,12 +26,12 @@ import pytest
 
 from bot.cloud.aws import Aws
 from bot.domain import Diagnosis, FixPlan, Msg, PlanStep, Risk
-from bot.sandbox.aws import SANDBOX_REGION
-from bot.sandbox.runtime import DEV, OPS, OPS2, REQUEST_CHANNEL
-from bot.sandbox.slack_api import SlackStandIn
-from bot.sandbox.slack_driver import SlackDriver
 from bot.services.startup import on_start
 from bot.store.repo import Repo
+from sandbox.aws import SANDBOX_REGION
+from sandbox.runtime import DEV, OPS, OPS2, REQUEST_CHANNEL
+from sandbox.slack_api import SlackStandIn
+from sandbox.slack_driver import SlackDriver
 from tests.faults.harness import Replica, add_people, make_settings, new_secret, store_plan, thread_texts
 from tests.faults.ops import RoleDescription, RoleTag
 from tests.polling import wait

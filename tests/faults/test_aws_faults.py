@@ -15,10 +15,10 @@ import pytest
 
 from bot.cloud.aws import Aws
 from bot.domain import FixPlan, Msg, PlanStep, Risk
-from bot.sandbox.aws import SANDBOX_REGION
-from bot.sandbox.runtime import OPS
-from bot.sandbox.slack_api import SlackStandIn
 from bot.store.migrate import upgrade
+from sandbox.aws import SANDBOX_REGION
+from sandbox.runtime import OPS
+from sandbox.slack_api import SlackStandIn
 from tests.faults.aws_proxy import INTERNAL_FAILURE, THROTTLING, FaultyAws, ProxiedSession
 from tests.faults.harness import Replica, add_people, make_settings, new_secret, store_plan, thread_texts
 from tests.faults.ops import RoleDescription, RoleTag

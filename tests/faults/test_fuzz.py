@@ -21,11 +21,11 @@ from slack_bolt.request import BoltRequest
 
 from bot.errors import UsageError
 from bot.parsing import parse
-from bot.sandbox import signing
-from bot.sandbox.runtime import DEV, OPS, OPS2, REQUEST_CHANNEL, STRANGER
-from bot.sandbox.slack_api import SlackStandIn
 from bot.services.commands import parse_command
 from bot.store.migrate import upgrade
+from sandbox import signing
+from sandbox.runtime import DEV, OPS, OPS2, REQUEST_CHANNEL, STRANGER
+from sandbox.slack_api import SlackStandIn
 from tests.faults.harness import Replica, add_people, make_settings, new_secret
 
 FAST = settings(

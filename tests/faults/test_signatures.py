@@ -14,9 +14,9 @@ from urllib.parse import urlencode
 
 import pytest
 
-from bot.sandbox import signing
-from bot.sandbox.runtime import DEV, OPS, REQUEST_CHANNEL, Sandbox
-from bot.sandbox.worlds.pods import seed_pod_restart_world
+from sandbox import signing
+from sandbox.runtime import DEV, OPS, REQUEST_CHANNEL, Sandbox
+from sandbox.worlds.pods import seed_pod_restart_world
 
 
 @pytest.fixture

@@ -12,9 +12,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import select
 
-from bot.sandbox.runtime import REQUEST_CHANNEL, Sandbox
-from bot.sandbox.worlds.pods import seed_pod_restart_world
 from bot.store.models import RequestRow
+from sandbox.runtime import REQUEST_CHANNEL, Sandbox
+from sandbox.worlds.pods import seed_pod_restart_world
 from tests.polling import wait
 
 

@@ -21,8 +21,8 @@ from slack_bolt.authorization import AuthorizeResult
 from starlette.applications import Starlette
 
 from bot import http as bot_http
-from bot.sandbox import signing
-from bot.sandbox.http_server import BackgroundServer
+from sandbox import signing
+from sandbox.http_server import BackgroundServer
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 MB = 1024 * 1024

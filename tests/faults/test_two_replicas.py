@@ -12,11 +12,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from bot.sandbox.kube_api import KubeStandIn
-from bot.sandbox.runtime import DEV, OPS, OPS2, REQUEST_CHANNEL
-from bot.sandbox.slack_api import SlackStandIn
-from bot.sandbox.worlds.pods import seed_pod_restart_world
 from bot.store.migrate import upgrade
+from sandbox.kube_api import KubeStandIn
+from sandbox.runtime import DEV, OPS, OPS2, REQUEST_CHANNEL
+from sandbox.slack_api import SlackStandIn
+from sandbox.worlds.pods import seed_pod_restart_world
 from tests.faults.harness import Replica, add_people, make_settings, new_secret, thread_texts
 from tests.polling import wait
 

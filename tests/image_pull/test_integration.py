@@ -13,12 +13,12 @@ import pytest
 
 from bot import errors
 from bot.domain import Request
-from bot.sandbox.worlds.image_pull import (
+from handlers.image_pull import DIAGNOSER, OPERATIONS
+from sandbox.worlds.image_pull import (
     seed_dockerhub_rate_limit_world,
     seed_missing_tag_world,
     seed_private_subnet_world,
 )
-from handlers.image_pull import DIAGNOSER, OPERATIONS
 from tests.image_pull.moto_ptc import pull_through_cache_api
 
 OPS = {op.name: op for op in OPERATIONS}

@@ -6,8 +6,9 @@ on the number of pods (the same triage over 52 pods costs exactly the same).
 
 from __future__ import annotations
 
-from bot.sandbox.kube_store import timestamp
-from bot.sandbox.worlds.image_pull import (
+from handlers.image_pull import triage_call_counts
+from sandbox.kube_store import timestamp
+from sandbox.worlds.image_pull import (
     AGENT_IMAGE,
     NODE_AMI,
     TIMEOUT_MSG,
@@ -15,7 +16,6 @@ from bot.sandbox.worlds.image_pull import (
     pull_message,
     seed_private_subnet_world,
 )
-from handlers.image_pull import triage_call_counts
 
 
 def _add_nodes(aws, kube, facts, count: int) -> None:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from bot.cloud.context import ClusterContext
-from bot.sandbox.aws import SANDBOX_ACCOUNT
-from bot.sandbox.worlds.irsa import CONTROLLER_LOCATION
+from sandbox.aws import SANDBOX_ACCOUNT
+from sandbox.worlds.irsa import CONTROLLER_LOCATION
 
 
 @pytest.fixture

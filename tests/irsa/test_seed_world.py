@@ -14,9 +14,9 @@ import pytest
 
 from bot import errors
 from bot.domain import Request, Severity
-from bot.sandbox.worlds.irsa import controller_may_delete, seed_ingress_trust_world
 from handlers.irsa import DIAGNOSER
 from handlers.irsa.plan import OP_TRUST
+from sandbox.worlds.irsa import controller_may_delete, seed_ingress_trust_world
 from tests.irsa.helpers import revert_steps, run_plan, run_steps
 
 INGRESS = Request("ingress_delete_denied", {"namespace": "cloudon", "name": "cloudon-ingress"})

@@ -9,9 +9,9 @@ from __future__ import annotations
 import pytest
 
 from bot.domain import Request
-from bot.sandbox.worlds.irsa import seed_ingress_untagged_lb_world
 from handlers.irsa import DIAGNOSER
 from handlers.irsa.plan import OP_TAG
+from sandbox.worlds.irsa import seed_ingress_untagged_lb_world
 from tests.irsa.helpers import revert_steps, run_plan, run_steps
 from tests.irsa.moto_simulator import SimulatorStub
 

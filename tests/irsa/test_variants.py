@@ -6,9 +6,9 @@ import pytest
 
 from bot import errors
 from bot.domain import Request, Risk
-from bot.sandbox.worlds.irsa import seed_ingress_trust_world
 from handlers.irsa import DIAGNOSER
 from handlers.irsa.plan import OP_OIDC, OP_RESTART, OP_SA_ROLE, OP_STATEMENT, OP_TRUST
+from sandbox.worlds.irsa import seed_ingress_trust_world
 from tests.irsa.helpers import operation, revert_steps, run_plan, run_steps
 
 INGRESS = Request("ingress_delete_denied", {"namespace": "cloudon", "name": "cloudon-ingress"})

@@ -16,7 +16,6 @@ import pytest
 import yaml
 
 from bot import errors
-from bot.sandbox.aws import SANDBOX_REGION
 from bot.services.clusters import (
     ClusterContexts,
     ca_cert_data,
@@ -28,6 +27,7 @@ from bot.services.clusters import (
 from bot.services.contexts import SingleClusterContexts
 from bot.services.failures import describe_failure
 from bot.settings import Settings
+from sandbox.aws import SANDBOX_REGION
 
 PROD, STAGING = "111122223333", "444455556666"
 

@@ -16,13 +16,13 @@ from pathlib import Path
 
 import httpx
 
-from bot.sandbox.aws import SANDBOX_REGION
-from bot.sandbox.kube_api import KubeStandIn
-from bot.sandbox.runtime import DEV, OPS, REQUEST_CHANNEL
-from bot.sandbox.slack_api import SlackStandIn
-from bot.sandbox.slack_driver import SlackDriver
-from bot.sandbox.worlds.pods import seed_pod_restart_world
-from bot.sandbox.worlds.rds import seed_rds_world
+from sandbox.aws import SANDBOX_REGION
+from sandbox.kube_api import KubeStandIn
+from sandbox.runtime import DEV, OPS, REQUEST_CHANNEL
+from sandbox.slack_api import SlackStandIn
+from sandbox.slack_driver import SlackDriver
+from sandbox.worlds.pods import seed_pod_restart_world
+from sandbox.worlds.rds import seed_rds_world
 from tests.polling import pid_running, wait
 
 ROOT = Path(__file__).resolve().parents[2]

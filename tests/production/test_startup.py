@@ -13,9 +13,9 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from bot.sandbox.runtime import REQUEST_CHANNEL, Sandbox
-from bot.sandbox.worlds.pods import seed_pod_restart_world
 from bot.services.startup import GRACE, on_start
+from sandbox.runtime import REQUEST_CHANNEL, Sandbox
+from sandbox.worlds.pods import seed_pod_restart_world
 
 
 @pytest.fixture

@@ -45,8 +45,8 @@ def sqlite_repo(tmp_path):
 @pytest.fixture(scope="module")
 def rds_world(moto_sandbox):
     from bot.cloud.aws import Aws
-    from bot.sandbox.aws import SANDBOX_REGION
-    from bot.sandbox.worlds.rds import seed_rds_world
+    from sandbox.aws import SANDBOX_REGION
+    from sandbox.worlds.rds import seed_rds_world
 
     moto_sandbox.reset()
     aws = Aws(region=SANDBOX_REGION, max_attempts=1)
@@ -56,7 +56,7 @@ def rds_world(moto_sandbox):
 @pytest.fixture(scope="module")
 def module_kube():
     from bot.cloud.kube import Kube
-    from bot.sandbox.kube_api import KubeStandIn
+    from sandbox.kube_api import KubeStandIn
 
     server = KubeStandIn()
     server.start()
@@ -67,7 +67,7 @@ def module_kube():
 @pytest.fixture
 def rds_ctx(rds_world, module_kube):
     from bot.cloud.context import ClusterContext
-    from bot.sandbox.aws import SANDBOX_ACCOUNT
+    from sandbox.aws import SANDBOX_ACCOUNT
 
     aws, _facts = rds_world
     aws.counter.reset()

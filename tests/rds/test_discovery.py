@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from bot.cloud.aws import Aws
 from bot.cloud.counter import CallCounter
-from bot.sandbox.worlds.rds import seed_many_databases
 from handlers.rds.discovery import describe_target, discover
 from handlers.rds.lambda_baseline import count_calls
 from handlers.rds.model import TagRule
+from sandbox.worlds.rds import seed_many_databases
 
 
 def test_world_is_discovered_with_the_member_tag(rds_world):

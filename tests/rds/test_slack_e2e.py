@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.jobs import sweep_job
-from bot.sandbox.runtime import DEV, OPS, REQUEST_CHANNEL, Sandbox
-from bot.sandbox.worlds.rds import seed_rds_world
+from sandbox.runtime import DEV, OPS, REQUEST_CHANNEL, Sandbox
+from sandbox.worlds.rds import seed_rds_world
 
 KST = ZoneInfo("Asia/Seoul")
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.sandbox.worlds.rds import simulate_self_restart
 from bot.scheduler.sweep_job import SweepJob
 from handlers.rds.discovery import describe_target
+from sandbox.worlds.rds import simulate_self_restart
 from tests.rds.helpers import Clock, kst
 
 

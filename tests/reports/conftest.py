@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.sandbox.runtime import Sandbox
+from sandbox.runtime import Sandbox
 from tests.polling import wait  # noqa: F401 - the report tests import it from here
 
 REPORTS = "C0REPORTS"

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import json
 
-from bot.sandbox.runtime import DEV, OPS, REQUEST_CHANNEL, STRANGER
-from bot.sandbox.worlds.pods import seed_pod_restart_world
+from sandbox.runtime import DEV, OPS, REQUEST_CHANNEL, STRANGER
+from sandbox.worlds.pods import seed_pod_restart_world
 from tests.reports.conftest import REPORTS, wait
 
 

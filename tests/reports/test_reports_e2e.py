@@ -7,9 +7,9 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from bot.sandbox.runtime import DEV, OPS, STRANGER
-from bot.sandbox.scenarios.reports import seed_health_world, seed_rds_history
-from bot.sandbox.worlds.pods import owned_pod
+from sandbox.runtime import DEV, OPS, STRANGER
+from sandbox.scenarios.reports import seed_health_world, seed_rds_history
+from sandbox.worlds.pods import owned_pod
 from tests.reports.conftest import REPORTS, responses_with, wait
 
 

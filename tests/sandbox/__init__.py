@@ -1,1 +1,1 @@
-"""Tests of the offline sandbox stand-ins (bot.sandbox)."""
+"""Tests of the offline sandbox stand-ins (sandbox)."""

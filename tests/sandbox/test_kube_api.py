@@ -1,4 +1,4 @@
-"""The Kubernetes stand-in (``bot.sandbox.kube_api``) as the official client sees it.
+"""The Kubernetes stand-in (``sandbox.kube_api``) as the official client sees it.
 
 Every test talks HTTP to a fresh ``KubeStandIn`` (fixture ``kube_stand_in`` from
 ``tests/conftest.py``) through ``kubernetes.client`` or through ``bot.cloud.kube.Kube``;
@@ -17,9 +17,9 @@ from kubernetes.client.rest import ApiException
 
 from bot import errors
 from bot.cloud.kube import Kube
-from bot.sandbox import kube_patch, kube_query
-from bot.sandbox.kube_api import KubeStandIn
-from bot.sandbox.kube_resources import ApiError
+from sandbox import kube_patch, kube_query
+from sandbox.kube_api import KubeStandIn
+from sandbox.kube_resources import ApiError
 
 NS = "amazon-cloudwatch"
 NODE = "ip-10-0-1-23.ap-northeast-1.compute.internal"

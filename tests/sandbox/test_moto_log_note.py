@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from bot.sandbox.aws import MissingActionNote
+from sandbox.aws import MissingActionNote
 
 
 def _record(msg: str) -> logging.LogRecord:

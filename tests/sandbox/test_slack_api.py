@@ -15,8 +15,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from slack_sdk.webhook import WebhookClient
 
-from bot.sandbox import slack_checks
-from bot.sandbox.slack_api import SlackStandIn
+from sandbox import slack_checks
+from sandbox.slack_api import SlackStandIn
 
 
 @pytest.fixture

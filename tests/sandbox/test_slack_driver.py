@@ -17,10 +17,10 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.routing import Route
 
-from bot.sandbox import signing
-from bot.sandbox.http_server import BackgroundServer
-from bot.sandbox.slack_api import SlackStandIn
-from bot.sandbox.slack_driver import SlackDriver
+from sandbox import signing
+from sandbox.http_server import BackgroundServer
+from sandbox.slack_api import SlackStandIn
+from sandbox.slack_driver import SlackDriver
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 

@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import func, select
 
 from bot.domain import Msg, PlanStep
-from bot.sandbox.runtime import Sandbox
 from bot.store.models import AuditRow, RequestRow
+from sandbox.runtime import Sandbox
 from tests.polling import wait
 
 OTHER_TEAM = "T0OTHERORG"

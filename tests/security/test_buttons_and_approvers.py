@@ -12,8 +12,8 @@ from __future__ import annotations
 import pytest
 
 from bot.domain import FixPlan, Msg, PlanStep, Risk
-from bot.sandbox.runtime import DEV, OPS, OPS2, REQUEST_CHANNEL, STRANGER, Sandbox
-from bot.sandbox.worlds.pods import seed_pod_restart_world
+from sandbox.runtime import DEV, OPS, OPS2, REQUEST_CHANNEL, STRANGER, Sandbox
+from sandbox.worlds.pods import seed_pod_restart_world
 from tests.faults.harness import store_plan
 from tests.polling import wait
 from tests.security.helpers import (

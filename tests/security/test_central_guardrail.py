@@ -14,13 +14,13 @@ import pytest
 
 from bot.cloud.aws import Aws
 from bot.domain import FixPlan, Msg, PlanStep, Risk
-from bot.sandbox.aws import SANDBOX_ACCOUNT, SANDBOX_REGION
-from bot.sandbox.runtime import OPS, OPS2
-from bot.sandbox.slack_api import SlackStandIn
 from bot.services.guardrails import plan_violations
 from bot.store.migrate import upgrade
 from handlers.irsa.grants import LB_CONTROLLER, reference_grant
 from handlers.irsa.names import OP_SA_ROLE, OP_STATEMENT
+from sandbox.aws import SANDBOX_ACCOUNT, SANDBOX_REGION
+from sandbox.runtime import OPS, OPS2
+from sandbox.slack_api import SlackStandIn
 from tests.faults.harness import Replica, add_people, make_settings, new_secret, store_plan, thread_texts
 from tests.faults.ops import TrustPolicy
 

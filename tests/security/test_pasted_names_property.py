@@ -17,10 +17,10 @@ from hypothesis import strategies as st
 
 from bot.domain import Request
 from bot.parsing import parse
-from bot.sandbox.worlds.irsa import CONTROLLER_LOCATION, ROLE, seed_ingress_trust_world
 from bot.services.guardrails import plan_violations
 from handlers.irsa import DIAGNOSER
 from handlers.irsa.grants import reference
+from sandbox.worlds.irsa import CONTROLLER_LOCATION, ROLE, seed_ingress_trust_world
 
 MARK = "atk"
 _word = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-", min_size=1, max_size=12)

@@ -15,9 +15,9 @@ import json
 import pytest
 
 from bot.domain import Risk
-from bot.sandbox.runtime import DEV, OPS, OPS2, REQUEST_CHANNEL, Sandbox
-from bot.sandbox.worlds import irsa as worlds
 from bot.store.models import RequestRow
+from sandbox.runtime import DEV, OPS, OPS2, REQUEST_CHANNEL, Sandbox
+from sandbox.worlds import irsa as worlds
 from tests.polling import wait
 from tests.security.helpers import sandbox_on
 

@@ -12,8 +12,8 @@ import json
 
 import pytest
 
-from bot.sandbox.runtime import DEV, OPS, REQUEST_CHANNEL, STRANGER
-from bot.sandbox.worlds.pods import seed_pod_restart_world
+from sandbox.runtime import DEV, OPS, REQUEST_CHANNEL, STRANGER
+from sandbox.worlds.pods import seed_pod_restart_world
 from tests.polling import wait
 from tests.security.helpers import (
     DM,

@@ -10,8 +10,8 @@ import sys
 import httpx
 
 from bot.diagnose_cli import run as diagnose_run
-from bot.sandbox.runtime import Sandbox
-from bot.sandbox.worlds.pods import seed_pod_restart_world
+from sandbox.runtime import Sandbox
+from sandbox.worlds.pods import seed_pod_restart_world
 
 
 def test_health_ready_metrics_and_audit_csv_and_diagnose(moto_sandbox, tmp_path):

@@ -6,8 +6,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from bot.sandbox.runtime import OPS, OPS2, Sandbox
-from bot.sandbox.worlds.pods import seed_pod_restart_world
+from sandbox.runtime import OPS, OPS2, Sandbox
+from sandbox.worlds.pods import seed_pod_restart_world
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])

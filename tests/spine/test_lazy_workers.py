@@ -16,10 +16,10 @@ from contextlib import contextmanager
 import httpx
 
 from bot.http import build_http_app
-from bot.sandbox.http_server import BackgroundServer
-from bot.sandbox.runtime import DEV, OPS, Sandbox
-from bot.sandbox.worlds.pods import seed_pod_restart_world
 from bot.slack.workers import LazyWorkers
+from sandbox.http_server import BackgroundServer
+from sandbox.runtime import DEV, OPS, Sandbox
+from sandbox.worlds.pods import seed_pod_restart_world
 from tests.polling import pid_running, wait
 
 

@@ -11,8 +11,8 @@ import json
 
 import pytest
 
-from bot.sandbox.runtime import OPS, REQUEST_CHANNEL, Sandbox
-from bot.sandbox.worlds.pods import seed_pod_restart_world
+from sandbox.runtime import OPS, REQUEST_CHANNEL, Sandbox
+from sandbox.worlds.pods import seed_pod_restart_world
 from tests.polling import wait
 
 HOSTILE = "<!channel> <https://evil.example|click> <@U0ADMIN>"  # fits the table's column

@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from bot.sandbox.runtime import DEV, OPS, REQUEST_CHANNEL, STRANGER, Sandbox
-from bot.sandbox.worlds.pods import seed_pod_restart_world
+from sandbox.runtime import DEV, OPS, REQUEST_CHANNEL, STRANGER, Sandbox
+from sandbox.worlds.pods import seed_pod_restart_world
 from tests.polling import wait
 
 

@@ -7,8 +7,8 @@ import time
 import pytest
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-from bot.sandbox.runtime import DEV, OPS, OPS2, REQUEST_CHANNEL, Sandbox
-from bot.sandbox.worlds.pods import seed_pod_restart_world
+from sandbox.runtime import DEV, OPS, OPS2, REQUEST_CHANNEL, Sandbox
+from sandbox.worlds.pods import seed_pod_restart_world
 
 
 def test_socket_mode_slash_command_is_acked_and_handled(moto_sandbox):

@@ -14,8 +14,8 @@ import pytest
 
 from bot.domain import FixPlan, Msg, PlanStep, Request
 from bot.errors import StalePlan
-from bot.sandbox.worlds import sysctl as worlds
 from handlers.sysctl import DIAGNOSER, OPERATIONS
+from sandbox.worlds import sysctl as worlds
 
 OPS = {op.name: op for op in OPERATIONS}
 

@@ -1,0 +1,180 @@
+"""The running sandbox: moto, the Kubernetes and Slack stand-ins, and the real app over HTTP.
+
+``Sandbox`` starts everything on loopback, migrates a database, builds the bot through the real
+composition root, serves it with uvicorn and signs requests with ``SlackDriver``. The demo and
+the end-to-end tests drive it as people would: a developer asks, an ops engineer clicks.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.bootstrap import Bot, build
+from bot.cloud.aws import Aws
+from bot.cloud.kube import Kube
+from bot.http import build_http_app
+from bot.services.contexts import SingleClusterContexts
+from bot.settings import Settings
+from bot.store.migrate import upgrade
+from bot.store.models import RequestRow
+from sandbox.aws import SANDBOX_ACCOUNT, SANDBOX_REGION, MotoSandbox
+from sandbox.http_server import BackgroundServer
+from sandbox.kube_api import KubeStandIn
+from sandbox.slack_api import SlackStandIn
+from sandbox.slack_driver import SlackDriver
+
+DEV, OPS, OPS2, STRANGER = "U_DEV", "U_OPS", "U_OPS2", "U_STRANGER"
+REQUEST_CHANNEL = "C_REQ"
+
+
+class SandboxClock:
+    """A controllable clock: real time plus an offset that scenarios and tests can advance."""
+
+    def __init__(self, start: datetime | None = None):
+        self._offset = timedelta(0)
+        self._lock = threading.Lock()
+        if start is not None:
+            self._offset = start - datetime.now(UTC)
+
+    def __call__(self) -> datetime:
+        with self._lock:
+            return datetime.now(UTC) + self._offset
+
+    def advance(self, delta: timedelta) -> None:
+        with self._lock:
+            self._offset += delta
+
+    def set(self, when: datetime) -> None:
+        with self._lock:
+            self._offset = when - datetime.now(UTC)
+
+
+@dataclass
+class Sandbox:
+    database_url: str = ""
+    settings_overrides: dict[str, Any] = field(default_factory=dict)
+    moto: MotoSandbox | None = None
+    clock: SandboxClock = field(default_factory=SandboxClock)
+
+    def start(self) -> Sandbox:
+        self._own_moto = self.moto is None
+        if self.moto is None:
+            self.moto = MotoSandbox()
+            self.moto.start()
+        self.moto.export()
+        self.kube = KubeStandIn()
+        self.kube.start()
+        self.slack = SlackStandIn()
+        self.slack.start()
+        self.slack.add_user(DEV, "dev-kim", locale="ko-KR")
+        self.slack.add_user(OPS, "ops-lee")
+        self.slack.add_user(OPS2, "ops-park")
+        self.slack.add_user(STRANGER, "someone")
+        self.slack.add_channel(REQUEST_CHANNEL, "eks-requests")
+        self._tmp = tempfile.mkdtemp(prefix="chatops-sandbox-")
+        url = self.database_url or f"sqlite:///{os.path.join(self._tmp, 'chatops.db')}"
+        upgrade(url)
+        self.secret = secrets.token_hex(16)
+        values = dict(slack_bot_token="xoxb-sandbox", slack_signing_secret=self.secret,
+                      slack_api_url=self.slack.base_url, database_url=url, aws_region=SANDBOX_REGION,
+                      cluster_name="prod", kube_host=self.kube.url, request_channels=REQUEST_CHANNEL,
+                      approver_user_ids=f"{OPS},{OPS2}", verify_wait_seconds=20.0,
+                      role_allow_patterns="AmazonEKS*,eks-*,*-node-role,*NodeInstanceRole*")
+        values.update(self.settings_overrides)
+        self.settings = Settings(**values)
+        self.aws = Aws(region=SANDBOX_REGION, max_attempts=2)
+        contexts = SingleClusterContexts(self.settings, self.clock, aws_factory=lambda: self.aws,
+                                         kube_factory=lambda: Kube.from_host(self.kube.url))
+        self.bot: Bot = build(self.settings, clock=self.clock, contexts=contexts)
+        ctx = contexts.get()
+        ctx.account_id = SANDBOX_ACCOUNT
+        ctx.poll_seconds = 0.1
+        self.ctx = ctx
+        self.server = BackgroundServer(build_http_app(self.bot))
+        self.url = self.server.start()
+        self.driver = SlackDriver(self.url, self.secret, response_url_for=self.slack.response_url)
+        return self
+
+    def stop(self) -> None:
+        for part in ("server", "slack", "kube"):
+            obj = getattr(self, part, None)
+            if obj is not None:
+                obj.stop()
+        if getattr(self, "bot", None) is not None:
+            self.bot.engine.dispose()
+        if self._own_moto and self.moto is not None:
+            self.moto.stop()
+
+    def __enter__(self) -> Sandbox:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # people ---------------------------------------------------------------------------------
+    @property
+    def repo(self):
+        return self.bot.deps.services.repo
+
+    def slash(self, text: str, user: str = DEV, channel: str = REQUEST_CHANNEL):
+        return self.driver.slash(text, user=user, channel=channel, response_url=self.slack.response_url("cmd"))
+
+    def say(self, text: str, user: str = DEV, channel: str = REQUEST_CHANNEL, thread_ts: str | None = None):
+        message = self.slack.add_message(channel, text, user, thread_ts=thread_ts)  # what people see
+        self.driver.message(text, user=user, channel=channel, ts=message.ts, thread_ts=thread_ts)
+        return message.ts
+
+    def click(self, action_id: str, value: int | str, user: str = OPS, channel: str = REQUEST_CHANNEL,
+              message_ts: str = "0"):
+        return self.driver.block_action(action_id, str(value), user=user, channel=channel, message_ts=message_ts)
+
+    def wait_request(self, predicate=None, timeout: float = 20.0):
+        """The newest request row matching ``predicate`` once it has left 'diagnosing'."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self.repo.sessions() as s:
+                rows = list(s.scalars(select(RequestRow).order_by(RequestRow.id.desc())))
+            for row in rows:
+                if (predicate is None or predicate(row)) and row.state != "diagnosing":
+                    return row
+            time.sleep(0.05)
+        raise AssertionError("no matching request finished in time")
+
+    def _thread_told(self, plan) -> bool:
+        """True once the plan's thread carries the reply for its final state (what people see)."""
+        final = {"applied": ("✅", "⚠️"), "failed": ("❌", "⚠️"), "rejected": ("🚫",), "expired": ("⌛",),
+                 "reverted": ("↩️",)}.get(plan.status)
+        if final is None:
+            return True
+        req = self.repo.get_request(plan.request_id)
+        replies = self.slack.thread(req.channel, req.thread_ts) if req else []
+        return any((m.text or "").startswith(f"{icon} #{plan.id} ") for m in replies for icon in final)
+
+    def wait_approvals(self, plan_id: int, count: int, timeout: float = 20.0) -> list[str]:
+        """The approvers of ``plan_id`` once at least ``count`` approvals are recorded."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            approvers = self.repo.approvers(plan_id)
+            if len(approvers) >= count:
+                return approvers
+            time.sleep(0.05)
+        raise AssertionError(f"plan {plan_id} has {len(self.repo.approvers(plan_id))} approvals, wanted {count}")
+
+    def wait_plan_status(self, plan_id: int, statuses: tuple[str, ...], timeout: float = 30.0):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            plan = self.repo.get_plan(plan_id)
+            if plan is not None and plan.status in statuses and self._thread_told(plan):
+                return plan
+            time.sleep(0.05)
+        plan = self.repo.get_plan(plan_id)
+        raise AssertionError(f"plan {plan_id} is {plan.status if plan else None}, wanted {statuses}")

@@ -1,0 +1,16 @@
+"""The demo scenarios, listed explicitly in the order the demo runs them."""
+
+from __future__ import annotations
+
+from sandbox.scenarios import image_pull, ingress, rds, reports, sysctl
+from sandbox.scenarios.pod_restart import run as pod_restart
+
+# Each scenario is one or more parts; every part runs in a fresh sandbox (its own world).
+SCENARIOS = {
+    "pod-restart": (pod_restart,),
+    "ingress": ingress.PARTS,
+    "image-pull": image_pull.PARTS,
+    "rds": rds.PARTS,
+    "sysctl": sysctl.PARTS,
+    "reports": (reports.run,),
+}

@@ -1,0 +1,68 @@
+"""Scenario rds: "portal-rds-1 밤에 자동으로 꺼주세요" — Aurora is scheduled as a cluster.
+
+The developer asks to stop an Aurora member at night; the bot explains that AWS stops Aurora as a
+cluster and proposes the cluster's schedule; ops approve; the sandbox clock reaches Friday 20:00
+KST and the sweep stops the cluster; the cluster starts itself (AWS's 7-day limit) and the next
+sweep re-stops it and says so in the ops channel; the weekly schedule report is posted.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.jobs import sweep_job
+from handlers.rds.discovery import describe_target
+from sandbox.runtime import OPS, Sandbox
+from sandbox.scenarios.common import approve_and_wait, latest_plan
+from sandbox.worlds.rds import seed_rds_world, simulate_self_restart
+
+OPS_CHANNEL = "C_OPS"
+KST = ZoneInfo("Asia/Seoul")
+
+
+def _outcome(ok: bool, detail: str):
+    from sandbox.demo import Outcome
+
+    return Outcome(ok, detail)
+
+
+def _status(sandbox: Sandbox) -> str:
+    return describe_target(sandbox.aws, "cluster", "portal").get("cluster", "portal").status
+
+
+def schedule_and_enforce(sandbox: Sandbox):
+    seed_rds_world(sandbox.aws)
+    sandbox.clock.set(datetime(2026, 11, 27, 18, 30, tzinfo=KST))  # a Friday evening in Seoul
+    sandbox.say("portal-rds-1 밤에 자동으로 꺼주세요")
+    req = sandbox.wait_request(lambda r: r.intent == "rds_schedule")
+    plan = approve_and_wait(sandbox, latest_plan(sandbox, req.id).id)
+    rows = sandbox.bot.schedules.list_schedules("")
+    scheduled = [(r.target_kind, r.target_id) for r in rows]
+    job = sweep_job(sandbox.bot, channel=OPS_CHANNEL)
+    sandbox.clock.set(datetime(2026, 11, 27, 20, 1, tzinfo=KST))
+    job.run()
+    stopped_at_20 = _status(sandbox)
+    simulate_self_restart(sandbox.aws, "portal")
+    sandbox.clock.advance(timedelta(days=2))  # Sunday: still inside the weekend stop period
+    restop = job.run()
+    announced = [m.text for m in sandbox.slack.messages(OPS_CHANNEL) if "portal" in (m.text or "")]
+    report = _weekly_report(sandbox)
+    ok = (plan.status == "applied" and scheduled == [("cluster", "portal")] and stopped_at_20 == "stopped"
+          and [d["cause"] for d in restop.done] == ["self_restart"] and _status(sandbox) == "stopped"
+          and any("7" in t for t in announced) and report)
+    return _outcome(ok, f"schedule for {scheduled} {plan.status}; at 20:00 KST cluster {stopped_at_20}; after the "
+                        f"self-restart: {[d['cause'] for d in restop.done]} -> {_status(sandbox)}; "
+                        f"{len(announced)} announcement(s); weekly report posted={report}")
+
+
+def _weekly_report(sandbox: Sandbox) -> bool:
+    """Ops configure the weekly RDS report for their channel and run it: text and chart are posted."""
+    reports = sandbox.bot.deps.extras["reports"]
+    config = reports.add("rds", OPS_CHANNEL, "0 9 * * 1", "Asia/Seoul", OPS, "ko")
+    result = reports.run(config.id, OPS)
+    charts = [u for u in sandbox.slack.uploads if u.channel == OPS_CHANNEL]
+    return bool(result.posted and "portal" in result.content.text and charts)
+
+
+PARTS = (schedule_and_enforce,)
