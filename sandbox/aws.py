@@ -79,3 +79,26 @@ class MotoSandbox:
         if self._server is not None:
             self._server.stop()
             self._server = None
+
+
+class WorldAws:
+    """Plain boto3 clients against the moto server, for worlds and scenarios.
+
+    Worlds build and read their AWS state with these, not with the bot's own client wrapper, so
+    nothing the bot does to AWS calls (retries, error translation) shapes what the world sees.
+    """
+
+    def __init__(self, region: str = SANDBOX_REGION):
+        import boto3
+
+        self.region = region
+        self.session = boto3.Session(region_name=region)
+        self._clients: dict[tuple[str, str], object] = {}
+
+    def client(self, service: str, region: str | None = None):
+        key = (service, region or self.region)
+        if key not in self._clients:
+            self._clients[key] = self.session.client(
+                service, region_name=key[1], endpoint_url=os.environ.get("AWS_ENDPOINT_URL") or None
+            )
+        return self._clients[key]

@@ -26,7 +26,7 @@ from bot.services.contexts import SingleClusterContexts
 from bot.settings import Settings
 from bot.store.migrate import upgrade
 from bot.store.models import RequestRow
-from sandbox.aws import SANDBOX_ACCOUNT, SANDBOX_REGION, MotoSandbox
+from sandbox.aws import SANDBOX_ACCOUNT, SANDBOX_REGION, MotoSandbox, WorldAws
 from sandbox.http_server import BackgroundServer
 from sandbox.kube_api import KubeStandIn
 from sandbox.slack_api import SlackStandIn
@@ -91,8 +91,10 @@ class Sandbox:
                       role_allow_patterns="AmazonEKS*,eks-*,*-node-role,*NodeInstanceRole*")
         values.update(self.settings_overrides)
         self.settings = Settings(**values)
-        self.aws = Aws(region=SANDBOX_REGION, max_attempts=2)
-        contexts = SingleClusterContexts(self.settings, self.clock, aws_factory=lambda: self.aws,
+        # the world's own clients; the bot reaches the same moto server through its own
+        self.aws = WorldAws(SANDBOX_REGION)
+        bot_aws = Aws(region=SANDBOX_REGION, max_attempts=2)
+        contexts = SingleClusterContexts(self.settings, self.clock, aws_factory=lambda: bot_aws,
                                          kube_factory=lambda: Kube.from_host(self.kube.url))
         self.bot: Bot = build(self.settings, clock=self.clock, contexts=contexts)
         ctx = contexts.get()

@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.jobs import sweep_job
-from handlers.rds.discovery import describe_target
 from sandbox.runtime import OPS, Sandbox
 from sandbox.scenarios.common import approve_and_wait, latest_plan
 from sandbox.worlds.rds import seed_rds_world, simulate_self_restart
@@ -28,7 +27,7 @@ def _outcome(ok: bool, detail: str):
 
 
 def _status(sandbox: Sandbox) -> str:
-    return describe_target(sandbox.aws, "cluster", "portal").get("cluster", "portal").status
+    return sandbox.aws.client("rds").describe_db_clusters(DBClusterIdentifier="portal")["DBClusters"][0]["Status"]
 
 
 def schedule_and_enforce(sandbox: Sandbox):

@@ -13,7 +13,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from bot import errors
+from botocore.exceptions import ClientError
+
 from bot.cloud.aws import Aws
 from handlers.image_pull.images import split_image
 from sandbox.kube_api import KubeStandIn
@@ -143,7 +144,7 @@ def tag_decider(aws: Aws) -> Callable[[Obj], str]:
         ref = split_image(image)
         try:
             aws.client("ecr").describe_images(repositoryName=ref.repository, imageIds=[{"imageTag": ref.tag}])
-        except errors.CloudError:
+        except ClientError:
             return pull_message(NOT_FOUND_MSG, image)
         return ""
 
@@ -158,7 +159,7 @@ def ptc_decider(aws: Aws, image: str) -> Callable[[Obj], str]:
         prefix = split_image(wanted).repository.split("/", 1)[0]
         try:
             rules = aws.client("ecr").describe_pull_through_cache_rules(ecrRepositoryPrefixes=[prefix])
-        except errors.CloudError:
+        except ClientError:
             rules = {}
         if rules.get("pullThroughCacheRules"):
             return ""
