@@ -49,6 +49,12 @@ class Bot:
     app: App
     schedules: ScheduleRepo
 
+    def sweep_job(self, channel: str = ""):
+        """The RDS schedule sweep as the scheduler runs it, for callers that drive time themselves."""
+        from bot.jobs import sweep_job
+
+        return sweep_job(self, channel=channel)
+
 
 def make_client(settings: Settings) -> WebClient:
     client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=15)

@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.jobs import sweep_job
 from sandbox.runtime import OPS, Sandbox
 from sandbox.scenarios.common import approve_and_wait, latest_plan
 from sandbox.worlds.rds import seed_rds_world, simulate_self_restart
@@ -38,7 +37,7 @@ def schedule_and_enforce(sandbox: Sandbox):
     plan = approve_and_wait(sandbox, latest_plan(sandbox, req.id).id)
     rows = sandbox.bot.schedules.list_schedules("")
     scheduled = [(r.target_kind, r.target_id) for r in rows]
-    job = sweep_job(sandbox.bot, channel=OPS_CHANNEL)
+    job = sandbox.bot.sweep_job(channel=OPS_CHANNEL)
     sandbox.clock.set(datetime(2026, 11, 27, 20, 1, tzinfo=KST))
     job.run()
     stopped_at_20 = _status(sandbox)
