@@ -19,6 +19,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import yaml
 
+from sandbox import kube_node_proxy
 from sandbox import kube_resources as kr
 from sandbox.kube_access import Access
 from sandbox.kube_resources import SUBRESOURCES, ApiError, Resource, bad_request
@@ -167,7 +168,7 @@ def _serve(backend: Backend, method: str, target: Target, query: Mapping[str, st
         return _json(200, verbs.patch(res, ns, name, content_type, body, target.subresource,
                                       dry_run=dry_run))
     if name:
-        return _json(200, verbs.delete(res, ns, name, body, dry_run=dry_run))
+        return _json(200, verbs.delete(res, ns, name, verbs.delete_options(body, query), dry_run=dry_run))
     return _json(200, verbs.delete_collection(res, ns, query.get("labelSelector"),
                                               query.get("fieldSelector"), dry_run=dry_run))
 
@@ -183,6 +184,8 @@ def dispatch(backend: Backend, method: str, raw_path: str, headers: Mapping[str,
         backend.access.authenticate(headers.get("Authorization"))
         if method == "GET" and (found := _discovery(parts, backend.git_version())) is not None:
             return _json(200, found)
+        if (proxied := kube_node_proxy.serve(backend, method, parts)) is not None:
+            return proxied
         target = parse_target(parts)
         verb = _verb(method, target, query)
         backend.access.authorize(verb, target.res, target.subresource, target.namespace, target.name)

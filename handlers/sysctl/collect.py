@@ -9,7 +9,6 @@ here: ``analyse`` and ``advice`` do that from the returned ``Evidence``.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -133,10 +132,15 @@ def _matches(selector: Mapping[str, str], labels: Mapping[str, str]) -> bool:
 
 
 def kubelet_config(ctx: ClusterContext, node: str) -> dict[str, Any] | None:
-    """The running kubelet's configuration (``/api/v1/nodes/NODE/proxy/configz``); None if unreadable."""
+    """The running kubelet's configuration (``/api/v1/nodes/NODE/proxy/configz``); None if unreadable.
+
+    The kubelet answers ``{"kubeletconfig": {...}}`` as ``application/json``. The official client
+    declares this call's response type ``str``: by default it decodes the JSON and then ``str()``s the
+    dict (a Python repr, not JSON), so the raw body is read instead (``_preload_content=False``,
+    kubernetes python client ``ApiClient._call_with_legacy_options`` / ``__deserialize_primitive``).
+    """
     try:
-        raw = ctx.kube.core.connect_get_node_proxy_with_path(node, "configz")
-        doc = json.loads(raw) if isinstance(raw, str | bytes) else raw
+        doc = ctx.kube.core.json("connect_get_node_proxy_with_path", node, "configz")
     except (errors.CloudError, ValueError, TypeError):
         return None
     return (doc or {}).get("kubeletconfig") if isinstance(doc, dict) else None
