@@ -310,7 +310,7 @@ def test_deleting_an_owned_pod_creates_an_admitted_replacement(kube_stand_in, co
         return pulling_pod(new_pod["metadata"]["name"], labels=new_pod["metadata"]["labels"], owner=owner)
 
     kube_stand_in.pod_admission = still_failing
-    core.delete_namespaced_pod("cloudwatch-agent-abcde", NS)
+    core.delete_namespaced_pod("cloudwatch-agent-abcde", NS, grace_period_seconds=0)
 
     pods = core.list_namespaced_pod(NS, label_selector="app=cw").items
     assert len(pods) == 1 and pods[0].metadata.name == seen[0]
@@ -328,7 +328,8 @@ def test_default_admission_and_statefulset_and_unowned_pods(kube_stand_in, core)
 
     core.delete_namespaced_pod("db-0", NS)
     core.create_namespaced_pod_eviction("loner", NS, {"apiVersion": "policy/v1", "kind": "Eviction",
-                                                      "metadata": {"name": "loner", "namespace": NS}})
+                                                      "metadata": {"name": "loner", "namespace": NS},
+                                                      "deleteOptions": {"gracePeriodSeconds": 0}})
 
     again = core.read_namespaced_pod("db-0", NS)
     assert again.metadata.uid != old["metadata"]["uid"]
@@ -422,7 +423,7 @@ def test_deny_switch_gives_a_realistic_403(kube_stand_in, core):
                                'cannot delete resource "pods" in API group "" in the namespace "default"')
     assert core.read_namespaced_pod("web", "default").metadata.name == "web"
     kube_stand_in.put(pod("web", namespace="other"))
-    core.delete_namespaced_pod("web", "other")
+    core.delete_namespaced_pod("web", "other", grace_period_seconds=0)
 
     kube_stand_in.deny("list", "pods")
     with pytest.raises(ApiException) as exc:
