@@ -7,9 +7,10 @@ internet gateway and a NAT gateway. ``seed_missing_tag_world``: a Deployment who
 not exist. ``seed_dockerhub_rate_limit_world``: Docker Hub answers 429.
 
 The kubelet imitation (``kube.pod_admission``) decides from LIVE moto state whether a new pod
-can pull: the network path with ``handlers.image_pull.network`` on freshly described EC2 state,
-the tag with ``ecr:DescribeImages``, the pull-through rule with ``ecr`` (which moto lacks, so
-a rewritten Docker Hub image only runs where a test has added that API). A reconciler imitates
+can pull: the network path with the world's own tables (``sandbox.worlds.reachability``) on
+freshly described EC2 state, the tag with ``ecr:DescribeImages``, the pull-through rule with
+``ecr`` (which moto lacks, so a rewritten Docker Hub image only runs where a test has added that
+API). Stuck pulls are retried with back-off (``image_pull_backoff``). A reconciler imitates
 the Deployment rollout after an image change. Used by the demo scenarios and the tests.
 
 This module only assembles the worlds: the moto VPC and the network decider are in
@@ -22,9 +23,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.cloud.aws import Aws
 from sandbox.kube_api import KubeStandIn
 from sandbox.kube_store import timestamp
+from sandbox.worlds.image_pull_backoff import retry_pulls
 from sandbox.worlds.image_pull_kubelet import (
     admission,
     failing_pod,
@@ -35,7 +36,15 @@ from sandbox.worlds.image_pull_kubelet import (
     tag_decider,
 )
 from sandbox.worlds.image_pull_messages import NOT_FOUND_MSG, RATE_MSG, TIMEOUT_MSG, pull_message
-from sandbox.worlds.image_pull_network import NODE_AMI, NODE_IP, REGION, build_network, path_decider, put_node
+from sandbox.worlds.image_pull_network import (
+    NODE_AMI,
+    NODE_IP,
+    REGION,
+    build_network,
+    internet_verdict,
+    path_decider,
+    put_node,
+)
 
 __all__ = [
     "AGENT_IMAGE",
@@ -57,8 +66,8 @@ AGENT_IMAGE = (
 )
 
 
-def seed_private_subnet_world(aws: Aws, kube: KubeStandIn) -> dict[str, Any]:
-    net = build_network(aws, nat_route=False)
+def seed_private_subnet_world(aws: Any, kube: KubeStandIn, dns_hostnames: bool = True) -> dict[str, Any]:
+    net = build_network(aws, nat_route=False, dns_hostnames=dns_hostnames)
     put_node(kube, net)
     ns = "amazon-cloudwatch"
     kube.put({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}})
@@ -89,9 +98,9 @@ def seed_private_subnet_world(aws: Aws, kube: KubeStandIn) -> dict[str, Any]:
         )
         pull_events(kube, pod, message, count=6)
         pods.append(name)
-    kube.pod_admission = admission(
-        kube, path_decider(Aws(session=aws.session, region=aws.region, max_attempts=1))
-    )
+    decide = path_decider(region=aws.region)
+    kube.pod_admission = admission(kube, decide)
+    kube.add_reconciler(retry_pulls(ns, decide))
     return {
         **net,
         "namespace": ns,
@@ -103,7 +112,7 @@ def seed_private_subnet_world(aws: Aws, kube: KubeStandIn) -> dict[str, Any]:
 
 
 def _deployment_world(
-    aws: Aws, kube: KubeStandIn, ns: str, name: str, image: str, message: str, decide
+    aws: Any, kube: KubeStandIn, ns: str, name: str, image: str, message: str, decide
 ) -> dict[str, Any]:
     net = build_network(aws, nat_route=True)
     put_node(kube, net)
@@ -170,7 +179,7 @@ def _deployment_world(
     }
 
 
-def seed_missing_tag_world(aws: Aws, kube: KubeStandIn) -> dict[str, Any]:
+def seed_missing_tag_world(aws: Any, kube: KubeStandIn) -> dict[str, Any]:
     ecr = aws.client("ecr")
     repo = "payments/api"
     uri = ecr.create_repository(repositoryName=repo)["repository"]["repositoryUri"]
@@ -183,7 +192,7 @@ def seed_missing_tag_world(aws: Aws, kube: KubeStandIn) -> dict[str, Any]:
         }
         ecr.put_image(repositoryName=repo, imageManifest=json.dumps(manifest), imageTag=tag)
     image = f"{uri}:1.4.4"
-    decide = tag_decider(Aws(session=aws.session, region=aws.region, max_attempts=1))
+    decide = tag_decider(aws.region)
     facts = _deployment_world(aws, kube, "payments", "api", image, pull_message(NOT_FOUND_MSG, image), decide)
     return {
         **facts,
@@ -193,12 +202,12 @@ def seed_missing_tag_world(aws: Aws, kube: KubeStandIn) -> dict[str, Any]:
     }
 
 
-def seed_dockerhub_rate_limit_world(aws: Aws, kube: KubeStandIn) -> dict[str, Any]:
+def seed_dockerhub_rate_limit_world(aws: Any, kube: KubeStandIn) -> dict[str, Any]:
     image = "nginx:1.27.2"
     secret = aws.client("secretsmanager").create_secret(
         Name="ecr-pullthroughcache/docker-hub",
         SecretString=json.dumps({"username": "ops", "accessToken": "x"}),
     )
-    decide = ptc_decider(Aws(session=aws.session, region=aws.region, max_attempts=1), image)
+    decide = ptc_decider(aws.region, image, internet_verdict(aws.region))
     facts = _deployment_world(aws, kube, "web", "frontend", image, pull_message(RATE_MSG, image), decide)
     return {**facts, "secret_arn": secret["ARN"]}

@@ -3,8 +3,8 @@
 Failing pods as the kubelet leaves them (``failing_pod``) with their pull events, pods owned by a
 controller, the admission hook that runs or fails a new pod on a decider's word, the registry
 deciders (the tag with ``ecr:DescribeImages``, the pull-through rule with ``ecr``, which moto
-lacks) and a coarse Deployment rollout after an image change. The network decider is in
-``image_pull_network``. Used by ``sandbox.worlds.image_pull``.
+lacks, and the first pull through it needing internet egress) and a coarse Deployment rollout
+after an image change. The network decider is in ``image_pull_network``. Used by ``sandbox.worlds.image_pull``.
 """
 
 from __future__ import annotations
@@ -15,13 +15,13 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from bot.cloud.aws import Aws
-from handlers.image_pull.images import split_image
+from sandbox.aws import WorldAws
 from sandbox.kube_api import KubeStandIn
 from sandbox.kube_controllers import random_suffix, running_pod
 from sandbox.kube_store import timestamp
-from sandbox.worlds.image_pull_messages import NOT_FOUND_MSG, RATE_MSG, pull_message
+from sandbox.worlds.image_pull_messages import NOT_FOUND_MSG, RATE_MSG, TIMEOUT_MSG, pull_message
 from sandbox.worlds.image_pull_network import NODE_IP
+from sandbox.worlds.image_refs import parse
 
 Obj = dict[str, Any]
 
@@ -138,12 +138,15 @@ def roll_out(kube: KubeStandIn, ns: str, admit: Callable[[Obj], Obj]) -> None:
             kube.put(admit(fresh))
 
 
-def tag_decider(aws: Aws) -> Callable[[Obj], str]:
+def tag_decider(region: str) -> Callable[[Obj], str]:
+    """The registry answers NotFound for a tag ECR does not hold (``ecr:DescribeImages``)."""
+    ecr = WorldAws(region).client("ecr")
+
     def decide(pod: Obj) -> str:
         image = pod["spec"]["containers"][0]["image"]
-        ref = split_image(image)
+        ref = parse(image)
         try:
-            aws.client("ecr").describe_images(repositoryName=ref.repository, imageIds=[{"imageTag": ref.tag}])
+            ecr.describe_images(repositoryName=ref.repository, imageIds=[{"imageTag": ref.tag}])
         except ClientError:
             return pull_message(NOT_FOUND_MSG, image)
         return ""
@@ -151,18 +154,29 @@ def tag_decider(aws: Aws) -> Callable[[Obj], str]:
     return decide
 
 
-def ptc_decider(aws: Aws, image: str) -> Callable[[Obj], str]:
+def ptc_decider(region: str, image: str, first_pull_egress: Callable[[Obj], bool]) -> Callable[[Obj], str]:
+    """Docker Hub rate-limits ``image``; its pull-through-cache rewrite pulls when the rule exists and,
+    for the first pull of an image, the node has a NAT path to the internet (ECR User Guide,
+    "Amazon ECR interface VPC endpoints": the first pull through a cache rule over PrivateLink needs
+    a NAT gateway route; later pulls do not: https://docs.aws.amazon.com/AmazonECR/latest/userguide/
+    vpc-endpoints.html). ``first_pull_egress(pod)`` is the world's own internet verdict."""
+    ecr = WorldAws(region).client("ecr")
+    cached: set[str] = set()
+
     def decide(pod: Obj) -> str:
         wanted = pod["spec"]["containers"][0]["image"]
         if wanted == image:
             return pull_message(RATE_MSG, image)
-        prefix = split_image(wanted).repository.split("/", 1)[0]
+        prefix = parse(wanted).repository.split("/", 1)[0]
         try:
-            rules = aws.client("ecr").describe_pull_through_cache_rules(ecrRepositoryPrefixes=[prefix])
+            rules = ecr.describe_pull_through_cache_rules(ecrRepositoryPrefixes=[prefix])
         except ClientError:
             rules = {}
-        if rules.get("pullThroughCacheRules"):
-            return ""
-        return pull_message(NOT_FOUND_MSG, wanted)
+        if not rules.get("pullThroughCacheRules"):
+            return pull_message(NOT_FOUND_MSG, wanted)
+        if wanted not in cached and not first_pull_egress(pod):
+            return pull_message(TIMEOUT_MSG, wanted)
+        cached.add(wanted)
+        return ""
 
     return decide

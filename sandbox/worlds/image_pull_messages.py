@@ -7,7 +7,7 @@ and by the kubelet imitation (``image_pull_kubelet``, ``image_pull_network``) fo
 
 from __future__ import annotations
 
-from handlers.image_pull.images import split_image
+from sandbox.worlds.image_refs import parse as split_image
 
 # containerd 1.7 wording; cf. dagger/dagger#8705 ("failed to do request: Head ... dial tcp ...:443: i/o
 # timeout") and rancher/rke2#6211 ("rpc error: code = ... desc = failed to pull and unpack image").

@@ -3,22 +3,24 @@
 ``build_network`` creates, in moto, a VPC with a public subnet (internet gateway, NAT gateway)
 and a private one holding the node instance with its role and security group; ``put_node`` adds
 the matching Kubernetes Node. ``path_decider`` is the part of the kubelet imitation that decides
-from LIVE moto state (freshly described, checked with ``handlers.image_pull.network``) whether a
-new pod's node can reach its registry. Used by ``sandbox.worlds.image_pull``.
+from LIVE moto state (freshly described with plain boto3, judged by the world's own tables in
+``sandbox.worlds.reachability``) whether a new pod's node can reach its registry. Used by
+``sandbox.worlds.image_pull``.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from bot.cloud.aws import Aws
-from handlers.image_pull.collect_aws import describe_nodes, describe_vpcs
-from handlers.image_pull.images import split_image
-from handlers.image_pull.network import analyse_path
+from botocore.exceptions import BotoCoreError, ClientError
+
+from sandbox.aws import WorldAws
 from sandbox.kube_api import KubeStandIn
 from sandbox.worlds.image_pull_messages import TIMEOUT_MSG, pull_message
+from sandbox.worlds.image_refs import Ref, parse
+from sandbox.worlds.reachability import Snapshot, can_reach
 
 REGION = "ap-northeast-1"
 NODE_IP = "10.0.1.23"
@@ -28,10 +30,16 @@ NODE_AMI = "ami-0c1e9a4f3b2d5e6a7"
 Obj = dict[str, Any]
 
 
-def build_network(aws: Aws, nat_route: bool) -> dict[str, str]:
-    """VPC with a public subnet (IGW, NAT) and a private one holding the node instance."""
+def build_network(aws: Any, nat_route: bool, dns_hostnames: bool = True) -> dict[str, str]:
+    """VPC with a public subnet (IGW, NAT) and a private one holding the node instance.
+
+    EKS needs both VPC DNS attributes on (EKS User Guide, "VPC requirements":
+    https://docs.aws.amazon.com/eks/latest/userguide/network-reqs.html), so the world turns
+    ``enableDnsHostnames`` on (moto leaves it off on a new VPC) unless told otherwise.
+    """
     ec2, iam = aws.client("ec2"), aws.client("iam")
     vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": dns_hostnames})
     private = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24", AvailabilityZone=f"{REGION}a")["Subnet"][
         "SubnetId"
     ]
@@ -106,16 +114,83 @@ def put_node(kube: KubeStandIn, net: dict[str, str]) -> None:
     )
 
 
-def path_decider(aws: Aws) -> Callable[[Obj], str]:
+def world_ec2(region: str = REGION) -> Any:
+    """A plain boto3 EC2 client on the sandbox's AWS endpoint: the world reads AWS as it is."""
+    return WorldAws(region).client("ec2")
+
+
+def _all(ec2: Any, op: str, key: str, **kw: Any) -> list[Obj]:
+    return [x for page in ec2.get_paginator(op).paginate(**kw) for x in page.get(key) or []]
+
+
+def snapshot(ec2: Any, node_name: str) -> Snapshot | None:
+    """The node's instance and its VPC's network objects, described now."""
+    found = _all(ec2, "describe_instances", "Reservations",
+                 Filters=[{"Name": "private-dns-name", "Values": [node_name]}])
+    inst = next((i for r in found for i in r.get("Instances") or []), None)
+    if inst is None:
+        return None
+    vpc_id = inst["VpcId"]
+    by_vpc = [{"Name": "vpc-id", "Values": [vpc_id]}]
+
+    def attr(name: str) -> bool:
+        key = name[0].upper() + name[1:]
+        return bool(ec2.describe_vpc_attribute(VpcId=vpc_id, Attribute=name)[key]["Value"])
+
+    return Snapshot(
+        instance=inst,
+        vpc=ec2.describe_vpcs(VpcIds=[vpc_id])["Vpcs"][0],
+        subnets=_all(ec2, "describe_subnets", "Subnets", Filters=by_vpc),
+        route_tables=_all(ec2, "describe_route_tables", "RouteTables", Filters=by_vpc),
+        endpoints=_all(ec2, "describe_vpc_endpoints", "VpcEndpoints", Filters=by_vpc),
+        groups=_all(ec2, "describe_security_groups", "SecurityGroups", Filters=by_vpc),
+        acls=_all(ec2, "describe_network_acls", "NetworkAcls", Filters=by_vpc),
+        nats=_all(ec2, "describe_nat_gateways", "NatGateways", Filter=by_vpc),
+        igws=_all(ec2, "describe_internet_gateways", "InternetGateways",
+                  Filters=[{"Name": "attachment.vpc-id", "Values": [vpc_id]}]),
+        prefix_lists={p["PrefixListId"]: p.get("PrefixListName", "")
+                      for p in ec2.describe_managed_prefix_lists().get("PrefixLists") or []},
+        dns_support=attr("enableDnsSupport"),
+        dns_hostnames=attr("enableDnsHostnames"),
+    )
+
+
+def services_for(ref: Ref, region: str = REGION) -> tuple[str, ...]:
+    """What a pull of ``ref`` must reach: ECR's API, its registry and S3 for the layers (in-region
+    private ECR, ECR User Guide "vpc-endpoints"), or simply the internet."""
+    if ref.is_private_ecr and ref.ecr_region == region:
+        return tuple(f"com.amazonaws.{region}.{s}" for s in ("ecr.api", "ecr.dkr", "s3"))
+    return ("internet",)
+
+
+def path_decider(far_side: Mapping[str, bool] | None = None, region: str = REGION) -> Callable[[Obj], str]:
+    """The kubelet's network verdict for a new pod, from this world's tables on live EC2 state."""
+    ec2 = world_ec2(region)
+    declared = dict(far_side or {})
+
     def decide(pod: Obj) -> str:
         image = pod["spec"]["containers"][0]["image"]
-        ref = split_image(image)
-        nodes = describe_nodes(aws, [pod["spec"].get("nodeName", "")])
-        node = next(iter(nodes.values()), None)
-        if node is None:
+        try:
+            snap = snapshot(ec2, pod["spec"].get("nodeName", ""))
+        except (BotoCoreError, ClientError):
+            snap = None
+        if snap is None:
             return pull_message(TIMEOUT_MSG, image)
-        vpc = describe_vpcs(aws, [node.vpc_id])[node.vpc_id]
-        region = ref.host.split(".")[3] if ref.kind == "ecr_private" else ""
-        return "" if analyse_path(node, vpc, ref.kind, region).reachable else pull_message(TIMEOUT_MSG, image)
+        blocked = [why for s in services_for(parse(image), region) if (why := can_reach(snap, s, declared))]
+        return pull_message(TIMEOUT_MSG, image) if blocked else ""
 
     return decide
+
+
+def internet_verdict(region: str = REGION) -> Callable[[Obj], bool]:
+    """Whether a pod's node has a path to the internet now, by the world's tables."""
+    ec2 = world_ec2(region)
+
+    def check(pod: Obj) -> bool:
+        try:
+            snap = snapshot(ec2, pod["spec"].get("nodeName", ""))
+        except (BotoCoreError, ClientError):
+            return False
+        return snap is not None and not can_reach(snap, "internet", {})
+
+    return check
