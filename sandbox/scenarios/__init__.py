@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sandbox.scenarios import image_pull, ingress, rds, reports, sysctl
+from sandbox.scenarios import image_pull, ingress, rds, reports, sysctl, sysctl_allowlisted
 from sandbox.scenarios.pod_restart import run as pod_restart
 
 # Each scenario is one or more parts; every part runs in a fresh sandbox (its own world).
@@ -12,5 +12,6 @@ SCENARIOS = {
     "image-pull": image_pull.PARTS,
     "rds": rds.PARTS,
     "sysctl": sysctl.PARTS,
+    "sysctl-allowlisted": sysctl_allowlisted.PARTS,
     "reports": (reports.run,),
 }

@@ -1,17 +1,19 @@
-"""Sandbox worlds for scenario 4 (TCP keepalive sysctls): imitation kubelet and Pod Security admission.
+"""Sandbox worlds for scenario 4 (TCP keepalive sysctls): imitation kubelets and Pod Security admission.
 
-Called by the ``chatops demo --scenario sysctl`` scripts and by ``tests/sysctl``. Each ``seed_*``
-creates the EKS cluster and node group in moto and the Kubernetes objects in the stand-in, installs
-``pod_admission`` (scheduler + kubelet sysctl admission) and a reconciler (Deployment/ReplicaSet
-controller that honours Pod Security admission), and returns the facts. Both judge with
-``handlers.sysctl.knowledge``, the rules the diagnoser reasons with, fed from live state: node
-objects' kubelet versions, namespace labels, and each node's allow-list (kept here, because the
-stand-in cannot serve a kubelet's ``/configz``).
+Called by the ``chatops demo --scenario sysctl`` / ``sysctl-allowlisted`` scripts and by
+``tests/sysctl``. Each ``seed_*`` creates the EKS cluster and node group in moto and the Kubernetes
+objects in the stand-in, installs the API server's pod admission (Pod Security, then scheduler and
+kubelet sysctl admission) and a reconciler (Deployment/ReplicaSet controller that honours Pod
+Security admission), and returns the facts. They judge with the world's own tables
+(``sandbox.worlds.sysctl_rules``), fed from live state: node objects' kubelet and kernel versions,
+namespace labels, and each kubelet's configuration, which the stand-in also serves to the bot at
+``/api/v1/nodes/NODE/proxy/configz`` (``sandbox.kube_node_proxy``).
 
 Worlds: (a) ``seed_keepalive_on_128``: EKS 1.28, AL2 node group, an ``ubuntu`` pod rejected;
 (b) ``seed_lagging_nodegroup``: 1.30 control plane, node group still on 1.28 kubelets;
-(c) ``seed_psa_pinned``: 1.30 cluster whose namespace pins ``enforce-version: v1.28``.
-``roll_out_nodegroup`` plays the people who replace a node group afterwards.
+(c) ``seed_psa_pinned``: 1.30 cluster whose namespace pins ``enforce-version: v1.28``;
+(d) ``sandbox.worlds.sysctl_allowlisted``. ``roll_out_nodegroup`` plays the people who replace a
+node group afterwards.
 """
 
 from __future__ import annotations
@@ -22,14 +24,18 @@ import json
 import uuid
 from typing import Any
 
-from bot.cloud.aws import Aws
-from handlers.sysctl import knowledge
+from sandbox import kube_node_proxy
 from sandbox.kube_api import KubeStandIn
 from sandbox.kube_controllers import random_suffix, running_pod
+from sandbox.kube_resources import ApiError
 from sandbox.kube_store import timestamp
+from sandbox.worlds import sysctl_rules as rules
 
 CLUSTER, NAMESPACE, ACCOUNT = "prod", "default", "123456789012"
 INTVL = "net.ipv4.tcp_keepalive_intvl"
+FIRST_NODE = "ip-10-0-1-23.ap-northeast-1.compute.internal"
+PSA_ENFORCE = "pod-security.kubernetes.io/enforce"
+PSA_ENFORCE_VERSION = "pod-security.kubernetes.io/enforce-version"
 KERNEL = "5.10.219-208.866.amzn2.x86_64"
 SUBNET = "subnet-0a1b2c3d"
 GIT = {"1.28": "v1.28.15-eks-7f9249a", "1.29": "v1.29.10-eks-7f9249a", "1.30": "v1.30.8-eks-2a3b4c5"}
@@ -44,15 +50,42 @@ def ubuntu_pod_spec() -> Obj:
 
 
 class SysctlWorld:
-    """The imitated scheduler, kubelets and controllers of one world; ``allow`` maps node -> allow-list."""
+    """The imitated API server admission, scheduler, kubelets and controllers of one world."""
 
     def __init__(self, kube: KubeStandIn, control_plane: str, deployments: tuple[str, ...] = ()):
         self.kube = kube
         self.control_plane = control_plane  # what the stand-in serves at /version
-        self.allow: dict[str, tuple[str, ...]] = {}
         self.deployments = deployments
+        self.nodes_made = 0
         self._reported: set[str] = set()
         kube.set_version(control_plane)
+
+    def psa_refusal(self, namespace: str, pod_name: str, sysctls: list[str]) -> str | None:
+        """Pod Security admission's words for a pod it refuses, None if it admits the pod.
+
+        Wording as the API server reports it, e.g. ``pods "nfs-server" is forbidden: violates
+        PodSecurity "baseline:latest": ...`` (kubernetes/kubernetes#109221), with the sysctls check's
+        ``forbidden sysctls (a, b)`` (check_sysctls.go: ForbiddenReason, ForbiddenDetail).
+        """
+        labels = ((self.kube.get("Namespace", None, namespace) or {}).get("metadata") or {}).get("labels") or {}
+        level = labels.get("pod-security.kubernetes.io/enforce", "privileged")
+        version = labels.get("pod-security.kubernetes.io/enforce-version", "latest")
+        server = rules.minor(self.control_plane) or (1, 0)
+        forbidden = rules.psa_forbidden(sysctls, level, version, server)
+        if not forbidden:
+            return None
+        return (f'pods "{pod_name}" is forbidden: violates PodSecurity "{level}:{version}": '
+                f"forbidden sysctls ({', '.join(forbidden)})")
+
+    def api_admission(self, pod: Obj) -> Obj:
+        """A pod created through the API: Pod Security admission (403), then scheduler and kubelet."""
+        context = (pod.get("spec") or {}).get("securityContext") or {}
+        sysctls = [s.get("name", "") for s in context.get("sysctls") or []]
+        meta = pod.get("metadata") or {}
+        refusal = self.psa_refusal(meta.get("namespace", ""), meta.get("name", ""), sysctls)
+        if refusal is not None:
+            raise ApiError(403, "Forbidden", refusal)
+        return self.admit(pod)
 
     def admit(self, pod: Obj) -> Obj:
         """Scheduler, then the kubelet's sysctl admission handler (pkg/kubelet/sysctl/allowlist.go)."""
@@ -62,15 +95,15 @@ class SysctlWorld:
         if node is None:
             pod["status"] = {"phase": "Pending"}
             return pod
-        spec["nodeName"] = node["metadata"]["name"]
+        name = node["metadata"]["name"]
+        spec["nodeName"] = name
         info = node["status"]["nodeInfo"]
+        allowed = kube_node_proxy.kubelet_config(self.kube, name).get("allowedUnsafeSysctls") or []
         host_net, host_ipc = bool(spec.get("hostNetwork")), bool(spec.get("hostIPC"))
         for item in (spec.get("securityContext") or {}).get("sysctls") or []:
-            kubelet = knowledge.parse_minor(info["kubeletVersion"])
-            if not knowledge.kubelet_admits(item.get("name", ""), kubelet,
-                                            knowledge.parse_kernel(info.get("kernelVersion")),
-                                            self.allow.get(node["metadata"]["name"], ()), host_net, host_ipc):
-                message = knowledge.kubelet_rejection(item.get("name", ""), host_net, host_ipc)
+            message = rules.kubelet_refusal(item.get("name", ""), rules.minor(info["kubeletVersion"]) or (1, 0),
+                                            rules.minor(info.get("kernelVersion")), allowed, host_net, host_ipc)
+            if message is not None:
                 # kubelet.go rejectPod: phase Failed, reason SysctlForbidden, "Pod was rejected: " + message
                 pod["status"] = {"phase": "Failed", "reason": "SysctlForbidden",
                                  "message": f"Pod was rejected: {message}",
@@ -120,16 +153,13 @@ class SysctlWorld:
         if len(self._pods_of(kube, rs)) >= rs["spec"]["replicas"]:  # failed pods count too: no churn here
             return
         pod_name = f"{rs_name}-{random_suffix()}"
-        policy = knowledge.psa_policy(kube.get("Namespace", None, ns)["metadata"].get("labels") or {})
         sysctls = [s["name"] for s in (template["spec"].get("securityContext") or {}).get("sysctls") or []]
-        control_plane = knowledge.parse_minor(self.control_plane)
-        forbidden = [s for s in sysctls if not knowledge.psa_admits(s, policy, control_plane)]
-        if forbidden:  # Pod Security admission refuses; the ReplicaSet controller records FailedCreate
-            key = f"{rs['metadata']['uid']}:{policy}:{','.join(forbidden)}"
+        refusal = self.psa_refusal(ns, pod_name, sysctls)
+        if refusal is not None:  # Pod Security admission refuses; the ReplicaSet controller records FailedCreate
+            key = f"{rs['metadata']['uid']}:{refusal.split(': violates ', 1)[1]}"
             if key not in self._reported:
                 self._reported.add(key)
-                kube.add_event(ns, rs, "FailedCreate",
-                               f"Error creating: {knowledge.psa_rejection(pod_name, policy, forbidden)}",
+                kube.add_event(ns, rs, "FailedCreate", f"Error creating: {refusal}",
                                source_component="replicaset-controller")
             return
         owner = {"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": rs_name, "uid": rs["metadata"]["uid"],
@@ -159,7 +189,17 @@ def node(name: str, nodegroup: str, kubelet: str, os_image: str = "Amazon Linux 
                                     "systemUUID": str(uuid.uuid4()).upper()}}}
 
 
-def create_nodegroup(aws: Aws, name: str, version: str, ami_type: str = "AL2_x86_64") -> None:
+def give_kubelet(kube: KubeStandIn, node_name: str, allow: tuple[str, ...] = ()) -> None:
+    """Start ``node_name``'s kubelet with ``allowedUnsafeSysctls: allow`` (what configz will serve).
+
+    A kubelet whose allow-list names a sysctl not known to be namespaced does not start (NewAllowlist in
+    pkg/kubelet/sysctl/allowlist.go returns an error), so such a world cannot be built.
+    """
+    rules.check_allowlist(allow)
+    kube_node_proxy.set_kubelet_config(kube, node_name, {"allowedUnsafeSysctls": list(allow)})
+
+
+def create_nodegroup(aws: Any, name: str, version: str, ami_type: str = "AL2_x86_64") -> None:
     """moto defaults a node group's version and releaseVersion to 1.19, so both are always given."""
     aws.client("eks").create_nodegroup(
         clusterName=CLUSTER, nodegroupName=name, nodeRole=f"arn:aws:iam::{ACCOUNT}:role/eks-node",
@@ -167,19 +207,20 @@ def create_nodegroup(aws: Aws, name: str, version: str, ami_type: str = "AL2_x86
         instanceTypes=["m5.large"])
 
 
-def _world(aws: Aws, kube: KubeStandIn, control_plane: str, nodegroup: str, ng_version: str,
+def build_world(aws: Any, kube: KubeStandIn, control_plane: str, nodegroup: str, ng_version: str,
            ami_type: str, ns_labels: dict[str, str] | None = None,
-           deployments: tuple[str, ...] = ()) -> SysctlWorld:
+           deployments: tuple[str, ...] = (), allow: tuple[str, ...] = ()) -> SysctlWorld:
     aws.client("eks").create_cluster(name=CLUSTER, version=control_plane,
                                      roleArn=f"arn:aws:iam::{ACCOUNT}:role/eks-cluster",
                                      resourcesVpcConfig={"subnetIds": [SUBNET]})
     create_nodegroup(aws, nodegroup, ng_version, ami_type)
     image = "Amazon Linux 2023.6.20250107" if ami_type.startswith("AL2023") else "Amazon Linux 2"
-    kube.put(node("ip-10-0-1-23.ap-northeast-1.compute.internal", nodegroup, GIT[ng_version], image))
+    kube.put(node(FIRST_NODE, nodegroup, GIT[ng_version], image))
+    give_kubelet(kube, FIRST_NODE, allow)
     kube.put({"apiVersion": "v1", "kind": "Namespace",
               "metadata": {"name": NAMESPACE, "labels": ns_labels or {}}})
     world = SysctlWorld(kube, GIT[control_plane], deployments)
-    kube.pod_admission = world.admit
+    kube.pod_admission = world.api_admission
     kube.add_reconciler(world.reconcile)
     return world
 
@@ -190,37 +231,41 @@ def _bare_ubuntu(kube: KubeStandIn, world: SysctlWorld) -> None:
     kube.reconcile()
 
 
-def seed_keepalive_on_128(aws: Aws, kube: KubeStandIn) -> dict[str, Any]:
+def seed_keepalive_on_128(aws: Any, kube: KubeStandIn) -> dict[str, Any]:
     """(a) EKS 1.28, AL2 node group ng-al2 (kubelet 1.28): the pod is rejected (SysctlForbidden)."""
-    world = _world(aws, kube, "1.28", "ng-al2", "1.28", "AL2_x86_64")
+    world = build_world(aws, kube, "1.28", "ng-al2", "1.28", "AL2_x86_64")
     _bare_ubuntu(kube, world)
     return {"cluster": CLUSTER, "namespace": NAMESPACE, "pod": "ubuntu", "nodegroup": "ng-al2",
             "world": world}
 
 
-def seed_lagging_nodegroup(aws: Aws, kube: KubeStandIn) -> dict[str, Any]:
+def seed_lagging_nodegroup(aws: Any, kube: KubeStandIn) -> dict[str, Any]:
     """(b) 1.30 control plane, node group ng-al2 still on 1.28 kubelets: the kubelet's list decides."""
-    world = _world(aws, kube, "1.30", "ng-al2", "1.28", "AL2_x86_64")
+    world = build_world(aws, kube, "1.30", "ng-al2", "1.28", "AL2_x86_64")
     _bare_ubuntu(kube, world)
     return {"cluster": CLUSTER, "namespace": NAMESPACE, "pod": "ubuntu", "nodegroup": "ng-al2",
             "world": world}
 
 
-def seed_psa_pinned(aws: Aws, kube: KubeStandIn) -> dict[str, Any]:
-    """(c) 1.30 everywhere, but namespace default enforces Pod Security baseline pinned to v1.28."""
-    labels = {knowledge.PSA_ENFORCE: "baseline", knowledge.PSA_ENFORCE_VERSION: "v1.28"}
-    world = _world(aws, kube, "1.30", "ng-al2023", "1.30", "AL2023_x86_64_STANDARD", labels,
-                   (f"{NAMESPACE}/ubuntu",))
+def add_deployment(kube: KubeStandIn, name: str, spec: Obj) -> None:
     kube.put({"apiVersion": "apps/v1", "kind": "Deployment",
-              "metadata": {"name": "ubuntu", "namespace": NAMESPACE},
-              "spec": {"replicas": 1, "selector": {"matchLabels": {"app": "ubuntu"}},
-                       "template": {"metadata": {"labels": {"app": "ubuntu"}}, "spec": ubuntu_pod_spec()}}})
+              "metadata": {"name": name, "namespace": NAMESPACE},
+              "spec": {"replicas": 1, "selector": {"matchLabels": {"app": name}},
+                       "template": {"metadata": {"labels": {"app": name}}, "spec": spec}}})
     kube.reconcile()
+
+
+def seed_psa_pinned(aws: Any, kube: KubeStandIn) -> dict[str, Any]:
+    """(c) 1.30 everywhere, but namespace default enforces Pod Security baseline pinned to v1.28."""
+    labels = {PSA_ENFORCE: "baseline", PSA_ENFORCE_VERSION: "v1.28"}
+    world = build_world(aws, kube, "1.30", "ng-al2023", "1.30", "AL2023_x86_64_STANDARD", labels,
+                   (f"{NAMESPACE}/ubuntu",))
+    add_deployment(kube, "ubuntu", ubuntu_pod_spec())
     return {"cluster": CLUSTER, "namespace": NAMESPACE, "pod": "ubuntu", "deployment": "ubuntu",
             "nodegroup": "ng-al2023", "world": world}
 
 
-def roll_out_nodegroup(aws: Aws, kube: KubeStandIn, world: SysctlWorld, old: str, new: str, version: str,
+def roll_out_nodegroup(aws: Any, kube: KubeStandIn, world: SysctlWorld, old: str, new: str, version: str,
                        allow: tuple[str, ...] = ()) -> str:
     """What people do with the bot's advice: node group ``new`` at ``version`` (kubelet allow-list
     ``allow``) replaces ``old``, whose nodes are drained away. Returns the new node's name."""
@@ -230,7 +275,8 @@ def roll_out_nodegroup(aws: Aws, kube: KubeStandIn, world: SysctlWorld, old: str
     for item in kube.list("Node"):
         if (item["metadata"].get("labels") or {}).get("eks.amazonaws.com/nodegroup") == old:
             kube.remove("Node", None, item["metadata"]["name"])
-    name = f"ip-10-0-3-{len(world.allow) + 10}.ap-northeast-1.compute.internal"
+    world.nodes_made += 1
+    name = f"ip-10-0-3-{world.nodes_made + 10}.ap-northeast-1.compute.internal"
     kube.put(node(name, new, GIT[version]))
-    world.allow[name] = allow
+    give_kubelet(kube, name, allow)
     return name
