@@ -89,7 +89,14 @@ def missing_pod(ns: str, name: str, pods: list[Mapping[str, Any]]) -> errors.Usa
 
 
 class DeletePod:
-    """Operation: delete one pod (its controller recreates it). Not reversible."""
+    """Operation: delete one pod (its controller recreates it). Not reversible.
+
+    A deleted pod is not gone at once: with a grace period (30 s unless the pod says otherwise) it
+    stays readable, with the same uid and ``metadata.deletionTimestamp`` set, until the kubelet has
+    stopped it (Kubernetes docs, "Pod Lifecycle" / "Termination of Pods"; kubernetes/kubernetes
+    pkg/registry/core/pod/strategy.go ``CheckGracefulDelete``). Being deleted counts as deleted, and
+    so does a pod of the same name with another uid (a StatefulSet's replacement).
+    """
 
     name = DELETE_POD
     min_risk = Risk.LOW
@@ -100,11 +107,24 @@ class DeletePod:
             pod = ctx.kube.core.json("read_namespaced_pod", params["name"], params["namespace"])
         except errors.NotFound:
             return {"exists": False}
-        return {"exists": True, "uid": pod["metadata"]["uid"]}
+        meta = pod["metadata"]
+        if meta.get("deletionTimestamp") or (params.get("uid") and meta.get("uid") != params["uid"]):
+            return {"exists": False}
+        return {"exists": True, "uid": meta["uid"]}
+
+    def read_step(self, ctx: ClusterContext, step: PlanStep) -> Any:
+        """``read`` for a stored step: the uid comes from ``before`` when the params lack it."""
+        uid = step.params.get("uid") or (step.before or {}).get("uid", "")
+        return self.read(ctx, {**step.params, **({"uid": uid} if uid else {})})
 
     def apply(self, ctx: ClusterContext, step: PlanStep) -> Any:
-        ctx.kube.core.delete_namespaced_pod(step.params["name"], step.params["namespace"])
-        return self.read(ctx, step.params)
+        uid = step.params.get("uid") or (step.before or {}).get("uid", "")
+        body = {"preconditions": {"uid": uid}} if uid else None
+        try:  # the uid precondition keeps a replacement of the same name from being deleted
+            ctx.kube.core.delete_namespaced_pod(step.params["name"], step.params["namespace"], body=body)
+        except (errors.NotFound, errors.Conflict):
+            pass  # gone already, or replaced: what the step wanted
+        return self.read_step(ctx, step)
 
     def revert(self, step: PlanStep, observed_after: Any) -> PlanStep | None:
         return None
@@ -189,7 +209,7 @@ class PodsDiagnoser:
         finding = Finding("pods.restart.owned", Severity.INFO, headline, target=target,
                           data={"owner": owner_desc})
         uid = pod["metadata"]["uid"]
-        step = PlanStep(DELETE_POD, {"namespace": ns, "name": name}, {"exists": True, "uid": uid},
+        step = PlanStep(DELETE_POD, {"namespace": ns, "name": name, "uid": uid}, {"exists": True, "uid": uid},
                         {"exists": False},
                         Msg(f"Delete pod {target} ({owner_desc} recreates it)",
                             f"파드 {target} 삭제 ({owner_desc} 가 다시 생성)"))

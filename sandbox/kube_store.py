@@ -10,7 +10,7 @@ finalizers are empty; ``on_removed`` (set by ``kube_api``) lets controllers reac
 Pods deleted with a grace period stay readable, Terminating, until the imitation kubelet has
 stopped them: ``mark_terminating`` records when that happens on the store's clock
 (``kubelet_stop_seconds`` after the delete, never later than the grace period), and
-``finish_terminating`` (called by ``kube_verbs`` before every read and list) removes those whose
+``finish_terminating`` (called before every read and list of the store) removes those whose
 time has come. Tests that want to see the Terminating state hold a fake clock and advance it.
 """
 
@@ -49,6 +49,7 @@ class KubeStore:
         self.kubelet_stop_seconds = 2.0
         # uid -> (resource, namespace, name, when the kubelet is done, controller already reacted)
         self._terminating: dict[str, tuple[Resource, str | None, str, datetime, bool]] = {}
+        self._finishing = False
 
     def resource_version(self) -> str:
         with self.lock:
@@ -64,10 +65,12 @@ class KubeStore:
 
     def get(self, res: Resource, namespace: str | None, name: str) -> Obj | None:
         with self.lock:
+            self.finish_terminating()
             return self._objects.get(res, {}).get((self._ns(res, namespace), name))
 
     def items(self, res: Resource, namespace: str | None = None) -> list[Obj]:
         with self.lock:
+            self.finish_terminating()
             found = self._objects.get(res, {})
             return [o for (ns, _), o in found.items() if namespace is None or ns == namespace]
 
@@ -147,18 +150,27 @@ class KubeStore:
     def finish_terminating(self, force_uid: str = "") -> None:
         """Remove the terminating pods the kubelet is done with (``force_uid``: that one now)."""
         with self.lock:
-            now = self.clock()
-            for uid, (res, namespace, name, done, replaced) in list(self._terminating.items()):
-                if uid != force_uid and now < done:
-                    continue
-                obj = self.get(res, namespace, name)
-                if obj is None or obj["metadata"].get("uid") != uid:
-                    self._terminating.pop(uid, None)
-                    continue
-                if obj["metadata"].get("finalizers"):  # the kubelet is done; the finalizers still hold it
-                    self._terminating.pop(uid, None)
-                    kept = copy.deepcopy(obj)
-                    kept["metadata"]["deletionGracePeriodSeconds"] = 0
-                    self.commit(res, kept, obj)
-                    continue
-                self.drop(res, obj, react=not replaced)
+            if self._finishing or not self._terminating:
+                return
+            self._finishing = True
+            try:
+                self._finish_due(force_uid)
+            finally:
+                self._finishing = False
+
+    def _finish_due(self, force_uid: str) -> None:
+        now = self.clock()
+        for uid, (res, namespace, name, done, replaced) in list(self._terminating.items()):
+            if uid != force_uid and now < done:
+                continue
+            obj = self.get(res, namespace, name)
+            if obj is None or obj["metadata"].get("uid") != uid:
+                self._terminating.pop(uid, None)
+                continue
+            if obj["metadata"].get("finalizers"):  # the kubelet is done; the finalizers still hold it
+                self._terminating.pop(uid, None)
+                kept = copy.deepcopy(obj)
+                kept["metadata"]["deletionGracePeriodSeconds"] = 0
+                self.commit(res, kept, obj)
+                continue
+            self.drop(res, obj, react=not replaced)

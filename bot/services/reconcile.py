@@ -118,11 +118,11 @@ class Reconciler:
         out = []
         for index, step in enumerate(steps):
             try:
-                live = jsonable(self.applier.operation(step.op).read(ctx, step.params))
+                live = live_state(self.applier.operation(step.op), ctx, step)
             except Exception as exc:  # noqa: BLE001
                 out.append(StepTruth(index, step, UNKNOWN, error=str(exc), started=index in started))
                 continue
-            out.append(StepTruth(index, step, _verdict(steps, index, live), live, started=index in started))
+            out.append(StepTruth(index, step, verdict_of(steps, index, live), live, started=index in started))
         return out
 
     def _reconcile(self, plan: PlanRow) -> bool:
@@ -211,7 +211,17 @@ def _same_object(a: PlanStep, b: PlanStep) -> bool:
     return a.op == b.op and jsonable(dict(a.params)) == jsonable(dict(b.params))
 
 
-def _verdict(steps: list[PlanStep], index: int, live: Any) -> str:
+def live_state(op: Any, ctx: Any, step: PlanStep) -> Any:
+    """The live state of ``step``'s object as plain JSON.
+
+    An operation whose live state depends on what the step recorded (a deleted pod is told from
+    its replacement by the uid in ``before``) offers ``read_step(ctx, step)``; others ``read``.
+    """
+    read_step = getattr(op, "read_step", None)
+    return jsonable(read_step(ctx, step) if read_step is not None else op.read(ctx, step.params))
+
+
+def verdict_of(steps: list[PlanStep], index: int, live: Any) -> str:
     """Applied, not applied or unknown, from the live state of step ``index``.
 
     A later step on the same object starts from what this one writes, so live state equal to a

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from sandbox.runtime import DEV, Sandbox
 from sandbox.scenarios.common import approve_and_wait, latest_plan
 from sandbox.worlds.pods import seed_pod_restart_world
@@ -19,6 +21,10 @@ def run(sandbox: Sandbox):
     plan = latest_plan(sandbox, req.id)
     sandbox.click("approve_plan", plan.id, user=DEV, message_ts=plan.message_ts)  # the requester: refused
     plan = approve_and_wait(sandbox, plan.id)
+    # The deleted pod is Terminating until the stand-in's kubelet has stopped it; wait for that.
+    deadline = time.monotonic() + 20
+    while any(p["metadata"]["name"] == stuck for p in sandbox.kube.list("Pod", ns)) and time.monotonic() < deadline:
+        time.sleep(0.1)
     pods = sandbox.kube.list("Pod", ns)
     replacement = [p for p in pods if p["metadata"]["name"].startswith(facts["owner"] + "-")
                    and p["metadata"]["name"] not in (stuck, "api-7d9f8-k2x9q")]

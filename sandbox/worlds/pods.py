@@ -1,9 +1,16 @@
-"""A small workload world: a Deployment's ReplicaSet with one healthy pod and one stuck pod."""
+"""A small workload world: a Deployment's ReplicaSet with one healthy pod and one stuck pod.
+
+Its events come from ``sandbox.kube_events``: the scheduler's Scheduled (events.k8s.io shape,
+no ``lastTimestamp``) and the kubelet's crash back-off (core shape, counted up, with the
+container's ``fieldPath``). Pods are on a node, so deleting one is graceful (Terminating first).
+"""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
+from sandbox import kube_events
 from sandbox.kube_api import KubeStandIn
 
 
@@ -41,6 +48,14 @@ def seed_pod_restart_world(kube: KubeStandIn) -> dict[str, str]:
                          "containerStatuses": [{"name": "sh", "image": "busybox", "imageID": "", "ready": True,
                                                 "restartCount": 0,
                                                 "state": {"running": {}}}]}})
-    kube.add_event("cloudon", {"kind": "Pod", "name": "api-7d9f8-zz81m", "namespace": "cloudon"}, "BackOff",
-                   "Back-off restarting failed container app in pod api-7d9f8-zz81m", count=7)
+    stuck = kube.get("Pod", "cloudon", "api-7d9f8-zz81m") or {}
+    kube_events.record_series(kube, stuck, "Scheduled", f"Successfully assigned cloudon/api-7d9f8-zz81m to {node}",
+                              action="Binding", controller="default-scheduler",
+                              instance="default-scheduler-7c9d5f8b6-x2k4p")
+    kubelet = kube_events.kubelet(kube, node)
+    now = kube.clock()
+    for attempt in range(7):  # the kubelet's crash back-off, counted into one Event
+        kubelet.record(stuck, "BackOff", "Back-off restarting failed container app in pod "
+                       "api-7d9f8-zz81m_cloudon(" + stuck["metadata"]["uid"] + ")", container="app",
+                       at=now - timedelta(minutes=5 * (6 - attempt)))
     return {"namespace": "cloudon", "stuck": "api-7d9f8-zz81m", "owner": "api-7d9f8", "owner_uid": owner["uid"]}
