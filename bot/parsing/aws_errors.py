@@ -151,3 +151,8 @@ def parse_aws_error(text: str) -> dict[str, str] | None:
         if acct:
             out["account"] = acct.group(1)
     return {k: v for k, v in out.items() if v or k in ("kind", "role", "action", "resource")}
+
+
+def aws_confidence(err: dict[str, str] | None) -> float:
+    """How sure the reading of ``err`` (a ``parse_aws_error`` result, or None) is."""
+    return 1.0

@@ -9,6 +9,9 @@ after ``parse``. Forms:
     chatops parse --jsonl        one message per input line, one JSON object per output line;
                                  a line that is a JSON string ("...") is decoded first, so
                                  multi-line messages can be fed one per line
+    chatops parse --eval FILE [--part dev|test|all]
+                                 score the parser against a labelled corpus
+                                 (``bot.parsing.evaluate``; default part dev)
 
 Output is JSON with ``ensure_ascii=False``. Exit status 0, or 2 for a usage error.
 """
@@ -21,7 +24,8 @@ from typing import IO
 
 from bot.parsing.result import parse
 
-USAGE = "usage: chatops parse TEXT... | chatops parse - | chatops parse --jsonl  (reads stdin)\n"
+USAGE = ("usage: chatops parse TEXT... | chatops parse - | chatops parse --jsonl  (reads stdin)"
+         " | chatops parse --eval FILE [--part dev|test|all]\n")
 
 
 def _read_all(stdin: IO[str]) -> str:
@@ -65,6 +69,10 @@ def main(argv: list[str], stdin: IO[str] | None = None, stdout: IO[str] | None =
     if argv in (["-h"], ["--help"]):
         stdout.write(USAGE)
         return 0
+    if argv and (argv[0] == "--eval" or argv[0].startswith("--eval=")):
+        from bot.parsing.evaluate import main as eval_main
+
+        return eval_main(argv, stdout, stderr)
     if argv == ["--jsonl"]:
         write = stdout.write
         for line in _lines(stdin):

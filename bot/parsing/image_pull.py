@@ -11,54 +11,31 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.parsing import confidence, pull_causes
+
 CAUSES = ("network_unreachable", "auth", "not_found", "rate_limited", "dns", "platform",
-          "invalid_reference", "disk", "other")
-
-# Order matters: a DNS lookup that times out also says "i/o timeout"; "pull access denied,
-# repository does not exist or may require authorization" is an auth problem, not a missing image.
-# Each row: literal phrases looked up in the lowercased message, then an optional pattern that is
-# only tried when its gate phrase is present (literal lookups keep classification cheap).
-_CAUSE_TABLE: tuple[tuple[str, tuple[str, ...], re.Pattern[str] | None, str], ...] = (
-    ("invalid_reference", ("invalidimagename", "invalid reference format", "couldn't parse image reference",
-                           "repository name must be lowercase"), None, ""),
-    ("disk", ("no space left on device", "disk quota exceeded"), None, ""),
-    ("platform", ("no match for platform in manifest", "no image found in image index for architecture",
-                  "does not match the specified platform"),
-     re.compile(r"no matching manifest for \S+"), "no matching manifest"),
-    ("rate_limited", ("toomanyrequests", "429 too many requests", "pull rate limit", "rate exceeded"),
-     None, ""),
-    ("dns", ("no such host", "server misbehaving", "temporary failure in name resolution"),
-     re.compile(r"lookup \S+ on \S+:.{0,80}?i/o timeout|dial tcp: lookup \S+"), "lookup "),
-    ("auth", ("no basic auth credentials", "authorization token has expired", "may require authorization",
-              "may require 'docker login'", "401 unauthorized", "403 forbidden", "unauthorized: ",
-              "authentication required", "access to the requested resource is not authorized",
-              "requested access to the resource is denied", "pull access denied", "authorization failed",
-              "denied: "), None, ""),
-    ("not_found", ("manifest unknown", "repository does not exist", "name unknown", "code = notfound",
-                   "not found: manifest", "404 not found", "no such image"),
-     re.compile(r": not found\b"), ": not found"),
-    ("network_unreachable", ("i/o timeout", "tls handshake timeout", "connection refused", "connection reset",
-                             "context deadline exceeded", "client.timeout exceeded",
-                             "request canceled while waiting for connection", "connection timed out",
-                             "network is unreachable", "no route to host", "proxyconnect",
-                             "starport-layer-bucket"), None, ""),
-)
+          "invalid_reference", "disk", "tls", "sandbox", "other", "unclear")
+# Images that cannot be references at all: a URL, a template placeholder, upper case in the
+# repository path (distribution/reference allows upper case only in the host name).
+_BAD_IMAGE = re.compile(r'(?:image|pull(?:ing)?)\s+"((?:https?://|[^"\s]*[<>{}$])[^"\s]*)"'
+                        r'|(?:image|pull(?:ing)?)\s+"[^"/\s]*(?:\.[^"/\s]*|:\d+)/[^"\s]*[A-Z][^"\s]*"')
 
 
-def _cause(message: str) -> tuple[str, str]:
-    """The cause and the phrase of ``message`` that shows it (in the message's own case)."""
+def _cause(message: str) -> tuple[str, str, float]:
+    """The cause, the phrase of ``message`` that shows it (in the message's own case), and the confidence."""
     low = message.lower()
+    found = pull_causes.innermost(low)
     same_length = len(low) == len(message)
-    for cause, phrases, pattern, gate in _CAUSE_TABLE:
-        for phrase in phrases:
-            i = low.find(phrase)
-            if i >= 0:
-                return cause, message[i:i + len(phrase)] if same_length else phrase
-        if pattern is not None and gate in low:
-            m = pattern.search(low)
-            if m:
-                return cause, message[m.start():m.end()] if same_length else m.group(0)
-    return "other", ""
+    if found.tier == 0:
+        bad = _BAD_IMAGE.search(message) if "image" in low or "pull" in low else None
+        if bad:
+            return "invalid_reference", bad.group(0), confidence.PHRASE
+        sure = pull_causes.about_a_pull(low)
+        return "unclear", "", confidence.PHRASE if sure else confidence.NOTHING
+    detail = message[found.start:found.end] if same_length else low[found.start:found.end]
+    level = {pull_causes.STRONG: confidence.STRUCTURAL, pull_causes.WEAK: confidence.PHRASE,
+             pull_causes.WRAPPER: confidence.PHRASE}[found.tier]
+    return found.cause, detail, level
 
 
 _QUOTED_IMAGE = re.compile(
@@ -106,6 +83,8 @@ class PullClassification:
     ecr_account: str = ""
     ecr_region: str = ""
     detail: str = ""
+    confidence: float = confidence.NOTHING
+    sandbox: bool = False
 
     def __str__(self) -> str:
         return f"{self.cause}: {self.image or self.registry or '?'} ({self.detail or 'no detail'})"
@@ -179,7 +158,7 @@ def _registry_without_image(message: str) -> tuple[str, str]:
 def classify_pull_error(message: str) -> PullClassification:
     """Classify one pull failure message (a kubelet event, describe output, or a pasted log)."""
     message = message or ""
-    cause, detail = _cause(message)
+    cause, detail, sure = _cause(message)
     image = find_image(message)
     if image:
         registry, kind = registry_of(image)
@@ -193,4 +172,6 @@ def classify_pull_error(message: str) -> PullClassification:
         star = _STARPORT.search(message)
         if star:  # ECR serves layers from this S3 bucket; the account is not in the URL
             kind, region = "ecr_private", star.group(1)
-    return PullClassification(cause, registry, kind, image, account, region, detail)
+    low = message.lower()
+    sandbox = "sandbox" in low or "pause:" in low or "/pause@" in low
+    return PullClassification(cause, registry, kind, image, account, region, detail, sure, sandbox)

@@ -34,6 +34,7 @@ class ParseResult:
     entities: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     aws_error: Mapping[str, str] | None = None
     image_pull: Mapping[str, str] | None = None
+    confidence: float = 1.0
 
     def __str__(self) -> str:
         ents = " ".join(f"{k}={v}" for k, v in self.entities.items())

@@ -77,7 +77,7 @@ def group_failures(
         vpc_id = next((evidence.nodes[p.node].vpc_id for p in pods if p.node in evidence.nodes), "")
         path = (
             _group_path(evidence, pods, kind, verdict.ecr_region)
-            if cause in NETWORK_CAUSES + ("other",)
+            if cause in NETWORK_CAUSES + ("other", "unclear")
             else None
         )
         group = PullGroup(
@@ -134,7 +134,11 @@ def classify_group(group: PullGroup, evidence: Evidence) -> str:
     if group.cause in NETWORK_CAUSES:
         if group.path is None:
             return "image_pull.network.unknown_node"
-        return "image_pull.network.path_open" if group.path.reachable else "image_pull.network.no_path"
+        if group.path.reachable:
+            return "image_pull.network.path_open"
+        if group.path.uninspectable and all(b.code == "route.uninspectable" for b in group.path.internet):
+            return "image_pull.network.uninspectable"  # egress leaves through something the bot cannot see
+        return "image_pull.network.no_path"
     if group.cause == "auth":
         if group.registry_kind == "ecr_private":
             if group.ecr_account and group.ecr_account != evidence.account_id:
@@ -168,7 +172,11 @@ def suggestions(group: PullGroup, evidence: Evidence) -> list[str]:
 
 
 def finding_for(group: PullGroup, evidence: Evidence) -> Finding:
-    sev = Severity.WARNING if group.code == "image_pull.network.path_open" else Severity.ERROR
+    sev = (
+        Severity.WARNING
+        if group.code in ("image_pull.network.path_open", "image_pull.network.uninspectable")
+        else Severity.ERROR
+    )
     pods = group.pods
     target = f"{pods[0].namespace}/{pods[0].name}" if len(pods) == 1 else f"{group.image} ({len(pods)} pods)"
     rows = (
