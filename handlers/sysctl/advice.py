@@ -65,11 +65,26 @@ def _kubelet_kind(name: str, facts: SysctlFacts) -> tuple[str, tuple[str, ...]]:
     return AFTER_UPGRADE, refused
 
 
+def _namespaced_somewhere(name: str, facts: SysctlFacts) -> bool:
+    """Could any kubelet in scope (or, with none, one of the control plane's release) admit ``name``?
+
+    Kubelets before 1.29 know every ``kernel.shm*`` / ``kernel.msg*`` name as namespaced, newer ones
+    only the listed names, unless an allow-list pattern such as ``kernel.shm*`` covers it.
+    """
+    if not facts.nodes:
+        return knowledge.is_namespaced(name, knowledge.parse_minor(facts.control_plane))
+    return any(
+        knowledge.is_namespaced(name, knowledge.parse_minor(n.kubelet))
+        or knowledge.kubelet_admits(name, knowledge.parse_minor(n.kubelet), None, n.allowed_unsafe or ())
+        for n in facts.nodes
+    )
+
+
 def verdict(name: str, value: str, facts: SysctlFacts) -> Verdict:
     name = knowledge.normalise_name(name)
     if not knowledge.valid_name(name):
         return Verdict(name, value, INVALID)
-    if not knowledge.is_namespaced(name):
+    if not _namespaced_somewhere(name, facts):
         return Verdict(name, value, NODE_LEVEL)
     ns = knowledge.namespace_of(name)
     if (ns == "net" and facts.host_network) or (ns == "ipc" and facts.host_ipc):

@@ -53,12 +53,16 @@ SAFE_SYSCTLS: tuple[SafeSysctl, ...] = (
     SafeSysctl("net.ipv4.tcp_keepalive_probes", (1, 29), (4, 5)),
     SafeSysctl("net.ipv4.tcp_rmem", (1, 32), (4, 15)),
     SafeSysctl("net.ipv4.tcp_wmem", (1, 32), (4, 15)),
+    # kubernetes/kubernetes#138389 (milestone v1.37); kernels from pkg/util/kernel
+    # (TCPSlowStartAfterIdleNamespacedKernelVersion = "4.15") and kubernetes/website#56276 (4.6)
+    SafeSysctl("net.ipv4.tcp_slow_start_after_idle", (1, 37), (4, 15)),
+    SafeSysctl("net.ipv4.tcp_notsent_lowat", (1, 37), (4, 6)),
 )
 _SAFE_BY_NAME = {s.name: s for s in SAFE_SYSCTLS}
 
 # Pod Security Standards, Baseline "Sysctls" control, by policy version. The checks live in
 # staging/src/k8s.io/pod-security-admission/policy/check_sysctls.go (sysctlsAllowedV1Dot0,
-# ...V1Dot27, ...V1Dot29, ...V1Dot32); documented at
+# ...V1Dot27, ...V1Dot29, ...V1Dot32, ...V1Dot37 from kubernetes/kubernetes#138389); documented at
 #   https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline
 # Restricted includes every Baseline control, so it applies the same list.
 _PSS_V1_0 = (
@@ -77,23 +81,35 @@ _PSS_V1_29 = (
     "net.ipv4.tcp_keepalive_probes",
 )
 _PSS_V1_32 = (*_PSS_V1_29, "net.ipv4.tcp_rmem", "net.ipv4.tcp_wmem")
+_PSS_V1_37 = (*_PSS_V1_32, "net.ipv4.tcp_slow_start_after_idle", "net.ipv4.tcp_notsent_lowat")
 PSS_BASELINE_SYSCTLS: tuple[tuple[Minor, frozenset[str]], ...] = (
     ((1, 0), frozenset(_PSS_V1_0)),
     ((1, 27), frozenset(_PSS_V1_27)),
     ((1, 29), frozenset(_PSS_V1_29)),
     ((1, 32), frozenset(_PSS_V1_32)),
+    ((1, 37), frozenset(_PSS_V1_37)),
 )
 
 PSA_ENFORCE = "pod-security.kubernetes.io/enforce"
 PSA_ENFORCE_VERSION = "pod-security.kubernetes.io/enforce-version"
 PSA_LEVELS = ("privileged", "baseline", "restricted")
 
-# Sysctls the Linux kernel namespaces (so a pod can have its own value): the kubelet's
-# pkg/kubelet/sysctl/namespace.go and the task page above ("kernel.shm*, kernel.msg*,
-# kernel.sem, fs.mqueue.*, net.*"). Everything else (vm.*, most kernel.*, fs.* outside mqueue)
-# is node-level.
-_NAMESPACED_EXACT = ("kernel.sem",)
-_NAMESPACED_PREFIXES = ("kernel.shm", "kernel.msg", "fs.mqueue.", "net.")
+# Sysctls the kubelet knows to be namespaced (so a pod can have its own value); it refuses to start
+# with any other name in its allow-list, and never admits one in a pod. Everything else (vm.*,
+# kernel.domainname and the other UTS names, user.*, most kernel.*, fs.* outside mqueue) is node-level.
+# Up to 1.28, pkg/kubelet/sysctl/namespace.go (@ 2d58ef78): kernel.sem, and every name under
+# kernel.shm, kernel.msg, fs.mqueue., net.. From 1.29 (kubernetes/kubernetes#118705),
+# staging/src/k8s.io/component-helpers/node/util/sysctl/namespace.go (@ e0a566e7): these exact IPC
+# names (``kernel.shm`` / ``kernel.msg`` so that the patterns ``kernel.shm*`` / ``kernel.msg*`` work)
+# and every name under net. and fs.mqueue..
+EXACT_NAMES_SINCE: Minor = (1, 29)
+_NAMESPACED_EXACT = (
+    "kernel.sem", "kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced", "kernel.shm",
+    "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.msg",
+)
+_NAMESPACED_PREFIXES = ("fs.mqueue.", "net.")
+_OLD_EXACT = ("kernel.sem",)
+_OLD_PREFIXES = ("kernel.shm", "kernel.msg", "fs.mqueue.", "net.")
 _IPC_PREFIXES = ("kernel.shm", "kernel.msg", "kernel.sem", "fs.mqueue.")
 
 # How the API server validates a sysctl name (pkg/apis/core/validation: SysctlSegmentFmt).
@@ -127,8 +143,21 @@ def valid_name(name: str) -> bool:
     return len(name) <= 253 and bool(_SYSCTL_NAME.match(name))
 
 
-def is_namespaced(name: str) -> bool:
+def is_namespaced(name: str, kubelet: Minor | None = None) -> bool:
+    """Does a kubelet of this version know ``name`` to be namespaced? Unknown version: the newest rule."""
+    if kubelet is not None and kubelet < EXACT_NAMES_SINCE:
+        return name in _OLD_EXACT or name.startswith(_OLD_PREFIXES)
     return name in _NAMESPACED_EXACT or name.startswith(_NAMESPACED_PREFIXES)
+
+
+def _pattern_admits(name: str, patterns: Iterable[str], kubelet: Minor | None) -> bool:
+    """A ``prefix*`` allow-list entry whose prefix the kubelet knows as namespaced covers ``name``."""
+    for pattern in patterns:
+        pattern = normalise_name(pattern)
+        prefix = pattern[:-1]
+        if pattern.endswith("*") and name.startswith(prefix) and is_namespaced(prefix, kubelet):
+            return True
+    return False
 
 
 def namespace_of(name: str) -> str:
@@ -173,7 +202,8 @@ def kubelet_admits(
     host_ipc: bool = False,
 ) -> bool:
     """What the kubelet's sysctl admission handler decides for one sysctl of a pod."""
-    if not is_namespaced(name):
+    allowed_unsafe = tuple(allowed_unsafe)
+    if not is_namespaced(name, kubelet) and not _pattern_admits(name, allowed_unsafe, kubelet):
         return False
     ns = namespace_of(name)
     if (ns == "net" and host_network) or (ns == "ipc" and host_ipc):
