@@ -12,19 +12,41 @@ from __future__ import annotations
 
 import re
 
+from bot.parsing.confidence import NOTHING, PHRASE, STRUCTURAL
+
 # Any of these (in the lowercased text) means it carries an AWS authorization failure worth reading.
+# AWS errors are read by error-code family, the same across services and SDK generations: the
+# code is printed as ``An error occurred (Code) when calling ...`` (botocore), ``Code: message``
+# (Go SDK v1), ``api error Code: message`` (Go SDK v2), ``CodeException`` (JS v3, Java).
 _TRIGGERS = (
-    "accessdenied", "unauthorizedoperation", "invalididentitytoken", "webidentityerr",
-    "not authorized to perform",
-    "incorrect token audience", "no openidconnect provider found",
-    "is not authorized to access this resource",
-    "with an explicit deny", "explicitdeny",
+    "accessdenied", "unauthorizedoperation", "unauthorized operation", "invalididentitytoken",
+    "invalid identity token", "webidentityerr", "not authorized to perform", "you are not authorized",
+    "incorrect token audience", "no openidconnect provider found", "missing a required claim",
+    "is not authorized to access this resource", "with an explicit deny", "explicitdeny", "missing permissions",
+    "expiredtoken", "invalidclienttokenid", "unrecognizedclientexception", "security token included in the request",
+    "nocredentialproviders", "missing credentials in config", "idprejectedclaim", "authfailure",
+    "subscriptionrequired", "allaccessdisabled", "credentials could not be loaded", "unable to fetch credentials",
+    "request arn is invalid", "failed to refresh cached credentials", "unable to locate credentials",
+    "signaturedoesnotmatch", "is denied",
 )
+# Not a policy decision: the caller had no valid credentials, or they were refused before any
+# policy was read (STS/IAM error codes; EC2 ``AuthFailure``; EKS Pod Identity agent reaching EKS Auth).
+_NO_CREDENTIALS = (
+    "expiredtoken", "invalidclienttokenid", "unrecognizedclientexception", "security token included in the request",
+    "nocredentialproviders", "missing credentials in config", "idprejectedclaim", "authfailure",
+    "subscriptionrequired", "allaccessdisabled", "credentials could not be loaded", "unable to fetch credentials",
+    "request arn is invalid", "failed to refresh cached credentials", "unable to locate credentials",
+    "signaturedoesnotmatch", "not a valid container metadata", "error retrieving metadata",
+)
+_ENCODED = re.compile(r"encoded authorization failure message:?\s*([A-Za-z0-9_\-.*]+)?", re.I)
+DECODE_HINT = "aws sts decode-authorization-message --encoded-message <message> --query DecodedMessage --output text"
 _IMPLICIT_TRIGGER = re.compile(r"because no [a-z -]{3,40} allows")
-_OIDC_MISSING = re.compile(r"No OpenIDConnect provider found in your account for\s+([^\s\"'\\,;)]+)", re.I)
+_BARE_DENIED = re.compile(r"(?<!pull )access denied")  # Docker's "pull access denied" is a registry's word
+_OIDC_MISSING = re.compile(r"No OpenIDConnect provider found in (?:your )?account(?: for\s+([^\s\"'\\,;)]+))?", re.I)
 _AUDIENCE = re.compile(r"Incorrect token audience", re.I)
 _TRUST = re.compile(
-    r"Not authorized to perform:?\s+sts:AssumeRoleWithWebIdentity"
+    r"Not authorized to perform:?\s+sts:(?:AssumeRole(?:WithWebIdentity|WithSAML)?|TagSession)\b"
+    r"|explicit deny in (?:the|a|an)? ?(?:role )?trust policy"
     r"|WebIdentityErr:[^\n]{0,200}?(?:\n\s*caused by:\s*)?AccessDenied"
     r"|AssumeRoleWithWebIdentity operation:\s*Not authorized",
     re.I,
@@ -45,7 +67,9 @@ _SOURCES = {
     "vpc endpoint": "vpc_endpoint",
 }
 _DECODED = re.compile(r"\"explicitDeny\\?\"\s*:\s*(true|false)", re.I)  # also inside escaped JSON
-_CODE = re.compile(r"\b(AccessDeniedException|AccessDenied|UnauthorizedOperation|InvalidIdentityToken)\b")
+_CODE = re.compile(r"\b(AccessDeniedException|AccessDenied|UnauthorizedOperation|InvalidIdentityToken"
+                   r"|ExpiredTokenException|ExpiredToken|InvalidClientTokenId|UnrecognizedClientException"
+                   r"|NoCredentialProviders|IDPRejectedClaim|AuthFailure|WebIdentityErr)\b")
 _PRINCIPAL = re.compile(r"User:\s*(arn:aws[a-z-]*:(?:sts|iam)::[^\s\"',]+)")
 _ASSUMED = re.compile(r"arn:aws[a-z-]*:sts::(\d{12}|[^:\s]*):assumed-role/([^/\s\"',]+)(?:/([^\s\"',\\]+))?")
 _ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::(\d{12}|[^:\s]*):role/((?:[^/\s\"',\\]+/)*)([^/\s\"',\\]+)")
@@ -69,25 +93,48 @@ def _strip(value: str) -> str:
     return value
 
 
-def _kind(text: str, low: str) -> tuple[str, dict[str, str]]:
-    # Each pattern is tried only when its key phrase is present: case-insensitive regexes are slow.
-    m = _OIDC_MISSING.search(text) if "no openidconnect provider" in low else None
-    if m:
-        return "oidc_provider_missing", {"issuer": m.group(1).rstrip(".,;:'\"")}
-    if "incorrect token audience" in low:
-        return "token_audience", {}
-    if "assumerolewithwebidentity" in low and _TRUST.search(text):
-        return "trust_policy", {}
+def _kind(text: str, low: str) -> tuple[str, dict[str, str], float]:
+    """The kind, its extra fields, and how sure the reading is.
+
+    Tried from the most specific wording to the least; each pattern only when its key phrase is
+    present (case-insensitive regexes are slow). Kinds and wordings: IAM User Guide,
+    "Troubleshoot access denied error messages" (awsdocs/iam-user-guide
+    ``doc_source/troubleshoot_access-denied.md``); STS ``AssumeRoleWithWebIdentity`` errors
+    (``InvalidIdentityToken``, ``IDPRejectedClaim``, ``ExpiredTokenException``) in the STS API
+    reference; EC2 ``UnauthorizedOperation`` with an encoded message to be read with
+    ``aws sts decode-authorization-message`` (STS API reference, DecodeAuthorizationMessage).
+    """
+    if "no openidconnect provider" in low:
+        m = _OIDC_MISSING.search(text)
+        issuer = (m.group(1) or "").rstrip(".,;:'\"") if m else ""
+        return "oidc_provider_missing", ({"issuer": issuer} if issuer else {}), STRUCTURAL
+    if "incorrect token audience" in low or "missing a required claim: aud" in low:
+        return "token_audience", {}, STRUCTURAL
+    if ("sts:" in low or "assumerolewithwebidentity" in low or "trust policy" in low) and _TRUST.search(text):
+        return "trust_policy", {}, STRUCTURAL
     m = _EXPLICIT.search(text) if "explicit deny" in low else None
     if m:
-        return "explicit_deny", ({"deny_source": _SOURCES[m.group(1).lower()]} if m.group(1) else {})
+        return "explicit_deny", ({"deny_source": _SOURCES[m.group(1).lower()]} if m.group(1) else {}), STRUCTURAL
     m = _IMPLICIT.search(text) if "because no" in low else None
     if m:
-        return "permission_missing", {"missing_in": _SOURCES[m.group(1).lower()]}
+        return "permission_missing", {"missing_in": _SOURCES[m.group(1).lower()]}, STRUCTURAL
     m = _DECODED.search(text) if "explicitdeny" in low else None  # `aws sts decode-authorization-message`
     if m:
-        return ("explicit_deny", {}) if m.group(1).lower() == "true" else ("permission_missing", {})
-    return "other", {}
+        return ("explicit_deny", {}, PHRASE) if m.group(1).lower() == "true" else ("permission_missing", {}, PHRASE)
+    if "webidentityerr" in low and "accessdenied" in low:
+        return "trust_policy", {}, PHRASE
+    if any(p in low for p in _NO_CREDENTIALS):
+        return "other", {}, PHRASE
+    if "unauthorizedoperation" in low or "you are not authorized to perform this operation" in low:
+        return "permission_missing", {}, STRUCTURAL
+    if ("not authorized to perform" in low or "accessdeniedexception" in low or "missing permissions" in low
+            or "is not authorized to access this resource" in low):
+        return "permission_missing", {}, STRUCTURAL
+    if "invalididentitytoken" in low or "invalid identity token" in low or "webidentityerr" in low:
+        return "other", {}, PHRASE  # a web-identity token refused for a reason the text does not name
+    if "access denied" in low or "accessdenied" in low or "is denied" in low:
+        return "unclear", {}, PHRASE  # a bare "Access Denied": no action, no policy named
+    return "other", {}, NOTHING
 
 
 def _role(text: str, low: str, resource: str) -> dict[str, str]:
@@ -126,9 +173,10 @@ def parse_aws_error(text: str) -> dict[str, str] | None:
     if not text:
         return None
     low = text.lower()
-    if not any(t in low for t in _TRIGGERS) and not ("because no" in low and _IMPLICIT_TRIGGER.search(low)):
+    if (not any(t in low for t in _TRIGGERS) and not ("because no" in low and _IMPLICIT_TRIGGER.search(low))
+            and not ("access denied" in low and _BARE_DENIED.search(low))):
         return None
-    kind, extra = _kind(text, low)
+    kind, extra, sure = _kind(text, low)
     action = ""
     m = _ACTION.search(text) if "authorized to perform" in low else None
     m = m or (_ACTION_JSON.search(text) if '"action' in text else None)
@@ -142,10 +190,14 @@ def parse_aws_error(text: str) -> dict[str, str] | None:
     out: dict[str, str] = {"kind": kind, "role": "", "action": action, "resource": resource}
     out.update(_role(text, low, resource))
     out.update(extra)
-    code = _CODE.search(text) if ("accessdenied" in low or "unauthorizedoperation" in low
-                                  or "invalididentitytoken" in low) else None
-    if code:
-        out["code"] = code.group(1)
+    codes = _CODE.findall(text)
+    if codes:  # WebIdentityErr only wraps the STS error that says why ("caused by: InvalidIdentityToken")
+        out["code"] = next((c for c in codes if c != "WebIdentityErr"), codes[0])
+    m = _ENCODED.search(text) if "encoded authorization failure message" in low else None
+    if m:
+        out["encoded"] = (m.group(1) or "").strip(".")[:4000] or "..."
+        out["hint"] = DECODE_HINT
+    out["confidence"] = f"{sure:.2f}"
     if not out.get("account"):
         acct = _ACCOUNT.search(resource) if resource else None
         if acct:
@@ -154,5 +206,10 @@ def parse_aws_error(text: str) -> dict[str, str] | None:
 
 
 def aws_confidence(err: dict[str, str] | None) -> float:
-    """How sure the reading of ``err`` (a ``parse_aws_error`` result, or None) is."""
-    return 1.0
+    """How sure the reading of ``err`` (a ``parse_aws_error`` result, or None for none found) is."""
+    if err is None:
+        return NOTHING
+    try:
+        return float(err.get("confidence", NOTHING))
+    except ValueError:
+        return NOTHING

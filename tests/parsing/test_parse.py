@@ -68,6 +68,7 @@ def _check_contract(out: dict) -> None:
             "oidc_provider_missing",
             "token_audience",
             "other",
+            "unclear",
         )
     if out["image_pull"] is not None:
         assert {"cause", "registry", "image"} <= set(out["image_pull"])
