@@ -1,136 +1,190 @@
-"""Patch documents for the Kubernetes stand-in: JSON merge patch (RFC 7386) and JSON patch (RFC 6902).
+"""Patch documents for the Kubernetes stand-in: JSON patch, JSON merge patch, strategic merge patch.
 
-Pure functions, called by ``kube_store`` on PATCH. Strategic merge patch and apply patch are
-served as JSON merge patch (lists are replaced whole, ``$patch`` directives are not read),
-which is what the bot's own patches need. JSON patch supports add, remove, replace, move,
-copy and test; a failed ``test`` or a bad path raises ``PatchError``.
+Called by ``kube_verbs.patch``. RFC 6902 (JSON patch) is applied by the ``jsonpatch`` library,
+RFC 7386 (JSON merge patch) by ``json-merge-patch``. Strategic merge patch
+(https://github.com/kubernetes/community/blob/master/contributors/devel/sig-api-machinery/strategic-merge-patch.md)
+is built here: it walks the object with the field types of the official client's models
+(``kubernetes.client.models``) and merges a list by its patch merge key where the Kubernetes
+types declare one (``MERGE_KEYS``, each row from the ``patchStrategy``/``patchMergeKey`` struct
+tags, which the OpenAPI publishes as ``x-kubernetes-patch-strategy`` /
+``x-kubernetes-patch-merge-key``); every other list is replaced whole. Directives read:
+``$patch: replace|delete`` (maps and list items), ``$retainKeys``, ``$deleteFromPrimitiveList/<f>``,
+``$setElementOrder/<f>`` (accepted, order not applied). Apply patches (server-side apply) are
+served as strategic merge patches: no field ownership.
 """
 
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any
+
+import json_merge_patch
+import jsonpatch
+import jsonpointer
+from kubernetes.client import models
+
+from sandbox.kube_schema import model_for
 
 
 class PatchError(ValueError):
     """The patch could not be applied; the message says which operation failed."""
 
 
+_CORE = "kubernetes/api core/v1/types.go @ v0.32.0"
+_APPS = "kubernetes/api apps/v1/types.go @ v0.32.0"
+_META = "kubernetes/apimachinery pkg/apis/meta/v1/types.go @ v0.32.0"
+# (model, json field) -> (strategy, merge key or "" for a list of scalars), with the file of the tag.
+MERGE_KEYS: dict[tuple[str, str], tuple[str, str, str]] = {
+    ("V1PodSpec", "containers"): ("merge", "name", _CORE),
+    ("V1PodSpec", "initContainers"): ("merge", "name", _CORE),
+    ("V1PodSpec", "ephemeralContainers"): ("merge", "name", _CORE),
+    ("V1PodSpec", "volumes"): ("merge,retainKeys", "name", _CORE),
+    ("V1PodSpec", "imagePullSecrets"): ("merge", "name", _CORE),
+    ("V1PodSpec", "hostAliases"): ("merge", "ip", _CORE),
+    ("V1PodSpec", "topologySpreadConstraints"): ("merge", "topologyKey", _CORE),
+    ("V1PodSpec", "resourceClaims"): ("merge,retainKeys", "name", _CORE),
+    ("V1Container", "env"): ("merge", "name", _CORE),
+    ("V1Container", "ports"): ("merge", "containerPort", _CORE),
+    ("V1Container", "volumeMounts"): ("merge", "mountPath", _CORE),
+    ("V1Container", "volumeDevices"): ("merge", "devicePath", _CORE),
+    ("V1EphemeralContainer", "env"): ("merge", "name", _CORE),
+    ("V1EphemeralContainer", "ports"): ("merge", "containerPort", _CORE),
+    ("V1EphemeralContainer", "volumeMounts"): ("merge", "mountPath", _CORE),
+    ("V1PodStatus", "conditions"): ("merge", "type", _CORE),
+    ("V1NodeStatus", "conditions"): ("merge", "type", _CORE),
+    ("V1NodeStatus", "addresses"): ("merge", "type", _CORE),
+    ("V1ServiceSpec", "ports"): ("merge", "port", _CORE),
+    ("V1ObjectMeta", "finalizers"): ("merge", "", _META),
+    ("V1ObjectMeta", "ownerReferences"): ("merge", "uid", _META),
+    ("V1DeploymentStatus", "conditions"): ("merge", "type", _APPS),
+    ("V1DaemonSetStatus", "conditions"): ("merge", "type", _APPS),
+    ("V1ReplicaSetStatus", "conditions"): ("merge", "type", _APPS),
+    ("V1StatefulSetStatus", "conditions"): ("merge", "type", _APPS),
+    ("V1DeploymentSpec", "strategy"): ("retainKeys", "", _APPS),
+}
+_DIRECTIVE_PREFIXES = ("$setElementOrder/", "$deleteFromPrimitiveList/")
+
+
 def merge_patch(target: Any, patch: Any) -> Any:
-    """RFC 7386: objects merge recursively, ``null`` removes a key, anything else replaces."""
+    """RFC 7386 on a copy of ``target``: objects merge recursively, ``null`` removes a key."""
     if not isinstance(patch, dict):
         return copy.deepcopy(patch)
-    result = dict(target) if isinstance(target, dict) else {}
-    for key, value in patch.items():
-        if value is None:
-            result.pop(key, None)
-        else:
-            result[key] = merge_patch(result.get(key), value)
-    return result
-
-
-def _tokens(pointer: str) -> list[str]:
-    if pointer == "":
-        return []
-    if not pointer.startswith("/"):
-        raise PatchError(f"path {pointer!r} does not start with '/'")
-    return [t.replace("~1", "/").replace("~0", "~") for t in pointer[1:].split("/")]
-
-
-def _index(container: list[Any], token: str, allow_end: bool) -> int:
-    if allow_end and token == "-":
-        return len(container)
-    if not token.isdigit():
-        raise PatchError(f"array index {token!r} is not a number")
-    index = int(token)
-    if index > len(container) or (index == len(container) and not allow_end):
-        raise PatchError(f"array index {index} is out of range")
-    return index
-
-
-def _parent(doc: Any, pointer: str) -> tuple[Any, str]:
-    tokens = _tokens(pointer)
-    if not tokens:
-        raise PatchError("the root of the document cannot be the target here")
-    node = doc
-    for token in tokens[:-1]:
-        node = _child(node, token, pointer)
-    return node, tokens[-1]
-
-
-def _child(node: Any, token: str, pointer: str) -> Any:
-    if isinstance(node, dict):
-        if token not in node:
-            raise PatchError(f"path {pointer!r} does not exist")
-        return node[token]
-    if isinstance(node, list):
-        return node[_index(node, token, allow_end=False)]
-    raise PatchError(f"path {pointer!r} does not exist")
-
-
-def _get(doc: Any, pointer: str) -> Any:
-    node = doc
-    for token in _tokens(pointer):
-        node = _child(node, token, pointer)
-    return node
-
-
-def _add(doc: Any, pointer: str, value: Any) -> Any:
-    if pointer == "":
-        return value
-    parent, token = _parent(doc, pointer)
-    if isinstance(parent, dict):
-        parent[token] = value
-    elif isinstance(parent, list):
-        parent.insert(_index(parent, token, allow_end=True), value)
-    else:
-        raise PatchError(f"path {pointer!r} does not exist")
-    return doc
-
-
-def _remove(doc: Any, pointer: str) -> tuple[Any, Any]:
-    parent, token = _parent(doc, pointer)
-    if isinstance(parent, dict):
-        if token not in parent:
-            raise PatchError(f"path {pointer!r} does not exist")
-        return doc, parent.pop(token)
-    if isinstance(parent, list):
-        return doc, parent.pop(_index(parent, token, allow_end=False))
-    raise PatchError(f"path {pointer!r} does not exist")
+    return json_merge_patch.merge(copy.deepcopy(target) if isinstance(target, dict) else {},
+                                  copy.deepcopy(patch))
 
 
 def json_patch(target: Any, operations: Any) -> Any:
     """RFC 6902 applied to a copy of ``target``; all operations succeed or none do."""
     if not isinstance(operations, list):
         raise PatchError("a JSON patch must be a list of operations")
-    doc = copy.deepcopy(target)
-    for number, op in enumerate(operations):
-        if not isinstance(op, dict) or "op" not in op or "path" not in op:
-            raise PatchError(f"operation {number} needs 'op' and 'path'")
-        name, path = op["op"], op["path"]
-        if name in ("add", "replace", "test") and "value" not in op:
-            raise PatchError(f"operation {number} ({name}) needs 'value'")
-        if name == "add":
-            doc = _add(doc, path, copy.deepcopy(op["value"]))
-        elif name == "remove":
-            doc, _ = _remove(doc, path)
-        elif name == "replace":
-            if path == "":
-                doc = copy.deepcopy(op["value"])
-            else:
-                doc, _ = _remove(doc, path)
-                doc = _add(doc, path, copy.deepcopy(op["value"]))
-        elif name in ("move", "copy"):
-            if "from" not in op:
-                raise PatchError(f"operation {number} ({name}) needs 'from'")
-            if name == "move":
-                doc, value = _remove(doc, op["from"])
-            else:
-                value = copy.deepcopy(_get(doc, op["from"]))
-            doc = _add(doc, path, value)
-        elif name == "test":
-            if _get(doc, path) != op["value"]:
-                raise PatchError(f"testing value {path} failed")
+    try:
+        return jsonpatch.JsonPatch(operations).apply(target)
+    except (jsonpatch.JsonPatchException, jsonpointer.JsonPointerException, KeyError, TypeError) as exc:
+        raise PatchError(str(exc)) from exc
+
+
+def strategic_merge_patch(kind: str, target: dict[str, Any], patch: Any) -> dict[str, Any]:
+    """A strategic merge patch applied to a copy of ``target`` of ``kind``."""
+    if not isinstance(patch, dict):
+        raise PatchError("a strategic merge patch must be a JSON object")
+    model = model_for(kind)
+    merged = _merge_map(copy.deepcopy(target), copy.deepcopy(patch), model.__name__ if model else None)
+    if merged is None:
+        raise PatchError("the patch deleted the whole object")
+    return merged
+
+
+def _field_type(model_name: str | None, key: str) -> str | None:
+    model = getattr(models, model_name, None) if model_name else None
+    if model is None:
+        return None
+    for py, json_name in model.attribute_map.items():
+        if json_name == key:
+            return model.openapi_types[py]
+    return None
+
+
+def _inner(type_name: str | None, container: str) -> str | None:
+    if type_name and (m := re.fullmatch(rf"{container}\[(?:str, )?(.+)\]", type_name)):
+        return m[1]
+    return None
+
+
+def _merge_map(target: Any, patch: dict[str, Any], model_name: str | None) -> Any:
+    directive = patch.pop("$patch", None)
+    if directive == "delete":
+        return None
+    if directive == "replace":
+        return _strip(patch)
+    if directive is not None:
+        raise PatchError(f"Unknown patch type: {directive}")
+    result = dict(target) if isinstance(target, dict) else {}
+    retain = patch.pop("$retainKeys", None)
+    for key in [k for k in patch if k.startswith(_DIRECTIVE_PREFIXES)]:
+        values = patch.pop(key)
+        if key.startswith("$deleteFromPrimitiveList/"):
+            field = key.split("/", 1)[1]
+            if isinstance(result.get(field), list):
+                result[field] = [v for v in result[field] if v not in (values or [])]
+    for key, value in patch.items():
+        if value is None:
+            result.pop(key, None)
+            continue
+        type_name = _field_type(model_name, key)
+        merged = _merge_value(result.get(key), value, model_name, key, type_name)
+        if merged is None:
+            result.pop(key, None)
         else:
-            raise PatchError(f"unknown operation {name!r}")
-    return doc
+            result[key] = merged
+    if isinstance(retain, list):
+        result = {k: v for k, v in result.items() if k in retain}
+    return result
+
+
+def _merge_value(old: Any, value: Any, model_name: str | None, key: str, type_name: str | None) -> Any:
+    if isinstance(value, dict):
+        if type_name and type_name.startswith("Dict["):
+            child = _inner(type_name, "Dict")
+            return _merge_map(old, value, child if child and hasattr(models, child) else None)
+        return _merge_map(old, value, type_name if type_name and hasattr(models, type_name) else None)
+    if isinstance(value, list):
+        strategy, merge_key, _ = MERGE_KEYS.get((model_name or "", key), ("replace", "", ""))
+        item_type = _inner(type_name, "List")
+        if "merge" in strategy.split(",") and isinstance(old, list):
+            return _merge_list(old, value, merge_key, item_type)
+        return [_strip(v) for v in value if not (isinstance(v, dict) and v.get("$patch") == "replace")]
+    return value
+
+
+def _merge_list(old: list[Any], patch: list[Any], merge_key: str, item_type: str | None) -> list[Any]:
+    if any(isinstance(v, dict) and v.get("$patch") == "replace" for v in patch):
+        return [_strip(v) for v in patch if not (isinstance(v, dict) and v.get("$patch") == "replace")]
+    if not merge_key:  # a list of scalars merged as a set, in order
+        return list(old) + [v for v in patch if v not in old]
+    result = list(old)
+    for item in patch:
+        if not isinstance(item, dict) or merge_key not in item:
+            raise PatchError(f"map: {item} does not contain declared merge key: {merge_key}")
+        index = next((i for i, o in enumerate(result)
+                      if isinstance(o, dict) and o.get(merge_key) == item[merge_key]), None)
+        if item.get("$patch") == "delete":
+            if index is not None:
+                result.pop(index)
+            continue
+        model = item_type if item_type and hasattr(models, item_type) else None
+        if index is None:
+            result.append(_strip(item))
+        else:
+            result[index] = _merge_map(result[index], dict(item), model)
+    return result
+
+
+def _strip(value: Any) -> Any:
+    """A patch value without directives, as stored when nothing is there to merge with."""
+    if isinstance(value, dict):
+        return {k: _strip(v) for k, v in value.items()
+                if not k.startswith("$") and v is not None}
+    if isinstance(value, list):
+        return [_strip(v) for v in value]
+    return value

@@ -19,7 +19,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import yaml
 
-from sandbox import kube_node_proxy
+from sandbox import kube_node_proxy, kube_openapi
 from sandbox import kube_resources as kr
 from sandbox.kube_access import Access
 from sandbox.kube_resources import SUBRESOURCES, ApiError, Resource, bad_request
@@ -61,6 +61,8 @@ def _unknown_path() -> ApiError:
 
 
 def _discovery(parts: list[str], git_version: str) -> Any | None:
+    if (document := kube_openapi.serve(parts)) is not None:
+        return document
     if parts == ["version"]:
         return kr.version_info(git_version)
     if parts == ["api"]:
@@ -144,9 +146,10 @@ def _pod_log(backend: Backend, target: Target, query: Mapping[str, str]) -> Repl
 
 
 def _serve(backend: Backend, method: str, target: Target, query: Mapping[str, str],
-           raw: bytes, content_type: str) -> Reply:
+           raw: bytes, content_type: str, warnings: list[str]) -> Reply:
     verbs, res, ns, name = backend.verbs, target.res, target.namespace, target.name
     dry_run = query.get("dryRun") == "All"
+    checks = {"field_validation": query.get("fieldValidation") or "Warn", "warnings": warnings}
     if method == "GET":
         if target.subresource == "log":
             return _pod_log(backend, target, query)
@@ -161,20 +164,22 @@ def _serve(backend: Backend, method: str, target: Target, query: Mapping[str, st
         return _json(201, {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success",
                            "code": 201})
     if method == "POST":
-        return _json(201, verbs.create(res, ns, body, dry_run=dry_run))
+        return _json(201, verbs.create(res, ns, body, dry_run=dry_run, **checks))
     if method == "PUT":
-        return _json(200, verbs.replace(res, ns, name, body, target.subresource, dry_run=dry_run))
+        return _json(200, verbs.replace(res, ns, name, body, target.subresource, dry_run=dry_run, **checks))
     if method == "PATCH":
         return _json(200, verbs.patch(res, ns, name, content_type, body, target.subresource,
-                                      dry_run=dry_run))
+                                      dry_run=dry_run, **checks))
     if name:
         return _json(200, verbs.delete(res, ns, name, verbs.delete_options(body, query), dry_run=dry_run))
     return _json(200, verbs.delete_collection(res, ns, query.get("labelSelector"),
                                               query.get("fieldSelector"), dry_run=dry_run))
 
 
-def dispatch(backend: Backend, method: str, raw_path: str, headers: Mapping[str, str], raw: bytes) -> Reply:
-    """Answer one request: (status code, content type, body bytes)."""
+def dispatch(backend: Backend, method: str, raw_path: str, headers: Mapping[str, str], raw: bytes,
+             warnings: list[str] | None = None) -> Reply:
+    """Answer one request: (status code, content type, body bytes); ``warnings`` collects the texts
+    to send as ``Warning: 299`` headers (unknown fields under field validation ``Warn``)."""
     backend.record(method, raw_path)
     url = urlsplit(raw_path)
     parts = [p for p in url.path.split("/") if p]
@@ -192,7 +197,8 @@ def dispatch(backend: Backend, method: str, raw_path: str, headers: Mapping[str,
         if verb == "watch":
             raise ApiError(405, "MethodNotAllowed", "watch is not supported by the sandbox Kubernetes "
                            "stand-in; poll with list instead")
-        reply = _serve(backend, method, target, query, raw, content_type)
+        reply = _serve(backend, method, target, query, raw, content_type,
+                       warnings if warnings is not None else [])
     except ApiError as exc:
         return _json(exc.code, exc.status())
     if method != "GET":
@@ -207,15 +213,18 @@ class _Handler(BaseHTTPRequestHandler):
     def _handle(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
+        warnings: list[str] = []
         try:
             code, content_type, payload = dispatch(self.server.backend, self.command, self.path,
-                                                   self.headers, raw)
+                                                   self.headers, raw, warnings)
         except Exception as exc:  # a stand-in bug must reach the client as a 500, with the traceback logged
             log.exception("Kubernetes stand-in failed on %s %s", self.command, self.path)
             code, content_type, payload = _json(500, ApiError(500, "InternalError", repr(exc)).status())
         self.send_response(code)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(payload)))
+        for text in warnings:  # RFC 7234 warn-code 299, as the apiserver sends them
+            self.send_header("Warning", "299 - " + json.dumps(text))
         self.end_headers()
         self.wfile.write(payload)
 

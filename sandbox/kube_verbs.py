@@ -7,7 +7,8 @@ Conflict; PATCH takes JSON patch, JSON merge patch and strategic merge patch (ap
 served as strategic merge, ``kube_patch``); every write body is decoded against the kind's
 fields (``kube_schema``: 400 on a wrong type, unknown fields dropped and returned as warnings, or
 400 under ``fieldValidation=Strict``) and validated (``kube_validation``: 422 Invalid, and Pod
-Security admission of namespace labels); writes to the main resource leave ``status`` alone and ``/status`` writes change only
+Security admission of namespace labels);
+writes to the main resource leave ``status`` alone and ``/status`` writes change only
 ``status``; DELETE of an object with finalizers only sets ``metadata.deletionTimestamp``
 (``KubeStore.commit`` removes it once a write empties the finalizers); DELETE of a scheduled,
 unfinished pod is graceful (``_mark``: Terminating until the kubelet imitation is done, see
