@@ -25,6 +25,7 @@ from botocore.model import ServiceId
 from botocore.signers import RequestSigner
 
 from bot.cloud.context import utcnow
+from bot.cloud.partition import sts_endpoint
 
 TOKEN_PREFIX = "k8s-aws-v1."
 CLUSTER_ID_HEADER = "x-k8s-aws-id"
@@ -33,8 +34,9 @@ TOKEN_LIFETIME = timedelta(minutes=14)
 
 
 def sts_url(region: str) -> str:
-    """The regional STS endpoint EKS expects (never a test endpoint: the API server calls it)."""
-    return f"https://sts.{region}.amazonaws.com/?Action=GetCallerIdentity&Version=2011-06-15"
+    """The regional STS endpoint EKS expects, in the region's partition (``sts.cn-north-1.amazonaws.com.cn``
+    in China), as botocore's endpoint ruleset resolves it; never a test endpoint: the API server calls it."""
+    return f"{sts_endpoint(region)}/?Action=GetCallerIdentity&Version=2011-06-15"
 
 
 def presigned_identity_url(credentials: Credentials, cluster_name: str, region: str) -> str:

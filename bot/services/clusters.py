@@ -51,6 +51,7 @@ from bot.cloud.aws import Aws
 from bot.cloud.context import ClusterContext, utcnow
 from bot.cloud.counter import CallCounter
 from bot.cloud.kube import Kube
+from bot.cloud.partition import partition_for_region
 from bot.eks_token import TokenSource
 from bot.services.contexts import SingleClusterContexts
 from bot.services.ports import ContextProvider
@@ -132,7 +133,8 @@ def parse_clusters(doc: Any) -> ClustersConfig:
         if not _ACCOUNT.fullmatch(account):
             raise ValueError(f"clusters file: {name}: account_id must be 12 digits (quote it in YAML)")
         role = str(raw.get("role_arn", ""))
-        if role and not role.startswith(f"arn:aws:iam::{account}:role/"):
+        partition = partition_for_region(str(raw.get("region", "")))
+        if role and not role.startswith(f"arn:{partition}:iam::{account}:role/"):
             raise ValueError(f"clusters file: {name}: role_arn must be a role in account {account}")
         kube_keys = dict(raw.get("kube") or {})
         unknown = set(kube_keys) - set(KubeAccess.__dataclass_fields__)

@@ -75,6 +75,14 @@ def ingress_findings(ev: Evidence) -> list[Finding]:
         ),
         Msg(f"waiting for deletion for {age.en}", f"삭제 대기 {age.ko}"),
     )
+    if ing.group:
+        evidence += (
+            Msg(
+                f"member of IngressGroup {ing.group}: the controller reports on the group and on its "
+                "other members",
+                f"IngressGroup {ing.group} 의 멤버: 컨트롤러는 이 그룹과 다른 멤버에 대해 보고합니다",
+            ),
+        )
     return [
         Finding(
             "irsa.ingress.stuck",
@@ -85,7 +93,7 @@ def ingress_findings(ev: Evidence) -> list[Finding]:
             ),
             evidence,
             ing.target,
-            data={"finalizers": list(ing.finalizers)},
+            data={"finalizers": list(ing.finalizers), "group": ing.group},
         )
     ]
 

@@ -15,11 +15,17 @@ from typing import Any
 
 from bot import errors
 from bot.cloud.context import ClusterContext
+from bot.cloud.partition import partition_for_region
 from handlers.irsa.arn import provider_arn, role_arn
 from handlers.irsa.evidence import LoadBalancerFacts, OidcFacts, RoleFacts, Simulation
 from handlers.irsa.permissions import ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY, PolicySource
 
 _SIM_DECISIONS = {"allowed": ALLOWED, "explicitDeny": EXPLICIT_DENY, "implicitDeny": IMPLICIT_DENY}
+
+
+def partition(ctx: ClusterContext) -> str:
+    """The ARN partition of the cluster's region (``aws-cn``, ``aws-us-gov``, ``aws``)."""
+    return partition_for_region(ctx.region)
 
 
 def account_id(ctx: ClusterContext) -> str:
@@ -33,7 +39,7 @@ def oidc_facts(ctx: ClusterContext, account: str) -> OidcFacts:
         return OidcFacts("", "", False)
     iam = ctx.aws.client("iam")
     arns = [p["Arn"] for p in iam.list_open_id_connect_providers().get("OpenIDConnectProviderList", [])]
-    wanted = provider_arn(account, issuer)
+    wanted = provider_arn(account, issuer, partition_for_region(ctx.region))
     if wanted not in arns:
         others = tuple(a for a in arns if "oidc.eks." in a)
         return OidcFacts(issuer, wanted, False, other_providers=others)
@@ -52,7 +58,7 @@ def role_facts(ctx: ClusterContext, account: str, name: str) -> RoleFacts:
     try:
         role = iam.get_role(RoleName=name)["Role"]
     except errors.NotFound:
-        return RoleFacts(name, role_arn(account, name), exists=False)
+        return RoleFacts(name, role_arn(account, name, partition_for_region(ctx.region)), exists=False)
     policies: list[PolicySource] = []
     for page in iam.get_paginator("list_attached_role_policies").paginate(RoleName=name):
         for attached in page.get("AttachedPolicies", []):

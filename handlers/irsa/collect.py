@@ -97,9 +97,13 @@ def _ingress_part(ctx: ClusterContext, request: Request, pods: list[dict],
     if not ingress.exists:
         return ingress, []
     found: list[ControllerError] = kube_facts.ingress_event_errors(ctx, ns, name)
+    if not found and ingress.group and ingress.deletion_timestamp:
+        # A member being deleted has left its group: the controller records the group's events on
+        # the remaining members only and logs the group, not the ingress.
+        found = kube_facts.group_member_event_errors(ctx, ingress.group, ingress.target)
     if not found and pods:
         try:
-            found = kube_facts.controller_log_errors(ctx, pods, name)
+            found = kube_facts.controller_log_errors(ctx, pods, name, ns, ingress.group)
         except errors.AccessDenied as exc:
             notes.append(f"could not read the controller's logs: {exc}")
     return ingress, found
@@ -241,5 +245,5 @@ def collect(ctx: ClusterContext, request: Request) -> Evidence:
         component,
         role_source,
         lb_source,
-        _partition(role.arn) if role is not None and role.exists else "aws",
+        _partition(role.arn) if role is not None and role.exists else aws_facts.partition(ctx),
     )

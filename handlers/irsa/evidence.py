@@ -16,6 +16,7 @@ ROLE_ANNOTATION = "eks.amazonaws.com/role-arn"
 RESTARTED_AT = "kubectl.kubernetes.io/restartedAt"
 CLUSTER_TAG = "elbv2.k8s.aws/cluster"
 LB_FINALIZER = "ingress.k8s.aws/resources"
+GROUP_ANNOTATION = "alb.ingress.kubernetes.io/group.name"
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,8 @@ class IngressFacts:
     finalizers: tuple[str, ...] = ()
     hostname: str = ""
     stuck_seconds: float = 0.0
+    # The explicit IngressGroup (``alb.ingress.kubernetes.io/group.name``) it belongs to, if any.
+    group: str = ""
 
     @property
     def target(self) -> str:

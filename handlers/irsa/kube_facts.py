@@ -7,6 +7,7 @@ object, one list per kind and namespace, one log read per controller pod (at mos
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
@@ -14,6 +15,7 @@ from bot import errors
 from bot.cloud.context import ClusterContext
 from bot.parsing.aws_errors import parse_aws_error
 from handlers.irsa.evidence import (
+    GROUP_ANNOTATION,
     RESTARTED_AT,
     ROLE_ANNOTATION,
     ControllerError,
@@ -26,6 +28,7 @@ from handlers.workloads import list_workloads, read_workload, selector_string
 
 IDENTITY_ENV = ("AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE")
 LOG_TAIL_LINES = 500
+MAX_GROUP_MEMBERS = 5
 
 
 def _parse_ts(ts: str | None) -> datetime | None:
@@ -52,6 +55,7 @@ def ingress_facts(obj: dict[str, Any], now: datetime) -> IngressFacts:
         tuple(meta.get("finalizers") or ()),
         lb[0].get("hostname", "") or "",
         (now - deleting).total_seconds() if deleting else 0.0,
+        ((meta.get("annotations") or {}).get(GROUP_ANNOTATION) or "").strip(),
     )
 
 
@@ -79,7 +83,8 @@ def error_from_text(source: str, text: str) -> ControllerError | None:
     )
 
 
-def ingress_event_errors(ctx: ClusterContext, namespace: str, name: str) -> list[ControllerError]:
+def ingress_event_errors(ctx: ClusterContext, namespace: str, name: str,
+                         label: str = "event") -> list[ControllerError]:
     """AWS errors in the ingress's events, newest first."""
     events = ctx.kube.to_dict(
         ctx.kube.core.list_namespaced_event(
@@ -87,8 +92,25 @@ def ingress_event_errors(ctx: ClusterContext, namespace: str, name: str) -> list
         )
     )["items"]
     events.sort(key=lambda e: e.get("lastTimestamp") or e.get("eventTime") or "", reverse=True)
-    found = [error_from_text(f"event {e.get('reason', '')}", e.get("message") or "") for e in events]
+    found = [error_from_text(f"{label} {e.get('reason', '')}", e.get("message") or "") for e in events]
     return [f for f in found if f is not None]
+
+
+def group_member_event_errors(ctx: ClusterContext, group: str, exclude: str) -> list[ControllerError]:
+    """AWS errors in the events of the group's active members (the controller records events
+    only on those), at most ``MAX_GROUP_MEMBERS`` of them; ``exclude`` is ``NS/NAME``."""
+    items = ctx.kube.to_dict(ctx.kube.networking.list_ingress_for_all_namespaces())["items"]
+    members = [
+        i["metadata"] for i in items
+        if ((i["metadata"].get("annotations") or {}).get(GROUP_ANNOTATION) or "").strip() == group
+        and not i["metadata"].get("deletionTimestamp")
+        and f"{i['metadata'].get('namespace', '')}/{i['metadata']['name']}" != exclude
+    ]
+    found: list[ControllerError] = []
+    for meta in members[:MAX_GROUP_MEMBERS]:
+        ns, name = meta.get("namespace", ""), meta["name"]
+        found += ingress_event_errors(ctx, ns, name, f"event on {ns}/{name} (IngressGroup {group})")
+    return found
 
 
 def _owner_uid(obj: dict[str, Any], kind: str) -> str:
@@ -125,20 +147,40 @@ def lb_controller(ctx: ClusterContext) -> tuple[ControllerFacts, list[dict[str, 
                            tuple(accounts)), pods
 
 
+def _log_names(line: str, namespace: str, name: str, group: str) -> bool:
+    """Is this controller log line about the ingress (or its group)?
+
+    The ingress reconciler's request is the group id (aws-load-balancer-controller
+    ``pkg/ingress/group.go``): an explicit group's name with an empty namespace, or the ingress
+    itself for an implicit group; controller-runtime logs it as ``"namespace"`` / ``"name"``
+    (``pkg/controller/controller.go``). Lines that are not JSON are matched by the name.
+    """
+    try:
+        record = json.loads(line)
+    except ValueError:
+        record = None
+    if isinstance(record, dict) and "name" in record:
+        if group:
+            return record.get("name") == group and not record.get("namespace")
+        return record.get("name") == name and record.get("namespace", namespace) == namespace
+    return bool(name) and name in line
+
+
 def controller_log_errors(
-    ctx: ClusterContext, pods: list[dict[str, Any]], ingress_name: str
+    ctx: ClusterContext, pods: list[dict[str, Any]], ingress_name: str, namespace: str = "", group: str = ""
 ) -> list[ControllerError]:
-    """AWS errors about ``ingress_name`` in the controller pods' recent logs, newest first."""
+    """AWS errors about ``ingress_name`` (or its IngressGroup) in the controller pods' recent logs."""
     found: list[ControllerError] = []
     for pod in pods[:2]:
         meta = pod["metadata"]
         text = ctx.kube.core.read_namespaced_pod_log(
             meta["name"], meta["namespace"], tail_lines=LOG_TAIL_LINES
         )
+        source = f"log {meta['namespace']}/{meta['name']}" + (f" (IngressGroup {group})" if group else "")
         for line in reversed(str(text or "").splitlines()):
-            if ingress_name and ingress_name not in line:
+            if not _log_names(line, namespace, ingress_name, group):
                 continue
-            err = error_from_text(f"log {meta['namespace']}/{meta['name']}", line)
+            err = error_from_text(source, line)
             if err is not None:
                 found.append(err)
     return found

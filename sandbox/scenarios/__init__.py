@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from sandbox.scenarios import image_pull, ingress, rds, reports, sysctl, sysctl_allowlisted
+from sandbox.scenarios import image_pull, ingress, ingress_group, rds, reports, sysctl, sysctl_allowlisted
 from sandbox.scenarios.pod_restart import run as pod_restart
 
 # Each scenario is one or more parts; every part runs in a fresh sandbox (its own world).
 SCENARIOS = {
     "pod-restart": (pod_restart,),
     "ingress": ingress.PARTS,
+    "ingress-group": ingress_group.PARTS,
     "image-pull": image_pull.PARTS,
     "rds": rds.PARTS,
     "sysctl": sysctl.PARTS,

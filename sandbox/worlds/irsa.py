@@ -11,7 +11,8 @@ trust policy but an ALB without the ``elbv2.k8s.aws/cluster`` tag (left by the o
 Both install two imitations on the Kubernetes stand-in that decide from the live moto state:
 a load balancer controller that deletes the ALB and drops the finalizer once the role's trust
 policy admits its service account and its policies allow ``DeleteLoadBalancer`` on the ALB's
-real tags (judged by ``handlers.irsa``'s evaluators), and a deployment controller plus IRSA
+real tags (judged by the world's own IAM rules, ``sandbox.worlds.iam_rules``), and a deployment
+controller plus IRSA
 webhook that replaces a restarted deployment's pods, injecting the web identity env when the
 service account is annotated. Called by the demo scenarios and the IRSA tests.
 """
@@ -23,11 +24,11 @@ import time
 from datetime import timedelta
 from typing import Any
 
-from bot.cloud.aws import Aws
-from handlers.irsa.arn import provider_arn, sa_subject
-from handlers.irsa.permissions import ALLOWED, PolicySource, evaluate_permission, resource_tag_context
-from handlers.irsa.trust import evaluate_trust
 from sandbox.kube_api import KubeStandIn
+from sandbox.worlds import iam_rules
+
+# Anything with ``client(service)`` and ``region``: the sandbox's plain boto3 factory or a test's.
+Aws = Any
 
 CLUSTER, NAMESPACE, INGRESS = "prod", "cloudon", "cloudon-ingress"
 CONTROLLER_SA = "aws-load-balancer-controller"
@@ -117,6 +118,12 @@ def stuck_ingress(namespace: str, name: str, hostname: str, deleted_at: str) -> 
             "status": {"loadBalancer": {"ingress": [{"hostname": hostname}]}}}
 
 
+def sa_subject(namespace: str, service_account: str) -> str:
+    """The ``sub`` claim of a projected service account token (EKS User Guide, "IAM roles for
+    service accounts": ``system:serviceaccount:NAMESPACE:NAME``)."""
+    return f"system:serviceaccount:{namespace}:{service_account}"
+
+
 def _trust(account: str, host: str, namespaces: list[str]) -> dict[str, Any]:
     subs = [sa_subject(ns, CONTROLLER_SA) for ns in namespaces]
     return {"Version": "2012-10-17", "Statement": [{
@@ -125,7 +132,7 @@ def _trust(account: str, host: str, namespaces: list[str]) -> dict[str, Any]:
         "Condition": {"StringEquals": {f"{host}:sub": subs, f"{host}:aud": "sts.amazonaws.com"}}}]}
 
 
-def _aws_world(aws: Aws, trusted_namespaces: list[str], lb_tags: dict[str, str]) -> dict[str, Any]:
+def aws_world(aws: Aws, trusted_namespaces: list[str], lb_tags: dict[str, str]) -> dict[str, Any]:
     account = aws.client("sts").get_caller_identity()["Account"]
     iam, ec2 = aws.client("iam"), aws.client("ec2")
     eks_trust = {"Version": "2012-10-17", "Statement": [
@@ -147,7 +154,7 @@ def _aws_world(aws: Aws, trusted_namespaces: list[str], lb_tags: dict[str, str])
     lb = aws.client("elbv2").create_load_balancer(Name=LB_NAME, Subnets=subnets, Scheme="internet-facing",
                                                   Tags=[{"Key": k, "Value": v} for k, v in lb_tags.items()])
     lb = lb["LoadBalancers"][0]
-    return {"account": account, "cluster": CLUSTER, "issuer": issuer, "role_name": ROLE,
+    return {"account": account, "cluster": CLUSTER, "vpc": vpc, "issuer": issuer, "role_name": ROLE,
             "role_arn": role["Arn"], "provider_arn": provider["OpenIDConnectProviderArn"],
             "policy_arn": policy["Arn"], "lb_arn": lb["LoadBalancerArn"], "lb_dns": lb["DNSName"],
             "namespace": NAMESPACE, "ingress": INGRESS, "service_account": CONTROLLER_SA,
@@ -163,14 +170,19 @@ def _error_line(facts: dict[str, Any]) -> str:
             "\n\tstatus code: 403, request id: 6c2a5e0e-8d1f-4f7a-9a55-0d1c8b5f2e11")
 
 
-def _kube_world(kube: KubeStandIn, facts: dict[str, Any]) -> None:
+def controller_objects(kube: KubeStandIn, facts: dict[str, Any]) -> dict[str, Any]:
+    """The namespace, the controller's annotated service account, Deployment, ReplicaSet; its pod."""
     kube.put({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NAMESPACE}})
     kube.put({"apiVersion": "v1", "kind": "ServiceAccount",
               "metadata": {"name": CONTROLLER_SA, "namespace": NAMESPACE, "labels": dict(LABELS),
                            "annotations": {ROLE_ANNOTATION: facts["role_arn"]}}})
     deployment = kube.put(controller_deployment(NAMESPACE))
     replica_set = kube.put(controller_replica_set(deployment))
-    pod = kube.put(controller_pod(replica_set, facts["role_arn"], "sandbox0"))
+    return kube.put(controller_pod(replica_set, facts["role_arn"], "sandbox0"))
+
+
+def _kube_world(kube: KubeStandIn, facts: dict[str, Any]) -> None:
+    pod = controller_objects(kube, facts)
     deleted = (kube.clock() - timedelta(days=3)).strftime("%Y-%m-%dT%H:%M:%SZ")
     ingress = kube.put(stuck_ingress(NAMESPACE, INGRESS, facts["lb_dns"], deleted))
     error = _error_line(facts)
@@ -181,32 +193,67 @@ def _kube_world(kube: KubeStandIn, facts: dict[str, Any]) -> None:
     kube.set_pod_log(NAMESPACE, pod["metadata"]["name"], json.dumps(log) + "\n")
 
 
-def _role_policies(iam: Any) -> list[PolicySource]:
-    policies = []
-    for attached in iam.list_attached_role_policies(RoleName=ROLE)["AttachedPolicies"]:
+def role_documents(iam: Any, role: str = ROLE) -> list[dict[str, Any]]:
+    """The identity-based policy documents of ``role``: attached (default version) and inline."""
+    docs = []
+    for attached in iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"]:
         arn = attached["PolicyArn"]
         version = iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"]
-        doc = iam.get_policy_version(PolicyArn=arn, VersionId=version)["PolicyVersion"]["Document"]
-        policies.append(PolicySource(attached["PolicyName"], doc))
-    for name in iam.list_role_policies(RoleName=ROLE)["PolicyNames"]:
-        doc = iam.get_role_policy(RoleName=ROLE, PolicyName=name)["PolicyDocument"]
-        policies.append(PolicySource(name, doc))
-    return policies
+        docs.append(iam.get_policy_version(PolicyArn=arn, VersionId=version)["PolicyVersion"]["Document"])
+    for name in iam.list_role_policies(RoleName=role)["PolicyNames"]:
+        docs.append(iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"])
+    return docs
+
+
+def _as_dict(doc: Any) -> dict[str, Any]:
+    return json.loads(doc) if isinstance(doc, str) else doc
+
+
+def sts_admits(aws: Aws, facts: dict[str, Any]) -> bool:
+    """Would STS hand the controller's service account credentials for the role (iam_rules)?"""
+    iam = aws.client("iam")
+    host = facts["issuer"].removeprefix("https://")
+    partition = facts["role_arn"].split(":")[1]
+    provider = f"arn:{partition}:iam::{facts['account']}:oidc-provider/{host}"
+    providers = [p["Arn"] for p in iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]]
+    trust = _as_dict(iam.get_role(RoleName=ROLE)["Role"]["AssumeRolePolicyDocument"])
+    return provider in providers and iam_rules.web_identity_admitted(
+        trust, provider, host, facts["subject"], "sts.amazonaws.com")
+
+
+def role_may(aws: Aws, action: str, resource: str, tags: dict[str, str]) -> bool:
+    docs = [_as_dict(d) for d in role_documents(aws.client("iam"))]
+    return iam_rules.decide(docs, action, resource, iam_rules.resource_tag_context(tags)) == iam_rules.ALLOW
 
 
 def controller_may_delete(aws: Aws, facts: dict[str, Any]) -> bool:
     """Would the real controller succeed now? Trust admits its SA and DeleteLoadBalancer is allowed."""
-    iam = aws.client("iam")
-    providers = [p["Arn"] for p in iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]]
-    expected = provider_arn(facts["account"], facts["issuer"])
-    trust = iam.get_role(RoleName=ROLE)["Role"]["AssumeRolePolicyDocument"]
-    if expected not in providers or not evaluate_trust(trust, facts["subject"], provider=expected).admitted:
+    if not sts_admits(aws, facts):
         return False
     described = aws.client("elbv2").describe_tags(ResourceArns=[facts["lb_arn"]])["TagDescriptions"]
     tags = {t["Key"]: t["Value"] for t in (described[0]["Tags"] if described else [])}
-    verdict = evaluate_permission(_role_policies(iam), _ELB + "DeleteLoadBalancer", facts["lb_arn"],
-                                  resource_tag_context(tags))
-    return verdict.decision == ALLOWED
+    return role_may(aws, _ELB + "DeleteLoadBalancer", facts["lb_arn"], tags)
+
+
+def install_deployment_controller(kube: KubeStandIn) -> None:
+    """Replaces a restarted Deployment's pods, the IRSA webhook injecting the annotated role."""
+
+    def deployment_controller(k: KubeStandIn) -> None:
+        for dep in k.list("Deployment", NAMESPACE):
+            template = dep["spec"]["template"]
+            stamp = (template["metadata"].get("annotations") or {}).get(RESTARTED_AT, "")
+            pods = [p for p in k.list("Pod", NAMESPACE) if (p["metadata"].get("labels") or {}) == LABELS]
+            if not stamp or all((p["metadata"].get("annotations") or {}).get("sandbox/restartedAt") == stamp
+                                for p in pods):
+                continue
+            sa = k.get("ServiceAccount", NAMESPACE, template["spec"]["serviceAccountName"]) or {}
+            role = ((sa.get("metadata") or {}).get("annotations") or {}).get(ROLE_ANNOTATION, "")
+            for p in pods:
+                k.remove("Pod", NAMESPACE, p["metadata"]["name"])
+            replica_set = k.get("ReplicaSet", NAMESPACE, f"{dep['metadata']['name']}-7c9d8f")
+            k.put(controller_pod(replica_set, role, "".join(c for c in stamp if c.isdigit())[-6:], stamp))
+
+    kube.add_reconciler(deployment_controller)
 
 
 def _install_controllers(aws: Aws, kube: KubeStandIn, facts: dict[str, Any]) -> None:
@@ -225,30 +272,15 @@ def _install_controllers(aws: Aws, kube: KubeStandIn, facts: dict[str, Any]) -> 
         ingress["metadata"]["finalizers"] = [f for f in ingress["metadata"]["finalizers"] if f != FINALIZER]
         k.put(ingress)  # no finalizers left on an object being deleted: the stand-in removes it
 
-    def deployment_controller(k: KubeStandIn) -> None:
-        for dep in k.list("Deployment", NAMESPACE):
-            template = dep["spec"]["template"]
-            stamp = (template["metadata"].get("annotations") or {}).get(RESTARTED_AT, "")
-            pods = [p for p in k.list("Pod", NAMESPACE) if (p["metadata"].get("labels") or {}) == LABELS]
-            if not stamp or all((p["metadata"].get("annotations") or {}).get("sandbox/restartedAt") == stamp
-                                for p in pods):
-                continue
-            sa = k.get("ServiceAccount", NAMESPACE, template["spec"]["serviceAccountName"]) or {}
-            role = ((sa.get("metadata") or {}).get("annotations") or {}).get(ROLE_ANNOTATION, "")
-            for p in pods:
-                k.remove("Pod", NAMESPACE, p["metadata"]["name"])
-            replica_set = k.get("ReplicaSet", NAMESPACE, f"{dep['metadata']['name']}-7c9d8f")
-            k.put(controller_pod(replica_set, role, "".join(c for c in stamp if c.isdigit())[-6:], stamp))
-
     kube.add_reconciler(lb_controller)
-    kube.add_reconciler(deployment_controller)
+    install_deployment_controller(kube)
 
 
 def seed_ingress_trust_world(aws: Aws, kube: KubeStandIn) -> dict[str, Any]:
     """The seed case: the trust policy lists only kube-system's and web's controller service accounts."""
     tags = {"elbv2.k8s.aws/cluster": CLUSTER, "ingress.k8s.aws/stack": f"{NAMESPACE}/{INGRESS}",
             "ingress.k8s.aws/resource": "LoadBalancer"}
-    facts = _aws_world(aws, ["kube-system", "web"], tags)
+    facts = aws_world(aws, ["kube-system", "web"], tags)
     _kube_world(kube, facts)
     _install_controllers(aws, kube, facts)
     return facts
@@ -258,7 +290,7 @@ def seed_ingress_untagged_lb_world(aws: Aws, kube: KubeStandIn) -> dict[str, Any
     """Trust is fine; the ALB (made by the old v1 controller) lacks the elbv2.k8s.aws/cluster tag."""
     tags = {"kubernetes.io/ingress-name": INGRESS, "kubernetes.io/namespace": NAMESPACE,
             f"kubernetes.io/cluster/{CLUSTER}": "owned"}
-    facts = _aws_world(aws, ["kube-system", "web", NAMESPACE], tags)
+    facts = aws_world(aws, ["kube-system", "web", NAMESPACE], tags)
     _kube_world(kube, facts)
     _install_controllers(aws, kube, facts)
     return facts
