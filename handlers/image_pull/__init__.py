@@ -9,7 +9,7 @@ words), ``plan`` + ``plan_network`` + ``steps`` (fix plans), ``operations`` +
 from __future__ import annotations
 
 from handlers.image_pull.diagnoser import ImagePullDiagnoser, triage_call_counts
-from handlers.image_pull.operations import DefaultRoute, SecurityGroupRule443, VpcEndpoint
+from handlers.image_pull.operations import DefaultRoute, SecurityGroupRule443, VpcDnsAttributes, VpcEndpoint
 from handlers.image_pull.operations_more import (
     DeletePods,
     PullThroughCacheRule,
@@ -20,6 +20,7 @@ from handlers.image_pull.operations_more import (
 DIAGNOSER = ImagePullDiagnoser()
 OPERATIONS = (
     VpcEndpoint(),
+    VpcDnsAttributes(),
     DefaultRoute(),
     SecurityGroupRule443(),
     RolePolicyAttachment(),

@@ -4,7 +4,8 @@ Called by ``handlers.image_pull.collect`` and by the sandbox world's kubelet imi
 (``describe_nodes`` / ``describe_vpcs`` on live state). Batched: ``DescribeInstances`` filtered
 by ``private-dns-name`` 200 names per call (instance ids from ``spec.providerID`` as the
 fallback); subnets, route tables, endpoints, NACLs, security groups, NAT and internet gateways
-described once for all the VPCs together; IAM and ECR once per role / repository.
+described once for all the VPCs together (plus the two DNS attributes per VPC); IAM and ECR once
+per role / repository.
 """
 
 from __future__ import annotations
@@ -115,7 +116,18 @@ def describe_vpcs(aws: Aws, vpc_ids: Iterable[str], region: str | None = None) -
         ) or (vpc.get("CidrBlock"),)
         mine = {k: tuple(o for o in v if o.get("VpcId") == vid) for k, v in parts.items()}
         attached = tuple(g for g in igws if any(a.get("VpcId") == vid for a in g.get("Attachments") or []))
-        out[vid] = VpcState(vid, reg, cidrs, internet_gateways=attached, **mine)
+        # private DNS of interface endpoints needs both attributes (CreateVpcEndpoint, PrivateDnsEnabled)
+        support = ec2.describe_vpc_attribute(VpcId=vid, Attribute="enableDnsSupport")["EnableDnsSupport"]
+        hostnames = ec2.describe_vpc_attribute(VpcId=vid, Attribute="enableDnsHostnames")["EnableDnsHostnames"]
+        out[vid] = VpcState(
+            vid,
+            reg,
+            cidrs,
+            internet_gateways=attached,
+            dns_support=bool(support.get("Value")),
+            dns_hostnames=bool(hostnames.get("Value")),
+            **mine,
+        )
     return out
 
 

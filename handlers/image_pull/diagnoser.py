@@ -20,7 +20,7 @@ from handlers.base import CommandSpec
 from handlers.image_pull.analyse import PullGroup, finding_for, group_failures, headline
 from handlers.image_pull.collect import collect
 from handlers.image_pull.plan import plan_fixes
-from handlers.image_pull.verify import wait_for_replacements
+from handlers.image_pull.verify import wait_for_endpoints, wait_for_replacements
 from handlers.target import check_name, check_namespace
 
 
@@ -99,7 +99,22 @@ class ImagePullDiagnoser:
         watch = list(plan.verify.get("watch") or [])
         if not watch:
             return Verification(True, Msg("applied; no pods to watch", "적용 완료, 확인할 파드가 없습니다"))
-        return wait_for_replacements(ctx, watch)
+        deadline = time.monotonic() + ctx.wait_seconds
+        endpoints = list(plan.verify.get("endpoints") or [])
+        retried = False
+        if endpoints:
+            ready, retried = wait_for_endpoints(ctx, endpoints, deadline)
+            if not ready:
+                names = ", ".join(sorted(e["service"].split(".", 3)[-1] for e in endpoints))
+                return Verification(
+                    False,
+                    Msg(
+                        f"the new VPC endpoint(s) ({names}) did not become available within the wait",
+                        f"대기 시간 안에 새 VPC 엔드포인트({names})가 available 상태가 되지 않았습니다",
+                    ),
+                    pending=True,
+                )
+        return wait_for_replacements(ctx, watch, deadline, retried)
 
 
 def triage_call_counts(ctx: ClusterContext, namespace: str | None = None) -> dict[str, Any]:

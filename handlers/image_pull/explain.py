@@ -73,6 +73,23 @@ def blocker(b: Blocker) -> Msg:
             f"네트워크 ACL {d.get('network_acl_id')} 가 {d.get('cidr')} 에서 오는 응답"
             "(임시 포트 1024-65535)을 거부합니다",
         ),
+        "route.uninspectable": Msg(
+            f"the egress route of {d.get('route_table_id')} for {d.get('destination')} goes to "
+            f"{d.get('target')}: the bot cannot inspect the path behind it",
+            f"{d.get('route_table_id')} 의 {d.get('destination')} 송신 경로가 {d.get('target')} 로 "
+            "갑니다: 봇은 그 뒤의 경로를 점검할 수 없습니다",
+        ),
+        "vpc.dns_attributes": Msg(
+            f"VPC {d.get('vpc_id')} has enableDnsSupport={d.get('dns_support')}, "
+            f"enableDnsHostnames={d.get('dns_hostnames')}: private DNS of interface endpoints needs both on",
+            f"VPC {d.get('vpc_id')} 의 enableDnsSupport={d.get('dns_support')}, "
+            f"enableDnsHostnames={d.get('dns_hostnames')}: 인터페이스 엔드포인트의 프라이빗 DNS 는 둘 다 켜져야 합니다",
+        ),
+        "endpoint.not_available": Msg(
+            f"endpoint {d.get('endpoint_id')} ({d.get('service')}) is {d.get('state')}, not yet available",
+            f"엔드포인트 {d.get('endpoint_id')} ({d.get('service')}) 가 {d.get('state')} 상태로 "
+            "아직 사용할 수 없습니다",
+        ),
         "endpoint.missing": Msg(
             f"no VPC endpoint {d.get('service')}", f"VPC 엔드포인트 {d.get('service')} 가 없습니다"
         ),
@@ -109,6 +126,12 @@ def title(group: PullGroup) -> Msg:
             f"{n} pod(s) on subnet {where} have no network path to {kind.en} ({group.registry}) on 443",
             f"서브넷 {where} 의 파드 {n}개가 {kind.ko} ({group.registry}) 443 포트로 "
             "갈 네트워크 경로가 없습니다",
+        ),
+        "image_pull.network.uninspectable": Msg(
+            f"{n} pod(s) on subnet {where} time out pulling {img}; their egress leaves through "
+            f"{group.path.uninspectable if group.path else '?'}, which the bot cannot inspect",
+            f"서브넷 {where} 의 파드 {n}개가 {img} 를 받다가 시간 초과됩니다. 송신 경로가 봇이 점검할 수 없는 "
+            f"{group.path.uninspectable if group.path else '?'} 를 지납니다",
         ),
         "image_pull.network.path_open": Msg(
             f"{n} pod(s) time out pulling {img}, but the VPC path looks open",
@@ -176,15 +199,64 @@ def evidence(group: PullGroup, ev: Evidence) -> list[Msg]:
         if path.reachable:
             lines.append(Msg(f"path open via {path.via}", f"{path.via} 경유 경로가 열려 있음"))
         lines += [blocker(b) for b in path.internet + path.endpoints]
-        if not path.endpoints_apply and not path.reachable:
+        if not path.endpoints_apply and not path.reachable and not path.uninspectable:
             lines.append(
                 Msg(
-                    "VPC endpoints cannot serve this registry: it needs NAT or an ECR pull-through cache",
-                    "VPC 엔드포인트로는 이 레지스트리에 갈 수 없습니다: NAT 또는 ECR pull-through cache 가 "
-                    "필요합니다",
+                    "VPC endpoints cannot serve this registry and an ECR pull-through cache is no way around "
+                    "NAT: the first pull of each image through a cache needs a NAT path (ECR User Guide, "
+                    "VPC endpoints). Give the subnet a NAT path, or copy the image into a private ECR "
+                    "repository in this region and pull it through ECR VPC endpoints",
+                    "VPC 엔드포인트로는 이 레지스트리에 갈 수 없고 ECR pull-through cache 도 NAT 를 대신하지 "
+                    "못합니다: 캐시를 통한 각 이미지의 첫 pull 에는 NAT 경로가 필요합니다 (ECR 사용 설명서, VPC "
+                    "엔드포인트). 서브넷에 NAT 경로를 주거나, 이미지를 이 리전의 private ECR repository 로 "
+                    "복사해 ECR VPC 엔드포인트로 받으세요",
                 )
             )
+        if path.uninspectable:
+            lines.append(far_side(path.uninspectable, group.registry))
     return lines
+
+
+def far_side(target: str, registry: str) -> Msg:
+    """What to check behind an egress target the bot cannot inspect; no route change is proposed."""
+    kind = target.split("-", 1)[0]
+    texts = {
+        "tgw": Msg(
+            f"check behind transit gateway {target}: the TGW route table of this VPC's attachment sends "
+            f"0.0.0.0/0 to the egress VPC, whose NAT gateway or firewall allows 443 to {registry} and "
+            "routes the replies back",
+            f"트랜짓 게이트웨이 {target} 뒤를 확인하세요: 이 VPC 어태치먼트의 TGW 라우팅 테이블이 "
+            f"0.0.0.0/0 을 egress VPC 로 보내고, 그 NAT 게이트웨이나 방화벽이 {registry} 로의 443 과 응답 "
+            "경로를 허용하는지",
+        ),
+        "vpce": Msg(
+            f"check the inspection appliances behind endpoint {target} (Gateway Load Balancer / Network "
+            f"Firewall): they allow 443 to {registry} and their subnet routes on to a NAT or internet gateway",
+            f"엔드포인트 {target} 뒤의 검사 장비(Gateway Load Balancer / Network Firewall)가 {registry} "
+            "로의 443 을 허용하고, 그 서브넷이 NAT 또는 인터넷 게이트웨이로 이어지는지 확인하세요",
+        ),
+        "pcx": Msg(
+            f"peering connection {target} does not carry traffic on to the peer's NAT or internet gateway "
+            "(VPC peering has no edge-to-edge routing): check what the peer VPC does with it",
+            f"피어링 연결 {target} 은 상대 VPC 의 NAT/인터넷 게이트웨이로 트래픽을 넘기지 않습니다 "
+            "(엣지 간 라우팅 미지원): 상대 VPC 쪽을 확인하세요",
+        ),
+        "eigw": Msg(
+            f"{target} only carries IPv6: the node needs an IPv6 address and {registry} must be reached "
+            "over IPv6; IPv4 traffic has no way out here",
+            f"{target} 는 IPv6 전용입니다: 노드에 IPv6 주소가 있고 {registry} 를 IPv6 로 접속해야 합니다. "
+            "IPv4 기본 경로는 없습니다",
+        ),
+    }
+    return texts.get(
+        kind,
+        Msg(
+            f"check {target} (NAT instance or appliance): source/destination check off, 443 to {registry} "
+            "allowed, its own subnet routed to an internet gateway",
+            f"{target} (NAT 인스턴스 또는 장비)를 확인하세요: 소스/대상 확인 해제, {registry} 로의 443 허용, "
+            "그 서브넷이 인터넷 게이트웨이로 라우팅되는지",
+        ),
+    )
 
 
 def advice(group: PullGroup, ev: Evidence) -> list[Msg]:
@@ -211,7 +283,7 @@ def advice(group: PullGroup, ev: Evidence) -> list[Msg]:
             )
         ]
     if (
-        code in ("image_pull.rate_limited", "image_pull.network.no_path")
+        code == "image_pull.rate_limited"
         and group.registry_kind == "docker_hub"
         and not any(":secret:ecr-pullthroughcache/docker-hub" in a for a in ev.ptc_secret_arns)
     ):

@@ -87,6 +87,9 @@ class VpcState:
     security_groups: tuple[Raw, ...] = ()
     nat_gateways: tuple[Raw, ...] = ()
     internet_gateways: tuple[Raw, ...] = ()
+    # ``ec2:DescribeVpcAttribute``; private DNS on interface endpoints needs both on
+    dns_support: bool = True
+    dns_hostnames: bool = True
 
     def __str__(self) -> str:
         return f"{self.vpc_id} ({', '.join(self.cidrs)})"

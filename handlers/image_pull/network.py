@@ -28,9 +28,11 @@ from handlers.image_pull.vpc import (
     ABSENT,
     ECR_INTERFACES,
     default_route,
+    egress_route,
     endpoint_shape,
     find_endpoint,
     network_acl_for,
+    route_destination,
     route_table_for,
     route_target,
     route_to_igw,
@@ -80,6 +82,11 @@ class PathReport:
     endpoints: tuple[Blocker, ...] = ()
     endpoints_apply: bool = False  # whether VPC endpoints can serve this registry at all
 
+    @property
+    def uninspectable(self) -> str:
+        """The target of an egress route the bot cannot see through (``tgw-...``), or ""."""
+        return next((b.data["target"] for b in self.internet if b.code == "route.uninspectable"), "")
+
     def __str__(self) -> str:
         if self.reachable:
             return f"reachable via {self.via}"
@@ -110,13 +117,23 @@ def internet_blockers(node: NodeNet, vpc: VpcState) -> tuple[list[Blocker], str,
     """(blockers, via, nat id) for reaching the internet from the node's subnet."""
     table = route_table_for(vpc, node.subnet_id)
     rt_id = (table or {}).get("RouteTableId", "")
-    route = default_route(table)
+    route = egress_route(vpc, table)
     found: list[Blocker] = []
     via, nat_id = "", ""
+    default = route is not None and route.get("DestinationCidrBlock") == rules.INTERNET
     if route is None:
         found.append(Blocker("route.no_default", {"route_table_id": rt_id}))
     elif route.get("State") == "blackhole":
         found.append(Blocker("route.blackhole", {"route_table_id": rt_id, "route": dict(route)}))
+    elif not default or not (route.get("NatGatewayId") or str(route.get("GatewayId", "")).startswith("igw-")):
+        # centralised egress (transit gateway, firewall endpoint, NAT instance, peering), IPv6-only
+        # or prefix-list routes: a path whose far side the bot cannot see, never "broken"
+        found.append(
+            Blocker(
+                "route.uninspectable",
+                {"route_table_id": rt_id, "target": route_target(route), "destination": route_destination(route)},
+            )
+        )
     elif route.get("NatGatewayId"):
         nat_id = route["NatGatewayId"]
         nat = next((n for n in vpc.nat_gateways if n.get("NatGatewayId") == nat_id), None)
@@ -138,8 +155,6 @@ def internet_blockers(node: NodeNet, vpc: VpcState) -> tuple[list[Blocker], str,
                 Blocker("igw.no_public_ip", {"route_table_id": rt_id, "gateway_id": route["GatewayId"]})
             )
         via = "igw"
-    else:
-        found.append(Blocker("route.no_default", {"route_table_id": rt_id, "route": dict(route)}))
     if not rules.groups_permit(_node_groups(vpc, node), "egress", 443, rules.INTERNET):
         found.append(
             Blocker(
@@ -157,6 +172,9 @@ def _interface_blockers(vpc: VpcState, node: NodeNet, service: str) -> list[Bloc
         return [Blocker("endpoint.missing", {"service": service})]
     ep_id = ep.get("VpcEndpointId", "")
     found = []
+    state = str(ep.get("State", "available")).lower()
+    if state != "available":
+        found.append(Blocker("endpoint.not_available", {"service": service, "endpoint_id": ep_id, "state": state}))
     if not ep.get("PrivateDnsEnabled"):
         found.append(Blocker("endpoint.no_private_dns", {"service": service, "endpoint_id": ep_id}))
     ep_groups = [g for g in (vpc.group(x.get("GroupId", "")) for x in ep.get("Groups") or []) if g]
@@ -193,6 +211,14 @@ def endpoint_blockers(node: NodeNet, vpc: VpcState, needs_sts: bool = False) -> 
     table = route_table_for(vpc, node.subnet_id)
     rt_id = (table or {}).get("RouteTableId", "")
     found: list[Blocker] = []
+    if not (vpc.dns_support and vpc.dns_hostnames):
+        # private DNS of interface endpoints needs both attributes (CreateVpcEndpoint, PrivateDnsEnabled)
+        found.append(
+            Blocker(
+                "vpc.dns_attributes",
+                {"vpc_id": vpc.vpc_id, "dns_support": vpc.dns_support, "dns_hostnames": vpc.dns_hostnames},
+            )
+        )
     shorts = ECR_INTERFACES + (("sts",) if needs_sts else ())
     for short in shorts:
         found += _interface_blockers(vpc, node, service_name(vpc.region, short))

@@ -21,6 +21,7 @@ from handlers.image_pull.rules import has_443_rule
 ENDPOINT = "ec2.vpc_endpoint"
 ROUTE = "ec2.default_route"
 SG_RULE = "ec2.sg_rule_443"
+VPC_DNS = "ec2.vpc_dns_attributes"
 
 
 def _endpoint(ctx: ClusterContext, vpc_id: str, service: str) -> dict[str, Any] | None:
@@ -204,6 +205,53 @@ class SecurityGroupRule443:
             Msg(
                 f"Remove the 443 {p['direction']} rule added to {p['group_id']}",
                 f"{p['group_id']} 에 추가한 443 {p['direction']} 규칙 삭제",
+            ),
+            observed_after,
+        )
+
+
+class VpcDnsAttributes:
+    """The VPC's ``enableDnsSupport`` / ``enableDnsHostnames``: ``{"dns_support": bool, "dns_hostnames": bool}``.
+
+    ``ModifyVpcAttribute`` changes one attribute per call (EC2 API Reference); support goes on
+    before hostnames, and off after them.
+    """
+
+    name = VPC_DNS
+    min_risk = Risk.MEDIUM
+    reversible = True
+
+    def read(self, ctx: ClusterContext, params: Mapping[str, Any]) -> Any:
+        ec2 = ctx.aws.client("ec2")
+        vpc = params["vpc_id"]
+        return {
+            "dns_support": bool(
+                ec2.describe_vpc_attribute(VpcId=vpc, Attribute="enableDnsSupport")["EnableDnsSupport"]["Value"]
+            ),
+            "dns_hostnames": bool(
+                ec2.describe_vpc_attribute(VpcId=vpc, Attribute="enableDnsHostnames")["EnableDnsHostnames"][
+                    "Value"
+                ]
+            ),
+        }
+
+    def apply(self, ctx: ClusterContext, step: PlanStep) -> Any:
+        ec2 = ctx.aws.client("ec2")
+        have = self.read(ctx, step.params)
+        order = [("dns_support", "EnableDnsSupport"), ("dns_hostnames", "EnableDnsHostnames")]
+        if not step.after.get("dns_support", True):
+            order.reverse()
+        for key, arg in order:
+            if key in step.after and step.after[key] != have[key]:
+                ec2.modify_vpc_attribute(VpcId=step.params["vpc_id"], **{arg: {"Value": step.after[key]}})
+        return self.read(ctx, step.params)
+
+    def revert(self, step: PlanStep, observed_after: Any) -> PlanStep | None:
+        return inverse_step(
+            step,
+            Msg(
+                f"Set the DNS attributes of VPC {step.params['vpc_id']} back to {step.before}",
+                f"VPC {step.params['vpc_id']} 의 DNS 속성 원복: {step.before}",
             ),
             observed_after,
         )

@@ -4,7 +4,8 @@ Pure: called by ``handlers.image_pull.diagnoser`` with the groups from ``analyse
 ``Evidence`` from ``collect``; every ``before`` comes from that evidence in the shape the
 operations read back. Network fixes are planned per route table (``plan_network``), the others
 per group here. Never proposes a public IP or a temporary ENI: the ways out are VPC
-endpoints, an existing NAT gateway, or an ECR pull-through cache.
+endpoints or an existing NAT gateway; an ECR pull-through cache only against rate limits
+(its first pull needs the NAT path anyway).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from handlers.image_pull.images import (
     with_tag,
 )
 from handlers.image_pull.model import Evidence, FailingPod
-from handlers.image_pull.plan_network import endpoint_steps, plan_network
+from handlers.image_pull.plan_network import plan_network
 
 ECR_READ_ONLY = "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly"
 KIND = "image_pull"
@@ -37,10 +38,10 @@ def plan_fixes(evidence: Evidence, groups: list[PullGroup]) -> tuple[FixPlan, ..
         elif group.code == "image_pull.not_found.tag":
             plans += _plan_tag(evidence, group)
         elif group.code == "image_pull.rate_limited" and group.registry_kind != "ecr_private":
-            plans += _plan_pull_through(evidence, group, with_endpoints=False)
-    for group in groups:  # public registries with no way out: a cache in ECR instead of NAT
-        if group.code == "image_pull.network.no_path" and not group.path.endpoints_apply:
-            plans += _plan_pull_through(evidence, group, with_endpoints=True)
+            plans += _plan_pull_through(evidence, group)
+    # No pull-through cache in place of NAT for a public registry with no way out: the first pull
+    # through a cache rule over VPC endpoints needs a NAT route (ECR User Guide, "Amazon ECR interface
+    # VPC endpoints"); ``explain`` says so and offers copying the image into private ECR instead.
     return tuple(plans)
 
 
@@ -120,7 +121,7 @@ def _credential(evidence: Evidence, host: str) -> str | None:
     return next((a for a in evidence.ptc_secret_arns if f":secret:{prefix}" in a), None)
 
 
-def _plan_pull_through(evidence: Evidence, group: PullGroup, with_endpoints: bool) -> list[FixPlan]:
+def _plan_pull_through(evidence: Evidence, group: PullGroup) -> list[FixPlan]:
     host = split_image(group.image).host
     if host not in PTC_UPSTREAMS:
         return []
@@ -129,11 +130,6 @@ def _plan_pull_through(evidence: Evidence, group: PullGroup, with_endpoints: boo
         return []  # the finding says which secret to create; a rule without it would fail on first pull
     prefix, upstream = PTC_UPSTREAMS[host]
     steps: list[PlanStep] = []
-    if with_endpoints:
-        net = endpoint_steps(evidence, [group])
-        if net is None:
-            return []
-        steps += net
     if evidence.ptc_rules.get(prefix) != upstream:
         steps.append(S.ptc_rule(prefix, upstream, credential))
     new_image = pull_through_image(group.image, evidence.account_id, evidence.region)

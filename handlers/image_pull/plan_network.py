@@ -96,7 +96,10 @@ def endpoint_steps(evidence: Evidence, groups: list[PullGroup]) -> list[PlanStep
     sg_id, sg_steps = "", []
     for b in blockers:
         service = b.data.get("service", "")
-        if b.code == "endpoint.missing":
+        if b.code == "vpc.dns_attributes":  # first: private DNS of any endpoint needs both attributes
+            before = {"dns_support": bool(b.data["dns_support"]), "dns_hostnames": bool(b.data["dns_hostnames"])}
+            out.insert(0, S.vpc_dns(vpc.vpc_id, before, {"dns_support": True, "dns_hostnames": True}))
+        elif b.code == "endpoint.missing":
             if not sg_id:
                 sg_id, sg_steps = _endpoint_group(vpc, nodes)
                 out += sg_steps
@@ -135,6 +138,15 @@ def endpoint_steps(evidence: Evidence, groups: list[PullGroup]) -> list[PlanStep
     return _unique(out)
 
 
+def _interface_endpoints(steps: list[PlanStep]) -> list[dict[str, str]]:
+    """Interface endpoints the plan creates or changes: verification waits until they are available."""
+    return [
+        {"vpc_id": s.params["vpc_id"], "service": s.params["service"]}
+        for s in steps
+        if "service" in s.params and s.after.get("type") == "Interface"
+    ]
+
+
 def _unique(steps: list[PlanStep]) -> list[PlanStep]:
     seen, out = set(), []
     for step in steps:
@@ -152,8 +164,8 @@ def nat_steps(evidence: Evidence, groups: list[PullGroup]) -> list[PlanStep] | N
         return None
     vpc = evidence.vpcs[nodes[0].vpc_id]
     nat = usable_nat(vpc)
-    if not nat:
-        return None
+    if not nat or any(internet_blockers(n, vpc)[0] and _unseen(n, vpc) for n in nodes):
+        return None  # never replace an egress route the bot cannot see through
     out: list[PlanStep] = []
     for node in nodes:
         blockers, _, _ = internet_blockers(node, vpc)
@@ -163,6 +175,26 @@ def nat_steps(evidence: Evidence, groups: list[PullGroup]) -> list[PlanStep] | N
         current = route_target(default_route(table))
         if any(b.code in ROUTE_BLOCKERS for b in blockers) and current != nat:
             out.append(S.default_route(table.get("RouteTableId", ""), current, nat))
+        out += [
+            S.sg_rule(b.data["group_ids"][0], "egress", cidr=INTERNET)
+            for b in blockers
+            if b.code == "sg.egress_443" and b.data.get("group_ids")
+        ]
+    return _unique(out) or None
+
+
+def _unseen(node: NodeNet, vpc: VpcState) -> str:
+    return next((b.data["target"] for b in internet_blockers(node, vpc)[0] if b.code == "route.uninspectable"), "")
+
+
+def local_steps(evidence: Evidence, groups: list[PullGroup]) -> list[PlanStep] | None:
+    """With egress the bot cannot see through: only the node's own 443 egress rule, never a route."""
+    nodes = [n for n in _nodes(evidence, groups) if n.vpc_id in evidence.vpcs]
+    out: list[PlanStep] = []
+    for node in nodes:
+        blockers, _, _ = internet_blockers(node, evidence.vpcs[node.vpc_id])
+        if any(b.code.startswith("nacl.") for b in blockers):
+            return None
         out += [
             S.sg_rule(b.data["group_ids"][0], "egress", cidr=INTERNET)
             for b in blockers
@@ -183,12 +215,25 @@ def plan_network(evidence: Evidence, groups: list[PullGroup]) -> list[FixPlan]:
         n = len(recreate.params["pods"])
         tail = [recreate] if n else []
         verify = S.verify_replacements(pods)
+        unseen = next((g.path.uninspectable for g in bucket if g.path and g.path.uninspectable), "")
+        if unseen:
+            steps = local_steps(evidence, bucket)
+            if steps:
+                title = Msg(
+                    f"Allow TCP 443 egress from the nodes of subnet {subnets}; egress stays on {unseen} "
+                    f"(not changed); then recreate {n} pod(s)",
+                    f"서브넷 {subnets} 노드의 TCP 443 아웃바운드 허용, 송신 경로 {unseen} 는 그대로 둠. "
+                    f"이후 파드 {n}개 재생성",
+                )
+                plans.append(FixPlan(KIND, title, tuple(steps + tail), Risk.MEDIUM, rt, verify))
+            continue
         if all(g.path and g.path.endpoints_apply for g in bucket):
             steps = endpoint_steps(evidence, bucket)
             if steps:
                 services = sorted(
                     {s.params["service"].split(".", 3)[-1] for s in steps if "service" in s.params}
-                )
+                ) or ["VPC DNS attributes"]
+                verify = {**verify, "endpoints": _interface_endpoints(steps)}
                 title = Msg(
                     f"Private path to ECR for subnet {subnets}: VPC endpoints ({', '.join(services)}), "
                     f"no internet exposure; then recreate {n} pod(s)",

@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.domain import Msg, PlanStep
 from handlers.image_pull.model import FailingPod
-from handlers.image_pull.operations import ENDPOINT, ROUTE, SG_RULE
+from handlers.image_pull.operations import ENDPOINT, ROUTE, SG_RULE, VPC_DNS
 from handlers.image_pull.operations_more import ATTACH, DELETE_PODS, IMAGE, PTC_RULE
 
 
@@ -42,6 +42,21 @@ def endpoint(vpc_id: str, service: str, before: dict[str, Any], after: dict[str,
     else:
         text = Msg(f"Turn on private DNS for the {short} endpoint", f"{short} 엔드포인트의 프라이빗 DNS 켜기")
     return PlanStep(ENDPOINT, {"vpc_id": vpc_id, "service": service}, before, after, text)
+
+
+def vpc_dns(vpc_id: str, before: dict[str, bool], after: dict[str, bool]) -> PlanStep:
+    return PlanStep(
+        VPC_DNS,
+        {"vpc_id": vpc_id},
+        before,
+        after,
+        Msg(
+            f"Turn on enableDnsSupport and enableDnsHostnames on VPC {vpc_id} (private DNS of the "
+            "interface endpoints needs both)",
+            f"VPC {vpc_id} 의 enableDnsSupport, enableDnsHostnames 켜기 (인터페이스 엔드포인트 프라이빗 "
+            "DNS 에 둘 다 필요)",
+        ),
+    )
 
 
 def default_route(route_table_id: str, current: str, nat_id: str) -> PlanStep:

@@ -4,7 +4,8 @@ Called by ``ImagePullDiagnoser.verify`` with ``plan.verify["watch"]`` (built by 
 per namespace and controller (or, after an image change, the workload's selector and the new
 image), how many new pods must be ready. Polls every ``ctx.poll_seconds`` up to
 ``ctx.wait_seconds`` with one pods list per watched workload; stops early when every new pod
-has settled and one of them is failing, and quotes that pod's latest kubelet event.
+has settled and one of them is failing, and quotes that pod's latest kubelet event. Interface
+endpoints the plan created are waited for first, within the same budget, until ``available``.
 """
 
 from __future__ import annotations
@@ -85,9 +86,62 @@ def _state(ctx: ClusterContext, w: Mapping[str, Any]) -> tuple[str, list[str], t
     return "pending", ready, stuck[0] if stuck else None
 
 
-def wait_for_replacements(ctx: ClusterContext, watch: list[Mapping[str, Any]]) -> Verification:
-    deadline = time.monotonic() + ctx.wait_seconds
+def _endpoint_states(ctx: ClusterContext, wanted: list[Mapping[str, str]]) -> dict[str, str]:
+    """service -> state of the plan's interface endpoints that exist (one describe per VPC)."""
+    out: dict[str, str] = {}
+    for vpc_id in sorted({w["vpc_id"] for w in wanted}):
+        services = sorted({w["service"] for w in wanted if w["vpc_id"] == vpc_id})
+        found = ctx.aws.client("ec2").describe_vpc_endpoints(
+            Filters=[{"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "service-name", "Values": services}]
+        )
+        for ep in found.get("VpcEndpoints") or []:
+            state = str(ep.get("State", "")).lower()
+            if state not in ("deleted", "deleting"):
+                out[ep["ServiceName"]] = state
+    return out
+
+
+def wait_for_endpoints(ctx: ClusterContext, wanted: list[Mapping[str, str]], deadline: float) -> tuple[bool, bool]:
+    """(all the plan's endpoints available, some were still pending when first looked at).
+
+    A new interface endpoint is ``pending`` before ``available`` (EC2 API Reference, VpcEndpoint
+    State); pods that failed meanwhile are retried by the kubelet, so they are not judged yet."""
+    waited = False
+    while True:
+        states = _endpoint_states(ctx, wanted)
+        if all(s == "available" for s in states.values()):
+            return True, waited
+        if any(s in ("failed", "rejected") for s in states.values()) or time.monotonic() >= deadline:
+            return False, waited
+        waited = True
+        time.sleep(ctx.poll_seconds)
+
+
+def _failure_counts(ctx: ClusterContext, namespaces: set[str]) -> dict[tuple[str, str], int]:
+    """(namespace, pod) -> how many pull failures the kubelet has reported so far."""
+    out: dict[tuple[str, str], int] = {}
+    for ns in sorted(namespaces):
+        items = ctx.kube.to_dict(ctx.kube.core.list_namespaced_event(ns, field_selector="reason=Failed")).get(
+            "items"
+        ) or []
+        for ev in items:
+            key = (ns, (ev.get("involvedObject") or {}).get("name", ""))
+            out[key] = out.get(key, 0) + int(ev.get("count") or 1)
+    return out
+
+
+def wait_for_replacements(
+    ctx: ClusterContext,
+    watch: list[Mapping[str, Any]],
+    deadline: float | None = None,
+    retried: bool = False,
+) -> Verification:
+    """Wait for the new pods. ``retried``: the path only just opened (an endpoint was pending), so a
+    pod counts as failing only once the kubelet has failed it again after that."""
+    deadline = deadline if deadline is not None else time.monotonic() + ctx.wait_seconds
     started = time.monotonic()
+    namespaces = {w["namespace"] for w in watch}
+    baseline = _failure_counts(ctx, namespaces) if retried else {}
     while True:
         states = [(w, *_state(ctx, w)) for w in watch]
         if all(s == "ready" for _, s, _, _ in states):
@@ -101,6 +155,10 @@ def wait_for_replacements(ctx: ClusterContext, watch: list[Mapping[str, Any]]) -
                 ),
             )
         failing = [(w, f) for w, s, _, f in states if s == "failed" and f]
+        if retried and failing:
+            counts = _failure_counts(ctx, namespaces)
+            failing = [(w, f) for w, f in failing if counts.get((w["namespace"], f[0]), 0) > baseline.get(
+                (w["namespace"], f[0]), 0)]
         settled = all(s != "pending" for _, s, _, _ in states)
         if (failing and settled) or time.monotonic() >= deadline:
             bad = failing[0] if failing else next(((w, f) for w, s, _, f in states if s != "ready"), None)

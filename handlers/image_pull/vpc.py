@@ -40,6 +40,33 @@ def default_route(table: Raw | None) -> Raw | None:
     return None
 
 
+def egress_route(vpc: VpcState, table: Raw | None) -> Raw | None:
+    """The route the subnet's traffic to a registry on the internet takes, or None.
+
+    The IPv4 default route; else the IPv6 one (``::/0``, typically an egress-only internet
+    gateway); else a prefix-list route that is not a gateway endpoint's own (S3 / DynamoDB).
+    """
+    routes = list((table or {}).get("Routes") or [])
+    default = default_route(table)
+    if default is not None:
+        return default
+    v6 = next((r for r in routes if r.get("DestinationIpv6CidrBlock") == "::/0"), None)
+    if v6 is not None:
+        return v6
+    gateway_endpoints = {e.get("VpcEndpointId") for e in vpc.endpoints if e.get("VpcEndpointType") == "Gateway"}
+    return next(
+        (r for r in routes if r.get("DestinationPrefixListId") and r.get("GatewayId") not in gateway_endpoints),
+        None,
+    )
+
+
+def route_destination(route: Raw) -> str:
+    return str(
+        route.get("DestinationCidrBlock") or route.get("DestinationIpv6CidrBlock")
+        or route.get("DestinationPrefixListId") or ""
+    )
+
+
 def network_acl_for(vpc: VpcState, subnet_id: str) -> Raw | None:
     default = None
     for acl in vpc.network_acls:
@@ -111,9 +138,13 @@ def route_target(route: Raw | None) -> str:
         "NatGatewayId",
         "GatewayId",
         "TransitGatewayId",
+        "EgressOnlyInternetGatewayId",
         "NetworkInterfaceId",
         "InstanceId",
         "VpcPeeringConnectionId",
+        "CarrierGatewayId",
+        "LocalGatewayId",
+        "CoreNetworkArn",
     ):
         if route.get(key):
             return str(route[key])

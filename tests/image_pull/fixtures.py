@@ -28,6 +28,7 @@ def seed_state() -> tuple[dict[str, str], NodeNet, dict[str, Any]]:
 
 
 def vpc_from(raw: dict[str, Any]) -> VpcState:
+    """The fixture VPC; ``dns_support`` / ``dns_hostnames`` default to on, as EKS requires."""
     return VpcState(
         raw["vpc_id"],
         raw["region"],
@@ -44,6 +45,8 @@ def vpc_from(raw: dict[str, Any]) -> VpcState:
                 "internet_gateways",
             )
         ),
+        dns_support=raw.get("dns_support", True),
+        dns_hostnames=raw.get("dns_hostnames", True),
     )
 
 

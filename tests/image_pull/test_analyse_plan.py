@@ -85,7 +85,7 @@ def test_ecr_no_path_gets_endpoint_plan_first_then_nat_plan_each_ending_with_pod
     assert all("ENI" not in p.title.en and "public IP" not in p.title.en for p in plans)
 
 
-def test_docker_hub_without_path_gets_nat_and_pull_through_cache_with_endpoints():
+def test_docker_hub_without_path_gets_the_nat_plan_and_no_pull_through_cache_in_its_place():
     _, node, _ = seed_state()
     image = "nginx:1.27.2"
     msg = (
@@ -97,19 +97,9 @@ def test_docker_hub_without_path_gets_nat_and_pull_through_cache_with_endpoints(
     secret = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:ecr-pullthroughcache/docker-hub-AbCdEf"
     ev = evidence([failing("web-1", image, msg, node.node)], ptc_secret_arns=(secret,))
     plans = plan_fixes(ev, group_failures(ev))
-    assert [p.steps[0].op for p in plans] == ["ec2.default_route", "ec2.vpc_endpoint"]
-    ptc = plans[1]
-    assert [s.op for s in ptc.steps][-2:] == ["ecr.pull_through_cache_rule", "k8s.workload_image"]
-    assert ptc.steps[-2].params == {
-        "prefix": "docker-hub",
-        "upstream": "registry-1.docker.io",
-        "credential_arn": secret,
-    }
-    assert ptc.steps[-1].after == {
-        "image": f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/docker-hub/library/nginx:1.27.2"
-    }
-    no_secret = evidence([failing("web-1", image, msg, node.node)])
-    assert [p.steps[0].op for p in plan_fixes(no_secret, group_failures(no_secret))] == ["ec2.default_route"]
+    # the first pull through a cache rule needs the NAT path anyway (ECR User Guide, VPC endpoints)
+    assert [p.steps[0].op for p in plans] == ["ec2.default_route"]
+    assert all(s.op != "ecr.pull_through_cache_rule" for p in plans for s in p.steps)
 
 
 def test_auth_on_own_ecr_attaches_read_only_policy_to_the_node_role_only_when_missing():

@@ -76,6 +76,6 @@ def test_triage_call_counts_do_not_grow_with_pods(cluster_ctx, kube_stand_in, aw
     assert big["pull_triage_failing_pods"] == 502
     # pods, events, nodes, daemonsets: 4 lists whatever the pod count
     assert big["pull_triage_kube_calls"] == small["pull_triage_kube_calls"] == 4
-    # one DescribeInstances for 50 node names, then 8 describes for the VPC
-    assert big["pull_triage_ec2_calls"] == small["pull_triage_ec2_calls"] == 9
+    # one DescribeInstances for 50 node names, then 8 describes and 2 DNS attributes for the VPC
+    assert big["pull_triage_ec2_calls"] == small["pull_triage_ec2_calls"] == 11
     assert cluster_ctx.aws.counter.snapshot()["ec2:DescribeInstances"] == 1
