@@ -15,6 +15,7 @@ from typing import Any
 
 from bot.cloud.context import ClusterContext
 from bot.parsing.image_pull import PullClassification, classify_pull_error
+from handlers import events as k8s_events
 from handlers.image_pull.collect_aws import (
     describe_nodes,
     describe_repos,
@@ -41,19 +42,45 @@ def _list(ctx: ClusterContext, api: Any, kind: str, namespace: str | None, **kw:
     return api.json(f"list_{kind}_for_all_namespaces", **kw).get("items") or []
 
 
-def _failed_messages(events: Iterable[Obj]) -> dict[tuple[str, str], str]:
-    """The latest "Failed to pull image" message per (namespace, pod)."""
-    best: dict[tuple[str, str], tuple[str, str]] = {}
+PullMessages = dict[tuple[str, str], list[tuple[str, str, str]]]
+
+
+def _failed_messages(events: Iterable[Obj]) -> PullMessages:
+    """Per (namespace, pod): the pull-failure messages, newest first, as (when, container, message).
+
+    A combined event (``(combined from similar events): ...``) is read for the message it wraps;
+    the kubelet's ``Error: ErrImagePull`` / ``Error: ImagePullBackOff`` say nothing of the cause
+    and are skipped, combined or not. Times come from ``handlers.events.last_seen`` (both shapes).
+    """
+    found: PullMessages = {}
     for ev in events:
-        msg = ev.get("message") or ""
+        msg = k8s_events.message(ev)
         obj = ev.get("involvedObject") or {}
         if obj.get("kind", "Pod") != "Pod" or "pull" not in msg.lower() or msg.startswith("Error: "):
             continue
         key = (obj.get("namespace") or (ev.get("metadata") or {}).get("namespace", ""), obj.get("name", ""))
-        when = ev.get("lastTimestamp") or ev.get("eventTime") or ""
-        if key not in best or when >= best[key][0]:
-            best[key] = (when, msg)
-    return {k: v[1] for k, v in best.items()}
+        found.setdefault(key, []).append((k8s_events.last_seen(ev), k8s_events.container(ev), msg))
+    for listed in found.values():
+        listed.sort(key=lambda m: m[0], reverse=True)
+    return found
+
+
+def _message_for(messages: PullMessages, key: tuple[str, str], container: str, image: str, waiting: str) -> str:
+    """The newest message naming ``image``, else the newest about ``container``, else the kubelet's own.
+
+    A combined event keeps the first occurrence's container, so the image named in the message
+    decides before the ``fieldPath`` does.
+    """
+    listed = messages.get(key) or []
+    for _, _, msg in listed:
+        if image and f'"{image}"' in msg:
+            return msg
+    for _, where, msg in listed:
+        if where == container:
+            return msg
+    if waiting and not waiting.startswith("Back-off"):
+        return waiting
+    return next((msg for _, where, msg in listed if not where), waiting)
 
 
 def _irsa(pod: Obj) -> bool:
@@ -65,7 +92,7 @@ def _irsa(pod: Obj) -> bool:
     )
 
 
-def failing_containers(pod: Obj, messages: dict[tuple[str, str], str]) -> list[FailingPod]:
+def failing_containers(pod: Obj, messages: PullMessages) -> list[FailingPod]:
     meta, spec = pod.get("metadata") or {}, pod.get("spec") or {}
     status = pod.get("status") or {}
     ref = next((r for r in meta.get("ownerReferences") or [] if r.get("controller")), None)
@@ -75,7 +102,6 @@ def failing_containers(pod: Obj, messages: dict[tuple[str, str], str]) -> list[F
         if waiting.get("reason") not in PULL_REASONS:
             continue
         key = (meta.get("namespace", ""), meta.get("name", ""))
-        message = messages.get(key) or waiting.get("message") or ""
         image = next(
             (
                 c.get("image", "")
@@ -84,6 +110,7 @@ def failing_containers(pod: Obj, messages: dict[tuple[str, str], str]) -> list[F
             ),
             cs.get("image", ""),
         )
+        message = _message_for(messages, key, cs.get("name", ""), image, waiting.get("message") or "")
         owner = Owner(ref["kind"], ref["name"], ref.get("uid", "")) if ref else None
         found.append(
             FailingPod(
