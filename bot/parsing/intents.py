@@ -12,27 +12,13 @@ literal first. That keeps ``chatops parse --jsonl`` well above 10,000 messages a
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from bot.parsing import symptoms
+from bot.parsing.confidence import NOTHING, PHRASE, STRUCTURAL, WEAK
+from bot.parsing.signal import Signal
 
 INTENTS = ("ingress_delete_denied", "irsa_access_denied", "image_pull", "rds_schedule", "sysctl", "pods",
            "help", "other")
-
-
-@dataclass(frozen=True)
-class Signal:
-    """Literal phrases (any one suffices), plus an optional pattern tried only if a gate phrase is present."""
-
-    phrases: tuple[str, ...]
-    pattern: re.Pattern[str] | None = None
-    gates: tuple[str, ...] = ()
-
-    def __call__(self, low: str) -> bool:
-        for phrase in self.phrases:
-            if phrase in low:
-                return True
-        if self.pattern is not None and any(g in low for g in self.gates):
-            return self.pattern.search(low) is not None
-        return False
 
 
 IMAGE_PULL = Signal(
@@ -40,7 +26,8 @@ IMAGE_PULL = Signal(
      "pull access denied", "can't pull", "cant pull", "cannot pull", "unable to pull", "won't pull",
      "image pull",
      "pulling image", "pulling the image", "pull image", "pull the image", "failed to get sandbox image",
-     "manifest unknown", "toomanyrequests", "no matching manifest", "이미지 풀", "이미지풀", "이미지 pull"),
+     "manifest unknown", "toomanyrequests", "no matching manifest", "cannotpullcontainer", "imageinspecterror",
+     "errimageneverpull", "이미지 풀", "이미지풀", "이미지 pull"),
     re.compile(r"이미지[^\n]{0,12}(?:못|안\s*(?:돼|되|받|가져|내려)|실패|에러|오류|풀)"
                r"|(?:pull|풀)[^\n]{0,6}(?:실패|안\s*(?:돼|되)|에러|오류)"),
     ("이미지", "실패", "에러", "오류"),
@@ -50,7 +37,7 @@ SYSCTL = Signal((
     "net.netfilter.", "kernel.shm", "kernel.msg", "kernel.sem", "somaxconn",
     "커널 파라미터", "커널파라미터", "킵얼라이브", "킵 얼라이브",
 ))
-INGRESS = Signal(("ingress", "ing/", "인그레스", "load balancer controller", "loadbalancer controller"),
+INGRESS = Signal(("ingress", "ing/", "인그레스", "load balancer", "loadbalancer"),
                  re.compile(r"\balb\b"), ("alb",))
 DELETE = Signal((
     "delet", "remov", "finaliz", "terminat", "stuck", "won't go away",
@@ -64,11 +51,13 @@ IRSA = Signal(
     ("irsa", "assumerolewithwebidentity", "webidentityerr", "invalididentitytoken", "role-arn",
      "service account role", "serviceaccount role", "openidconnect", "oidc", "pod identity", "trust policy",
      "trust relationship", "신뢰 정책", "신뢰정책", "신뢰 관계", "신뢰관계", "not authorized to perform"),
-    re.compile(r"(?:iam|aws)[^\n]{0,20}(?:권한|permission)"), ("권한", "permission"),
+    # "IAM 권한" alone is how-to talk ("grant pods access"); a failure word makes it a denial.
+    re.compile(r"(?:iam|aws)[^\n]{0,20}(?:권한|permission)[^\n]{0,30}?"
+               r"(?:거부|실패|없|오류|에러|안 ?돼|안 ?되|denied|missing|error|fail|lack)"), ("권한", "permission"),
 )
 DB = Signal(
     ("aurora", "database", "mysql", "postgres", "디비", "데이터베이스", "오로라", "not eligible for stopping",
-     "stopdbinstance", "stopdbcluster", "autostop"),
+     "stopdbinstance", "stopdbcluster", "autostop", "db_cluster", "db_instance", "dbcluster", "dbinstance"),
     re.compile(r"\brds\b|\bdbs?\b"), ("rds", "db"),
 )
 _CLOCK = re.compile(r"\bstop|\bstart|\bat \d{1,2}(?::\d\d)?\s*(?:am|pm)?\b|\b\d{1,2}:\d\d\b")
@@ -103,26 +92,47 @@ HELP_ANYWHERE = Signal(("what can you do", "도움말", "사용법"), re.compile
 
 def classify(low: str, aws_error: dict[str, str] | None) -> str:
     """The intent of a cleaned, lowercased message, given the AWS error found in it, if any."""
+    return read(low, aws_error)[0]
+
+
+def read(low: str, aws_error: dict[str, str] | None) -> tuple[str, float]:
+    """The intent and how sure it is (``bot.parsing.confidence``)."""
     if not low.strip():
-        return "other"
+        return "other", NOTHING
     if IMAGE_PULL(low):
-        return "image_pull"
+        return "image_pull", STRUCTURAL
     if SYSCTL(low):
-        return "sysctl"
+        return "sysctl", STRUCTURAL
     ingress = INGRESS(low)
     action = (aws_error or {}).get("action", "")
     if ingress or action.startswith("elasticloadbalancing:"):
         deleting = DELETE(low) or ":Delete" in action
-        if deleting and (ingress or aws_error is not None):
-            return "ingress_delete_denied"
-    if aws_error is not None or IRSA(low):
-        return "irsa_access_denied"
+        if deleting and (ingress or aws_error is not None) and not symptoms.CONTROLLER_REMOVED.search(low):
+            return "ingress_delete_denied", STRUCTURAL if aws_error is not None else PHRASE
+    if symptoms.PULL_SYMPTOM(low):  # "CannotPullContainer AccessDenied" is about the image, not the pod's role
+        return "image_pull", PHRASE
+    informative = aws_error is not None and aws_error.get("kind") not in ("unclear", "other")
+    if informative or IRSA(low):
+        return "irsa_access_denied", STRUCTURAL if informative else PHRASE
     if ingress and DENIED(low):
-        return "irsa_access_denied"
+        return "irsa_access_denied", WEAK
     if SCHEDULE(low) and (DB(low) or (SCHEDULE_VERB(low) and TIME_WORD(low) and not K8S_OBJECT(low))):
-        return "rds_schedule"
+        return "rds_schedule", PHRASE
     if PODS(low):
-        return "pods"
-    if len(low) < 80 and (HELP.match(low) or HELP_ANYWHERE(low)):
-        return "help"
-    return "other"
+        return "pods", PHRASE
+    if len(low) < 80 and HELP.match(low):
+        return "help", STRUCTURAL
+    if symptoms.IRSA_SYMPTOM(low) or (aws_error is not None and symptoms.WORKLOAD(low)):
+        return "irsa_access_denied", PHRASE
+    if symptoms.REGISTRY_AUTH(low):
+        return "image_pull", PHRASE
+    if symptoms.POD_SYMPTOM(low):
+        return "pods", PHRASE
+    if (len(low) < 80 and HELP_ANYWHERE(low)) or symptoms.HELP_ASK(low):
+        return "help", PHRASE
+    if symptoms.DEBUG_APP(low):
+        return "pods", WEAK
+    if aws_error is not None or any(w in low for w in symptoms.DOMAIN_WORDS):
+        return "other", WEAK  # it is about the bot's areas, but no rule says which: ask
+    return "other", PHRASE
+

@@ -16,6 +16,7 @@ from bot.domain import Lang, Request
 from bot.parsing import entities, intents
 from bot.parsing import text as textmod
 from bot.parsing.aws_errors import parse_aws_error
+from bot.parsing.confidence import CONFIDENT
 from bot.parsing.image_pull import classify_pull_error
 
 
@@ -26,7 +27,8 @@ class ParseResult:
     ``entities`` holds only keys with a value (``entities.KEYS``); all namespaces is
     ``{"namespace": "*"}``. ``aws_error`` is set whenever an AWS authorization error is in the
     text; ``image_pull`` exactly when the intent is ``image_pull`` (cause ``other`` when the
-    text says nothing about why).
+    text says nothing about why). ``confidence`` (0..1) says how sure the intent is; below
+    ``bot.parsing.confidence.CONFIDENT`` (``confident`` is False) the bot asks instead of guessing.
     """
 
     language: str
@@ -35,6 +37,11 @@ class ParseResult:
     aws_error: Mapping[str, str] | None = None
     image_pull: Mapping[str, str] | None = None
     confidence: float = 1.0
+
+    @property
+    def confident(self) -> bool:
+        """False when the bot should ask which request this is instead of acting on ``intent``."""
+        return self.confidence >= CONFIDENT
 
     def __str__(self) -> str:
         ents = " ".join(f"{k}={v}" for k, v in self.entities.items())
@@ -48,6 +55,7 @@ class ParseResult:
             "entities": dict(self.entities),
             "aws_error": dict(self.aws_error) if self.aws_error is not None else None,
             "image_pull": dict(self.image_pull) if self.image_pull is not None else None,
+            "confidence": round(self.confidence, 2),
         }
 
     def to_request(self, text: str = "", user: str = "") -> Request:
@@ -67,7 +75,7 @@ def parse(text: str) -> ParseResult:
     language = textmod.language(cleaned)
     low = cleaned.lower()
     aws_error = parse_aws_error(cleaned)
-    intent = intents.classify(low, aws_error)
+    intent, sure = intents.read(low, aws_error)
     pull = classify_pull_error(cleaned) if intent == "image_pull" else None
     found = entities.extract(cleaned, intent, pull.image if pull else "", low)
     return ParseResult(
@@ -76,4 +84,5 @@ def parse(text: str) -> ParseResult:
         entities=MappingProxyType(found),
         aws_error=MappingProxyType(aws_error) if aws_error is not None else None,
         image_pull=MappingProxyType(pull.to_json()) if pull else None,
+        confidence=sure,
     )

@@ -54,7 +54,8 @@ def test_describe_output_gives_registry_and_image():
 
 
 def _check_contract(out: dict) -> None:
-    assert set(out) == {"language", "intent", "entities", "aws_error", "image_pull"}
+    assert set(out) == {"language", "intent", "entities", "aws_error", "image_pull", "confidence"}
+    assert 0.0 <= out["confidence"] <= 1.0
     assert out["language"] in ("en", "ko")
     assert out["intent"] in INTENTS
     assert set(out["entities"]) <= set(KEYS)
