@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from sandbox.scenarios import image_pull, ingress, ingress_group, rds, reports, sysctl, sysctl_allowlisted
+from sandbox.scenarios import (
+    image_pull,
+    image_pull_tgw,
+    ingress,
+    ingress_group,
+    rds,
+    reports,
+    sysctl,
+    sysctl_allowlisted,
+)
 from sandbox.scenarios.pod_restart import run as pod_restart
 
 # Each scenario is one or more parts; every part runs in a fresh sandbox (its own world).
@@ -11,6 +20,7 @@ SCENARIOS = {
     "ingress": ingress.PARTS,
     "ingress-group": ingress_group.PARTS,
     "image-pull": image_pull.PARTS,
+    "image-pull-tgw": image_pull_tgw.PARTS,
     "rds": rds.PARTS,
     "sysctl": sysctl.PARTS,
     "sysctl-allowlisted": sysctl_allowlisted.PARTS,

@@ -66,7 +66,10 @@ AGENT_IMAGE = (
 )
 
 
-def seed_private_subnet_world(aws: Any, kube: KubeStandIn, dns_hostnames: bool = True) -> dict[str, Any]:
+def seed_private_subnet_world(
+    aws: Any, kube: KubeStandIn, dns_hostnames: bool = True, far_side: dict[str, bool] | None = None
+) -> dict[str, Any]:
+    """``far_side``: what this world declares behind egress targets it cannot see (``tgw-...``)."""
     net = build_network(aws, nat_route=False, dns_hostnames=dns_hostnames)
     put_node(kube, net)
     ns = "amazon-cloudwatch"
@@ -98,7 +101,7 @@ def seed_private_subnet_world(aws: Any, kube: KubeStandIn, dns_hostnames: bool =
         )
         pull_events(kube, pod, message, count=6)
         pods.append(name)
-    decide = path_decider(region=aws.region)
+    decide = path_decider(far_side, region=aws.region)
     kube.pod_admission = admission(kube, decide)
     kube.add_reconciler(retry_pulls(ns, decide))
     return {

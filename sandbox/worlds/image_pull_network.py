@@ -166,7 +166,7 @@ def services_for(ref: Ref, region: str = REGION) -> tuple[str, ...]:
 def path_decider(far_side: Mapping[str, bool] | None = None, region: str = REGION) -> Callable[[Obj], str]:
     """The kubelet's network verdict for a new pod, from this world's tables on live EC2 state."""
     ec2 = world_ec2(region)
-    declared = dict(far_side or {})
+    declared = far_side if far_side is not None else {}  # the world may declare more later
 
     def decide(pod: Obj) -> str:
         image = pod["spec"]["containers"][0]["image"]
