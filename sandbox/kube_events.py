@@ -172,11 +172,12 @@ def record_series(
     container: str = "",
     namespace: str = "",
     seconds_between: float = 30.0,
+    at: datetime | None = None,
 ) -> Obj:
     """An events.k8s.io/v1 Event as core/v1 reads it: ``occurrences`` > 1 gives it a ``series``."""
     ns = namespace or (involved.get("metadata") or involved).get("namespace") or "default"
     ref = reference(involved, ns, container)
-    now = kube.clock()
+    now = at or kube.clock()
     first = now - timedelta(seconds=seconds_between * (occurrences - 1))
     event: Obj = {
         "apiVersion": "v1",

@@ -10,11 +10,14 @@ after an image change. The network decider is in ``image_pull_network``. Used by
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 from botocore.exceptions import ClientError
 
+from sandbox import kube_events
 from sandbox.aws import WorldAws
 from sandbox.kube_api import KubeStandIn
 from sandbox.kube_controllers import random_suffix, running_pod
@@ -59,13 +62,46 @@ def failing_pod(pod: Obj, message: str, now: str, backoff: bool = True) -> Obj:
     return out
 
 
-def pull_events(kube: KubeStandIn, pod: Obj, message: str, count: int = 1) -> None:
-    ns, image = pod["metadata"]["namespace"], pod["spec"]["containers"][0]["image"]
-    kube.add_event(ns, pod, "Pulling", f'Pulling image "{image}"', type_="Normal", count=count)
-    kube.add_event(ns, pod, "Failed", message, count=count)
-    kube.add_event(ns, pod, "Failed", "Error: ErrImagePull", count=count)
-    kube.add_event(ns, pod, "BackOff", f'Back-off pulling image "{image}"', type_="Normal", count=count)
-    kube.add_event(ns, pod, "Failed", "Error: ImagePullBackOff", count=count)
+def _resolved_again(message: str, attempt: int) -> str:
+    """The message of a later attempt: a registry name resolves to another address each time."""
+    return re.sub(r"dial tcp (\d+\.\d+\.\d+)\.(\d+):",
+                  lambda m: f"dial tcp {m[1]}.{(int(m[2]) + attempt) % 250 + 1}:", message)
+
+
+def pull_events(kube: KubeStandIn, pod: Obj, message: str, count: int = 1,
+                messages: dict[str, str] | None = None) -> None:
+    """``count`` pull attempts per container, 30 s apart, as the node's kubelet records them.
+
+    ``messages`` gives a container's own failure message (default: ``message`` with the first
+    container's image replaced by its own). Events go through ``sandbox.kube_events.kubelet``, so
+    exact repeats are counted and, past 10 distinct ``Failed`` messages about the pod (an i/o
+    timeout names a new address each time), they are combined as the kubelet's recorder does.
+    """
+    ns = pod["metadata"]["namespace"]
+    containers = pod["spec"]["containers"]
+    first = containers[0]["image"]
+    recorder = kube_events.kubelet(kube, pod["spec"].get("nodeName") or "")
+    now = kube.clock()
+    scheduled_event(kube, pod, now - timedelta(seconds=30 * count + 5))
+    for attempt in range(count):
+        at = now - timedelta(seconds=30 * (count - 1 - attempt))
+        for c in containers:
+            name, image = c["name"], c["image"]
+            said = (messages or {}).get(name) or message.replace(first, image)
+            said = _resolved_again(said, attempt)
+            recorder.record(pod, "Pulling", f'Pulling image "{image}"', "Normal", name, ns, at)
+            recorder.record(pod, "Failed", said, "Warning", name, ns, at)
+            recorder.record(pod, "Failed", "Error: ErrImagePull", "Warning", name, ns, at)
+            recorder.record(pod, "BackOff", f'Back-off pulling image "{image}"', "Normal", name, ns, at)
+            recorder.record(pod, "Failed", "Error: ImagePullBackOff", "Warning", name, ns, at)
+
+
+def scheduled_event(kube: KubeStandIn, pod: Obj, at: datetime | None = None) -> None:
+    """The scheduler's Scheduled event: events.k8s.io/v1, so core/v1 shows it without lastTimestamp."""
+    meta, node = pod["metadata"], pod["spec"].get("nodeName") or ""
+    kube_events.record_series(
+        kube, pod, "Scheduled", f"Successfully assigned {meta['namespace']}/{meta['name']} to {node}",
+        action="Binding", controller="default-scheduler", instance="default-scheduler-6d8f9c7b5-q4m2x", at=at)
 
 
 def owned_pod(
@@ -107,7 +143,9 @@ def admission(kube: KubeStandIn, decide: Callable[[Obj], str]) -> Callable[[Obj]
         if not message:
             return running_pod(pod, now)
         failed = failing_pod(pod, message, now, backoff=False)
-        kube.add_event(pod["metadata"].get("namespace", "default"), pod, "Failed", message)
+        recorder = kube_events.kubelet(kube, pod["spec"].get("nodeName") or "")
+        container = pod["spec"]["containers"][0]["name"]
+        recorder.record(pod, "Failed", message, "Warning", container, pod["metadata"].get("namespace", "default"))
         return failed
 
     return admit
