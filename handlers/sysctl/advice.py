@@ -11,10 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.domain import Finding, Msg, Severity
-from handlers.sysctl import karpenter, keepalive, knowledge, nodeconfig, wording
+from handlers.sysctl import al2_eol, karpenter, keepalive, knowledge, nodeconfig, wording
 from handlers.sysctl.eksctl_schema import validate_eksctl
 from handlers.sysctl.facts import (
     AFTER_UPGRADE,
+    AL2,
     HOST_NS,
     INVALID,
     KERNEL,
@@ -98,9 +99,10 @@ def verdict(name: str, value: str, facts: SysctlFacts) -> Verdict:
     return Verdict(name, value, kind, blocked, psa)
 
 
-def _node_files(facts: SysctlFacts, names: list[str]) -> tuple[list[dict[str, str]], list[str]]:
+def _node_files(facts: SysctlFacts, names: list[str]) -> tuple[list[dict[str, str]], list[Msg]]:
     files: list[dict[str, str]] = []
-    notes: list[str] = []
+    notes: list[Msg] = []
+    kubernetes = knowledge.parse_minor(facts.control_plane)  # a new node group gets the cluster's version
     scope = facts.nodes
     groups = sorted({n.nodegroup for n in scope if n.nodegroup}) or (
         [g.name for g in facts.nodegroups] if not scope else []
@@ -110,14 +112,19 @@ def _node_files(facts: SysctlFacts, names: list[str]) -> tuple[list[dict[str, st
         image = next((n.os_image for n in scope if n.nodegroup == group), "")
         family = family_of(ng.ami_type if ng else "", image)
         if family in (UNKNOWN, WINDOWS):
-            notes.append(f"{group}: AMI family {family}, no generator")
+            notes.append(Msg(f"{group}: AMI family {family}, no generator",
+                             f"{group}: AMI 계열 {family} 는 설정 생성기가 없습니다"))
             continue
+        if family == AL2:
+            notes.append(al2_eol.note(group, kubernetes))
         itype = ng.instance_types[0] if ng and ng.instance_types else "m5.large"
         files += nodeconfig.files_for_nodegroup(
-            family, facts.cluster, facts.region, group, names, bool(ng and ng.custom_ami), itype
+            family, facts.cluster, facts.region, group, names, bool(ng and ng.custom_ami), itype, kubernetes
         )
     for pool in sorted({n.nodepool for n in scope if n.nodepool}):
         image = next((n.os_image for n in scope if n.nodepool == pool), "")
+        if family_of("", image) == AL2:
+            notes.append(al2_eol.note(f"nodepool {pool}", kubernetes))
         files += karpenter.files_for_nodeclass(
             facts.nodeclasses.get(pool, pool), family_of("", image), names
         )
@@ -140,7 +147,7 @@ def advise(facts: SysctlFacts) -> Advice:
             f"Node configuration to allow {', '.join(allow)} (roll out by your team)",
             f"{', '.join(allow)} 허용을 위한 노드 설정 (롤아웃은 팀에서 진행)",
         )
-        evidence = tuple(Msg.same(n) for n in notes)
+        evidence = tuple(notes)
         findings.append(
             Finding(
                 "sysctl.nodeconfig", Severity.INFO, title, evidence, data={"files": files, "sysctls": allow}

@@ -17,6 +17,7 @@ import json
 import shlex
 from collections.abc import Sequence
 
+from handlers.sysctl import al2_eol
 from handlers.sysctl.facts import AL2, AL2023, BOTTLEROCKET
 from handlers.sysctl.nodeconfig import (
     BOUNDARY,
@@ -61,6 +62,7 @@ def karpenter_nodeclass_patch(nodeclass: str, family: str, sysctls: Sequence[str
             f"kubectl patch ec2nodeclass {shlex.quote(nodeclass)} --type merge --patch-file this-file.yaml",
             "If the class already has userData, merge this part into it instead of replacing it.",
             "Karpenter marks the nodes of every NodePool using this class as drifted and replaces them.",
+            *(al2_eol.karpenter_lines() if family == AL2 else []),
         ]
     ) + dump(doc)
 

@@ -31,6 +31,7 @@ from typing import Any
 
 import yaml
 
+from handlers.sysctl import al2_eol
 from handlers.sysctl.facts import AL2, AL2023, BOTTLEROCKET
 
 BOUNDARY = "//"
@@ -138,6 +139,7 @@ def eksctl_al2_custom_ami(
             f"eksctl create nodegroup -f this-file.yaml   (cluster {cluster})",
             "A new node group: eksctl cannot change the bootstrap command of an existing one.",
             "Replace <ami id> with your EKS-optimized AL2 AMI; then drain the old node group.",
+            *al2_eol.header_lines(),
         ]
     ) + dump(doc)
 
@@ -153,6 +155,7 @@ def eksctl_al2_self_managed(
         [
             f"eksctl create nodegroup -f this-file.yaml   (cluster {cluster})",
             "Self-managed alternative: eksctl merges kubeletExtraConfig into the kubelet config.",
+            *al2_eol.header_lines(),
         ]
     ) + dump(doc)
 
@@ -202,11 +205,19 @@ def files_for_nodegroup(
     sysctls: Sequence[str],
     custom_ami: bool,
     instance_type: str = "m5.large",
+    kubernetes: tuple[int, int] | None = None,
 ) -> list[dict[str, str]]:
-    """The files to post for one EKS node group of ``family``."""
+    """The files to post for one EKS node group of ``family`` in a cluster of Kubernetes ``kubernetes``.
+
+    AL2 files come with an AL2023 alternative, and none is offered where EKS has no AL2 AMI
+    (``al2_eol``): then the files are for AL2023 and Bottlerocket node groups.
+    """
     sysctls = checked_sysctls(sysctls)
     new_name = f"{nodegroup}-sysctl"
     file_name = safe_filename(new_name)
+    if family == AL2 and not al2_eol.available(kubernetes):
+        return (files_for_nodegroup(AL2023, cluster, region, nodegroup, sysctls, False, instance_type)
+                + files_for_nodegroup(BOTTLEROCKET, cluster, region, nodegroup, sysctls, False, instance_type))
     if family == AL2:
         files = [
             {
@@ -225,7 +236,7 @@ def files_for_nodegroup(
                     "content": eksctl_al2_self_managed(cluster, region, new_name, sysctls, instance_type),
                 }
             )
-        return files
+        return files + files_for_nodegroup(AL2023, cluster, region, nodegroup, sysctls, False, instance_type)
     if family == AL2023:
         return [
             {
