@@ -51,11 +51,12 @@ def register(app: App, deps: Deps) -> None:
             client.chat_postMessage(channel=channel, thread_ts=reply_ts,
                                     text=help_text(parsed.language, svc.settings.slash_command, deps.builtin_usage()))
             return
-        if parsed.intent == "other" and known_thread and not mentioned:
+        intent = parsed.intent if parsed.confident else "other"  # unsure: "other" gets the choice buttons
+        if intent == "other" and known_thread and not mentioned:
             return  # people talking in the thread
         entities = dict(parsed.entities)
         ask = Ask(user=event.get("user", ""), channel=channel, text=text, lang=parsed.language,
-                  intent=parsed.intent, entities=entities, aws_error=parsed.aws_error,
+                  intent=intent, entities=entities, aws_error=parsed.aws_error,
                   image_pull=parsed.image_pull, thread_ts=reply_ts, cluster=entities.pop("cluster", ""))
         deps.requests.submit(ask)
 
