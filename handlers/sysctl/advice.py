@@ -147,6 +147,8 @@ def advise(facts: SysctlFacts) -> Advice:
             f"Node configuration to allow {', '.join(allow)} (roll out by your team)",
             f"{', '.join(allow)} 허용을 위한 노드 설정 (롤아웃은 팀에서 진행)",
         )
+        unread = [n for n in facts.nodes if n.configz_error]
+        notes += [wording.configz_note(n.name, n.configz_error, allow) for n in unread[:3]]
         evidence = tuple(notes)
         findings.append(
             Finding(

@@ -10,7 +10,7 @@ here: ``analyse`` and ``advice`` do that from the returned ``Evidence``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from bot import errors
@@ -131,8 +131,9 @@ def _matches(selector: Mapping[str, str], labels: Mapping[str, str]) -> bool:
     return all(labels.get(k) == v for k, v in selector.items())
 
 
-def kubelet_config(ctx: ClusterContext, node: str) -> dict[str, Any] | None:
-    """The running kubelet's configuration (``/api/v1/nodes/NODE/proxy/configz``); None if unreadable.
+def read_kubelet_config(ctx: ClusterContext, node: str) -> tuple[dict[str, Any] | None, str]:
+    """The running kubelet's configuration (``/api/v1/nodes/NODE/proxy/configz``) and, when it could
+    not be read, why (for the person asking).
 
     The kubelet answers ``{"kubeletconfig": {...}}`` as ``application/json``. The official client
     declares this call's response type ``str``: by default it decodes the JSON and then ``str()``s the
@@ -141,22 +142,34 @@ def kubelet_config(ctx: ClusterContext, node: str) -> dict[str, Any] | None:
     """
     try:
         doc = ctx.kube.core.json("connect_get_node_proxy_with_path", node, "configz")
-    except (errors.CloudError, ValueError, TypeError):
-        return None
-    return (doc or {}).get("kubeletconfig") if isinstance(doc, dict) else None
+    except errors.CloudError as exc:
+        return None, f"{exc.code}: {exc.detail}"
+    except (ValueError, TypeError) as exc:
+        return None, f"the answer is not JSON ({exc})"
+    config = doc.get("kubeletconfig") if isinstance(doc, dict) else None
+    if not isinstance(config, dict):
+        return None, "the answer has no kubeletconfig object"
+    return config, ""
+
+
+def kubelet_config(ctx: ClusterContext, node: str) -> dict[str, Any] | None:
+    """``read_kubelet_config`` without the reason: None if unreadable."""
+    return read_kubelet_config(ctx, node)[0]
 
 
 def _with_kubelet_configs(ctx: ClusterContext, nodes: list[dict[str, Any]]) -> tuple[NodeFacts, ...]:
     """Node records with their kubelet allow-lists, asking at most one kubelet per node group or pool
     (nodes of one group share a launch template) and at most ``MAX_CONFIGZ`` in all."""
-    records, asked, cache = [], 0, {}
+    records, asked = [], 0
+    cache: dict[str, tuple[dict[str, Any] | None, str]] = {}
     for node in nodes:
         plain = node_facts(node)
         group = plain.nodegroup or plain.nodepool or plain.name
         if group not in cache and asked < MAX_CONFIGZ:
             asked += 1
-            cache[group] = kubelet_config(ctx, plain.name)
-        records.append(node_facts(node, cache.get(group)))
+            cache[group] = read_kubelet_config(ctx, plain.name)
+        config, why = cache.get(group, (None, ""))
+        records.append(replace(node_facts(node, config), configz_error=why))
     return tuple(records)
 
 

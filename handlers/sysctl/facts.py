@@ -51,6 +51,7 @@ class NodeFacts:
     instance_type: str = ""
     labels: Mapping[str, str] = field(default_factory=dict)
     allowed_unsafe: tuple[str, ...] | None = None  # from the kubelet's /configz; None: could not read it
+    configz_error: str = ""  # why /configz could not be read, when it was asked and failed
 
     def __str__(self) -> str:
         owner = self.nodegroup or (f"nodepool {self.nodepool}" if self.nodepool else "unmanaged")

@@ -211,3 +211,16 @@ def upgrade_finding(groups: list[str], pools: list[str], control_plane: str, clu
         tuple(steps),
         data={"nodegroups": groups, "nodepools": pools, "version": version},
     )
+
+
+def configz_note(node: str, why: str, names: list[str]) -> Msg:
+    """Beside generated node configuration when a kubelet's allow-list could not be read."""
+    listed = ", ".join(names)
+    return Msg(
+        f"The kubelet configuration of {node} could not be read (GET /api/v1/nodes/{node}/proxy/configz: {why}). "
+        f"If its allowedUnsafeSysctls already lists {listed}, these files are not needed; the bot needs `get` "
+        "on `nodes/proxy` to check.",
+        f"{node} 의 kubelet 설정을 읽지 못했습니다 (GET /api/v1/nodes/{node}/proxy/configz: {why}). "
+        f"allowedUnsafeSysctls 에 이미 {listed} 가 있다면 이 파일은 필요 없습니다. 확인하려면 봇에 "
+        "`nodes/proxy` 의 `get` 권한이 필요합니다.",
+    )

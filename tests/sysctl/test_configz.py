@@ -69,3 +69,12 @@ def test_an_unreadable_configz_leaves_the_allow_list_unknown(cluster_ctx, kube_s
     kube_stand_in.put(_node())
     kube_stand_in.deny("get", "nodes/proxy")
     assert kubelet_config(cluster_ctx, NODE) is None
+
+
+def test_an_unreadable_configz_is_said_beside_the_node_configuration(cluster_ctx, kube_stand_in):
+    kube_stand_in.put(_node())
+    kube_stand_in.deny("get", "nodes/proxy")
+    diag = DIAGNOSER.diagnose(cluster_ctx, Request("sysctl", {"sysctl": "net.core.somaxconn", "value": "4096"}))
+    found = next(f for f in diag.findings if f.code == "sysctl.nodeconfig")
+    (note,) = [m for m in found.evidence if "configz" in m.en]
+    assert f"{NODE} could not be read" in note.en and "Forbidden" in note.en and "nodes/proxy" in note.ko
