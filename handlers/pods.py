@@ -15,6 +15,7 @@ from typing import Any
 from bot import errors
 from bot.cloud.context import ClusterContext
 from bot.domain import Diagnosis, Finding, FixPlan, Msg, PlanStep, Request, Risk, Severity, Verification
+from handlers import events as k8s_events
 from handlers.base import CommandSpec
 from handlers.target import namespace_or_all, namespaced_name
 
@@ -180,10 +181,10 @@ class PodsDiagnoser:
         ns, name = request.entities["namespace"], request.entities["pod"]
         pod = self._read_pod(ctx, ns, name)
         events = ctx.kube.core.json("list_namespaced_event", ns, field_selector=f"involvedObject.name={name}")["items"]
-        events.sort(key=lambda e: e.get("lastTimestamp") or e.get("eventTime") or "")
+        events = k8s_events.by_time(events)
         rows = [("LAST SEEN", "TYPE", "REASON", "MESSAGE")]
         for e in events[-20:]:
-            rows.append((_age(e.get("lastTimestamp") or e.get("eventTime"), ctx.clock()), e.get("type", ""),
+            rows.append((_age(k8s_events.last_seen(e), ctx.clock()), e.get("type", ""),
                          e.get("reason", ""), (e.get("message") or "")[:300]))
         status = pod_status_word(pod)
         headline = Msg(f"{ns}/{name} is {status}; {len(events)} events",

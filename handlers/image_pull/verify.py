@@ -16,6 +16,7 @@ from typing import Any
 
 from bot.cloud.context import ClusterContext
 from bot.domain import Msg, Verification
+from handlers import events as k8s_events
 from handlers.image_pull.explain import clip
 from handlers.image_pull.model import PULL_REASONS
 
@@ -70,7 +71,7 @@ def _latest_event(ctx: ClusterContext, namespace: str, pod: str) -> str:
         or []
     )
     events = [e for e in events if e.get("type") == "Warning"]
-    events.sort(key=lambda e: e.get("lastTimestamp") or e.get("eventTime") or "")
+    events = k8s_events.by_time(events)
     return (events[-1].get("message") or "") if events else ""
 
 

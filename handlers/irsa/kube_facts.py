@@ -14,6 +14,7 @@ from typing import Any
 from bot import errors
 from bot.cloud.context import ClusterContext
 from bot.parsing.aws_errors import parse_aws_error
+from handlers import events as k8s_events
 from handlers.irsa.evidence import (
     GROUP_ANNOTATION,
     RESTARTED_AT,
@@ -91,7 +92,7 @@ def ingress_event_errors(ctx: ClusterContext, namespace: str, name: str,
             namespace, field_selector=f"involvedObject.kind=Ingress,involvedObject.name={name}"
         )
     )["items"]
-    events.sort(key=lambda e: e.get("lastTimestamp") or e.get("eventTime") or "", reverse=True)
+    events.sort(key=k8s_events.last_seen, reverse=True)
     found = [error_from_text(f"{label} {e.get('reason', '')}", e.get("message") or "") for e in events]
     return [f for f in found if f is not None]
 
