@@ -48,6 +48,7 @@ class MotoSandbox:
         werkzeug.setLevel(logging.ERROR)
         if not any(isinstance(f, MissingActionNote) for f in werkzeug.filters):
             werkzeug.addFilter(MissingActionNote())
+        __import__("sandbox.aws_rds_behaviour").aws_rds_behaviour.install()  # RDS as strict as AWS
         __import__("sandbox.aws_ec2_behaviour").aws_ec2_behaviour.install()  # EC2 endpoints as AWS has them
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         self._server.start()

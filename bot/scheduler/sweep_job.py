@@ -20,7 +20,7 @@ from bot.errors import CloudError
 from bot.scheduler.book import RepoScheduleBook, to_record
 from bot.store.schedules import ScheduleRepo
 from handlers.rds.discovery import discover
-from handlers.rds.model import TagRule
+from handlers.rds.model import Database, TagRule
 from handlers.rds.operations import call
 from handlers.rds.schedule import DEFAULT_START_CRON, DEFAULT_STOP_CRON
 from handlers.rds.sweep import PROPOSE, SweepAction, SweepNote, plan_sweep
@@ -29,6 +29,10 @@ Notify = Callable[[str, str, dict[str, Any]], None]
 Audit = Callable[[str, str, Any, Any], None]
 HISTORY = timedelta(days=8)  # longer than AWS's 7-day auto-start, so a self-restart is recognised
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+_AS_REPORTED = {"stopped": ("stopped", "중지됨"), "stopping": ("stopping (AWS reports it stopped in a few minutes)",
+                                                          "중지 중 (몇 분 뒤 중지됨)"),
+                "running": ("available", "실행 중"), "starting": ("starting (AWS reports it available in a few "
+                                                               "minutes)", "시작 중 (몇 분 뒤 실행됨)")}
 
 
 @dataclass
@@ -101,7 +105,7 @@ class SweepJob:
             "schedule_id": act.schedule.id,
         }
         try:
-            call(self.aws, act.decision)
+            status = call(self.aws, act.decision)
         except CloudError as exc:
             self.repo.record_action(kind, ident, act.action, act.cause, "failed", str(exc), at=now)
             details.update(result="failed", error=str(exc))
@@ -118,16 +122,21 @@ class SweepJob:
             )
             return details
         self.repo.record_action(kind, ident, act.action, act.cause, "ok", act.reason.en, at=now)
-        details["result"] = "ok"
-        verb_en, verb_ko = ("stopped", "중지") if act.action == "stop" else ("started", "시작")
+        # What AWS answered: "stopping"/"starting" while the database gets there, reported as such.
+        state = Database(kind, ident, status=status).state if status else after["state"]
+        details.update(result="ok", status=status or after["state"], state=state)
+        after = {"state": state}
+        now_en, now_ko = _AS_REPORTED.get(state, (f"status {status}", f"상태 {status}"))
         if act.cause == "self_restart":
             en = (f"🔁 re-stopped {kind} {ident} after it started itself "
-                  "(AWS starts a stopped database after 7 days)")
+                  f"(AWS starts a stopped database after 7 days); it is {now_en}")
             ko = (f"🔁 {ident} 가 스스로 시작되어 다시 중지했습니다 "
-                  "(AWS 는 중지된 DB 를 7일 뒤 자동으로 시작합니다)")
+                  f"(AWS 는 중지된 DB 를 7일 뒤 자동으로 시작합니다). 현재 {now_ko}")
         else:
-            en = f"⏱️ {verb_en} {kind} {ident} on schedule ({act.decision.api}): {act.reason.en}"
-            ko = f"⏱️ 스케줄에 따라 {ident} {verb_ko} ({act.decision.api}): {act.reason.ko}"
+            verb_en, verb_ko = ("stop", "중지") if act.action == "stop" else ("start", "시작")
+            en = (f"⏱️ {verb_en} {kind} {ident} on schedule ({act.decision.api}), now {now_en}: "
+                  f"{act.reason.en}")
+            ko = f"⏱️ 스케줄에 따라 {ident} {verb_ko} ({act.decision.api}), 현재 {now_ko}: {act.reason.ko}"
         self.notify(en, ko, details)
         self.audit(
             AuditKind.SCHEDULE_ACTION.value, f"{act.action} {kind}:{ident} ({act.cause})", before, after
@@ -151,6 +160,10 @@ class SweepJob:
             return details
         if note.decision is not None:
             details["aws_error"] = note.decision.aws_error
+        if result == "refused":  # skipped, not failed: AWS would refuse the call, so none is made
+            self.audit(AuditKind.SCHEDULE_ACTION.value,
+                       f"{note.action} {note.target_kind}:{note.target_id} refused (schedule)", None,
+                       {"refused": details.get("aws_error", ""), "reason": note.message.en})
         self.repo.record_action(
             note.target_kind,
             note.target_id,

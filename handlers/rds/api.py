@@ -8,6 +8,11 @@ The rules, from the AWS documentation:
 - "You can't stop a DB instance that has a read replica, or that is a read replica" and "You
   can't stop an Amazon RDS for SQL Server DB instance in a Multi-AZ configuration".
   https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_StopInstance.html
+- StopDBCluster and StartDBCluster: "This operation only applies to Aurora DB clusters." A
+  Multi-AZ DB cluster (RDS for MySQL/PostgreSQL, ``Engine`` not ``aurora*``) cannot be stopped:
+  "Stopping and starting Multi-AZ DB clusters" is listed among its unsupported features.
+  https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_StopDBCluster.html
+  https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/multi-az-db-clusters-concepts.Limitations.html
 - Aurora Serverless v1, multi-master, parallel query and global database clusters cannot be
   stopped; a cluster stops only from ``available`` and starts only from ``stopped``.
   https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-cluster-stop-start.html
@@ -28,6 +33,9 @@ from handlers.rds.model import Database, Inventory
 Outcome = Literal["call", "noop", "refuse"]
 USER_GUIDE_STOP = "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_StopInstance.html"
 AURORA_GUIDE_STOP = "https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-cluster-stop-start.html"
+MULTI_AZ_CLUSTER_LIMITS = (
+    "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/multi-az-db-clusters-concepts.Limitations.html"
+)
 _MODES = {"serverless": ("Aurora Serverless v1", "Aurora Serverless v1"),
           "multimaster": ("Aurora multi-master", "Aurora 멀티 마스터"),
           "parallelquery": ("Aurora parallel query", "Aurora 병렬 쿼리")}
@@ -40,6 +48,15 @@ _WHY: dict[str, tuple[str, str, str, str]] = {
         "{id} 는 클러스터 {cluster} 에 속하지만 그 클러스터를 찾지 못했습니다.",
         "InvalidParameterCombination: {engine} DB instances are not eligible for stopping and starting",
         AURORA_GUIDE_STOP),
+    "rds.refuse.multi_az_cluster": (
+        "{id} is a Multi-AZ DB cluster ({engine}), not an Aurora cluster; AWS cannot stop or start it "
+        "(StopDBCluster and StartDBCluster apply only to Aurora DB clusters, and stopping and starting "
+        "Multi-AZ DB clusters is not supported).",
+        "{id} 는 Aurora 가 아닌 Multi-AZ DB 클러스터({engine})라 AWS 에서 중지·시작할 수 없습니다 "
+        "(StopDBCluster/StartDBCluster 는 Aurora DB 클러스터에만 적용되며, Multi-AZ DB 클러스터의 "
+        "중지·시작은 지원되지 않습니다).",
+        "InvalidDBClusterStateFault: StopDBCluster/StartDBCluster: This operation only applies to Aurora "
+        "DB clusters.", MULTI_AZ_CLUSTER_LIMITS),
     "rds.refuse.mode": (
         "{id} is an {mode_en} cluster; AWS cannot stop or start it.",
         "{id} 는 {mode_ko} 클러스터라 AWS 에서 중지·시작할 수 없습니다.",
@@ -177,6 +194,8 @@ def decide(inv: Inventory, db: Database, action: str) -> ApiDecision:
 
 
 def _decide_cluster(inv: Inventory, c: Database, action: str) -> ApiDecision:
+    if not c.is_aurora:
+        return _refuse(action, c, "rds.refuse.multi_az_cluster")
     if c.engine_mode in _MODES:
         en, ko = _MODES[c.engine_mode]
         return _refuse(action, c, "rds.refuse.mode", f"rds.refuse.{c.engine_mode}", mode_en=en, mode_ko=ko)

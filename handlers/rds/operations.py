@@ -25,6 +25,7 @@ from handlers.rds.model import Inventory
 STOP = "rds.stop"
 START = "rds.start"
 _EXPECT = {"stop": "stopped", "start": "running"}
+_SETTLES_AS = {"stopping": "stopped", "starting": "running"}
 
 
 def step_for(action: str, kind: str, ident: str, before_state: str, description: Msg) -> PlanStep:
@@ -33,19 +34,23 @@ def step_for(action: str, kind: str, ident: str, before_state: str, description:
                     {"state": _EXPECT[action]}, description)
 
 
-def call(aws: Aws, decision: ApiDecision) -> None:
-    """Make the AWS call ``decision`` names (only for outcome "call")."""
+def call(aws: Aws, decision: ApiDecision) -> str:
+    """Make the AWS call ``decision`` names (only for outcome "call"); the status AWS answers with.
+
+    AWS answers an accepted stop with ``stopping`` and a start with ``starting`` (the database is
+    ``stopped``/``available`` minutes later), so the status is returned for the caller to report
+    as it is, never as if the stop had finished.
+    """
     rds = aws.client("rds")
     if decision.api == "stop_db_cluster":
-        rds.stop_db_cluster(DBClusterIdentifier=decision.id)
-    elif decision.api == "start_db_cluster":
-        rds.start_db_cluster(DBClusterIdentifier=decision.id)
-    elif decision.api == "stop_db_instance":
-        rds.stop_db_instance(DBInstanceIdentifier=decision.id)
-    elif decision.api == "start_db_instance":
-        rds.start_db_instance(DBInstanceIdentifier=decision.id)
-    else:
-        raise ValueError(f"not an API call: {decision}")
+        return rds.stop_db_cluster(DBClusterIdentifier=decision.id)["DBCluster"].get("Status", "")
+    if decision.api == "start_db_cluster":
+        return rds.start_db_cluster(DBClusterIdentifier=decision.id)["DBCluster"].get("Status", "")
+    if decision.api == "stop_db_instance":
+        return rds.stop_db_instance(DBInstanceIdentifier=decision.id)["DBInstance"].get("DBInstanceStatus", "")
+    if decision.api == "start_db_instance":
+        return rds.start_db_instance(DBInstanceIdentifier=decision.id)["DBInstance"].get("DBInstanceStatus", "")
+    raise ValueError(f"not an API call: {decision}")
 
 
 def refusal(decision: ApiDecision) -> errors.InvalidRequest:
@@ -86,6 +91,10 @@ class _StopStart:
     def revert(self, step: PlanStep, observed_after: Any) -> PlanStep | None:
         back = "start" if self.action == "stop" else "stop"
         before = observed_after if isinstance(observed_after, dict) else dict(step.after)
+        # AWS answers "stopping"/"starting"; the undo starts from where that ends (AWS refuses to
+        # start a database that is still stopping), so a revert asked too early is reported stale.
+        if before.get("state") in _SETTLES_AS:
+            before = {"state": _SETTLES_AS[before["state"]]}
         kind, ident = step.params["kind"], step.params["id"]
         desc = (Msg(f"Start {kind} {ident} again", f"{ident} 다시 시작") if back == "start"
                 else Msg(f"Stop {kind} {ident} again", f"{ident} 다시 중지"))

@@ -9,7 +9,8 @@ Rules:
 - A person who stopped or started the database through the bot during the current period is
   not overruled (a keep-running override is the way to hold it running).
 - AWS refusals are reported once per period (``repeat`` marks the later sweeps).
-- Databases carrying the adoption tag with no schedule are proposed for the default schedule once.
+- Databases carrying the adoption tag with no schedule are proposed for the default schedule once,
+  unless AWS refuses to stop them whatever their state (a Multi-AZ DB cluster, a read replica).
 
 Called by ``bot.scheduler.sweep_job`` with data it read from AWS and the store.
 """
@@ -171,6 +172,11 @@ def _plan_one(inv: Inventory, sch: Schedule, target: Database, desired: str, ove
     return SweepAction(sch, decision, sch.cause, reason, catch_up=late)
 
 
+def _transient(db: Database) -> bool:
+    """Refused only for its current status (busy, stopped), not for what it is."""
+    return db.state != "running"
+
+
 def _adoptions(
     inv: Inventory, schedules: Sequence[Schedule], history: Sequence[ActionRecord]
 ) -> tuple[Database, ...]:
@@ -186,6 +192,10 @@ def _adoptions(
         if not db.tagged:
             continue
         target, _ = api_target(inv, db)
-        if target.key not in covered and target.key not in proposed:
-            out.setdefault(target.key, target)
+        if target.key in covered or target.key in proposed:
+            continue
+        # A database AWS can never stop (a Multi-AZ DB cluster, a read replica, ...) is not proposed.
+        if decide(inv, target, "stop").outcome == "refuse" and not _transient(target):
+            continue
+        out.setdefault(target.key, target)
     return tuple(out.values())

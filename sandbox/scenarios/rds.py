@@ -3,7 +3,9 @@
 The developer asks to stop an Aurora member at night; the bot explains that AWS stops Aurora as a
 cluster and proposes the cluster's schedule; ops approve; the sandbox clock reaches Friday 20:00
 KST and the sweep stops the cluster; the cluster starts itself (AWS's 7-day limit) and the next
-sweep re-stops it and says so in the ops channel; the weekly schedule report is posted.
+sweep re-stops it and says so in the ops channel; the weekly schedule report is posted. AWS
+answers a stop with "stopping"; the cluster is "stopped" once the sandbox clock has moved on, and
+the world's own table (``sandbox.worlds.rds_rules``) says which end state to expect.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from sandbox.runtime import OPS, Sandbox
 from sandbox.scenarios.common import approve_and_wait, latest_plan
-from sandbox.worlds.rds import seed_rds_world, simulate_self_restart
+from sandbox.worlds.rds import expected_after, seed_rds_world, simulate_self_restart
 
 OPS_CHANNEL = "C_OPS"
 KST = ZoneInfo("Asia/Seoul")
@@ -30,7 +32,8 @@ def _status(sandbox: Sandbox) -> str:
 
 
 def schedule_and_enforce(sandbox: Sandbox):
-    seed_rds_world(sandbox.aws)
+    seed_rds_world(sandbox.aws, clock=sandbox.clock)
+    expected = expected_after(sandbox.aws, "cluster", "portal", "stop")  # the world's table: "stopped"
     sandbox.clock.set(datetime(2026, 11, 27, 18, 30, tzinfo=KST))  # a Friday evening in Seoul
     sandbox.say("portal-rds-1 밤에 자동으로 꺼주세요")
     req = sandbox.wait_request(lambda r: r.intent == "rds_schedule")
@@ -40,16 +43,21 @@ def schedule_and_enforce(sandbox: Sandbox):
     job = sandbox.bot.sweep_job(channel=OPS_CHANNEL)
     sandbox.clock.set(datetime(2026, 11, 27, 20, 1, tzinfo=KST))
     job.run()
+    at_20 = _status(sandbox)  # AWS answers "stopping"
+    sandbox.clock.advance(timedelta(minutes=10))
     stopped_at_20 = _status(sandbox)
     simulate_self_restart(sandbox.aws, "portal")
     sandbox.clock.advance(timedelta(days=2))  # Sunday: still inside the weekend stop period
     restop = job.run()
+    sandbox.clock.advance(timedelta(minutes=10))
     announced = [m.text for m in sandbox.slack.messages(OPS_CHANNEL) if "portal" in (m.text or "")]
     report = _weekly_report(sandbox)
-    ok = (plan.status == "applied" and scheduled == [("cluster", "portal")] and stopped_at_20 == "stopped"
+    ok = (plan.status == "applied" and scheduled == [("cluster", "portal")] and at_20 == "stopping"
+          and stopped_at_20 == expected == "stopped"
           and [d["cause"] for d in restop.done] == ["self_restart"] and _status(sandbox) == "stopped"
           and any("7" in t for t in announced) and report)
-    return _outcome(ok, f"schedule for {scheduled} {plan.status}; at 20:00 KST cluster {stopped_at_20}; after the "
+    return _outcome(ok, f"schedule for {scheduled} {plan.status}; at 20:00 KST cluster {at_20}, then {stopped_at_20} "
+                        f"(world expects {expected}); after the "
                         f"self-restart: {[d['cause'] for d in restop.done]} -> {_status(sandbox)}; "
                         f"{len(announced)} announcement(s); weekly report posted={report}")
 

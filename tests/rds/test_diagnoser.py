@@ -7,6 +7,7 @@ from bot.scheduler.book import RepoScheduleBook
 from bot.scheduler.plan_ops import plan_operations
 from handlers.rds import DIAGNOSER, OPERATIONS
 from handlers.rds.diagnoser import EXTRA_BOOK, OVERRIDE_ADD, SCHEDULE_UPSERT
+from sandbox.worlds.rds import tick
 from tests.rds.helpers import Clock, apply_step, kst, seed_read_replica
 
 
@@ -71,9 +72,16 @@ def test_stop_now_plan_applies_verifies_and_reverts(rds_ctx, sqlite_repo):
     assert (step.op, step.params) == ("rds.stop", {"kind": "cluster", "id": "portal"})
     ops = _ops(sqlite_repo)
     observed = apply_step(ops[step.op], rds_ctx, step)
+    assert observed == {"state": "stopping"}  # AWS answers StopDBCluster with "stopping"
+    rds_ctx.wait_seconds = 0.3  # the world does not move on its own: the budget runs out
+    pending = DIAGNOSER.verify(rds_ctx, plan)
+    assert not pending.ok and pending.pending and "portal is stopping" in pending.message.en
+    tick()
+    rds_ctx.wait_seconds = 5.0
     assert DIAGNOSER.verify(rds_ctx, plan).ok
     back = ops[step.op].revert(step, observed)
     apply_step(ops[back.op], rds_ctx, back)
+    tick()
     assert _ask(rds_ctx, verb="start", db="portal").codes() == ["rds.api.already_running"]
 
 

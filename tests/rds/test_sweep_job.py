@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from bot.scheduler.sweep_job import SweepJob
 from handlers.rds.discovery import describe_target
-from sandbox.worlds.rds import simulate_self_restart
+from sandbox.worlds.rds import simulate_self_restart, tick
 from tests.rds.helpers import Clock, kst
 
 
@@ -44,16 +44,23 @@ def test_schedule_stops_at_20_kst_and_restops_after_self_restart(rds_world, sqli
     assert [p["target_id"] for p in first.proposals] == []
     clock.set(kst(2026, 11, 27, 20, 0))
     out = job.run()
-    assert [(d["action"], d["api"], d["cause"], d["result"]) for d in out.done] == [
-        ("stop", "stop_db_cluster", f"schedule:{sch.id}", "ok")]
+    assert [(d["action"], d["api"], d["cause"], d["result"], d["state"]) for d in out.done] == [
+        ("stop", "stop_db_cluster", f"schedule:{sch.id}", "ok", "stopping")]
+    # AWS answers StopDBCluster with "stopping"; the bot says so rather than "stopped".
+    assert _cluster_status(aws) == "stopping"
+    assert rec.audits[-1][0] == "schedule_action" and rec.audits[-1][3] == {"state": "stopping"}
+    assert "now stopping" in rec.notes[-1][0] and "중지 중" in rec.notes[-1][1]
+    clock.set(kst(2026, 11, 27, 20, 3))
+    assert job.run().done == []  # still stopping: nothing to do, no second StopDBCluster
+    tick()
     assert _cluster_status(aws) == "stopped"
-    assert rec.audits[-1][0] == "schedule_action" and rec.audits[-1][3] == {"state": "stopped"}
     clock.set(kst(2026, 11, 27, 20, 5))
     assert job.run().done == []  # nothing to do while stopped
     simulate_self_restart(aws, "portal")
     clock.set(kst(2026, 11, 29, 15, 0))  # Sunday: still in the weekend stop period
     out = job.run()
     assert [(d["action"], d["cause"]) for d in out.done] == [("stop", "self_restart")]
+    tick()
     assert _cluster_status(aws) == "stopped"
     en, ko, details = rec.notes[-1]
     assert "re-stopped cluster portal after it started itself" in en and "7일" in ko
@@ -65,7 +72,8 @@ def test_schedule_stops_at_20_kst_and_restops_after_self_restart(rds_world, sqli
         ("stop", "self_restart", "ok"),
     ]
     clock.set(kst(2026, 11, 30, 8, 0))  # Monday start
-    assert [d["action"] for d in job.run().done] == ["start"]
+    assert [(d["action"], d["state"]) for d in job.run().done] == [("start", "starting")]
+    tick()
     assert _cluster_status(aws) == "available"
 
 
@@ -89,7 +97,9 @@ def test_missed_windows_are_caught_up_once(rds_world, sqlite_repo):
         )
         == 1
     )
+    tick()
     aws.client("rds").start_db_instance(DBInstanceIdentifier="billing-db")  # leave the world as found
+    tick()
 
 
 def test_tagged_member_is_proposed_as_its_cluster_once(rds_world, sqlite_repo):
