@@ -76,9 +76,17 @@ class _Methods:
     def _message_checks(self, args: dict) -> None:
         if not args.get("channel"):
             raise SlackError("channel_not_found")
+        self._channel_checks(str(args["channel"]))
         problem = slack_checks.message_error(args.get("text"), args.get("blocks"), args.get("attachments"))
         if problem:
             raise SlackError(*problem)
+
+    def _channel_checks(self, channel: str) -> None:
+        """channel_not_found / is_archived / not_in_channel, as chat.postMessage, chat.update,
+        chat.postEphemeral and files.completeUploadExternal list them, checked before the payload."""
+        refusal = self.s.channel_refusal(channel)
+        if refusal:
+            raise SlackError(refusal)
 
     def _find(self, channel: str, ts: str) -> int:
         for index, message in enumerate(self.s._state.messages):
@@ -224,6 +232,9 @@ class _Methods:
             raise SlackError("invalid_arguments", ["[ERROR] missing required field: files"])
         channel = args.get("channel_id") or args.get("channels") or None
         thread_ts = args.get("thread_ts") or None
+        for one in str(channel or "").split(","):
+            if one:
+                self._channel_checks(one)
         done = []
         with self.s._lock:
             pending = self.s._state.pending_files

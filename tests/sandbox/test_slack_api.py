@@ -144,7 +144,70 @@ def test_invalid_blocks_name_the_offending_block():
     code, problems = slack_checks.message_error("t", [section("ok"), section("x" * 3001)])
     assert code == "invalid_blocks"
     assert len(problems) == 1
-    assert problems[0].endswith("[json-pointer:/blocks/1/text]") and "3000 characters" in problems[0]
+    assert problems[0].endswith("[json-pointer:/blocks/1]") and "3000 characters" in problems[0]
+
+
+@pytest.mark.parametrize("block", [
+    {"type": "no_such_block"},
+    {"type": "actions", "elements": [{**button("a"), "confirm": {
+        "title": {"type": "plain_text", "text": "t"}, "text": {"type": "mrkdwn", "text": "c" * 301},
+        "confirm": {"type": "plain_text", "text": "ok"}, "deny": {"type": "plain_text", "text": "no"}}}]},
+    {"type": "markdown", "text": "m" * 12_001},
+    {"type": "divider", "block_id": "b" * 256},
+    {"type": "context", "elements": [{"type": "mrkdwn", "text": "c"}] * 11},
+])
+def test_slack_sdks_own_block_models_decide_what_is_invalid(block):
+    code, problems = slack_checks.message_error("t", [block])
+    assert code == "invalid_blocks" and "[json-pointer:/blocks/0" in problems[0]
+
+
+def test_what_slack_sdk_lets_through_is_still_refused_where_slack_documents_it():
+    empty = {"type": "section", "text": {"type": "mrkdwn", "text": ""}}
+    mrkdwn_header = {"type": "header", "text": {"type": "mrkdwn", "text": "h"}}
+    empty_actions = {"type": "actions", "elements": []}
+    for block in (empty, mrkdwn_header, empty_actions):
+        assert slack_checks.message_error("t", [block])[0] == "invalid_blocks", block
+
+
+def test_blocks_over_about_13000_characters_of_text_are_msg_blocks_too_long(slack, client):
+    under = [section("x" * 2900)] * 4  # 11,600
+    over = [section("x" * 2900)] * 5  # 14,500: every block valid on its own
+    assert slack_checks.message_error("t", under) is None
+    refusal = slack_error(lambda: client.chat_postMessage(channel="C1", text="t", blocks=over))
+    assert refusal.response["error"] == "msg_blocks_too_long"
+    assert slack.messages() == []
+
+
+@pytest.mark.parametrize("method", ["chat_postMessage", "chat_postEphemeral", "chat_update", "upload"])
+def test_a_channel_the_bot_is_not_in_is_not_in_channel(slack, client, method):
+    slack.add_channel("C_REQ", "eks-requests")
+    ts = client.chat_postMessage(channel="C_REQ", text="before")["ts"]
+    slack.add_channel("C_OUT", "elsewhere", is_member=False)
+    slack.remove_bot("C_REQ")
+    calls = {"chat_postMessage": lambda: client.chat_postMessage(channel="C_OUT", text="t"),
+             "chat_postEphemeral": lambda: client.chat_postEphemeral(channel="C_OUT", user="U1", text="t"),
+             "chat_update": lambda: client.chat_update(channel="C_REQ", ts=ts, text="after"),
+             "upload": lambda: client.files_upload_v2(channel="C_OUT", filename="a.txt", content="a")}
+    assert slack_error(calls[method]).response["error"] == "not_in_channel"
+    assert [m.text for m in slack.messages()] == ["before"] and slack.uploads == []
+    slack.invite_bot("C_OUT")
+    client.chat_postMessage(channel="C_OUT", text="invited")
+    assert slack.messages("C_OUT")[0].text == "invited"
+
+
+def test_archived_and_unknown_channels_are_refused_like_slack(slack, client):
+    slack.add_channel("C_OLD", "old", is_archived=True)
+    assert slack_error(lambda: client.chat_postMessage(channel="C_OLD", text="t")).response["error"] == "is_archived"
+    slack.add_channel("C_GONE", "gone")
+    slack.forget_channel("C_GONE")
+    assert slack_error(lambda: client.chat_postMessage(channel="C_GONE", text="t")).response["error"] == \
+        "channel_not_found"
+    client.chat_postMessage(channel="C_NEVER_ADDED", text="lenient by default")
+    slack.mark_strict()
+    assert slack_error(lambda: client.chat_postMessage(channel="C_NEVER_ADDED", text="t")).response["error"] == \
+        "channel_not_found"
+    client.chat_postMessage(channel="D_DEV", text="a direct message always works")
+    assert [m.text for m in slack.messages()] == ["lenient by default", "a direct message always works"]
 
 
 def test_tokens_are_checked_like_slack(slack):
