@@ -3,7 +3,8 @@
 ``handlers.registry`` lists ``DIAGNOSER`` and ``OPERATIONS``. Modules: ``knowledge`` (Kubernetes'
 sysctl rules by version), ``facts`` (records), ``keepalive`` (why and which values), ``advice``
 (decisions), ``nodeconfig`` + ``eksctl_schema`` (generated node configuration), ``collect`` (I/O),
-``analyse`` (evidence -> diagnosis), ``operations`` (plan steps), ``diagnoser`` (the entry point).
+``al2_eol`` (Amazon Linux 2 end of support), ``analyse`` (evidence -> diagnosis), ``operations``
+(plan steps), ``diagnoser`` (the entry point).
 """
 
 from handlers.sysctl.diagnoser import DIAGNOSER

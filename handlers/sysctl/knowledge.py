@@ -1,8 +1,8 @@
 """What Kubernetes itself says about pod sysctls, by version: pure tables and lookups, no I/O.
 
-Used by ``handlers.sysctl.advice`` (the decisions) and by the sandbox world
-``sandbox.worlds.sysctl`` (its imitation kubelet and Pod Security admission), so the bot and
-its stand-ins judge by the same rules. Three independent gates decide whether a pod may set a sysctl:
+Used by ``handlers.sysctl.advice`` (the decisions). The sandbox's sysctl world keeps its own tables
+(``sandbox.worlds.sysctl_rules``), so a wrong row here shows up as a scenario that fails. Three
+independent gates decide whether a pod may set a sysctl:
 
 1. Namespacing (Linux): only namespaced sysctls can be set per pod at all.
 2. The kubelet's allow-list: its built-in *safe* set (which grows with the kubelet's version and
