@@ -53,7 +53,10 @@ def sts_endpoint(region: str) -> str:
     """
     try:
         client = _session().create_client(
-            "sts", region_name=region, aws_access_key_id="unused", aws_secret_access_key="unused",
+            "sts",
+            region_name=region,
+            aws_access_key_id="unused",
+            aws_secret_access_key="unused",
             config=Config(ignore_configured_endpoint_urls=True),
         )
         return str(client.meta.endpoint_url).rstrip("/")

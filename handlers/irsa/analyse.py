@@ -114,11 +114,15 @@ def error_findings(ev: Evidence) -> list[Finding]:
             ]
         return []
     what = f"{err.action} on {err.resource}" if err.resource else err.action
+    group = ev.ingress.group if ev.ingress is not None and ev.ingress.deletion_timestamp else ""
     return [
         Finding(
             "irsa.controller.aws_error",
             Severity.WARNING,
-            Msg(f"The controller reports {err.kind}: {what}", f"컨트롤러 오류 ({err.kind}): {what}"),
+            Msg(
+                f"The controller reports {err.kind}: {what}" + (f" (IngressGroup {group})" if group else ""),
+                f"컨트롤러 오류 ({err.kind}): {what}" + (f" (IngressGroup {group})" if group else ""),
+            ),
             (Msg.same(f"{err.source}: {err.text[:400]}"),),
             err.role,
             data={"kind": err.kind, "role": err.role, "action": err.action, "resource": err.resource},

@@ -27,16 +27,21 @@ def run(sandbox: Sandbox):
     facts = irsa_group.seed_ingress_group_world(sandbox.aws, sandbox.kube)
     sandbox.say("cloudon 네임스페이스 cloudon-ingress 삭제가 안돼요")
     req = sandbox.wait_request(lambda r: r.intent == "ingress_delete_denied")
+    codes = (req.diagnosis or {}).get("codes", [])
     plan = latest_plan(sandbox, req.id)
     sandbox.click("approve_plan", plan.id, user=DEV, message_ts=plan.message_ts)  # refused: the requester
     done = approve_and_wait(sandbox, plan.id)
     gone = sandbox.kube.get("Ingress", irsa.NAMESPACE, irsa.INGRESS) is None
     kept = sandbox.kube.get("Ingress", irsa.NAMESPACE, facts["active_member"]) is not None
     lbs = str(sandbox.aws.client("elbv2").describe_load_balancers()["LoadBalancers"])
-    codes = (req.diagnosis or {}).get("codes", [])
-    ok = done.status == "applied" and gone and kept and facts["lb_arn"] in lbs
-    return _outcome(ok, f"group {facts['group']}: findings {codes[:3]}; plan #{done.id} {done.status}; "
-                        f"member deleted={gone}; other member kept={kept}")
+    # Read from the group's log line and its other member: without them the bot sees no AWS error.
+    read = "irsa.controller.aws_error" in codes and "irsa.controller.no_error_seen" not in codes
+    ok = read and done.status == "applied" and gone and kept and facts["lb_arn"] in lbs
+    return _outcome(
+        ok,
+        f"group {facts['group']}: findings {codes[:3]}; plan #{done.id} {done.status}; "
+        f"member deleted={gone}; other member kept={kept}",
+    )
 
 
 PARTS = (run,)

@@ -96,8 +96,7 @@ def _applies(statement: Mapping[str, Any], action: str, resource: str, context: 
     return deny if held is None else held
 
 
-def decide(documents: Iterable[Mapping[str, Any]], action: str, resource: str,
-           context: Mapping[str, str]) -> str:
+def decide(documents: Iterable[Mapping[str, Any]], action: str, resource: str, context: Mapping[str, str]) -> str:
     """``Allow`` or ``Deny`` for one request against identity-based policy documents."""
     allowed = False
     for doc in documents:
@@ -120,8 +119,9 @@ def _federated(statement: Mapping[str, Any]) -> list[str]:
     return _listed(principal.get("Federated")) if isinstance(principal, Mapping) else []
 
 
-def web_identity_admitted(trust: Mapping[str, Any], provider_arn: str, issuer_host: str,
-                          subject: str, audience: str) -> bool:
+def web_identity_admitted(
+    trust: Mapping[str, Any], provider_arn: str, issuer_host: str, subject: str, audience: str
+) -> bool:
     """Would STS ``AssumeRoleWithWebIdentity`` accept this service account's projected token?"""
     context = {f"{issuer_host}:sub": subject, f"{issuer_host}:aud": audience}
     allowed = False

@@ -54,11 +54,13 @@ def _member(name: str, hostname: str, deleted_at: str = "") -> dict[str, Any]:
 
 def _error(facts: dict[str, Any]) -> str:
     """What the controller's AWS SDK for Go v2 says when STS refuses the web identity token."""
-    return ("operation error Elastic Load Balancing v2: DeleteTargetGroup, get identity: get credentials: "
-            "failed to refresh cached credentials, failed to retrieve credentials, operation error STS: "
-            "AssumeRoleWithWebIdentity, https response error StatusCode: 403, RequestID: "
-            "1f6c3b1e-2a9d-4e55-8c0b-7d2f4a9e6b10, api error AccessDenied: Not authorized to perform "
-            "sts:AssumeRoleWithWebIdentity")
+    return (
+        "operation error Elastic Load Balancing v2: DeleteTargetGroup, get identity: get credentials: "
+        "failed to refresh cached credentials, failed to retrieve credentials, operation error STS: "
+        "AssumeRoleWithWebIdentity, https response error StatusCode: 403, RequestID: "
+        "1f6c3b1e-2a9d-4e55-8c0b-7d2f4a9e6b10, api error AccessDenied: Not authorized to perform "
+        "sts:AssumeRoleWithWebIdentity"
+    )
 
 
 def _kube(kube: KubeStandIn, facts: dict[str, Any]) -> None:
@@ -67,11 +69,27 @@ def _kube(kube: KubeStandIn, facts: dict[str, Any]) -> None:
     kube.put(_member(irsa.INGRESS, facts["lb_dns"], deleted))
     active = kube.put(_member(ACTIVE, facts["lb_dns"]))
     error = _error(facts)
-    kube.add_event(irsa.NAMESPACE, active, "FailedDeployModel", f"Failed deploy model due to {error}",
-                   source_component="ingress", count=230, first_seconds_ago=2 * 86400, last_seconds_ago=30)
-    log = {"level": "error", "ts": round(time.time(), 6), "msg": "Reconciler error", "controller": "ingress",
-           "object": {"name": GROUP}, "namespace": "", "name": GROUP, "reconcileID": str(uuid.uuid4()),
-           "error": error}
+    kube.add_event(
+        irsa.NAMESPACE,
+        active,
+        "FailedDeployModel",
+        f"Failed deploy model due to {error}",
+        source_component="ingress",
+        count=230,
+        first_seconds_ago=2 * 86400,
+        last_seconds_ago=30,
+    )
+    log = {
+        "level": "error",
+        "ts": round(time.time(), 6),
+        "msg": "Reconciler error",
+        "controller": "ingress",
+        "object": {"name": GROUP},
+        "namespace": "",
+        "name": GROUP,
+        "reconcileID": str(uuid.uuid4()),
+        "error": error,
+    }
     kube.set_pod_log(irsa.NAMESPACE, pod["metadata"]["name"], json.dumps(log) + "\n")
 
 
@@ -105,14 +123,25 @@ def _install(aws: Any, kube: KubeStandIn, facts: dict[str, Any]) -> None:
 
 
 def seed_ingress_group_world(aws: Any, kube: KubeStandIn) -> dict[str, Any]:
-    tags = {"elbv2.k8s.aws/cluster": irsa.CLUSTER, "ingress.k8s.aws/stack": GROUP,
-            "ingress.k8s.aws/resource": "LoadBalancer"}
+    tags = {
+        "elbv2.k8s.aws/cluster": irsa.CLUSTER,
+        "ingress.k8s.aws/stack": GROUP,
+        "ingress.k8s.aws/resource": "LoadBalancer",
+    }
     facts = irsa.aws_world(aws, ["kube-system", "web"], tags)
-    tg_tags = {"elbv2.k8s.aws/cluster": irsa.CLUSTER, "ingress.k8s.aws/stack": GROUP,
-               "ingress.k8s.aws/resource": f"{irsa.NAMESPACE}/{irsa.INGRESS}-cloudon-web:80"}
+    tg_tags = {
+        "elbv2.k8s.aws/cluster": irsa.CLUSTER,
+        "ingress.k8s.aws/stack": GROUP,
+        "ingress.k8s.aws/resource": f"{irsa.NAMESPACE}/{irsa.INGRESS}-cloudon-web:80",
+    }
     tg = aws.client("elbv2").create_target_group(
-        Name=TARGET_GROUP, Protocol="HTTP", Port=80, VpcId=facts["vpc"], TargetType="ip",
-        Tags=[{"Key": k, "Value": v} for k, v in tg_tags.items()])["TargetGroups"][0]
+        Name=TARGET_GROUP,
+        Protocol="HTTP",
+        Port=80,
+        VpcId=facts["vpc"],
+        TargetType="ip",
+        Tags=[{"Key": k, "Value": v} for k, v in tg_tags.items()],
+    )["TargetGroups"][0]
     facts.update(group=GROUP, active_member=ACTIVE, tg_arn=tg["TargetGroupArn"])
     _kube(kube, facts)
     _install(aws, kube, facts)

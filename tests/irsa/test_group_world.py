@@ -24,8 +24,7 @@ def world(aws, kube_stand_in):
     return seed_ingress_group_world(aws, kube_stand_in)
 
 
-def test_group_member_is_diagnosed_from_the_group_and_released_by_the_fix(cluster_ctx, world, aws,
-                                                                         kube_stand_in):
+def test_group_member_is_diagnosed_from_the_group_and_released_by_the_fix(cluster_ctx, world, aws, kube_stand_in):
     d = DIAGNOSER.diagnose(cluster_ctx, INGRESS)
     codes = [f.code for f in d.findings]
     assert "irsa.controller.no_error_seen" not in codes
@@ -44,10 +43,13 @@ def test_group_member_is_diagnosed_from_the_group_and_released_by_the_fix(cluste
 
 
 def test_log_line_of_another_group_is_not_this_ingress(cluster_ctx, world, kube_stand_in):
-    kube_stand_in.set_pod_log("cloudon", "aws-load-balancer-controller-7c9d8f-sandbox0",
-                              '{"msg":"Reconciler error","controller":"ingress","object":{"name":"other"},'
-                              '"namespace":"","name":"other","error":"api error AccessDenied: Not '
-                              'authorized to perform sts:AssumeRoleWithWebIdentity"}\n')
+    kube_stand_in.set_pod_log(
+        "cloudon",
+        "aws-load-balancer-controller-7c9d8f-sandbox0",
+        '{"msg":"Reconciler error","controller":"ingress","object":{"name":"other"},'
+        '"namespace":"","name":"other","error":"api error AccessDenied: Not '
+        'authorized to perform sts:AssumeRoleWithWebIdentity"}\n',
+    )
     for event in kube_stand_in.list("Event", "cloudon"):
         kube_stand_in.remove("Event", "cloudon", event["metadata"]["name"])
     d = DIAGNOSER.diagnose(cluster_ctx, INGRESS)
