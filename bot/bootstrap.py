@@ -36,6 +36,7 @@ from bot.slack.app import build_app
 from bot.slack.deps import Deps
 from bot.slack.thread import SlackThread
 from bot.store.db import make_engine, make_session_factory
+from bot.store.migrate import upgrade
 from bot.store.repo import Repo
 from bot.store.schedules import ScheduleRepo
 
@@ -49,11 +50,22 @@ class Bot:
     app: App
     schedules: ScheduleRepo
 
+    def http_app(self):
+        """The Starlette app serving Slack's endpoint and the health and metrics routes."""
+        from bot.http import build_http_app
+
+        return build_http_app(self)
+
     def sweep_job(self, channel: str = ""):
         """The RDS schedule sweep as the scheduler runs it, for callers that drive time themselves."""
         from bot.jobs import sweep_job
 
         return sweep_job(self, channel=channel)
+
+
+def migrate(database_url: str) -> None:
+    """Bring the database at ``database_url`` to the newest schema."""
+    upgrade(database_url)
 
 
 def make_client(settings: Settings) -> WebClient:

@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     usergroup_cache_seconds: int = Field(60, description="How long approver group membership is cached.")
     database_url: str = Field("sqlite:///chatops.db", description="SQLAlchemy URL (postgresql+psycopg://...).")
     aws_region: str = Field("ap-northeast-2", description="Default AWS region.")
+    aws_max_attempts: int = Field(4, ge=1, le=10, description="Attempts per AWS call, the first one included.")
     cluster_name: str = Field("", description="Default EKS cluster name.")
     kube_host: str = Field("", description="Kubernetes API URL (else kubeconfig, else in-cluster).")
     kube_context: str = Field("", description="kubeconfig context to use.")

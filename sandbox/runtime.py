@@ -16,16 +16,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
-
-from bot.bootstrap import Bot, build
-from bot.cloud.aws import Aws
-from bot.cloud.kube import Kube
-from bot.http import build_http_app
-from bot.services.contexts import SingleClusterContexts
+from bot.bootstrap import Bot, build, migrate
 from bot.settings import Settings
-from bot.store.migrate import upgrade
-from bot.store.models import RequestRow
 from sandbox.aws import SANDBOX_ACCOUNT, SANDBOX_REGION, MotoSandbox, WorldAws
 from sandbox.http_server import BackgroundServer
 from sandbox.kube_api import KubeStandIn
@@ -82,26 +74,23 @@ class Sandbox:
         self.slack.add_channel(REQUEST_CHANNEL, "eks-requests")
         self._tmp = tempfile.mkdtemp(prefix="chatops-sandbox-")
         url = self.database_url or f"sqlite:///{os.path.join(self._tmp, 'chatops.db')}"
-        upgrade(url)
+        migrate(url)
         self.secret = secrets.token_hex(16)
         values = dict(slack_bot_token="xoxb-sandbox", slack_signing_secret=self.secret,
                       slack_api_url=self.slack.base_url, database_url=url, aws_region=SANDBOX_REGION,
                       cluster_name="prod", kube_host=self.kube.url, request_channels=REQUEST_CHANNEL,
                       approver_user_ids=f"{OPS},{OPS2}", verify_wait_seconds=20.0,
-                      role_allow_patterns="AmazonEKS*,eks-*,*-node-role,*NodeInstanceRole*")
+                      role_allow_patterns="AmazonEKS*,eks-*,*-node-role,*NodeInstanceRole*", aws_max_attempts=2)
         values.update(self.settings_overrides)
         self.settings = Settings(**values)
         # the world's own clients; the bot reaches the same moto server through its own
         self.aws = WorldAws(SANDBOX_REGION)
-        bot_aws = Aws(region=SANDBOX_REGION, max_attempts=2)
-        contexts = SingleClusterContexts(self.settings, self.clock, aws_factory=lambda: bot_aws,
-                                         kube_factory=lambda: Kube.from_host(self.kube.url))
-        self.bot: Bot = build(self.settings, clock=self.clock, contexts=contexts)
-        ctx = contexts.get()
+        self.bot: Bot = build(self.settings, clock=self.clock)
+        ctx = self.bot.deps.services.contexts.get()  # the cached context every piece of work copies
         ctx.account_id = SANDBOX_ACCOUNT
         ctx.poll_seconds = 0.1
         self.ctx = ctx
-        self.server = BackgroundServer(build_http_app(self.bot))
+        self.server = BackgroundServer(self.bot.http_app())
         self.url = self.server.start()
         self.driver = SlackDriver(self.url, self.secret, response_url_for=self.slack.response_url)
         return self
@@ -143,9 +132,7 @@ class Sandbox:
         """The newest request row matching ``predicate`` once it has left 'diagnosing'."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            with self.repo.sessions() as s:
-                rows = list(s.scalars(select(RequestRow).order_by(RequestRow.id.desc())))
-            for row in rows:
+            for row in self.repo.latest_requests():
                 if (predicate is None or predicate(row)) and row.state != "diagnosing":
                     return row
             time.sleep(0.05)

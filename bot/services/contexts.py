@@ -30,7 +30,8 @@ class SingleClusterContexts:
                  aws_factory: Callable[[], Aws] | None = None, kube_factory: Callable[[], Kube] | None = None):
         self.settings = settings
         self.clock = clock
-        self._aws_factory = aws_factory or (lambda: Aws(region=settings.aws_region))
+        self._aws_factory = aws_factory or (lambda: Aws(region=settings.aws_region,
+                                                        max_attempts=settings.aws_max_attempts))
         self._kube_factory = kube_factory or (lambda: kube_from_settings(settings))
         self._ctx: ClusterContext | None = None
         self._lock = threading.Lock()

@@ -62,6 +62,11 @@ class Repo:
                     .order_by(RequestRow.id.desc()).limit(limit))
             return list(s.scalars(stmt))
 
+    def latest_requests(self, limit: int = 50) -> list[RequestRow]:
+        """The newest requests first, whoever filed them."""
+        with self.sessions() as s:
+            return list(s.scalars(select(RequestRow).order_by(RequestRow.id.desc()).limit(limit)))
+
     # plans ------------------------------------------------------------------------------
     def add_plan(self, **fields: Any) -> PlanRow:
         with self.sessions.begin() as s:

@@ -77,10 +77,8 @@ def seed_health_world(sandbox: Sandbox) -> dict[str, Any]:
 
 
 def seed_rds_history(sandbox: Sandbox) -> None:
-    from bot.store.schedules import ScheduleRepo
-
     seed_rds_world(sandbox.aws)
-    repo = ScheduleRepo(sandbox.repo.sessions)
+    repo = sandbox.bot.schedules
     now = sandbox.clock()
     repo.upsert_schedule(
         "cluster",
