@@ -13,7 +13,8 @@ exactly what the bot calls, so only the methods some caller uses are listed here
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import copy
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from bot.cloud.context import ClusterContext
@@ -90,13 +91,22 @@ def list_workloads(ctx: ClusterContext, kind: str, namespace: str | None) -> lis
     return ctx.kube.to_dict(result).get("items") or []
 
 
-def selector_string(selector: dict[str, Any] | None) -> str:
+def pod_selector(workload: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The workload's ``spec.selector`` (a LabelSelector, ``matchExpressions`` kept) as plain data."""
+    selector = ((workload or {}).get("spec") or {}).get("selector") or {}
+    return copy.deepcopy(dict(selector))
+
+
+def selector_string(selector: Mapping[str, Any] | None) -> str:
     """A ``LabelSelector`` (``matchLabels`` and ``matchExpressions``) as the API's selector string.
 
     Operators ``In``, ``NotIn``, ``Exists`` and ``DoesNotExist`` as in the Kubernetes API reference
-    (meta/v1 LabelSelectorRequirement); the terms are ANDed, as the apiserver does.
+    (meta/v1 LabelSelectorRequirement); the terms are ANDed, as the apiserver does. A plain label
+    map (how plans stored before kept a selector) is read as ``matchLabels``.
     """
-    selector = selector or {}
+    selector = dict(selector or {})
+    if any(key not in ("matchLabels", "matchExpressions") for key in selector):
+        selector = {"matchLabels": selector}
     terms = [f"{k}={v}" for k, v in sorted((selector.get("matchLabels") or {}).items())]
     for expr in selector.get("matchExpressions") or []:
         key, op, values = expr.get("key", ""), expr.get("operator", ""), list(expr.get("values") or [])

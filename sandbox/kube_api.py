@@ -7,11 +7,15 @@ coordination.k8s.io/v1 over HTTP on 127.0.0.1 (an ephemeral port) to the officia
 imitate controllers with ``add_reconciler`` and ``pod_admission``.
 
 It is assembled from: ``kube_resources`` (what is served, Status errors), ``kube_store``
-(state), ``kube_verbs`` (API write rules), ``kube_query`` (selectors, pagination), ``kube_patch``,
-``kube_routes`` (HTTP), ``kube_access`` (401/403 switches) and ``kube_controllers``
-(replacement pods). Not served: watch (the client gets 405; poll with list instead),
-server-side apply semantics (apply patches are merged), admission webhooks, garbage
-collection of owned objects.
+(state), ``kube_verbs`` (API write rules), ``kube_schema`` (decoding: field types, unknown
+fields), ``kube_validation`` (422 Invalid, Pod Security namespace labels), ``kube_query``
+(selectors, pagination), ``kube_patch`` (JSON, merge and strategic merge patch),
+``kube_routes`` (HTTP), ``kube_openapi`` (the OpenAPI v3 paths kubectl reads),
+``kube_access`` (401/403 switches) and ``kube_controllers`` (replacement pods). The real
+``kubectl`` can drive it (``tests/sandbox/test_kubectl.py``). Not served: watch (the client
+gets 405; poll with list instead), server-side apply semantics (apply patches are served as
+strategic merge patches), OpenAPI schemas (``kubectl explain``), admission webhooks, garbage
+collection of owned objects. ``put`` bypasses validation: worlds may store what they like.
 """
 
 from __future__ import annotations

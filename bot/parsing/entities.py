@@ -12,8 +12,10 @@ from __future__ import annotations
 import re
 
 from bot.parsing.image_pull import find_image
+from bot.parsing.schedule_times import read_times
 
-KEYS = ("namespace", "name", "pod", "image", "cluster", "db", "service_account", "sysctl")
+KEYS = ("namespace", "name", "pod", "image", "cluster", "db", "service_account", "sysctl", "stop_cron", "start_cron",
+        "schedule_note", "schedule_note_ko")
 
 _LABEL = r"([a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?)"
 _NAME = r"([a-z0-9](?:[-a-z0-9.]{0,251}[a-z0-9])?)"
@@ -227,6 +229,10 @@ def extract(text: str, intent: str, image: str = "", low: str | None = None) -> 
         out["service_account"] = _first(_SA, low, low)
     if "." in low or "tcp_" in low or "somaxconn" in low:
         out["sysctl"] = _sysctl(low)
+    if intent == "rds_schedule":  # times in the text become the schedule's crons; what is unread is said
+        times = read_times(low)
+        out.update(stop_cron=times.stop_cron, start_cron=times.start_cron, schedule_note=times.note_en,
+                   schedule_note_ko=times.note_ko)
     if out.get("cluster") and out.get("cluster", "").lower() == out.get("db"):
         del out["cluster"]  # "aurora cluster portal" names a database, not an EKS cluster
     if out.get("name") and out.get("name") == out.get("namespace") and intent != "ingress_delete_denied":

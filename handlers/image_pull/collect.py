@@ -27,7 +27,7 @@ from handlers.image_pull.collect_aws import (
 )
 from handlers.image_pull.images import split_image
 from handlers.image_pull.model import PULL_REASONS, Evidence, FailingPod, Owner
-from handlers.workloads import OWNER_KINDS, list_workloads
+from handlers.workloads import OWNER_KINDS, list_workloads, pod_selector
 
 Obj = dict[str, Any]
 
@@ -160,7 +160,7 @@ def _resolve_owners(ctx: ClusterContext, pods: list[FailingPod], namespace: str 
                 owner.kind,
                 owner.name,
                 owner.uid or obj["metadata"].get("uid", ""),
-                dict((spec.get("selector") or {}).get("matchLabels") or {}),
+                pod_selector(obj),
                 strategy,
             )
         out.append(

@@ -28,7 +28,7 @@ class Owner:
     kind: str
     name: str
     uid: str = ""
-    selector: Mapping[str, str] = field(default_factory=dict)
+    selector: Mapping[str, Any] = field(default_factory=dict)  # the workload's LabelSelector
     strategy: str = ""  # RollingUpdate | OnDelete | Recreate | "" (bare pod or unknown)
 
     def __str__(self) -> str:

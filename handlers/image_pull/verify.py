@@ -19,6 +19,7 @@ from bot.domain import Msg, Verification
 from handlers import events as k8s_events
 from handlers.image_pull.explain import clip
 from handlers.image_pull.model import PULL_REASONS
+from handlers.workloads import selector_string
 
 STUCK = PULL_REASONS + ("CrashLoopBackOff", "CreateContainerConfigError", "CreateContainerError")
 
@@ -45,7 +46,7 @@ def _images(pod: Mapping[str, Any]) -> set[str]:
 
 
 def _candidates(ctx: ClusterContext, w: Mapping[str, Any]) -> list[dict[str, Any]]:
-    selector = ",".join(f"{k}={v}" for k, v in sorted((w.get("selector") or {}).items()))
+    selector = selector_string(w.get("selector"))
     kw = {"label_selector": selector} if selector else {}
     items = ctx.kube.to_dict(ctx.kube.core.list_namespaced_pod(w["namespace"], **kw)).get("items") or []
     old, ctrl = set(w.get("old_uids") or []), set(w.get("controller_uids") or [])

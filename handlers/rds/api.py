@@ -5,6 +5,8 @@ The rules, from the AWS documentation:
   fails with ``InvalidParameterCombination: aurora-mysql DB instances are not eligible for
   stopping and starting``, as teams find out). Moto accepts it; we never call it.
   https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_StopDBInstance.html
+- StopDBInstance/StartDBInstance: "This command doesn't apply to RDS Custom, Aurora MySQL, and
+  Aurora PostgreSQL." https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_StopDBInstance.html
 - "You can't stop a DB instance that has a read replica, or that is a read replica" and "You
   can't stop an Amazon RDS for SQL Server DB instance in a Multi-AZ configuration".
   https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_StopInstance.html
@@ -33,6 +35,7 @@ from handlers.rds.model import Database, Inventory
 Outcome = Literal["call", "noop", "refuse"]
 USER_GUIDE_STOP = "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_StopInstance.html"
 AURORA_GUIDE_STOP = "https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-cluster-stop-start.html"
+STOP_DB_INSTANCE_API = "https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_StopDBInstance.html"
 MULTI_AZ_CLUSTER_LIMITS = (
     "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/multi-az-db-clusters-concepts.Limitations.html"
 )
@@ -89,6 +92,12 @@ _WHY: dict[str, tuple[str, str, str, str]] = {
         "{id} has read replicas ({replicas}); AWS cannot stop a DB instance that has a read replica.",
         "{id} 에 읽기 전용 복제본({replicas})이 있어 AWS 에서 중지할 수 없습니다.",
         "InvalidDBInstanceState: You can't stop a DB instance that has a read replica", USER_GUIDE_STOP),
+    "rds.refuse.rds_custom": (
+        "{id} is an RDS Custom DB instance ({engine}); StopDBInstance and StartDBInstance do not apply to "
+        "RDS Custom.",
+        "{id} 는 RDS Custom DB 인스턴스({engine})라 StopDBInstance/StartDBInstance 를 사용할 수 없습니다.",
+        "InvalidParameterCombination: StopDBInstance: This command doesn't apply to RDS Custom",
+        STOP_DB_INSTANCE_API),
     "rds.refuse.sqlserver_multi_az": (
         "{id} is SQL Server in a Multi-AZ configuration; AWS cannot stop it.",
         "{id} 는 Multi-AZ 구성의 SQL Server 라 AWS 에서 중지할 수 없습니다.",
@@ -219,6 +228,8 @@ def _decide_cluster(inv: Inventory, c: Database, action: str) -> ApiDecision:
 
 
 def _decide_instance(i: Database, action: str) -> ApiDecision:
+    if i.engine.startswith("custom-"):  # RDS Custom engines: custom-oracle-ee, custom-sqlserver-ee, ...
+        return _refuse(action, i, "rds.refuse.rds_custom")
     if i.replica_source:
         return _refuse(action, i, "rds.refuse.read_replica", source=i.replica_source)
     if i.replicas and action == "stop":

@@ -62,7 +62,7 @@ class RdsDiagnoser:
         assert db is not None
         target, redirected = api_target(inv, db)
         findings = []
-        if redirected:
+        if redirected and target.is_aurora:  # a Multi-AZ DB cluster's refusal explains itself
             explain = member_explanation(db, target.id)
             findings.append(_finding("rds.target.member_of_cluster", Severity.INFO, explain, db.id,
                                      data={"cluster": target.id}))
@@ -104,6 +104,9 @@ class RdsDiagnoser:
         crons = f"stop '{sch.stop_cron}', start '{sch.start_cron}' ({sch.tz})"
         title = Msg(f"schedule {target.kind} {target.id}: {crons}",
                     f"{target.id} 스케줄: 중지 '{sch.stop_cron}', 시작 '{sch.start_cron}' ({sch.tz})")
+        if ents.get("schedule_note"):  # free text whose times the parser could not (fully) read
+            note = Msg(ents["schedule_note"], ents.get("schedule_note_ko") or ents["schedule_note"])
+            findings.append(_finding("rds.schedule.times_unread", Severity.WARNING, note, target.id))
         findings.append(_finding("rds.schedule.proposed", Severity.INFO, title, target.id,
                                  table=(("ACTION", "AT"), *preview),
                                  data={"current": schedule_state(current)}))

@@ -16,7 +16,7 @@ from typing import Any
 from bot import errors
 from bot.cloud.context import ClusterContext
 from handlers.sysctl.facts import NodeFacts, SysctlFacts, node_facts, nodegroup_facts, sysctls_of
-from handlers.workloads import OWNER_KINDS, read_workload
+from handlers.workloads import OWNER_KINDS, pod_selector, read_workload
 
 WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet")
 MAX_CONFIGZ = 10
@@ -28,7 +28,7 @@ class Workload:
 
     kind: str
     name: str
-    selector: Mapping[str, str]
+    selector: Mapping[str, Any]  # the workload's LabelSelector
     template_spec: Mapping[str, Any]
 
 
@@ -76,7 +76,7 @@ def _workload_of(ctx: ClusterContext, ns: str, obj: Mapping[str, Any] | None) ->
             return Workload(
                 owner["kind"],
                 owner["metadata"]["name"],
-                dict((spec.get("selector") or {}).get("matchLabels") or {}),
+                pod_selector(owner),
                 (spec.get("template") or {}).get("spec") or {},
             )
         obj = owner
@@ -110,7 +110,7 @@ def _refused_workload(
             workload = _workload_of(ctx, ns, owner) or Workload(
                 owner["kind"],
                 owner["metadata"]["name"],
-                dict((spec.get("selector") or {}).get("matchLabels") or {}),
+                pod_selector(owner),
                 (spec.get("template") or {}).get("spec") or {},
             )
             return workload, mine
@@ -121,7 +121,7 @@ def _refused_workload(
             return Workload(
                 kind,
                 name,
-                dict((spec.get("selector") or {}).get("matchLabels") or {}),
+                pod_selector(owner),
                 (spec.get("template") or {}).get("spec") or {},
             ), []
     return None, []

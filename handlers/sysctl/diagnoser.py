@@ -19,6 +19,7 @@ from handlers.sysctl import collect, keepalive, knowledge
 from handlers.sysctl.analyse import KIND, analyse
 from handlers.sysctl.facts import sysctls_of
 from handlers.target import check_namespace, namespaced_name
+from handlers.workloads import selector_string
 
 USAGE = "sysctl NAMESPACE/POD | sysctl NAME=VALUE [NAMESPACE]"
 
@@ -54,7 +55,7 @@ def _question(request: Request) -> tuple[tuple[str, str], ...]:
 def _matching_pods(ctx: ClusterContext, v: Mapping[str, Any]) -> list[dict[str, Any]]:
     ns = v["namespace"]
     if v.get("selector"):
-        selector = ",".join(f"{k}={val}" for k, val in sorted(v["selector"].items()))
+        selector = selector_string(v["selector"])
         return (
             ctx.kube.to_dict(ctx.kube.core.list_namespaced_pod(ns, label_selector=selector)).get("items")
             or []

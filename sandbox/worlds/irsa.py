@@ -5,8 +5,9 @@ and IAM provider, role ``AmazonEKSLoadBalancerControllerRole`` whose trust polic
 the ``kube-system`` and ``web`` controller service accounts while the controller runs in
 ``cloudon``, the controller policy attached, an ALB tagged for the cluster, and ingress
 ``cloudon/cloudon-ingress`` stuck with finalizer ``ingress.k8s.aws/resources`` plus the
-controller's AccessDenied event and log line. ``seed_ingress_untagged_lb_world`` has a correct
-trust policy but an ALB without the ``elbv2.k8s.aws/cluster`` tag (left by the old controller).
+controller's AccessDenied log line (no event: the controller records none on a deleting
+ingress). ``seed_ingress_untagged_lb_world`` has a correct trust policy but an ALB without the
+``elbv2.k8s.aws/cluster`` tag (left by the old controller).
 
 Both install two imitations on the Kubernetes stand-in that decide from the live moto state:
 a load balancer controller that deletes the ALB and drops the finalizer once the role's trust
@@ -184,12 +185,15 @@ def controller_objects(kube: KubeStandIn, facts: dict[str, Any]) -> dict[str, An
 def _kube_world(kube: KubeStandIn, facts: dict[str, Any]) -> None:
     pod = controller_objects(kube, facts)
     deleted = (kube.clock() - timedelta(days=3)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    ingress = kube.put(stuck_ingress(NAMESPACE, INGRESS, facts["lb_dns"], deleted))
-    error = _error_line(facts)
-    kube.add_event(NAMESPACE, ingress, "FailedCleanup", f"Failed to cleanup model due to {error}",
-                   source_component="ingress", count=412, first_seconds_ago=3 * 86400, last_seconds_ago=40)
-    log = {"level": "error", "ts": round(time.time(), 6), "logger": "controller.ingress",
-           "msg": "Reconciler error", "name": INGRESS, "namespace": NAMESPACE, "error": error}
+    kube.put(stuck_ingress(NAMESPACE, INGRESS, facts["lb_dns"], deleted))
+    # No event: the controller records events only on a group's active members, and an ingress being
+    # deleted is none (kubernetes-sigs/aws-load-balancer-controller v2.17.1,
+    # controllers/ingress/group_controller.go recordIngressGroupEvent, pkg/ingress/group_loader.go).
+    # Its implicit group's id is the ingress itself, which controller-runtime v0.21.0 logs as
+    # object/namespace/name beside "Reconciler error" (pkg/controller/controller.go).
+    log = {"level": "error", "ts": round(time.time(), 6), "msg": "Reconciler error", "controller": "ingress",
+           "object": {"name": INGRESS, "namespace": NAMESPACE}, "namespace": NAMESPACE, "name": INGRESS,
+           "reconcileID": "4b1f7c2e-9d3a-4e8b-a6c5-2f0d1e9b8a7c", "error": _error_line(facts)}
     kube.set_pod_log(NAMESPACE, pod["metadata"]["name"], json.dumps(log) + "\n")
 
 

@@ -19,7 +19,8 @@ MESSAGES = load("messages.jsonl")
 def test_message_table(row):
     result = parse(row["text"])
     assert (result.language, result.intent) == (row["language"], row["intent"])
-    assert dict(result.entities) == row["entities"]
+    schedule = ("stop_cron", "start_cron", "schedule_note", "schedule_note_ko")  # test_schedule_times.py
+    assert {k: v for k, v in result.entities.items() if k not in schedule} == row["entities"]
     if "aws_kind" in row:
         assert result.aws_error is not None and result.aws_error["kind"] == row["aws_kind"]
     if "pull_cause" in row:
