@@ -124,9 +124,15 @@ RULES: tuple[Rule, ...] = (
     ),
     # StopDBInstance/StartDBInstance: "This command doesn't apply to RDS Custom" (API reference;
     # error code and wording of the answer not found).
-    Rule("rds_custom", "instance", BOTH, lambda f: f.engine.startswith("custom-"),
-         "InvalidParameterCombination", "StopDBInstance doesn't apply to RDS Custom ({engine}).",
-         STOP_DB_INSTANCE_API),
+    Rule(
+        "rds_custom",
+        "instance",
+        BOTH,
+        lambda f: f.engine.startswith("custom-"),
+        "InvalidParameterCombination",
+        "StopDBInstance doesn't apply to RDS Custom ({engine}).",
+        STOP_DB_INSTANCE_API,
+    ),
     # "You can't stop a DB instance that has a read replica, or that is a read replica." (code and
     # wording of the answer not found).
     Rule(
