@@ -1,0 +1,67 @@
+"""The wheel built from the project: the bot and its diagnosers, no stand-in and no stand-in dependency.
+
+The wheel is built the way an installer builds it (``pip wheel`` with build isolation, from a copy
+of the sources), then read as a zip: its file list and its ``METADATA``.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+
+import pytest
+
+from tests.production.source_scan import ROOT
+
+SOURCES = ("pyproject.toml", "README.md", "bot", "handlers", "sandbox", "migrations", "alembic.ini")
+STAND_IN_DISTRIBUTIONS = ("moto", "websockets", "rich")
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> zipfile.ZipFile:
+    src = tmp_path_factory.mktemp("src")
+    for name in SOURCES:
+        path = ROOT / name
+        if path.is_dir():
+            shutil.copytree(path, src / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        else:
+            shutil.copy2(path, src / name)
+    out = tmp_path_factory.mktemp("wheel")
+    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(out), str(src)],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    (built,) = out.glob("eks_chatops-*.whl")
+    return zipfile.ZipFile(built)
+
+
+def _metadata(wheel: zipfile.ZipFile) -> str:
+    (name,) = [n for n in wheel.namelist() if n.endswith(".dist-info/METADATA")]
+    return wheel.read(name).decode()
+
+
+def test_the_wheel_holds_the_bot_and_its_diagnosers_but_no_stand_in(wheel: zipfile.ZipFile):
+    tops = {name.split("/", 1)[0] for name in wheel.namelist() if not name.split("/", 1)[0].endswith(".dist-info")}
+    assert {"bot", "handlers"} <= tops
+    assert "sandbox" not in tops, sorted(n for n in wheel.namelist() if n.startswith("sandbox/"))[:5]
+    assert "handlers/irsa/reference/aws-load-balancer-controller.aws.json" in wheel.namelist()
+
+
+def test_stand_in_libraries_are_only_in_the_sandbox_extra(wheel: zipfile.ZipFile):
+    requires = re.findall(r"^Requires-Dist: (.+)$", _metadata(wheel), flags=re.M)
+    runtime = [r for r in requires if "extra ==" not in r]
+    for dist in STAND_IN_DISTRIBUTIONS:
+        assert not [r for r in runtime if re.match(rf"{dist}\b", r)], f"{dist} is a runtime dependency: {runtime}"
+        assert [r for r in requires if re.match(rf"{dist}\b", r) and "extra == \"sandbox\"" in r], dist
+
+
+def test_nothing_in_the_wheel_imports_the_sandbox(wheel: zipfile.ZipFile):
+    importers = []
+    for name in wheel.namelist():
+        if name.endswith(".py"):
+            text = wheel.read(name).decode()
+            if re.search(r"^\s*(from sandbox\b|import sandbox\b)", text, flags=re.M):
+                importers.append(name)
+    assert not importers
