@@ -4,9 +4,8 @@ moto's interface endpoints are ``available`` the moment they are created, accept
 a VPC whose DNS attributes are off, and ignore ``PrivateDnsEnabled`` on ``ModifyVpcEndpoint``.
 AWS does none of that; here it behaves as documented:
 
-* a new interface endpoint is ``pending`` and becomes ``available`` later (AWS PrivateLink Guide,
-  "Interface endpoint lifecycle": https://docs.aws.amazon.com/vpc/latest/privatelink/concepts.html
-  and ``VpcEndpoint.State`` in the EC2 API Reference:
+* a new interface endpoint is ``pending`` and becomes ``available`` later (``VpcEndpoint.State``
+  in the EC2 API Reference:
   https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_VpcEndpoint.html). The flip happens
   on ``tick()``, which the sandbox worlds call from their reconcilers (the world's clock), after
   ``PENDING_TICKS`` ticks; nothing here sleeps;
@@ -15,7 +14,7 @@ AWS does none of that; here it behaves as documented:
   https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateVpcEndpoint.html); AWS refuses
   otherwise with ``InvalidParameter`` "Enabling private DNS requires both enableDnsSupport and
   enableDnsHostnames VPC attributes set to true for vpc-..." (the wording AWS returns, as quoted in
-  awsdocs/amazon-guardduty-user-guide ``doc_source/runtime-monitoring-agent-coverage-ecs.md``);
+  the Amazon GuardDuty User Guide's Runtime Monitoring coverage troubleshooting, status code 400);
 * ``ModifyVpcEndpoint`` ``PrivateDnsEnabled`` turns private DNS on or off, with the same check.
 
 ``install()`` patches moto's EC2 response class once; ``sandbox.aws.MotoSandbox.start`` calls it.

@@ -1,7 +1,7 @@
 """Image-pull world with centralised egress: the private subnet's default route goes to a transit
 gateway, behind which (this world declares) an egress VPC's NAT gateway reaches the internet, as
-in AWS's centralised-egress design (Transit Gateway Guide, "Centralized egress to internet":
-https://docs.aws.amazon.com/vpc/latest/tgw/transit-gateway-nat-igw.html). The real blocker is on
+in AWS's centralised-egress design (AMS Advanced User Guide, "Egress VPC":
+https://docs.aws.amazon.com/managedservices/latest/userguide/networking-vpc.html). The real blocker is on
 this side: the node security group only allows 443 to 10.0.0.0/8. The world's tables
 (``sandbox.worlds.reachability``) decide whether recreated pods pull.
 """

@@ -50,7 +50,7 @@ ROUTE_TARGETS: tuple[tuple[str, str, str, str], ...] = (
         "TransitGatewayId",
         "tgw-",
         "declared",
-        "https://docs.aws.amazon.com/vpc/latest/tgw/transit-gateway-nat-igw.html (centralised egress: the"
+        "https://docs.aws.amazon.com/managedservices/latest/userguide/networking-vpc.html (centralised egress: the"
         " NAT gateway is in another VPC behind the transit gateway)",
     ),
     (
@@ -257,8 +257,8 @@ def _flow(snap: Snapshot, cidr: str, group_ids: set[str] = frozenset(), prefix_l
 
 
 def private_dns_works(snap: Snapshot, endpoint: Obj) -> bool:
-    """PrivateLink docs, "DNS hostnames" for interface endpoints: private DNS needs both VPC DNS
-    attributes (https://docs.aws.amazon.com/vpc/latest/privatelink/privatelink-access-aws-services.html)."""
+    """Private DNS needs both VPC DNS attributes (EC2 API Reference, ``CreateVpcEndpoint``
+    ``PrivateDnsEnabled``: https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateVpcEndpoint.html)."""
     return bool(endpoint.get("PrivateDnsEnabled")) and snap.dns_support and snap.dns_hostnames
 
 
