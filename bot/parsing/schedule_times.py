@@ -34,7 +34,8 @@ _KO_TIME = re.compile(r"(밤|저녁|오후|아침|오전|새벽|낮)?\s*([01]?\d
 _BARE_AT = re.compile(r"\bat\s+([01]?\d|2[0-3])\b(?![:\d])")
 _STOP = re.compile(r"\b(?:stop|shut ?down|turn(?:ed)? off|off|pause|sleep)\b|꺼|끄|끈|중지|정지|멈추|멈춰|내려")
 _START = re.compile(
-    r"\b(?:start|turn(?:ed)? on|switch(?:ed)? on|back on|resume|wake|bring (?:it )?(?:back )?up|run)\b|켜|켠|시작|기동|올려"
+    r"\b(?:start|turn(?:ed)? on|switch(?:ed)? on|back on|resume|wake|bring (?:it )?(?:back )?up|run)\b"
+    r"|켜|켠|시작|기동|올려"
 )
 _RANGE = re.compile(
     r"\bfrom\s+(.{1,20}?)\s+(?:to|until|till)\s+(.{1,20}?)(?:[,.;]|\s+(?:on|every|each|and)\b|$)"

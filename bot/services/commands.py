@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from bot.domain import Msg
 from bot.errors import UsageError
 from bot.parsing import language_of, parse
+from bot.parsing.suggest import did_you_mean
 from bot.services.authz import BUTTON_HELP, Action, command_action, who_label
 from handlers import registry
 
@@ -90,16 +91,35 @@ def parse_command(text: str, builtin_names: frozenset[str] = frozenset()) -> Com
         return Command(head, lang, args=tuple(rest), cluster=cluster)
     for _diagnoser, spec in registry.commands():
         if spec.name == head:
-            entities = spec.parse(rest)
+            try:
+                entities = spec.parse(rest)
+            except UsageError:  # "rds portal 밤 9시에 꺼줘": a command word, then free text
+                fallback = _free_text(text, args, cluster)
+                if fallback is None:
+                    raise
+                return fallback
             intent = entities.pop("_intent", spec.intent)
             return Command("request", lang, intent, entities, tuple(rest), cluster)
+    fallback = _free_text(text, args, cluster)
+    if fallback is not None:
+        return fallback
+    known = ("help", "audit", *builtin_names, *(spec.name for _d, spec in registry.commands()))
+    meant = did_you_mean(head, known)
+    hint_en, hint_ko = (f" did you mean `{meant}`?", f" `{meant}` 을(를) 입력하려던 건가요?") if meant else ("", "")
+    raise UsageError(f"unknown command `{head[:40]}`;{hint_en} try `help`.",
+                     f"알 수 없는 명령 `{head[:40]}`.{hint_ko} `help` 를 입력해 보세요.")
+
+
+def _free_text(text: str, args: list[str], cluster: str) -> Command | None:
+    """The request the free-text parser reads in ``text`` (intent "other", which asks, when it is unsure),
+    or None when it reads no request at all."""
     parsed = parse(text)
-    if parsed.intent not in ("other", "help"):
-        ents = dict(parsed.entities)
-        return Command("request", parsed.language, parsed.intent, ents, tuple(args),
-                       cluster or ents.pop("cluster", ""), parsed.aws_error, parsed.image_pull)
-    raise UsageError(f"unknown command `{head[:40]}`; try `help`.",
-                     f"알 수 없는 명령 `{head[:40]}`. `help` 를 입력해 보세요.")
+    if parsed.intent in ("other", "help"):
+        return None
+    ents = dict(parsed.entities)
+    intent = parsed.intent if parsed.confident else "other"
+    return Command("request", parsed.language, intent, ents, tuple(args),
+                   cluster or ents.pop("cluster", ""), parsed.aws_error, parsed.image_pull)
 
 
 def help_lines(command: str = "/ops", extra: Sequence[tuple[str, Msg]] = ()) -> list[tuple[str, Msg]]:
