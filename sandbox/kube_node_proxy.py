@@ -4,9 +4,11 @@ A real API server forwards ``GET /api/v1/nodes/NAME/proxy/PATH`` to that node's 
 (port 10250) once the caller may ``get`` the ``nodes/proxy`` subresource. The kubelet answers
 ``/configz`` through k8s.io/component-base/configz (``write``: ``json.Marshal`` of every
 registered component config, ``Content-Type: application/json``; kubernetes/kubernetes
-staging/src/k8s.io/component-base/configz/configz.go @ 15f3b3a3). The kubelet registers one config,
-named ``kubeletconfig``, set to its versioned ``KubeletConfiguration`` (``Config.Set`` refuses an
-object without kind and group/version), so the body is
+staging/src/k8s.io/component-base/configz/configz.go @ 15f3b3a3), installed on the kubelet's server
+by ``configz.InstallHandler(s.restfulCont)`` (pkg/kubelet/server/server.go). The kubelet registers
+one config, ``configz.New("kubeletconfig")``, set to its v1beta1 ``KubeletConfiguration``
+(cmd/kubelet/app/server.go ``initConfigz``; newer ``Config.Set`` refuses an object without kind and
+group/version, older kubelets may omit them), so the body is
 ``{"kubeletconfig": {"kind": "KubeletConfiguration", "apiVersion": "kubelet.config.k8s.io/v1beta1",
 ..., "allowedUnsafeSysctls": [...]}}``; ``allowedUnsafeSysctls`` is ``omitempty`` and absent when
 the list is empty (staging/src/k8s.io/kubelet/config/v1beta1/types.go).
