@@ -38,6 +38,10 @@ _NO_CREDENTIALS = (
     "request arn is invalid", "failed to refresh cached credentials", "unable to locate credentials",
     "signaturedoesnotmatch", "not a valid container metadata", "error retrieving metadata",
 )
+# Every trigger contains one of these: most messages are turned away after a few lookups.
+_GATES = ("deni", "deny", "authori", "token", "credential", "identity", "missing", "clientexception", "signature",
+          "authfailure", "subscriptionrequired", "allaccessdisabled", "request arn", "openidconnect", "audience",
+          "idprejectedclaim")
 _ENCODED = re.compile(r"encoded authorization failure message:?\s*([A-Za-z0-9_\-.*]+)?", re.I)
 DECODE_HINT = "aws sts decode-authorization-message --encoded-message <message> --query DecodedMessage --output text"
 _IMPLICIT_TRIGGER = re.compile(r"because no [a-z -]{3,40} allows")
@@ -173,6 +177,8 @@ def parse_aws_error(text: str) -> dict[str, str] | None:
     if not text:
         return None
     low = text.lower()
+    if not any(g in low for g in _GATES):
+        return None
     if (not any(t in low for t in _TRIGGERS) and not ("because no" in low and _IMPLICIT_TRIGGER.search(low))
             and not ("access denied" in low and _BARE_DENIED.search(low))):
         return None

@@ -34,7 +34,6 @@ kubernetes/cloud-provider-aws ``cmd/ecr-credential-provider/main.go`` @0185359b.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from dataclasses import dataclass
 
 STRONG, WEAK, WRAPPER = 3, 2, 1
@@ -296,30 +295,42 @@ class Cause:
     end: int = 0
 
 
-def _matches(low: str, row: Row):
+def _best_of(low: str, row: Row) -> tuple[int, int, int] | None:
+    """(line, start, end) of the occurrence of ``row`` that counts: the first line it is on, the
+    last occurrence on that line (the innermost link of that line's chain)."""
+    best: tuple[int, int, int] | None = None
     for phrase in row.phrases:
         i = low.find(phrase)
-        while i >= 0:
-            yield i, i + len(phrase)
-            i = low.find(phrase, i + 1)
+        if i < 0:
+            continue
+        line_end = low.find("\n", i)
+        j = low.rfind(phrase, i, line_end if line_end >= 0 else len(low))
+        line = low.count("\n", 0, i)
+        cand = (line, j, j + len(phrase))
+        if best is None or (cand[0], -cand[2]) < (best[0], -best[2]):
+            best = cand
     if row.pattern is not None and any(g in low for g in row.gates):
         for m in row.pattern.finditer(low):
-            yield m.start(), m.end()
+            cand = (low.count("\n", 0, m.start()), m.start(), m.end())
+            if best is None or (cand[0], -cand[2]) < (best[0], -best[2]):
+                best = cand
+    return best
 
 
 def innermost(low: str) -> Cause:
     """The cause the chain in ``low`` (lowercased) ends in; tier 0 and ``unclear`` when none shows."""
     best: tuple[int, int, int, int] | None = None  # (tier, -line, end, -row)
     best_cause: Cause | None = None
-    breaks: list[int] | None = None
     for order, row in enumerate(ROWS):
-        for start, end in _matches(low, row):
-            if breaks is None:
-                breaks = [i for i, ch in enumerate(low) if ch == "\n"]
-            line = bisect_right(breaks, start)
-            key = (row.tier, -line, end, -order)
-            if best is None or key > best:
-                best, best_cause = key, Cause(row.cause, row.tier, start, end)
+        if best is not None and row.tier < best[0]:
+            break  # rows are grouped by tier, strongest first
+        found = _best_of(low, row)
+        if found is None:
+            continue
+        line, start, end = found
+        key = (row.tier, -line, end, -order)
+        if best is None or key > best:
+            best, best_cause = key, Cause(row.cause, row.tier, start, end)
     return best_cause if best_cause is not None else Cause("unclear", 0)
 
 

@@ -80,8 +80,10 @@ class _Time:
 
 
 def _times(low: str) -> list[_Time]:
-    out = []
-    for m in _EN_TIME.finditer(low):
+    out: list[_Time] = []
+    if not any(ch.isdigit() for ch in low):
+        return [_Time(h, mi, i, i + len(w)) for w, (h, mi) in _NAMED.items() if (i := low.find(w)) >= 0]
+    for m in _EN_TIME.finditer(low) if ("m" in low or ":" in low) else ():
         if m.group(4) is not None:
             out.append(_Time(int(m.group(4)), int(m.group(5)), m.start(), m.end()))
             continue
@@ -90,7 +92,7 @@ def _times(low: str) -> list[_Time]:
             continue
         hour = hour % 12 + (12 if half == "p" else 0)
         out.append(_Time(hour, minute, m.start(), m.end()))
-    for m in _KO_TIME.finditer(low):
+    for m in _KO_TIME.finditer(low) if "시" in low else ():
         part, hour = m.group(1), int(m.group(2))
         minute = 30 if m.group(3) else int(m.group(4) or 0)
         if part in ("밤", "저녁", "오후") and hour < 12:
@@ -98,7 +100,7 @@ def _times(low: str) -> list[_Time]:
         elif part == "밤" and hour == 12:
             hour = 0
         out.append(_Time(hour, minute, m.start(), m.end(), guessed=part is None and 1 <= hour <= 11))
-    for m in _BARE_AT.finditer(low):
+    for m in _BARE_AT.finditer(low) if "at " in low else ():
         if not any(t.start <= m.start() < t.end for t in out):
             out.append(_Time(int(m.group(1)), 0, m.start(), m.end(), guessed=True))
     for word, (hour, minute) in _NAMED.items():
@@ -146,8 +148,9 @@ def read_times(text: str) -> ScheduleTimes:
     stop: tuple[int, int] | None = None
     start: tuple[int, int] | None = None
     guessed: list[str] = []
-    rng = _RANGE.search(low)
-    if rng and len(times) >= 2:
+    rng = _RANGE.search(low) if len(times) >= 2 and ("from " in low or "부터" in low or "~" in low
+                                                      or "-" in low) else None
+    if rng:
         first, second = times[0], times[1]
         span_is_off = bool(_STOP.search(low[max(0, rng.start() - 30) : rng.end() + 16]))
         a, b = (first.hour, first.minute), (second.hour, second.minute)
@@ -165,7 +168,7 @@ def read_times(text: str) -> ScheduleTimes:
                 stop = hm
             elif action == "start" and start is None:
                 start = hm
-    unread = _UNREADABLE.search(low)
+    unread = _UNREADABLE.search(low) if stop is None and start is None else None
     notes_en, notes_ko = [], []
     if stop is None and start is None:
         what_en = f' ("{unread.group(0)}")' if unread else ""

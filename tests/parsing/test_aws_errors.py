@@ -83,3 +83,9 @@ def test_passrole_resource_is_not_mistaken_for_the_caller():
 )
 def test_no_aws_error(text):
     assert parse_aws_error(text) is None
+
+
+def test_every_trigger_passes_the_cheap_gates():
+    from bot.parsing.aws_errors import _GATES, _TRIGGERS
+
+    assert all(any(g in t for g in _GATES) for t in _TRIGGERS)
