@@ -2,9 +2,11 @@
 
 One flat JSON object. Figures and targets (DESIGN.md "Numbers"): ``ack_p50_ms`` / ``ack_p99_ms``
 against ``bare_bolt_ack_p99_ms`` (``bench.ack``), ``serve_rss_mb`` (same run), ``parse_msgs_per_s``
-(``bench.parse``), and the diagnosers' call counts (``bench.diagnosers``). Figures that cannot be
-measured are null with a ``<name>_note``. The machine's load average is recorded too: the figures
-are wall-clock and mean little on a machine that is busy with other work.
+(``bench.parse``), the parser's quality on the corpus's frozen test part (``bench.parse_quality``:
+accuracies, ``wrong_confident_rate``, ``asked_rate``), and the diagnosers' call counts
+(``bench.diagnosers``). Figures that cannot be measured are null with a ``<name>_note``. The
+machine's load average is recorded too: the figures are wall-clock and mean little on a machine
+that is busy with other work.
 """
 
 from __future__ import annotations
@@ -20,20 +22,25 @@ from typing import Any
 from bench.ack import measure_ack
 from bench.diagnosers import measure_diagnosers
 from bench.parse import measure_parse
+from bench.parse_quality import measure_parse_quality
 
 RESULTS = Path(__file__).with_name("results.json")
-TARGETS = {"ack_p99_ms": 100.0, "ack_p99_vs_bare": 1.2, "parse_msgs_per_s": 10_000, "serve_rss_mb": 200.0}
+TARGETS = {"ack_p99_ms": 100.0, "ack_p99_vs_bare": 1.2, "parse_msgs_per_s": 10_000, "serve_rss_mb": 200.0,
+           "wrong_confident_rate": 0.03, "asked_rate": 0.15}
+# Parser quality on the corpus's frozen test part (``bench.parse_quality``): at least these.
+AT_LEAST = {"parse_msgs_per_s": 10_000, "pull_cause_accuracy": 0.95, "aws_kind_accuracy": 0.95,
+            "intent_accuracy_en": 0.90, "intent_accuracy_ko": 0.90}
 
 
 def verdicts(results: dict[str, Any]) -> dict[str, bool | None]:
     """``<figure>_ok`` per target: None when the figure is missing."""
     out: dict[str, bool | None] = {}
-    for key, limit in TARGETS.items():
+    for key, limit in {**TARGETS, **AT_LEAST}.items():
         value = results.get(key)
         if value is None:
             out[f"{key}_ok"] = None
-        elif key == "parse_msgs_per_s":
-            out[f"{key}_ok"] = value >= limit
+        elif key in AT_LEAST:
+            out[f"{key}_ok"] = value >= AT_LEAST[key]
         else:
             out[f"{key}_ok"] = value <= limit
     return out
@@ -43,7 +50,8 @@ def main() -> int:
     started = time.monotonic()
     results: dict[str, Any] = {"bench_cpus": os.cpu_count(), "bench_python": platform.python_version(),
                                "bench_loadavg_1m_before": round(os.getloadavg()[0], 2)}
-    for name, measure in (("ack", measure_ack), ("parse", measure_parse), ("diagnosers", measure_diagnosers)):
+    for name, measure in (("ack", measure_ack), ("parse", measure_parse), ("parse_quality", measure_parse_quality),
+                          ("diagnosers", measure_diagnosers)):
         part_started = time.monotonic()
         print(f"bench: {name}…", file=sys.stderr, flush=True)
         results.update(measure())
