@@ -1,5 +1,10 @@
 """The offline sandbox: local stand-ins for Slack's Web API, the Kubernetes API and AWS (moto).
 
-Product code, not test code: ``chatops demo`` runs the real HTTP app against these, and the
-test suite uses the same pieces. Nothing here is imported by the serving path.
+Not part of the bot's distribution: it lives in the source checkout, with its own ``[sandbox]``
+extra. ``chatops demo`` and the test suite run the real HTTP app against it; scripts use the
+API below (documented in ``sandbox/README.md``).
 """
+
+from sandbox.runtime import DEV, OPS, OPS2, REQUEST_CHANNEL, STRANGER, Sandbox
+
+__all__ = ["DEV", "OPS", "OPS2", "REQUEST_CHANNEL", "STRANGER", "Sandbox"]

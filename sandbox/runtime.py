@@ -111,10 +111,37 @@ class Sandbox:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
+    # worlds ---------------------------------------------------------------------------------
+    def seed(self, world: str) -> dict[str, Any]:
+        """Seed the world called ``world`` (see ``sandbox.worlds.catalogue.WORLDS``); its facts."""
+        from sandbox.worlds.catalogue import seed
+
+        return seed(self, world)
+
     # people ---------------------------------------------------------------------------------
     @property
     def repo(self):
         return self.bot.deps.services.repo
+
+    def thread(self, request) -> list:
+        """The messages of ``request``'s thread, as people in the channel see them."""
+        return self.slack.thread(request.channel, request.thread_ts)
+
+    def latest_plan(self, request_id: int):
+        """The newest plan proposed for ``request_id``; AssertionError when there is none."""
+        plans = self.repo.plans_for_request(request_id)
+        if not plans:
+            raise AssertionError(f"request #{request_id} proposed no plan")
+        return plans[-1]
+
+    def approve(self, plan_id: int, user: str = OPS, second: str = OPS2, timeout: float = 60.0):
+        """Approve as ``user`` (and as ``second`` when the plan needs two) and wait for its outcome."""
+        plan = self.repo.get_plan(plan_id)
+        self.click("approve_plan", plan_id, user=user, message_ts=plan.message_ts)
+        if plan.approvals_needed > 1:
+            self.wait_approvals(plan_id, 1)
+            self.click("approve_plan", plan_id, user=second, message_ts=plan.message_ts)
+        return self.wait_plan_status(plan_id, ("applied", "failed"), timeout=timeout)
 
     def slash(self, text: str, user: str = DEV, channel: str = REQUEST_CHANNEL):
         return self.driver.slash(text, user=user, channel=channel, response_url=self.slack.response_url("cmd"))

@@ -1,0 +1,1 @@
+"""Example scripts written against the sandbox's public API (``sandbox/README.md``)."""
