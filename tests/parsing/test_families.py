@@ -110,8 +110,8 @@ def test_sandbox_pulls_are_flagged():
         # JSON-protocol services (EKS, ECR, Secrets Manager): AccessDeniedException
         (
             "An error occurred (AccessDeniedException) when calling the DescribeCluster operation: User: "
-            "arn:aws:sts::123456789012:assumed-role/ci/s is not authorized to perform: eks:DescribeCluster on resource: "
-            "arn:aws:eks:ap-northeast-2:123456789012:cluster/prod",
+            "arn:aws:sts::123456789012:assumed-role/ci/s is not authorized to perform: eks:DescribeCluster on "
+            "resource: arn:aws:eks:ap-northeast-2:123456789012:cluster/prod",
             "permission_missing",
             {"code": "AccessDeniedException", "action": "eks:DescribeCluster"},
         ),
