@@ -218,6 +218,7 @@ class AuditKind(enum.StrEnum):
     SCHEDULE_ACTION = "schedule_action"
     REPORT_POSTED = "report_posted"
     REPORT_CONFIGURED = "report_configured"
+    POST_REFUSED = "post_refused"  # Slack refused a post (channel left, archived, gone): what was lost
 
 
 @dataclass(frozen=True)

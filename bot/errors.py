@@ -78,3 +78,14 @@ class StalePlan(ChatOpsError):
 
 class GuardrailRefused(ChatOpsError):
     """A plan breaks a safety rule (role outside the allow-list, wildcard subject, ...)."""
+
+
+class ChannelUnavailable(ChatOpsError):
+    """Slack refused to post in ``channel``: ``code`` is ``not_in_channel`` (the bot is not a member),
+    ``is_archived`` or ``channel_not_found``. ``lang`` is the language of whoever must be told."""
+
+    def __init__(self, channel: str, code: str, lang: str = "en"):
+        super().__init__(f"Slack answered {code} for channel {channel}")
+        self.channel = channel
+        self.code = code
+        self.lang = lang

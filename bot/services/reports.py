@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from croniter import croniter
 
 from bot.domain import AuditKind, Msg
-from bot.errors import ChatOpsError, UsageError
+from bot.errors import ChannelUnavailable, ChatOpsError, UsageError
 from bot.reports import approvals, audit, health, health_collect
 from bot.reports.model import Chart, ReportContent
 from bot.services.core import Services
@@ -48,6 +48,10 @@ class ReportPoster(Protocol):
         ...
 
     def upload(self, channel: str, thread_ts: str, chart: Chart) -> None: ...
+
+    def refused(self, cfg: ReportConfigRow, exc: ChannelUnavailable) -> None:
+        """Tell the report's owner that Slack refused to post it in its channel."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -153,6 +157,8 @@ class ReportService:
                 results.append(self._run(cfg, now))
             except ReportBusy:
                 log.info("report already running elsewhere; skipped", extra={"report_id": cfg.id})
+            except ChannelUnavailable as exc:  # audited and told to the owner in _refused
+                log.warning("report not posted", extra={"report_id": cfg.id, "error": exc.code})
             except Exception:
                 log.exception("report run failed", extra={"report_id": cfg.id, "kind": cfg.kind})
         return results
@@ -188,7 +194,11 @@ class ReportService:
         digest = content.content_hash
         ts = ""
         if previous is None or previous.content_hash != digest:
-            ts = self.poster.post(cfg.channel, content.text, content.blocks)
+            try:
+                ts = self.poster.post(cfg.channel, content.text, content.blocks)
+            except ChannelUnavailable as exc:
+                self._refused(cfg, now, previous, exc)
+                raise
             for chart in content.charts:
                 self.poster.upload(cfg.channel, ts, chart)
         row = self.repo.add_run(cfg.id, now, digest, dict(content.state), ts)
@@ -201,6 +211,15 @@ class ReportService:
                 after={"hash": digest, "ts": ts},
             )
         return RunResult(cfg.id, row.id, bool(ts), ts, content)
+
+    def _refused(self, cfg: ReportConfigRow, now: datetime, previous: Any, exc: ChannelUnavailable) -> None:
+        """Slack would not post in the report's channel: audited, the owner told, and the run recorded
+        as not posted (an empty hash, the previous state), so the next scheduled run tries again."""
+        self.svc.audit(AuditKind.POST_REFUSED, "slack",
+                       f"report #{cfg.id} {cfg.kind} not posted to {cfg.channel}: {exc.code}",
+                       after={"channel": cfg.channel, "error": exc.code, "report_id": cfg.id})
+        self.repo.add_run(cfg.id, now, "", dict(previous.state) if previous else {}, "")
+        self.poster.refused(cfg, exc)
 
     def build(self, cfg: ReportConfigRow, previous: Mapping[str, Any] | None, now: datetime) -> ReportContent:
         """Collect the kind's data (I/O) and build its content (pure)."""

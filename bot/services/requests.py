@@ -73,7 +73,11 @@ class RequestService:
                                    state="diagnosing", created_at=svc.clock())
         svc.audit(AuditKind.REQUEST_RECEIVED, ask.user, f"{ask.intent} {dict(ask.entities)}", req,
                   after={"text": ask.text[:500]})
-        thread_ts, status_ts = svc.thread.open(req, ask.thread_ts)
+        try:
+            thread_ts, status_ts = svc.thread.open(req, ask.thread_ts)
+        except errors.ChannelUnavailable as exc:
+            self._channel_refused(req, exc, "the request's thread")
+            raise
         svc.repo.update_request(req.id, thread_ts=thread_ts, status_ts=status_ts)
         req.thread_ts, req.status_ts = thread_ts, status_ts
         self.diagnose(req, ask.aws_error, ask.image_pull)
@@ -103,7 +107,11 @@ class RequestService:
         svc.repo.update_request(req.id, diagnosis=_summary(diagnosis))
         svc.audit(AuditKind.DIAGNOSIS_COMPLETED, "bot", str(diagnosis.headline), req,
                   after={"codes": diagnosis.codes(), "plans": [r.id for r in rows]})
-        message_ts = svc.thread.diagnosis(req, diagnosis, rows)
+        try:
+            message_ts = svc.thread.diagnosis(req, diagnosis, rows)
+        except errors.ChannelUnavailable as exc:
+            self._channel_refused(req, exc, "the diagnosis")
+            raise
         for row, ts in zip(rows, message_ts, strict=False):
             svc.repo.set_plan_fields(row.id, message_ts=ts)
             row.message_ts = ts
@@ -136,6 +144,13 @@ class RequestService:
                       before=[s.before for s in plan.steps], after=[s.after for s in plan.steps])
             rows.append(row)
         return rows
+
+    def _channel_refused(self, req: RequestRow, exc: errors.ChannelUnavailable, what: str) -> None:
+        """Slack would not post in the request's channel: audited, and the request ends as failed
+        (the listener tells the requester how to invite the bot)."""
+        self.svc.audit(AuditKind.POST_REFUSED, "slack", f"{what} not posted in {exc.channel}: {exc.code}", req,
+                       after={"channel": exc.channel, "error": exc.code})
+        self.svc.repo.update_request(req.id, state="failed")
 
     def _fail(self, req: RequestRow, exc: Exception) -> None:
         svc = self.svc

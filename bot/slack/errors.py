@@ -11,8 +11,10 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from bot.errors import ChannelUnavailable
 from bot.mrkdwn import as_mrkdwn
 from bot.services.failures import describe_failure, new_ref
+from bot.slack.posting import bot_mention, channel_help, tell
 
 log = logging.getLogger("bot.listeners")
 
@@ -24,6 +26,14 @@ def reporting_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
+        except ChannelUnavailable as exc:  # not a crash: the person can fix it by inviting the bot
+            log.warning("Slack refused to post", extra={"listener": func.__name__, "channel": exc.channel,
+                                                        "error": exc.code})
+            body = kwargs.get("body") or {}
+            hint = channel_help(exc, bot_mention(kwargs.get("client")))
+            if not tell(kwargs.get("client"), kwargs.get("respond"), body, as_mrkdwn(hint, exc.lang)):
+                log.error("nobody could be told that Slack refused to post", extra={"channel": exc.channel})
+            return None
         except Exception as exc:
             ref = new_ref()
             log.exception("listener failed", extra={"ref": ref, "listener": func.__name__})

@@ -19,7 +19,7 @@ from slack_sdk.errors import SlackApiError
 from bot.domain import Diagnosis, Msg
 from bot.mrkdwn import Mrkdwn, as_mrkdwn, clip
 from bot.services.approvers import Approvers
-from bot.slack import render
+from bot.slack import posting, render
 from bot.store.models import PlanRow, RequestRow
 
 log = logging.getLogger(__name__)
@@ -41,15 +41,16 @@ class SlackThread:
         self.client = client
         self.approvers = approvers
 
-    def _post(self, **kwargs: Any) -> dict[str, Any]:
-        return self.client.chat_postMessage(**kwargs).data  # type: ignore[return-value]
+    def _post(self, lang: str = "en", **kwargs: Any) -> dict[str, Any]:
+        """chat.postMessage; Slack refusing the channel raises ``ChannelUnavailable`` (in ``lang``)."""
+        return posting.guarded(kwargs["channel"], lang, lambda: self.client.chat_postMessage(**kwargs).data)
 
     def open(self, req: RequestRow, reuse_thread_ts: str = "") -> tuple[str, str]:
         text = render.status_text(req, "diagnosing")
         if reuse_thread_ts:
-            resp = self._post(channel=req.channel, thread_ts=reuse_thread_ts, text=text)
+            resp = self._post(req.lang, channel=req.channel, thread_ts=reuse_thread_ts, text=text)
             return reuse_thread_ts, resp["ts"]
-        resp = self._post(channel=req.channel, text=text)
+        resp = self._post(req.lang, channel=req.channel, text=text)
         return resp["ts"], resp["ts"]
 
     def status(self, req: RequestRow, state: str, detail: Msg | None = None) -> None:
@@ -62,8 +63,8 @@ class SlackThread:
 
     def diagnosis(self, req: RequestRow, diagnosis: Diagnosis, plans: Sequence[PlanRow]) -> list[str]:
         blocks = render.diagnosis_blocks(req, diagnosis)
-        self._post(channel=req.channel, thread_ts=req.thread_ts, text=clip(as_mrkdwn(diagnosis.headline, req.lang),
-                                                                           3000), blocks=blocks)
+        headline = clip(as_mrkdwn(diagnosis.headline, req.lang), 3000)
+        self._post(req.lang, channel=req.channel, thread_ts=req.thread_ts, text=headline, blocks=blocks)
         for f in diagnosis.findings:
             for file in (f.data or {}).get("files", []):
                 self._upload(req, file)
@@ -71,7 +72,7 @@ class SlackThread:
         for plan in plans:
             pages = render.plan_pages(plan, req.lang, self.approvers.mention())
             for n, blocks in enumerate(pages, 1):
-                resp = self._post(channel=req.channel, thread_ts=req.thread_ts,
+                resp = self._post(req.lang, channel=req.channel, thread_ts=req.thread_ts,
                                   text=render.plan_fallback_text(plan, req.lang, n, len(pages)), blocks=blocks)
             out.append(resp["ts"])  # the last page: it carries the buttons and is the one updated
         return out
@@ -101,11 +102,11 @@ class SlackThread:
                                         text=render.plan_fallback_text(plan, req.lang, len(pages), len(pages)))
             except SlackApiError as exc:
                 log.warning("plan update failed", extra={"plan_id": plan.id, "error": exc.response.get("error")})
-        self._post(channel=req.channel, thread_ts=req.thread_ts,
+        self._post(req.lang, channel=req.channel, thread_ts=req.thread_ts,
                    text=f"{icon} #{plan.id} {as_mrkdwn(detail, req.lang)}")
 
     def reply(self, req: RequestRow, text: Msg) -> None:
-        self._post(channel=req.channel, thread_ts=req.thread_ts or None, text=as_mrkdwn(text, req.lang))
+        self._post(req.lang, channel=req.channel, thread_ts=req.thread_ts or None, text=as_mrkdwn(text, req.lang))
 
     def ephemeral(self, channel: str, user: str, text: str) -> None:
         """``text`` is the bot's own mrkdwn (a refusal, a link to a thread): callers escape any value in it."""
@@ -115,5 +116,5 @@ class SlackThread:
             log.warning("ephemeral failed", extra={"error": exc.response.get("error")})
 
     def ask_intent(self, req: RequestRow, choices: Sequence[str]) -> None:
-        self._post(channel=req.channel, thread_ts=req.thread_ts, text="?",
+        self._post(req.lang, channel=req.channel, thread_ts=req.thread_ts, text="?",
                    blocks=render.intent_choice_blocks(req.id, req.lang, choices))

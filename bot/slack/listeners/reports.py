@@ -19,8 +19,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.domain import Msg
-from bot.errors import UsageError
-from bot.mrkdwn import escape
+from bot.errors import ChannelUnavailable, UsageError
+from bot.mrkdwn import Mrkdwn, as_mrkdwn, escape
 from bot.reports.model import Chart
 from bot.reports.render import DIAGNOSE_ACTION
 from bot.services.commands import Command
@@ -29,6 +29,7 @@ from bot.services.requests import Ask
 from bot.slack.deps import Builtin, Deps
 from bot.slack.errors import reporting_errors
 from bot.slack.listeners.home import locale_lang
+from bot.slack.posting import bot_mention, channel_help, guarded
 
 log = logging.getLogger(__name__)
 
@@ -54,10 +55,20 @@ class SlackReportPoster:
         self.client = client
 
     def post(self, channel: str, text: str, blocks: Sequence[Mapping[str, Any]]) -> str:
+        """The report's message; Slack refusing the channel raises ``ChannelUnavailable``."""
         kwargs: dict[str, Any] = {"channel": channel, "text": text}
         if blocks:
             kwargs["blocks"] = list(blocks)
-        return str(self.client.chat_postMessage(**kwargs)["ts"])
+        return str(guarded(channel, "en", lambda: self.client.chat_postMessage(**kwargs))["ts"])
+
+    def refused(self, cfg: Any, exc: ChannelUnavailable) -> None:
+        """Tell the report's owner, by direct message (no channel membership needed), why it did not post."""
+        text = as_mrkdwn(refused_text(cfg, exc, bot_mention(self.client)), cfg.lang)
+        try:
+            self.client.chat_postMessage(channel=cfg.created_by, text=text)
+        except SlackApiError as err:
+            log.error("report owner could not be told", extra={"report_id": cfg.id,
+                                                               "error": err.response.get("error")})
 
     def upload(self, channel: str, thread_ts: str, chart: Chart) -> None:
         try:
@@ -70,6 +81,13 @@ class SlackReportPoster:
             )
         except SlackApiError as exc:  # a missing chart must not lose the report
             log.warning("chart upload failed", extra={"channel": channel, "error": exc.response.get("error")})
+
+
+def refused_text(cfg: Any, exc: ChannelUnavailable, bot: str) -> Mrkdwn:
+    """Why report ``cfg`` was not posted, for its owner or whoever ran it."""
+    what = Msg(f"report #{cfg.id} ({cfg.kind})", f"보고서 #{cfg.id} ({cfg.kind})")
+    then = Msg("it will try again at its next scheduled time", "다음 예약 시각에 다시 시도합니다")
+    return channel_help(exc, bot, what, then)
 
 
 def parse_channel(token: str) -> str:
@@ -181,6 +199,9 @@ def register(app: App, deps: Deps) -> None:
                         )
                     )(lang)
                 )
+        except ChannelUnavailable as exc:  # the owner was told too, and the audit log has it
+            cfg = service.repo.get_config(_number(args))
+            say(as_mrkdwn(refused_text(cfg, exc, bot_mention(client)), lang))
         except UsageError as exc:
             say(f"⚠️ {escape(exc.message_ko if lang == 'ko' else exc.message)}")  # it quotes what was typed
         except NotAllowed:
