@@ -36,7 +36,8 @@ INTVL = "net.ipv4.tcp_keepalive_intvl"
 FIRST_NODE = "ip-10-0-1-23.ap-northeast-1.compute.internal"
 PSA_ENFORCE = "pod-security.kubernetes.io/enforce"
 PSA_ENFORCE_VERSION = "pod-security.kubernetes.io/enforce-version"
-KERNEL = "5.10.219-208.866.amzn2.x86_64"
+KERNEL = "5.10.219-208.866.amzn2.x86_64"  # AL2 EKS AMIs for 1.24+ ship 5.10 (amazon-eks-ami release notes)
+KERNEL_AL2023 = "6.1.119-129.201.amzn2023.x86_64"  # AL2023 ships 6.1
 SUBNET = "subnet-0a1b2c3d"
 GIT = {"1.28": "v1.28.15-eks-7f9249a", "1.29": "v1.29.10-eks-7f9249a", "1.30": "v1.30.8-eks-2a3b4c5"}
 _RELEASE = {"1.28": "1.28.15-20250101", "1.29": "1.29.10-20250101", "1.30": "1.30.8-20250101"}
@@ -183,7 +184,8 @@ def node(name: str, nodegroup: str, kubelet: str, os_image: str = "Amazon Linux 
                                                   "node.kubernetes.io/instance-type": "m5.large"}},
             "status": {"conditions": [{"type": "Ready", "status": "True"}],
                        "nodeInfo": {"kubeletVersion": kubelet, "kubeProxyVersion": kubelet,
-                                    "kernelVersion": KERNEL, "osImage": os_image, "containerRuntimeVersion": "containerd://1.7.22",
+                                    "kernelVersion": KERNEL_AL2023 if "2023" in os_image else KERNEL,
+                                    "osImage": os_image, "containerRuntimeVersion": "containerd://1.7.22",
                                     "operatingSystem": "linux", "architecture": "amd64",
                                     "bootID": str(uuid.uuid4()), "machineID": uuid.uuid4().hex,
                                     "systemUUID": str(uuid.uuid4()).upper()}}}
