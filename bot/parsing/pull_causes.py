@@ -65,7 +65,8 @@ ROWS: tuple[Row, ...] = (
     # kubelet image_manager.go: InvalidImageName ("Failed to apply default image tag %q: %v",
     # "couldn't parse image reference %q: %v"); containerd CRI image_pull.go "failed to parse
     # image reference %q: %w"; distribution/reference "invalid reference format", "repository name
-    # must be lowercase"; CRI-O short-name resolution ("short-name ... did not resolve").
+    # must be lowercase" (newer kubelets: "couldn't parse image name %q", "repository name (library/x)
+    # must be lowercase"); CRI-O short-name resolution ("short-name ... did not resolve").
     Row(
         "invalid_reference",
         STRONG,
@@ -73,6 +74,7 @@ ROWS: tuple[Row, ...] = (
             "invalidimagename",
             "invalid reference format",
             "couldn't parse image reference",
+            "couldn't parse image name",
             "failed to parse image reference",
             "failed to apply default image tag",
             "repository name must be lowercase",

@@ -30,6 +30,12 @@ CONTAINERD = "containerd/containerd core/remotes/docker, core/unpack, core/image
             "format",
             "invalid_reference",
         ),
+        # newer kubelets print "image name" and the repository in the lowercase complaint
+        (
+            'Failed to apply default image tag "ghcr.io/${{ github.repository }}:latest": couldn\'t parse image name '
+            '"ghcr.io/${{ github.repository }}:latest": invalid reference format',
+            "invalid_reference",
+        ),
         # a URL pasted as the image name: the kubelet event names no inner cause, the name itself is wrong
         ('Back-off pulling image "https://registry.example.com/app:1"', "invalid_reference"),
         # CONTAINERD core/unpack/unpacker.go: "failed to extract layer (%s %s) to %s as %q: %w"
