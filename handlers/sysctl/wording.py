@@ -33,6 +33,20 @@ def kubelet_finding(v: Verdict, facts: SysctlFacts) -> Finding:
             Msg(f"`{v.name}` is not a valid sysctl name", f"`{v.name}` 는 올바른 sysctl 이름이 아닙니다"),
         )
     if v.kind == NODE_LEVEL:
+        ipc = (
+            (
+                Msg(
+                    "Kubelets 1.29+ know only kernel.shmall/shmmax/shmmni/shm_rmid_forced, kernel.msgmax/"
+                    f"msgmnb/msgmni and kernel.sem by name; a `{v.name[:10]}*` pattern in allowedUnsafeSysctls "
+                    "covers the other names.",
+                    "kubelet 1.29 이상은 kernel.shmall/shmmax/shmmni/shm_rmid_forced, kernel.msgmax/msgmnb/"
+                    f"msgmni, kernel.sem 만 이름으로 압니다. 다른 이름은 allowedUnsafeSysctls 의 `{v.name[:10]}*` "
+                    "패턴으로 허용됩니다.",
+                ),
+            )
+            if v.name.startswith(("kernel.shm", "kernel.msg"))
+            else ()
+        )
         return Finding(
             "sysctl.node_level",
             Severity.ERROR,
@@ -41,6 +55,7 @@ def kubelet_finding(v: Verdict, facts: SysctlFacts) -> Finding:
                 f"`{v.name}` 는 네임스페이스가 없는 노드 전역 sysctl 이라 파드별로 설정할 수 없습니다",
             ),
             (
+                *ipc,
                 Msg(
                     "Set it on the nodes instead: a `sysctl -w` in the node group's user data "
                     "(eksctl preBootstrapCommands, AL2023 user data, Bottlerocket settings.kernel.sysctl), "

@@ -64,3 +64,12 @@ def test_advice_calls_an_unknown_ipc_name_node_level_on_new_kubelets_only():
     assert verdict("kernel.shm_next_id", "1", facts("v1.30.8")).kind == NODE_LEVEL
     assert verdict("kernel.shm_next_id", "1", facts("v1.28.15")).kind != NODE_LEVEL
     assert verdict("kernel.shm_next_id", "1", facts("v1.30.8", ("kernel.shm*",))).kind != NODE_LEVEL
+
+
+def test_an_unknown_ipc_name_is_told_about_the_pattern_in_both_languages():
+    from handlers.sysctl import wording
+    from handlers.sysctl.facts import NODE_LEVEL, SysctlFacts, Verdict
+
+    finding = wording.kubelet_finding(Verdict("kernel.shm_next_id", "1", NODE_LEVEL), SysctlFacts((), "v1.30.8"))
+    (hint,) = [m for m in finding.evidence if "pattern" in m.en]
+    assert "`kernel.shm*`" in hint.en and "`kernel.shm*`" in hint.ko
