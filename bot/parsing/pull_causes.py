@@ -214,6 +214,9 @@ ROWS: tuple[Row, ...] = (
             "is not a valid ecr repository url",
             "executable file not found",
         ),
+        # the container runtime itself is down: the kubelet cannot reach its CRI socket
+        _rx(r"dial unix \S+\.sock: connect: [a-z ]+"),
+        ("dial unix",),
     ),
     # kubelet image_manager.go "image pull failed for %s because the registry is unavailable."
     Row(
