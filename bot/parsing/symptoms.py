@@ -157,6 +157,8 @@ DOMAIN_WORDS = (
     "노드",
     "deploy",
     "배포",
+    "restart",
+    "재시작",
 )
 
 # Something that runs in the cluster with its own AWS identity: an AWS error it gets is an IRSA question.
