@@ -1,13 +1,16 @@
 """Block Kit rendering: pure functions from domain data to Slack blocks. No I/O, no clients.
 
 Limits honoured here (Slack's): section text <= 3,000 characters, <= 50 blocks per message,
-button values <= 2,000 characters (ours carry only a plan id), confirm text <= 300.
+button values <= 2,000 characters (ours carry only a plan id), confirm text <= 300, and at most
+``BLOCK_TEXT_BUDGET`` characters of text over all of a message's blocks: Slack refuses a message
+whose blocks hold about 13,000 characters of text with ``msg_blocks_too_long``, a limit it does not
+document (reported in https://github.com/slackapi/bolt-js/issues/2509 and #2867).
 
 Everything a diagnoser or the cluster said (titles, evidence, table cells, step descriptions, diffs,
 headlines) is plain text and is escaped here (``bot.mrkdwn``); only ``Mrkdwn`` messages, which the
 services build with ``bot.mrkdwn.markup``, and the approvers' mention from configuration go out as
-markup. A plan is never cut short: its text and diffs are split over as many sections, and its
-blocks over as many messages (``plan_pages``), as Slack's limits need.
+markup. Nothing is cut short: a diagnosis or a plan too long for one message is summarised in the
+message and attached in full as a text file in the thread (``diagnosis_file``, ``plan_file``).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from bot.store.models import PlanRow, RequestRow
 
 SECTION_LIMIT = 2900
 MAX_BLOCKS = 50
+BLOCK_TEXT_BUDGET = 8000  # well under the ~13,000 characters at which Slack answers msg_blocks_too_long
 CONFIRM_LIMIT = 300  # Slack's limit for a confirmation dialog's text
 PLAN_TAIL_ROOM = 3  # blocks kept free on a plan's last page: a note, the expiry line, the buttons
 ICON = {Severity.OK: "✅", Severity.INFO: "ℹ️", Severity.WARNING: "⚠️", Severity.ERROR: "❌"}
@@ -126,14 +130,63 @@ def finding_blocks(f: Finding, lang: str) -> list[dict[str, Any]]:
     return blocks
 
 
-def diagnosis_blocks(req: RequestRow, diagnosis: Diagnosis) -> list[dict[str, Any]]:
-    lang = req.lang
+def blocks_text(value: Any) -> int:
+    """Characters of text in a block tree (every ``text`` string), as the cumulative limit counts them."""
+    if isinstance(value, list):
+        return sum(blocks_text(v) for v in value)
+    if isinstance(value, dict):
+        own = len(value["text"]) if isinstance(value.get("text"), str) else 0
+        return own + sum(blocks_text(v) for v in value.values() if isinstance(v, dict | list))
+    return 0
+
+
+def fits(blocks: list[dict[str, Any]], spare_blocks: int = 0, spare_text: int = 0) -> bool:
+    return len(blocks) + spare_blocks <= MAX_BLOCKS and blocks_text(blocks) + spare_text <= BLOCK_TEXT_BUDGET
+
+
+def _full_diagnosis_blocks(req: RequestRow, diagnosis: Diagnosis) -> list[dict[str, Any]]:
     blocks: list[dict[str, Any]] = []
     if not diagnosis.findings or diagnosis.findings[0].title != diagnosis.headline:
-        blocks.append(section(f"*{as_mrkdwn(diagnosis.headline, lang)}*"))
+        blocks.append(section(f"*{as_mrkdwn(diagnosis.headline, req.lang)}*"))
     for f in diagnosis.findings:
-        blocks.extend(finding_blocks(f, lang))
-    return _cap(blocks, lang)
+        blocks.extend(finding_blocks(f, req.lang))
+    return blocks
+
+
+def diagnosis_blocks(req: RequestRow, diagnosis: Diagnosis) -> list[dict[str, Any]]:
+    """The diagnosis message: every finding in full when it fits, else each finding's title and a
+    pointer to the attached file (``diagnosis_file``) that holds everything."""
+    full = _full_diagnosis_blocks(req, diagnosis)
+    if fits(full):
+        return full
+    lang = req.lang
+    lines = [f"*{as_mrkdwn(diagnosis.headline, lang)}*"]
+    lines += [f"{ICON[f.severity]} {as_mrkdwn(f.title, lang)}" + (f" ×{f.count}" if f.count > 1 else "")
+              for f in diagnosis.findings]
+    summary = clip("\n".join(lines), SECTION_LIMIT)
+    name = diagnosis_filename(req)
+    return [section(summary), context(Msg(f"The full diagnosis, every finding with its evidence, is in the "
+                                          f"attached file `{name}`.",
+                                          f"전체 진단 결과(모든 항목과 근거)는 첨부 파일 `{name}` 에 있습니다.")(lang))]
+
+
+def diagnosis_filename(req: RequestRow) -> str:
+    return f"diagnosis-{req.id}.txt"
+
+
+def diagnosis_file(req: RequestRow, diagnosis: Diagnosis) -> dict[str, str] | None:
+    """The whole diagnosis as plain text (a file: nothing in it is markup), when the message cannot hold it."""
+    if fits(_full_diagnosis_blocks(req, diagnosis)):
+        return None
+    lang = req.lang
+    out = [diagnosis.headline(lang), ""]
+    for f in diagnosis.findings:
+        out.append(f"[{f.severity}] {f.title(lang)}" + (f" x{f.count}" if f.count > 1 else ""))
+        out += [f"  - {e(lang)}" for e in f.evidence]
+        if f.table:
+            out += ["  " + "  ".join(str(c) for c in row) for row in f.table]
+        out.append("")
+    return {"filename": diagnosis_filename(req), "title": diagnosis.headline(lang)[:200], "content": "\n".join(out)}
 
 
 def render_json(value: Any) -> list[str]:
@@ -168,31 +221,57 @@ def plan_fallback_text(plan: PlanRow, lang: str, page: int = 1, pages: int = 1) 
     return Msg(f"Plan #{plan.id}, continued ({page}/{pages})", f"계획 #{plan.id} 계속 ({page}/{pages})")(lang)
 
 
-def plan_pages(plan: PlanRow, lang: str, approvers_mention: str, note: Msg | None = None,
-               buttons: str = "decide") -> list[list[dict[str, Any]]]:
-    """The plan as one or more messages: title, every step, a diff per step, then buttons on the last.
-
-    Nothing is shortened: a plan that does not fit Slack's 50 blocks goes on over further messages.
-    How the steps are split depends only on the plan (the last page keeps room for the note, the
-    expiry line and the buttons), so the last page, which carries the buttons, can be rebuilt and
-    updated in place on every change without moving steps between messages.
-    """
+def _plan_body(plan: PlanRow, lang: str) -> list[dict[str, Any]]:
     body: list[dict[str, Any]] = text_sections(plan_text(plan, lang))
     for i, step in enumerate(plan.steps, 1):
         body.append(context(f"`{escape(step['op'])}` step {i}"))
         body.extend(code_sections(escape(step_diff(step))))
-    per_page = MAX_BLOCKS - 1 - PLAN_TAIL_ROOM  # one for the "continued" line
-    pages = [body[i:i + per_page] for i in range(0, len(body), per_page)] or [[]]
-    for n, page in enumerate(pages[1:], 2):
-        page.insert(0, context(plan_fallback_text(plan, lang, n, len(pages))))
-    pages[-1].extend(_plan_tail(plan, lang, approvers_mention, note, buttons))
-    return pages
+    return body
+
+
+TAIL_TEXT_ROOM = 1500  # the note, the expiry line and the buttons' texts, kept free in the budget
+
+
+def plan_in_file(plan: PlanRow, lang: str) -> bool:
+    """Whether the plan's steps and diffs go into an attached file (they do not fit one message).
+
+    Decided by the plan alone, so the message can be rebuilt with any note and buttons in place."""
+    return not fits(_plan_body(plan, lang), PLAN_TAIL_ROOM, TAIL_TEXT_ROOM)
+
+
+def plan_filename(plan: PlanRow) -> str:
+    return f"plan-{plan.id}.txt"
+
+
+def plan_file(plan: PlanRow, lang: str) -> dict[str, str] | None:
+    """Every step of the plan and its diff as plain text, when the plan message cannot hold them."""
+    if not plan_in_file(plan, lang):
+        return None
+    title, risk = Msg(**plan.title)(lang), RISK.get(plan.risk, Msg.same(plan.risk))(lang)
+    out = [Msg(f"Plan #{plan.id}: {title} (risk: {risk})", f"계획 #{plan.id}: {title} (위험도: {risk})")(lang), ""]
+    for i, step in enumerate(plan.steps, 1):
+        out += [f"{i}. {_step_description(step, lang)}", f"   {step['op']}", step_diff(step), ""]
+    return {"filename": plan_filename(plan), "title": title[:200], "content": "\n".join(out)}
 
 
 def plan_blocks(plan: PlanRow, lang: str, approvers_mention: str, note: Msg | None = None,
                 buttons: str = "decide") -> list[dict[str, Any]]:
-    """The plan message's blocks when the plan fits one message, else its last page (with the buttons)."""
-    return plan_pages(plan, lang, approvers_mention, note, buttons)[-1]
+    """The plan message: title, every step and a diff per step, then the note, expiry and buttons.
+
+    A plan too long for one message shows its title, risk and as much of its step list as fits, and
+    says that the attached file (``plan_file``) holds every step and diff.
+    """
+    if not plan_in_file(plan, lang):
+        body = _plan_body(plan, lang)
+    else:
+        name = plan_filename(plan)
+        n = len(plan.steps)
+        body = [section(clip(plan_text(plan, lang), SECTION_LIMIT)),
+                context(Msg(f"{n} step{'s' if n != 1 else ''}: every step and its diff are in the attached file "
+                            f"`{name}`; read it before you approve.",
+                            f"{n}단계: 모든 단계와 diff 는 첨부 파일 `{name}` 에 있습니다. "
+                            "승인 전에 읽어 주세요.")(lang))]
+    return body + _plan_tail(plan, lang, approvers_mention, note, buttons)
 
 
 def _plan_tail(plan: PlanRow, lang: str, approvers_mention: str, note: Msg | None,
@@ -263,11 +342,3 @@ def intent_choice_blocks(request_id: int, lang: str, choices: Sequence[str]) -> 
     question = Msg("I'm not sure what you need. Which is it?", "어떤 요청인지 확실하지 않습니다. 어느 쪽인가요?")
     return [section(question(lang)),
             {"type": "actions", "block_id": f"intent-{request_id}", "elements": elements}]
-
-
-def _cap(blocks: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
-    if len(blocks) <= MAX_BLOCKS:
-        return blocks
-    keep = blocks[: MAX_BLOCKS - 2] + [context(Msg("(output shortened)", "(출력 일부 생략)")(lang))]
-    tail = [b for b in blocks if b.get("type") == "actions"][-1:]
-    return keep + tail if tail else keep + [blocks[-1]]

@@ -1,10 +1,10 @@
 """``SlackThread``: the ``ThreadPort`` services use, implemented with the Slack Web API.
 
 The first message of a request's thread carries its status and is edited on every change;
-each change of state is also one reply. Plan messages are updated in place (``chat.update``); a
-plan too long for one message is posted as several, and the last one (with the buttons) is the one
-updated. Every text sent, the ``text`` fallbacks included, goes through ``bot.mrkdwn``: a ``Msg`` is
-escaped, only ``Mrkdwn`` is sent as markup.
+each change of state is also one reply. Plan messages are updated in place (``chat.update``).
+What a message cannot hold (a long diagnosis, a plan's steps and diffs) is summarised in it and
+attached to the thread in full as a text file. Every text sent, the ``text`` fallbacks included,
+goes through ``bot.mrkdwn``: a ``Msg`` is escaped, only ``Mrkdwn`` is sent as markup.
 """
 
 from __future__ import annotations
@@ -62,25 +62,33 @@ class SlackThread:
             log.warning("status update failed", extra={"request_id": req.id, "error": exc.response.get("error")})
 
     def diagnosis(self, req: RequestRow, diagnosis: Diagnosis, plans: Sequence[PlanRow]) -> list[str]:
-        blocks = render.diagnosis_blocks(req, diagnosis)
+        """The findings, then one message per plan; what a message cannot hold is attached as a file."""
         headline = clip(as_mrkdwn(diagnosis.headline, req.lang), 3000)
+        blocks = render.diagnosis_blocks(req, diagnosis)
         self._post(req.lang, channel=req.channel, thread_ts=req.thread_ts, text=headline, blocks=blocks)
+        full = render.diagnosis_file(req, diagnosis)
+        if full is not None:
+            self._upload(req, full)
         for f in diagnosis.findings:
             for file in (f.data or {}).get("files", []):
                 self._upload(req, file)
         out = []
         for plan in plans:
-            pages = render.plan_pages(plan, req.lang, self.approvers.mention())
-            for n, blocks in enumerate(pages, 1):
-                resp = self._post(req.lang, channel=req.channel, thread_ts=req.thread_ts,
-                                  text=render.plan_fallback_text(plan, req.lang, n, len(pages)), blocks=blocks)
-            out.append(resp["ts"])  # the last page: it carries the buttons and is the one updated
+            resp = self._post(req.lang, channel=req.channel, thread_ts=req.thread_ts,
+                              text=render.plan_fallback_text(plan, req.lang),
+                              blocks=render.plan_blocks(plan, req.lang, self.approvers.mention()))
+            out.append(resp["ts"])
+            steps = render.plan_file(plan, req.lang)
+            if steps is not None:
+                self._upload(req, steps)
         return out
 
     def _upload(self, req: RequestRow, file: dict[str, Any]) -> None:
+        """A file in the request's thread (files.uploadV2: getUploadURLExternal + completeUploadExternal)."""
         try:
-            self.client.files_upload_v2(channel=req.channel, thread_ts=req.thread_ts, filename=file["filename"],
-                                        content=file["content"], title=file.get("title", file["filename"]))
+            posting.guarded(req.channel, req.lang, lambda: self.client.files_upload_v2(
+                channel=req.channel, thread_ts=req.thread_ts, filename=file["filename"], content=file["content"],
+                title=file.get("title", file["filename"])))
         except SlackApiError as exc:
             log.warning("file upload failed", extra={"request_id": req.id, "error": exc.response.get("error")})
 
@@ -96,10 +104,10 @@ class SlackThread:
             buttons = "rerun"
         note = Mrkdwn(f"{icon} {as_mrkdwn(detail, 'en')}", f"{icon} {as_mrkdwn(detail, 'ko')}")
         if plan.message_ts:
-            pages = render.plan_pages(plan, req.lang, self.approvers.mention(), note, buttons)
+            blocks = render.plan_blocks(plan, req.lang, self.approvers.mention(), note, buttons)
             try:
-                self.client.chat_update(channel=req.channel, ts=plan.message_ts, blocks=pages[-1],
-                                        text=render.plan_fallback_text(plan, req.lang, len(pages), len(pages)))
+                self.client.chat_update(channel=req.channel, ts=plan.message_ts, blocks=blocks,
+                                        text=render.plan_fallback_text(plan, req.lang))
             except SlackApiError as exc:
                 log.warning("plan update failed", extra={"plan_id": plan.id, "error": exc.response.get("error")})
         self._post(req.lang, channel=req.channel, thread_ts=req.thread_ts,

@@ -1,5 +1,5 @@
 """Output hygiene: what users and clusters say reaches Slack escaped; the bot's own markup still works;
-plans are shown in full (sections, pages, the Approve dialog)."""
+plans are shown in full (in the message, or in an attached file when it cannot hold them; the Approve dialog)."""
 
 from __future__ import annotations
 
@@ -154,31 +154,28 @@ def test_a_long_step_description_and_a_long_diff_are_never_cut():
                                for i in range(3)]}
     plan = _plan([_step(long_text, before={}, after=big_after)])
     blocks = render.plan_blocks(plan, "en", "ops")
-    texts = [b["text"]["text"] for b in blocks if b["type"] == "section"]
-    assert all(len(t) <= 3000 for t in texts)
-    joined = "".join(texts)
-    assert all(f"role/r{i}," in joined or f"role/r{i}" in joined for i in range(200))
-    assert joined.count("x") >= 3 * 3500  # every character of the diff is somewhere
+    assert all(len(b["text"]["text"]) <= 3000 for b in blocks if b["type"] == "section")
+    assert render.blocks_text(blocks) <= render.BLOCK_TEXT_BUDGET
+    full = render.plan_file(plan, "en")["content"]  # what the message cannot hold is attached in full
+    assert all(f"role/r{i}" in full for i in range(200))
+    assert full.count("x") >= 3 * 3500
+    assert "plan-7.txt" in _all_texts(blocks)
 
 
-def test_a_plan_too_long_for_one_message_goes_on_over_several():
+def test_a_plan_too_long_for_one_message_is_one_message_and_a_file():
     steps = [_step(f"Step number {i}", before={"n": i}, after={"n": i + 1}) for i in range(60)]
     plan = _plan(steps)
-    pages = render.plan_pages(plan, "en", "ops")
-    assert len(pages) > 1
-    assert all(len(p) <= render.MAX_BLOCKS for p in pages)
-    text = _all_texts(pages)
-    assert all(f"Step number {i}" in text for i in range(60))
-    assert all(f"step {i}" in text for i in range(1, 61))  # a diff heading per step
-    assert pages[-1][-1]["type"] == "actions"
-    assert not any(b["type"] == "actions" for p in pages[:-1] for b in p)
-    assert "(output shortened)" not in text
-    # the split depends only on the plan: the last page rebuilt with a note holds the same steps
-    noted = render.plan_pages(plan, "en", "ops", Msg.same("applied"), "revert")
-    assert [p[: len(p) - 2] for p in pages] == [p[: len(p) - 2] for p in noted]
+    blocks = render.plan_blocks(plan, "en", "ops")
+    assert len(blocks) <= render.MAX_BLOCKS and render.blocks_text(blocks) <= render.BLOCK_TEXT_BUDGET
+    assert blocks[-1]["type"] == "actions"
+    full = render.plan_file(plan, "en")["content"]
+    assert all(f"{i + 1}. Step number {i}" in full for i in range(60))
+    # whether the steps go to a file depends only on the plan: rebuilt with a note, the same body
+    noted = render.plan_blocks(plan, "en", "ops", Msg.same("applied"), "revert")
+    assert blocks[:2] == noted[:2]
 
 
-def test_the_thread_posts_every_page_and_keeps_the_last_for_updates():
+def test_the_thread_posts_the_plan_once_and_updates_it_in_place():
     client = MagicMock()
     counter = iter(range(1, 100))
     client.chat_postMessage.side_effect = lambda **kw: MagicMock(data={"ts": f"2.{next(counter)}"})
@@ -189,16 +186,17 @@ def test_the_thread_posts_every_page_and_keeps_the_last_for_updates():
     posts = [c.kwargs for c in client.chat_postMessage.call_args_list]
     assert posts[0]["text"] == "Headline &lt;!channel&gt;"
     plan_posts = posts[1:]
-    assert len(plan_posts) == len(render.plan_pages(plan, "en", "<@U0OPS>"))
-    assert ts == [f"2.{len(posts)}"]
+    assert len(plan_posts) == 1 and ts == ["2.2"]
     assert all("<@U0ADMIN>" not in json.dumps(p) for p in plan_posts)
     assert "<@U0OPS>" in json.dumps(plan_posts[-1]["blocks"])
+    upload = client.files_upload_v2.call_args.kwargs
+    assert upload["filename"] == "plan-7.txt" and "Step 59 <@U0ADMIN>" in upload["content"]  # a file: no markup
 
     plan.message_ts = ts[0]
     thread.plan_changed(_req(), plan, "rejected", markup("Rejected by {w}.", "{w}", w=mention("U0OPS")))
     update = client.chat_update.call_args.kwargs
-    assert update["ts"] == ts[0] and update["blocks"] == render.plan_pages(
-        plan, "en", "<@U0OPS>", Mrkdwn("🚫 Rejected by <@U0OPS>.", "🚫 <@U0OPS>"), "none")[-1]
+    assert update["ts"] == ts[0] and update["blocks"] == render.plan_blocks(
+        plan, "en", "<@U0OPS>", Mrkdwn("🚫 Rejected by <@U0OPS>.", "🚫 <@U0OPS>"), "none")
     reply = client.chat_postMessage.call_args.kwargs["text"]
     assert reply == "🚫 #7 Rejected by <@U0OPS>."
     thread.reply(_req(), Msg.same("error: <!channel>"))

@@ -26,6 +26,7 @@ from bot.reports.render import DIAGNOSE_ACTION
 from bot.services.commands import Command
 from bot.services.reports import KINDS, NotAllowed, ReportService
 from bot.services.requests import Ask
+from bot.slack import render
 from bot.slack.deps import Builtin, Deps
 from bot.slack.errors import reporting_errors
 from bot.slack.listeners.home import locale_lang
@@ -57,9 +58,21 @@ class SlackReportPoster:
     def post(self, channel: str, text: str, blocks: Sequence[Mapping[str, Any]]) -> str:
         """The report's message; Slack refusing the channel raises ``ChannelUnavailable``."""
         kwargs: dict[str, Any] = {"channel": channel, "text": text}
-        if blocks:
-            kwargs["blocks"] = list(blocks)
-        return str(guarded(channel, "en", lambda: self.client.chat_postMessage(**kwargs))["ts"])
+        shown, rest = fitting(list(blocks))
+        if shown:
+            kwargs["blocks"] = shown
+        ts = str(guarded(channel, "en", lambda: self.client.chat_postMessage(**kwargs))["ts"])
+        if rest:
+            self._attach(channel, ts, list(blocks))
+        return ts
+
+    def _attach(self, channel: str, ts: str, blocks: list[dict[str, Any]]) -> None:
+        """The whole report as a text file in its thread (a file is not mrkdwn: entities undone)."""
+        try:
+            self.client.files_upload_v2(channel=channel, thread_ts=ts, filename="report.txt",
+                                        content=plain_text(blocks), title="report")
+        except SlackApiError as exc:
+            log.warning("report file upload failed", extra={"channel": channel, "error": exc.response.get("error")})
 
     def refused(self, cfg: Any, exc: ChannelUnavailable) -> None:
         """Tell the report's owner, by direct message (no channel membership needed), why it did not post."""
@@ -81,6 +94,39 @@ class SlackReportPoster:
             )
         except SlackApiError as exc:  # a missing chart must not lose the report
             log.warning("chart upload failed", extra={"channel": channel, "error": exc.response.get("error")})
+
+
+def fitting(blocks: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(the blocks one message shows, the ones left out): within ``render.BLOCK_TEXT_BUDGET`` and 50
+    blocks; when some are left out, the last shown says the whole report is in the attached file."""
+    if render.fits(blocks):
+        return blocks, []
+    note = render.context("… the whole report is in the attached file `report.txt`.")
+    shown: list[dict[str, Any]] = []
+    for block in blocks:
+        if not render.fits([*shown, block], spare_blocks=1, spare_text=render.blocks_text([note])):
+            break
+        shown.append(block)
+    return [*shown, note], blocks[len(shown):]
+
+
+def plain_text(blocks: list[dict[str, Any]]) -> str:
+    """Every text of ``blocks``, one per line, as a person reads it (mrkdwn entities undone)."""
+    out: list[str] = []
+
+    def walk(value: Any) -> None:
+        if isinstance(value, list):
+            for v in value:
+                walk(v)
+        elif isinstance(value, dict) and value.get("type") != "actions":  # buttons' labels are not the report
+            if isinstance(value.get("text"), str):
+                out.append(value["text"])
+            for key, v in value.items():
+                if key != "accessory":
+                    walk(v)
+
+    walk(blocks)
+    return "\n".join(out).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 def refused_text(cfg: Any, exc: ChannelUnavailable, bot: str) -> Mrkdwn:

@@ -1,0 +1,141 @@
+"""Long content (a big diff, a long diagnosis) is attached to the thread as a file with a short
+summary in the message: Slack refuses a message whose blocks hold about 13,000 characters of text."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+from slack_sdk import WebClient
+
+from bot.domain import Diagnosis, Finding, Msg, Severity
+from bot.services.approvers import Approvers
+from bot.slack import render
+from bot.slack.thread import SlackThread
+from bot.store.models import PlanRow, RequestRow
+from sandbox import slack_checks
+from sandbox.slack_api import SlackStandIn
+
+CHANNEL = "C0REQ"
+
+
+@pytest.fixture
+def slack():
+    stand_in = SlackStandIn(strict_channels=True)
+    stand_in.start()
+    stand_in.add_channel(CHANNEL, "eks-requests")
+    yield stand_in
+    stand_in.stop()
+
+
+def _req() -> RequestRow:
+    return RequestRow(
+        id=3,
+        user_id="U0DEV",
+        channel=CHANNEL,
+        thread_ts="",
+        status_ts="",
+        lang="en",
+        text="",
+        intent="irsa_access_denied",
+        entities={},
+        target="",
+        cluster="prod",
+        state="diagnosing",
+    )
+
+
+def _plan(steps: int, diff_lines: int) -> PlanRow:
+    after = {
+        "Statement": [
+            {"Sid": f"S{i}", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::bucket-{i}/*"}
+            for i in range(diff_lines)
+        ]
+    }
+    step = {
+        "op": "iam.put_role_policy",
+        "params": {},
+        "before": {},
+        "after": after,
+        "description": {"en": "Grant s3:GetObject to role app", "ko": "app 역할에 s3:GetObject 부여"},
+    }
+    return PlanRow(
+        id=7,
+        request_id=3,
+        kind="irsa",
+        title={"en": "Grant access", "ko": "권한 부여"},
+        target="",
+        risk="high",
+        status="proposed",
+        steps=[step] * steps,
+        verify={},
+        requested_by="U0DEV",
+        expires_at=datetime(2030, 1, 1, tzinfo=UTC),
+        approvals_needed=2,
+        message_ts="",
+    )
+
+
+def _diagnosis(findings: int) -> Diagnosis:
+    return Diagnosis(
+        kind="irsa",
+        target="app",
+        headline=Msg.same("AccessDenied for role app"),
+        findings=tuple(
+            Finding(
+                code=f"F{i}",
+                severity=Severity.ERROR,
+                title=Msg.same(f"Finding {i}"),
+                evidence=tuple(Msg.same(f"evidence {i}.{j} " + "e" * 200) for j in range(12)),
+            )
+            for i in range(findings)
+        ),
+    )
+
+
+def _file_text(slack: SlackStandIn, name: str) -> int:
+    return next(u.length for u in slack.uploads if u.filename == name)
+
+
+def test_a_plan_with_a_long_diff_is_one_message_and_an_attached_file(slack):
+    client = WebClient("xoxb-test", base_url=slack.base_url)
+    thread = SlackThread(client, Approvers(["U0OPS"]))
+    req = _req()
+    req.thread_ts, req.status_ts = thread.open(req)
+    plan = _plan(steps=4, diff_lines=120)
+    full = render.plan_file(plan, "en")
+    assert full is not None and full["content"].count("bucket-119") == 4  # every step's whole diff
+
+    (ts,) = thread.diagnosis(req, _diagnosis(2), [plan])
+    message = next(m for m in slack.messages(CHANNEL) if m.ts == ts)
+    assert slack_checks.block_text_length(list(message.blocks)) < render.BLOCK_TEXT_BUDGET
+    assert message.blocks[-1]["type"] == "actions"
+    assert "plan-7.txt" in json.dumps(message.blocks)
+    (upload,) = [u for u in slack.uploads if u.filename == "plan-7.txt"]
+    assert upload.thread_ts == req.thread_ts and upload.length == len(full["content"].encode())
+
+
+def test_a_long_diagnosis_is_summarised_with_every_finding_in_the_attached_file(slack):
+    client = WebClient("xoxb-test", base_url=slack.base_url)
+    thread = SlackThread(client, Approvers(["U0OPS"]))
+    req = _req()
+    req.thread_ts, req.status_ts = thread.open(req)
+    diagnosis = _diagnosis(12)  # 12 findings x 12 lines of evidence: ~30,000 characters
+    thread.diagnosis(req, diagnosis, [])
+    posted = [m for m in slack.messages(CHANNEL) if m.blocks][-1]
+    text = json.dumps(posted.blocks)
+    assert all(f"Finding {i}" in text for i in range(12)) and "diagnosis-3.txt" in text
+    full = render.diagnosis_file(req, diagnosis)
+    assert full is not None and all(f"evidence {i}.11" in full["content"] for i in range(12))
+    assert _file_text(slack, "diagnosis-3.txt") == len(full["content"].encode())
+
+
+def test_what_fits_stays_in_the_message_without_a_file(slack):
+    client = WebClient("xoxb-test", base_url=slack.base_url)
+    thread = SlackThread(client, Approvers(["U0OPS"]))
+    req = _req()
+    req.thread_ts, req.status_ts = thread.open(req)
+    thread.diagnosis(req, _diagnosis(1), [_plan(steps=1, diff_lines=3)])
+    assert slack.uploads == []
+    assert "bucket-2" in json.dumps([m.blocks for m in slack.messages(CHANNEL)])
