@@ -14,6 +14,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.bootstrap import Bot
 from bot.domain import AuditKind
+from bot.mrkdwn import escape
 from bot.scheduler.engine import SchedulerEngine, sweep_trigger
 from bot.scheduler.leader import lock_for
 from bot.scheduler.sweep_job import SweepJob
@@ -38,7 +39,8 @@ def announcer(bot: Bot, channel: str = ""):
         if not target:
             return
         korean = bot.settings.default_timezone == "Asia/Seoul" and bool(text_ko)
-        text = f"{text_ko}\n_{text_en}_" if korean else text_en
+        # the texts quote AWS (identifiers, error messages): escaped, so they show as AWS wrote them
+        text = f"{escape(text_ko)}\n_{escape(text_en)}_" if korean else escape(text_en)
         posted = bot.client.chat_postMessage(channel=target, text=text)
         request = details.get("request")
         if request:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.domain import Msg, Risk
+from bot.mrkdwn import escape
 from bot.services.approvers import Approvers
 from bot.services.directory import Directory, LookupFailed
 from bot.settings import Settings
@@ -289,12 +290,14 @@ class Authorizer:
         if cluster not in known:
             listing = Msg(f" Known clusters: {', '.join(known)}.", f" 등록된 클러스터: {', '.join(known)}.") \
                 if approver else Msg("", "")
-            return Refusal("unknown_cluster", Msg(f"Unknown cluster `{cluster[:60]}`.{listing.en}",
-                                                  f"알 수 없는 클러스터 `{cluster[:60]}` 입니다.{listing.ko}"))
+            typed = escape(cluster[:60])  # what the person typed: shown as typed, never as markup
+            return Refusal("unknown_cluster", Msg(f"Unknown cluster `{typed}`.{listing.en}",
+                                                  f"알 수 없는 클러스터 `{typed}` 입니다.{listing.ko}"))
         allowed = self.channel_clusters(actor.channel)
         if cluster in allowed or approver:
             return None
-        here = ", ".join(allowed) or "—"
+        here = escape(", ".join(allowed) or "—")
+        typed = escape(cluster[:60])
         return Refusal("cluster_override", Msg(
-            f"This channel works on {here}; only approvers can point a request at `{cluster[:60]}`.",
-            f"이 채널의 클러스터는 {here} 입니다. `{cluster[:60]}` 를 지정하는 것은 승인자만 할 수 있습니다."))
+            f"This channel works on {here}; only approvers can point a request at `{typed}`.",
+            f"이 채널의 클러스터는 {here} 입니다. `{typed}` 를 지정하는 것은 승인자만 할 수 있습니다."))

@@ -12,7 +12,7 @@ from slack_bolt import Ack, App, Respond
 
 from bot.domain import Msg
 from bot.errors import UsageError
-from bot.mrkdwn import escape
+from bot.mrkdwn import clip, escape
 from bot.services.authz import Action
 from bot.services.commands import Command, help_text, parse_command
 from bot.services.requests import Ask
@@ -92,4 +92,4 @@ def _audit_text(deps: Deps, n: int) -> str:
     for r in rows:
         table.append((str(r.id), r.at.strftime("%m-%d %H:%M:%S"), r.kind, r.actor, str(r.plan_id or ""),
                       r.summary[:70]))
-    return f"```{table_text(table, max_rows=200)[:2900]}```"
+    return f"```{clip(table_text(table, max_rows=200), 2900)}```"  # cells escaped; no entity cut in half

@@ -20,7 +20,8 @@ from slack_sdk.errors import SlackApiError
 
 from bot.domain import Msg
 from bot.errors import ChannelUnavailable, UsageError
-from bot.mrkdwn import Mrkdwn, as_mrkdwn, escape
+from bot.mrkdwn import Mrkdwn, as_mrkdwn, escape, mention
+from bot.mrkdwn import channel as channel_link
 from bot.reports.model import Chart
 from bot.reports.render import DIAGNOSE_ACTION
 from bot.services.commands import Command
@@ -183,7 +184,8 @@ def list_text(service: ReportService, lang: str) -> str:
         )(lang)
     lines = [Msg("*Scheduled reports*", "*예약된 보고서*")(lang)]
     for r in rows:
-        lines.append(f"• #{r.id} `{r.kind}` → <#{r.channel}> · `{r.cron}` {r.tz} · <@{r.created_by}>")
+        lines.append(f"• #{r.id} `{escape(r.kind)}` → {channel_link(r.channel)} · `{escape(r.cron)}` {escape(r.tz)} · "
+                     f"{mention(r.created_by)}")
     return "\n".join(lines)
 
 
