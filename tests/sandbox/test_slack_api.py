@@ -121,6 +121,8 @@ ELEVEN_FIELDS = {"type": "section", "fields": [{"type": "mrkdwn", "text": "f"}] 
     (blocks(actions(button("a" * 256))), "invalid_blocks"),
     (blocks(actions(button("same")), actions(button("same"))), "invalid_blocks"),
     (blocks(ELEVEN_FIELDS), "invalid_blocks"),
+    (blocks({"type": "section", "fields": [{"type": "mrkdwn", "text": "f" * 2001}]}), "invalid_blocks"),
+    (blocks({"type": "context", "elements": [{"type": "mrkdwn", "text": "c" * 3001}]}), "invalid_blocks"),
     (blocks(actions(*[button(f"b{i}") for i in range(26)])), "invalid_blocks"),
     (blocks({"type": "section", "text": {"text": "text object without type"}}), "invalid_blocks"),
     (blocks({"text": {"type": "mrkdwn", "text": "block without type"}}), "invalid_blocks"),
