@@ -35,29 +35,55 @@ def stand_in():
 
 @pytest.fixture
 def ctx(stand_in) -> ClusterContext:
-    return ClusterContext(aws=None, kube=Kube.from_host(stand_in.url), cluster_name="prod",  # type: ignore[arg-type]
-                          account_id="123456789012", wait_seconds=1.0, poll_seconds=0.01, clock=lambda: NOW)
+    return ClusterContext(
+        aws=None,
+        kube=Kube.from_host(stand_in.url),
+        cluster_name="prod",  # type: ignore[arg-type]
+        account_id="123456789012",
+        wait_seconds=1.0,
+        poll_seconds=0.01,
+        clock=lambda: NOW,
+    )
 
 
 def _world(stand_in: KubeStandIn) -> dict:
     owner = {"kind": "ReplicaSet", "name": "api-7d9f8", "uid": "rs-1"}
     pod = stand_in.put(owned_pod("cloudon", "api-7d9f8-zz81m", owner, NODE, ready=False))
     kubelet = kube_events.CoreRecorder(stand_in, "kubelet", NODE)
-    kubelet.record(pod, "Unhealthy", "Readiness probe failed: connection refused", container="app",
-                   at=NOW - timedelta(minutes=2))
+    kubelet.record(
+        pod, "Unhealthy", "Readiness probe failed: connection refused", container="app", at=NOW - timedelta(minutes=2)
+    )
     # a newer controller's warning, repeated: its last occurrence is now, its first 4 minutes ago
-    kube_events.record_series(stand_in, pod, "FailedMount", "MountVolume.SetUp failed for volume \"config\"",
-                              action="Mounting", controller="kubelet-csi", instance=NODE, type_="Warning",
-                              occurrences=5, seconds_between=60)
+    kube_events.record_series(
+        stand_in,
+        pod,
+        "FailedMount",
+        'MountVolume.SetUp failed for volume "config"',
+        action="Mounting",
+        controller="kubelet-csi",
+        instance=NODE,
+        type_="Warning",
+        occurrences=5,
+        seconds_between=60,
+    )
     return pod
 
 
 def test_last_seen_prefers_the_series_then_each_older_field():
-    assert k8s_events.last_seen({"series": {"lastObservedTime": "2026-12-01T09:00:00.000001Z"},
-                                 "lastTimestamp": None, "eventTime": "2026-12-01T08:56:00.000000Z"}) \
+    assert (
+        k8s_events.last_seen(
+            {
+                "series": {"lastObservedTime": "2026-12-01T09:00:00.000001Z"},
+                "lastTimestamp": None,
+                "eventTime": "2026-12-01T08:56:00.000000Z",
+            }
+        )
         == "2026-12-01T09:00:00.000001Z"
-    assert k8s_events.last_seen({"lastTimestamp": "2026-12-01T08:00:00Z", "eventTime": None}) \
+    )
+    assert (
+        k8s_events.last_seen({"lastTimestamp": "2026-12-01T08:00:00Z", "eventTime": None})
         == "2026-12-01T08:00:00.000000Z"
+    )
     assert k8s_events.last_seen({"firstTimestamp": "2026-12-01T07:00:00+00:00"}) == "2026-12-01T07:00:00.000000Z"
     assert k8s_events.last_seen({"metadata": {"creationTimestamp": "2026-12-01T06:00:00Z"}}).startswith("2026-12-01T06")
 

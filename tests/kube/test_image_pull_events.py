@@ -24,8 +24,14 @@ API, AGENT = f"{ECR}/api:v9", "public.ecr.aws/cloudwatch-agent/cloudwatch-agent:
 
 @pytest.fixture
 def ctx(kube_stand_in) -> ClusterContext:
-    return ClusterContext(aws=None, kube=Kube.from_host(kube_stand_in.url), cluster_name="prod",  # type: ignore[arg-type]
-                          account_id="123456789012", wait_seconds=1.0, poll_seconds=0.01)
+    return ClusterContext(
+        aws=None,
+        kube=Kube.from_host(kube_stand_in.url),
+        cluster_name="prod",  # type: ignore[arg-type]
+        account_id="123456789012",
+        wait_seconds=1.0,
+        poll_seconds=0.01,
+    )
 
 
 def _pod(kube: KubeStandIn, name: str, containers: list[tuple[str, str]], message: str) -> dict:

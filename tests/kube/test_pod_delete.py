@@ -46,21 +46,38 @@ def stand_in(clock):
 
 @pytest.fixture
 def ctx(stand_in) -> ClusterContext:
-    return ClusterContext(aws=None, kube=Kube.from_host(stand_in.url), cluster_name="prod",  # type: ignore[arg-type]
-                          account_id="123456789012", wait_seconds=2.0, poll_seconds=0.01)
+    return ClusterContext(
+        aws=None,
+        kube=Kube.from_host(stand_in.url),
+        cluster_name="prod",  # type: ignore[arg-type]
+        account_id="123456789012",
+        wait_seconds=2.0,
+        poll_seconds=0.01,
+    )
 
 
 def _owned(stand_in: KubeStandIn, kind: str, name: str) -> dict:
-    owner_obj = stand_in.put({"apiVersion": "apps/v1", "kind": kind, "metadata": {"name": "api", "namespace": "cloudon"},
-                              "spec": {"selector": {"matchLabels": {"app": "api"}}}})
+    owner_obj = stand_in.put(
+        {
+            "apiVersion": "apps/v1",
+            "kind": kind,
+            "metadata": {"name": "api", "namespace": "cloudon"},
+            "spec": {"selector": {"matchLabels": {"app": "api"}}},
+        }
+    )
     owner = {"kind": kind, "name": "api", "uid": owner_obj["metadata"]["uid"]}
     return stand_in.put(owned_pod("cloudon", name, owner, NODE, ready=False))
 
 
 def _step(pod: dict) -> PlanStep:
     uid = pod["metadata"]["uid"]
-    return PlanStep(DELETE_POD, {"namespace": "cloudon", "name": pod["metadata"]["name"]},
-                    {"exists": True, "uid": uid}, {"exists": False}, Msg.same("delete"))
+    return PlanStep(
+        DELETE_POD,
+        {"namespace": "cloudon", "name": pod["metadata"]["name"]},
+        {"exists": True, "uid": uid},
+        {"exists": False},
+        Msg.same("delete"),
+    )
 
 
 def test_a_terminating_pod_counts_as_deleted_right_after_the_delete(stand_in, ctx, clock):
