@@ -199,6 +199,12 @@ class PodsDiagnoser:
         pod = self._read_pod(ctx, ns, name)
         owner = controller_of(pod)
         status = pod_status_word(pod)
+        if pod["metadata"].get("deletionTimestamp"):
+            since = pod["metadata"]["deletionTimestamp"]
+            headline = Msg(f"{target} is already being deleted (Terminating, gone by {since}); nothing to restart",
+                           f"{target} 는 이미 삭제 중입니다 (Terminating, {since} 까지 종료): 재시작할 것이 없습니다")
+            finding = Finding("pods.restart.terminating", Severity.INFO, headline, target=target)
+            return Diagnosis(self.name, target, headline, (finding,))
         if owner is None:
             headline = Msg(f"{target} has no controller: deleting it would not bring it back",
                            f"{target} 는 컨트롤러가 없어 삭제하면 다시 생성되지 않습니다")

@@ -110,3 +110,17 @@ def test_a_pod_still_running_is_not_applied(stand_in, ctx):
     step = _step(pod)
     live = reconcile.live_state(DeletePod(), ctx, step)
     assert reconcile.verdict_of([step], 0, live) == reconcile.NOT_APPLIED
+
+
+def test_restarting_a_pod_that_is_already_terminating_proposes_nothing(stand_in, ctx):
+    from bot.domain import Request
+    from handlers.pods import PodsDiagnoser
+
+    _owned(stand_in, "ReplicaSet", "api-7d9f8-zz81m")
+    ctx.kube.core.delete_namespaced_pod("api-7d9f8-zz81m", "cloudon")
+    diagnosis = PodsDiagnoser().diagnose(
+        ctx, Request("pod_restart", {"namespace": "cloudon", "pod": "api-7d9f8-zz81m"})
+    )
+    assert diagnosis.plans == ()
+    assert diagnosis.findings[0].code == "pods.restart.terminating"
+    assert "already being deleted" in diagnosis.headline.en and "삭제 중" in diagnosis.headline.ko
