@@ -74,7 +74,7 @@ class MotoSandbox:
 
     def reset(self) -> None:
         req = urllib.request.Request(f"{self.url}/moto-api/reset", method="POST")
-        with urllib.request.urlopen(req, timeout=10):
+        with urllib.request.urlopen(req, timeout=120):  # a busy machine can take seconds to wipe moto
             pass
 
     def stop(self) -> None:
