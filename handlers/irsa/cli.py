@@ -4,7 +4,8 @@ Wired into the ``chatops`` command by ``bot.cli``; used by people who paste a po
 tests and by benchmarks. No cloud access. A policy file may be a raw policy document, the
 output of ``aws iam get-role`` (its ``AssumeRolePolicyDocument``), of ``aws iam
 get-policy-version`` (its ``Document``) or a URL-encoded document. Prints one JSON object;
-exit status 0 when the question was answered (whatever the answer), 2 for bad input.
+exit status 0 when the question was answered (whatever the answer), 2 for bad input
+(including a malformed policy: ``iam_validate.PolicyError`` is a ``ValueError``).
 """
 
 from __future__ import annotations
@@ -19,10 +20,28 @@ from typing import Any, TextIO
 from handlers.irsa.permissions import PolicySource, evaluate_permission
 from handlers.irsa.trust import DEFAULT_AUDIENCE, evaluate_trust
 
+CONTEXT_HELP = (
+    "a request context key, repeatable: KEY=VALUE is a single-valued key; KEY=[] is a multivalued "
+    "key that is present but empty; KEY=[a] or KEY=[a,b] is a multivalued key with those values; "
+    "giving the same KEY twice makes it multivalued. Keys not given are missing from the request."
+)
+
 
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(add_help=False, **kwargs)
+        self.add_argument("-h", "--help", action="store_true", help="show this help and exit")
+
     def error(self, message: str):  # raise instead of sys.exit so callers get an exit code back
         raise ValueError(message)
+
+
+def _parse(parser: _Parser, argv: list[str], stdout: TextIO) -> argparse.Namespace | None:
+    """Parsed arguments, or None after printing ``--help`` to ``stdout``."""
+    if "-h" in argv or "--help" in argv:
+        stdout.write(parser.format_help())
+        return None
+    return parser.parse_args(argv)
 
 
 def load_policy(path: str) -> Mapping[str, Any]:
@@ -55,24 +74,42 @@ def check_trust_main(argv: list[str], stdout: TextIO) -> int:
     parser = _Parser(prog="chatops check-trust", description="Does a trust policy admit a service account?")
     parser.add_argument("--policy", required=True)
     parser.add_argument("--subject", required=True)
-    parser.add_argument("--audience", default=DEFAULT_AUDIENCE)
+    parser.add_argument("--audience", default=DEFAULT_AUDIENCE, help=f"the token's aud (default {DEFAULT_AUDIENCE})")
+    parser.add_argument("--no-audience", action="store_true", help="the token has no aud claim (the key is missing)")
     parser.add_argument("--provider", default=None)
     try:
-        args = parser.parse_args(argv)
-        verdict = evaluate_trust(load_policy(args.policy), args.subject, args.audience, args.provider)
+        args = _parse(parser, argv, stdout)
+        if args is None:
+            return 0
+        audience = None if args.no_audience else args.audience
+        verdict = evaluate_trust(load_policy(args.policy), args.subject, audience, args.provider)
     except (ValueError, OSError) as exc:
         return _fail(stdout, str(exc))
     _emit(stdout, verdict.to_json())
     return 0
 
 
-def _context(pairs: list[str]) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
+def _values(value: str) -> str | list[str]:
+    if value.startswith("[") and value.endswith("]"):
+        inner = value[1:-1].strip()
+        return [v.strip() for v in inner.split(",")] if inner else []
+    return value
+
+
+def parse_context(pairs: list[str]) -> dict[str, str | list[str]]:
+    """``--context`` pairs as a request context (see ``CONTEXT_HELP``)."""
+    out: dict[str, str | list[str]] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key:
-            raise ValueError(f"--context expects KEY=VALUE, got {pair!r}")
-        out.setdefault(key, []).append(value)
+            raise ValueError(f"--context expects KEY=VALUE, KEY=[] or KEY=[a,b], got {pair!r}")
+        parsed = _values(value)
+        if key in out:
+            before = out[key]
+            head = before if isinstance(before, list) else [before]
+            out[key] = [*head, *(parsed if isinstance(parsed, list) else [parsed])]
+        else:
+            out[key] = parsed
     return out
 
 
@@ -83,16 +120,18 @@ def check_permission_main(argv: list[str], stdout: TextIO) -> int:
     parser.add_argument("--boundary", default=None, help="a permissions boundary policy file")
     parser.add_argument("--action", required=True)
     parser.add_argument("--resource", required=True)
-    parser.add_argument("--context", action="append", default=[])
+    parser.add_argument("--context", action="append", default=[], metavar="KEY=VALUE", help=CONTEXT_HELP)
     try:
-        args = parser.parse_args(argv)
+        args = _parse(parser, argv, stdout)
+        if args is None:
+            return 0
         policies = [PolicySource(Path(p).name, load_policy(p)) for p in args.policy]
         boundary = (
             PolicySource(Path(args.boundary).name, load_policy(args.boundary), "boundary")
             if args.boundary
             else None
         )
-        verdict = evaluate_permission(policies, args.action, args.resource, _context(args.context), boundary)
+        verdict = evaluate_permission(policies, args.action, args.resource, parse_context(args.context), boundary)
     except (ValueError, OSError) as exc:
         return _fail(stdout, str(exc))
     _emit(stdout, verdict.to_json())

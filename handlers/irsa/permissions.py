@@ -6,8 +6,11 @@ sandbox's fake load balancer controller. It follows the IAM evaluation logic for
 and identity-based policies: an applicable ``Deny`` (in any policy or in the permissions
 boundary) wins; otherwise the request needs an applicable ``Allow`` in an identity policy AND,
 when a permissions boundary is set, in the boundary. ``Action``/``NotAction`` match
-case-insensitively with ``*``/``?`` wildcards; ``Resource``/``NotResource`` match like
-``ArnLike``. Conditions are evaluated by ``conditions`` against the given context (for example
+case-insensitively with ``*``/``?`` wildcards in the action name only
+(``conditions.action_like``); ``Resource``/``NotResource`` match like ``ArnLike`` after policy
+variables are resolved (``iam_variables``; a pattern whose variable has no value matches
+nothing). Malformed documents raise ``PolicyError`` (``iam_validate``). Conditions are
+evaluated by ``conditions`` against the given context (for example
 ``aws:ResourceTag/elbv2.k8s.aws/cluster``). SCPs, resource policies and session policies are
 outside what this sees.
 
@@ -22,15 +25,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from bot.cloud.policy_doc import as_document
 from handlers.irsa.conditions import (
     FailedCondition,
+    action_like,
     arn_like,
     as_list,
     evaluate_conditions,
-    glob_match,
     normalise_context,
 )
-from handlers.irsa.trust import statements_of
+from handlers.irsa.iam_validate import check_document
+from handlers.irsa.iam_variables import resolve
 
 ALLOWED = "allowed"
 IMPLICIT_DENY = "implicit_deny"
@@ -104,30 +109,48 @@ class PermissionVerdict:
 
 
 def action_matches(pattern: str, action: str) -> bool:
-    return glob_match(pattern, action, ignore_case=True)
+    return action_like(pattern, action)
 
 
 def resource_matches(pattern: str, resource: str) -> bool:
     return pattern == "*" or arn_like(pattern, resource)
 
 
-def _covers(stmt: Mapping[str, Any], action: str, resource: str) -> bool:
+def _patterns(stmt: Mapping[str, Any], name: str, context: Mapping[str, tuple[str, ...]]) -> list[str]:
+    """The statement's resource patterns with variables resolved; unresolvable ones are dropped."""
+    multi = getattr(context, "multivalued", ())
+    out = []
+    for p in as_list(stmt.get(name)):
+        r = resolve(p, context, multi)
+        if r is not None:
+            out.append(r)
+    return out
+
+
+def _covers(stmt: Mapping[str, Any], action: str, resource: str, context: Mapping[str, tuple[str, ...]]) -> bool:
     if "NotAction" in stmt:
         action_ok = not any(action_matches(p, action) for p in as_list(stmt["NotAction"]))
     else:
         action_ok = any(action_matches(p, action) for p in as_list(stmt.get("Action")))
     if "NotResource" in stmt:
-        resource_ok = not any(resource_matches(p, resource) for p in as_list(stmt["NotResource"]))
+        patterns = _patterns(stmt, "NotResource", context)
+        # a NotResource whose every pattern has an unresolved variable matches nothing
+        resource_ok = bool(patterns) and not any(resource_matches(p, resource) for p in patterns)
     else:
-        resource_ok = any(resource_matches(p, resource) for p in as_list(stmt.get("Resource")))
+        resource_ok = any(resource_matches(p, resource) for p in _patterns(stmt, "Resource", context))
     return action_ok and resource_ok
+
+
+def _statements(document: Mapping[str, Any], name: str) -> list[Mapping[str, Any]]:
+    doc = as_document(document)
+    return check_document(doc, name=name) if "Statement" in doc else []
 
 
 def _scan(policy: PolicySource, action: str, resource: str, context: Mapping[str, tuple[str, ...]]):
     """(applicable allows, applicable denies, near misses) of one policy."""
     allows, denies, misses = [], [], []
-    for index, stmt in enumerate(statements_of(policy.document)):
-        if not _covers(stmt, action, resource):
+    for index, stmt in enumerate(_statements(policy.document, policy.name)):
+        if not _covers(stmt, action, resource, context):
             continue
         ref = StatementRef(policy.name, index, str(stmt.get("Sid", "")), policy.kind)
         result = evaluate_conditions(stmt.get("Condition"), context)

@@ -18,15 +18,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.cloud.policy_doc import statements_of
+from bot.cloud.policy_doc import as_document, statements_of  # noqa: F401  (re-exported for plan_identity)
 from handlers.irsa.arn import is_oidc_provider_arn, parse_subject, provider_host
 from handlers.irsa.conditions import (
     FailedCondition,
+    action_like,
     as_list,
     evaluate_conditions,
-    glob_match,
     normalise_context,
 )
+from handlers.irsa.iam_validate import check_document
 
 WEB_IDENTITY_ACTION = "sts:AssumeRoleWithWebIdentity"
 POD_IDENTITY_ACTIONS = ("sts:AssumeRole", "sts:TagSession")
@@ -72,6 +73,12 @@ class TrustVerdict:
 
 
 
+def checked_statements(document: Any) -> list[Mapping[str, Any]]:
+    """The statements of a trust policy; ``PolicyError`` when it is malformed (``iam_validate``)."""
+    doc = as_document(document)
+    return check_document(doc, name="trust policy", trust=True) if "Statement" in doc else []
+
+
 def principals_of(stmt: Mapping[str, Any]) -> dict[str, list[str]]:
     """``Principal`` as ``{kind: [values]}``; a bare ``"*"`` becomes ``{"*": ["*"]}``."""
     principal = stmt.get("Principal")
@@ -85,8 +92,8 @@ def principals_of(stmt: Mapping[str, Any]) -> dict[str, list[str]]:
 def _action_ok(stmt: Mapping[str, Any], wanted: tuple[str, ...]) -> bool:
     """Does the statement cover the mechanism's main action (``wanted[0]``)?"""
     if "NotAction" in stmt:
-        return not any(glob_match(p, wanted[0], ignore_case=True) for p in as_list(stmt["NotAction"]))
-    return any(glob_match(p, wanted[0], ignore_case=True) for p in as_list(stmt.get("Action")))
+        return not any(action_like(p, wanted[0]) for p in as_list(stmt["NotAction"]))
+    return any(action_like(p, wanted[0]) for p in as_list(stmt.get("Action")))
 
 
 def _claim_values(stmt: Mapping[str, Any], host: str, claim: str) -> tuple[str, tuple[str, ...]]:
@@ -99,7 +106,7 @@ def _claim_values(stmt: Mapping[str, Any], host: str, claim: str) -> tuple[str, 
 
 
 def _irsa_statement(
-    index: int, stmt: Mapping[str, Any], subject: str, audience: str, provider: str | None
+    index: int, stmt: Mapping[str, Any], subject: str, audience: str | None, provider: str | None
 ) -> TrustStatement:
     principals = principals_of(stmt)
     federated = [p for p in principals.get("Federated", []) if is_oidc_provider_arn(p)]
@@ -108,7 +115,8 @@ def _irsa_statement(
     chosen = candidates[0] if candidates else (federated[0] if federated else (provider or ""))
     principal_ok = bool(candidates) or wildcard
     host = provider_host(chosen) if is_oidc_provider_arn(chosen) else ""
-    context = normalise_context({f"{host}:sub": subject, f"{host}:aud": audience} if host else {})
+    # a token without an audience has no ``aud`` key at all (None is "missing" to normalise_context)
+    context = normalise_context({f"{host}:sub": subject, f"{host}:aud": audience or None} if host else {})
     result = evaluate_conditions(stmt.get("Condition"), context)
     sub_op, sub_values = _claim_values(stmt, host, "sub")
     _aud_op, aud_values = _claim_values(stmt, host, "aud")
@@ -181,17 +189,19 @@ def _verdict(statements: list[TrustStatement], reasons_for: Any, mechanism: str)
 def evaluate_trust(
     document: Mapping[str, Any] | None,
     subject: str,
-    audience: str = DEFAULT_AUDIENCE,
+    audience: str | None = DEFAULT_AUDIENCE,
     provider: str | None = None,
 ) -> TrustVerdict:
     """Would ``sts:AssumeRoleWithWebIdentity`` with this token (``sub``/``aud``) be admitted?
+
+    ``audience`` None (or empty) is a token without ``aud``: the key is missing from the context.
 
     ``provider`` is the cluster's IAM OIDC provider ARN; without it any OIDC provider principal
     counts (``chatops check-trust`` without ``--provider``).
     """
     parse_subject(subject)  # ValueError for a malformed subject
     statements = [
-        _irsa_statement(i, s, subject, audience, provider) for i, s in enumerate(statements_of(document))
+        _irsa_statement(i, s, subject, audience, provider) for i, s in enumerate(checked_statements(document))
     ]
     verdict = _verdict(statements, lambda s: _explain(s, subject, provider), "irsa")
     if verdict.admitted:
@@ -221,7 +231,7 @@ def evaluate_pod_identity_trust(
         }
     )
     statements = []
-    for i, stmt in enumerate(statements_of(document)):
+    for i, stmt in enumerate(checked_statements(document)):
         services = principals_of(stmt).get("Service", [])
         result = evaluate_conditions(stmt.get("Condition"), context)
         statements.append(
