@@ -10,7 +10,7 @@ Everything a diagnoser or the cluster said (titles, evidence, table cells, step 
 headlines) is plain text and is escaped here (``bot.mrkdwn``); only ``Mrkdwn`` messages, which the
 services build with ``bot.mrkdwn.markup``, and the approvers' mention from configuration go out as
 markup. Nothing is cut short: a diagnosis or a plan too long for one message is summarised in the
-message and attached in full as a text file in the thread (``diagnosis_file``, ``plan_file``).
+message and attached in full as a text file in the thread (``bot.slack.attachments``).
 """
 
 from __future__ import annotations
@@ -144,7 +144,7 @@ def fits(blocks: list[dict[str, Any]], spare_blocks: int = 0, spare_text: int = 
     return len(blocks) + spare_blocks <= MAX_BLOCKS and blocks_text(blocks) + spare_text <= BLOCK_TEXT_BUDGET
 
 
-def _full_diagnosis_blocks(req: RequestRow, diagnosis: Diagnosis) -> list[dict[str, Any]]:
+def full_diagnosis_blocks(req: RequestRow, diagnosis: Diagnosis) -> list[dict[str, Any]]:
     blocks: list[dict[str, Any]] = []
     if not diagnosis.findings or diagnosis.findings[0].title != diagnosis.headline:
         blocks.append(section(f"*{as_mrkdwn(diagnosis.headline, req.lang)}*"))
@@ -155,8 +155,8 @@ def _full_diagnosis_blocks(req: RequestRow, diagnosis: Diagnosis) -> list[dict[s
 
 def diagnosis_blocks(req: RequestRow, diagnosis: Diagnosis) -> list[dict[str, Any]]:
     """The diagnosis message: every finding in full when it fits, else each finding's title and a
-    pointer to the attached file (``diagnosis_file``) that holds everything."""
-    full = _full_diagnosis_blocks(req, diagnosis)
+    pointer to the attached file (``attachments.diagnosis_file``) that holds everything."""
+    full = full_diagnosis_blocks(req, diagnosis)
     if fits(full):
         return full
     lang = req.lang
@@ -174,21 +174,6 @@ def diagnosis_filename(req: RequestRow) -> str:
     return f"diagnosis-{req.id}.txt"
 
 
-def diagnosis_file(req: RequestRow, diagnosis: Diagnosis) -> dict[str, str] | None:
-    """The whole diagnosis as plain text (a file: nothing in it is markup), when the message cannot hold it."""
-    if fits(_full_diagnosis_blocks(req, diagnosis)):
-        return None
-    lang = req.lang
-    out = [diagnosis.headline(lang), ""]
-    for f in diagnosis.findings:
-        out.append(f"[{f.severity}] {f.title(lang)}" + (f" x{f.count}" if f.count > 1 else ""))
-        out += [f"  - {e(lang)}" for e in f.evidence]
-        if f.table:
-            out += ["  " + "  ".join(str(c) for c in row) for row in f.table]
-        out.append("")
-    return {"filename": diagnosis_filename(req), "title": diagnosis.headline(lang)[:200], "content": "\n".join(out)}
-
-
 def render_json(value: Any) -> list[str]:
     if isinstance(value, str):
         return value.splitlines()
@@ -201,7 +186,7 @@ def step_diff(step: dict[str, Any]) -> str:
     return "\n".join(diff[2:]) if diff else "(no change)"
 
 
-def _step_description(step: dict[str, Any], lang: str) -> str:
+def step_description(step: dict[str, Any], lang: str) -> str:
     return Msg(**step["description"])(lang)
 
 
@@ -210,7 +195,7 @@ def plan_text(plan: PlanRow, lang: str) -> str:
     title = escape(Msg(**plan.title)(lang))
     risk = escape(RISK.get(plan.risk, Msg.same(plan.risk))(lang))
     head = Msg(f"*Plan #{plan.id}: {title}* (risk: {risk})", f"*계획 #{plan.id}: {title}* (위험도: {risk})")(lang)
-    steps = "\n".join(f"{i}. {escape(_step_description(s, lang))}" for i, s in enumerate(plan.steps, 1))
+    steps = "\n".join(f"{i}. {escape(step_description(s, lang))}" for i, s in enumerate(plan.steps, 1))
     return f"{head}\n{steps}"
 
 
@@ -243,23 +228,12 @@ def plan_filename(plan: PlanRow) -> str:
     return f"plan-{plan.id}.txt"
 
 
-def plan_file(plan: PlanRow, lang: str) -> dict[str, str] | None:
-    """Every step of the plan and its diff as plain text, when the plan message cannot hold them."""
-    if not plan_in_file(plan, lang):
-        return None
-    title, risk = Msg(**plan.title)(lang), RISK.get(plan.risk, Msg.same(plan.risk))(lang)
-    out = [Msg(f"Plan #{plan.id}: {title} (risk: {risk})", f"계획 #{plan.id}: {title} (위험도: {risk})")(lang), ""]
-    for i, step in enumerate(plan.steps, 1):
-        out += [f"{i}. {_step_description(step, lang)}", f"   {step['op']}", step_diff(step), ""]
-    return {"filename": plan_filename(plan), "title": title[:200], "content": "\n".join(out)}
-
-
 def plan_blocks(plan: PlanRow, lang: str, approvers_mention: str, note: Msg | None = None,
                 buttons: str = "decide") -> list[dict[str, Any]]:
     """The plan message: title, every step and a diff per step, then the note, expiry and buttons.
 
     A plan too long for one message shows its title, risk and as much of its step list as fits, and
-    says that the attached file (``plan_file``) holds every step and diff.
+    says that the attached file (``attachments.plan_file``) holds every step and diff.
     """
     if not plan_in_file(plan, lang):
         body = _plan_body(plan, lang)
@@ -309,7 +283,7 @@ def _button(action_id: str, text: str, value: int, style: str | None = None,
 def confirm_text(plan: PlanRow, lang: str) -> str:
     """What the Approve dialog says (mrkdwn): every step in full, or, when they do not all fit its 300
     characters, how many there are and that the thread has them all (never a cut-off list)."""
-    steps = [escape(_step_description(s, lang)) for s in plan.steps]
+    steps = [escape(step_description(s, lang)) for s in plan.steps]
     full = "\n".join(f"{i}. {d}" for i, d in enumerate(steps, 1))
     if steps and len(full) <= CONFIRM_LIMIT:
         return full

@@ -19,7 +19,7 @@ from slack_sdk.errors import SlackApiError
 from bot.domain import Diagnosis, Msg
 from bot.mrkdwn import Mrkdwn, as_mrkdwn, clip
 from bot.services.approvers import Approvers
-from bot.slack import posting, render
+from bot.slack import attachments, posting, render
 from bot.store.models import PlanRow, RequestRow
 
 log = logging.getLogger(__name__)
@@ -66,7 +66,7 @@ class SlackThread:
         headline = clip(as_mrkdwn(diagnosis.headline, req.lang), 3000)
         blocks = render.diagnosis_blocks(req, diagnosis)
         self._post(req.lang, channel=req.channel, thread_ts=req.thread_ts, text=headline, blocks=blocks)
-        full = render.diagnosis_file(req, diagnosis)
+        full = attachments.diagnosis_file(req, diagnosis)
         if full is not None:
             self._upload(req, full)
         for f in diagnosis.findings:
@@ -78,7 +78,7 @@ class SlackThread:
                               text=render.plan_fallback_text(plan, req.lang),
                               blocks=render.plan_blocks(plan, req.lang, self.approvers.mention()))
             out.append(resp["ts"])
-            steps = render.plan_file(plan, req.lang)
+            steps = attachments.plan_file(plan, req.lang)
             if steps is not None:
                 self._upload(req, steps)
         return out

@@ -9,7 +9,7 @@ import pytest
 from slack_sdk import WebClient
 
 from bot.jobs import announcer
-from sandbox import slack_checks
+from sandbox import slack_mrkdwn
 from sandbox.runtime import Sandbox
 from sandbox.slack_api import SlackStandIn
 
@@ -31,8 +31,8 @@ def test_rds_sweep_notices_show_aws_text_literally(slack):
         bot = SimpleNamespace(client=client, settings=SimpleNamespace(report_channel="C0OPS", default_timezone=tz))
         announcer(bot)(f"⚠️ could not stop rds db-1: {AWS_SAYS}", f"⚠️ db-1 중지 실패: {AWS_SAYS}", {})
     for message in slack.messages("C0OPS"):
-        assert slack_checks.markup_in(message.text) == []
-        assert AWS_SAYS in slack_checks.rendered(message.text)
+        assert slack_mrkdwn.markup_in(message.text) == []
+        assert AWS_SAYS in slack_mrkdwn.rendered(message.text)
 
 
 def test_a_typed_cluster_name_in_a_refusal_is_not_markup(moto_sandbox):
@@ -40,10 +40,10 @@ def test_a_typed_cluster_name_in_a_refusal_is_not_markup(moto_sandbox):
     with Sandbox(moto=moto_sandbox) as sandbox:
         answer = sandbox.slash("pods cloudon --cluster <!channel>&x").json()
     assert "클러스터" in answer["text"]  # the asker (U_DEV) has a Korean locale
-    assert slack_checks.markup_in(answer["text"]) == []
-    assert "`<!channel>&x`" in slack_checks.rendered(answer["text"])
+    assert slack_mrkdwn.markup_in(answer["text"]) == []
+    assert "`<!channel>&x`" in slack_mrkdwn.rendered(answer["text"])
 
 
 def test_rendered_reads_markup_like_slack():
-    assert slack_checks.markup_in("hi <@U1> &lt;nil&gt;") == ["@U1"]
-    assert slack_checks.rendered("<https://a.example|label> &lt;nil&gt; &amp;") == "label <nil> &"
+    assert slack_mrkdwn.markup_in("hi <@U1> &lt;nil&gt;") == ["@U1"]
+    assert slack_mrkdwn.rendered("<https://a.example|label> &lt;nil&gt; &amp;") == "label <nil> &"

@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 
 from bot.domain import Diagnosis, Finding, Msg, Severity
 from bot.services.approvers import Approvers
-from bot.slack import render
+from bot.slack import attachments, render
 from bot.slack.thread import SlackThread
 from bot.store.models import PlanRow, RequestRow
 from sandbox import slack_checks
@@ -104,7 +104,7 @@ def test_a_plan_with_a_long_diff_is_one_message_and_an_attached_file(slack):
     req = _req()
     req.thread_ts, req.status_ts = thread.open(req)
     plan = _plan(steps=4, diff_lines=120)
-    full = render.plan_file(plan, "en")
+    full = attachments.plan_file(plan, "en")
     assert full is not None and full["content"].count("bucket-119") == 4  # every step's whole diff
 
     (ts,) = thread.diagnosis(req, _diagnosis(2), [plan])
@@ -126,7 +126,7 @@ def test_a_long_diagnosis_is_summarised_with_every_finding_in_the_attached_file(
     posted = [m for m in slack.messages(CHANNEL) if m.blocks][-1]
     text = json.dumps(posted.blocks)
     assert all(f"Finding {i}" in text for i in range(12)) and "diagnosis-3.txt" in text
-    full = render.diagnosis_file(req, diagnosis)
+    full = attachments.diagnosis_file(req, diagnosis)
     assert full is not None and all(f"evidence {i}.11" in full["content"] for i in range(12))
     assert _file_text(slack, "diagnosis-3.txt") == len(full["content"].encode())
 

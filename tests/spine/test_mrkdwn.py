@@ -10,7 +10,7 @@ from unittest.mock import MagicMock
 from bot.domain import Diagnosis, Finding, Msg, Severity
 from bot.mrkdwn import Markup, Mrkdwn, as_mrkdwn, channel, clip, escape, join, markup, mention, usergroup
 from bot.services.approvers import Approvers
-from bot.slack import render
+from bot.slack import attachments, render
 from bot.slack.thread import SlackThread
 from bot.store.models import PlanRow, RequestRow
 
@@ -156,7 +156,7 @@ def test_a_long_step_description_and_a_long_diff_are_never_cut():
     blocks = render.plan_blocks(plan, "en", "ops")
     assert all(len(b["text"]["text"]) <= 3000 for b in blocks if b["type"] == "section")
     assert render.blocks_text(blocks) <= render.BLOCK_TEXT_BUDGET
-    full = render.plan_file(plan, "en")["content"]  # what the message cannot hold is attached in full
+    full = attachments.plan_file(plan, "en")["content"]  # what the message cannot hold is attached in full
     assert all(f"role/r{i}" in full for i in range(200))
     assert full.count("x") >= 3 * 3500
     assert "plan-7.txt" in _all_texts(blocks)
@@ -168,7 +168,7 @@ def test_a_plan_too_long_for_one_message_is_one_message_and_a_file():
     blocks = render.plan_blocks(plan, "en", "ops")
     assert len(blocks) <= render.MAX_BLOCKS and render.blocks_text(blocks) <= render.BLOCK_TEXT_BUDGET
     assert blocks[-1]["type"] == "actions"
-    full = render.plan_file(plan, "en")["content"]
+    full = attachments.plan_file(plan, "en")["content"]
     assert all(f"{i + 1}. Step number {i}" in full for i in range(60))
     # whether the steps go to a file depends only on the plan: rebuilt with a note, the same body
     noted = render.plan_blocks(plan, "en", "ops", Msg.same("applied"), "revert")
