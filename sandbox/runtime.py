@@ -63,7 +63,7 @@ class Sandbox:
             self.moto = MotoSandbox()
             self.moto.start()
         self.moto.export()
-        self.kube = KubeStandIn()
+        self.kube = KubeStandIn(clock=self.clock)  # the cluster lives on the same clock as the bot
         self.kube.start()
         self.slack = SlackStandIn()
         self.slack.start()

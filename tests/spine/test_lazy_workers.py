@@ -49,7 +49,8 @@ def test_restart_flow_with_lazy_work_in_a_worker_process(moto_sandbox):
         kinds = [r.kind for r in sandbox.repo.audit_rows(plan_id=plan.id)]
         assert kinds.count("refused") == 1 and kinds.count("applied") == 1 and "verified" in kinds
         assert len(sandbox.slack.ephemerals()) == 1  # the requester's refusal, told once
-        assert sandbox.kube.get("Pod", "cloudon", facts["stuck"]) is None
+        # Terminating until the stand-in's kubelet has stopped it
+        wait(lambda: sandbox.kube.get("Pod", "cloudon", facts["stuck"]) is None, what="the old pod to be gone")
 
 
 SERVING_PROCESS = """

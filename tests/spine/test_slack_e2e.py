@@ -73,8 +73,8 @@ def test_restart_flow_refuses_requester_and_stranger_then_applies_once(sandbox):
         sandbox.click("approve_plan", plan.id, user=OPS, message_ts=plan.message_ts)
     done = sandbox.wait_plan_status(plan.id, ("applied", "failed"))
     assert done.status == "applied"
-    names = [p["metadata"]["name"] for p in sandbox.kube.list("Pod", "cloudon")]
-    assert facts["stuck"] not in names
+    # the deleted pod is Terminating until the stand-in's kubelet has stopped it
+    wait(lambda: sandbox.kube.get("Pod", "cloudon", facts["stuck"]) is None, what="the old pod to be gone")
     kinds = [r.kind for r in sandbox.repo.audit_rows(plan_id=plan.id)]
     assert kinds.count("applied") == 1 and kinds.count("refused") == 2 and "verified" in kinds
     deletes = [r for r in sandbox.kube.requests if r[0] == "DELETE"]
