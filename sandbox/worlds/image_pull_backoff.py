@@ -1,6 +1,6 @@
 """The kubelet's image-pull retries, imitated: a pod stuck on a pull tries again with back-off.
 
-The kubelet retries a failed pull with an exponentially growing delay (10 s doubling to 300 s;
+The kubelet retries a failed pull with an exponentially growing delay (doubling up to 300 s;
 Kubernetes docs, "Images" / "ImagePullBackOff": https://kubernetes.io/docs/concepts/containers/
 images/#imagepullbackoff). Here a delay is counted in reconciler passes of the stand-in (the
 world's clock), so a pod that failed while a fix was still settling (an endpoint ``pending``)
@@ -19,7 +19,7 @@ from sandbox.kube_store import timestamp
 
 Obj = dict[str, Any]
 PULL_WAITING = ("ErrImagePull", "ImagePullBackOff")
-MAX_DELAY = 32  # passes
+MAX_DELAY = 300  # passes: the kubelet's 300 s cap, one pass standing for one second
 
 
 def _stuck(pod: Obj) -> bool:
@@ -35,6 +35,7 @@ def retry_pulls(namespace: str, decide: Callable[[Obj], str]) -> Callable[[KubeS
 
     def reconcile(kube: KubeStandIn) -> None:
         aws_ec2_behaviour.tick()
+        verdicts: dict[tuple[str, str], str] = {}  # one decision per (node, image) and pass
         for pod in kube.list("Pod", namespace):
             uid = pod["metadata"].get("uid", "")
             if not _stuck(pod):
@@ -44,7 +45,10 @@ def retry_pulls(namespace: str, decide: Callable[[Obj], str]) -> Callable[[KubeS
             entry[0] -= 1
             if entry[0] > 0:
                 continue
-            message = decide(pod)
+            key = (pod["spec"].get("nodeName", ""), pod["spec"]["containers"][0]["image"])
+            if key not in verdicts:
+                verdicts[key] = decide(pod)
+            message = verdicts[key]
             now = timestamp(kube.clock())
             if not message:
                 kube.put(running_pod(pod, now))
