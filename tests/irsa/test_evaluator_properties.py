@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from handlers.irsa.conditions import arn_like, evaluate_conditions, normalise_context
 from handlers.irsa.iam_validate import OPERATORS, PolicyError
 from handlers.irsa.permissions import ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY, PolicySource, evaluate_permission
+from handlers.irsa.trust import evaluate_trust
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 KEYS = ["aws:username", "aws:PrincipalTag/team", "aws:ResourceTag/team", "aws:TagKeys", "aws:CurrentTime", "k"]
@@ -115,3 +116,29 @@ def test_question_mark_never_matches_a_colon_in_the_first_segments(segments, at)
     merged = pattern_segments[at] + "?" + pattern_segments[at + 1]
     pattern = ":".join([*pattern_segments[:at], merged, *pattern_segments[at + 2 :]])
     assert not arn_like(pattern, value)
+
+
+PROVIDER = "arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC"
+HOST = "oidc.eks.us-east-1.amazonaws.com/id/ABC"
+claim_condition = st.dictionaries(
+    operator,
+    st.dictionaries(
+        st.sampled_from([f"{HOST}:sub", f"{HOST}:aud", "aws:username"]), st.one_of(scalar, text), max_size=2
+    ),
+    max_size=2,
+)
+
+
+@SETTINGS
+@given(claim_condition, st.sampled_from(["Allow", "Deny"]), st.one_of(st.none(), st.just("sts.amazonaws.com"), text))
+def test_trust_evaluator_never_crashes(cond, effect, audience):
+    stmt = {"Effect": effect, "Principal": {"Federated": PROVIDER}, "Action": "sts:AssumeRoleWithWebIdentity"}
+    if cond:
+        stmt["Condition"] = cond
+    try:
+        verdict = evaluate_trust({"Statement": [stmt]}, "system:serviceaccount:ns:sa", audience, PROVIDER)
+    except PolicyError:
+        return
+    assert verdict.admitted in (True, False)
+    if effect == "Deny":
+        assert verdict.admitted is False
