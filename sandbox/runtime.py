@@ -26,6 +26,7 @@ from sandbox.slack_driver import SlackDriver
 
 DEV, OPS, OPS2, STRANGER = "U_DEV", "U_OPS", "U_OPS2", "U_STRANGER"
 REQUEST_CHANNEL = "C_REQ"
+OPS_CHANNEL, REPORTS_CHANNEL = "C_OPS", "C0REPORTS"
 
 
 class SandboxClock:
@@ -72,6 +73,9 @@ class Sandbox:
         self.slack.add_user(OPS2, "ops-park")
         self.slack.add_user(STRANGER, "someone")
         self.slack.add_channel(REQUEST_CHANNEL, "eks-requests")
+        self.slack.add_channel(OPS_CHANNEL, "eks-ops")
+        self.slack.add_channel(REPORTS_CHANNEL, "eks-reports")
+        self.slack.mark_strict()  # like Slack: a channel nobody created does not exist
         self._tmp = tempfile.mkdtemp(prefix="chatops-sandbox-")
         url = self.database_url or f"sqlite:///{os.path.join(self._tmp, 'chatops.db')}"
         migrate(url)
