@@ -273,7 +273,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--url", default="")
     p.set_defaults(func=cmd_audit)
     p = sub.add_parser("demo", help="run the scenarios in the offline sandbox")
-    p.add_argument("--scenario", default="", help="pod-restart, ingress, image-pull, rds, sysctl, reports")
+    p.add_argument("--scenario", default="", help="pod-restart, ingress, ingress-group, image-pull, image-pull-tgw, "
+                   "rds, rds-multi-az-cluster, sysctl, sysctl-allowlisted, reports")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_demo)
     for name, func in (("check-trust", cmd_check_trust), ("check-permission", cmd_check_permission)):
