@@ -10,6 +10,7 @@ import difflib
 import re
 from dataclasses import dataclass
 
+from bot.cloud.partition import dns_suffix
 from bot.parsing.image_pull import registry_of
 
 # Upstream registries ECR pull-through cache supports, with the prefix we give their rule.
@@ -61,7 +62,8 @@ def split_image(image: str) -> ImageRef:
 
 
 def ecr_host(account: str, region: str) -> str:
-    return f"{account}.dkr.ecr.{region}.amazonaws.com"
+    """The account's private registry host; its DNS suffix is the region's partition's."""
+    return f"{account}.dkr.ecr.{region}.{dns_suffix(region)}"
 
 
 def pull_through_image(image: str, account: str, region: str) -> str:
