@@ -10,7 +10,6 @@ import sys
 import pytest
 
 from sandbox import Sandbox
-from sandbox.aws import MotoSandbox
 from sandbox.worlds.catalogue import WORLDS
 from tests.production.source_scan import ROOT
 
@@ -36,12 +35,11 @@ def test_the_readme_lists_every_world_of_the_catalogue():
     assert [name for name in WORLDS if f"| `{name}` |" not in readme] == []
 
 
-@pytest.fixture(scope="module")
-def moto():
-    server = MotoSandbox()
-    server.start()
-    yield server
-    server.stop()
+@pytest.fixture
+def moto(moto_sandbox):
+    # the session's server: a server of this module's own would leave AWS_ENDPOINT_URL pointing
+    # at it after it stopped, for every later test in this process
+    return moto_sandbox
 
 
 @pytest.mark.parametrize("name", list(WORLDS))
