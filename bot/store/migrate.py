@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+from importlib.resources import files
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 
+import bot.migrations
+
 
 def migrations_dir() -> Path:
-    """The source tree's ``migrations/``, or ``./migrations`` where the package is installed (the image)."""
-    beside = Path(__file__).resolve().parents[2] / "migrations"
-    return beside if beside.is_dir() else Path.cwd() / "migrations"
+    """The package's ``bot/migrations/`` (env.py, script.py.mako, versions/), wherever it is installed.
+
+    Found through ``importlib.resources``, never the working directory. Alembic reads the
+    revisions as files, so the package must be installed on the file system (not zipped).
+    """
+    here = files(bot.migrations)
+    if not isinstance(here, Path) or not (here / "env.py").is_file():
+        raise RuntimeError(f"the Alembic environment is not a directory on disk: {here}")
+    return here
 
 
 def alembic_config(url: str) -> Config:

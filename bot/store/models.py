@@ -1,6 +1,6 @@
 """Tables of the spine: requests (one Slack thread each), plans, their step runs, approvals, audit, seen events.
 
-The schema is created and changed only by Alembic (``migrations/``); these models mirror it.
+The schema is created and changed only by Alembic (``bot/migrations/``); these models mirror it.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Tables and repository for scheduled reports: ``report_configs`` and ``report_runs``.
 
-The schema is created by Alembic (``migrations/versions/0003_reports.py``); these models mirror it.
+The schema is created by Alembic (``bot/migrations/versions/0003_reports.py``); these models mirror it.
 ``ReportRepo`` is the only SQL for them; ``bot.services.reports.ReportService`` calls it with a
 ``sessionmaker``, each method one short transaction. A run's ``state`` is the JSON the next run
 diffs against (items with their ``since``); ``content_hash`` is the hash of what was rendered, so

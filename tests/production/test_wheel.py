@@ -16,7 +16,7 @@ import pytest
 
 from tests.production.source_scan import ROOT
 
-SOURCES = ("pyproject.toml", "README.md", "bot", "handlers", "sandbox", "migrations", "alembic.ini")
+SOURCES = ("pyproject.toml", "README.md", "bot", "handlers", "sandbox", "alembic.ini")
 STAND_IN_DISTRIBUTIONS = ("moto", "websockets", "rich")
 
 

@@ -1,6 +1,6 @@
 """The models and the migrations describe one schema: autogenerate against a migrated database finds nothing.
 
-The schema is created only by Alembic (``migrations/``); the SQLAlchemy models in ``bot.store`` mirror
+The schema is created only by Alembic (``bot/migrations/``); the SQLAlchemy models in ``bot.store`` mirror
 it. A column added to a model without a migration (or the reverse) fails here, on SQLite and PostgreSQL.
 """
 
