@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 from cfnlint.api import ManualArgs, lint, lint_file
+from cfnlint.decode.decode import decode_str
 
 from handlers.irsa.conditions import action_like, evaluate_conditions, normalise_context
 from handlers.irsa.iam_validate import check_document
@@ -27,6 +28,7 @@ from tests.deploy.cfn import (
     expand_foreach,
     load,
     parameters,
+    policy_as_yaml,
     resolve,
     sub_variables,
 )
@@ -386,3 +388,40 @@ def test_terraform_module_reads_the_one_policy_file():
     # the only "arn:aws:" is the one the module rewrites to the current partition
     assert [line.strip() for line in re.findall(r".*arn:aws:.*", text)] == [r'"\"arn:aws:",']
     assert r'"\"arn:${data.aws_partition.current.partition}:",' in text
+
+
+# ------------------------------------------------------------------------- the paste tool and docs
+
+
+@pytest.mark.parametrize("document", [
+    "iam-policy.json",
+    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject",
+                                             "Resource": "arn:aws:s3:::bucket/${aws:username}/*"}]},
+], ids=["iam-policy.json", "policy-variable"])
+def test_printed_block_renders_back_to_the_policy(document):
+    """``python -m tests.deploy.cfn`` prints a block that CloudFormation reads back as the same
+    policy (a policy variable such as ${aws:username} is escaped, not substituted)."""
+    doc = _policy_json() if document == "iam-policy.json" else document
+    text = "Resources:\n  R:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      PolicyDocument:\n"
+    decoded = json.loads(json.dumps(decode_str(text + policy_as_yaml(doc, 8))[0]))
+    assert resolve(decoded["Resources"]["R"]["Properties"]["PolicyDocument"], _pseudo()) == doc
+
+
+def _readme_deploy_commands() -> list[tuple[str, dict[str, str]]]:
+    """(template file, parameter overrides) of each ``aws cloudformation deploy`` in deploy/aws/README.md."""
+    text = (AWS_DIR / "README.md").read_text(encoding="utf-8").replace("\\\n", " ")
+    out = []
+    for command in re.findall(r"aws cloudformation deploy [^\n]*", text):
+        template = re.search(r"--template-file (\S+)", command).group(1)
+        overrides = command.split("--parameter-overrides", 1)[1] if "--parameter-overrides" in command else ""
+        out.append((template, dict(re.findall(r"(\w+)=(\S+)", overrides))))
+    return out
+
+
+def test_readme_commands_give_each_template_its_required_parameters():
+    commands = _readme_deploy_commands()
+    assert {t for t, _ in commands} == {f"deploy/aws/{p.name}" for p in TEMPLATES}
+    for template_file, overrides in commands:
+        params = load(ROOT / template_file)["Parameters"]
+        assert set(overrides) <= set(params), template_file
+        assert {n for n, spec in params.items() if "Default" not in spec} <= set(overrides), template_file
