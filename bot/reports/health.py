@@ -231,6 +231,9 @@ def build(
     notes = [render.context("⚠️ " + as_mrkdwn(m, lang)) for m in data.unavailable]
     if d.unchanged and not data.unavailable:
         return ReportContent(KIND, render.unchanged_line(title, d, lang, now), (), state, False)
+    drawn = charts.available()
+    if not drawn:
+        notes.append(render.context(charts.NOT_AVAILABLE(lang)))
     all_clear = Msg(
         "✅ All clear: no failing pods, stuck ingresses or rejected sysctls.",
         "✅ 이상 없음: 실패 중인 파드, 삭제 대기 ingress, 거부된 sysctl 이 없습니다.",
@@ -238,6 +241,8 @@ def build(
     text, blocks = render.report_blocks(
         f"{title} · {now:%Y-%m-%d %H:%M}", d, lang, now, SECTIONS, notes, all_clear=all_clear
     )
+    if not drawn:
+        return ReportContent(KIND, text, tuple(blocks), state, True)
     chart = charts.series_chart(
         [(datetime.fromisoformat(t), n) for t, n in series],
         f"Failing pods over the week ({data.cluster})",

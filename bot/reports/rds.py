@@ -18,7 +18,7 @@ from bot import errors
 from bot.cloud.aws import Aws
 from bot.domain import Msg
 from bot.mrkdwn import as_mrkdwn
-from bot.reports import render
+from bot.reports import charts, render
 from bot.reports.diff import diff, state_of
 from bot.reports.model import Chart, Item, ReportContent
 from bot.scheduler.book import RepoScheduleBook, to_record
@@ -94,6 +94,9 @@ def build(data: RdsData, previous_state: Mapping[str, Any] | None, now: datetime
         return ReportContent(KIND, render.unchanged_line(title, d, lang, now), (), state, False)
     body = render_weekly(data.report, lang)
     intro = [render.section(body), *(render.context("⚠️ " + as_mrkdwn(m, lang)) for m in data.unavailable)]
+    drawn = bool(data.report.rows) and charts.available()
+    if data.report.rows and not drawn:
+        intro.append(render.context(charts.NOT_AVAILABLE(lang)))
     text, blocks = render.report_blocks(
         f"{title} · {now:%Y-%m-%d %H:%M}",
         d,
@@ -104,9 +107,9 @@ def build(data: RdsData, previous_state: Mapping[str, Any] | None, now: datetime
         show_still=False,
         all_clear=Msg("No database is scheduled.", "스케줄된 DB 가 없습니다."),
     )
-    chart = Chart(
-        f"rds-hours-{now:%Y%m%d-%H%M}.png", "RDS hours stopped vs running", hours_chart(data.report)
+    drawings = (
+        (Chart(f"rds-hours-{now:%Y%m%d-%H%M}.png", "RDS hours stopped vs running", hours_chart(data.report)),)
+        if drawn
+        else ()
     )
-    return ReportContent(
-        KIND, f"{text}\n{body}"[:3000], tuple(blocks), state, True, (chart,) if data.report.rows else ()
-    )
+    return ReportContent(KIND, f"{text}\n{body}"[:3000], tuple(blocks), state, True, drawings)

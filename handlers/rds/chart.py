@@ -12,7 +12,7 @@ from handlers.rds.report import WeeklyReport
 
 
 def hours_chart(report: WeeklyReport, title: str = "RDS hours stopped vs running") -> bytes:
-    # imported here: matplotlib costs ~40 MB, which the serving process should only pay when it draws
+    # imported here: matplotlib (the charts extra) costs ~40 MB, paid only when a report draws
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
