@@ -4,8 +4,9 @@ Wired into the ``chatops`` command by ``bot.cli``; used by people who paste a po
 tests and by benchmarks. No cloud access. A policy file may be a raw policy document, the
 output of ``aws iam get-role`` (its ``AssumeRolePolicyDocument``), of ``aws iam
 get-policy-version`` (its ``Document``) or a URL-encoded document. Prints one JSON object;
-exit status 0 when the question was answered (whatever the answer), 2 for bad input
-(including a malformed policy: ``iam_validate.PolicyError`` is a ``ValueError``).
+the exit status is the answer, so a CI step can gate on it: 0 admitted / allowed, 1 not admitted /
+denied (implicitly or explicitly), 2 for bad input (including a malformed policy:
+``iam_validate.PolicyError`` is a ``ValueError``).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TextIO
 
-from handlers.irsa.permissions import PolicySource, evaluate_permission
+from handlers.irsa.permissions import ALLOWED, PolicySource, evaluate_permission
 from handlers.irsa.trust import DEFAULT_AUDIENCE, evaluate_trust
 
 CONTEXT_HELP = (
@@ -72,11 +73,14 @@ def _fail(stdout: TextIO, message: str) -> int:
 def check_trust_main(argv: list[str], stdout: TextIO) -> int:
     """``check-trust --policy FILE --subject system:serviceaccount:NS:SA [--audience A] [--provider ARN]``."""
     parser = _Parser(prog="chatops check-trust", description="Does a trust policy admit a service account?")
-    parser.add_argument("--policy", required=True)
-    parser.add_argument("--subject", required=True)
+    parser.add_argument("--policy", required=True, metavar="FILE",
+                        help="the role's trust policy: a policy document, `aws iam get-role` output or URL-encoded")
+    parser.add_argument("--subject", required=True,
+                        help="the token's sub claim: system:serviceaccount:NAMESPACE:SERVICEACCOUNT")
     parser.add_argument("--audience", default=DEFAULT_AUDIENCE, help=f"the token's aud (default {DEFAULT_AUDIENCE})")
     parser.add_argument("--no-audience", action="store_true", help="the token has no aud claim (the key is missing)")
-    parser.add_argument("--provider", default=None)
+    parser.add_argument("--provider", default=None, metavar="ARN",
+                        help="the OIDC provider ARN the token comes from (default: any the policy names)")
     try:
         args = _parse(parser, argv, stdout)
         if args is None:
@@ -86,7 +90,7 @@ def check_trust_main(argv: list[str], stdout: TextIO) -> int:
     except (ValueError, OSError) as exc:
         return _fail(stdout, str(exc))
     _emit(stdout, verdict.to_json())
-    return 0
+    return 0 if verdict.admitted else 1
 
 
 def _values(value: str) -> str | list[str]:
@@ -116,10 +120,13 @@ def parse_context(pairs: list[str]) -> dict[str, str | list[str]]:
 def check_permission_main(argv: list[str], stdout: TextIO) -> int:
     """``check-permission --policy FILE [...] --action SVC:Action --resource ARN [--context K=V ...]``."""
     parser = _Parser(prog="chatops check-permission", description="Do identity policies allow an action?")
-    parser.add_argument("--policy", action="append", required=True)
+    parser.add_argument("--policy", action="append", required=True, metavar="FILE",
+                        help="an identity policy file (repeatable): a document or `aws iam get-policy-version` "
+                             "output")
     parser.add_argument("--boundary", default=None, help="a permissions boundary policy file")
-    parser.add_argument("--action", required=True)
-    parser.add_argument("--resource", required=True)
+    parser.add_argument("--action", required=True, metavar="SERVICE:ACTION",
+                        help="the action asked for, e.g. elasticloadbalancing:DeleteLoadBalancer")
+    parser.add_argument("--resource", required=True, metavar="ARN", help="the resource ARN the action is on")
     parser.add_argument("--context", action="append", default=[], metavar="KEY=VALUE", help=CONTEXT_HELP)
     try:
         args = _parse(parser, argv, stdout)
@@ -135,4 +142,4 @@ def check_permission_main(argv: list[str], stdout: TextIO) -> int:
     except (ValueError, OSError) as exc:
         return _fail(stdout, str(exc))
     _emit(stdout, verdict.to_json())
-    return 0
+    return 0 if verdict.decision == ALLOWED else 1

@@ -29,7 +29,7 @@ def test_check_trust_contract():
         "--provider",
         PROVIDER,
     )
-    assert code == 0 and set(out) == {"admitted", "statement", "reasons"}
+    assert code == 1 and set(out) == {"admitted", "statement", "reasons"}  # answered: not admitted
     assert out["admitted"] is False and out["statement"] is None and CLOUDON in out["reasons"][0]
     code, out = run(
         check_trust_main, "--policy", str(FIXTURES / "trust_seed_notes_after.json"), "--subject", CLOUDON
@@ -80,7 +80,7 @@ def test_check_permission_contract_with_context():
         "--resource",
         LB,
     )
-    assert out["decision"] == "implicit_deny" and out["statement"] is None
+    assert (code, out["decision"], out["statement"]) == (1, "implicit_deny", None)
     code, out = run(
         check_permission_main,
         "--policy",
@@ -97,7 +97,8 @@ def test_check_permission_contract_with_context():
         "aws:ResourceTag/env=prod",
     )
     assert (
-        out["decision"] == "explicit_deny" and out["statement"]["policy"] == "policy_deny_prod_lb_delete.json"
+        code == 1 and out["decision"] == "explicit_deny"
+        and out["statement"]["policy"] == "policy_deny_prod_lb_delete.json"
     )
 
 

@@ -36,9 +36,9 @@ def test_explicit_empty_multivalued_key_through_the_cli(tmp_path):
     path = tmp_path / "p.json"
     path.write_text(json.dumps(doc))
     base = ["--policy", str(path), "--action", "iam:TagRole", "--resource", "*", "--context"]
-    for value, decision in (("aws:TagKeys=[]", "implicit_deny"), ("aws:TagKeys=[team]", "allowed")):
+    for value, decision, code in (("aws:TagKeys=[]", "implicit_deny", 1), ("aws:TagKeys=[team]", "allowed", 0)):
         out = io.StringIO()
-        assert check_permission_main([*base, value], out) == 0
+        assert check_permission_main([*base, value], out) == code
         assert json.loads(out.getvalue())["decision"] == decision
 
 
