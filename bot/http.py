@@ -49,23 +49,34 @@ CLOSE = {"Connection": "close"}
 
 
 class _RateLimitedWarning:
-    """``log.warning`` at most once per ``interval`` seconds, telling how many were held back since."""
+    """``log.warning`` at most once per ``interval`` seconds for each reason, telling how many were held back.
+
+    Each reason (a malformed header, a stale timestamp, an HMAC that does not match) has its own window,
+    so a flood of one kind never hides the first line of another. The line says the reason and how many
+    refusals for it were not logged since its previous line (also as ``reason`` and
+    ``suppressed_since_last`` in the structured log).
+    """
 
     def __init__(self, message: str, interval: float = 60.0, clock: Callable[[], float] = time.monotonic):
         self.message, self.interval, self.clock = message, interval, clock
-        self._last: float | None = None
-        self._suppressed = 0
+        self._last: dict[str, float] = {}
+        self._suppressed: dict[str, int] = {}
         self._lock = threading.Lock()
 
-    def __call__(self, **extra: object) -> bool:
-        """Log (and return True) unless one was logged within the interval; then only count it."""
+    def __call__(self, reason: str = "", **extra: object) -> bool:
+        """Log (and return True) unless ``reason`` was logged within the interval; then only count it."""
         with self._lock:
             now = self.clock()
-            if self._last is not None and now - self._last < self.interval:
-                self._suppressed += 1
+            last = self._last.get(reason)
+            if last is not None and now - last < self.interval:
+                self._suppressed[reason] = self._suppressed.get(reason, 0) + 1
                 return False
-            suppressed, self._suppressed, self._last = self._suppressed, 0, now
-        log.warning(self.message, extra={**extra, "suppressed_since_last": suppressed})
+            suppressed = self._suppressed.pop(reason, 0)
+            self._last[reason] = now
+        parts = [p for p in (reason, f"{suppressed} more not logged since the last such line" if suppressed else "")
+                 if p]
+        log.warning(self.message + (f" ({'; '.join(parts)})" if parts else ""),
+                    extra={**extra, "reason": reason, "suppressed_since_last": suppressed})
         return True
 
 
@@ -112,9 +123,10 @@ def _headers_problem(request: Request, now: float) -> str:
 
 
 def slack_route(app: App, signing_secret: str, registry: CollectorRegistry,
-                clock: Callable[[], float] = time.time) -> Route:
+                clock: Callable[[], float] = time.time, warn_clock: Callable[[], float] = time.monotonic) -> Route:
     """``POST /slack/events`` for a Bolt ``app``: verify, dispatch in the thread pool, translate back.
 
+    ``clock`` judges request timestamps; ``warn_clock`` paces the refusal warnings (once a minute per reason).
     The benchmark serves its bare Bolt baseline through this same route, so both stand on one stack.
     """
     requests = Counter("chatops_slack_requests", "Slack requests by HTTP status", ["status"], registry=registry)
@@ -122,8 +134,9 @@ def slack_route(app: App, signing_secret: str, registry: CollectorRegistry,
                         buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 3))
     verifier = SignatureVerifier(signing_secret, clock=_Clock(clock))
     bad_signature = _RateLimitedWarning(
-        "refused a request with a bad Slack signature: forged, or SLACK_SIGNING_SECRET is not this Slack "
-        "app's signing secret (or this host's clock is off)")
+        "refused a request with a bad Slack signature (401): forged, or SLACK_SIGNING_SECRET is not this Slack "
+        "app's signing secret (api.slack.com/apps > Basic Information), or this host's clock is off",
+        clock=warn_clock)
 
     def answer(status: int, text: str, started: float) -> Response:
         latency.observe(time.perf_counter() - started)
@@ -187,12 +200,13 @@ class _AnswerThen:
                 hook()
 
 
-def build_http_app(bot: Bot, workers: LazyWorkers | None = None) -> Starlette:
+def build_http_app(bot: Bot, workers: LazyWorkers | None = None,
+                   warn_clock: Callable[[], float] = time.monotonic) -> Starlette:
     """Slack's endpoint, ``/healthz``, ``/readyz`` and ``/metrics``.
 
     With lazy ``workers``, readiness also needs one of them running: without any, Slack would still
     get its acks but nothing would ever be diagnosed. ``/metrics`` then shows how many run and how
-    many calls wait for them.
+    many calls wait for them. ``warn_clock`` paces the warnings about refused signatures (tests drive it).
     """
     registry = CollectorRegistry()
     if workers is not None:
@@ -220,5 +234,5 @@ def build_http_app(bot: Bot, workers: LazyWorkers | None = None) -> Starlette:
     async def metrics(_request: Request) -> Response:
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
-    return Starlette(routes=[slack_route(bot.app, bot.settings.slack_signing_secret, registry),
+    return Starlette(routes=[slack_route(bot.app, bot.settings.slack_signing_secret, registry, warn_clock=warn_clock),
                              Route("/healthz", healthz), Route("/readyz", readyz), Route("/metrics", metrics)])
