@@ -12,6 +12,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.korean import fill
+
 
 class Lang(enum.StrEnum):
     """The language a request was made in; replies use the same one."""
@@ -34,7 +36,8 @@ class Msg:
         return self.en
 
     def format(self, **kwargs: Any) -> Msg:
-        return Msg(self.en.format(**kwargs), self.ko.format(**kwargs))
+        """Both templates filled; a Korean field may name its particle as its format (``{id:는}``)."""
+        return Msg(self.en.format(**kwargs), fill(self.ko, **kwargs))
 
     @staticmethod
     def same(text: str) -> Msg:

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.domain import Msg
+from bot.korean import fill
 
 _USER = re.compile(r"[UW][A-Z0-9_]{2,20}")
 _GROUP = re.compile(r"S[A-Z0-9_]{2,20}")
@@ -74,16 +75,18 @@ class Mrkdwn(Msg):
 
     def format(self, **kwargs: Any) -> Mrkdwn:
         safe = {k: Markup(_safe(v)) for k, v in kwargs.items()}
-        return Mrkdwn(self.en.format(**safe), self.ko.format(**safe))
+        return Mrkdwn(self.en.format(**safe), fill(self.ko, **safe))
 
 
 def markup(en: str, ko: str, **values: Any) -> Mrkdwn:
     """``Mrkdwn`` from two templates (``str.format`` fields) and values, each value escaped unless ``Markup``.
 
-    ``markup("{who} approved plan #{id}.", "{who} 님이 계획 #{id} 를 승인했습니다.", who=mention(user), id=7)``
+    A Korean field may name its particle as its format (``{id:를}``, see ``bot.korean``).
+
+    ``markup("{who} approved plan #{id}.", "{who} 님이 계획 #{id:를} 승인했습니다.", who=mention(user), id=7)``
     """
     safe = {k: _safe(v) for k, v in values.items()}
-    return Mrkdwn(en.format(**safe), ko.format(**safe))
+    return Mrkdwn(en.format(**safe), fill(ko, **safe))
 
 
 def as_mrkdwn(msg: Msg, lang: str) -> str:

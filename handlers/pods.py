@@ -15,6 +15,7 @@ from typing import Any
 from bot import errors
 from bot.cloud.context import ClusterContext
 from bot.domain import Diagnosis, Finding, FixPlan, Msg, PlanStep, Request, Risk, Severity, Verification
+from bot.korean import attach, josa
 from handlers import events as k8s_events
 from handlers.base import CommandSpec
 from handlers.target import namespace_or_all, namespaced_name
@@ -86,7 +87,9 @@ def missing_pod(ns: str, name: str, pods: list[Mapping[str, Any]]) -> errors.Usa
             f"There is no pod {ns}/{name}; it may have been replaced. Pods of the same workload now: {now}.",
             f"{ns}/{name} 파드가 없습니다 (교체되었을 수 있습니다). 같은 워크로드의 현재 파드: {now}.")
     return errors.UsageError(f"There is no pod {ns}/{name}; `pods {ns}` lists the {len(pods)} pods there.",
-                             f"{ns}/{name} 파드가 없습니다. `pods {ns}` 로 그곳의 파드 {len(pods)}개를 볼 수 있습니다.")
+                             f"{ns}/{name} 파드가 없습니다. `pods {ns}` {josa(ns, '로')} 그곳의 파드 "
+                             f"{len(pods)}개를 볼 수 "
+                             f"있습니다.")
 
 
 class DeletePod:
@@ -202,24 +205,27 @@ class PodsDiagnoser:
         if pod["metadata"].get("deletionTimestamp"):
             since = pod["metadata"]["deletionTimestamp"]
             headline = Msg(f"{target} is already being deleted (Terminating, gone by {since}); nothing to restart",
-                           f"{target} 는 이미 삭제 중입니다 (Terminating, {since} 까지 종료): 재시작할 것이 없습니다")
+                           f"{attach(target, '는')} 이미 삭제 중입니다 (Terminating, {since} 까지 종료): 재시작할 "
+                           f"것이 없습니다")
             finding = Finding("pods.restart.terminating", Severity.INFO, headline, target=target)
             return Diagnosis(self.name, target, headline, (finding,))
         if owner is None:
             headline = Msg(f"{target} has no controller: deleting it would not bring it back",
-                           f"{target} 는 컨트롤러가 없어 삭제하면 다시 생성되지 않습니다")
+                           f"{attach(target, '는')} 컨트롤러가 없어 삭제하면 다시 생성되지 않습니다")
             finding = Finding("pods.restart.no_owner", Severity.WARNING, headline, target=target)
             return Diagnosis(self.name, target, headline, (finding,))
         owner_desc = f"{owner['kind']}/{owner['name']}"
         headline = Msg(f"{target} ({status}) is owned by {owner_desc}; deleting it makes a new one",
-                       f"{target} ({status}) 는 {owner_desc} 소유: 삭제하면 새 파드가 생성됩니다")
+                       f"{target}({status}){josa(target, '는')} {attach(owner_desc, '가')} 관리하는 파드라 "
+                       f"삭제하면 새 파드가 "
+                       "생성됩니다")
         finding = Finding("pods.restart.owned", Severity.INFO, headline, target=target,
                           data={"owner": owner_desc})
         uid = pod["metadata"]["uid"]
         step = PlanStep(DELETE_POD, {"namespace": ns, "name": name, "uid": uid}, {"exists": True, "uid": uid},
                         {"exists": False},
                         Msg(f"Delete pod {target} ({owner_desc} recreates it)",
-                            f"파드 {target} 삭제 ({owner_desc} 가 다시 생성)"))
+                            f"파드 {target} 삭제 ({attach(owner_desc, '가')} 다시 생성)"))
         plan = FixPlan(self.name, Msg(f"Restart {target}", f"{target} 재시작"), (step,), Risk.LOW, target,
                        verify={"namespace": ns, "owner_uid": owner.get("uid", ""), "owner_name": owner["name"],
                                "old_uid": uid})
@@ -240,7 +246,7 @@ class PodsDiagnoser:
                 name = pod["metadata"]["name"]
                 if pod_ready(pod):
                     return Verification(True, Msg(f"new pod {name} is Running and ready",
-                                                  f"새 파드 {name} 가 Running, 준비 완료"))
+                                                  f"새 파드 {attach(name, '가')} Running, 준비 완료"))
                 last = f"new pod {name} is {pod_status_word(pod)}"
             if time.monotonic() >= deadline:
                 return Verification(False, Msg(f"not ready in time: {last}", f"제한 시간 내 준비되지 않음: {last}"))

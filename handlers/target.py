@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable
 
 from bot.errors import UsageError
+from bot.korean import josa
 
 # RFC 1123 label (namespaces) and subdomain (most object names), as Kubernetes validates them.
 _LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
@@ -18,14 +19,14 @@ _SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$")
 def check_namespace(ns: str) -> str:
     if not _LABEL.match(ns):
         raise UsageError(f"`{ns[:64]}` is not a valid namespace name (lowercase letters, digits and '-').",
-                         f"`{ns[:64]}` 는 올바른 네임스페이스 이름이 아닙니다 (소문자, 숫자, '-').")
+                         f"`{ns[:64]}` {josa(ns[:64], '는')} 올바른 네임스페이스 이름이 아닙니다 (소문자, 숫자, '-').")
     return ns
 
 
 def check_name(name: str, what: str = "name") -> str:
     if not _SUBDOMAIN.match(name):
         raise UsageError(f"`{name[:64]}` is not a valid Kubernetes {what}.",
-                         f"`{name[:64]}` 는 올바른 Kubernetes {what} 이름이 아닙니다.")
+                         f"`{name[:64]}` {josa(name[:64], '는')} 올바른 Kubernetes {what} 이름이 아닙니다.")
     return name
 
 

@@ -23,6 +23,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.korean import attach
+
 DEFAULT_STOP = (20, 0)
 DEFAULT_START = (8, 0)
 
@@ -185,16 +187,17 @@ def read_times(text: str) -> ScheduleTimes:
     if stop is None:
         stop = DEFAULT_STOP
         notes_en.append(f"No stop time given; proposing {_fmt(stop)}.")
-        notes_ko.append(f"중지 시각이 없어 {_fmt(stop)} 을 제안합니다.")
+        notes_ko.append(f"중지 시각이 없어 {attach(_fmt(stop), '을')} 제안합니다.")
     if start is None:
         start = DEFAULT_START
         notes_en.append(
             f"No start time given; proposing {_fmt(start)} (a stopped database starts by itself after 7 days)."
         )
-        notes_ko.append(f"시작 시각이 없어 {_fmt(start)} 을 제안합니다 (중지된 DB 는 7일 뒤 스스로 시작됩니다).")
+        notes_ko.append(f"시작 시각이 없어 {attach(_fmt(start), '을')} 제안합니다 (중지된 DB 는 7일 뒤 스스로 "
+                        f"시작됩니다).")
     if guessed:
         notes_en.append(f"Read the stop hour without am/pm as {', '.join(guessed)}.")
-        notes_ko.append(f"오전/오후 없는 중지 시각을 {', '.join(guessed)} 으로 읽었습니다.")
+        notes_ko.append(f"오전/오후 없는 중지 시각을 {attach(', '.join(guessed), '으로')} 읽었습니다.")
     if stop == start:
         notes_en.append("Stop and start are the same time; check the schedule before approving.")
         notes_ko.append("중지와 시작 시각이 같습니다. 승인 전에 확인하세요.")

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.domain import Msg
+from bot.korean import attach
 from bot.mrkdwn import as_mrkdwn
 from bot.reports import charts, render
 from bot.reports.diff import diff, state_of
@@ -125,7 +126,7 @@ def sysctl_items(pods: Sequence[Obj], events: Sequence[Obj]) -> list[Item]:
         target = _ref(ns, f"{obj.get('kind', 'ReplicaSet')}/{obj['name']}")
         label = Msg(
             f"{target}: Pod Security refuses pods with sysctls {found.group(1)}",
-            f"{target}: Pod Security 가 sysctl {found.group(1)} 이 있는 파드를 거부합니다",
+            f"{target}: Pod Security 가 sysctl {attach(found.group(1), '이')} 있는 파드를 거부합니다",
         )
         items.append(
             Item(

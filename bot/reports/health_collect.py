@@ -13,6 +13,7 @@ from typing import Any
 from bot import errors
 from bot.cloud.context import ClusterContext
 from bot.domain import Msg
+from bot.korean import attach
 from bot.reports.health import HealthData
 from handlers.image_pull.analyse import PullGroup, group_failures
 from handlers.image_pull.collect import collect as collect_pulls
@@ -23,7 +24,7 @@ from handlers.image_pull.model import Evidence
 def _unavailable(what: str, exc: errors.CloudError) -> Msg:
     return Msg(
         f"{what} could not be read: {exc.call} {exc.code}",
-        f"{what} 을(를) 읽을 수 없습니다: {exc.call} {exc.code}",
+        f"{attach(what, '을')} 읽을 수 없습니다: {exc.call} {exc.code}",
     )
 
 

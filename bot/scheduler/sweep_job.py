@@ -17,6 +17,7 @@ from typing import Any
 from bot.cloud.aws import Aws
 from bot.domain import AuditKind
 from bot.errors import CloudError
+from bot.korean import attach
 from bot.scheduler.book import RepoScheduleBook, to_record
 from bot.store.schedules import ScheduleRepo
 from handlers.rds.discovery import discover
@@ -130,7 +131,7 @@ class SweepJob:
         if act.cause == "self_restart":
             en = (f"🔁 re-stopped {kind} {ident} after it started itself "
                   f"(AWS starts a stopped database after 7 days); it is {now_en}")
-            ko = (f"🔁 {ident} 가 스스로 시작되어 다시 중지했습니다 "
+            ko = (f"🔁 {attach(ident, '가')} 스스로 시작되어 다시 중지했습니다 "
                   f"(AWS 는 중지된 DB 를 7일 뒤 자동으로 시작합니다). 현재 {now_ko}")
         else:
             verb_en, verb_ko = ("stop", "중지") if act.action == "stop" else ("start", "시작")

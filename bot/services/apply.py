@@ -18,6 +18,7 @@ from typing import Any
 
 from bot import errors
 from bot.domain import AuditKind, Msg, PlanStatus, PlanStep, Verification
+from bot.korean import attach
 from bot.mrkdwn import join, markup, mention
 from bot.services.core import Services, jsonable, plan_from_row, same_state, step_from
 from bot.services.failures import describe_failure, new_ref
@@ -104,7 +105,7 @@ class ApplyService:
             original = svc.repo.get_plan(plan.reverts_plan_id)
             svc.audit(AuditKind.REVERTED, actor, f"plan #{original.id} reverted by plan #{plan.id}", req, original)
             svc.thread.plan_changed(req, original, "reverted", Msg(f"Reverted by plan #{plan.id}.",
-                                                                   f"계획 #{plan.id} 로 되돌렸습니다."))
+                                                                   f"계획 #{attach(plan.id, '로')} 되돌렸습니다."))
 
     def _check_fresh(self, ctx, steps: list[PlanStep]) -> None:
         for index, step in enumerate(steps):

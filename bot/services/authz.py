@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.domain import Msg, Risk
+from bot.korean import josa
 from bot.mrkdwn import escape
 from bot.services.approvers import Approvers
 from bot.services.directory import Directory, LookupFailed
@@ -300,4 +301,5 @@ class Authorizer:
         typed = escape(cluster[:60])
         return Refusal("cluster_override", Msg(
             f"This channel works on {here}; only approvers can point a request at `{typed}`.",
-            f"이 채널의 클러스터는 {here} 입니다. `{typed}` 를 지정하는 것은 승인자만 할 수 있습니다."))
+            f"이 채널의 클러스터는 {here}입니다. `{typed}` {josa(typed, '를')} 지정하는 것은 승인자만 할 수 "
+            "있습니다."))

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from bot.domain import Msg
 from bot.errors import UsageError
+from bot.korean import josa
 from bot.parsing import language_of, parse
 from bot.parsing.suggest import did_you_mean
 from bot.services.authz import BUTTON_HELP, Action, command_action, who_label
@@ -105,7 +106,8 @@ def parse_command(text: str, builtin_names: frozenset[str] = frozenset()) -> Com
         return fallback
     known = ("help", "audit", *builtin_names, *(spec.name for _d, spec in registry.commands()))
     meant = did_you_mean(head, known)
-    hint_en, hint_ko = (f" did you mean `{meant}`?", f" `{meant}` 을(를) 입력하려던 건가요?") if meant else ("", "")
+    hint_en, hint_ko = ((f" did you mean `{meant}`?", f" `{meant}` {josa(meant, '을')} 입력하려던 건가요?")
+                        if meant else ("", ""))
     raise UsageError(f"unknown command `{head[:40]}`;{hint_en} try `help`.",
                      f"알 수 없는 명령 `{head[:40]}`.{hint_ko} `help` 를 입력해 보세요.")
 

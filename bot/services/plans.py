@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.domain import AuditKind, Diagnosis, Msg, PlanStatus, Risk
+from bot.korean import attach
 from bot.mrkdwn import markup, mention
 from bot.services.apply import ApplyService
 from bot.services.authz import Action, Authorizer
@@ -59,7 +60,7 @@ def refusal_reason(svc: Services, plan: PlanRow | None, user: str, action: Actio
 
 def _not_open(plan: PlanRow) -> Msg:
     return Msg(f"Plan #{plan.id} is already {plan.status}; nothing was done.",
-               f"계획 #{plan.id} 는 이미 {plan.status} 상태입니다. 아무것도 하지 않았습니다.")
+               f"계획 #{attach(plan.id, '는')} 이미 {plan.status} 상태입니다. 아무것도 하지 않았습니다.")
 
 
 class PlanService:
@@ -105,7 +106,7 @@ class PlanService:
         assert plan is not None
         if self._expire_if_due(plan):
             return Outcome(False, Msg(f"Plan #{plan.id} has expired; re-run the diagnosis.",
-                                      f"계획 #{plan.id} 가 만료되었습니다. 진단을 다시 실행하세요."))
+                                      f"계획 #{attach(plan.id, '가')} 만료되었습니다. 진단을 다시 실행하세요."))
         if plan.status != PlanStatus.PROPOSED:
             return Outcome(False, _not_open(plan))
         count = svc.repo.add_approval(plan.id, user, svc.clock())
@@ -224,5 +225,5 @@ class PlanService:
 
 def _revert_diagnosis(plan: PlanRow, revert_row: PlanRow) -> Diagnosis:
     headline = Msg(f"Revert of plan #{plan.id} proposed as plan #{revert_row.id}",
-                   f"계획 #{plan.id} 되돌리기를 계획 #{revert_row.id} 로 제안합니다")
+                   f"계획 #{plan.id} 되돌리기를 계획 #{attach(revert_row.id, '로')} 제안합니다")
     return Diagnosis(plan.kind, plan.target, headline)

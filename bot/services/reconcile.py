@@ -17,6 +17,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot.domain import AuditKind, Diagnosis, Msg, PlanStatus, PlanStep
+from bot.korean import attach
 from bot.services.core import Services, jsonable, msg_from, msg_to_dict, same_state, step_from, step_to_dict
 from bot.store.models import PlanRow, RequestRow
 
@@ -198,7 +199,8 @@ class Reconciler:
             headline=lambda new_id: Msg(
                 f"Undo of step(s) {numbers} of plan #{plan.id} (applied before the bot restarted) "
                 f"proposed as plan #{new_id}",
-                f"계획 #{plan.id} 의 {numbers}단계(재시작 전에 적용됨) 되돌리기를 계획 #{new_id} 로 제안합니다"))
+                f"계획 #{plan.id} 의 {numbers}단계(재시작 전에 적용됨) 되돌리기를 계획 #{attach(new_id, '로')} "
+                f"제안합니다"))
         self.svc.repo.set_plan_fields(plan.id, result={**(plan.result or {}), "undo_plan_id": row.id})
         return row
 

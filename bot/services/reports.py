@@ -21,6 +21,7 @@ from croniter import croniter
 
 from bot.domain import AuditKind, Msg
 from bot.errors import ChannelUnavailable, ChatOpsError, UsageError
+from bot.korean import attach, josa
 from bot.reports import approvals, audit, health, health_collect
 from bot.reports.model import Chart, ReportContent
 from bot.services.core import Services
@@ -82,7 +83,7 @@ def check_cron(cron: str) -> str:
     if not croniter.is_valid(cron) or (not cron.startswith("@") and len(cron.split()) != 5):
         raise UsageError(
             f"`{cron[:60]}` is not a 5-field cron expression (like `0 9 * * 1-5`).",
-            f"`{cron[:60]}` 는 5필드 cron 식이 아닙니다 (예: `0 9 * * 1-5`).",
+            f"`{cron[:60]}` {josa(cron[:60], '는')} 5필드 cron 식이 아닙니다 (예: `0 9 * * 1-5`).",
         )
     return cron
 
@@ -171,7 +172,7 @@ class ReportService:
         if cfg is None or not cfg.enabled:
             raise UsageError(
                 f"there is no report #{report_id}; see `report list`.",
-                f"보고서 #{report_id} 가 없습니다. `report list` 를 확인하세요.",
+                f"보고서 #{attach(report_id, '가')} 없습니다. `report list` 를 확인하세요.",
             )
         return self._run(cfg, now or self.svc.clock())
 
@@ -180,7 +181,7 @@ class ReportService:
         if not self.repo.claim(cfg.id, now, RUN_LEASE):
             raise ReportBusy(
                 f"report #{cfg.id} is running right now; its post will follow.",
-                f"보고서 #{cfg.id} 가 지금 실행 중입니다. 곧 게시됩니다.",
+                f"보고서 #{attach(cfg.id, '가')} 지금 실행 중입니다. 곧 게시됩니다.",
             )
         try:
             return self._run_claimed(cfg, now)

@@ -15,6 +15,7 @@ from typing import Any
 
 from bot import errors
 from bot.domain import AuditKind, Diagnosis, Lang, Msg, Request
+from bot.korean import attach
 from bot.mrkdwn import markup, mention
 from bot.services.core import Services, msg_to_dict, step_to_dict
 from bot.services.failures import describe_failure, new_ref
@@ -85,7 +86,7 @@ class RequestService:
 
     def _link_text(self, req: RequestRow, lang: str) -> str:
         return Msg(f"Request #{req.id} for this target is already open in its thread.",
-                   f"이 대상에 대한 요청 #{req.id} 가 이미 스레드에서 진행 중입니다.")(lang)
+                   f"이 대상에 대한 요청 #{attach(req.id, '가')} 이미 스레드에서 진행 중입니다.")(lang)
 
     def diagnose(self, req: RequestRow, aws_error: Mapping[str, str] | None = None,
                  image_pull: Mapping[str, str] | None = None) -> Diagnosis | None:

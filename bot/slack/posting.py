@@ -69,17 +69,17 @@ def channel_help(exc: ChannelUnavailable, bot: str, what: Msg | None = None,
     if exc.code == "is_archived":
         return markup("⚠️ {where} is archived, so I could not post {what} there; {then}. "
                       "Use a channel that is in use.",
-                      "⚠️ {where} 채널이 보관(archived)되어 {what_ko}을(를) 게시할 수 없습니다. {then_ko}. "
+                      "⚠️ {where} 채널이 보관(archived)되어 {what_ko:을} 게시할 수 없습니다. {then_ko}. "
                       "사용 중인 채널을 이용해 주세요.", **values)
     invite_en = " Invite me there with `/invite {bot}`, then try again."
-    invite_ko = " 해당 채널에서 `/invite {bot}` 로 봇을 초대한 뒤 다시 시도해 주세요."
+    invite_ko = " 해당 채널에서 `/invite {bot}` 명령으로 봇을 초대한 뒤 다시 시도해 주세요."
     if exc.code == "channel_not_found":
         return markup("⚠️ I cannot see {where} (it is private, or I was never added), so I could not post "
                       "{what} there; {then}." + invite_en,
-                      "⚠️ {where} 채널을 볼 수 없어(비공개이거나 봇이 추가되지 않음) {what_ko}을(를) 게시하지 "
+                      "⚠️ {where} 채널을 볼 수 없어(비공개이거나 봇이 추가되지 않음) {what_ko:을} 게시하지 "
                       "못했습니다. {then_ko}." + invite_ko, **values)
     return markup("⚠️ I am not a member of {where}, so I could not post {what} there; {then}." + invite_en,
-                  "⚠️ 봇이 {where} 채널의 멤버가 아니어서 {what_ko}을(를) 게시하지 못했습니다. {then_ko}."
+                  "⚠️ 봇이 {where} 채널의 멤버가 아니어서 {what_ko:을} 게시하지 못했습니다. {then_ko}."
                   + invite_ko, **values)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.domain import Msg
+from bot.korean import attach, josa
 from handlers.image_pull.network import Blocker
 
 if TYPE_CHECKING:
@@ -60,23 +61,23 @@ def blocker(b: Blocker) -> Msg:
         "sg.egress_443": Msg(
             f"node security groups {', '.join(d.get('group_ids') or [])} do not allow egress 443 "
             f"to {d.get('cidr')} ({d.get('towards')})",
-            f"노드 보안 그룹 {', '.join(d.get('group_ids') or [])} 이 {d.get('cidr')} "
+            f"노드 보안 그룹 {attach(', '.join(d.get('group_ids') or []), '이')} {d.get('cidr')} "
             f"({d.get('towards')}) 로의 443 아웃바운드를 허용하지 않습니다",
         ),
         "nacl.egress_443": Msg(
             f"network ACL {d.get('network_acl_id')} denies outbound 443 to {d.get('cidr')}",
-            f"네트워크 ACL {d.get('network_acl_id')} 가 {d.get('cidr')} 로의 443 아웃바운드를 거부합니다",
+            f"네트워크 ACL {attach(d.get('network_acl_id'), '가')} {d.get('cidr')} 로의 443 아웃바운드를 거부합니다",
         ),
         "nacl.ingress_ephemeral": Msg(
             f"network ACL {d.get('network_acl_id')} denies the replies (ephemeral ports "
             f"1024-65535) from {d.get('cidr')}",
-            f"네트워크 ACL {d.get('network_acl_id')} 가 {d.get('cidr')} 에서 오는 응답"
+            f"네트워크 ACL {attach(d.get('network_acl_id'), '가')} {d.get('cidr')} 에서 오는 응답"
             "(임시 포트 1024-65535)을 거부합니다",
         ),
         "route.uninspectable": Msg(
             f"the egress route of {d.get('route_table_id')} for {d.get('destination')} goes to "
             f"{d.get('target')}: the bot cannot inspect the path behind it",
-            f"{d.get('route_table_id')} 의 {d.get('destination')} 송신 경로가 {d.get('target')} 로 "
+            f"{d.get('route_table_id')} 의 {d.get('destination')} 송신 경로가 {attach(d.get('target'), '로')} "
             "갑니다: 봇은 그 뒤의 경로를 점검할 수 없습니다",
         ),
         "vpc.dns_attributes": Msg(
@@ -87,11 +88,12 @@ def blocker(b: Blocker) -> Msg:
         ),
         "endpoint.not_available": Msg(
             f"endpoint {d.get('endpoint_id')} ({d.get('service')}) is {d.get('state')}, not yet available",
-            f"엔드포인트 {d.get('endpoint_id')} ({d.get('service')}) 가 {d.get('state')} 상태로 "
+            f"엔드포인트 {d.get('endpoint_id')}({d.get('service')}){josa(d.get('endpoint_id'), '가')} "
+            f"{d.get('state')} 상태로 "
             "아직 사용할 수 없습니다",
         ),
         "endpoint.missing": Msg(
-            f"no VPC endpoint {d.get('service')}", f"VPC 엔드포인트 {d.get('service')} 가 없습니다"
+            f"no VPC endpoint {d.get('service')}", f"VPC 엔드포인트 {attach(d.get('service'), '가')} 없습니다"
         ),
         "endpoint.no_private_dns": Msg(
             f"endpoint {d.get('endpoint_id')} ({d.get('service')}) has private DNS off",
@@ -110,7 +112,7 @@ def blocker(b: Blocker) -> Msg:
         "s3.not_attached": Msg(
             f"S3 gateway endpoint {d.get('endpoint_id')} is not attached to route table "
             f"{d.get('route_table_id')}",
-            f"S3 게이트웨이 엔드포인트 {d.get('endpoint_id')} 가 라우팅 테이블 "
+            f"S3 게이트웨이 엔드포인트 {attach(d.get('endpoint_id'), '가')} 라우팅 테이블 "
             f"{d.get('route_table_id')} 에 연결되어 있지 않습니다",
         ),
     }
@@ -130,30 +132,32 @@ def title(group: PullGroup) -> Msg:
         "image_pull.network.uninspectable": Msg(
             f"{n} pod(s) on subnet {where} time out pulling {img}; their egress leaves through "
             f"{group.path.uninspectable if group.path else '?'}, which the bot cannot inspect",
-            f"서브넷 {where} 의 파드 {n}개가 {img} 를 받다가 시간 초과됩니다. 송신 경로가 봇이 점검할 수 없는 "
-            f"{group.path.uninspectable if group.path else '?'} 를 지납니다",
+            f"서브넷 {where} 의 파드 {n}개가 {attach(img, '를')} 받다가 시간 초과됩니다. 송신 경로가 봇이 점검할 "
+            f"수 없는 "
+            f"{attach(group.path.uninspectable if group.path else '?', '를')} 지납니다",
         ),
         "image_pull.network.path_open": Msg(
             f"{n} pod(s) time out pulling {img}, but the VPC path looks open",
-            f"파드 {n}개가 {img} 를 받다가 시간 초과되지만 VPC 경로는 열려 있어 보입니다",
+            f"파드 {n}개가 {attach(img, '를')} 받다가 시간 초과되지만 VPC 경로는 열려 있어 보입니다",
         ),
         "image_pull.auth.node_role": Msg(
             f"the node role cannot read ECR: {n} pod(s) denied pulling {img}",
-            f"노드 역할에 ECR 읽기 권한이 없어 파드 {n}개가 {img} 를 받지 못합니다",
+            f"노드 역할에 ECR 읽기 권한이 없어 파드 {n}개가 {attach(img, '를')} 받지 못합니다",
         ),
         "image_pull.auth.cross_account": Msg(
             f"{img} is in ECR account {group.ecr_account}: its repository policy "
             f"must allow this account ({n} pod(s))",
-            f"{img} 는 ECR 계정 {group.ecr_account} 에 있어 리포지토리 정책이 이 계정을 "
+            f"{attach(img, '는')} ECR 계정 {group.ecr_account} 에 있어 리포지토리 정책이 이 계정을 "
             f"허용해야 합니다 (파드 {n}개)",
         ),
         "image_pull.auth.pull_secret": Msg(
             f"{group.registry} needs credentials: {n} pod(s) have no working imagePullSecrets",
-            f"{group.registry} 는 인증이 필요합니다: 파드 {n}개에 유효한 imagePullSecrets 가 없습니다",
+            f"{attach(group.registry, '는')} 인증이 필요합니다: 파드 {n}개에 유효한 imagePullSecrets 가 없습니다",
         ),
         "image_pull.not_found.tag": Msg(
             f"tag `{img.rsplit(':', 1)[-1]}` does not exist in its ECR repository ({n} pod(s))",
-            f"ECR 리포지토리에 태그 `{img.rsplit(':', 1)[-1]}` 가 없습니다 (파드 {n}개)",
+            f"ECR 리포지토리에 태그 `{img.rsplit(':', 1)[-1]}` {josa(img.rsplit(':', 1)[-1], '가')} 없습니다 "
+            f"(파드 {n}개)",
         ),
         "image_pull.not_found.repository": Msg(
             f"the ECR repository of {img} does not exist ({n} pod(s))",
@@ -161,14 +165,14 @@ def title(group: PullGroup) -> Msg:
         ),
         "image_pull.rate_limited": Msg(
             f"{kind.en} rate-limits pulls of {img} ({n} pod(s))",
-            f"{kind.ko} 가 {img} 풀을 제한하고 있습니다 (파드 {n}개)",
+            f"{attach(kind.ko, '가')} {img} 풀을 제한하고 있습니다 (파드 {n}개)",
         ),
     }
     return texts.get(
         code,
         Msg(
             f"{n} pod(s) cannot pull {img}: {group.cause}",
-            f"파드 {n}개가 {img} 를 가져오지 못합니다: {group.cause}",
+            f"파드 {n}개가 {attach(img, '를')} 가져오지 못합니다: {group.cause}",
         ),
     )
 
@@ -238,13 +242,14 @@ def far_side(target: str, registry: str) -> Msg:
         "pcx": Msg(
             f"peering connection {target} does not carry traffic on to the peer's NAT or internet gateway "
             "(VPC peering has no edge-to-edge routing): check what the peer VPC does with it",
-            f"피어링 연결 {target} 은 상대 VPC 의 NAT/인터넷 게이트웨이로 트래픽을 넘기지 않습니다 "
+            f"피어링 연결 {attach(target, '은')} 상대 VPC 의 NAT/인터넷 게이트웨이로 트래픽을 넘기지 않습니다 "
             "(엣지 간 라우팅 미지원): 상대 VPC 쪽을 확인하세요",
         ),
         "eigw": Msg(
             f"{target} only carries IPv6: the node needs an IPv6 address and {registry} must be reached "
             "over IPv6; IPv4 traffic has no way out here",
-            f"{target} 는 IPv6 전용입니다: 노드에 IPv6 주소가 있고 {registry} 를 IPv6 로 접속해야 합니다. "
+            f"{attach(target, '는')} IPv6 전용입니다: 노드에 IPv6 주소가 있고 {attach(registry, '를')} IPv6 로 "
+            f"접속해야 합니다. "
             "IPv4 기본 경로는 없습니다",
         ),
     }

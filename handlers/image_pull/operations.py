@@ -14,6 +14,7 @@ from typing import Any
 from bot import errors
 from bot.cloud.context import ClusterContext
 from bot.domain import Msg, PlanStep, Risk
+from bot.korean import attach
 from handlers.base import inverse_step
 from handlers.image_pull.network import endpoint_shape, route_target
 from handlers.image_pull.rules import has_443_rule
@@ -149,7 +150,7 @@ class DefaultRoute:
             Msg(f"Remove the default route from {rt}", f"{rt} 의 기본 경로 삭제")
             if not before
             else Msg(
-                f"Point the default route of {rt} back to {before}", f"{rt} 의 기본 경로를 {before} 로 원복"
+                f"Point the default route of {rt} back to {before}", f"{rt} 의 기본 경로를 {attach(before, '로')} 원복"
             )
         )
         return inverse_step(step, text, observed_after)

@@ -14,6 +14,7 @@ from typing import Any
 from bot import errors
 from bot.cloud.context import ClusterContext
 from bot.domain import Msg, PlanStep, Risk
+from bot.korean import attach
 from handlers.base import inverse_step
 from handlers.workloads import TEMPLATE_KINDS, patch_workload, read_workload
 
@@ -173,7 +174,7 @@ class WorkloadImage:
             step,
             Msg(
                 f"Set {p['kind']}/{p['name']} container {p['container']} back to {step.before['image']}",
-                f"{p['kind']}/{p['name']} 컨테이너 {p['container']} 이미지를 {step.before['image']} 로 원복",
+                f"{p['kind']}/{p['name']} 컨테이너 {p['container']} 이미지를 {attach(step.before['image'], '로')} 원복",
             ),
             observed_after,
         )

@@ -11,6 +11,7 @@ endpoints or an existing NAT gateway; an ECR pull-through cache only against rat
 from __future__ import annotations
 
 from bot.domain import FixPlan, Msg, PlanStep, Risk
+from bot.korean import attach
 from handlers.image_pull import steps as S
 from handlers.image_pull.analyse import PullGroup, node_roles, role_has_ecr_read, suggestions
 from handlers.image_pull.images import (
@@ -141,6 +142,7 @@ def _plan_pull_through(evidence: Evidence, group: PullGroup) -> list[FixPlan]:
         steps.append(S.delete_pods(tuple(to_delete)))
     title = Msg(
         f"Pull {group.image} through an ECR pull-through cache ({prefix}/ -> {upstream}) as {new_image}",
-        f"{group.image} 를 ECR pull-through cache ({prefix}/ -> {upstream}) 경유 {new_image} 로 받기",
+        f"{attach(group.image, '를')} ECR pull-through cache ({prefix}/ -> {upstream}) 경유 "
+        f"{attach(new_image, '로')} 받기",
     )
     return [FixPlan(KIND, title, tuple(steps), Risk.MEDIUM, group.image, {"watch": watch})]

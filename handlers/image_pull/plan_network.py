@@ -11,6 +11,7 @@ reported, not changed: no plan is offered through a path the bot cannot open.
 from __future__ import annotations
 
 from bot.domain import FixPlan, Msg, PlanStep, Risk
+from bot.korean import attach
 from handlers.image_pull import steps as S
 from handlers.image_pull.analyse import PullGroup
 from handlers.image_pull.model import Evidence, NodeNet, VpcState
@@ -222,7 +223,7 @@ def plan_network(evidence: Evidence, groups: list[PullGroup]) -> list[FixPlan]:
                 title = Msg(
                     f"Allow TCP 443 egress from the nodes of subnet {subnets}; egress stays on {unseen} "
                     f"(not changed); then recreate {n} pod(s)",
-                    f"서브넷 {subnets} 노드의 TCP 443 아웃바운드 허용, 송신 경로 {unseen} 는 그대로 둠. "
+                    f"서브넷 {subnets} 노드의 TCP 443 아웃바운드 허용, 송신 경로 {attach(unseen, '는')} 그대로 둠. "
                     f"이후 파드 {n}개 재생성",
                 )
                 plans.append(FixPlan(KIND, title, tuple(steps + tail), Risk.MEDIUM, rt, verify))
@@ -247,7 +248,7 @@ def plan_network(evidence: Evidence, groups: list[PullGroup]) -> list[FixPlan]:
             title = Msg(
                 f"Route subnet {subnets} to the internet through existing NAT gateway {nat}; then recreate "
                 f"{n} pod(s)",
-                f"서브넷 {subnets} 의 인터넷 경로를 기존 NAT 게이트웨이 {nat} 로 연결. "
+                f"서브넷 {subnets} 의 인터넷 경로를 기존 NAT 게이트웨이 {attach(nat, '로')} 연결. "
                 f"이후 파드 {n}개 재생성",
             )
             plans.append(FixPlan(KIND, title, tuple(steps + tail), Risk.MEDIUM, rt, verify))

@@ -16,6 +16,7 @@ from typing import Any
 
 from bot.cloud.context import ClusterContext
 from bot.domain import Msg, Verification
+from bot.korean import attach
 from handlers import events as k8s_events
 from handlers.image_pull.explain import clip
 from handlers.image_pull.model import PULL_REASONS
@@ -187,7 +188,7 @@ def _not_ready(
         False,
         Msg(
             f"new pod {w['namespace']}/{pod} is still {reason}: {clip(event)}",
-            f"새 파드 {w['namespace']}/{pod} 가 여전히 {reason} 상태입니다: {clip(event)}",
+            f"새 파드 {w['namespace']}/{attach(pod, '가')} 여전히 {reason} 상태입니다: {clip(event)}",
         ),
         pending=timed_out,
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.domain import Finding, Msg, Severity
+from bot.korean import attach
 from handlers.irsa.analyse_claims import claim_findings, controller_findings
 from handlers.irsa.analyse_iam import PermissionOutcome, TrustOutcome, permission_findings, trust_findings
 from handlers.irsa.evidence import Evidence, OidcFacts, ServiceAccountFacts
@@ -50,7 +51,8 @@ def ingress_findings(ev: Evidence) -> list[Finding]:
             Finding(
                 "irsa.ingress.gone",
                 Severity.OK,
-                Msg(f"Ingress {ing.target} no longer exists", f"Ingress {ing.target} 는 이미 삭제되었습니다"),
+                Msg(f"Ingress {ing.target} no longer exists",
+                    f"Ingress {attach(ing.target, '는')} 이미 삭제되었습니다"),
                 target=ing.target,
             )
         ]
@@ -61,7 +63,7 @@ def ingress_findings(ev: Evidence) -> list[Finding]:
                 Severity.INFO,
                 Msg(
                     f"Ingress {ing.target} is not being deleted",
-                    f"Ingress {ing.target} 는 삭제 중이 아닙니다",
+                    f"Ingress {attach(ing.target, '는')} 삭제 중이 아닙니다",
                 ),
                 target=ing.target,
             )
@@ -89,7 +91,7 @@ def ingress_findings(ev: Evidence) -> list[Finding]:
             Severity.ERROR,
             Msg(
                 f"Ingress {ing.target} has been stuck deleting for {age.en}",
-                f"Ingress {ing.target} 가 {age.ko}째 삭제되지 않고 있습니다",
+                f"Ingress {attach(ing.target, '가')} {age.ko}째 삭제되지 않고 있습니다",
             ),
             evidence,
             ing.target,
@@ -137,7 +139,7 @@ def sa_findings(sa: ServiceAccountFacts) -> list[Finding]:
             Finding(
                 "irsa.sa.missing",
                 Severity.ERROR,
-                Msg(f"Service account {t} does not exist", f"서비스 어카운트 {t} 가 없습니다"),
+                Msg(f"Service account {t} does not exist", f"서비스 어카운트 {attach(t, '가')} 없습니다"),
                 target=t,
             )
         ]
@@ -148,7 +150,7 @@ def sa_findings(sa: ServiceAccountFacts) -> list[Finding]:
                 Severity.INFO,
                 Msg(
                     f"{t} uses EKS Pod Identity with role {sa.pod_identity_role}",
-                    f"{t} 는 EKS Pod Identity 로 역할 {sa.pod_identity_role} 를 사용합니다",
+                    f"{attach(t, '는')} EKS Pod Identity 로 역할 {attach(sa.pod_identity_role, '를')} 사용합니다",
                 ),
                 target=t,
             )
@@ -188,7 +190,7 @@ def sa_findings(sa: ServiceAccountFacts) -> list[Finding]:
             Severity.OK,
             Msg(
                 f"{t} uses IRSA: role {sa.role_arn}, {sa.pods} pod(s) carry the web identity",
-                f"{t} 는 IRSA 사용: 역할 {sa.role_arn}, 파드 {sa.pods}개에 웹 아이덴티티 주입됨",
+                f"{attach(t, '는')} IRSA 사용: 역할 {sa.role_arn}, 파드 {sa.pods}개에 웹 아이덴티티 주입됨",
             ),
             target=t,
         )
@@ -237,7 +239,7 @@ def oidc_findings(oidc: OidcFacts | None) -> list[Finding]:
                 Severity.ERROR,
                 Msg(
                     f"The OIDC provider's audiences {list(oidc.client_ids)} lack {DEFAULT_AUDIENCE}",
-                    f"OIDC provider 의 audience {list(oidc.client_ids)} 에 {DEFAULT_AUDIENCE} 가 없습니다",
+                    f"OIDC provider 의 audience {list(oidc.client_ids)} 에 {attach(DEFAULT_AUDIENCE, '가')} 없습니다",
                 ),
                 target=oidc.provider_arn,
             )

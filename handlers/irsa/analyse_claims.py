@@ -4,6 +4,7 @@ contradicts, and a controller missing from where the cluster runs it. Pure; call
 from __future__ import annotations
 
 from bot.domain import Finding, Msg, Severity
+from bot.korean import attach
 from handlers.irsa.evidence import Evidence
 
 _CLAIM_WORDS = {
@@ -29,7 +30,7 @@ def claim_findings(ev: Evidence) -> list[Finding]:
                 Msg(
                     f"The error you pasted names {en_what} {claim.claimed}{live_en}; "
                     f"no change proposed for {claim.claimed}",
-                    f"붙여 넣은 오류에는 {ko_what} {claim.claimed} 가 나오지만{live_ko}. "
+                    f"붙여 넣은 오류에는 {ko_what} {attach(claim.claimed, '가')} 나오지만{live_ko}. "
                     f"{claim.claimed} 에 대한 변경은 제안하지 않습니다",
                 ),
                 target=claim.claimed,

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from bot.domain import Finding, Msg, Severity
+from bot.korean import attach
 from handlers.irsa.arn import role_name_from, sa_subject
 from handlers.irsa.evidence import Evidence, ServiceAccountFacts
 from handlers.irsa.permissions import (
@@ -72,11 +73,11 @@ def _trust_code(verdict: TrustVerdict) -> str:
 _TITLES = {
     "irsa.trust.ok": (
         "Role {role}'s trust policy admits {subject}",
-        "역할 {role} 의 신뢰 정책이 {subject} 를 허용합니다",
+        "역할 {role} 의 신뢰 정책이 {subject:를} 허용합니다",
     ),
     "irsa.trust.sub_missing": (
         "Role {role}'s trust policy does not admit {subject}",
-        "{role} 의 신뢰 정책이 {subject} 를 허용하지 않습니다",
+        "{role} 의 신뢰 정책이 {subject:를} 허용하지 않습니다",
     ),
     "irsa.trust.aud_mismatch": (
         "Role {role}'s trust policy expects another token audience than sts.amazonaws.com",
@@ -88,7 +89,7 @@ _TITLES = {
     ),
     "irsa.trust.explicit_deny": (
         "Role {role}'s trust policy explicitly denies {subject}",
-        "{role} 의 신뢰 정책이 {subject} 를 명시적으로 거부합니다",
+        "{role} 의 신뢰 정책이 {subject:를} 명시적으로 거부합니다",
     ),
     "irsa.trust.pod_identity_denied": (
         "Role {role}'s trust policy does not admit EKS Pod Identity",
@@ -96,7 +97,7 @@ _TITLES = {
     ),
     "irsa.trust.condition_failed": (
         "Role {role}'s trust policy conditions reject {subject}",
-        "{role} 의 신뢰 정책 조건이 {subject} 를 거부합니다",
+        "{role} 의 신뢰 정책 조건이 {subject:를} 거부합니다",
     ),
 }
 
@@ -109,7 +110,7 @@ def trust_findings(ev: Evidence) -> tuple[list[TrustOutcome], list[Finding]]:
                 Finding(
                     "irsa.role.missing",
                     Severity.ERROR,
-                    Msg(f"IAM role {role.name} does not exist", f"IAM 역할 {role.name} 가 없습니다"),
+                    Msg(f"IAM role {role.name} does not exist", f"IAM 역할 {attach(role.name, '가')} 없습니다"),
                     target=role.arn,
                 )
             ]
@@ -164,7 +165,7 @@ def _decision(ev: Evidence, own: PermissionVerdict) -> tuple[str, str, list[Msg]
             else [
                 Msg(
                     f"the bot's evaluator says {own.decision}; AWS's verdict is used",
-                    f"봇 평가기는 {own.decision} 로 판단했지만 AWS 판정을 따릅니다",
+                    f"봇 평가기는 {attach(own.decision, '로')} 판단했지만 AWS 판정을 따릅니다",
                 )
             ]
         )
@@ -194,7 +195,7 @@ def permission_findings(ev: Evidence) -> tuple[PermissionOutcome | None, list[Fi
     )
     if decision == ALLOWED:
         code, sev = "irsa.permission.ok", Severity.OK
-        title = Msg(f"{role.name} may perform {what}", f"{role.name} 는 {what} 권한이 있습니다")
+        title = Msg(f"{role.name} may perform {what}", f"{attach(role.name, '는')} {what} 권한이 있습니다")
     elif decision == EXPLICIT_DENY:
         code, sev = (
             "irsa.permission.boundary_denies" if own.boundary_blocks else "irsa.permission.explicit_deny",
@@ -202,27 +203,27 @@ def permission_findings(ev: Evidence) -> tuple[PermissionOutcome | None, list[Fi
         )
         title = Msg(
             f"An explicit Deny blocks {role.name} from {what}",
-            f"명시적 Deny 가 {role.name} 의 {what} 를 막습니다",
+            f"명시적 Deny 가 {role.name} 의 {attach(what, '를')} 막습니다",
         )
     elif own.boundary_blocks:
         code, sev = "irsa.permission.boundary_denies", Severity.ERROR
         title = Msg(
             f"{role.name}'s permissions boundary does not allow {what}",
-            f"{role.name} 의 권한 경계가 {what} 를 허용하지 않습니다",
+            f"{role.name} 의 권한 경계가 {attach(what, '를')} 허용하지 않습니다",
         )
     elif missing:
         code, sev = "irsa.permission.tag_missing", Severity.ERROR
         keys = ", ".join(missing)
         title = Msg(
             f"{role.name}'s policy allows {ev.action} only on resources tagged {keys}; this one is not",
-            f"{role.name} 의 정책은 {keys} 태그가 있는 리소스에만 {ev.action} 를 허용하는데 "
+            f"{role.name} 의 정책은 {keys} 태그가 있는 리소스에만 {attach(ev.action, '를')} 허용하는데 "
             "이 리소스에는 태그가 없습니다",
         )
     else:
         code, sev = "irsa.permission.missing", Severity.ERROR
         title = Msg(
             f"No policy of {role.name} allows {what}",
-            f"{role.name} 의 어떤 정책도 {what} 를 허용하지 않습니다",
+            f"{role.name} 의 어떤 정책도 {attach(what, '를')} 허용하지 않습니다",
         )
     finding = Finding(
         code,

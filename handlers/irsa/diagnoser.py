@@ -16,6 +16,7 @@ from typing import Any
 from bot import errors
 from bot.cloud.context import ClusterContext
 from bot.domain import Diagnosis, FixPlan, Msg, Request, Severity, Verification
+from bot.korean import attach, josa
 from handlers.base import CommandSpec
 from handlers.irsa.analyse import analyse
 from handlers.irsa.arn import role_name_from
@@ -42,7 +43,7 @@ def parse_role(args: list[str]) -> dict[str, str]:
     if not _ROLE_NAME.match(name):
         raise errors.UsageError(
             f"`{args[0][:80]}` is not a valid IAM role name.",
-            f"`{args[0][:80]}` 는 올바른 IAM 역할 이름이 아닙니다.",
+            f"`{args[0][:80]}` {josa(args[0][:80], '는')} 올바른 IAM 역할 이름이 아닙니다.",
         )
     return {"name": name}
 
@@ -165,7 +166,7 @@ class IrsaDiagnoser:
                 False,
                 Msg(
                     f"Ingress {ns}/{name} is still there; blocked by: " + "; ".join(b.en for b in blockers),
-                    f"Ingress {ns}/{name} 가 아직 남아 있습니다. 원인: " + "; ".join(b.ko for b in blockers),
+                    f"Ingress {ns}/{attach(name, '가')} 아직 남아 있습니다. 원인: " + "; ".join(b.ko for b in blockers),
                 ),
             )
         waiting = ", ".join(finalizers) or "none"
@@ -176,7 +177,7 @@ class IrsaDiagnoser:
                 f"{ctx.wait_seconds:.0f} s (finalizers: {waiting}); the controller may "
                 "still be retrying",
                 f"IAM 연결은 정상이지만 {ctx.wait_seconds:.0f}초 후에도 "
-                f"Ingress {ns}/{name} 가 남아 있습니다 (finalizer: {waiting}). "
+                f"Ingress {ns}/{attach(name, '가')} 남아 있습니다 (finalizer: {waiting}). "
                 "컨트롤러가 재시도 중일 수 있습니다",
             ),
             pending=True,

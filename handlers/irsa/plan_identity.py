@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.domain import Finding, FixPlan, Msg, PlanStep, Risk, Severity
+from bot.korean import attach, josa
 from handlers.irsa.analyse import Analysis
 from handlers.irsa.analyse_iam import TrustOutcome
 from handlers.irsa.arn import parse_subject, sa_subject
@@ -84,15 +85,15 @@ def _eligible(ev: Evidence, outcome: TrustOutcome, out: list[Finding]) -> bool:
         out.append(refused(
             Msg(f"Not proposing: {role.name} is the AWS Load Balancer Controller's role ({where}); "
                 f"the bot adds only the controller's own service account, not {sa.target}",
-                f"제안하지 않음: {role.name} 는 AWS Load Balancer Controller({where}) 의 역할입니다. "
-                f"봇은 컨트롤러 자신의 서비스 어카운트만 추가하며 {sa.target} 는 추가하지 않습니다"),
+                f"제안하지 않음: {attach(role.name, '는')} AWS Load Balancer Controller({where}) 의 역할입니다. "
+                f"봇은 컨트롤러 자신의 서비스 어카운트만 추가하며 {attach(sa.target, '는')} 추가하지 않습니다"),
             "privileged role", role.arn))
         return False
     if ev.ingress is None and not _in_use(sa):
         out.append(manual(
             Msg(f"No pod or workload uses service account {sa.target}; the bot will not extend "
                 f"{role.name}'s trust policy for it",
-                f"서비스 어카운트 {sa.target} 를 쓰는 파드나 워크로드가 없어 {role.name} 신뢰 정책을 "
+                f"서비스 어카운트 {attach(sa.target, '를')} 쓰는 파드나 워크로드가 없어 {role.name} 신뢰 정책을 "
                 "확장하지 않습니다")))
         return False
     return True
@@ -113,7 +114,7 @@ def _trustone_plan(ev: Evidence, namespace: str, outcomes: list[TrustOutcome], n
     if after is None:
         out.append(manual(Msg(
             f"No statement of {role.name}'s trust policy can be extended to admit {', '.join(subjects)}",
-            f"{role.name} 의 신뢰 정책에서 {', '.join(subjects)} 를 추가할 수 있는 문장이 없습니다")))
+            f"{role.name} 의 신뢰 정책에서 {attach(', '.join(subjects), '를')} 추가할 수 있는 문장이 없습니다")))
         return None
     problems = check_trust_change(role.trust, after)
     if problems:
@@ -134,12 +135,14 @@ def _trustone_plan(ev: Evidence, namespace: str, outcomes: list[TrustOutcome], n
         title = Msg(
             f"Let namespace {namespace} ({accounts}) assume {role.name}: a namespace its trust policy "
             "has not trusted before",
-            f"네임스페이스 {namespace} ({accounts}) 가 {role.name} 를 사용하도록 허용: 지금까지 신뢰 정책에 "
+            f"네임스페이스 {namespace}({accounts}){josa(namespace, '가')} {attach(role.name, '를')} 사용하도록 "
+            f"허용: 지금까지 신뢰 "
+            f"정책에 "
             "없던 네임스페이스입니다",
         )
     else:
         title = Msg(f"Let {namespace}/{accounts} assume {role.name}",
-                    f"{namespace}/{accounts} 가 {role.name} 를 사용하도록 허용")
+                    f"{namespace}/{attach(accounts, '가')} {attach(role.name, '를')} 사용하도록 허용")
     return one_plan(title, [step], ev, verify)
 
 
@@ -218,7 +221,7 @@ def _annotationone_plan(ev: Evidence, sa: ServiceAccountFacts, stamp: str, verif
         out.append(manual(Msg(
             f"Role {role.name} (named in the error) does not trust {sa.target}; the bot will not "
             "annotate the service account with it",
-            f"역할 {role.name} (오류에 나온 역할) 의 신뢰 정책이 {sa.target} 를 허용하지 않으므로 "
+            f"역할 {role.name} (오류에 나온 역할) 의 신뢰 정책이 {attach(sa.target, '를')} 허용하지 않으므로 "
             "서비스 어카운트에 이 역할을 지정하지 않습니다")))
         return None
     shared = _other_subjects(ev, sa)

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.domain import Finding, FixPlan, Msg, PlanStep, Risk
+from bot.korean import attach
 from handlers.irsa.analyse import Analysis
 from handlers.irsa.evidence import CLUSTER_TAG, Evidence, LoadBalancerFacts
 from handlers.irsa.grants import reference, reference_grant
@@ -80,7 +81,7 @@ def _grantone_plan(ev: Evidence, verify: Mapping[str, Any], out: list[Finding]) 
     if doc is None or ref is None:
         out.append(manual(Msg(
             f"The official {ev.component} policy does not grant {ev.action}; the bot will not grant it",
-            f"공식 {ev.component} 정책에는 {ev.action} 가 없으므로 봇이 부여하지 않습니다")))
+            f"공식 {ev.component} 정책에는 {attach(ev.action, '가')} 없으므로 봇이 부여하지 않습니다")))
         return []
     name = policy_name(ev.component, ev.action)
     step = PlanStep(

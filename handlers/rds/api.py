@@ -30,6 +30,7 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from bot.domain import Msg
+from bot.korean import attach, fill
 from handlers.rds.model import Database, Inventory
 
 Outcome = Literal["call", "noop", "refuse"]
@@ -48,32 +49,32 @@ MEMBER_OK = frozenset({"available", "stopped", "stopping", "starting"})
 _WHY: dict[str, tuple[str, str, str, str]] = {
     "rds.api.cluster_unknown": (
         "{id} belongs to cluster {cluster}, which discovery did not return.",
-        "{id} 는 클러스터 {cluster} 에 속하지만 그 클러스터를 찾지 못했습니다.",
+        "{id:는} 클러스터 {cluster} 에 속하지만 그 클러스터를 찾지 못했습니다.",
         "InvalidParameterCombination: {engine} DB instances are not eligible for stopping and starting",
         AURORA_GUIDE_STOP),
     "rds.refuse.multi_az_cluster": (
         "{id} is a Multi-AZ DB cluster ({engine}), not an Aurora cluster; AWS cannot stop or start it "
         "(StopDBCluster and StartDBCluster apply only to Aurora DB clusters, and stopping and starting "
         "Multi-AZ DB clusters is not supported).",
-        "{id} 는 Aurora 가 아닌 Multi-AZ DB 클러스터({engine})라 AWS 에서 중지·시작할 수 없습니다 "
+        "{id:는} Aurora 가 아닌 Multi-AZ DB 클러스터({engine})라 AWS 에서 중지·시작할 수 없습니다 "
         "(StopDBCluster/StartDBCluster 는 Aurora DB 클러스터에만 적용되며, Multi-AZ DB 클러스터의 "
         "중지·시작은 지원되지 않습니다).",
         "InvalidDBClusterStateFault: StopDBCluster/StartDBCluster: This operation only applies to Aurora "
         "DB clusters.", MULTI_AZ_CLUSTER_LIMITS),
     "rds.refuse.mode": (
         "{id} is an {mode_en} cluster; AWS cannot stop or start it.",
-        "{id} 는 {mode_ko} 클러스터라 AWS 에서 중지·시작할 수 없습니다.",
+        "{id:는} {mode_ko} 클러스터라 AWS 에서 중지·시작할 수 없습니다.",
         "InvalidDBClusterStateFault: {mode_en} clusters cannot be stopped and started", AURORA_GUIDE_STOP),
     "rds.refuse.global": (
         "{id} is the {role} cluster of an Aurora global database; AWS does not stop or start clusters "
         "that are part of a global database.",
-        "{id} 는 Aurora 글로벌 데이터베이스의 {role} 클러스터입니다. 글로벌 데이터베이스에 속한 "
+        "{id:는} Aurora 글로벌 데이터베이스의 {role} 클러스터입니다. 글로벌 데이터베이스에 속한 "
         "클러스터는 AWS 에서 중지·시작할 수 없습니다.",
         "InvalidDBClusterStateFault: a cluster in an Aurora global database cannot be stopped",
         AURORA_GUIDE_STOP),
     "rds.refuse.cluster_replication": (
         "{id} is {what}; AWS does not stop clusters in cross-Region replication.",
-        "{id} 는 복제 관계({what})에 있어 AWS 에서 중지할 수 없습니다.",
+        "{id:는} 복제 관계({what})에 있어 AWS 에서 중지할 수 없습니다.",
         "InvalidDBClusterStateFault: clusters with read replicas cannot be stopped", AURORA_GUIDE_STOP),
     "rds.refuse.cluster_state": (
         "cluster {id} is {status}; AWS {verb}s a cluster only when it is {need}.",
@@ -86,7 +87,7 @@ _WHY: dict[str, tuple[str, str, str, str]] = {
         "InvalidDBInstanceState: members not available: {names}", AURORA_GUIDE_STOP),
     "rds.refuse.read_replica": (
         "{id} is a read replica of {source}; AWS cannot stop or start read replicas.",
-        "{id} 는 {source} 의 읽기 전용 복제본이라 AWS 에서 중지·시작할 수 없습니다.",
+        "{id:는} {source} 의 읽기 전용 복제본이라 AWS 에서 중지·시작할 수 없습니다.",
         "InvalidDBInstanceState: Cannot stop or start a Read-Replica instance", USER_GUIDE_STOP),
     "rds.refuse.replica_source": (
         "{id} has read replicas ({replicas}); AWS cannot stop a DB instance that has a read replica.",
@@ -95,12 +96,12 @@ _WHY: dict[str, tuple[str, str, str, str]] = {
     "rds.refuse.rds_custom": (
         "{id} is an RDS Custom DB instance ({engine}); StopDBInstance and StartDBInstance do not apply to "
         "RDS Custom.",
-        "{id} 는 RDS Custom DB 인스턴스({engine})라 StopDBInstance/StartDBInstance 를 사용할 수 없습니다.",
+        "{id:는} RDS Custom DB 인스턴스({engine})라 StopDBInstance/StartDBInstance 를 사용할 수 없습니다.",
         "InvalidParameterCombination: StopDBInstance: This command doesn't apply to RDS Custom",
         STOP_DB_INSTANCE_API),
     "rds.refuse.sqlserver_multi_az": (
         "{id} is SQL Server in a Multi-AZ configuration; AWS cannot stop it.",
-        "{id} 는 Multi-AZ 구성의 SQL Server 라 AWS 에서 중지할 수 없습니다.",
+        "{id:는} Multi-AZ 구성의 SQL Server 라 AWS 에서 중지할 수 없습니다.",
         "InvalidParameterCombination: You can't stop an Amazon RDS for SQL Server DB instance in a "
         "Multi-AZ configuration", USER_GUIDE_STOP),
     "rds.refuse.instance_state": (
@@ -144,14 +145,14 @@ def _refuse(action: str, db: Database, rule: str, code: str = "", **facts: str) 
              "verb_ko": "중지" if action == "stop" else "시작",
              "need": "available" if action == "stop" else "stopped", **facts}
     return ApiDecision("refuse", action, db.kind, db.id, "", code or rule,
-                       Msg(en.format(**facts), ko.format(**facts)), False, aws.format(**facts), source)
+                       Msg(en.format(**facts), fill(ko, **facts)), False, aws.format(**facts), source)
 
 
 def _noop(action: str, db: Database) -> ApiDecision:
     done, done_ko = ("stopped", "중지") if action == "stop" else ("running", "실행")
     return ApiDecision("noop", action, db.kind, db.id, "", f"rds.api.already_{done}",
                        Msg(f"{db.kind} {db.id} is already {db.status}; nothing to do.",
-                           f"{db.id} 는 이미 {db.status} 상태({done_ko})라 할 일이 없습니다."))
+                           f"{attach(db.id, '는')} 이미 {db.status} 상태({done_ko})라 할 일이 없습니다."))
 
 
 def _call(action: str, db: Database, source: str) -> ApiDecision:
@@ -173,10 +174,10 @@ def member_explanation(member: Database, cluster_id: str) -> Msg:
                f"cluster (StopDBInstance on a member fails with InvalidParameterCombination: {engine} DB "
                "instances are not eligible for stopping and starting), so the bot acts on cluster "
                f"{cluster_id}.",
-               f"{member.id} 는 {engine} 클러스터 {cluster_id} 의 멤버입니다. AWS 는 Aurora 를 "
+               f"{attach(member.id, '는')} {engine} 클러스터 {cluster_id} 의 멤버입니다. AWS 는 Aurora 를 "
                "클러스터 단위로만 중지·시작합니다 (멤버에 StopDBInstance 를 호출하면 "
                f"InvalidParameterCombination: {engine} DB instances are not eligible for stopping and "
-               f"starting 오류). 그래서 클러스터 {cluster_id} 를 대상으로 합니다.")
+               f"starting 오류). 그래서 클러스터 {attach(cluster_id, '를')} 대상으로 합니다.")
 
 
 def api_target(inv: Inventory, db: Database) -> tuple[Database, bool]:

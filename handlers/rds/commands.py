@@ -17,6 +17,7 @@ from croniter import croniter
 
 from bot.domain import Msg
 from bot.errors import UsageError
+from bot.korean import josa
 from handlers.base import CommandSpec
 from handlers.rds.schedule import DEFAULT_TZ
 
@@ -36,7 +37,7 @@ def check_cron(expr: str, what: str = "cron") -> str:
     if len(expr.split()) != 5 or not croniter.is_valid(expr):
         raise UsageError(
             f'`{expr[:60]}` is not a valid 5-field {what} expression (e.g. "0 20 * * 1-5").',
-            f'`{expr[:60]}` 는 올바른 5필드 {what} 식이 아닙니다 (예: "0 20 * * 1-5").',
+            f'`{expr[:60]}` {josa(expr[:60], "는")} 올바른 5필드 {what} 식이 아닙니다 (예: "0 20 * * 1-5").',
         )
     return expr
 
@@ -57,7 +58,7 @@ def parse_duration(text: str) -> timedelta:
     if not text.strip() or not m or not any(m.groups()):
         raise UsageError(
             f"`{text[:30]}` is not a duration like 2h, 90m or 1h30m.",
-            f"`{text[:30]}` 는 2h, 90m, 1h30m 같은 기간이 아닙니다.",
+            f"`{text[:30]}` {josa(text[:30], '는')} 2h, 90m, 1h30m 같은 기간이 아닙니다.",
         )
     days, hours, minutes = (int(g or 0) for g in m.groups())
     delta = timedelta(days=days, hours=hours, minutes=minutes)
@@ -115,7 +116,8 @@ def parse_schedule_args(args: Sequence[str]) -> dict[str, str]:
         elif not word.startswith("days="):
             raise UsageError(
                 f"unexpected `{rest[i][:40]}`; expected stop CRON, start CRON or tz=ZONE.",
-                f"`{rest[i][:40]}` 는 알 수 없는 인자입니다. stop CRON, start CRON, tz=ZONE 만 가능합니다.",
+                f"`{rest[i][:40]}` {josa(rest[i][:40], '는')} 알 수 없는 인자입니다. stop CRON, start CRON, tz=ZONE 만 "
+                f"가능합니다.",
             )
         i += 1
     if ("stop_cron" in out) != ("start_cron" in out):
@@ -138,7 +140,8 @@ def parse_keep_running_args(args: Sequence[str]) -> dict[str, str]:
         parse_duration(args[2])
     elif not _HHMM.match(args[2]):
         raise UsageError(
-            f"`{args[2][:20]}` is not a time like 23:00.", f"`{args[2][:20]}` 는 23:00 같은 시각이 아닙니다."
+            f"`{args[2][:20]}` is not a time like 23:00.", f"`{args[2][:20]}` {josa(args[2][:20], '는')} 23:00 "
+                                                           f"같은 시각이 아닙니다."
         )
     return {"db": args[0], word: args[2]}
 
@@ -148,7 +151,8 @@ def check_db(name: str) -> str:
     if not _IDENT.match(name):
         raise UsageError(f"`{name[:70]}` is not an RDS identifier (a letter, then letters, digits and single "
                          "hyphens).",
-                         f"`{name[:70]}` 는 RDS 식별자가 아닙니다 (영문자로 시작, 영문자·숫자·하이픈).")
+                         f"`{name[:70]}` {josa(name[:70], '는')} RDS 식별자가 아닙니다 (영문자로 시작, "
+                         f"영문자·숫자·하이픈).")
     return name.lower()
 
 

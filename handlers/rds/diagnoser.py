@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from bot import errors
 from bot.cloud.context import ClusterContext
 from bot.domain import Diagnosis, Finding, FixPlan, Msg, PlanStep, Request, Risk, Severity, Verification
+from bot.korean import attach
 from handlers.rds import inputs, listing
 from handlers.rds.api import api_target, decide, member_explanation
 from handlers.rds.commands import COMMANDS, INTENT, override_until
@@ -152,7 +153,7 @@ class RdsDiagnoser:
         local = until.astimezone(ZoneInfo(sch.tz)).strftime("%m-%d %H:%M %Z")
         title = Msg(f"keep {target.kind} {target.id} running until {local}; the schedule resumes by itself "
                     "after",
-                    f"{target.id} 를 {local} 까지 계속 실행합니다. 이후에는 스케줄이 자동으로 "
+                    f"{attach(target.id, '를')} {local} 까지 계속 실행합니다. 이후에는 스케줄이 자동으로 "
                     "다시 적용됩니다")
         findings.append(_finding("rds.override.proposed", Severity.INFO, title, target.id))
         params = {"cluster_key": inputs.cluster_key(ctx), "target_kind": target.kind, "target_id": target.id,
@@ -160,7 +161,7 @@ class RdsDiagnoser:
         before = override_state(book.overrides(now), target.kind, target.id, now)
         step = PlanStep(OVERRIDE_ADD, params, before, {"until": until.isoformat()},
                         Msg(f"Keep {target.id} running until {local}",
-                            f"{target.id} 를 {local} 까지 실행 유지"))
+                            f"{attach(target.id, '를')} {local} 까지 실행 유지"))
         verify = {"check": "override", "kind": target.kind, "id": target.id, "until": until.isoformat()}
         plan = FixPlan(self.name, title, (step,), Risk.LOW, target.id, verify=verify)
         return Diagnosis(self.name, target.id, title, tuple(findings), (plan,))

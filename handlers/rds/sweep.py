@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.domain import Msg
+from bot.korean import attach
 from handlers.rds.api import ApiDecision, api_target, decide
 from handlers.rds.model import ActionRecord, Database, Inventory
 from handlers.rds.schedule import Override, Schedule, active_override, desired_state, last_transition
@@ -100,7 +101,7 @@ def plan_sweep(inv: Inventory, schedules: Iterable[Schedule], overrides: Sequenc
             notes.append(SweepNote("rds.sweep.missing", sch.target_kind, sch.target_id,
                                    Msg(f"scheduled {sch.target_kind} {sch.target_id} was not found in this "
                                        "account/region",
-                                       f"스케줄된 {sch.target_id} 를 이 계정/리전에서 찾지 못했습니다"),
+                                       f"스케줄된 {attach(sch.target_id, '를')} 이 계정/리전에서 찾지 못했습니다"),
                                    repeat=bool(_since(history, sch.key, now - timedelta(days=1)))))
             continue
         target, _ = api_target(inv, db)
@@ -130,7 +131,7 @@ def _plan_one(inv: Inventory, sch: Schedule, target: Database, desired: str, ove
     if state in ("starting", "stopping"):
         return SweepNote("rds.sweep.waiting", target.kind, target.id,
                          Msg(f"{target.id} is {target.status}; will {action} it when AWS allows",
-                             f"{target.id} 가 {target.status} 상태라 가능해지면 {action} 합니다"), action,
+                             f"{attach(target.id, '가')} {target.status} 상태라 가능해지면 {action} 합니다"), action,
                          repeat=True)
     user = [r for r in recent if r.cause.startswith("user:") and r.result == "ok"]
     if user and user[-1].action != action:
@@ -138,7 +139,7 @@ def _plan_one(inv: Inventory, sch: Schedule, target: Database, desired: str, ove
         return SweepNote("rds.sweep.user_override", target.kind, target.id,
                          Msg(f"{target.id} was {user[-1].action}ed by <@{who}> during this period; "
                              "leaving it (use keep-running to hold it)",
-                             f"{target.id} 는 이번 기간에 <@{who}> 님이 직접 {user[-1].action} 했으므로 "
+                             f"{attach(target.id, '는')} 이번 기간에 <@{who}> 님이 직접 {user[-1].action} 했으므로 "
                              "그대로 둡니다 (유지하려면 keep-running 사용)"), action,
                          repeat=any(r.result == "skipped" for r in recent))
     decision = decide(inv, target, action)
@@ -154,7 +155,7 @@ def _plan_one(inv: Inventory, sch: Schedule, target: Database, desired: str, ove
     if action == "stop" and stopped_by_bot:
         why = Msg(f"re-stopped {target.id} after it started itself (AWS starts a stopped database "
                   "after 7 days)",
-                  f"{target.id} 가 스스로 다시 시작되어 (AWS 는 중지된 DB 를 7일 뒤 자동 시작) "
+                  f"{attach(target.id, '가')} 스스로 다시 시작되어 (AWS 는 중지된 DB 를 7일 뒤 자동 시작) "
                   "다시 중지했습니다")
         return SweepAction(sch, decision, "self_restart", why)
     late = now - since > late_after

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.domain import Finding, Msg, Severity
+from bot.korean import attach
 from handlers.sysctl import al2_eol, karpenter, keepalive, knowledge, nodeconfig, wording
 from handlers.sysctl.eksctl_schema import validate_eksctl
 from handlers.sysctl.facts import (
@@ -113,7 +114,7 @@ def _node_files(facts: SysctlFacts, names: list[str]) -> tuple[list[dict[str, st
         family = family_of(ng.ami_type if ng else "", image)
         if family in (UNKNOWN, WINDOWS):
             notes.append(Msg(f"{group}: AMI family {family}, no generator",
-                             f"{group}: AMI 계열 {family} 는 설정 생성기가 없습니다"))
+                             f"{group}: AMI 계열 {attach(family, '는')} 설정 생성기가 없습니다"))
             continue
         if family == AL2:
             notes.append(al2_eol.note(group, kubernetes))

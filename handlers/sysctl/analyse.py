@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.domain import Diagnosis, Finding, FixPlan, Msg, PlanStep, Risk, Severity
+from bot.korean import attach
 from handlers.sysctl import advice as advice_mod
 from handlers.sysctl import knowledge
 from handlers.sysctl.collect import Evidence
@@ -49,7 +50,7 @@ def _evidence_findings(ev: Evidence) -> list[Finding]:
                     Severity.ERROR,
                     Msg(
                         f"The kubelet on {node or 'its node'} rejected {target} (SysctlForbidden)",
-                        f"{node or '노드'} 의 kubelet 이 {target} 를 거부했습니다 (SysctlForbidden)",
+                        f"{node or '노드'} 의 kubelet 이 {attach(target, '를')} 거부했습니다 (SysctlForbidden)",
                     ),
                     (Msg.same(message),) if message else (),
                     target=target,
@@ -63,7 +64,7 @@ def _evidence_findings(ev: Evidence) -> list[Finding]:
                     Severity.OK,
                     Msg(
                         f"{target} is Running with {asked or 'no sysctls'}",
-                        f"{target} 는 {asked or 'sysctl 없이'} Running 상태입니다",
+                        f"{attach(target, '는')} {asked or 'sysctl 없이'} Running 상태입니다",
                     ),
                     target=target,
                 )
@@ -78,7 +79,7 @@ def _evidence_findings(ev: Evidence) -> list[Finding]:
                         Msg(
                             f"{ev.workload.kind} {ev.workload.name} now asks for other sysctls than "
                             f"{target} runs with; the pod has not been replaced yet",
-                            f"{ev.workload.kind} {ev.workload.name} 의 sysctl 이 실행 중인 {target} 와 "
+                            f"{ev.workload.kind} {ev.workload.name} 의 sysctl 이 실행 중인 {attach(target, '와')} "
                             "다릅니다. 파드가 아직 교체되지 않았습니다",
                         ),
                         target=target,
@@ -104,7 +105,7 @@ def _evidence_findings(ev: Evidence) -> list[Finding]:
                     Msg(
                         f"Pod Security admission ({m.group(1)}) refuses the pods of {involved}: "
                         f"forbidden sysctls {m.group(2)}",
-                        f"Pod Security admission ({m.group(1)}) 가 {involved} 의 파드 생성을 거부합니다: "
+                        f"Pod Security admission({m.group(1)})이 {involved}의 파드 생성을 거부합니다: "
                         f"금지된 sysctl {m.group(2)}",
                     ),
                     (Msg.same(event.get("message", "")),),
@@ -144,7 +145,7 @@ def _psa_plan(ev: Evidence, fix: tuple[str, str, str], requested: Mapping[str, s
         KIND,
         Msg(
             f"Move the Pod Security pin of {namespace} from {old} to {new}",
-            f"{namespace} 의 Pod Security 고정 버전을 {old} 에서 {new} 로 변경",
+            f"{namespace} 의 Pod Security 고정 버전을 {old} 에서 {attach(new, '로')} 변경",
         ),
         (step,),
         Risk.MEDIUM,
@@ -164,7 +165,7 @@ def _recreate_plan(ev: Evidence, requested: Mapping[str, str]) -> FixPlan:
         {"uid": "(new pod)", "phase": "Running", "reason": ""},
         Msg(
             f"Recreate pod {target} from its own spec (the kubelet never retries a rejected pod)",
-            f"파드 {target} 를 같은 spec 으로 다시 생성 (kubelet 은 거부한 파드를 재시도하지 않습니다)",
+            f"파드 {attach(target, '를')} 같은 spec 으로 다시 생성 (kubelet 은 거부한 파드를 재시도하지 않습니다)",
         ),
     )
     return FixPlan(

@@ -14,6 +14,7 @@ from typing import Any
 from bot.cloud.context import ClusterContext
 from bot.domain import Diagnosis, FixPlan, Msg, Request, Verification
 from bot.errors import UsageError
+from bot.korean import attach, josa
 from handlers.base import CommandSpec
 from handlers.sysctl import collect, keepalive, knowledge
 from handlers.sysctl.analyse import KIND, analyse
@@ -36,7 +37,7 @@ def parse_args(args: list[str]) -> dict[str, str]:
     if not knowledge.valid_name(name):
         raise UsageError(
             f"`{name[:80]}` is not a valid sysctl name (like net.ipv4.tcp_keepalive_time).",
-            f"`{name[:80]}` 는 올바른 sysctl 이름이 아닙니다 (예: net.ipv4.tcp_keepalive_time).",
+            f"`{name[:80]}` {josa(name[:80], '는')} 올바른 sysctl 이름이 아닙니다 (예: net.ipv4.tcp_keepalive_time).",
         )
     entities = {"sysctl": name, "value": value.strip()}
     if len(args) == 2:
@@ -116,7 +117,7 @@ class SysctlDiagnoser:
                         True,
                         Msg(
                             f"{v['namespace']}/{name} is Running with {shown}",
-                            f"{v['namespace']}/{name} 가 {shown} 로 Running 입니다",
+                            f"{v['namespace']}/{attach(name, '가')} {attach(shown, '로')} Running 입니다",
                         ),
                     )
             if pods:

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from bot.domain import Msg
+from bot.korean import attach, josa
 
 IDLE_TIMEOUT_SECONDS = 350  # NLB (default) and NAT gateway (fixed)
 LINUX_DEFAULTS = {
@@ -71,7 +72,7 @@ def value_problems(name: str, value: str) -> list[Msg]:
         return [
             Msg(
                 f"`{name}={value}` is not a positive whole number of seconds/probes.",
-                f"`{name}={value}` 는 양의 정수가 아닙니다.",
+                f"`{name}={value}` {josa(value, '는')} 양의 정수가 아닙니다.",
             )
         ]
     low, high = GOOD_RANGES[name]
@@ -80,15 +81,16 @@ def value_problems(name: str, value: str) -> list[Msg]:
             Msg(
                 f"`{name}={number}` is not below the {IDLE_TIMEOUT_SECONDS} s idle timeout of NLB and NAT "
                 f"gateway: the first probe comes too late. Use {low}-{high}.",
-                f"`{name}={number}` 는 NLB/NAT 게이트웨이 유휴 제한 {IDLE_TIMEOUT_SECONDS}초보다 작지 않아 "
-                f"첫 probe 가 너무 늦습니다. {low}~{high} 를 쓰세요.",
+                f"`{name}={number}` {josa(number, '는')} NLB/NAT 게이트웨이 유휴 제한 "
+                f"{IDLE_TIMEOUT_SECONDS}초보다 작지 않아 "
+                f"첫 probe 가 너무 늦습니다. {low}~{attach(high, '를')} 쓰세요.",
             )
         ]
     if not low <= number <= high:
         return [
             Msg(
                 f"`{name}={number}` is outside the usual {low}-{high}.",
-                f"`{name}={number}` 는 일반적인 범위 {low}~{high} 밖입니다.",
+                f"`{name}={number}` {josa(number, '는')} 일반적인 범위 {low}~{high} 밖입니다.",
             )
         ]
     return []

@@ -21,6 +21,7 @@ from typing import Any
 from bot import errors
 from bot.cloud.context import ClusterContext
 from bot.domain import Msg, PlanStep, Risk
+from bot.korean import attach
 from handlers.base import inverse_step
 from handlers.sysctl import knowledge
 from handlers.sysctl.analyse import NAMESPACE_LABEL, RECREATE_POD, WORKLOAD_SYSCTLS, sysctl_list
@@ -56,7 +57,7 @@ class NamespaceLabel:
             step,
             Msg(
                 f"Namespace {ns}: restore {label} to {step.before['value']}",
-                f"네임스페이스 {ns}: {label} 를 {step.before['value']} 로 되돌림",
+                f"네임스페이스 {ns}: {attach(label, '를')} {attach(step.before['value'], '로')} 되돌림",
             ),
             observed_after,
         )

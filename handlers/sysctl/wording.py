@@ -7,6 +7,7 @@ stays readable and the wording can be reviewed (English and Korean side by side)
 from __future__ import annotations
 
 from bot.domain import Finding, Msg, Severity
+from bot.korean import attach, josa
 from handlers.sysctl import keepalive, knowledge
 from handlers.sysctl.facts import (
     AFTER_UPGRADE,
@@ -30,7 +31,8 @@ def kubelet_finding(v: Verdict, facts: SysctlFacts) -> Finding:
         return Finding(
             "sysctl.invalid_name",
             Severity.ERROR,
-            Msg(f"`{v.name}` is not a valid sysctl name", f"`{v.name}` 는 올바른 sysctl 이름이 아닙니다"),
+            Msg(f"`{v.name}` is not a valid sysctl name", f"`{v.name}` {josa(v.name, '는')} 올바른 sysctl 이름이 "
+                                                          f"아닙니다"),
         )
     if v.kind == NODE_LEVEL:
         ipc = (
@@ -52,7 +54,8 @@ def kubelet_finding(v: Verdict, facts: SysctlFacts) -> Finding:
             Severity.ERROR,
             Msg(
                 f"`{v.name}` is not namespaced: it is node-wide and cannot be set per pod",
-                f"`{v.name}` 는 네임스페이스가 없는 노드 전역 sysctl 이라 파드별로 설정할 수 없습니다",
+                f"`{v.name}` {josa(v.name, '는')} 네임스페이스가 없는 노드 전역 sysctl 이라 파드별로 설정할 수 "
+                f"없습니다",
             ),
             (
                 *ipc,
@@ -73,7 +76,7 @@ def kubelet_finding(v: Verdict, facts: SysctlFacts) -> Finding:
             Severity.ERROR,
             Msg(
                 f"`{v.name}` cannot be set by a pod that shares the host's network/IPC namespace",
-                f"호스트 네트워크/IPC 네임스페이스를 쓰는 파드는 `{v.name}` 를 설정할 수 없습니다",
+                f"호스트 네트워크/IPC 네임스페이스를 쓰는 파드는 `{v.name}` {josa(v.name, '를')} 설정할 수 없습니다",
             ),
             (
                 Msg(
@@ -89,7 +92,7 @@ def kubelet_finding(v: Verdict, facts: SysctlFacts) -> Finding:
             Severity.OK,
             Msg(
                 f"`{v.name}` is allowed by these kubelets (safe set or allow-list): no node change is needed",
-                f"`{v.name}` 는 현재 kubelet 이 허용합니다 (safe 목록 또는 허용 목록). "
+                f"`{v.name}` {josa(v.name, '는')} 현재 kubelet 이 허용합니다 (safe 목록 또는 허용 목록). "
                 "노드 변경이 필요 없습니다",
             ),
             target=v.name,
@@ -101,7 +104,7 @@ def kubelet_finding(v: Verdict, facts: SysctlFacts) -> Finding:
             Msg(
                 f"`{v.name}` is safe from Kubernetes {since} and the control plane is {cp}, but the kubelets "
                 f"on {nodes} are older. Upgrade that node group instead of building a custom AMI.",
-                f"`{v.name}` 는 Kubernetes {since} 부터 safe 이고 컨트롤 플레인은 {cp} 이지만 "
+                f"`{v.name}` {josa(v.name, '는')} Kubernetes {since} 부터 safe 이고 컨트롤 플레인은 {cp} 이지만 "
                 f"{nodes} 의 kubelet 이 "
                 "더 오래된 버전입니다. 커스텀 AMI 대신 해당 노드 그룹을 업그레이드하세요.",
             ),
@@ -114,7 +117,7 @@ def kubelet_finding(v: Verdict, facts: SysctlFacts) -> Finding:
             Severity.ERROR,
             Msg(
                 f"`{v.name}` needs a newer kernel than {nodes} run; move them to a current AMI",
-                f"`{v.name}` 는 {nodes} 의 커널보다 새 커널이 필요합니다. 최신 AMI 로 교체하세요",
+                f"`{v.name}` {josa(v.name, '는')} {nodes} 의 커널보다 새 커널이 필요합니다. 최신 AMI 로 교체하세요",
             ),
             target=v.name,
         )
@@ -125,7 +128,7 @@ def kubelet_finding(v: Verdict, facts: SysctlFacts) -> Finding:
             Msg(
                 f"`{v.name}` is unsafe on Kubernetes {cp}; it becomes safe in {since}. Until the cluster and "
                 "its node groups run that version, the kubelet must allow it (node configuration attached).",
-                f"`{v.name}` 는 Kubernetes {cp} 에서 unsafe 이며 {since} 부터 safe 입니다. "
+                f"`{v.name}` {josa(v.name, '는')} Kubernetes {cp} 에서 unsafe 이며 {since} 부터 safe 입니다. "
                 "클러스터와 노드 그룹이 "
                 "그 버전이 될 때까지는 kubelet 허용 목록이 필요합니다 (노드 설정 파일 첨부).",
             ),
@@ -138,7 +141,8 @@ def kubelet_finding(v: Verdict, facts: SysctlFacts) -> Finding:
         Msg(
             f"`{v.name}` is namespaced but unsafe: only kubelets started with it in "
             "allowedUnsafeSysctls accept it (node configuration attached).",
-            f"`{v.name}` 는 네임스페이스 sysctl 이지만 unsafe 입니다. allowedUnsafeSysctls 에 넣어 기동한 "
+            f"`{v.name}` {josa(v.name, '는')} 네임스페이스 sysctl 이지만 unsafe 입니다. allowedUnsafeSysctls 에 "
+            f"넣어 기동한 "
             "kubelet 만 허용합니다 (노드 설정 파일 첨부).",
         ),
         target=v.name,
@@ -156,7 +160,9 @@ def psa_finding(v: Verdict, facts: SysctlFacts) -> Finding:
             Msg(
                 f"Namespace {facts.namespace} pins Pod Security `{policy}`; that policy version forbids "
                 f"`{v.name}`, which the {policy.level} policy allows from v{knowledge.show(since)}.",
-                f"네임스페이스 {facts.namespace} 가 Pod Security `{policy}` 로 고정되어 있어 `{v.name}` 를 "
+                f"네임스페이스 {attach(facts.namespace, '가')} Pod Security `{policy}` {josa(policy, '로')} "
+                f"고정되어 있어 "
+                f"`{v.name}` {josa(v.name, '를')} "
                 f"금지합니다. {policy.level} 정책은 v{knowledge.show(since)} 부터 허용합니다.",
             ),
             target=facts.namespace,
@@ -172,7 +178,8 @@ def psa_finding(v: Verdict, facts: SysctlFacts) -> Finding:
         Msg(
             f"Pod Security `{policy}` in namespace {facts.namespace} never admits `{v.name}`; only the "
             "privileged level (or an admission exemption) does. Decide that with the namespace owners.",
-            f"네임스페이스 {facts.namespace} 의 Pod Security `{policy}` 는 `{v.name}` 를 허용하지 않습니다. "
+            f"네임스페이스 {facts.namespace} 의 Pod Security `{policy}` {josa(policy, '는')} `{v.name}` "
+            f"{josa(v.name, '를')} 허용하지 않습니다. "
             "privileged 레벨(또는 예외 설정)만 가능하니 네임스페이스 담당자와 결정하세요.",
         ),
         target=facts.namespace,
@@ -221,7 +228,7 @@ def upgrade_finding(groups: list[str], pools: list[str], control_plane: str, clu
         Severity.INFO,
         Msg(
             f"Upgrade the lagging nodes to Kubernetes {version} (rolling, done by your team)",
-            f"뒤처진 노드를 Kubernetes {version} 로 업그레이드하세요 (롤링, 팀에서 진행)",
+            f"뒤처진 노드를 Kubernetes {attach(version, '로')} 업그레이드하세요 (롤링, 팀에서 진행)",
         ),
         tuple(steps),
         data={"nodegroups": groups, "nodepools": pools, "version": version},
@@ -236,6 +243,6 @@ def configz_note(node: str, why: str, names: list[str]) -> Msg:
         f"If its allowedUnsafeSysctls already lists {listed}, these files are not needed; the bot needs `get` "
         "on `nodes/proxy` to check.",
         f"{node} 의 kubelet 설정을 읽지 못했습니다 (GET /api/v1/nodes/{node}/proxy/configz: {why}). "
-        f"allowedUnsafeSysctls 에 이미 {listed} 가 있다면 이 파일은 필요 없습니다. 확인하려면 봇에 "
+        f"allowedUnsafeSysctls 에 이미 {attach(listed, '가')} 있다면 이 파일은 필요 없습니다. 확인하려면 봇에 "
         "`nodes/proxy` 의 `get` 권한이 필요합니다.",
     )

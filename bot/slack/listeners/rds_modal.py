@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from slack_bolt import App
 
 from bot.domain import Msg
+from bot.korean import josa
 from bot.services.requests import Ask
 from bot.slack.deps import Deps
 from bot.slack.errors import reporting_errors
@@ -42,7 +43,7 @@ def schedule_view(db: str, channel: str, lang: str, tz: str) -> dict[str, Any]:
         "blocks": [
             {"type": "section", "text": {"type": "mrkdwn", "text": Msg(
                 f"Stop and start *{db}* on a schedule. Ops approve it before it takes effect.",
-                f"*{db}* 를 스케줄에 따라 중지·시작합니다. ops 승인 후 적용됩니다.")(lang)}},
+                f"*{db}* {josa(db, '를')} 스케줄에 따라 중지·시작합니다. ops 승인 후 적용됩니다.")(lang)}},
             {"type": "input", "block_id": "days", "label": _text(Msg("Days", "요일")(lang)),
              "element": {"type": "checkboxes", "action_id": "value", "options": options,
                          "initial_options": options[:5]}},

@@ -20,6 +20,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.domain import Msg
 from bot.errors import ChannelUnavailable, UsageError
+from bot.korean import attach, josa
 from bot.mrkdwn import Mrkdwn, as_mrkdwn, escape, mention
 from bot.mrkdwn import channel as channel_link
 from bot.reports.model import Chart
@@ -142,7 +143,7 @@ def parse_channel(token: str) -> str:
     if not m:
         raise UsageError(
             f"`{token[:40]}` is not a channel; pick it with # so Slack sends it as <#C…>.",
-            f"`{token[:40]}` 는 채널이 아닙니다. # 으로 채널을 골라 주세요.",
+            f"`{token[:40]}` {josa(token[:40], '는')} 채널이 아닙니다. # 으로 채널을 골라 주세요.",
         )
     return m.group(1) or m.group(2)
 
@@ -221,7 +222,7 @@ def register(app: App, deps: Deps) -> None:
                     Msg(
                         f"✅ Report #{row.id} `{row.kind}` will post to <#{row.channel}> "
                         f"at `{row.cron}` ({row.tz}).",
-                        f"✅ 보고서 #{row.id} `{row.kind}` 를 <#{row.channel}> 에 "
+                        f"✅ 보고서 #{row.id} `{row.kind}` {josa(row.kind, '를')} <#{row.channel}> 에 "
                         f"`{row.cron}` ({row.tz}) 에 게시합니다.",
                     )(lang)
                 )
@@ -230,9 +231,9 @@ def register(app: App, deps: Deps) -> None:
                 done = service.remove(report_id, user)
                 say(
                     (
-                        Msg(f"🗑️ Report #{report_id} removed.", f"🗑️ 보고서 #{report_id} 를 삭제했습니다.")
+                        Msg(f"🗑️ Report #{report_id} removed.", f"🗑️ 보고서 #{attach(report_id, '를')} 삭제했습니다.")
                         if done
-                        else Msg(f"There is no report #{report_id}.", f"보고서 #{report_id} 가 없습니다.")
+                        else Msg(f"There is no report #{report_id}.", f"보고서 #{attach(report_id, '가')} 없습니다.")
                     )(lang)
                 )
             else:
