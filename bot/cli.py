@@ -20,17 +20,50 @@ if TYPE_CHECKING:  # annotations only: each sub-command imports what it needs wh
     from bot.slack.workers import LazyWorkers
 
 
-def _settings():
-    from bot.settings import Settings
+DIST = "eks-chatops"  # the distribution name in pyproject.toml
 
-    return Settings()
+
+def _settings():
+    """The settings from the environment; a setting that is not of its type ends the command in one line."""
+    from bot.preflight import load_settings
+
+    settings = load_settings()
+    if isinstance(settings, str):
+        print(settings, file=sys.stderr)
+        raise SystemExit(2)
+    return settings
 
 
 def refuse_unsafe_settings(settings) -> int:
-    """0 when the settings are safe to serve with; otherwise print one line and return 2 (the exit status)."""
-    if not settings.role_patterns:
-        print("ROLE_ALLOW_PATTERNS is not set: set it to the IAM role patterns fixes may change "
-              "(for example 'eks-*,AmazonEKS*'); refusing to start", file=sys.stderr)
+    """0 when the settings are safe to serve with; otherwise print one line and return 2 (the exit status).
+
+    The role allow-list only; ``bot.preflight.serve_findings`` holds everything ``serve`` and ``socket``
+    check before they start.
+    """
+    from bot.preflight import Finding, report, role_patterns
+
+    problem = role_patterns(settings)
+    return report([Finding(problem)]) if problem else 0
+
+
+def _one_line(exc: BaseException) -> str:
+    """An exception as one line: the driver's own message for database errors, no traceback."""
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    return (text.splitlines()[0] if text else type(exc).__name__)[:300]
+
+
+def _migrate(url: str) -> int:
+    """``bot.bootstrap.migrate``, with a database that cannot be reached said in one line (exit 2)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.bootstrap import migrate
+    from bot.preflight import _shown
+
+    try:
+        migrate(url)
+    except SQLAlchemyError as exc:
+        print(f"cannot migrate the database {_shown(url)}: {_one_line(exc)}; check DATABASE_URL or --url",
+              file=sys.stderr)
         return 2
     return 0
 
@@ -116,14 +149,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from bot import logging_setup
     from bot.bootstrap import build
     from bot.http import build_http_app
-    from bot.store.migrate import upgrade
+    from bot.preflight import report, serve_findings
 
     settings = _settings()
-    logging_setup.configure(settings.log_level)
-    if refuse_unsafe_settings(settings):
+    if report(serve_findings(settings, migrate_first=args.migrate)):
         return 2
-    if args.migrate:
-        upgrade(settings.database_url)
+    if args.migrate and _migrate(settings.database_url):
+        return 2
+    logging_setup.configure(settings.log_level)
     bot = build(settings)
     _learn_installation(bot)
     stops, workers = _start_background(bot)
@@ -140,14 +173,12 @@ def cmd_socket(args: argparse.Namespace) -> int:
 
     from bot import logging_setup
     from bot.bootstrap import build
+    from bot.preflight import report, serve_findings
 
     settings = _settings()
+    if report(serve_findings(settings, socket_mode=True)):
+        return 2
     logging_setup.configure(settings.log_level)
-    if refuse_unsafe_settings(settings):
-        return 2
-    if not settings.slack_app_token.startswith("xapp-"):
-        print("SLACK_APP_TOKEN must be an app-level token (xapp-...) for Socket Mode", file=sys.stderr)
-        return 2
     bot = build(settings)
     _learn_installation(bot)
     stops, _workers = _start_background(bot)
@@ -160,23 +191,86 @@ def cmd_socket(args: argparse.Namespace) -> int:
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
-    from bot.store.migrate import upgrade
-
-    upgrade(args.url or _settings().database_url)
+    if _migrate(args.url or _settings().database_url):
+        return 2
     print("migrated")
     return 0
 
 
+def slash_prefix(text: str, command: str) -> str | None:
+    """The text after ``command`` (``/ops``) when ``text`` is a slash command's, else None."""
+    stripped = text.lstrip()
+    if stripped == command:
+        return ""
+    if stripped.startswith(command) and stripped[len(command):][:1].isspace():
+        return stripped[len(command):].strip()
+    return None
+
+
+def parse_slash(text: str, out=None, err=None) -> int:
+    """``chatops parse /ops ...``: the ``/ops`` text read by ``parse_command`` with the running bot's built-ins.
+
+    The bot is built (in memory, nothing connects) so the built-in sub-commands its features register
+    (``report``) are the ones the slash command knows; then the same ``parse_command`` call as the
+    ``/ops`` listener (``bot.slack.listeners.commands``) reads the text.
+    """
+    from dataclasses import asdict
+
+    from bot.bootstrap import build
+    from bot.errors import UsageError
+    from bot.services.commands import parse_command
+
+    out = out if out is not None else sys.stdout
+    err = err if err is not None else sys.stderr
+    settings = _settings()
+    bot = build(settings.model_copy(update={"database_url": "sqlite://", "clusters_file": ""}))
+    rest = slash_prefix(text, settings.slash_command)
+    try:
+        cmd = parse_command(rest or "", frozenset(bot.deps.builtins))
+    except UsageError as exc:
+        err.write(f"usage error: {exc.message}\n")
+        return 2
+    finally:
+        bot.engine.dispose()
+    out.write(json.dumps({"command": settings.slash_command, **asdict(cmd)}, ensure_ascii=False) + "\n")
+    return 0
+
+
 def cmd_parse(args: argparse.Namespace) -> int:
+    import io
+
     from bot.parsing.cli import main as parse_main
 
-    return parse_main(args.rest, sys.stdin, sys.stdout)
+    rest = list(args.rest)
+    slash = _slash_command()
+    if rest in (["-h"], ["--help"]):
+        parse_main(rest, sys.stdin, sys.stdout)
+        sys.stdout.write(f"       chatops parse {slash} TEXT...  (or `{slash} ...` on stdin with -): the text read as "
+                         f"the {slash} slash command reads it, printed as the command it becomes; exit 2 with "
+                         "Slack's usage error when it would answer one\n")
+        return 0
+    if rest and slash_prefix(rest[0], slash) is not None:  # chatops parse /ops pods -A
+        return parse_slash(" ".join(rest))
+    if rest == ["-"]:
+        raw = getattr(sys.stdin, "buffer", None)
+        text = raw.read().decode("utf-8", "replace") if raw is not None else sys.stdin.read()
+        if slash_prefix(text, slash) is not None:  # echo '/ops rds list' | chatops parse -
+            return parse_slash(text.strip())
+        return parse_main(rest, io.StringIO(text), sys.stdout)
+    return parse_main(rest, sys.stdin, sys.stdout)
+
+
+def _slash_command() -> str:
+    import os
+
+    return os.environ.get("SLASH_COMMAND", "").strip() or "/ops"
 
 
 def cmd_diagnose(args: argparse.Namespace) -> int:
-    from bot.diagnose_cli import run
+    from bot.diagnose_cli import main
+    from bot.preflight import load_settings
 
-    return run(" ".join(args.text), _settings(), sys.stdout)
+    return main(args.rest, load_settings, sys.stdout, sys.stderr)
 
 
 # Spreadsheets run a cell that starts with one of these as a formula (OWASP, "CSV Injection"): such a
@@ -194,12 +288,20 @@ def csv_cell(value: object) -> object:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
+    from bot.preflight import database
     from bot.store.db import make_engine, make_session_factory
     from bot.store.repo import Repo, as_dicts
 
-    settings = _settings()
-    repo = Repo(make_session_factory(make_engine(args.url or settings.database_url)))
-    rows = as_dicts(repo.audit_rows(limit=args.limit))
+    url = args.url or _settings().database_url
+    problem = database(url, purpose="audit")  # before an engine exists: SQLite would create the file
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
+    engine = make_engine(url)
+    try:
+        rows = as_dicts(Repo(make_session_factory(engine)).audit_rows(limit=args.limit))
+    finally:
+        engine.dispose()
     if args.csv:
         writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else ["id"])
         writer.writeheader()
@@ -249,49 +351,81 @@ def cmd_check_permission(args: argparse.Namespace) -> int:
     return check_permission_main(args.rest, sys.stdout)
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a mistake said in one line that points at ``--help`` (not the usage block)."""
+
+    def error(self, message: str):  # type: ignore[override]
+        self.exit(2, f"{self.prog}: {message} (see `{self.prog} --help`)\n")
+
+
+def version() -> str:
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as dist_version
+
+    try:
+        return dist_version(DIST)
+    except PackageNotFoundError:
+        return "unknown (not installed; run from a source checkout)"
+
+
+DEMO_SCENARIOS = ("pod-restart, ingress, ingress-group, image-pull, image-pull-tgw, rds, rds-multi-az-cluster, "
+                  "sysctl, sysctl-allowlisted, reports")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="chatops", description="EKS ChatOps Slack bot")
-    sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("serve", help="serve the Slack app over HTTP (/slack/events, /healthz, /readyz, /metrics)")
-    p.add_argument("--host", default="0.0.0.0")
-    p.add_argument("--port", type=int, default=3000)
+    parser = _Parser(prog="chatops", description="EKS ChatOps Slack bot",
+                     epilog="exit status: 0 done; 1 a check's answer was no (check-trust, check-permission) or a "
+                            "diagnosis failed; 2 bad input or missing setup, said in one line on stderr")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}",
+                        help="print the installed version and exit")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    p = sub.add_parser("serve", help="serve the Slack app over HTTP (/slack/events, /healthz, /readyz, /metrics)",
+                       description="Serve the Slack app over HTTP. Refuses to start (exit 2, one line) without "
+                                   "ROLE_ALLOW_PATTERNS, real Slack credentials, a migrated database, AWS "
+                                   "credentials or a way to reach the cluster; warns when no approvers are set.")
+    p.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0)")
+    p.add_argument("--port", type=int, default=3000, help="port to listen on (default 3000)")
     p.add_argument("--migrate", action="store_true", help="run database migrations first")
-    p.set_defaults(func=cmd_serve)
-    sub.add_parser("socket", help="run over Socket Mode (no inbound HTTP needed)").set_defaults(func=cmd_socket)
-    p = sub.add_parser("migrate", help="bring the database schema up to date")
-    p.add_argument("--url", default="")
-    p.set_defaults(func=cmd_migrate)
-    p = sub.add_parser("parse", help="print what the bot understands from a text (offline)", add_help=False)
-    p.add_argument("rest", nargs=argparse.REMAINDER)
-    p.set_defaults(func=cmd_parse)
-    p = sub.add_parser("diagnose", help="parse and diagnose from the terminal (no applying)")
-    p.add_argument("text", nargs="+")
-    p.set_defaults(func=cmd_diagnose)
+    p.set_defaults(func=cmd_serve, parser=p)
+    p = sub.add_parser("socket", help="run over Socket Mode (no inbound HTTP needed; needs SLACK_APP_TOKEN)",
+                       description="Run over Socket Mode. Checks the same settings as serve, with SLACK_APP_TOKEN "
+                                   "(xapp-...) instead of the signing secret.")
+    p.set_defaults(func=cmd_socket, parser=p)
+    p = sub.add_parser("migrate", help="bring the database schema up to date (creates a SQLite file if needed)")
+    p.add_argument("--url", default="", help="SQLAlchemy URL of the database (default: DATABASE_URL)")
+    p.set_defaults(func=cmd_migrate, parser=p)
+    sub.add_parser("parse", help="print what the bot understands from a text, offline; `/ops ...` text is read "
+                                 "as the slash command reads it (chatops parse --help)", add_help=False)
+    sub.add_parser("diagnose", help="parse and diagnose from the terminal, never applying: "
+                                    "diagnose [--cluster NAME] TEXT (chatops diagnose --help)", add_help=False)
     p = sub.add_parser("audit", help="print the audit log (JSON lines, or --csv)")
-    p.add_argument("--csv", action="store_true")
-    p.add_argument("--limit", type=int, default=0)
-    p.add_argument("--url", default="")
-    p.set_defaults(func=cmd_audit)
-    p = sub.add_parser("demo", help="run the scenarios in the offline sandbox")
-    p.add_argument("--scenario", default="", help="pod-restart, ingress, ingress-group, image-pull, image-pull-tgw, "
-                   "rds, rds-multi-az-cluster, sysctl, sysctl-allowlisted, reports")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_demo)
-    for name, func in (("check-trust", cmd_check_trust), ("check-permission", cmd_check_permission)):
-        p = sub.add_parser(name, help=f"{name} (offline policy evaluation)", add_help=False)
-        p.add_argument("rest", nargs=argparse.REMAINDER)
-        p.set_defaults(func=func)
+    p.add_argument("--csv", action="store_true", help="write CSV (cells a spreadsheet would run are neutralised)")
+    p.add_argument("--limit", type=int, default=0, help="only the latest N rows (default 0: all)")
+    p.add_argument("--url", default="", help="SQLAlchemy URL of the database (default: DATABASE_URL)")
+    p.set_defaults(func=cmd_audit, parser=p)
+    p = sub.add_parser("demo", help="run the scenarios in the offline sandbox (source checkout only)")
+    p.add_argument("--scenario", default="", help=f"run only this scenario: {DEMO_SCENARIOS} (default: all)")
+    p.add_argument("--json", action="store_true", help="print one JSON document: scenarios and audit row count")
+    p.set_defaults(func=cmd_demo, parser=p)
+    sub.add_parser("check-trust", add_help=False,
+                   help="does a trust policy admit a service account? exit 0 admitted, 1 not, 2 bad input")
+    sub.add_parser("check-permission", add_help=False,
+                   help="do identity policies allow an action? exit 0 allowed, 1 denied, 2 bad input")
     return parser
 
 
-PASSTHROUGH = {"parse": cmd_parse, "check-trust": cmd_check_trust, "check-permission": cmd_check_permission}
+# These parse their own options (argparse REMAINDER drops leading --x, and free text may hold -A or --cluster).
+PASSTHROUGH = {"parse": cmd_parse, "diagnose": cmd_diagnose, "check-trust": cmd_check_trust,
+               "check-permission": cmd_check_permission}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] in PASSTHROUGH:  # these parse their own options (argparse REMAINDER drops leading --x)
+    if argv and argv[0] in PASSTHROUGH:
         return int(PASSTHROUGH[argv[0]](argparse.Namespace(rest=argv[1:])) or 0)
-    args = build_parser().parse_args(argv)
+    args, extra = build_parser().parse_known_args(argv)
+    if extra:  # said by the sub-command's parser, so the line points at its own --help
+        args.parser.error(f"unrecognized arguments: {' '.join(extra)}")
     return int(args.func(args) or 0)
 
 

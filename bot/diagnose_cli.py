@@ -1,43 +1,200 @@
-"""``chatops diagnose TEXT``: the same parsing and diagnosis as in Slack, printed to a terminal.
+"""``chatops diagnose [--cluster NAME] TEXT``: the same parsing and diagnosis as in Slack, printed to a terminal.
 
-Runs against the configured AWS profile and kubeconfig. It proposes but never applies:
-applying stays in Slack, behind approval.
+Runs against the configured AWS profile and kubeconfig, or against a cluster of ``CLUSTERS_FILE``
+(``--cluster NAME``, else the file's default). It proposes but never applies: applying stays in
+Slack, behind approval.
+
+AWS and Kubernetes are reached only when the diagnoser asks for them, so a diagnoser that reads
+AWS alone (``rds list``, ``rds schedule ...``) needs no kubeconfig. What is missing (credentials,
+a kubeconfig, a cluster the file does not list) is said in one line on stderr, with exit status 2;
+a diagnosis that ran and hit an API error exits 1.
 """
 
 from __future__ import annotations
 
 import json
-from typing import TextIO
+import shlex
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any, TextIO
 
-from bot import errors
+from bot import errors, preflight
+from bot.cloud.kube import Kube
 from bot.domain import Lang, Request
+from bot.services.clusters import ClusterContexts, load_clusters
 from bot.services.commands import parse_command
-from bot.services.contexts import SingleClusterContexts
+from bot.services.contexts import SingleClusterContexts, kube_from_settings
 from bot.services.core import step_to_dict
 from bot.services.failures import describe_failure, new_ref
+from bot.services.ports import ContextProvider
 from bot.settings import Settings
 from handlers import registry
 
+USER = "terminal"
+# Diagnosers that read AWS alone (names in handlers.registry). Every other diagnoser needs the cluster's API,
+# so without a kubeconfig (or KUBE_HOST, CLUSTERS_FILE, the in-cluster account) it is refused before any
+# AWS call; these run with no Kubernetes access at all (tests/cli/test_first_run.py runs each rds command
+# with no kubeconfig).
+AWS_ONLY = frozenset({"rds"})
+USAGE = """usage: chatops diagnose [--cluster NAME] TEXT...
 
-def run(text: str, settings: Settings, out: TextIO) -> int:
+Parse TEXT as the /ops slash command does (a command such as `pods -A`, `rds list`,
+`ingress NS/NAME`, or a problem described in English or Korean, or a pasted error) and
+diagnose it with your AWS credentials and kubeconfig. Plans are printed, never applied.
+
+options:
+  -h, --help      show this help and exit
+  --cluster NAME  the cluster to diagnose: one listed in CLUSTERS_FILE (default: the file's
+                  default), or CLUSTER_NAME when no CLUSTERS_FILE is set
+exit status: 0 diagnosed, 1 the diagnosis failed on an API error, 2 bad input or missing setup
+"""
+
+
+class LazyKube:
+    """A ``Kube`` built the first time a diagnoser touches it: until then no kubeconfig is needed."""
+
+    def __init__(self, build: Callable[[], Kube]):
+        self._build = build
+        self._kube: Kube | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if self._kube is None:
+            self._kube = self._build()
+        return getattr(self._kube, name)
+
+
+class _TerminalClusters(ClusterContexts):
+    """``CLUSTERS_FILE`` clusters whose Kubernetes access (and its eks:DescribeCluster) waits for first use."""
+
+    def _kube(self, cfg, aws, session) -> Kube:  # type: ignore[no-untyped-def]
+        build = ClusterContexts._kube
+        return LazyKube(lambda: build(self, cfg, aws, session))  # type: ignore[return-value]
+
+
+def terminal_contexts(settings: Settings) -> ContextProvider:
+    """The contexts ``chatops diagnose`` works in: the bot's own, with Kubernetes reached on first use."""
+    if settings.clusters_file:
+        return _TerminalClusters(load_clusters(settings.clusters_file), settings,
+                                 max_attempts=settings.aws_max_attempts)
+
+    def kube() -> Kube:
+        problem = preflight.kubernetes(settings)
+        if problem:
+            raise errors.Misconfigured(problem)
+        return kube_from_settings(settings)
+
+    return SingleClusterContexts(settings, kube_factory=lambda: LazyKube(kube))  # type: ignore[arg-type,return-value]
+
+
+def split_args(argv: list[str]) -> tuple[str, str]:
+    """(cluster, text) from ``chatops diagnose``'s arguments; ``UsageError`` for a ``--cluster`` without a name."""
+    words, cluster, i = [], "", 0
+    while i < len(argv):
+        word = argv[i]
+        if word == "--cluster":
+            if i + 1 >= len(argv) or not argv[i + 1].strip():
+                raise errors.UsageError("--cluster needs a cluster name.")
+            cluster, i = argv[i + 1], i + 2
+            continue
+        if word.startswith("--cluster="):
+            cluster = word.split("=", 1)[1]
+            if not cluster:
+                raise errors.UsageError("--cluster needs a cluster name.")
+        else:
+            words.append(word)
+        i += 1
+    # One argument is the text as typed after /ops; several are re-quoted where the shell took quotes off
+    # (`rds schedule portal stop "0 20 * * 1-5" ...`), so the command parser sees the same words.
+    return cluster, (words[0] if len(words) == 1 else shlex.join(words))
+
+
+def main(argv: list[str], settings_factory: Callable[[], Settings | str], out: TextIO, err: TextIO) -> int:
+    """``chatops diagnose`` with the arguments after ``diagnose``."""
+    if argv in (["-h"], ["--help"]):
+        out.write(USAGE)
+        return 0
+    try:
+        cluster, text = split_args(argv)
+    except errors.UsageError as exc:
+        err.write(f"usage error: {exc.message} (chatops diagnose --help)\n")
+        return 2
+    if not text.strip():
+        err.write("usage error: nothing to diagnose; give a problem or a command, e.g. "
+                  "`chatops diagnose pods -A` (chatops diagnose --help)\n")
+        return 2
+    settings = settings_factory()
+    if isinstance(settings, str):  # a setting that is not of its type, said in one line
+        err.write(settings + "\n")
+        return 2
+    return run(text, settings, out, err, cluster=cluster)
+
+
+def _unknown_cluster(settings: Settings, cluster: str) -> str:
+    if settings.clusters_file:
+        names = ", ".join(sorted(load_clusters(settings.clusters_file).clusters)) or "none"
+        return f"unknown cluster {cluster!r}: CLUSTERS_FILE {settings.clusters_file} lists {names}"
+    current = f"CLUSTER_NAME={settings.cluster_name}" if settings.cluster_name else "your kubeconfig's cluster"
+    return (f"--cluster {cluster}: no CLUSTERS_FILE is set, so the only cluster is {current}; set CLUSTERS_FILE "
+            f"to a file that lists {cluster} (format: bot/services/clusters.py)")
+
+
+def run(text: str, settings: Settings, out: TextIO, err: TextIO | None = None, cluster: str = "",
+        contexts: ContextProvider | None = None) -> int:
+    """Diagnose ``text`` and print the result to ``out``; problems go to ``err`` (default ``out``)."""
+    err = err if err is not None else out
     try:
         cmd = parse_command(text)
     except errors.UsageError as exc:
-        out.write(f"usage error: {exc.message}\n")
+        err.write(f"usage error: {exc.message}\n")
         return 2
     if cmd.kind != "request":
-        out.write("nothing to diagnose; try a problem description or a command such as `pods -A`\n")
+        err.write("nothing to diagnose; try a problem description or a command such as `pods -A`\n")
         return 2
     diagnoser = registry.diagnoser_for(cmd.intent)
     if diagnoser is None:
-        out.write(f"no diagnoser handles intent {cmd.intent}\n")
+        err.write(f"no diagnoser handles intent {cmd.intent}; try `chatops parse /ops {text[:60]}`\n")
         return 2
-    ctx = SingleClusterContexts(settings).get(cmd.cluster)
-    request = Request(cmd.intent, cmd.entities, text, Lang(cmd.lang), "terminal", cmd.aws_error, cmd.image_pull)
+    target = cluster or cmd.cluster
+    if contexts is None:
+        if settings.clusters_file:
+            problem = preflight.clusters_file(settings)
+            if problem:
+                err.write(problem + "\n")
+                return 2
+        elif target and target != settings.cluster_name:
+            err.write(_unknown_cluster(settings, target) + "\n")
+            return 2
+        contexts = terminal_contexts(settings)
+    if settings.clusters_file and target and target not in contexts.cluster_names():
+        err.write(_unknown_cluster(settings, target) + "\n")
+        return 2
+    if diagnoser.name not in AWS_ONLY and not settings.clusters_file:
+        problem = preflight.kubernetes(settings)
+        if problem:
+            err.write(problem + "\n")
+            return 2
+    request = Request(cmd.intent, cmd.entities, text, Lang(cmd.lang), USER, cmd.aws_error, cmd.image_pull)
     try:
+        ctx = contexts.get(target, USER)
+        ctx = replace(ctx, extras={**ctx.extras, "rds.tag": settings.autostop_tag,
+                                   "rds.tz": settings.default_timezone})
         diagnosis = diagnoser.diagnose(ctx, request)
+    except errors.UsageError as exc:
+        err.write(f"{exc.message}\n")
+        return 2
+    except errors.Misconfigured as exc:
+        err.write(f"{exc}\n")
+        return 2
+    except errors.CloudError as exc:
+        if preflight.credentials_error(exc.code):
+            err.write(f"{preflight.NO_AWS_CREDENTIALS}; {exc.call} could not be signed: {exc.detail[:120]}\n")
+            return 2
+        err.write(describe_failure(exc, new_ref())(cmd.lang) + "\n")
+        return 1
     except errors.ChatOpsError as exc:
-        out.write(describe_failure(exc, new_ref())(cmd.lang) + "\n")
+        err.write(describe_failure(exc, new_ref())(cmd.lang) + "\n")
         return 1
     lang = cmd.lang
     out.write(f"{diagnosis.headline(lang)}\n")
