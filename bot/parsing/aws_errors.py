@@ -37,6 +37,7 @@ _NO_CREDENTIALS = (
     "subscriptionrequired", "allaccessdisabled", "credentials could not be loaded", "unable to fetch credentials",
     "request arn is invalid", "failed to refresh cached credentials", "unable to locate credentials",
     "signaturedoesnotmatch", "not a valid container metadata", "error retrieving metadata",
+    "may not be assumed by root",  # STS refuses root as a caller before any policy is read
 )
 # Every trigger contains one of these: most messages are turned away after a few lookups.
 _GATES = ("deni", "deny", "authori", "token", "credential", "identity", "missing", "clientexception", "signature",
@@ -131,6 +132,10 @@ def _kind(text: str, low: str) -> tuple[str, dict[str, str], float]:
         return "other", {}, PHRASE
     if "unauthorizedoperation" in low or "you are not authorized to perform this operation" in low:
         return "permission_missing", {}, STRUCTURAL
+    if "accessdeniedexception" in low and "not allowed to access" in low and "authorized" not in low:
+        # KMS: "The ciphertext refers to a customer master key that does not exist, does not exist
+        # in this region, or you are not allowed to access." names no action and no policy.
+        return "unclear", {}, PHRASE
     if ("not authorized to perform" in low or "accessdeniedexception" in low or "missing permissions" in low
             or "is not authorized to access this resource" in low):
         return "permission_missing", {}, STRUCTURAL

@@ -101,12 +101,15 @@ ROWS: tuple[Row, ...] = (
     # containerd core/images/handlers.go "no match for platform in manifest: %w"; CRI-O
     # "choosing an image from manifest list %s: %w", "no image found in manifest list for
     # architecture %q, variant %q, OS %q"; Docker "no matching manifest for linux/arm64 in the
-    # manifest list entries"; the container start of a foreign binary: "exec format error".
+    # manifest list entries"; the container start of a foreign binary: "exec format error"; Docker's
+    # "image operating system %q cannot be used on this platform" (moby daemon/images, a Windows
+    # image on a Linux engine or the reverse).
     Row(
         "platform",
         STRONG,
         (
             "no match for platform in manifest",
+            "cannot be used on this platform",
             "no matching manifest for",
             "no image found in image index for",
             "no image found in manifest list for",
