@@ -6,6 +6,7 @@ import secrets
 
 from bot import errors
 from bot.domain import Msg
+from bot.korean import attach
 
 # botocore exceptions that mean "no usable AWS credentials here", not "the API could not be reached";
 # bot.cloud.aws keeps the exception's class name as the error code.
@@ -50,4 +51,5 @@ def describe_failure(exc: BaseException, ref: str) -> Msg:
                    f"이 클러스터에 대한 봇 설정이 잘못되어 운영팀의 수정이 필요합니다: {str(exc)[:300]} (ref {ref})")
     return Msg(f"Something went wrong on the bot's side ({type(exc).__name__}); ops can find it in the log "
                f"with ref {ref}.",
-               f"봇 내부 오류가 발생했습니다 ({type(exc).__name__}). 로그에서 ref {ref} 로 찾을 수 있습니다.")
+               f"봇 내부 오류가 발생했습니다 ({type(exc).__name__}). 로그에서 ref {attach(ref, '로')} 찾을 수 "
+               f"있습니다.")
