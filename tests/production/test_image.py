@@ -16,7 +16,7 @@ from tests.production.source_scan import ROOT
 def _final_stage() -> list[tuple[str, str]]:
     text = (ROOT / "Dockerfile").read_text().replace("\\\n", " ")
     lines = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.strip().startswith("#")]
-    stages: list[list[tuple[str, str]]] = []
+    stages: list[list[tuple[str, str]]] = [[]]  # the first holds what comes before any FROM (ARG)
     for line in lines:
         word, _, rest = line.partition(" ")
         if word.upper() == "FROM":
