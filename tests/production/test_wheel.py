@@ -65,3 +65,19 @@ def test_nothing_in_the_wheel_imports_the_sandbox(wheel: zipfile.ZipFile):
             if re.search(r"^\s*(from sandbox\b|import sandbox\b)", text, flags=re.M):
                 importers.append(name)
     assert not importers
+
+
+def test_the_wheel_ships_the_alembic_environment_and_every_revision(wheel: zipfile.ZipFile):
+    names = set(wheel.namelist())
+    revisions = {f"bot/migrations/versions/{p.name}" for p in (ROOT / "bot" / "migrations" / "versions").glob("*.py")}
+    assert len(revisions) > 1 and revisions <= names, sorted(revisions - names)
+    assert {"bot/migrations/env.py", "bot/migrations/script.py.mako"} <= names
+    assert not [n for n in names if n.startswith("migrations/") or n == "alembic.ini"]
+
+
+def test_the_wheel_declares_its_license_as_an_spdx_expression_and_charts_as_an_extra(wheel: zipfile.ZipFile):
+    metadata = _metadata(wheel)
+    assert re.search(r"^License-Expression: Apache-2\.0$", metadata, flags=re.M)
+    requires = re.findall(r"^Requires-Dist: (.+)$", metadata, flags=re.M)
+    plotting = [r for r in requires if re.match(r"(matplotlib|numpy|pillow)\b", r, flags=re.I)]
+    assert plotting and all('extra == "charts"' in r for r in plotting), plotting
