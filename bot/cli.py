@@ -68,6 +68,15 @@ def _migrate(url: str) -> int:
     return 0
 
 
+def _log_warnings(findings) -> None:
+    """What ``serve`` / ``socket`` start despite (no approvers, no request channels), in the structured log."""
+    import logging
+
+    for finding in findings:
+        if not finding.refuse:
+            logging.getLogger("bot.cli").warning(finding.message)
+
+
 def _learn_installation(bot: Bot) -> None:
     """Ask ``auth.test`` once at start-up for the installing workspace (kept; asked again on first use if it fails)."""
     import logging
@@ -152,11 +161,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from bot.preflight import report, serve_findings
 
     settings = _settings()
-    if report(serve_findings(settings, migrate_first=args.migrate)):
+    findings = serve_findings(settings, migrate_first=args.migrate)
+    if report(f for f in findings if f.refuse):
         return 2
     if args.migrate and _migrate(settings.database_url):
         return 2
     logging_setup.configure(settings.log_level)
+    _log_warnings(findings)
     bot = build(settings)
     _learn_installation(bot)
     stops, workers = _start_background(bot)
@@ -176,9 +187,11 @@ def cmd_socket(args: argparse.Namespace) -> int:
     from bot.preflight import report, serve_findings
 
     settings = _settings()
-    if report(serve_findings(settings, socket_mode=True)):
+    findings = serve_findings(settings, socket_mode=True)
+    if report(f for f in findings if f.refuse):
         return 2
     logging_setup.configure(settings.log_level)
+    _log_warnings(findings)
     bot = build(settings)
     _learn_installation(bot)
     stops, _workers = _start_background(bot)

@@ -169,3 +169,28 @@ def test_serve_refuses_before_it_warns(ready):
     assert [f.refuse for f in found] == [True]
     err = io.StringIO()
     assert preflight.report(found, err) == 2 and len(err.getvalue().splitlines()) == 1
+
+
+def test_serve_logs_its_warnings_and_starts(ready, monkeypatch, caplog):
+    import logging
+
+    import uvicorn
+
+    from bot import logging_setup
+
+    served = []
+    for key, value in {"DATABASE_URL": ready["database_url"], "KUBE_HOST": ready["kube_host"],
+                       "ROLE_ALLOW_PATTERNS": ready["role_allow_patterns"], **SLACK,
+                       "APPROVER_USER_IDS": "", "APPROVER_USERGROUP": "", "REQUEST_CHANNELS": "C0123REQS",
+                       "SLACK_API_URL": "http://127.0.0.1:9/api/", "SLACK_TEAM_ID": "T1", "CLUSTERS_FILE": ""}.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setattr(logging_setup, "configure", lambda *a, **k: None)  # keep pytest's log capture
+    monkeypatch.setattr(cli, "_start_background", lambda bot: ([], None))
+    monkeypatch.setattr(cli, "_exit_on_sigterm", lambda: None)
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: served.append(kwargs["port"]))
+    with caplog.at_level(logging.WARNING, logger="bot.cli"):
+        assert cli.main(["serve", "--port", "3999"]) == 0
+    assert served == [3999]  # it did start
+    messages = [r.getMessage() for r in caplog.records if r.name == "bot.cli"]
+    assert any(m.startswith("no approvers configured") and "APPROVER_USERGROUP" in m for m in messages)
+    assert not any("REQUEST_CHANNELS" in m for m in messages)
