@@ -34,6 +34,7 @@ from bot.services.requests import RequestService
 from bot.settings import Settings
 from bot.slack.app import build_app
 from bot.slack.deps import Deps
+from bot.slack.metrics import counted
 from bot.slack.thread import SlackThread
 from bot.store.db import make_engine, make_session_factory
 from bot.store.migrate import upgrade
@@ -70,9 +71,9 @@ def migrate(database_url: str) -> None:
 
 def make_client(settings: Settings) -> WebClient:
     client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=15)
-    client.retry_handlers.extend([RateLimitErrorRetryHandler(max_retry_count=5),
-                                  ServerErrorRetryHandler(max_retry_count=2),
-                                  ConnectionErrorRetryHandler(max_retry_count=2)])
+    client.retry_handlers = counted([*client.retry_handlers, RateLimitErrorRetryHandler(max_retry_count=5),
+                                     ServerErrorRetryHandler(max_retry_count=2),
+                                     ConnectionErrorRetryHandler(max_retry_count=2)])
     return client
 
 
@@ -83,6 +84,7 @@ def directory(settings: Settings, client: WebClient) -> Directory:
     a lookup Slack does not answer now is a refusal ("try again"), never a guess.
     """
     lookups = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=5)
+    lookups.retry_handlers = counted(lookups.retry_handlers)
 
     def ask(method: Callable[..., object], key: str, **kwargs: object) -> dict:
         try:
@@ -105,6 +107,7 @@ def build(settings: Settings, clock: Callable[[], datetime] = utcnow, contexts: 
     sessions = make_session_factory(engine)
     repo = Repo(sessions)
     client = client or make_client(settings)
+    client.retry_handlers = counted(list(client.retry_handlers or []))  # Slack errors counted, whoever built it
 
     def group_members(group: str) -> list[str]:
         return list(client.usergroups_users_list(usergroup=group).get("users", []))

@@ -31,7 +31,9 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from bot.bootstrap import Bot
+from bot.cloud.metrics import serving_registry
 from bot.slack.workers import AFTER_RESPONSE, LazyWorkers
+from bot.store.metrics import PlanStatusCollector
 
 log = logging.getLogger(__name__)
 
@@ -208,7 +210,8 @@ def build_http_app(bot: Bot, workers: LazyWorkers | None = None,
     get its acks but nothing would ever be diagnosed. ``/metrics`` then shows how many run and how
     many calls wait for them. ``warn_clock`` paces the warnings about refused signatures (tests drive it).
     """
-    registry = CollectorRegistry()
+    registry = serving_registry()
+    registry.register(PlanStatusCollector(lambda: bot.engine))
     if workers is not None:
         Gauge("chatops_lazy_workers_alive", "Lazy worker processes running", registry=registry).set_function(
             workers.alive)

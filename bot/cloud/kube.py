@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import urllib3
 from kubernetes import client as k8s
@@ -18,6 +19,7 @@ from kubernetes.client.rest import ApiException
 
 from bot import errors
 from bot.cloud.counter import CallCounter
+from bot.cloud.metrics import KUBE_CALLS
 
 
 def translate_api_exception(call: str, exc: ApiException) -> errors.CloudError:
@@ -42,6 +44,74 @@ def translate_api_exception(call: str, exc: ApiException) -> errors.CloudError:
     if exc.status and exc.status >= 500:
         return errors.Unreachable(call, str(exc.status), message)
     return errors.InvalidRequest(call, str(exc.status), message)
+
+
+_STATUS_OUTCOMES = {401: "unauthorized", 403: "forbidden", 404: "not_found", 409: "conflict", 429: "throttled"}
+
+
+def kube_outcome(status: int) -> str:
+    """``ok`` for 2xx and 3xx, else the family of the HTTP status (as ``translate_api_exception`` sorts them)."""
+    if status < 400:
+        return "ok"
+    if status in _STATUS_OUTCOMES:
+        return _STATUS_OUTCOMES[status]
+    return "server_error" if status >= 500 else "invalid_request"
+
+
+def verb_and_resource(method: str, url: str) -> tuple[str, str]:
+    """The Kubernetes verb and resource of a request, read from its URL as the API server reads it.
+
+    ``/api/v1/namespaces/NS/pods/NAME/log`` is ``get pods/log``; ``/apis/apps/v1/deployments`` is
+    ``list deployments``; ``?watch=true`` makes a ``watch``. Paths and verbs as in "API concepts"
+    (https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-uris) and the API
+    server's request info (kubernetes/apiserver ``pkg/endpoints/request/requestinfo.go``). A path
+    outside ``/api`` and ``/apis`` (``/version``) is named by its first segment.
+    """
+    parts = urlsplit(url)
+    segments = [s for s in parts.path.split("/") if s]
+    roots = [i for i, s in enumerate(segments) if s in ("api", "apis")]
+    if not roots:
+        return method.lower(), segments[0] if segments else ""
+    start = roots[0]
+    rest = segments[start + (2 if segments[start] == "api" else 3):]
+    if len(rest) >= 3 and rest[0] == "namespaces":
+        rest = rest[2:]
+    resource = rest[0] if rest else ""
+    name = rest[1] if len(rest) > 1 else ""
+    if len(rest) > 2:
+        resource = f"{resource}/{rest[2]}"
+    method = method.upper()
+    if method == "GET":
+        watching = parse_qs(parts.query).get("watch", [""])[0].lower() in ("true", "1")
+        verb = "watch" if watching else ("get" if name else "list")
+    elif method == "DELETE":
+        verb = "delete" if name else "deletecollection"
+    else:
+        verb = {"POST": "create", "PUT": "update", "PATCH": "patch"}.get(method, method.lower())
+    return verb, resource
+
+
+class CountedApiClient(k8s.ApiClient):
+    """The official client's ``ApiClient``, counting each call in ``chatops_kube_calls_total``.
+
+    Every generated API method (``CoreV1Api.list_namespaced_pod`` ...) sends its request through
+    ``ApiClient.call_api(method, url, ...)``, which returns the ``RESTResponse`` whatever its status
+    (the caller raises ``ApiException`` after it) and raises only when no answer came
+    (``kubernetes/client/api_client.py``, kubernetes-client/python 37).
+    """
+
+    def call_api(self, method, url, *args: Any, **kwargs: Any):  # type: ignore[no-untyped-def,override]
+        verb, resource = verb_and_resource(str(method), str(url))
+        try:
+            response = super().call_api(method, url, *args, **kwargs)
+        except ApiException as exc:
+            KUBE_CALLS.labels(verb, resource, kube_outcome(int(exc.status or 0))).inc()
+            raise
+        except BaseException:
+            KUBE_CALLS.labels(verb, resource, "unreachable").inc()
+            raise
+        KUBE_CALLS.labels(verb, resource, kube_outcome(int(getattr(response, "status", 0) or 0))).inc()
+        return response
 
 
 class _Api:
@@ -101,7 +171,7 @@ class Kube:
             cfg.api_key = {"authorization": token}
             cfg.api_key_prefix = {"authorization": "Bearer"}
         cfg.retries = 2
-        return cls(k8s.ApiClient(cfg), counter)
+        return cls(CountedApiClient(cfg), counter)
 
     @classmethod
     def from_kubeconfig(cls, context: str | None = None, path: str | None = None,
@@ -112,7 +182,7 @@ class Kube:
         except (k8s_config.ConfigException, OSError) as exc:
             where = f"context {context!r} of " if context else ""
             raise errors.Misconfigured(f"kubeconfig: {where}{path or '~/.kube/config'}: {exc}") from exc
-        return cls(k8s.ApiClient(cfg), counter)
+        return cls(CountedApiClient(cfg), counter)
 
     @classmethod
     def in_cluster(cls, counter: CallCounter | None = None) -> Kube:
@@ -121,7 +191,7 @@ class Kube:
             k8s_config.load_incluster_config(client_configuration=cfg)
         except k8s_config.ConfigException as exc:
             raise errors.Misconfigured(f"no in-cluster service account and no KUBE_HOST or kubeconfig: {exc}") from exc
-        return cls(k8s.ApiClient(cfg), counter)
+        return cls(CountedApiClient(cfg), counter)
 
     def to_dict(self, obj: Any) -> Any:
         """A model object as the plain JSON dict the API server sent (camelCase keys)."""

@@ -50,7 +50,7 @@ from bot import errors
 from bot.cloud.aws import Aws
 from bot.cloud.context import ClusterContext, utcnow
 from bot.cloud.counter import CallCounter
-from bot.cloud.kube import Kube
+from bot.cloud.kube import CountedApiClient, Kube
 from bot.cloud.partition import partition_for_region
 from bot.eks_token import TokenSource
 from bot.services.contexts import SingleClusterContexts
@@ -269,7 +269,7 @@ class ClusterContexts:
         conf.api_key_prefix = {"authorization": "Bearer"}
         conf.refresh_api_key_hook = source.refresh_hook
         conf.retries = 2
-        return Kube(k8s.ApiClient(conf), aws.counter)
+        return Kube(CountedApiClient(conf), aws.counter)
 
 
 def ca_cert_data(data: str) -> str | bytes:

@@ -8,12 +8,14 @@ linked to the open thread instead of starting another.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from bot import errors
+from bot.cloud.metrics import DIAGNOSES, DIAGNOSIS_SECONDS, REQUESTS, error_family
 from bot.domain import AuditKind, Diagnosis, Lang, Msg, Request
 from bot.korean import attach
 from bot.mrkdwn import markup, mention
@@ -66,6 +68,7 @@ class RequestService:
                                                   "{who} 님도 같은 요청을 하셨습니다. 이 스레드에서 처리합니다.",
                                                   who=mention(ask.user)))
                 svc.thread.ephemeral(ask.channel, ask.user, self._link_text(existing, ask.lang))
+                REQUESTS.labels("linked").inc()
                 return existing
         req = svc.repo.add_request(user_id=ask.user, channel=ask.channel, thread_ts=ask.thread_ts, status_ts="",
                                    lang=ask.lang, text=ask.text[:4000], intent=ask.intent,
@@ -95,15 +98,19 @@ class RequestService:
         if diagnoser is None:
             svc.thread.ask_intent(req, [d.intents[0] for d in registry.DIAGNOSERS])
             svc.repo.update_request(req.id, state="asked")
+            REQUESTS.labels("asked").inc()
             return None
         request = Request(intent=req.intent, entities=req.entities, text=req.text, lang=Lang(req.lang),
                           user=req.user_id, aws_error=aws_error, image_pull=image_pull)
+        started = time.perf_counter()
         try:
             ctx = svc.context(req.cluster, req.user_id)
             diagnosis = diagnoser.diagnose(ctx, request)
         except Exception as exc:  # noqa: BLE001 - every failure is told in the thread and audited
+            _observe(diagnoser.name, exc, started)
             self._fail(req, exc)
             return None
+        _observe(diagnoser.name, None, started)
         rows = self._propose(req, diagnosis)
         svc.repo.update_request(req.id, diagnosis=_summary(diagnosis))
         svc.audit(AuditKind.DIAGNOSIS_COMPLETED, "bot", str(diagnosis.headline), req,
@@ -118,6 +125,7 @@ class RequestService:
             row.message_ts = ts
         svc.thread.status(req, "awaiting_approval" if rows else "done", diagnosis.headline)
         svc.repo.update_request(req.id, state="open" if rows else "done")  # last: the thread is complete
+        REQUESTS.labels("proposed" if rows else "diagnosed").inc()
         return diagnosis
 
     def _propose(self, req: RequestRow, diagnosis: Diagnosis) -> list[PlanRow]:
@@ -152,6 +160,7 @@ class RequestService:
         self.svc.audit(AuditKind.POST_REFUSED, "slack", f"{what} not posted in {exc.channel}: {exc.code}", req,
                        after={"channel": exc.channel, "error": exc.code})
         self.svc.repo.update_request(req.id, state="failed")
+        REQUESTS.labels("post_refused").inc()
 
     def _fail(self, req: RequestRow, exc: Exception) -> None:
         svc = self.svc
@@ -167,6 +176,20 @@ class RequestService:
             svc.thread.status(req, "failed", text)
         finally:
             svc.repo.update_request(req.id, state="failed")
+            REQUESTS.labels("failed").inc()
+
+
+def _observe(feature: str, exc: Exception | None, started: float) -> None:
+    """One diagnoser run in ``chatops_diagnoses_total`` and ``chatops_diagnosis_duration_seconds``:
+    ``ok``, the bot's error class (``access_denied``, ``unreachable`` ...) or ``crashed``."""
+    DIAGNOSIS_SECONDS.labels(feature).observe(time.perf_counter() - started)
+    if exc is None:
+        outcome = "ok"
+    elif isinstance(exc, errors.ChatOpsError):
+        outcome = error_family(type(exc).__name__)
+    else:
+        outcome = "crashed"
+    DIAGNOSES.labels(feature, outcome).inc()
 
 
 def _summary(diagnosis: Diagnosis) -> dict[str, Any]:

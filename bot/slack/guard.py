@@ -32,6 +32,7 @@ from typing import Any
 from slack_bolt import App, BoltResponse
 from slack_sdk.errors import SlackApiError
 
+from bot.cloud.metrics import REQUESTS
 from bot.domain import AuditKind, Msg
 from bot.errors import UsageError
 from bot.parsing import parse
@@ -46,6 +47,8 @@ log = logging.getLogger(__name__)
 HANGUL = re.compile("[\uac00-\ud7a3]")
 MENTION = re.compile(r"^\s*<@[A-Z0-9]+>\s*")
 MAX_ID = 2**63 - 1
+# refusals of these count as requests that ended ``refused`` (chatops_requests_total); a refused button is not a request
+REQUEST_ACTIONS = (Action.ASK, Action.CLUSTER_OVERRIDE)
 PLAN_ACTIONS = {"approve_plan": Action.APPROVE, "reject_plan": Action.REJECT, "revert_plan": Action.REVERT}
 
 
@@ -224,6 +227,8 @@ class Guard:
         lang = ask.actor.lang or (req.lang if req is not None else "") or self.authz.lang_of(ask.actor)
         text = f"🚫 {refusal.message(lang)}"
         if not ask.once_key or svc.repo.first_time(ask.once_key, svc.clock()):
+            if ask.action in REQUEST_ACTIONS:
+                REQUESTS.labels("refused").inc()
             svc.audit(AuditKind.REFUSED, ask.actor.user or "unknown",
                       f"{ask.action} refused ({refusal.code}): {refusal.message.en}", req, ask.plan,
                       after={"action": str(ask.action), "reason": refusal.code, "channel": ask.actor.channel,
