@@ -166,6 +166,9 @@ def run(text: str, settings: Settings, out: TextIO, err: TextIO | None = None, c
         elif target and target != settings.cluster_name:
             err.write(_unknown_cluster(settings, target) + "\n")
             return 2
+        elif preflight.aws_region(settings):
+            err.write(preflight.aws_region(settings) + "\n")
+            return 2
         contexts = terminal_contexts(settings)
     if settings.clusters_file and target and target not in contexts.cluster_names():
         err.write(_unknown_cluster(settings, target) + "\n")

@@ -176,6 +176,25 @@ def aws_credentials() -> str:
     return "" if found is not None else NO_AWS_CREDENTIALS
 
 
+NO_AWS_REGION = ("no AWS region: set AWS_REGION (or AWS_DEFAULT_REGION), or a region in the AWS profile "
+                 "(`aws configure set region REGION`)")
+
+
+def aws_region(settings: Settings) -> str:
+    """Whether a region is known: ``AWS_REGION``, else boto3's own (``AWS_DEFAULT_REGION``, the profile's).
+    Clusters of ``CLUSTERS_FILE`` each name theirs."""
+    import boto3
+    from botocore.exceptions import BotoCoreError
+
+    if settings.clusters_file or settings.aws_region:
+        return ""
+    try:
+        found = boto3.Session().region_name
+    except BotoCoreError:  # a profile that does not exist: aws_credentials() says so
+        found = None
+    return "" if found else NO_AWS_REGION
+
+
 def credentials_error(code: str) -> bool:
     """Whether a ``bot.errors.CloudError`` code is botocore saying there are no usable credentials."""
     return code in CREDENTIAL_ERRORS
@@ -257,7 +276,7 @@ def serve_findings(settings: Settings, socket_mode: bool = False, migrate_first:
         problem = database(settings.database_url)
         if problem:
             return [Finding(problem)]
-    problem = aws_credentials() or kubernetes(settings)
+    problem = aws_credentials() or aws_region(settings) or kubernetes(settings)
     if problem:
         return [Finding(problem)]
     return [Finding(m, refuse=False) for m in (approvers(settings), request_channels(settings)) if m]

@@ -21,7 +21,8 @@ DROPPED_PREFIXES = ("AWS_", "SLACK_", "KUBE", "DATABASE_URL", "CLUSTER", "ROLE_A
 # Settings under which each check is the one that speaks (the others already pass).
 SLACK = {"SLACK_BOT_TOKEN": "xoxb-1111-2222-first-run", "SLACK_SIGNING_SECRET": "0123456789abcdef0123456789abcdef"}
 ROLES = {"ROLE_ALLOW_PATTERNS": "eks-*"}
-FAKE_AWS = {"AWS_ACCESS_KEY_ID": "AKIAFIRSTRUNEXAMPLE", "AWS_SECRET_ACCESS_KEY": "first-run-example"}
+REGION = {"AWS_REGION": "ap-northeast-2"}
+FAKE_AWS = {"AWS_ACCESS_KEY_ID": "AKIAFIRSTRUNEXAMPLE", "AWS_SECRET_ACCESS_KEY": "first-run-example", **REGION}
 
 
 def command() -> list[str]:

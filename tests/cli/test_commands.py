@@ -126,7 +126,7 @@ def test_parse_ops_knows_the_built_ins_the_bot_registers(tmp_path):
 
 def test_parse_ops_usage_errors_are_one_line_exit_2(tmp_path):
     assert_refused(chatops(tmp_path, "parse", "/ops frobnicate the widgets"), "usage error", "unknown command")
-    assert_refused(chatops(tmp_path, "parse", "/ops restart nope"), "usage error", "NAMESPACE/POD")
+    assert_refused(chatops(tmp_path, "parse", '/ops pods "cloudon'), "usage error", "check the quotes")
 
 
 def test_parse_of_plain_text_keeps_its_contract(tmp_path):

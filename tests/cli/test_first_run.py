@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.bootstrap import migrate
-from tests.cli.helpers import FAKE_AWS, ROLES, SLACK, assert_refused, chatops, listing
+from tests.cli.helpers import FAKE_AWS, REGION, ROLES, SLACK, assert_refused, chatops, listing
 
 KUBE_FIX = "KUBECONFIG"
 
@@ -70,8 +70,13 @@ def test_socket_without_an_app_token(tmp_path):
 
 
 def test_serve_without_aws_credentials(tmp_path, migrated):
-    refused(tmp_path, "serve", needles=("no AWS credentials found", "AWS_PROFILE"), **ROLES, **SLACK,
+    refused(tmp_path, "serve", needles=("no AWS credentials found", "AWS_PROFILE"), **ROLES, **SLACK, **REGION,
             DATABASE_URL=migrated, KUBE_HOST="https://127.0.0.1:6443")
+
+
+def test_serve_without_an_aws_region(tmp_path, migrated):
+    refused(tmp_path, "serve", needles=("no AWS region", "AWS_REGION"), **ROLES, **SLACK,
+            **{**FAKE_AWS, "AWS_REGION": ""}, DATABASE_URL=migrated, KUBE_HOST="https://127.0.0.1:6443")
 
 
 def test_serve_without_a_kubeconfig_outside_a_cluster(tmp_path, migrated):
@@ -88,11 +93,26 @@ def test_serve_with_a_clusters_file_that_does_not_parse(tmp_path, migrated):
 
 # diagnose: Kubernetes only when the diagnoser needs it ------------------------------------------------------
 
-@pytest.mark.parametrize("text", [["pods", "-A"], ["restart", "cloudon/api-1"], ["ingress", "cloudon/web"]])
+# One invocation of every command of every diagnoser that reads the cluster (all but AWS_ONLY's).
+KUBERNETES_COMMANDS = [["pods", "-A"], ["pods", "cloudon"], ["events", "cloudon/api-1"], ["restart", "cloudon/api-1"],
+                       ["ingress", "cloudon/web"], ["irsa", "cloudon/app"], ["iam", "eks-app-role"],
+                       ["pull", "cloudon"], ["pull", "-A"], ["sysctl", "cloudon/api-1"],
+                       ["sysctl", "net.ipv4.tcp_keepalive_time=600", "cloudon"],
+                       ["my pod api-1 in cloudon keeps crashing"]]
+
+
+def test_the_list_covers_every_kubernetes_command():
+    from bot.diagnose_cli import AWS_ONLY
+    from handlers import registry
+
+    needed = {spec.name for diagnoser, spec in registry.commands() if diagnoser.name not in AWS_ONLY}
+    assert needed == {text[0] for text in KUBERNETES_COMMANDS if " " not in text[0]}
+
+
+@pytest.mark.parametrize("text", KUBERNETES_COMMANDS)
 def test_kubernetes_commands_without_a_kubeconfig(tmp_path, text):
-    line = refused(tmp_path, "diagnose", *text, needles=("no Kubernetes access", KUBE_FIX), **FAKE_AWS,
-                   AWS_REGION="ap-northeast-2")
-    assert "Traceback" not in line
+    # AWS credentials are there: what stops these is Kubernetes, said before any AWS call is made
+    refused(tmp_path, "diagnose", *text, needles=("no Kubernetes access", KUBE_FIX), **FAKE_AWS)
 
 
 @pytest.mark.parametrize("text", [
@@ -104,14 +124,18 @@ def test_kubernetes_commands_without_a_kubeconfig(tmp_path, text):
 ])
 def test_aws_only_commands_never_ask_for_kubernetes(tmp_path, text):
     # No kubeconfig and no credentials: what stops an AWS-only command is the credentials, never Kubernetes.
-    line = refused(tmp_path, "diagnose", *text, needles=("no AWS credentials found", "AWS_PROFILE"))
+    line = refused(tmp_path, "diagnose", *text, needles=("no AWS credentials found", "AWS_PROFILE"), **REGION)
     assert "Could not reach the API" not in line
     assert "kube" not in line.lower()
 
 
+def test_diagnose_without_an_aws_region(tmp_path):
+    refused(tmp_path, "diagnose", "rds", "list", needles=("no AWS region", "AWS_REGION"), AWS_REGION="")
+
+
 def test_diagnose_cluster_without_a_clusters_file(tmp_path):
     refused(tmp_path, "diagnose", "--cluster", "staging", "rds", "list",
-            needles=("--cluster staging", "no CLUSTERS_FILE is set", "CLUSTERS_FILE"))
+            needles=("--cluster staging", "no CLUSTERS_FILE is set", "CLUSTERS_FILE"), **REGION)
 
 
 CLUSTERS = """\
@@ -153,7 +177,7 @@ def test_diagnose_a_kubeconfig_cluster_of_the_file_without_its_context(tmp_path)
 def test_diagnose_bad_input(tmp_path):
     refused(tmp_path, "diagnose", needles=("nothing to diagnose", "chatops diagnose --help"))
     refused(tmp_path, "diagnose", "--cluster", needles=("--cluster needs a cluster name",))
-    refused(tmp_path, "diagnose", "restart", "nope", needles=("NAMESPACE/POD",))
+    refused(tmp_path, "diagnose", 'pods "cloudon', needles=("usage error", "check the quotes"))
 
 
 # audit and migrate ----------------------------------------------------------------------------------------

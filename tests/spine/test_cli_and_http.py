@@ -40,7 +40,7 @@ def test_health_ready_metrics_and_audit_csv_and_diagnose(moto_sandbox, tmp_path)
         assert "apply it from Slack after approval" in text
         assert sandbox.kube.get("Pod", "cloudon", "api-7d9f8-zz81m") is not None  # nothing applied
         bad = io.StringIO()
-        assert diagnose_run("restart nope", sandbox.settings, bad) == 2 and "NAMESPACE/POD" in bad.getvalue()
+        assert diagnose_run('restart "cloudon', sandbox.settings, bad) == 2 and "check the quotes" in bad.getvalue()
 
 
 def test_readyz_reports_a_broken_database(moto_sandbox):
