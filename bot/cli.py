@@ -54,14 +54,18 @@ def _one_line(exc: BaseException) -> str:
 
 def _migrate(url: str) -> int:
     """``bot.bootstrap.migrate``, with a database that cannot be reached said in one line (exit 2)."""
-    from sqlalchemy.exc import SQLAlchemyError
+    from alembic.util import CommandError
+    from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
     from bot.bootstrap import migrate
     from bot.preflight import _shown
 
     try:
         migrate(url)
-    except SQLAlchemyError as exc:
+    except ArgumentError:
+        print(f"not a database URL ({url[:60]!r}): use sqlite:///PATH or postgresql+psycopg://...", file=sys.stderr)
+        return 2
+    except (SQLAlchemyError, CommandError) as exc:
         print(f"cannot migrate the database {_shown(url)}: {_one_line(exc)}; check DATABASE_URL or --url",
               file=sys.stderr)
         return 2

@@ -198,6 +198,8 @@ def test_audit_and_migrate_with_a_database_that_does_not_answer(tmp_path):
     url = "postgresql+psycopg://chatops@127.0.0.1:1/chatops"  # port 1: nothing listens
     refused(tmp_path, "audit", "--url", url, needles=("cannot connect to the database", "DATABASE_URL"))
     refused(tmp_path, "migrate", "--url", url, needles=("cannot migrate the database", "--url"))
+    refused(tmp_path, "migrate", "--url", "chatops.db", needles=("not a database URL", "sqlite:///PATH"))
+    refused(tmp_path, "audit", "--url", "chatops.db", needles=("not a database URL", "sqlite:///PATH"))
 
 
 def test_audit_reads_a_migrated_database(tmp_path, migrated):
