@@ -126,7 +126,7 @@ def database(url: str, purpose: str = "serve") -> str:
     try:
         parsed = make_url(url)
     except ArgumentError:
-        return f"DATABASE_URL is not a database URL ({url[:60]!r}): use sqlite:///PATH or postgresql+psycopg://..."
+        return f"not a database URL ({url[:60]!r}): use sqlite:///PATH or postgresql+psycopg://..."
     shown = _shown(url)
     if purpose == "audit":
         fix = f"point at one with DATABASE_URL or --url {DEMO_NOTE}"
