@@ -1,8 +1,10 @@
-"""Decide what a request is about, from keywords in English and Korean and the errors found in it.
+"""Decide what a request is about, from the errors pasted in it, phrases, and signal families.
 
-Called by ``bot.parsing.parse`` only. Pure. One table of signals per intent, checked in a fixed
-priority (a pasted pull error wins over the word "pod"; a denied ingress delete wins over a
-generic access-denied), so adding a phrase never reorders the others.
+Called by ``bot.parsing.parse`` only. Pure. Pasted errors and error codes decide first. Then one
+table of phrase signals per intent is checked in a fixed priority (a pasted pull error wins over
+the word "pod"; a denied ingress delete wins over a generic access-denied), and its reading is
+checked against the object/action/state families of ``bot.parsing.evidence``: agreement stands,
+a known precedence decides a disagreement, and any other disagreement is asked (``WEAK``).
 
 Signals are mostly literal phrases looked up in the lowercased text (``in`` is far faster than
 a regular expression with many alternatives); the few that need a pattern are gated on a
@@ -13,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from bot.parsing import symptoms
+from bot.parsing import evidence, symptoms
 from bot.parsing.confidence import NOTHING, PHRASE, STRUCTURAL, WEAK
 from bot.parsing.signal import Signal
 
@@ -95,10 +97,49 @@ def classify(low: str, aws_error: dict[str, str] | None) -> str:
     return read(low, aws_error)[0]
 
 
+# Readings that need a state besides their object (README labelling rules): an Ingress that only
+# is to be removed, or a role that is only being set up, is a task, not the symptom.
+_NEEDS_STATE = ("ingress_delete_denied", "irsa_access_denied")
+
+
 def read(low: str, aws_error: dict[str, str] | None) -> tuple[str, float]:
-    """The intent and how sure it is (``bot.parsing.confidence``)."""
+    """The intent and how sure it is (``bot.parsing.confidence``).
+
+    Pasted errors and error codes decide first (``STRUCTURAL``). Otherwise the phrase rules below
+    and the signal families of ``bot.parsing.evidence`` are both read: when they agree the reading
+    stands; when the families pair up a different intent, the one known to take precedence wins;
+    when neither is known to, or a phrase reading lacks the state its intent needs, the bot asks.
+    """
     if not low.strip():
         return "other", NOTHING
+    intent, sure = _phrases(low, aws_error)
+    if sure >= STRUCTURAL:
+        return intent, sure
+    found = evidence.found(low)
+    families = evidence.read(low, found)
+    if families is None or (families.task and intent not in _NEEDS_STATE and sure >= PHRASE):
+        if intent in _NEEDS_STATE and sure >= PHRASE and aws_error is None:
+            return intent, WEAK
+        return intent, sure
+    if sure < PHRASE or intent == "other":  # the phrase rules found nothing specific
+        return families.intent, families.confidence
+    if intent == families.intent:
+        return intent, min(sure, families.confidence)
+    if intent in families.pairs:
+        return intent, sure if families.confidence >= PHRASE else WEAK
+    if not families.pairs:  # a set-up task, or only objects the bot does not look after
+        if intent in _NEEDS_STATE and aws_error is None:
+            return ("other", PHRASE) if families.task else (intent, WEAK)
+        return intent, sure
+    if evidence.beats(families.intent, intent) and families.confidence >= PHRASE:
+        return families.intent, PHRASE
+    if evidence.beats(intent, families.intent):
+        return intent, sure
+    return intent, WEAK  # the phrase and the families disagree and neither is known to win: ask
+
+
+def _phrases(low: str, aws_error: dict[str, str] | None) -> tuple[str, float]:
+    """The reading of the literal phrase and pattern rules alone."""
     if IMAGE_PULL(low):
         return "image_pull", STRUCTURAL
     if SYSCTL(low):
@@ -112,6 +153,11 @@ def read(low: str, aws_error: dict[str, str] | None) -> tuple[str, float]:
     if symptoms.PULL_SYMPTOM(low):  # "CannotPullContainer AccessDenied" is about the image, not the pod's role
         return "image_pull", PHRASE
     informative = aws_error is not None and aws_error.get("kind") not in ("unclear", "other")
+    if informative and aws_error.get("user") and not symptoms.WORKLOAD(low):
+        return "other", PHRASE  # an IAM user (a person, the console, a CLI) was denied, not a workload
+    if informative and not (aws_error.get("role") or aws_error.get("action") or aws_error.get("user")
+                            or symptoms.WORKLOAD(low) or IRSA(low)):
+        return "irsa_access_denied", WEAK  # an error code named in prose, with no principal and no workload
     if informative or IRSA(low):
         return "irsa_access_denied", STRUCTURAL if informative else PHRASE
     if ingress and DENIED(low):
