@@ -30,6 +30,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check bot handlers sandbox tests migrations bench
 	$(BIN)/lint-imports --no-cache
 
+ifeq ($(shell uname -sm),Linux x86_64)
 $(HELM_STAMP):
 	rm -rf $(TOOLS)/npm && mkdir -p $(TOOLS)/npm
 	cd $(TOOLS)/npm && npm pack --silent @aws-cdk/$(HELM_LAYER)@$(HELM_LAYER_VERSION) >/dev/null
@@ -41,6 +42,14 @@ $(HELM_STAMP):
 	rm -rf $(TOOLS)/npm $(TOOLS)/.helm-*
 	$(HELM) version --short
 	touch $@
+else
+# Elsewhere the npm package's binary cannot run: use a helm that is already installed.
+$(HELM_STAMP):
+	@command -v helm >/dev/null || { echo "make helm: the npm package ships helm for Linux x86_64 only;" \
+	  "install helm (https://helm.sh/docs/intro/install/) and run make again" >&2; exit 1; }
+	mkdir -p $(TOOLS) && ln -sf "$$(command -v helm)" $(HELM)
+	touch $@
+endif
 
 helm: $(HELM_STAMP)
 
