@@ -332,6 +332,7 @@ QUESTION = frozenset(
         "있나요",
         "있어요",
         "있습니까",
+        "알려",
     }
 )
 # Setting something up: with no failure named, a how-to (README: IRSA set-up questions are "other").
@@ -357,6 +358,7 @@ SETUP = frozenset(
 # ---- states --------------------------------------------------------------------------------
 FAILING = frozenset(
     {
+        "forbidden",
         "fail",
         "fails",
         "failed",
@@ -413,9 +415,14 @@ STUCK = frozenset(
     }
 )
 # A denial, not the word for a permission ("grant permission", "권한 부여" are how-tos).
-DENIED = frozenset({"denied", "accessdenied", "forbidden", "unauthorized", "403", "거부", "인증되지"})
+# "forbidden" is Kubernetes RBAC's word as often as AWS's, so it is a failure, not an AWS denial.
+DENIED = frozenset({"denied", "accessdenied", "unauthorized", "403", "거부", "인증되지"})
 POD_STATE = frozenset(
     {
+        "exits",
+        "exited",
+        "terminated",
+        "restarts",
         "pending",
         "crashloopbackoff",
         "crashloop",
@@ -449,6 +456,10 @@ _PHRASE_STATES = (
     ("how do i", "setup"),
     ("how can i", "setup"),
     ("pull request", "pull_request"),
+    ("get events", "inspect"),
+    ("get logs", "inspect"),
+    ("get pod", "inspect"),
+    ("get pods", "inspect"),
     ("not authorized", "denied"),
     ("access denied", "denied"),
 )
@@ -485,6 +496,10 @@ _KO_SUBSTRINGS = (
     ("보여", "inspect"),
     ("스케줄", "schedule"),
     ("대신", "failing"),
+    ("권한이 없", "denied"),
+    ("권한 없", "denied"),
+    ("접근 거부", "denied"),
+    ("액세스 거부", "denied"),
     ("않", "failing"),
 )
 
@@ -605,14 +620,15 @@ def pairs(f: frozenset[str]) -> list[str]:
         out.append("ingress_delete_denied")
     if "kernel" in f:
         out.append("sysctl")
-    if "identity" in f and ("failing" in f or "denied" in f):
-        out.append("irsa_access_denied")
+    if ("identity" in f and ("failing" in f or "denied" in f)) or ("pod" in f and "denied" in f):
+        out.append("irsa_access_denied")  # a pod denied is a pod without the AWS access it needs
     if "db" in f and ("stop_start" in f or "schedule" in f):
         out.append("rds_schedule")
     pod_action = "restart" in f or "inspect" in f or "debug" in f or "pod_state" in f or state
     if ("pod" in f and pod_action) or ("restart" in f and not f & _NOT_A_POD_RESTART):
         out.append("pods")
-    if ("help" in f and ("bot" in f or "commands" in f)) or ("commands" in f and ("question" in f or "inspect" in f)):
+    asks = "question" in f or "inspect" in f
+    if ("help" in f and ("bot" in f or "commands" in f)) or (("commands" in f or "bot" in f) and asks):
         out.append("help")
     return out
 

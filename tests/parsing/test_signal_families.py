@@ -67,6 +67,12 @@ def test_a_pod_with_an_action_or_a_state_is_pods(text):
             "그래서 이번 글에서는 Lambda를 이용해서 AWS RDS를 스케줄화 해서 관리하는 방법에 대해서 살펴보려고 합니다.",
             "rds_schedule",
         ),  # rq-0199
+        ("파드에서 S3 접근 권한이 없다고 나와요", "irsa_access_denied"),  # a pod denied AWS access
+        ("my pod gets AccessDenied calling s3", "irsa_access_denied"),
+        ("get events for pod api-1", "pods"),
+        ("the container exits immediately with code 1", "pods"),
+        ("what can this bot do?", "help"),
+        ("봇 명령어 알려주세요", "help"),
         ("명령어 뭐 있어요?", "help"),
         ("what commands does the bot support", "help"),
     ],
