@@ -2,7 +2,8 @@
 
 Used by the Slack listeners and by ``chatops parse`` (``bot.parsing.cli``). Pure, offline and
 fast (precompiled patterns; at most the first 20 KB of a message is read). Submodules:
-``text`` (Slack clean-up, language), ``intents``, ``entities``, ``aws_errors``
+``text`` (Slack clean-up, language), ``intents`` (with ``evidence``: object/action/state signal
+families, and ``morph``: Korean stems), ``entities``, ``aws_errors``
 (``parse_aws_error``), ``image_pull`` (``classify_pull_error``, ``registry_of``), ``cli``.
 """
 

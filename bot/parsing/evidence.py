@@ -476,6 +476,8 @@ _KO_SUBSTRINGS = (
     ("지우", "delete"),
     ("삭제", "delete"),
     ("재시작", "restart"),
+    ("다시 시작", "restart"),
+    ("재실행", "restart"),
     ("안돼", "failing"),
     ("안 돼", "failing"),
     ("안되", "failing"),

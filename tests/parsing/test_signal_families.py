@@ -42,6 +42,7 @@ def test_short_stems_are_never_cut(word):
         "api 파드 재시작해줘",
         "api 파드 재시작 부탁드립니다",
         "api 파드 재시작이 안돼요",
+        "파드를 다시 시작하는 방법",
         "restart the api deployment",
         "can you show me logs for checkout pod",
         "kubectl logs api-123 -n web",
