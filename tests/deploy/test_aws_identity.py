@@ -20,6 +20,7 @@ from cfnlint.decode.decode import decode_str
 from handlers.irsa.conditions import action_like, evaluate_conditions, normalise_context
 from handlers.irsa.iam_validate import check_document
 from handlers.irsa.permissions import EXPLICIT_DENY, PolicySource, evaluate_permission
+from tests.deploy import chart
 from tests.deploy.cfn import (
     AWS_DIR,
     POLICY,
@@ -155,38 +156,20 @@ def test_the_policy_fits_a_managed_policy_and_the_role_inline_quota():
 
 
 def _deployed_service_account() -> dict[str, str]:
-    """What the deployment names: the chart's values when the chart exists, else deploy/serviceaccount.yaml."""
-    values = ROOT / "deploy" / "chart" / "values.yaml"
-    found: dict[str, str] = {}
-    if values.is_file():
-        data = yaml.safe_load(values.read_text(encoding="utf-8")) or {}
-        sa = data.get("serviceAccount") or {}
-        if sa.get("name"):
-            found["name"] = sa["name"]
-        for key in ("namespace", "namespaceOverride"):
-            if isinstance(data.get(key), str) and data[key]:
-                found["namespace"] = data[key]
-        arn = (sa.get("annotations") or {}).get("eks.amazonaws.com/role-arn") or sa.get("roleArn")
-        if isinstance(arn, str) and arn:
-            found["role"] = arn.rsplit("/", 1)[-1]
-    manifest = ROOT / "deploy" / "serviceaccount.yaml"
-    if manifest.is_file():
-        doc = yaml.safe_load(manifest.read_text(encoding="utf-8"))
-        found.setdefault("name", doc["metadata"]["name"])
-        found.setdefault("namespace", doc["metadata"]["namespace"])
-        found.setdefault("role", doc["metadata"]["annotations"]["eks.amazonaws.com/role-arn"].rsplit("/", 1)[-1])
+    """What the chart deploys by default: its service account's name, and the namespace its values name."""
+    data = yaml.safe_load((ROOT / "deploy" / "chart" / "values.yaml").read_text(encoding="utf-8")) or {}
+    found = {"name": data["serviceAccount"]["name"]}
+    for key in ("namespace", "namespaceOverride"):
+        if isinstance(data.get(key), str) and data[key]:
+            found["namespace"] = data[key]
     return found
 
 
 def test_defaults_are_the_deployed_service_account_and_role():
     template = load(BOT)
     deployed = _deployed_service_account()
-    if not deployed:
-        pytest.skip("neither deploy/chart/values.yaml (serviceAccount.name) nor deploy/serviceaccount.yaml "
-                    "names the service account")
     given = {"name": template["Parameters"]["ServiceAccountName"]["Default"],
-             "namespace": template["Parameters"]["Namespace"]["Default"],
-             "role": _role(template, "BotRole")["RoleName"]}
+             "namespace": template["Parameters"]["Namespace"]["Default"]}
     assert {k: given[k] for k in deployed} == deployed
     assert f"system:serviceaccount:{given['namespace']}:{given['name']}" == BOT_SUBJECT
 
@@ -331,15 +314,11 @@ def test_the_bots_policy_may_assume_the_target_role_but_change_neither_role():
 
 
 def _rbac_groups() -> set[str]:
-    """Kubernetes groups the deployment's ClusterRoleBindings name (plain manifests or the chart)."""
-    groups: set[str] = set()
-    for path in sorted((ROOT / "deploy").rglob("*.yaml")):
-        if AWS_DIR in path.parents:
-            continue
-        text = path.read_text(encoding="utf-8")
-        groups |= set(re.findall(r"kind:\s*Group,\s*name:\s*([\w.:-]+)", text))
-        groups |= set(re.findall(r"-\s*kind:\s*Group\s*\n\s*name:\s*([\w.:-]+)", text))
-    return groups
+    """Kubernetes groups the chart's bindings name when it is installed for another cluster (rbacOnly)."""
+    docs = chart.render(sets=("rbacOnly=true",))
+    return {subject["name"]
+            for doc in docs if doc.get("kind") in ("ClusterRoleBinding", "RoleBinding")
+            for subject in doc.get("subjects") or () if subject.get("kind") == "Group"}
 
 
 @pytest.mark.parametrize("create_role", ["true", "false"])
