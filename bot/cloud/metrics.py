@@ -7,11 +7,12 @@ prometheus-client's process and platform collectors, these metrics, and whatever
 (Slack acks, lazy workers, plans by status).
 
 With ``LAZY_WORKERS`` the diagnoses (and their AWS and Kubernetes calls) run in other processes.
-prometheus-client's multiprocess mode covers that: when ``PROMETHEUS_MULTIPROC_DIR`` names an empty,
-writable directory in the environment of every process (set before the bot starts, as its
-documentation asks: https://prometheus.github.io/client_python/multiprocess/), each process writes its
-values there and ``/metrics`` sums them with ``MultiProcessCollector``. Without it, ``/metrics`` shows
-the serving process's own counts.
+prometheus-client's multiprocess mode covers that: when ``PROMETHEUS_MULTIPROC_DIR`` names a writable
+directory (made if missing; empty when the pod starts, as an emptyDir is) in the environment of every
+process, set before the bot starts as its documentation asks
+(https://prometheus.github.io/client_python/multiprocess/), each process writes its values there and
+``/metrics`` sums them with ``MultiProcessCollector`` (process and platform metrics stay the serving
+process's). Without it, ``/metrics`` shows the serving process's own counts only.
 """
 
 from __future__ import annotations
@@ -23,6 +24,17 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, PlatformCol
 from prometheus_client.metrics_core import Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
+
+
+def multiprocess_dir() -> str:
+    """prometheus-client's multiprocess directory from the environment ("" when not in that mode)."""
+    return os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
+
+
+# Each process writes its values there from the first sample on (no series exists before ``labels()``);
+# made here so a path on an empty volume (``/tmp/prometheus`` on the pod's emptyDir) is enough.
+if multiprocess_dir():
+    os.makedirs(multiprocess_dir(), exist_ok=True)
 
 OWN = CollectorRegistry(auto_describe=True)
 
@@ -66,11 +78,6 @@ class _AllProcesses(Collector):
 
     def collect(self) -> Iterable[Metric]:
         return [family for family in self._inner.collect() if family.name in OWN_NAMES]
-
-
-def multiprocess_dir() -> str:
-    """prometheus-client's multiprocess directory from the environment ("" when not in that mode)."""
-    return os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
 
 
 def serving_registry() -> CollectorRegistry:
