@@ -17,6 +17,7 @@ import yaml
 from cfnlint.api import ManualArgs, lint, lint_file
 from cfnlint.decode.decode import decode_str
 
+from bot.cloud.partition import dns_suffix, partition_for_region
 from handlers.irsa.conditions import action_like, evaluate_conditions, normalise_context
 from handlers.irsa.iam_validate import check_document
 from handlers.irsa.permissions import EXPLICIT_DENY, PolicySource, evaluate_permission
@@ -131,6 +132,19 @@ def test_inline_policy_follows_the_partition(template: Path, logical_id: str):
     assert all(sub_variables(s) <= PSEUDO for s in _subs(document))
     in_china = json.dumps(resolve(document, _pseudo("aws-cn")))
     assert "arn:aws:" not in in_china and in_china.count("arn:aws-cn:") == json.dumps(_policy_json()).count("arn:aws:")
+
+
+@pytest.mark.parametrize("region", ["us-east-1", "cn-north-1", "us-gov-west-1"])
+def test_the_bot_may_manage_the_oidc_provider_of_a_cluster_in_each_partition(region: str):
+    """EKS issuers are ``oidc.eks.REGION.<partition DNS suffix>/id/ID`` (``amazonaws.com.cn`` in
+    China), so the provider statement must match each partition's host, not only amazonaws.com."""
+    partition = partition_for_region(region)
+    document = _role(load(BOT), "BotRole")["Policies"][0]["PolicyDocument"]
+    policy = [PolicySource("chatops-bot", resolve(document, _pseudo(partition)))]
+    provider = (f"arn:{partition}:iam::{ACCOUNT}:oidc-provider/"
+                f"oidc.eks.{region}.{dns_suffix(region)}/id/EXAMPLED539D4633E53DE1B71EXAMPLE")
+    for action in ("iam:CreateOpenIDConnectProvider", "iam:DeleteOpenIDConnectProvider"):
+        assert evaluate_permission(policy, action, provider).decision == "allowed", (action, provider)
 
 
 @pytest.mark.parametrize("template", TEMPLATES, ids=lambda p: p.name)
