@@ -48,6 +48,16 @@ def _dockerfile_env() -> set[str]:
     return set(re.findall(r"([A-Z_][A-Z0-9_]*)=", block))
 
 
+def _read_from_the_environment() -> set[str]:
+    """Names the bot's own code reads with os.environ, besides its settings (PROMETHEUS_MULTIPROC_DIR, ...)."""
+    found: set[str] = set()
+    for package in ("bot", "handlers"):
+        for path in (ROOT / package).rglob("*.py"):
+            source = path.read_text(encoding="utf-8")
+            found |= set(re.findall(r'os\.environ(?:\.get)?[\[(]"([A-Z_][A-Z0-9_]*)"', source))
+    return found
+
+
 def _managed_settings() -> list[str]:
     helpers = (CHART / "templates" / "_helpers.tpl").read_text(encoding="utf-8")
     block = re.search(r'define "chatops.managedSettings" -}}\n(.*?)\n', helpers).group(1)
@@ -293,14 +303,21 @@ def test_termination_grace_period_is_a_value():
 
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_every_variable_is_one_the_bot_reads(case):
-    """Names from the settings model itself; the rest only what the image's own ENV sets."""
-    allowed = SETTINGS | _dockerfile_env()
+    """Names from the settings model itself; the rest only what the image's own ENV sets or the
+    bot's code reads from the environment."""
+    allowed = SETTINGS | _dockerfile_env() | _read_from_the_environment()
     for name, spec in pod_specs(render(case)).items():
         for container in spec["containers"]:
             assert "envFrom" not in container, "every variable is named, none taken from a ConfigMap's keys"
             names = [e["name"] for e in container["env"]]
             assert len(names) == len(set(names)), (name, names)
             assert set(names) - allowed == set(), (name, set(names) - allowed)
+
+
+@pytest.mark.parametrize(("workers", "expected"), [("0", None), ("2", "/tmp/prometheus")])
+def test_worker_processes_get_a_metrics_directory_on_the_writable_tmp(workers, expected):
+    env = {e["name"]: e.get("value") for e in bot_container(render(sets=(f"workers={workers}",)))["env"]}
+    assert env.get("PROMETHEUS_MULTIPROC_DIR") == expected
 
 
 def test_the_chart_sets_only_settings_the_model_has():
