@@ -188,6 +188,8 @@ _PHRASE_OBJECTS = (
     ("management console", "elsewhere"),
 )
 
+ROLE_WORD = frozenset({"role", "roles", "역할"})
+
 # ---- actions -------------------------------------------------------------------------------
 RESTART = frozenset(
     {
@@ -416,9 +418,15 @@ STUCK = frozenset(
 )
 # A denial, not the word for a permission ("grant permission", "권한 부여" are how-tos).
 # "forbidden" is Kubernetes RBAC's word as often as AWS's, so it is a failure, not an AWS denial.
-DENIED = frozenset({"denied", "accessdenied", "unauthorized", "403", "거부", "인증되지"})
+DENIED = frozenset({"401", "denied", "accessdenied", "unauthorized", "403", "거부", "인증되지"})
 POD_STATE = frozenset(
     {
+        "running",
+        "ready",
+        "0/1",
+        "succeeded",
+        "completed",
+        "terminating",
         "exits",
         "exited",
         "terminated",
@@ -449,13 +457,14 @@ _PHRASE_STATES = (
     ("is missing", "failing"),
     ("missing?", "failing"),
     ("not ready", "pod_state"),
-    ("instead of", "failing"),
-    ("rather than", "failing"),  # the wrong role was used
+    ("instead of", "instead"),  # with a role word: the wrong role was used
+    ("rather than", "instead"),
     ("set up", "setup"),
     ("how to", "setup"),
     ("how do i", "setup"),
     ("how can i", "setup"),
     ("pull request", "pull_request"),
+    ("pull policy", "pull_request"),  # a setting, not a pull
     ("get events", "inspect"),
     ("get logs", "inspect"),
     ("get pod", "inspect"),
@@ -477,6 +486,9 @@ _KO_SUBSTRINGS = (
     ("삭제", "delete"),
     ("재시작", "restart"),
     ("다시 시작", "restart"),
+    ("상태", "pod_state"),  # a pod in some state: 파드가 running 상태이지만
+    ("생성되지", "pod_state"),
+    ("생성이 안", "pod_state"),
     ("재실행", "restart"),
     ("안돼", "failing"),
     ("안 돼", "failing"),
@@ -513,6 +525,7 @@ _FAMILIES = {
     "identity": IDENTITY,
     "db": DB,
     "kernel": KERNEL,
+    "role_word": ROLE_WORD,
     "bot": BOT,
     "commands": COMMANDS,
     "question": QUESTION,
@@ -616,13 +629,15 @@ def pairs(f: frozenset[str]) -> list[str]:
     """The intents whose object pairs with an action or a state in the families ``f``, by priority."""
     out = []
     state = "failing" in f or "stuck" in f or "denied" in f
-    if ("image" in f and ("pull" in f or state)) or ("pull" in f and "failing" in f and "pull_request" not in f):
+    pull = "pull" in f and "pull_request" not in f
+    if ("image" in f and (pull or state)) or (pull and "failing" in f):
         out.append("image_pull")
     if "ingress" in f and ("stuck" in f or ("delete" in f and state)):
         out.append("ingress_delete_denied")
     if "kernel" in f:
         out.append("sysctl")
-    if ("identity" in f and ("failing" in f or "denied" in f)) or ("pod" in f and "denied" in f):
+    wrong_role = "instead" in f and "role_word" in f
+    if ("identity" in f and ("failing" in f or "denied" in f or wrong_role)) or ("pod" in f and "denied" in f):
         out.append("irsa_access_denied")  # a pod denied is a pod without the AWS access it needs
     if "db" in f and ("stop_start" in f or "schedule" in f):
         out.append("rds_schedule")
@@ -650,17 +665,27 @@ def read(low: str, f: frozenset[str] | None = None) -> Reading | None:
     if not got:
         if "setup" in f and f & _NEEDS_STATE_OBJECTS:
             return Reading("other", PHRASE, (), task=True)
-        return Reading("other", PHRASE, ()) if f & _FOREIGN else None
+        if f & _FOREIGN and not f & _IN_SCOPE:
+            return Reading("other", PHRASE, ())  # only things the bot does not look after
+        return None
     for best in got:
         if all(o == best or (best, o) in _BEATS for o in got):
             if best == "pods" and f & _OTHER_TOPICS and "pod_state" not in f:
                 # the pod may only be where the other topic lives; a pod state makes the pod the topic
+                return Reading(best, WEAK, tuple(got))
+            if best == "pods" and not f & _POD_SPECIFIC:
+                # a pod with only a generic failure ("pod-to-pod traffic fails"): which pod question?
                 return Reading(best, WEAK, tuple(got))
             return Reading(best, PHRASE, tuple(got))
     return Reading(got[0], WEAK, tuple(got))  # two readings, neither known to win: ask
 
 
 _FOREIGN = frozenset({"elsewhere", "context"})
+# An object of the bot's own areas (or an action only they take): with one unpaired, the reading
+# is unsure rather than "other".
+_IN_SCOPE = frozenset({"pod", "image", "ingress", "identity", "db", "kernel", "bot", "commands", "restart", "pull"})
+# What makes a pod reading specific: an action on the pod, or a state only pods are in.
+_POD_SPECIFIC = frozenset({"restart", "inspect", "debug", "pod_state", "question"})
 # Objects whose intent needs a failure or a stuck state, not only the object (see ``pairs``).
 _NEEDS_STATE_OBJECTS = frozenset({"identity", "ingress"})
 # Objects of the bot's own areas (and foreign topics) that a pod reading does not account for.

@@ -23,13 +23,16 @@ INTENTS = ("ingress_delete_denied", "irsa_access_denied", "image_pull", "rds_sch
            "help", "other")
 
 
+# What kubelet, containerd and the registries print: a pull failure by structure.
 IMAGE_PULL = Signal(
     ("imagepullbackoff", "errimagepull", "invalidimagename", "failed to pull", "back-off pulling image",
-     "pull access denied", "can't pull", "cant pull", "cannot pull", "unable to pull", "won't pull",
-     "image pull",
-     "pulling image", "pulling the image", "pull image", "pull the image", "failed to get sandbox image",
-     "manifest unknown", "toomanyrequests", "no matching manifest", "cannotpullcontainer", "imageinspecterror",
-     "errimageneverpull", "이미지 풀", "이미지풀", "이미지 pull"),
+     "pull access denied", "failed to get sandbox image", "manifest unknown", "toomanyrequests",
+     "no matching manifest", "cannotpullcontainer", "imageinspecterror", "errimageneverpull"),
+)
+# What people write about pulling: a phrase, read against the families like any other.
+IMAGE_PULL_SAID = Signal(
+    ("can't pull", "cant pull", "cannot pull", "unable to pull", "won't pull", "image pull", "pulling image",
+     "pulling the image", "pull image", "pull the image", "이미지 풀", "이미지풀", "이미지 pull"),
     re.compile(r"이미지[^\n]{0,12}(?:못|안\s*(?:돼|되|받|가져|내려)|실패|에러|오류|풀)"
                r"|(?:pull|풀)[^\n]{0,6}(?:실패|안\s*(?:돼|되)|에러|오류)"),
     ("이미지", "실패", "에러", "오류"),
@@ -97,9 +100,10 @@ def classify(low: str, aws_error: dict[str, str] | None) -> str:
     return read(low, aws_error)[0]
 
 
-# Readings that need a state besides their object (README labelling rules): an Ingress that only
-# is to be removed, or a role that is only being set up, is a task, not the symptom.
-_NEEDS_STATE = ("ingress_delete_denied", "irsa_access_denied")
+# Phrase readings that need their family pairing (README labelling rules): an Ingress that only
+# is to be removed, or a role that is only being set up, is a task, not the symptom; an image
+# "pull policy" is a setting, not a pull.
+_NEEDS_STATE = ("ingress_delete_denied", "irsa_access_denied", "image_pull")
 
 
 def read(low: str, aws_error: dict[str, str] | None) -> tuple[str, float]:
@@ -142,6 +146,8 @@ def _phrases(low: str, aws_error: dict[str, str] | None) -> tuple[str, float]:
     """The reading of the literal phrase and pattern rules alone."""
     if IMAGE_PULL(low):
         return "image_pull", STRUCTURAL
+    if IMAGE_PULL_SAID(low):
+        return "image_pull", PHRASE
     if SYSCTL(low):
         return "sysctl", STRUCTURAL
     ingress = INGRESS(low)

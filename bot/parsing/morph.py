@@ -78,6 +78,8 @@ _ENDINGS = (
     "됨",
     "돼",
     "입니다",
+    "이지만",
+    "지만",
     "이에요",
     "예요",
     "이다",
@@ -137,10 +139,13 @@ def words(low: str) -> frozenset[str]:
     """The words of lowercased ``low``: English words as written, Korean words as their stems.
 
     A Korean word that is all particle (``를`` after ``rds``) stays as it is; it matches no family.
+    A hyphenated name also gives its parts (``cloudon-ingress`` gives ``ingress``).
     """
     out = set()
     for token in _TOKEN.findall(low):
         if "\uac00" <= token[0] <= "\ud7a3" and len(token) > 2:
             out.add(stem(token))
+        elif "-" in token:  # a name made of words: cloudon-ingress, aws-node, ebs-csi-controller
+            out.update(token.split("-"))
         out.add(token)
     return frozenset(out)

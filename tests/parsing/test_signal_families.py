@@ -62,6 +62,7 @@ def test_a_pod_with_an_action_or_a_state_is_pods(text):
         ("Amazon ECR에서 이미지를 가져올 수 없는 이유는 다음과 같습니다.", "image_pull"),  # rq-0194
         ("my pod can't pull the image from our registry", "image_pull"),  # image_pull beats pods
         ("인그레스가 삭제되지 않습니다", "ingress_delete_denied"),
+        ("cloudon-ingress in cloudon won't delete.", "ingress_delete_denied"),  # the object inside a name
         ("ingress deletion is stuck on finalizer", "ingress_delete_denied"),
         ("커널 옵션 대 방출! Kubernetes 환경을 최적화하라", "sysctl"),  # rq-0209
         (
@@ -116,15 +117,36 @@ def test_objects_the_bot_does_not_look_after_are_a_confident_other(text):
         "Remove Ingress but leave NLB",  # rq-0183
         "파드에 의해 현재 사용되고 있는 모든 시크릿 목록 조회",  # rq-0162: the secrets, or the pod?
         "Docker Hub에 :latest 이미지를 푸시했는데 Pod 재시작 후에도 이전 버전 실행",  # rq-0131: the image, or the pod?
+        "Allow setting image pull policy",  # a setting, not a pull
+        "파드 간 통신이 안 돼요",  # a pod with only a generic failure
     ],
 )
 def test_conflicting_or_incomplete_signals_are_asked(text):
     assert not parse(text).confident
 
 
-def test_a_pod_state_makes_the_pod_the_topic_next_to_another_object():
-    # rq-0144: the node is only where the pending pod cannot be scheduled
-    got = parse("파드가 `Pending` 상태로 멈춰 있는 경우는, 노드에 스케줄 될 수 없음을 의미한다.")
+def test_a_pod_word_next_to_a_cluster_is_not_a_confident_other():
+    got = parse("pods cloudon --cluster staging")
+    assert not (got.intent == "other" and got.confident)
+
+
+def test_instead_of_is_a_wrong_role_only_next_to_a_role():
+    assert parse("the pod keeps assuming the node role instead of the service account").intent == "irsa_access_denied"
+    got = parse("Use pod identity instead of IRSA")
+    assert not (got.intent == "irsa_access_denied" and got.confident)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # rq-0144: the node is only where the pending pod cannot be scheduled
+        "파드가 `Pending` 상태로 멈춰 있는 경우는, 노드에 스케줄 될 수 없음을 의미한다.",
+        "pod stuck in Terminating after node shutdown",
+        "파드가 running 상태이지만 해야 할 일을 하고 있지 않은 경우",  # rq-0149
+    ],
+)
+def test_a_pod_state_makes_the_pod_the_topic_next_to_another_object(text):
+    got = parse(text)
     assert (got.intent, got.confident) == ("pods", True)
 
 
