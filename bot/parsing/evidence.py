@@ -25,7 +25,6 @@ precedence over the other, the reading is ``WEAK`` and the bot asks.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from bot.parsing import morph
@@ -580,18 +579,11 @@ def found(low: str) -> frozenset[str]:
     for phrase, name in _ALWAYS:
         if phrase in low:
             names.add(name)
-    if _has_hangul(low):
+    if morph.has_hangul(low):
         for phrase, name in _KO_SUBSTRINGS:
             if phrase in low:
                 names.add(name)
     return frozenset(names)
-
-
-_HANGUL = re.compile("[\uac00-\ud7a3]")
-
-
-def _has_hangul(low: str) -> bool:
-    return _HANGUL.search(low) is not None
 
 
 # When both pair up, the first is what the request is about (README, corpus labelling rules):

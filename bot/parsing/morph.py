@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import re
 
-# English words (with inner ' or -: can't, won't, aws-node) and Hangul runs. A Hangul run glued
-# to an English word ("rds를") is its own token, so the English word comes out clean.
-_TOKEN = re.compile(r"[a-z0-9]+(?:['’-][a-z0-9]+)*|[\uac00-\ud7a3]+")
+# English words (with ' or -: can't, won't, aws-node; quotes and dashes around a word are taken
+# off in ``words``) and Hangul runs. A Hangul run glued to an English word ("rds를") is its own
+# token, so the English word comes out clean.
+_TOKEN = re.compile(r"[a-z0-9'’-]+|[\uac00-\ud7a3]+")
 
 # Endings and auxiliary verbs first (longest first within a last syllable), then case particles.
 _ENDINGS = (
@@ -135,17 +136,32 @@ def stem(word: str) -> str:
     return word
 
 
-def words(low: str) -> frozenset[str]:
+def words(low: str) -> set[str]:
     """The words of lowercased ``low``: English words as written, Korean words as their stems.
 
     A Korean word that is all particle (``를`` after ``rds``) stays as it is; it matches no family.
-    A hyphenated name also gives its parts (``cloudon-ingress`` gives ``ingress``).
+    A hyphenated name also gives its parts (``cloudon-ingress`` gives ``ingress``). The loops run
+    only over the words that need them, so a plain English message costs one ``findall``.
     """
-    out = set()
-    for token in _TOKEN.findall(low):
-        if "\uac00" <= token[0] <= "\ud7a3" and len(token) > 2:
+    tokens = _TOKEN.findall(low)
+    out = set(tokens)
+    if "-" in low or "'" in low or "’" in low:
+        for token in tokens:
+            if "-" in token or "'" in token or "’" in token:
+                bare = token.strip("'’-")  # 'quoted', --flag
+                out.add(bare)
+                if "-" in bare:  # a name made of words: cloudon-ingress, aws-node, ebs-csi-controller
+                    out.update(bare.split("-"))
+    if _HANGUL.search(low):
+        for token in _LONG_HANGUL.findall(low):
             out.add(stem(token))
-        elif "-" in token:  # a name made of words: cloudon-ingress, aws-node, ebs-csi-controller
-            out.update(token.split("-"))
-        out.add(token)
-    return frozenset(out)
+    return out
+
+
+_HANGUL = re.compile("[\uac00-\ud7a3]")
+_LONG_HANGUL = re.compile("[\uac00-\ud7a3]{3,}")
+
+
+def has_hangul(low: str) -> bool:
+    """True when ``low`` contains a Hangul syllable."""
+    return _HANGUL.search(low) is not None
