@@ -95,8 +95,11 @@ def parse_command(text: str, builtin_names: frozenset[str] = frozenset()) -> Com
             try:
                 entities = spec.parse(rest)
             except UsageError:  # "rds portal 밤 9시에 꺼줘": a command word, then free text
+                # Free text wins only when it names something the command's arguments could not
+                # (a database and its times); "restart cloudon" gets the usage line, which says what
+                # the command needs, rather than a request with nothing to act on.
                 fallback = _free_text(text, args, cluster)
-                if fallback is None:
+                if fallback is None or not fallback.entities:
                     raise
                 return fallback
             intent = entities.pop("_intent", spec.intent)

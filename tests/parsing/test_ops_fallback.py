@@ -36,3 +36,11 @@ def test_no_suggestion_for_a_word_like_no_command():
     with pytest.raises(UsageError) as err:
         parse_command("frobnicate now")
     assert "unknown command" in err.value.message and "did you mean" not in err.value.message
+
+
+@pytest.mark.parametrize("text, usage", [("restart cloudon", "NAMESPACE/POD"), ("events cloudon", "NAMESPACE/POD")])
+def test_a_command_missing_its_argument_gets_the_usage_line_even_when_free_text_reads_an_intent(text, usage):
+    """Free text that names nothing the command could act on is no better than the usage line."""
+    with pytest.raises(UsageError) as err:
+        parse_command(text)
+    assert usage in err.value.message
