@@ -45,11 +45,13 @@ class MotoSandbox:
         from moto.server import ThreadedMotoServer
 
         werkzeug = logging.getLogger("werkzeug")
-        werkzeug.setLevel(logging.ERROR)
+        if werkzeug.level < logging.ERROR:  # a caller that silenced it (the demo) keeps it silent
+            werkzeug.setLevel(logging.ERROR)
         if not any(isinstance(f, MissingActionNote) for f in werkzeug.filters):
             werkzeug.addFilter(MissingActionNote())
         __import__("sandbox.aws_rds_behaviour").aws_rds_behaviour.install()  # RDS as strict as AWS
         __import__("sandbox.aws_ec2_behaviour").aws_ec2_behaviour.install()  # EC2 endpoints as AWS has them
+        __import__("sandbox.aws_ecr_behaviour").aws_ecr_behaviour.install()  # ECR pull-through cache rules
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         self._server.start()
         host, port = self._server.get_host_and_port()

@@ -183,8 +183,8 @@ def describe_repos(aws: Aws, repositories: Iterable[str]) -> dict[str, RepoTags]
 
 
 def ptc_rules(aws: Aws) -> dict[str, str]:
-    """Existing pull-through cache rules (prefix -> upstream). moto lacks this API: an
-    unimplemented answer (HTTP 500) reads as "no rules", the create call then says so clearly."""
+    """Existing pull-through cache rules (prefix -> upstream). On an endpoint without this API an
+    unimplemented answer (HTTP 500) reads as "no rules"; the create call then says so clearly."""
     try:
         rules = _pages(aws.client("ecr"), "describe_pull_through_cache_rules", "pullThroughCacheRules")
     except errors.Unreachable as exc:

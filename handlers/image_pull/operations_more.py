@@ -1,9 +1,9 @@
 """Plan operations for image-pull fixes outside the VPC: IAM, ECR pull-through cache, Kubernetes.
 
 Same contract as ``handlers.image_pull.operations`` (driven by ``bot.services.apply``).
-``ecr.pull_through_cache_rule`` needs ``ecr:CreatePullThroughCacheRule``, which moto 5.2 does
-not implement (HTTP 500): ``apply`` turns that into a clear ``bot.errors.CloudError`` with code
-``NotImplemented`` instead of botocore's confusing parser error.
+``ecr.pull_through_cache_rule`` needs ``ecr:CreatePullThroughCacheRule``; an endpoint that does
+not implement it (an emulator answering HTTP 500) makes ``apply`` raise a clear
+``bot.errors.CloudError`` with code ``NotImplemented`` instead of botocore's confusing parser error.
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ PTC_RULE = "ecr.pull_through_cache_rule"
 IMAGE = "k8s.workload_image"
 DELETE_PODS = "k8s.delete_pods"
 _NOT_IMPLEMENTED_HINT = (
-    "this AWS endpoint does not implement {call} (moto lacks the pull-through cache API); "
-    "create the rule with `aws ecr create-pull-through-cache-rule` and re-run"
+    "this AWS endpoint does not implement {call}, so the pull-through cache rule cannot be changed "
+    "from here; create it with `aws ecr create-pull-through-cache-rule` and re-run"
 )
 
 

@@ -4,9 +4,10 @@
 VPC endpoints (or a NAT route); ops approve the endpoints and reject the NAT route; the failing pods
 are deleted and their replacements pull — the sandbox's kubelet decides from moto's network state,
 so they only run if the path really opened. (b) a tag that does not exist: the workload is patched
-to the closest tag. (c) Docker Hub rate limiting: the bot proposes an ECR pull-through cache rule;
-moto has no pull-through API, so applying fails cleanly with that reason and nothing is left
-half-applied (the honest end state in the sandbox).
+to the closest tag. (c) Docker Hub rate limiting: the bot proposes an ECR pull-through cache rule and
+the image rewritten to its prefix; ops approve; the rule exists in ECR (``sandbox.aws_ecr_behaviour``)
+and the rolled-out pods pull through it, as the world's kubelet decides from the rule and the node's
+network (its first pull needs the internet, which this world's NAT route gives).
 """
 
 from __future__ import annotations
@@ -72,13 +73,16 @@ def dockerhub_rate_limit(sandbox: Sandbox):
     if not plans:
         return _outcome(False, f"no plan: {codes}")
     done = approve_and_wait(sandbox, plans[0].id)
-    error = (done.result or {}).get("error", "")
+    ecr = sandbox.aws.client("ecr")
+    rules = {r["ecrRepositoryPrefix"]: r["upstreamRegistryUrl"]
+             for r in ecr.describe_pull_through_cache_rules()["pullThroughCacheRules"]}
     dep = sandbox.kube.get("Deployment", facts["namespace"], facts["deployment"])
     image = dep["spec"]["template"]["spec"]["containers"][0]["image"]
-    ok = any("rate" in c for c in codes) and done.status == "failed" and "NotImplemented" in error \
-        and image == "nginx:1.27.2"
-    return _outcome(ok, f"rate limit: findings {codes}; plan #{done.id} {done.status} in the sandbox "
-                        f"(moto has no pull-through cache API), image unchanged {image}")
+    running = [p for p in _running(sandbox, facts["namespace"]) if p["spec"]["containers"][0]["image"] == image]
+    ok = (any("rate" in c for c in codes) and done.status == "applied" and rules.get("docker-hub")
+          == "registry-1.docker.io" and image.endswith("/docker-hub/library/nginx:1.27.2") and bool(running))
+    return _outcome(ok, f"rate limit: findings {codes}; plan #{done.id} {done.status}; rules {rules}; "
+                        f"image now {image.split('/', 1)[-1]}; {len(running)} pod(s) Running through the cache")
 
 
 PARTS = (private_subnet, missing_tag, dockerhub_rate_limit)

@@ -9,8 +9,9 @@ not exist. ``seed_dockerhub_rate_limit_world``: Docker Hub answers 429.
 The kubelet imitation (``kube.pod_admission``) decides from LIVE moto state whether a new pod
 can pull: the network path with the world's own tables (``sandbox.worlds.reachability``) on
 freshly described EC2 state, the tag with ``ecr:DescribeImages``, the pull-through rule with
-``ecr`` (which moto lacks, so a rewritten Docker Hub image only runs where a test has added that
-API). Stuck pulls are retried with back-off (``image_pull_backoff``). A reconciler imitates
+``ecr:DescribePullThroughCacheRules`` (answered by ``sandbox.aws_ecr_behaviour``): a rewritten
+Docker Hub image runs once the rule exists, the node reaches ECR and, for its first pull, the
+internet. Stuck pulls are retried with back-off (``image_pull_backoff``). A reconciler imitates
 the Deployment rollout after an image change. Used by the demo scenarios and the tests.
 
 This module only assembles the worlds: the moto VPC and the network decider are in
@@ -211,6 +212,6 @@ def seed_dockerhub_rate_limit_world(aws: Any, kube: KubeStandIn) -> dict[str, An
         Name="ecr-pullthroughcache/docker-hub",
         SecretString=json.dumps({"username": "ops", "accessToken": "x"}),
     )
-    decide = ptc_decider(aws.region, image, internet_verdict(aws.region))
+    decide = ptc_decider(aws.region, image, internet_verdict(aws.region), path_decider(region=aws.region))
     facts = _deployment_world(aws, kube, "web", "frontend", image, pull_message(RATE_MSG, image), decide)
     return {**facts, "secret_arn": secret["ARN"]}

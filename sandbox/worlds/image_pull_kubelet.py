@@ -2,8 +2,9 @@
 
 Failing pods as the kubelet leaves them (``failing_pod``) with their pull events, pods owned by a
 controller, the admission hook that runs or fails a new pod on a decider's word, the registry
-deciders (the tag with ``ecr:DescribeImages``, the pull-through rule with ``ecr``, which moto
-lacks, and the first pull through it needing internet egress) and a coarse Deployment rollout
+deciders (the tag with ``ecr:DescribeImages``, the pull-through rule with
+``ecr:DescribePullThroughCacheRules``, the path to the private registry, and the first pull
+through a rule needing internet egress) and a coarse Deployment rollout
 after an image change. The network decider is in ``image_pull_network``. Used by ``sandbox.worlds.image_pull``.
 """
 
@@ -27,6 +28,9 @@ from sandbox.worlds.image_pull_network import NODE_IP
 from sandbox.worlds.image_refs import parse
 
 Obj = dict[str, Any]
+# The upstreamRegistryUrl a pull-through cache rule gives for an image's registry host (Amazon ECR
+# API Reference, CreatePullThroughCacheRule: Docker Hub is registry-1.docker.io); others are their host.
+UPSTREAM_URLS = {"docker.io": "registry-1.docker.io"}
 
 
 def failing_pod(pod: Obj, message: str, now: str, backoff: bool = True) -> Obj:
@@ -192,13 +196,17 @@ def tag_decider(region: str) -> Callable[[Obj], str]:
     return decide
 
 
-def ptc_decider(region: str, image: str, first_pull_egress: Callable[[Obj], bool]) -> Callable[[Obj], str]:
-    """Docker Hub rate-limits ``image``; its pull-through-cache rewrite pulls when the rule exists and,
-    for the first pull of an image, the node has a NAT path to the internet (ECR User Guide,
-    "Amazon ECR interface VPC endpoints": the first pull through a cache rule over PrivateLink needs
-    a NAT gateway route; later pulls do not: https://docs.aws.amazon.com/AmazonECR/latest/userguide/
-    vpc-endpoints.html). ``first_pull_egress(pod)`` is the world's own internet verdict."""
+def ptc_decider(region: str, image: str, first_pull_egress: Callable[[Obj], bool],
+                ecr_path: Callable[[Obj], str] | None = None) -> Callable[[Obj], str]:
+    """Docker Hub rate-limits ``image``; its pull-through-cache rewrite pulls when the rule exists,
+    names the image's own registry as its upstream, the node reaches the private ECR registry
+    (``ecr_path(pod)``: the world's network verdict, "" when it opens) and, for the first pull of an
+    image, the upstream is reachable (ECR User Guide, "Amazon ECR interface VPC endpoints": the
+    first pull through a cache rule over PrivateLink needs a NAT gateway route; later pulls do not:
+    https://docs.aws.amazon.com/AmazonECR/latest/userguide/vpc-endpoints.html).
+    ``first_pull_egress(pod)`` is the world's own internet verdict."""
     ecr = WorldAws(region).client("ecr")
+    upstream = UPSTREAM_URLS.get(parse(image).host, parse(image).host)
     cached: set[str] = set()
 
     def decide(pod: Obj) -> str:
@@ -210,8 +218,12 @@ def ptc_decider(region: str, image: str, first_pull_egress: Callable[[Obj], bool
             rules = ecr.describe_pull_through_cache_rules(ecrRepositoryPrefixes=[prefix])
         except ClientError:
             rules = {}
-        if not rules.get("pullThroughCacheRules"):
+        found = rules.get("pullThroughCacheRules") or []
+        if not found or found[0].get("upstreamRegistryUrl", "").removeprefix("https://").rstrip("/") != upstream:
             return pull_message(NOT_FOUND_MSG, wanted)
+        blocked = ecr_path(pod) if ecr_path is not None else ""
+        if blocked:
+            return blocked
         if wanted not in cached and not first_pull_egress(pod):
             return pull_message(TIMEOUT_MSG, wanted)
         cached.add(wanted)
