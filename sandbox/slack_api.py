@@ -220,12 +220,30 @@ class SlackStandIn(Workspace):
             if pending is None:
                 return False
             pending["uploaded"] = len(data)
+            pending["first_line"] = first_text_line(data)
             return True
 
     def _next_ts(self) -> str:
         self._state.seq += 1
         micros = FIRST_TS + (self._state.seq - 1) * 100
         return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
+
+
+def first_text_line(data: bytes, limit: int = 80) -> str:
+    """The first non-empty line of ``data`` when it is UTF-8 text (no NUL byte), cut to ``limit``; else ""."""
+    if b"\0" in data[:4096]:
+        return ""
+    head = data[:4096]
+    for cut in range(4 if len(data) > len(head) else 1):  # a character may straddle the 4 KB cut
+        try:
+            text = head[: len(head) - cut].decode("utf-8")
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        return ""
+    line = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
+    return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
 def _handler_class(stand_in: SlackStandIn) -> type[BaseHTTPRequestHandler]:

@@ -243,7 +243,7 @@ class _Methods:
             for item in files:
                 meta = pending.pop(item["id"])
                 upload = Upload(item["id"], meta["filename"], item.get("title"), channel, thread_ts,
-                                meta["uploaded"], args.get("initial_comment"))
+                                meta["uploaded"], args.get("initial_comment"), meta.get("first_line", ""))
                 self.s._state.uploads.append(upload)
                 done.append({"id": upload.file_id, "name": upload.filename,
                              "title": upload.title or upload.filename, "size": upload.length})

@@ -66,6 +66,7 @@ class Upload:
     thread_ts: str | None
     length: int
     initial_comment: str | None = None
+    first_line: str = ""  # the content's first line when it is text, else ""
 
 
 @dataclass(frozen=True)

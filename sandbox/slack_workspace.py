@@ -45,6 +45,16 @@ class Workspace:
                 "enterprise_id": enterprise_id,
             }
 
+    def user_names(self) -> dict[str, str]:
+        """User id -> name, for showing ``<@U…>`` mentions as people see them."""
+        with self._lock:
+            return {uid: user["name"] for uid, user in self._users.items()}
+
+    def channel_names(self) -> dict[str, str]:
+        """Channel id -> name, for showing ``<#C…>`` links as people see them."""
+        with self._lock:
+            return {cid: channel["name"] for cid, channel in self._channels.items()}
+
     def remove_user(self, user_id: str) -> None:
         """The person leaves the workspace: ``users.info`` answers ``user_not_found``."""
         with self._lock:
