@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import tempfile
 import threading
 import time
@@ -59,7 +60,16 @@ class Sandbox:
     clock: SandboxClock = field(default_factory=SandboxClock)
 
     def start(self) -> Sandbox:
+        """Start everything; on a failure part-way, stop what was started and raise."""
+        try:
+            return self._start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def _start(self) -> Sandbox:
         self._own_moto = self.moto is None
+        self._tmp = ""
         if self.moto is None:
             self.moto = MotoSandbox()
             self.moto.start()
@@ -76,7 +86,8 @@ class Sandbox:
         self.slack.add_channel(OPS_CHANNEL, "eks-ops")
         self.slack.add_channel(REPORTS_CHANNEL, "eks-reports")
         self.slack.mark_strict()  # like Slack: a channel nobody created does not exist
-        self._tmp = tempfile.mkdtemp(prefix="chatops-sandbox-")
+        if not self.database_url:  # a database of its own, removed with its directory by stop()
+            self._tmp = tempfile.mkdtemp(prefix="chatops-sandbox-")
         url = self.database_url or f"sqlite:///{os.path.join(self._tmp, 'chatops.db')}"
         migrate(url)
         self.secret = secrets.token_hex(16)
@@ -84,7 +95,9 @@ class Sandbox:
                       slack_api_url=self.slack.base_url, database_url=url, aws_region=SANDBOX_REGION,
                       cluster_name="prod", kube_host=self.kube.url, request_channels=REQUEST_CHANNEL,
                       approver_user_ids=f"{OPS},{OPS2}", verify_wait_seconds=20.0,
-                      role_allow_patterns="AmazonEKS*,eks-*,*-node-role,*NodeInstanceRole*", aws_max_attempts=2)
+                      role_allow_patterns="AmazonEKS*,eks-*,*-node-role,*NodeInstanceRole*", aws_max_attempts=2,
+                      # the sandbox's team works in Seoul, in Korean: its schedules and notices say so explicitly
+                      default_timezone="Asia/Seoul", default_language="ko")
         values.update(self.settings_overrides)
         self.settings = Settings(**values)
         # the world's own clients; the bot reaches the same moto server through its own
@@ -100,14 +113,18 @@ class Sandbox:
         return self
 
     def stop(self) -> None:
+        """Stop what ``start`` started and remove the sandbox's temporary directory."""
         for part in ("server", "slack", "kube"):
             obj = getattr(self, part, None)
             if obj is not None:
                 obj.stop()
         if getattr(self, "bot", None) is not None:
             self.bot.engine.dispose()
-        if self._own_moto and self.moto is not None:
+        if getattr(self, "_own_moto", False) and self.moto is not None:
             self.moto.stop()
+        if getattr(self, "_tmp", ""):
+            shutil.rmtree(self._tmp, ignore_errors=True)
+            self._tmp = ""
 
     def __enter__(self) -> Sandbox:
         return self.start()
