@@ -222,13 +222,16 @@ class PodsDiagnoser:
         finding = Finding("pods.restart.owned", Severity.INFO, headline, target=target,
                           data={"owner": owner_desc})
         uid = pod["metadata"]["uid"]
+        # the owner's other pods now: a replacement is a pod none of these is (a ready sibling is not one)
+        siblings = sorted(p["metadata"]["uid"] for p in ctx.kube.core.json("list_namespaced_pod", ns)["items"]
+                          if (controller_of(p) or {}).get("uid") == owner.get("uid") and p["metadata"]["uid"] != uid)
         step = PlanStep(DELETE_POD, {"namespace": ns, "name": name, "uid": uid}, {"exists": True, "uid": uid},
                         {"exists": False},
                         Msg(f"Delete pod {target} ({owner_desc} recreates it)",
                             f"파드 {target} 삭제 ({attach(owner_desc, '가')} 다시 생성)"))
         plan = FixPlan(self.name, Msg(f"Restart {target}", f"{target} 재시작"), (step,), Risk.LOW, target,
                        verify={"namespace": ns, "owner_uid": owner.get("uid", ""), "owner_name": owner["name"],
-                               "old_uid": uid})
+                               "old_uid": uid, "sibling_uids": siblings})
         return Diagnosis(self.name, target, headline, (finding,), (plan,))
 
     def verify(self, ctx: ClusterContext, plan: FixPlan) -> Verification:
@@ -239,7 +242,8 @@ class PodsDiagnoser:
             pods = ctx.kube.core.json("list_namespaced_pod", v["namespace"])["items"]
             for pod in pods:
                 ref = controller_of(pod)
-                if not ref or pod["metadata"]["uid"] == v["old_uid"]:
+                if not ref or pod["metadata"]["uid"] == v["old_uid"] or pod["metadata"]["uid"] in v.get(
+                        "sibling_uids", ()):
                     continue
                 if ref.get("uid") != v["owner_uid"] and ref.get("name") != v["owner_name"]:
                     continue

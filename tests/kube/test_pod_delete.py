@@ -124,3 +124,22 @@ def test_restarting_a_pod_that_is_already_terminating_proposes_nothing(stand_in,
     assert diagnosis.plans == ()
     assert diagnosis.findings[0].code == "pods.restart.terminating"
     assert "already being deleted" in diagnosis.headline.en and "삭제 중" in diagnosis.headline.ko
+
+
+def test_verification_names_the_replacement_not_a_ready_sibling(stand_in, ctx):
+    from bot.domain import Request
+    from handlers.pods import PodsDiagnoser
+
+    stuck = _owned(stand_in, "ReplicaSet", "api-7d9f8-zz81m")
+    owner = stuck["metadata"]["ownerReferences"][0]
+    sibling = stand_in.put(owned_pod("cloudon", "api-7d9f8-aaaaa", {"kind": "ReplicaSet", "name": "api",
+                                                                    "uid": owner["uid"]}, NODE, ready=True))
+    diagnoser = PodsDiagnoser()
+    (plan,) = diagnoser.diagnose(ctx, Request("pod_restart", {"namespace": "cloudon", "pod": "api-7d9f8-zz81m"})).plans
+    assert plan.verify["sibling_uids"] == [sibling["metadata"]["uid"]]
+    DeletePod().apply(ctx, plan.steps[0])  # the stand-in's ReplicaSet controller makes a replacement
+    done = diagnoser.verify(ctx, plan)
+    new = [p["metadata"]["name"] for p in stand_in.list("Pod", "cloudon")
+           if p["metadata"]["uid"] not in (stuck["metadata"]["uid"], sibling["metadata"]["uid"])]
+    assert done.ok and "api-7d9f8-aaaaa" not in done.message.en  # the ready sibling listed first is not it
+    assert any(name in done.message.en for name in new)
