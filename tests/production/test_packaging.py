@@ -209,7 +209,8 @@ def test_chatops_serve_from_the_bare_install_answers_its_health_check(installed:
                      SLACK_BOT_TOKEN="xoxb-packaging-test", SLACK_SIGNING_SECRET="packaging-test",
                      SLACK_API_URL=f"{nobody}/api/", ROLE_ALLOW_PATTERNS="eks-*", KUBE_HOST=nobody,
                      AWS_ENDPOINT_URL=nobody, AWS_ACCESS_KEY_ID="packaging-test",
-                     AWS_SECRET_ACCESS_KEY="packaging-test", AWS_EC2_METADATA_DISABLED="true")
+                     AWS_SECRET_ACCESS_KEY="packaging-test", AWS_REGION="eu-west-1",
+                     AWS_EC2_METADATA_DISABLED="true")
     proc = subprocess.Popen([str(installed.parent / "chatops"), "serve", "--migrate", "--host", "127.0.0.1",
                              "--port", str(port)], cwd=elsewhere, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
