@@ -27,7 +27,7 @@ demo: $(STAMP)
 	$(BIN)/chatops demo
 
 lint: $(STAMP)
-	$(BIN)/ruff check bot handlers sandbox tests migrations bench
+	$(BIN)/ruff check bot handlers sandbox tests bench
 	$(BIN)/lint-imports --no-cache
 
 ifeq ($(shell uname -sm),Linux x86_64)
