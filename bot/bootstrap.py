@@ -123,6 +123,7 @@ def build(settings: Settings, clock: Callable[[], datetime] = utcnow, contexts: 
                                         "rds.tag": settings.autostop_tag, "rds.tz": settings.default_timezone})
     applier = ApplyService(services)
     authz = Authorizer(settings, approvers, directory(settings, client), contexts)
+    services.user_zone = authz.directory.zone
     deps = Deps(services=services, requests=RequestService(services), plans=PlanService(services, applier, authz),
                 applier=applier, authz=authz)
     app = build_app(settings, client, deps)

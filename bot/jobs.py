@@ -38,7 +38,7 @@ def announcer(bot: Bot, channel: str = ""):
         log.info("scheduled action", extra={"text": text_en, "details": details})
         if not target:
             return
-        korean = bot.settings.default_timezone == "Asia/Seoul" and bool(text_ko)
+        korean = bot.settings.default_language == "ko" and bool(text_ko)
         # the texts quote AWS (identifiers, error messages): escaped, so they show as AWS wrote them
         text = f"{escape(text_ko)}\n_{escape(text_en)}_" if korean else escape(text_en)
         posted = bot.client.chat_postMessage(channel=target, text=text)

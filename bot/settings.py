@@ -6,7 +6,10 @@ yields them so the table and the code are checked against each other in a test.
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -32,7 +35,8 @@ class Settings(BaseSettings):
     plan_ttl_minutes: int = Field(60, description="Minutes before a proposed plan expires.")
     usergroup_cache_seconds: int = Field(60, description="How long approver group membership is cached.")
     database_url: str = Field("sqlite:///chatops.db", description="SQLAlchemy URL (postgresql+psycopg://...).")
-    aws_region: str = Field("ap-northeast-2", description="Default AWS region.")
+    aws_region: str = Field("", description="AWS region (empty: AWS_DEFAULT_REGION, then the AWS profile's "
+                                            "region, as boto3 finds it; clusters in CLUSTERS_FILE name their own).")
     aws_max_attempts: int = Field(4, ge=1, le=10, description="Attempts per AWS call, the first one included.")
     cluster_name: str = Field("", description="Default EKS cluster name.")
     kube_host: str = Field("", description="Kubernetes API URL (else kubeconfig, else in-cluster).")
@@ -43,13 +47,25 @@ class Settings(BaseSettings):
                                                      "by serve and socket; empty: none).")
     verify_wait_seconds: float = Field(120.0, description="How long verification waits for live state.")
     log_level: str = Field("INFO", description="Logging level.")
-    default_timezone: str = Field("Asia/Seoul", description="Time zone for schedules and reports.")
+    default_timezone: str = Field("UTC", description="Time zone of new schedules and reports that name none "
+                                                     "(an IANA name such as Asia/Seoul).")
+    default_language: Literal["en", "ko"] = Field("en", description="Language (en or ko) of what no request's "
+                                                                   "language decides: scheduled announcements.")
     autostop_tag: str = Field("autostop=yes", description="Tag (key=value) that adopts a database for scheduling.")
     sweep_minutes: int = Field(5, description="Minutes between RDS schedule sweeps.")
     report_channel: str = Field("", description="Channel for scheduled bot announcements.")
     clusters_file: str = Field("", description="YAML file mapping channels to clusters/accounts.")
     lazy_workers: int = Field(0, description="Worker processes for lazy listeners; above 0 the scheduler gets "
                                              "a process too (0: threads in the server).")
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value[:40]!r}; use an IANA name such as UTC or Asia/Seoul") from exc
+        return value
 
     @staticmethod
     def split(value: str) -> tuple[str, ...]:

@@ -50,7 +50,7 @@ class SweepOutcome:
 class SweepJob:
     def __init__(self, aws: Aws, repo: ScheduleRepo, notify: Notify, audit: Audit,
                  clock: Callable[[], datetime], rule: TagRule | None = None, cluster_key: str = "",
-                 default_tz: str = "Asia/Seoul"):
+                 default_tz: str = "UTC"):
         self.aws, self.repo, self.notify, self.audit = aws, repo, notify, audit
         self.clock, self.rule, self.cluster_key, self.default_tz = (
             clock,

@@ -17,6 +17,8 @@ from bot.store.models import PlanRow, RequestRow
 from bot.store.repo import Repo
 from handlers import registry
 
+EXTRA_USER_TZ = "user.tz"  # ctx.extras key: the requester's own time zone (handlers.rds.inputs reads it)
+
 
 @dataclass
 class Services:
@@ -30,6 +32,8 @@ class Services:
     clock: Callable[[], datetime]
     extra_operations: dict[str, Any] = field(default_factory=dict)
     context_extras: dict[str, Any] = field(default_factory=dict)
+    # the requester's own time zone (Slack's users.info ``tz``), '' if unknown; the composition root sets it
+    user_zone: Callable[[str], str] = field(default=lambda user: "")
 
     def context(self, cluster: str = "", user: str = "", **extras: Any) -> ClusterContext:
         """The cluster context for this piece of work: a copy carrying the bot-level extras

@@ -25,6 +25,7 @@ class UserFacts:
     guest: bool
     locale: str
     deleted: bool = False
+    tz: str = ""  # users.info ``tz``: the person's IANA time zone, e.g. "Europe/London" (api.slack.com/types/user)
 
 
 @dataclass(frozen=True)
@@ -101,9 +102,17 @@ class Directory:
             enterprise = (info.get("enterprise_user") or {}).get("enterprise_id") or ""
             return UserFacts(team_id=str(info.get("team_id") or ""), enterprise_id=str(enterprise),
                              guest=bool(info.get("is_restricted") or info.get("is_ultra_restricted")),
-                             locale=str(info.get("locale") or ""), deleted=bool(info.get("deleted")))
+                             locale=str(info.get("locale") or ""), deleted=bool(info.get("deleted")),
+                             tz=str(info.get("tz") or ""))
 
         return self.users.get(user, load)
+
+    def zone(self, user: str) -> str:
+        """The person's own time zone from Slack, or '' when Slack cannot say (nothing is refused for it)."""
+        try:
+            return self.user(user).tz
+        except LookupFailed:
+            return ""
 
     def channel(self, channel: str) -> ChannelFacts:
         if self._channel_info is None:

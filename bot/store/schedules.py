@@ -28,7 +28,7 @@ class RdsScheduleRow(Base):
     target_id: Mapped[str] = mapped_column(String(255))
     stop_cron: Mapped[str] = mapped_column(String(128))
     start_cron: Mapped[str] = mapped_column(String(128))
-    tz: Mapped[str] = mapped_column(String(64), default="Asia/Seoul")
+    tz: Mapped[str] = mapped_column(String(64))  # always written explicitly (no default, as in the schema)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     created_by: Mapped[str] = mapped_column(String(64), default="")
     approved_by: Mapped[str] = mapped_column(String(64), default="")

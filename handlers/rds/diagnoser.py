@@ -38,6 +38,12 @@ SCHEDULE_UPSERT = "rds.schedule.upsert"
 OVERRIDE_ADD = "rds.override.add"
 
 
+def _other_zone(ctx: ClusterContext, schedule_tz: str) -> ZoneInfo | None:
+    """The requester's own time zone when Slack told it and it is not the schedule's."""
+    mine = inputs.user_zone(ctx)
+    return mine if mine is not None and mine.key != schedule_tz else None
+
+
 def _finding(code: str, sev: Severity, title: Msg, target: str, **kw: Any) -> Finding:
     return Finding(code, sev, title, target=target, **kw)
 
@@ -99,8 +105,10 @@ class RdsDiagnoser:
         sch = Schedule(target.kind, target.id, ents.get("stop_cron", DEFAULT_STOP_CRON),
                        ents.get("start_cron", DEFAULT_START_CRON), ents.get("tz", inputs.tz(ctx)))
         current = next((s for s in inputs.book(ctx).schedules() if s.key == sch.key), None)
-        zone = ZoneInfo(sch.tz)
+        zone, mine = ZoneInfo(sch.tz), _other_zone(ctx, sch.tz)
+        header: tuple[str, ...] = ("ACTION", "AT") + ((f"YOUR TIME ({mine.key})",) if mine else ())
         preview = [(n.action, n.at.astimezone(zone).strftime("%a %Y-%m-%d %H:%M %Z"))
+                   + ((n.at.astimezone(mine).strftime("%a %m-%d %H:%M %Z"),) if mine else ())
                    for n in upcoming(sch, ctx.clock())]
         crons = f"stop '{sch.stop_cron}', start '{sch.start_cron}' ({sch.tz})"
         title = Msg(f"schedule {target.kind} {target.id}: {crons}",
@@ -109,7 +117,7 @@ class RdsDiagnoser:
             note = Msg(ents["schedule_note"], ents.get("schedule_note_ko") or ents["schedule_note"])
             findings.append(_finding("rds.schedule.times_unread", Severity.WARNING, note, target.id))
         findings.append(_finding("rds.schedule.proposed", Severity.INFO, title, target.id,
-                                 table=(("ACTION", "AT"), *preview),
+                                 table=(header, *preview),
                                  data={"current": schedule_state(current)}))
         params = {"cluster_key": inputs.cluster_key(ctx), "target_kind": target.kind, "target_id": target.id,
                   "stop_cron": sch.stop_cron, "start_cron": sch.start_cron, "tz": sch.tz,
@@ -151,6 +159,9 @@ class RdsDiagnoser:
             return Diagnosis(self.name, target.id, title, (*findings, f))
         until = override_until(request.entities, now, sch.tz)
         local = until.astimezone(ZoneInfo(sch.tz)).strftime("%m-%d %H:%M %Z")
+        mine = _other_zone(ctx, sch.tz)
+        if mine:  # the requester's own clock beside the schedule's
+            local += f" ({until.astimezone(mine).strftime('%m-%d %H:%M %Z')}, {mine.key})"
         title = Msg(f"keep {target.kind} {target.id} running until {local}; the schedule resumes by itself "
                     "after",
                     f"{attach(target.id, '를')} {local} 까지 계속 실행합니다. 이후에는 스케줄이 자동으로 "

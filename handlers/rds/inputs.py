@@ -1,19 +1,22 @@
 """What the RDS diagnoser reads besides AWS: the bot's schedules and its settings, via ``ctx.extras``.
 
 ``ctx.extras["rds.schedules"]`` is a ``ScheduleBook`` (``bot.scheduler.book.RepoScheduleBook``),
-``["rds.tag"]`` a ``TagRule`` or "key=value", ``["rds.tz"]`` the default time zone. Pure.
+``["rds.tag"]`` a ``TagRule`` or "key=value", ``["rds.tz"]`` the default time zone, ``["user.tz"]``
+the requester's own time zone (may be missing). Pure.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Protocol
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.cloud.context import ClusterContext
 from handlers.rds.model import TagRule
 from handlers.rds.schedule import DEFAULT_TZ, Override, Schedule
 
 EXTRA_BOOK, EXTRA_TAG, EXTRA_TZ = "rds.schedules", "rds.tag", "rds.tz"
+EXTRA_USER_TZ = "user.tz"  # the requester's own time zone from Slack (users.info ``tz``), when known
 
 
 class ScheduleBook(Protocol):
@@ -55,3 +58,12 @@ def rule(ctx: ClusterContext) -> TagRule:
 
 def tz(ctx: ClusterContext) -> str:
     return str(ctx.extras.get(EXTRA_TZ) or DEFAULT_TZ)
+
+
+def user_zone(ctx: ClusterContext) -> ZoneInfo | None:
+    """The requester's own time zone, or None when it is unknown or not a zone this machine knows."""
+    name = str(ctx.extras.get(EXTRA_USER_TZ) or "")
+    try:
+        return ZoneInfo(name) if name else None
+    except (ZoneInfoNotFoundError, ValueError):
+        return None

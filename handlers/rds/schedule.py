@@ -1,8 +1,8 @@
 """Stop/start schedules and keep-running overrides: what state a database should be in now. Pure.
 
-A ``Schedule`` is a stop cron, a start cron and a time zone (default Asia/Seoul). The most
-recent of the two cron firings decides the desired state, so a bot that was down for days acts
-once on the state it finds (catch-up), never replaying the missed firings. An ``Override``
+A ``Schedule`` is a stop cron, a start cron and a time zone (default UTC; the bot passes its
+``DEFAULT_TIMEZONE``). The most recent of the two cron firings decides the desired state, so a bot
+that was down for days acts once on the state it finds (catch-up), never replaying the missed firings. An ``Override``
 (keep-running until T) wins over the schedule until it expires by itself.
 
 Used by the diagnoser, ``sweep``, ``listing`` and the scheduler's sweep job; the ``/ops rds``
@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from croniter import croniter
 
-DEFAULT_TZ = "Asia/Seoul"
+DEFAULT_TZ = "UTC"
 DEFAULT_STOP_CRON = "0 20 * * 1-5"
 DEFAULT_START_CRON = "0 8 * * 1-5"
 

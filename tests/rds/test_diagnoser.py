@@ -6,7 +6,8 @@ from bot.domain import Request
 from bot.scheduler.book import RepoScheduleBook
 from bot.scheduler.plan_ops import plan_operations
 from handlers.rds import DIAGNOSER, OPERATIONS
-from handlers.rds.diagnoser import EXTRA_BOOK, OVERRIDE_ADD, SCHEDULE_UPSERT
+from handlers.rds.diagnoser import EXTRA_BOOK, EXTRA_TZ, OVERRIDE_ADD, SCHEDULE_UPSERT
+from handlers.rds.inputs import EXTRA_USER_TZ
 from sandbox.worlds.rds import tick
 from tests.rds.helpers import Clock, apply_step, kst, seed_read_replica
 
@@ -23,6 +24,7 @@ def _ask(ctx, lang="en", **entities):
 def test_member_request_becomes_an_approved_cluster_schedule(rds_ctx, sqlite_repo):
     rds_ctx.clock = Clock(kst(2026, 11, 23, 12, 0))
     rds_ctx.extras[EXTRA_BOOK] = RepoScheduleBook(sqlite_repo)
+    rds_ctx.extras[EXTRA_TZ] = "Asia/Seoul"  # DEFAULT_TIMEZONE of a team in Seoul
     diag = _ask(rds_ctx, db="portal-rds-1")  # free text: no verb, no crons -> default night schedule
     assert diag.codes()[:2] == ["rds.target.member_of_cluster", "rds.tag.on_member"]
     explain = diag.findings[0].title
@@ -63,6 +65,23 @@ def test_member_request_becomes_an_approved_cluster_schedule(rds_ctx, sqlite_rep
     back = ops[step.op].revert(step, after)
     assert apply_step(ops[back.op], rds_ctx, back) is None
     assert sqlite_repo.list_schedules(enabled_only=True) == []
+
+
+def test_default_time_zone_is_utc_and_the_requesters_own_is_shown_beside_it(rds_ctx):
+    rds_ctx.clock = Clock(kst(2026, 11, 23, 12, 0))  # Monday 03:00 UTC
+    rds_ctx.extras.pop(EXTRA_TZ, None)
+    diag = _ask(rds_ctx, db="portal")
+    [step] = diag.plans[0].steps
+    assert step.params["tz"] == "UTC"
+    assert diag.findings[-1].table[0] == ("ACTION", "AT")  # nobody's zone known: the schedule's alone
+    rds_ctx.extras[EXTRA_USER_TZ] = "Asia/Seoul"
+    table = _ask(rds_ctx, db="portal").findings[-1].table
+    assert table[0] == ("ACTION", "AT", "YOUR TIME (Asia/Seoul)")
+    assert table[1:3] == (("start", "Mon 2026-11-23 08:00 UTC", "Mon 11-23 17:00 KST"),
+                          ("stop", "Mon 2026-11-23 20:00 UTC", "Tue 11-24 05:00 KST"))
+    rds_ctx.extras[EXTRA_USER_TZ] = "UTC"  # the same zone as the schedule's: no second column
+    assert _ask(rds_ctx, db="portal").findings[-1].table[0] == ("ACTION", "AT")
+    rds_ctx.extras.pop(EXTRA_USER_TZ)
 
 
 def test_stop_now_plan_applies_verifies_and_reverts(rds_ctx, sqlite_repo):

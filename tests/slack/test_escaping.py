@@ -27,12 +27,23 @@ def slack():
 
 def test_rds_sweep_notices_show_aws_text_literally(slack):
     client = WebClient("xoxb-test", base_url=slack.base_url)
-    for tz in ("UTC", "Asia/Seoul"):
-        bot = SimpleNamespace(client=client, settings=SimpleNamespace(report_channel="C0OPS", default_timezone=tz))
+    for lang in ("en", "ko"):
+        bot = SimpleNamespace(client=client, settings=SimpleNamespace(report_channel="C0OPS", default_language=lang))
         announcer(bot)(f"⚠️ could not stop rds db-1: {AWS_SAYS}", f"⚠️ db-1 중지 실패: {AWS_SAYS}", {})
-    for message in slack.messages("C0OPS"):
+    messages = slack.messages("C0OPS")
+    for message in messages:
         assert slack_mrkdwn.markup_in(message.text) == []
         assert AWS_SAYS in slack_mrkdwn.rendered(message.text)
+    # DEFAULT_LANGUAGE, not the time zone, says which language scheduled notices speak
+    assert ["중지 실패" in m.text for m in messages] == [False, True]
+
+
+def test_scheduled_notices_ignore_the_time_zone(slack):
+    client = WebClient("xoxb-test", base_url=slack.base_url)
+    settings = SimpleNamespace(report_channel="C0OPS", default_language="en", default_timezone="Asia/Seoul")
+    announcer(SimpleNamespace(client=client, settings=settings))("stopped db-1", "db-1 중지", {})
+    [message] = slack.messages("C0OPS")
+    assert message.text == "stopped db-1"
 
 
 def test_a_typed_cluster_name_in_a_refusal_is_not_markup(moto_sandbox):
