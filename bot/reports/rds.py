@@ -62,7 +62,7 @@ def collect(sessions: Any, aws: Aws, now: datetime, tag_rule: str = "autostop=ye
                 f"DB 클래스를 읽을 수 없어 ({exc.call} {exc.code}) 절감액을 추정하지 않았습니다",
             )
         )
-    report = weekly_report(actions, overrides, classes, load_prices(), since, now, targets)
+    report = weekly_report(actions, overrides, classes, load_prices(aws.region), since, now, targets)
     return RdsData(report, tuple(notes))
 
 

@@ -3,7 +3,9 @@ caught, overrides and an estimated saving. Pure except ``load_prices`` (reads th
 
 The hours come from the action log (``rds_actions``): every ``ok`` stop/start and every observed
 auto-start changes the state; before the first change in the week the state is the opposite of
-that change. Prices come from ``prices.json`` and are labelled as an estimate with their date.
+that change. Prices come from ``prices.json``, one table per region with its source and date, and are
+labelled as an estimate; a region the file does not list is priced from its ``fallback`` region and
+the report says "estimated from <region> prices", never silently another region's figures.
 Called by the report job (bot layer), which posts the text and ``handlers.rds.chart`` PNG.
 """
 
@@ -29,6 +31,8 @@ class PriceTable:
     region: str
     as_of: str
     label: Msg
+    source: str = ""
+    estimated_from: str = ""  # the region whose figures stand in for ``region``'s; '' when they are its own
 
     def per_hour(self, classes: Iterable[str]) -> float | None:
         prices = [self.hourly.get(c) for c in classes]
@@ -37,11 +41,16 @@ class PriceTable:
         return float(sum(p for p in prices if p is not None))
 
 
-def load_prices(path: Path = PRICES) -> PriceTable:
+def load_prices(region: str = "", path: Path = PRICES) -> PriceTable:
+    """The price table of ``region``; for a region the file does not list, the fallback region's,
+    marked ``estimated_from`` it. No region given: the fallback region's own table."""
     raw = json.loads(path.read_text(encoding="utf-8"))
-    return PriceTable(
-        raw["hourly"], raw["currency"], raw["region"], raw["as_of"], Msg(raw["label"], raw["label_ko"])
-    )
+    fallback = raw["fallback"]
+    own = region in raw["regions"]
+    table = raw["regions"][region if own else fallback]
+    return PriceTable(table["hourly"], table["currency"], region or fallback, table["as_of"],
+                      Msg(table["label"], table["label_ko"]), table.get("source", ""),
+                      "" if own or not region else fallback)
 
 
 @dataclass(frozen=True)
@@ -137,9 +146,12 @@ def render(report: WeeklyReport, lang: str = "en") -> str:
                          f"{r.actions} actions, {r.self_restarts} self-restarts caught, "
                          f"{r.overrides} overrides, est. saving {saving}")
     total = f"{report.total_saving:.2f} {report.prices.currency}"
-    lines.append(
-        f"{'합계 절감 추정' if ko else 'Estimated total saving'}: {total} "
-        f"({report.prices.region}, {report.prices.as_of})"
-    )
+    prices = report.prices
+    if prices.estimated_from:
+        where = (f"{prices.region}: {prices.estimated_from} 가격으로 추정" if ko
+                 else f"{prices.region}: estimated from {prices.estimated_from} prices")
+    else:
+        where = prices.region
+    lines.append(f"{'합계 절감 추정' if ko else 'Estimated total saving'}: {total} ({where}, {prices.as_of})")
     lines.append(f"_{report.prices.label(lang)}_")
     return "\n".join(lines)
