@@ -40,7 +40,7 @@ def announcer(bot: Bot, channel: str = ""):
             return
         korean = bot.settings.default_language == "ko" and bool(text_ko)
         # the texts quote AWS (identifiers, error messages): escaped, so they show as AWS wrote them
-        text = f"{escape(text_ko)}\n_{escape(text_en)}_" if korean else escape(text_en)
+        text = escape(text_ko) if korean else escape(text_en)  # one language a message, no English under Korean
         posted = bot.client.chat_postMessage(channel=target, text=text)
         request = details.get("request")
         if request:

@@ -182,7 +182,7 @@ COMMANDS = (
     CommandSpec("rds", USAGE,
                 Msg("RDS/Aurora: list databases, stop/start schedules (approved by ops), stop/start now, "
                     "keep a database running for a while.",
-                    "RDS/Aurora: DB 목록, 중지/시작 스케줄 (ops 승인), 즉시 중지/시작, 일시적으로 계속 "
+                    "RDS/Aurora: DB 목록, 중지/시작 스케줄 (운영팀 승인), 즉시 중지/시작, 일시적으로 계속 "
                     "실행."),
                 INTENT, parse_rds),
 )

@@ -36,6 +36,7 @@ def test_rds_sweep_notices_show_aws_text_literally(slack):
         assert AWS_SAYS in slack_mrkdwn.rendered(message.text)
     # DEFAULT_LANGUAGE, not the time zone, says which language scheduled notices speak
     assert ["중지 실패" in m.text for m in messages] == [False, True]
+    assert "could not stop" not in messages[1].text  # a Korean notice carries no English under it
 
 
 def test_scheduled_notices_ignore_the_time_zone(slack):

@@ -43,7 +43,7 @@ def schedule_view(db: str, channel: str, lang: str, tz: str) -> dict[str, Any]:
         "blocks": [
             {"type": "section", "text": {"type": "mrkdwn", "text": Msg(
                 f"Stop and start *{db}* on a schedule. Ops approve it before it takes effect.",
-                f"*{db}* {josa(db, '를')} 스케줄에 따라 중지·시작합니다. ops 승인 후 적용됩니다.")(lang)}},
+                f"*{db}* {josa(db, '를')} 스케줄에 따라 중지·시작합니다. 운영팀이 승인하면 적용됩니다.")(lang)}},
             {"type": "input", "block_id": "days", "label": _text(Msg("Days", "요일")(lang)),
              "element": {"type": "checkboxes", "action_id": "value", "options": options,
                          "initial_options": options[:5]}},
