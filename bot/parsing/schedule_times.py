@@ -181,7 +181,7 @@ def read_times(text: str) -> ScheduleTimes:
         )
         notes_ko.append(
             f"시각을 읽지 못했습니다{what_ko}. 기본값을 제안합니다: 중지 {_fmt(DEFAULT_STOP)}, "
-            f"시작 {_fmt(DEFAULT_START)}, 월~금. /ops rds schedule 로 바꿀 수 있습니다."
+            f"시작 {_fmt(DEFAULT_START)}, 월~금. `/ops rds schedule` 명령으로 바꿀 수 있습니다."
         )
         return ScheduleTimes(note_en=" ".join(notes_en), note_ko=" ".join(notes_ko))
     if stop is None:

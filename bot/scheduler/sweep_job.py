@@ -132,7 +132,7 @@ class SweepJob:
             en = (f"🔁 re-stopped {kind} {ident} after it started itself "
                   f"(AWS starts a stopped database after 7 days); it is {now_en}")
             ko = (f"🔁 {attach(ident, '가')} 스스로 시작되어 다시 중지했습니다 "
-                  f"(AWS 는 중지된 DB 를 7일 뒤 자동으로 시작합니다). 현재 {now_ko}")
+                  f"(AWS는 중지된 DB를 7일 뒤 자동으로 시작합니다). 현재 {now_ko}")
         else:
             verb_en, verb_ko = ("stop", "중지") if act.action == "stop" else ("start", "시작")
             en = (f"⏱️ {verb_en} {kind} {ident} on schedule ({act.decision.api}), now {now_en}: "

@@ -174,10 +174,10 @@ def member_explanation(member: Database, cluster_id: str) -> Msg:
                f"cluster (StopDBInstance on a member fails with InvalidParameterCombination: {engine} DB "
                "instances are not eligible for stopping and starting), so the bot acts on cluster "
                f"{cluster_id}.",
-               f"{attach(member.id, '는')} {engine} 클러스터 {cluster_id} 의 멤버입니다. AWS 는 Aurora 를 "
-               "클러스터 단위로만 중지·시작합니다 (멤버에 StopDBInstance 를 호출하면 "
+               f"{attach(member.id, '는')} {engine} 클러스터 {cluster_id}의 멤버입니다. AWS는 Aurora를 "
+               "클러스터 단위로만 중지·시작합니다(멤버에 StopDBInstance를 호출하면 "
                f"InvalidParameterCombination: {engine} DB instances are not eligible for stopping and "
-               f"starting 오류). 그래서 클러스터 {attach(cluster_id, '를')} 대상으로 합니다.")
+               f"starting 오류가 납니다). 그래서 클러스터 {attach(cluster_id, '를')} 대상으로 합니다.")
 
 
 def api_target(inv: Inventory, db: Database) -> tuple[Database, bool]:

@@ -76,7 +76,7 @@ class RdsDiagnoser:
             if db.tagged and not target.tagged:
                 tag = inputs.rule(ctx)
                 where = Msg(f"the {tag} tag is on member {db.id}; it belongs on cluster {target.id}",
-                            f"{tag} 태그가 멤버 {db.id} 에 있습니다. 클러스터 {target.id} 에 붙여야 합니다")
+                            f"{tag} 태그가 멤버 {db.id}에 있습니다. 클러스터 {target.id}에 붙여야 합니다")
                 findings.append(_finding("rds.tag.on_member", Severity.INFO, where, db.id))
         if verb in ("stop", "start"):
             return self._stop_start(request, inv, db, target, findings, verb)
@@ -125,7 +125,7 @@ class RdsDiagnoser:
         verb_en, verb_ko = ("Change", "변경") if current else ("Create", "생성")
         step = PlanStep(SCHEDULE_UPSERT, params, schedule_state(current), schedule_state(sch),
                         Msg(f"{verb_en} the stop/start schedule of {target.kind} {target.id}",
-                            f"{target.id} 의 중지/시작 스케줄 {verb_ko}"))
+                            f"{target.id}의 중지/시작 스케줄 {verb_ko}"))
         verify = {"check": "schedule", "kind": target.kind, "id": target.id, "after": step.after}
         plan = FixPlan(self.name, title, (step,), Risk.MEDIUM, target.id, verify=verify)
         return Diagnosis(self.name, target.id, title, tuple(findings), (plan,))

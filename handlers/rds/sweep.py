@@ -155,7 +155,7 @@ def _plan_one(inv: Inventory, sch: Schedule, target: Database, desired: str, ove
     if action == "stop" and stopped_by_bot:
         why = Msg(f"re-stopped {target.id} after it started itself (AWS starts a stopped database "
                   "after 7 days)",
-                  f"{attach(target.id, '가')} 스스로 다시 시작되어 (AWS 는 중지된 DB 를 7일 뒤 자동 시작) "
+                  f"{attach(target.id, '가')} 스스로 다시 시작되어 (AWS는 중지된 DB를 7일 뒤 자동 시작) "
                   "다시 중지했습니다")
         return SweepAction(sch, decision, "self_restart", why)
     late = now - since > late_after
@@ -163,12 +163,12 @@ def _plan_one(inv: Inventory, sch: Schedule, target: Database, desired: str, ove
     if action == "stop":
         reason = Msg(
             f"stop window began {when}" + ("; catching up once after a missed run" if late else ""),
-            f"중지 시간 시작 {when}" + (" (놓친 실행을 한 번만 따라잡음)" if late else ""),
+            f"중지 시간대 시작: {when}" + (" (놓친 실행을 한 번만 따라잡음)" if late else ""),
         )
     else:
         reason = Msg(
             f"run window began {when}" + ("; catching up once after a missed run" if late else ""),
-            f"실행 시간 시작 {when}" + (" (놓친 실행을 한 번만 따라잡음)" if late else ""),
+            f"실행 시간대 시작: {when}" + (" (놓친 실행을 한 번만 따라잡음)" if late else ""),
         )
     return SweepAction(sch, decision, sch.cause, reason, catch_up=late)
 

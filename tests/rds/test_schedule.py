@@ -103,8 +103,8 @@ def test_parse_errors_name_what_was_wrong(args, fragment):
 
 def test_keep_running_until_rolls_to_the_next_day():
     now = kst(2026, 11, 23, 23, 30)
-    assert override_until({"until": "23:00"}, now) == kst(2026, 11, 24, 23, 0)
-    assert override_until({"until": "23:45"}, now) == kst(2026, 11, 23, 23, 45)
+    assert override_until({"until": "23:00"}, now, "Asia/Seoul") == kst(2026, 11, 24, 23, 0)
+    assert override_until({"until": "23:45"}, now, "Asia/Seoul") == kst(2026, 11, 23, 23, 45)
     assert override_until({"for": "1h30m"}, now) == now + timedelta(minutes=90)
     assert parse_rds(["keep-running", "Portal", "for", "2h"]) == {
         "verb": "keep-running",

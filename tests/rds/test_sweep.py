@@ -28,7 +28,7 @@ def test_stop_at_the_stop_firing_and_nothing_before():
 
 def test_schedule_on_a_member_acts_on_the_cluster_once():
     inv = fixture_inventory()
-    member = Schedule("instance", "portal-rds-1", id=8)
+    member = Schedule("instance", "portal-rds-1", tz="Asia/Seoul", id=8)
     plan = plan_sweep(inv, [member, PORTAL], [], [], kst(2026, 11, 23, 21, 0))
     assert [a.key for a in plan.actions] == [("cluster", "portal")]
 
@@ -71,7 +71,7 @@ def test_override_keeps_it_running_and_a_user_start_is_not_overruled():
 
 def test_refusal_is_reported_once_per_period():
     inv = fixture_inventory()
-    sch = Schedule("instance", "reports-db-ro", id=9)
+    sch = Schedule("instance", "reports-db-ro", tz="Asia/Seoul", id=9)
     now = kst(2026, 11, 23, 20, 5)
     [note] = plan_sweep(inv, [sch], [], [], now).notes
     assert (note.code, note.repeat, note.decision.code) == (
@@ -100,6 +100,7 @@ def test_tagged_databases_without_schedule_are_proposed_once():
 
 def test_missing_and_waiting_targets_are_notes_not_actions():
     inv = with_status(fixture_inventory(), "cluster", "portal", "starting")
-    plan = plan_sweep(inv, [PORTAL, Schedule("cluster", "gone", id=3)], [], [], kst(2026, 11, 23, 21, 0))
+    gone = Schedule("cluster", "gone", tz="Asia/Seoul", id=3)
+    plan = plan_sweep(inv, [PORTAL, gone], [], [], kst(2026, 11, 23, 21, 0))
     assert plan.actions == ()
     assert sorted(n.code for n in plan.notes) == ["rds.sweep.missing", "rds.sweep.waiting"]
