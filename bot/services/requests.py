@@ -104,6 +104,7 @@ class RequestService:
                           user=req.user_id, aws_error=aws_error, image_pull=image_pull)
         started = time.perf_counter()
         try:
+            # assuming the cluster's role is part of the run; the requester's time zone is shown beside times
             ctx = svc.context(req.cluster, req.user_id, **{EXTRA_USER_TZ: svc.user_zone(req.user_id)})
             diagnosis = diagnoser.diagnose(ctx, request)
         except Exception as exc:  # noqa: BLE001 - every failure is told in the thread and audited
