@@ -205,7 +205,7 @@ class PodsDiagnoser:
         if pod["metadata"].get("deletionTimestamp"):
             since = pod["metadata"]["deletionTimestamp"]
             headline = Msg(f"{target} is already being deleted (Terminating, gone by {since}); nothing to restart",
-                           f"{attach(target, '는')} 이미 삭제 중입니다 (Terminating, {since} 까지 종료): 재시작할 "
+                           f"{attach(target, '는')} 이미 삭제 중입니다 (Terminating, {since}까지 종료): 재시작할 "
                            f"것이 없습니다")
             finding = Finding("pods.restart.terminating", Severity.INFO, headline, target=target)
             return Diagnosis(self.name, target, headline, (finding,))

@@ -74,7 +74,7 @@ def pull_items(groups: Sequence[PullGroup]) -> list[Item]:
         where = f" in {g.subnet_id}" if g.subnet_id else ""
         label = Msg(
             f"`{g.image}`: {pods} pod(s) in {', '.join(namespaces)} cannot pull ({g.code or g.cause}){where}",
-            f"`{g.image}`: {', '.join(namespaces)} 의 파드 {pods}개 이미지 pull 실패 "
+            f"`{g.image}`: {', '.join(namespaces)}의 파드 {pods}개 이미지 pull 실패 "
             f"({g.code or g.cause}){where}",
         )
         items.append(

@@ -195,7 +195,7 @@ class SweepJob:
         self.notify(
             f"🏷️ {kind} {ident} is tagged {tag}: proposing the default schedule (stop "
             f"'{DEFAULT_STOP_CRON}', start '{DEFAULT_START_CRON}', {self.default_tz}) for approval",
-            f"🏷️ {ident} 에 {tag} 태그가 있어 기본 스케줄 (중지 '{DEFAULT_STOP_CRON}', 시작 "
+            f"🏷️ {ident}에 {tag} 태그가 있어 기본 스케줄 (중지 '{DEFAULT_STOP_CRON}', 시작 "
             f"'{DEFAULT_START_CRON}', {self.default_tz}) 을 승인 요청합니다",
             details,
         )

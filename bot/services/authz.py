@@ -203,7 +203,7 @@ class Authorizer:
                 if not s.allow_direct_messages:
                     return Refusal("direct_message", Msg(
                         f"I do not take requests in direct messages; ask in {_mentions(s.request_channel_ids)}.",
-                        f"DM 으로는 요청을 받지 않습니다. {_mentions(s.request_channel_ids)} 에서 요청하세요."))
+                        f"DM 으로는 요청을 받지 않습니다. {_mentions(s.request_channel_ids)}에서 요청하세요."))
             elif actor.channel not in s.request_channel_ids:
                 return Refusal("channel", Msg(
                     f"I only take requests in {_mentions(s.request_channel_ids)}.",

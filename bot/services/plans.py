@@ -189,7 +189,7 @@ class PlanService:
         if open_revert is not None or not svc.repo.first_time(f"revert:{plan.id}:{len(reverts)}", svc.clock()):
             which = f" (#{open_revert.id})" if open_revert is not None else ""
             reason = Msg(f"A revert of plan #{plan.id} is already open{which}; decide that one first.",
-                         f"계획 #{plan.id} 의 되돌리기가 이미 진행 중입니다{which}. 그것을 먼저 결정하세요.")
+                         f"계획 #{plan.id}의 되돌리기가 이미 진행 중입니다{which}. 그것을 먼저 결정하세요.")
             self.refuse(plan.id, user, reason, "revert")
             return Outcome(False, reason)
         observed = (plan.result or {}).get("observed", [None] * len(plan.steps))

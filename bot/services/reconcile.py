@@ -199,7 +199,7 @@ class Reconciler:
             headline=lambda new_id: Msg(
                 f"Undo of step(s) {numbers} of plan #{plan.id} (applied before the bot restarted) "
                 f"proposed as plan #{new_id}",
-                f"계획 #{plan.id} 의 {numbers}단계(재시작 전에 적용됨) 되돌리기를 계획 #{attach(new_id, '로')} "
+                f"계획 #{plan.id}의 {numbers}단계(재시작 전에 적용됨) 되돌리기를 계획 #{attach(new_id, '로')} "
                 f"제안합니다"))
         self.svc.repo.set_plan_fields(plan.id, result={**(plan.result or {}), "undo_plan_id": row.id})
         return row

@@ -212,9 +212,9 @@ def headline(groups: list[PullGroup], scope: str, seen: int) -> Msg:
     if not groups:
         return Msg(
             f"No pod in {scope} is failing to pull its image ({seen} pods checked)",
-            f"{scope} 에 이미지를 못 가져오는 파드가 없습니다 (파드 {seen}개 확인)",
+            f"{scope}에 이미지를 못 가져오는 파드가 없습니다 (파드 {seen}개 확인)",
         )
     return Msg(
         f"{failing} pod(s) in {scope} cannot pull their image: {len(groups)} distinct problem(s)",
-        f"{scope} 에서 파드 {failing}개가 이미지를 가져오지 못합니다: 서로 다른 문제 {len(groups)}건",
+        f"{scope}에서 파드 {failing}개가 이미지를 가져오지 못합니다: 서로 다른 문제 {len(groups)}건",
     )

@@ -38,11 +38,11 @@ def blocker(b: Blocker) -> Msg:
     texts = {
         "route.no_default": Msg(
             f"route table {d.get('route_table_id')} has no default route (0.0.0.0/0)",
-            f"라우팅 테이블 {d.get('route_table_id')} 에 기본 경로(0.0.0.0/0)가 없습니다",
+            f"라우팅 테이블 {d.get('route_table_id')}에 기본 경로(0.0.0.0/0)가 없습니다",
         ),
         "route.blackhole": Msg(
             f"the default route in {d.get('route_table_id')} is a blackhole",
-            f"{d.get('route_table_id')} 의 기본 경로가 blackhole 상태입니다",
+            f"{d.get('route_table_id')}의 기본 경로가 blackhole 상태입니다",
         ),
         "nat.not_available": Msg(
             f"NAT gateway {d.get('nat_gateway_id')} is {d.get('state')}",
@@ -51,7 +51,7 @@ def blocker(b: Blocker) -> Msg:
         "nat.subnet_no_igw": Msg(
             f"NAT gateway {d.get('nat_gateway_id')}'s subnet {d.get('subnet_id')} has no route "
             "to an internet gateway",
-            f"NAT 게이트웨이 {d.get('nat_gateway_id')} 의 서브넷 {d.get('subnet_id')} 에 "
+            f"NAT 게이트웨이 {d.get('nat_gateway_id')}의 서브넷 {d.get('subnet_id')}에 "
             "인터넷 게이트웨이 경로가 없습니다",
         ),
         "igw.no_public_ip": Msg(
@@ -71,19 +71,19 @@ def blocker(b: Blocker) -> Msg:
         "nacl.ingress_ephemeral": Msg(
             f"network ACL {d.get('network_acl_id')} denies the replies (ephemeral ports "
             f"1024-65535) from {d.get('cidr')}",
-            f"네트워크 ACL {attach(d.get('network_acl_id'), '가')} {d.get('cidr')} 에서 오는 응답"
+            f"네트워크 ACL {attach(d.get('network_acl_id'), '가')} {d.get('cidr')}에서 오는 응답"
             "(임시 포트 1024-65535)을 거부합니다",
         ),
         "route.uninspectable": Msg(
             f"the egress route of {d.get('route_table_id')} for {d.get('destination')} goes to "
             f"{d.get('target')}: the bot cannot inspect the path behind it",
-            f"{d.get('route_table_id')} 의 {d.get('destination')} 송신 경로가 {attach(d.get('target'), '로')} "
+            f"{d.get('route_table_id')}의 {d.get('destination')} 송신 경로가 {attach(d.get('target'), '로')} "
             "갑니다: 봇은 그 뒤의 경로를 점검할 수 없습니다",
         ),
         "vpc.dns_attributes": Msg(
             f"VPC {d.get('vpc_id')} has enableDnsSupport={d.get('dns_support')}, "
             f"enableDnsHostnames={d.get('dns_hostnames')}: private DNS of interface endpoints needs both on",
-            f"VPC {d.get('vpc_id')} 의 enableDnsSupport={d.get('dns_support')}, "
+            f"VPC {d.get('vpc_id')}의 enableDnsSupport={d.get('dns_support')}, "
             f"enableDnsHostnames={d.get('dns_hostnames')}: 인터페이스 엔드포인트의 프라이빗 DNS 는 둘 다 켜져야 합니다",
         ),
         "endpoint.not_available": Msg(
@@ -113,7 +113,7 @@ def blocker(b: Blocker) -> Msg:
             f"S3 gateway endpoint {d.get('endpoint_id')} is not attached to route table "
             f"{d.get('route_table_id')}",
             f"S3 게이트웨이 엔드포인트 {attach(d.get('endpoint_id'), '가')} 라우팅 테이블 "
-            f"{d.get('route_table_id')} 에 연결되어 있지 않습니다",
+            f"{d.get('route_table_id')}에 연결되어 있지 않습니다",
         ),
     }
     return texts.get(b.code, Msg.same(str(b)))
@@ -126,13 +126,13 @@ def title(group: PullGroup) -> Msg:
     texts = {
         "image_pull.network.no_path": Msg(
             f"{n} pod(s) on subnet {where} have no network path to {kind.en} ({group.registry}) on 443",
-            f"서브넷 {where} 의 파드 {n}개가 {kind.ko} ({group.registry}) 443 포트로 "
+            f"서브넷 {where}의 파드 {n}개가 {kind.ko} ({group.registry}) 443 포트로 "
             "갈 네트워크 경로가 없습니다",
         ),
         "image_pull.network.uninspectable": Msg(
             f"{n} pod(s) on subnet {where} time out pulling {img}; their egress leaves through "
             f"{group.path.uninspectable if group.path else '?'}, which the bot cannot inspect",
-            f"서브넷 {where} 의 파드 {n}개가 {attach(img, '를')} 받다가 시간 초과됩니다. 송신 경로가 봇이 점검할 "
+            f"서브넷 {where}의 파드 {n}개가 {attach(img, '를')} 받다가 시간 초과됩니다. 송신 경로가 봇이 점검할 "
             f"수 없는 "
             f"{attach(group.path.uninspectable if group.path else '?', '를')} 지납니다",
         ),
@@ -147,7 +147,7 @@ def title(group: PullGroup) -> Msg:
         "image_pull.auth.cross_account": Msg(
             f"{img} is in ECR account {group.ecr_account}: its repository policy "
             f"must allow this account ({n} pod(s))",
-            f"{attach(img, '는')} ECR 계정 {group.ecr_account} 에 있어 리포지토리 정책이 이 계정을 "
+            f"{attach(img, '는')} ECR 계정 {group.ecr_account}에 있어 리포지토리 정책이 이 계정을 "
             f"허용해야 합니다 (파드 {n}개)",
         ),
         "image_pull.auth.pull_secret": Msg(
@@ -161,7 +161,7 @@ def title(group: PullGroup) -> Msg:
         ),
         "image_pull.not_found.repository": Msg(
             f"the ECR repository of {img} does not exist ({n} pod(s))",
-            f"{img} 의 ECR 리포지토리가 없습니다 (파드 {n}개)",
+            f"{img}의 ECR 리포지토리가 없습니다 (파드 {n}개)",
         ),
         "image_pull.rate_limited": Msg(
             f"{kind.en} rate-limits pulls of {img} ({n} pod(s))",
@@ -275,7 +275,7 @@ def advice(group: PullGroup, ev: Evidence) -> list[Msg]:
         return [
             Msg(
                 f"In account {group.ecr_account}, add to the repository policy: {stmt}",
-                f"계정 {group.ecr_account} 의 리포지토리 정책에 추가하세요: {stmt}",
+                f"계정 {group.ecr_account}의 리포지토리 정책에 추가하세요: {stmt}",
             )
         ]
     if code == "image_pull.auth.pull_secret":
@@ -314,7 +314,7 @@ def advice(group: PullGroup, ev: Evidence) -> list[Msg]:
         return [
             Msg(
                 f"Push the image to ECR or fix the repository name in {group.image}",
-                f"이미지를 ECR 에 푸시하거나 {group.image} 의 리포지토리 이름을 고치세요",
+                f"이미지를 ECR 에 푸시하거나 {group.image}의 리포지토리 이름을 고치세요",
             )
         ]
     return []

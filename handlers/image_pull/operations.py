@@ -147,10 +147,10 @@ class DefaultRoute:
         rt = step.params["route_table_id"]
         before = step.before.get("target") or ""
         text = (
-            Msg(f"Remove the default route from {rt}", f"{rt} 의 기본 경로 삭제")
+            Msg(f"Remove the default route from {rt}", f"{rt}의 기본 경로 삭제")
             if not before
             else Msg(
-                f"Point the default route of {rt} back to {before}", f"{rt} 의 기본 경로를 {attach(before, '로')} 원복"
+                f"Point the default route of {rt} back to {before}", f"{rt}의 기본 경로를 {attach(before, '로')} 원복"
             )
         )
         return inverse_step(step, text, observed_after)
@@ -205,7 +205,7 @@ class SecurityGroupRule443:
             step,
             Msg(
                 f"Remove the 443 {p['direction']} rule added to {p['group_id']}",
-                f"{p['group_id']} 에 추가한 443 {p['direction']} 규칙 삭제",
+                f"{p['group_id']}에 추가한 443 {p['direction']} 규칙 삭제",
             ),
             observed_after,
         )
@@ -252,7 +252,7 @@ class VpcDnsAttributes:
             step,
             Msg(
                 f"Set the DNS attributes of VPC {step.params['vpc_id']} back to {step.before}",
-                f"VPC {step.params['vpc_id']} 의 DNS 속성 원복: {step.before}",
+                f"VPC {step.params['vpc_id']}의 DNS 속성 원복: {step.before}",
             ),
             observed_after,
         )

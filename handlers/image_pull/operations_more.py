@@ -57,7 +57,7 @@ class RolePolicyAttachment:
             step,
             Msg(
                 f"Detach {p['policy_arn'].rsplit('/', 1)[-1]} from {p['role']}",
-                f"{p['role']} 에서 {p['policy_arn'].rsplit('/', 1)[-1]} 분리",
+                f"{p['role']}에서 {p['policy_arn'].rsplit('/', 1)[-1]} 분리",
             ),
             observed_after,
         )

@@ -59,7 +59,7 @@ def _plan_node_role(evidence: Evidence, group: PullGroup) -> list[FixPlan]:
     title = Msg(
         f"Let the node role {names} read ECR (AmazonEC2ContainerRegistryReadOnly), then recreate "
         f"{len(group.pods)} pod(s)",
-        f"노드 역할 {names} 에 ECR 읽기 권한(AmazonEC2ContainerRegistryReadOnly) 연결 후 파드 "
+        f"노드 역할 {names}에 ECR 읽기 권한(AmazonEC2ContainerRegistryReadOnly) 연결 후 파드 "
         f"{len(group.pods)}개 재생성",
     )
     return [FixPlan(KIND, title, tuple(steps), Risk.MEDIUM, group.image, S.verify_replacements(group.pods))]

@@ -238,7 +238,7 @@ def plan_network(evidence: Evidence, groups: list[PullGroup]) -> list[FixPlan]:
                 title = Msg(
                     f"Private path to ECR for subnet {subnets}: VPC endpoints ({', '.join(services)}), "
                     f"no internet exposure; then recreate {n} pod(s)",
-                    f"서브넷 {subnets} 에 ECR 프라이빗 경로: VPC 엔드포인트 ({', '.join(services)}), "
+                    f"서브넷 {subnets}에 ECR 프라이빗 경로: VPC 엔드포인트 ({', '.join(services)}), "
                     f"인터넷 노출 없음. 이후 파드 {n}개 재생성",
                 )
                 plans.append(FixPlan(KIND, title, tuple(steps + tail), Risk.MEDIUM, rt, verify))
@@ -248,7 +248,7 @@ def plan_network(evidence: Evidence, groups: list[PullGroup]) -> list[FixPlan]:
             title = Msg(
                 f"Route subnet {subnets} to the internet through existing NAT gateway {nat}; then recreate "
                 f"{n} pod(s)",
-                f"서브넷 {subnets} 의 인터넷 경로를 기존 NAT 게이트웨이 {attach(nat, '로')} 연결. "
+                f"서브넷 {subnets}의 인터넷 경로를 기존 NAT 게이트웨이 {attach(nat, '로')} 연결. "
                 f"이후 파드 {n}개 재생성",
             )
             plans.append(FixPlan(KIND, title, tuple(steps + tail), Risk.MEDIUM, rt, verify))

@@ -37,7 +37,7 @@ def endpoint(vpc_id: str, service: str, before: dict[str, Any], after: dict[str,
         added = sorted(set(after["route_table_ids"]) - set(before["route_table_ids"]))
         text = Msg(
             f"Attach the {short} gateway endpoint to route table(s) {', '.join(added)}",
-            f"{short} 게이트웨이 엔드포인트를 라우팅 테이블 {', '.join(added)} 에 연결",
+            f"{short} 게이트웨이 엔드포인트를 라우팅 테이블 {', '.join(added)}에 연결",
         )
     else:
         text = Msg(f"Turn on private DNS for the {short} endpoint", f"{short} 엔드포인트의 프라이빗 DNS 켜기")
@@ -53,7 +53,7 @@ def vpc_dns(vpc_id: str, before: dict[str, bool], after: dict[str, bool]) -> Pla
         Msg(
             f"Turn on enableDnsSupport and enableDnsHostnames on VPC {vpc_id} (private DNS of the "
             "interface endpoints needs both)",
-            f"VPC {vpc_id} 의 enableDnsSupport, enableDnsHostnames 켜기 (인터페이스 엔드포인트 프라이빗 "
+            f"VPC {vpc_id}의 enableDnsSupport, enableDnsHostnames 켜기 (인터페이스 엔드포인트 프라이빗 "
             "DNS 에 둘 다 필요)",
         ),
     )
@@ -68,7 +68,7 @@ def default_route(route_table_id: str, current: str, nat_id: str) -> PlanStep:
         {"target": nat_id},
         Msg(
             f"{verb.en} default route 0.0.0.0/0 -> {nat_id} in {route_table_id}",
-            f"{route_table_id} 에 기본 경로 0.0.0.0/0 -> {nat_id} {verb.ko}",
+            f"{route_table_id}에 기본 경로 0.0.0.0/0 -> {nat_id} {verb.ko}",
         ),
     )
 
@@ -88,7 +88,7 @@ def sg_rule(group_id: str, direction: str, cidr: str = "", source_group_id: str 
         {"present": True},
         Msg(
             f"Allow TCP 443 {direction} {'to' if direction == 'egress' else 'from'} {peer} on {group_id}",
-            f"{group_id} 에 TCP 443 {ko_dir} 허용 ({peer})",
+            f"{group_id}에 TCP 443 {ko_dir} 허용 ({peer})",
         ),
     )
 
@@ -100,7 +100,7 @@ def attach_policy(role: str, policy_arn: str) -> PlanStep:
         {"role": role, "policy_arn": policy_arn},
         {"attached": False},
         {"attached": True},
-        Msg(f"Attach {short} to role {role}", f"역할 {role} 에 {short} 연결"),
+        Msg(f"Attach {short} to role {role}", f"역할 {role}에 {short} 연결"),
     )
 
 
@@ -132,7 +132,7 @@ def set_image(namespace: str, kind: str, name: str, container: str, old: str, ne
         {"image": new},
         Msg(
             f"Set {kind}/{name} in {namespace}, container {container}: {old} -> {new}",
-            f"{namespace} 의 {kind}/{name} 컨테이너 {container} 이미지 변경: {old} -> {new}",
+            f"{namespace}의 {kind}/{name} 컨테이너 {container} 이미지 변경: {old} -> {new}",
         ),
     )
 

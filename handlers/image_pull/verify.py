@@ -178,7 +178,7 @@ def _not_ready(
             False,
             Msg(
                 f"no ready replacement pod for {owner} within the wait",
-                f"대기 시간 안에 {owner} 의 새 파드가 준비되지 않았습니다",
+                f"대기 시간 안에 {owner}의 새 파드가 준비되지 않았습니다",
             ),
             pending=True,
         )

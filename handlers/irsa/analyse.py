@@ -82,7 +82,7 @@ def ingress_findings(ev: Evidence) -> list[Finding]:
             Msg(
                 f"member of IngressGroup {ing.group}: the controller reports on the group and on its "
                 "other members",
-                f"IngressGroup {ing.group} 의 멤버: 컨트롤러는 이 그룹과 다른 멤버에 대해 보고합니다",
+                f"IngressGroup {ing.group}의 멤버: 컨트롤러는 이 그룹과 다른 멤버에 대해 보고합니다",
             ),
         )
     return [
@@ -162,7 +162,7 @@ def sa_findings(sa: ServiceAccountFacts) -> list[Finding]:
                 Severity.ERROR,
                 Msg(
                     f"Service account {t} has no eks.amazonaws.com/role-arn annotation",
-                    f"서비스 어카운트 {t} 에 eks.amazonaws.com/role-arn 어노테이션이 없습니다",
+                    f"서비스 어카운트 {t}에 eks.amazonaws.com/role-arn 어노테이션이 없습니다",
                 ),
                 target=t,
             )
@@ -176,7 +176,7 @@ def sa_findings(sa: ServiceAccountFacts) -> list[Finding]:
                 Msg(
                     f"{len(sa.pods_without_identity)} pod(s) of {t} run without the web identity "
                     "(started before the annotation): restart them",
-                    f"{t} 의 파드 {len(sa.pods_without_identity)}개가 웹 아이덴티티 없이 실행 중입니다 "
+                    f"{t}의 파드 {len(sa.pods_without_identity)}개가 웹 아이덴티티 없이 실행 중입니다 "
                     "(어노테이션 이전에 시작됨): 재시작이 필요합니다",
                 ),
                 (Msg.same(names),),
@@ -225,7 +225,7 @@ def oidc_findings(oidc: OidcFacts | None) -> list[Finding]:
                 Severity.ERROR,
                 Msg(
                     f"No IAM OIDC provider exists for the cluster's issuer {oidc.issuer}",
-                    f"클러스터 issuer {oidc.issuer} 에 대한 IAM OIDC provider 가 없습니다",
+                    f"클러스터 issuer {oidc.issuer}에 대한 IAM OIDC provider 가 없습니다",
                 ),
                 (Msg.same(f"expected {oidc.provider_arn}"), *others),
                 oidc.provider_arn,
@@ -239,7 +239,7 @@ def oidc_findings(oidc: OidcFacts | None) -> list[Finding]:
                 Severity.ERROR,
                 Msg(
                     f"The OIDC provider's audiences {list(oidc.client_ids)} lack {DEFAULT_AUDIENCE}",
-                    f"OIDC provider 의 audience {list(oidc.client_ids)} 에 {attach(DEFAULT_AUDIENCE, '가')} 없습니다",
+                    f"OIDC provider 의 audience {list(oidc.client_ids)}에 {attach(DEFAULT_AUDIENCE, '가')} 없습니다",
                 ),
                 target=oidc.provider_arn,
             )
@@ -250,7 +250,7 @@ def oidc_findings(oidc: OidcFacts | None) -> list[Finding]:
             Severity.OK,
             Msg(
                 f"IAM OIDC provider exists for {oidc.issuer}",
-                f"{oidc.issuer} 의 IAM OIDC provider 가 있습니다",
+                f"{oidc.issuer}의 IAM OIDC provider 가 있습니다",
             ),
             target=oidc.provider_arn,
         )

@@ -31,7 +31,7 @@ def claim_findings(ev: Evidence) -> list[Finding]:
                     f"The error you pasted names {en_what} {claim.claimed}{live_en}; "
                     f"no change proposed for {claim.claimed}",
                     f"붙여 넣은 오류에는 {ko_what} {attach(claim.claimed, '가')} 나오지만{live_ko}. "
-                    f"{claim.claimed} 에 대한 변경은 제안하지 않습니다",
+                    f"{claim.claimed}에 대한 변경은 제안하지 않습니다",
                 ),
                 target=claim.claimed,
                 data={"what": claim.what, "claimed": claim.claimed, "live": claim.live},
@@ -51,7 +51,7 @@ def controller_findings(ev: Evidence) -> list[Finding]:
             Msg(
                 f"The AWS Load Balancer Controller was not found at {c.target} (where this cluster is "
                 "configured to run it); the bot proposes no change to its identity",
-                f"AWS Load Balancer Controller 를 설정된 위치 {c.target} 에서 찾지 못했습니다. "
+                f"AWS Load Balancer Controller 를 설정된 위치 {c.target}에서 찾지 못했습니다. "
                 "컨트롤러 권한에 대한 변경은 제안하지 않습니다",
             ),
             target=c.target,

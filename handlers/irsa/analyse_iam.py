@@ -27,6 +27,8 @@ from handlers.irsa.trust import TrustVerdict, evaluate_pod_identity_trust, evalu
 
 AWS_SIMULATOR = "iam:SimulatePrincipalPolicy"
 OWN_EVALUATOR = "bot's policy evaluator"
+# How each verdict source reads in a Korean thread.
+SOURCE_KO = {AWS_SIMULATOR: "AWS 정책 시뮬레이터 (iam:SimulatePrincipalPolicy)", OWN_EVALUATOR: "봇의 정책 평가기"}
 
 
 @dataclass(frozen=True)
@@ -73,31 +75,31 @@ def _trust_code(verdict: TrustVerdict) -> str:
 _TITLES = {
     "irsa.trust.ok": (
         "Role {role}'s trust policy admits {subject}",
-        "역할 {role} 의 신뢰 정책이 {subject:를} 허용합니다",
+        "역할 {role}의 신뢰 정책이 {subject:를} 허용합니다",
     ),
     "irsa.trust.sub_missing": (
         "Role {role}'s trust policy does not admit {subject}",
-        "{role} 의 신뢰 정책이 {subject:를} 허용하지 않습니다",
+        "{role}의 신뢰 정책이 {subject:를} 허용하지 않습니다",
     ),
     "irsa.trust.aud_mismatch": (
         "Role {role}'s trust policy expects another token audience than sts.amazonaws.com",
-        "{role} 의 신뢰 정책이 sts.amazonaws.com 이 아닌 audience 를 요구합니다",
+        "{role}의 신뢰 정책이 sts.amazonaws.com 이 아닌 audience 를 요구합니다",
     ),
     "irsa.trust.provider_mismatch": (
         "Role {role}'s trust policy does not trust this cluster's OIDC provider",
-        "{role} 의 신뢰 정책이 이 클러스터의 OIDC provider 를 신뢰하지 않습니다",
+        "{role}의 신뢰 정책이 이 클러스터의 OIDC provider 를 신뢰하지 않습니다",
     ),
     "irsa.trust.explicit_deny": (
         "Role {role}'s trust policy explicitly denies {subject}",
-        "{role} 의 신뢰 정책이 {subject:를} 명시적으로 거부합니다",
+        "{role}의 신뢰 정책이 {subject:를} 명시적으로 거부합니다",
     ),
     "irsa.trust.pod_identity_denied": (
         "Role {role}'s trust policy does not admit EKS Pod Identity",
-        "{role} 의 신뢰 정책이 EKS Pod Identity 를 허용하지 않습니다",
+        "{role}의 신뢰 정책이 EKS Pod Identity 를 허용하지 않습니다",
     ),
     "irsa.trust.condition_failed": (
         "Role {role}'s trust policy conditions reject {subject}",
-        "{role} 의 신뢰 정책 조건이 {subject:를} 거부합니다",
+        "{role}의 신뢰 정책 조건이 {subject:를} 거부합니다",
     ),
 }
 
@@ -188,7 +190,7 @@ def permission_findings(ev: Evidence) -> tuple[PermissionOutcome | None, list[Fi
         missing.update(miss.missing_resource_tags())
     what = f"{ev.action} on {ev.resource}"
     evidence = (
-        Msg(f"verdict by {source}", f"판정: {source}"),
+        Msg(f"verdict by {source}", f"판정: {SOURCE_KO.get(source, source)}"),
         *extra,
         *(Msg.same(r) for r in own.reasons),
         Msg.same(f"resource tags: {tags or '{}'}"),
@@ -203,27 +205,27 @@ def permission_findings(ev: Evidence) -> tuple[PermissionOutcome | None, list[Fi
         )
         title = Msg(
             f"An explicit Deny blocks {role.name} from {what}",
-            f"명시적 Deny 가 {role.name} 의 {attach(what, '를')} 막습니다",
+            f"명시적 Deny 가 {role.name}의 {attach(what, '를')} 막습니다",
         )
     elif own.boundary_blocks:
         code, sev = "irsa.permission.boundary_denies", Severity.ERROR
         title = Msg(
             f"{role.name}'s permissions boundary does not allow {what}",
-            f"{role.name} 의 권한 경계가 {attach(what, '를')} 허용하지 않습니다",
+            f"{role.name}의 권한 경계가 {attach(what, '를')} 허용하지 않습니다",
         )
     elif missing:
         code, sev = "irsa.permission.tag_missing", Severity.ERROR
         keys = ", ".join(missing)
         title = Msg(
             f"{role.name}'s policy allows {ev.action} only on resources tagged {keys}; this one is not",
-            f"{role.name} 의 정책은 {keys} 태그가 있는 리소스에만 {attach(ev.action, '를')} 허용하는데 "
+            f"{role.name}의 정책은 {keys} 태그가 있는 리소스에만 {attach(ev.action, '를')} 허용하는데 "
             "이 리소스에는 태그가 없습니다",
         )
     else:
         code, sev = "irsa.permission.missing", Severity.ERROR
         title = Msg(
             f"No policy of {role.name} allows {what}",
-            f"{role.name} 의 어떤 정책도 {attach(what, '를')} 허용하지 않습니다",
+            f"{role.name}의 어떤 정책도 {attach(what, '를')} 허용하지 않습니다",
         )
     finding = Finding(
         code,

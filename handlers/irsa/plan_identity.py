@@ -38,7 +38,7 @@ def oidc_plans(ev: Evidence, analysis: Analysis, verify: Mapping[str, Any]) -> l
         Msg(
             f"Create the IAM OIDC provider for {ev.oidc.issuer} (audience {DEFAULT_AUDIENCE}; "
             "IAM takes the certificate from its trusted CA library, no thumbprint pinned)",
-            f"{ev.oidc.issuer} 에 대한 IAM OIDC provider 생성 (audience {DEFAULT_AUDIENCE}, "
+            f"{ev.oidc.issuer}에 대한 IAM OIDC provider 생성 (audience {DEFAULT_AUDIENCE}, "
             "인증서는 IAM 의 신뢰 CA 목록으로 확인하므로 thumbprint 지정 없음)",
         ),
         Risk.HIGH,
@@ -114,7 +114,7 @@ def _trustone_plan(ev: Evidence, namespace: str, outcomes: list[TrustOutcome], n
     if after is None:
         out.append(manual(Msg(
             f"No statement of {role.name}'s trust policy can be extended to admit {', '.join(subjects)}",
-            f"{role.name} 의 신뢰 정책에서 {attach(', '.join(subjects), '를')} 추가할 수 있는 문장이 없습니다")))
+            f"{role.name}의 신뢰 정책에서 {attach(', '.join(subjects), '를')} 추가할 수 있는 문장이 없습니다")))
         return None
     problems = check_trust_change(role.trust, after)
     if problems:
@@ -205,7 +205,7 @@ def sa_plans(ev: Evidence, analysis: Analysis, now: datetime, verify: Mapping[st
             steps = [restart_step(w.kind, w.namespace, w.name, w.restarted_at, stamp) for w in sa.workloads]
             names = ", ".join(f"{w.kind}/{w.name}" for w in sa.workloads)
             plans.append(one_plan(Msg(f"Restart {names} in {sa.namespace} so its pods get the web identity",
-                                   f"{sa.namespace} 의 {names} 재시작 (파드에 웹 아이덴티티 주입)"), steps, ev, verify))
+                                   f"{sa.namespace}의 {names} 재시작 (파드에 웹 아이덴티티 주입)"), steps, ev, verify))
     if "irsa.sa.annotation_missing" in analysis.codes() and (role is None or not role.exists):
         out.append(manual(Msg("The service account has no role annotation and no role could be inferred",
                                "서비스 어카운트에 역할 어노테이션이 없고 사용할 역할도 알 수 없습니다")))
@@ -229,7 +229,7 @@ def _annotationone_plan(ev: Evidence, sa: ServiceAccountFacts, stamp: str, verif
     if shared:
         title = Msg(f"Give namespace {sa.namespace}'s {sa.name} the role {role.name}, which other "
                     "service accounts use too",
-                    f"네임스페이스 {sa.namespace} 의 {sa.name} 에 다른 서비스 어카운트도 쓰는 역할 {role.name} 지정")
+                    f"네임스페이스 {sa.namespace}의 {sa.name}에 다른 서비스 어카운트도 쓰는 역할 {role.name} 지정")
     else:
         title = step.description
     return one_plan(title, [step], ev, verify)

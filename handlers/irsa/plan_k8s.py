@@ -30,4 +30,4 @@ def annotate_step(sa: ServiceAccountFacts, arn: str, stamp: str, risk: Risk = Ri
                      "restarted_at": {f"{w.kind}/{w.name}": w.restarted_at or None for w in sa.workloads}},
                     {"role_arn": arn, "restarted_at": {f"{w.kind}/{w.name}": stamp for w in sa.workloads}},
                     Msg(f"Annotate service account {sa.target} with {arn} and restart {en}",
-                        f"서비스 어카운트 {sa.target} 에 {arn} 어노테이션 후 {ko} 재시작"), risk)
+                        f"서비스 어카운트 {sa.target}에 {arn} 어노테이션 후 {ko} 재시작"), risk)

@@ -42,7 +42,7 @@ def _tagone_plan(ev: Evidence, cluster: str, verify: Mapping[str, Any], out: lis
         out.append(refused(
             Msg(f"Not tagging {lb.name}: it is named in the error, not the load balancer of a stuck ingress "
                 "(ask with `/ops ingress NAMESPACE/NAME` for the ingress that uses it)",
-                f"{lb.name} 에 태그를 달지 않음: 오류에 나온 로드밸런서일 뿐 삭제가 막힌 Ingress 의 로드밸런서가 "
+                f"{lb.name}에 태그를 달지 않음: 오류에 나온 로드밸런서일 뿐 삭제가 막힌 Ingress 의 로드밸런서가 "
                 "아닙니다 (`/ops ingress NAMESPACE/NAME` 으로 해당 Ingress 를 진단하세요)"),
             "named in pasted text", lb.arn))
         return []
@@ -51,7 +51,7 @@ def _tagone_plan(ev: Evidence, cluster: str, verify: Mapping[str, Any], out: lis
     if not belongs_to_ingress(lb, ing.namespace, ing.name):
         out.append(refused(
             Msg(f"Not tagging {lb.name}: its tags do not say it was made for ingress {ing.target}",
-                f"{lb.name} 에 태그를 달지 않음: 태그상 Ingress {ing.target} 용 로드밸런서가 아닙니다"),
+                f"{lb.name}에 태그를 달지 않음: 태그상 Ingress {ing.target} 용 로드밸런서가 아닙니다"),
             f"tags: {dict(lb.tags)}", lb.arn))
         return []
     step = PlanStep(
@@ -59,7 +59,7 @@ def _tagone_plan(ev: Evidence, cluster: str, verify: Mapping[str, Any], out: lis
         {"key": CLUSTER_TAG, "value": cluster},
         Msg(f"Tag load balancer {lb.name} with {CLUSTER_TAG}={cluster} (the controller's policy lets it "
             "modify and delete only load balancers with this tag)",
-            f"로드밸런서 {lb.name} 에 태그 {CLUSTER_TAG}={cluster} 추가 (컨트롤러 정책은 이 태그가 있는 "
+            f"로드밸런서 {lb.name}에 태그 {CLUSTER_TAG}={cluster} 추가 (컨트롤러 정책은 이 태그가 있는 "
             "로드밸런서만 수정·삭제할 수 있게 합니다)"),
         Risk.HIGH,
     )
@@ -73,7 +73,7 @@ def _grantone_plan(ev: Evidence, verify: Mapping[str, Any], out: list[Finding]) 
         out.append(manual(Msg(
             f"{role.name} lacks {ev.action}, but the bot knows no reference policy for what uses this role, "
             "so it grants nothing by itself: a human must decide",
-            f"{role.name} 에 {ev.action} 권한이 없지만, 이 역할을 쓰는 구성 요소의 기준 정책을 알지 못해 "
+            f"{role.name}에 {ev.action} 권한이 없지만, 이 역할을 쓰는 구성 요소의 기준 정책을 알지 못해 "
             "봇이 권한을 부여하지 않습니다: 사람이 결정해야 합니다")))
         return []
     doc = reference_grant(ev.component, ev.partition, ev.action)
@@ -88,7 +88,7 @@ def _grantone_plan(ev: Evidence, verify: Mapping[str, Any], out: list[Finding]) 
         OP_STATEMENT, {"role_name": role.name, "policy_name": name}, None, doc,
         Msg(f"Add inline policy {name} to {role.name}: {ev.action} exactly as the official {ev.component} "
             f"policy grants it ({ref.source}, last changed {ref.last_changed})",
-            f"{role.name} 에 인라인 정책 {name} 추가: 공식 {ev.component} 정책과 같은 범위로 {ev.action} 허용 "
+            f"{role.name}에 인라인 정책 {name} 추가: 공식 {ev.component} 정책과 같은 범위로 {ev.action} 허용 "
             f"({ref.source}, {ref.last_changed} 변경)"),
         Risk.HIGH,
     )

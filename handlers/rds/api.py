@@ -49,7 +49,7 @@ MEMBER_OK = frozenset({"available", "stopped", "stopping", "starting"})
 _WHY: dict[str, tuple[str, str, str, str]] = {
     "rds.api.cluster_unknown": (
         "{id} belongs to cluster {cluster}, which discovery did not return.",
-        "{id:는} 클러스터 {cluster} 에 속하지만 그 클러스터를 찾지 못했습니다.",
+        "{id:는} 클러스터 {cluster}에 속하지만 그 클러스터를 찾지 못했습니다.",
         "InvalidParameterCombination: {engine} DB instances are not eligible for stopping and starting",
         AURORA_GUIDE_STOP),
     "rds.refuse.multi_az_cluster": (
@@ -83,15 +83,15 @@ _WHY: dict[str, tuple[str, str, str, str]] = {
         AURORA_GUIDE_STOP),
     "rds.refuse.member_state": (
         "cluster {id} has members in states that forbid stopping: {names}.",
-        "클러스터 {id} 의 멤버가 중지할 수 없는 상태입니다: {names}.",
+        "클러스터 {id}의 멤버가 중지할 수 없는 상태입니다: {names}.",
         "InvalidDBInstanceState: members not available: {names}", AURORA_GUIDE_STOP),
     "rds.refuse.read_replica": (
         "{id} is a read replica of {source}; AWS cannot stop or start read replicas.",
-        "{id:는} {source} 의 읽기 전용 복제본이라 AWS 에서 중지·시작할 수 없습니다.",
+        "{id:는} {source}의 읽기 전용 복제본이라 AWS 에서 중지·시작할 수 없습니다.",
         "InvalidDBInstanceState: Cannot stop or start a Read-Replica instance", USER_GUIDE_STOP),
     "rds.refuse.replica_source": (
         "{id} has read replicas ({replicas}); AWS cannot stop a DB instance that has a read replica.",
-        "{id} 에 읽기 전용 복제본({replicas})이 있어 AWS 에서 중지할 수 없습니다.",
+        "{id}에 읽기 전용 복제본({replicas})이 있어 AWS 에서 중지할 수 없습니다.",
         "InvalidDBInstanceState: You can't stop a DB instance that has a read replica", USER_GUIDE_STOP),
     "rds.refuse.rds_custom": (
         "{id} is an RDS Custom DB instance ({engine}); StopDBInstance and StartDBInstance do not apply to "

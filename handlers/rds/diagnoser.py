@@ -62,7 +62,7 @@ class RdsDiagnoser:
             inv = find_database(ctx.aws, name, inputs.rule(ctx))
         except errors.NotFound:
             title = Msg(f"no RDS cluster or instance named {name} in {ctx.region}",
-                        f"{ctx.region} 에 {name} 라는 RDS 클러스터나 인스턴스가 없습니다")
+                        f"{ctx.region}에 {name} 라는 RDS 클러스터나 인스턴스가 없습니다")
             missing = _finding("rds.target.not_found", Severity.ERROR, title, name)
             return Diagnosis(self.name, name, title, (missing,))
         db = inv.find(name)
@@ -90,7 +90,7 @@ class RdsDiagnoser:
         table = listing.rows(inv, book.schedules(), book.overrides(now), now, needle)
         n = len(table) - 1
         title = Msg(f"{n} RDS databases in {ctx.region}" + (f" matching {needle}" if needle else ""),
-                    f"{ctx.region} 의 RDS 데이터베이스 {n}개" + (f" ({needle} 포함)" if needle else ""))
+                    f"{ctx.region}의 RDS 데이터베이스 {n}개" + (f" ({needle} 포함)" if needle else ""))
         finding = _finding("rds.list", Severity.OK, title, needle or "*", table=table, count=n)
         return Diagnosis(self.name, needle or "*", title, (finding,))
 
@@ -164,7 +164,7 @@ class RdsDiagnoser:
             local += f" ({until.astimezone(mine).strftime('%m-%d %H:%M %Z')}, {mine.key})"
         title = Msg(f"keep {target.kind} {target.id} running until {local}; the schedule resumes by itself "
                     "after",
-                    f"{attach(target.id, '를')} {local} 까지 계속 실행합니다. 이후에는 스케줄이 자동으로 "
+                    f"{attach(target.id, '를')} {local}까지 계속 실행합니다. 이후에는 스케줄이 자동으로 "
                     "다시 적용됩니다")
         findings.append(_finding("rds.override.proposed", Severity.INFO, title, target.id))
         params = {"cluster_key": inputs.cluster_key(ctx), "target_kind": target.kind, "target_id": target.id,
@@ -172,7 +172,7 @@ class RdsDiagnoser:
         before = override_state(book.overrides(now), target.kind, target.id, now)
         step = PlanStep(OVERRIDE_ADD, params, before, {"until": until.isoformat()},
                         Msg(f"Keep {target.id} running until {local}",
-                            f"{attach(target.id, '를')} {local} 까지 실행 유지"))
+                            f"{attach(target.id, '를')} {local}까지 실행 유지"))
         verify = {"check": "override", "kind": target.kind, "id": target.id, "until": until.isoformat()}
         plan = FixPlan(self.name, title, (step,), Risk.LOW, target.id, verify=verify)
         return Diagnosis(self.name, target.id, title, tuple(findings), (plan,))

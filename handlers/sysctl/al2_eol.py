@@ -46,7 +46,7 @@ def note(group: str, kubernetes: Minor | None) -> Msg:
         return Msg(
             f"{group}: Amazon Linux 2 EKS AMIs reached end of support on {END_OF_SUPPORT} and exist only up to "
             f"Kubernetes {last}; an AL2023 (nodeadm NodeConfig) file is attached too; Bottlerocket also works.",
-            f"{group}: Amazon Linux 2 EKS AMI 는 {END_OF_SUPPORT} 에 지원이 종료되었고 Kubernetes {last} 까지만 "
+            f"{group}: Amazon Linux 2 EKS AMI 는 {END_OF_SUPPORT}에 지원이 종료되었고 Kubernetes {last} 까지만 "
             "있습니다. AL2023 (nodeadm NodeConfig) 파일도 첨부했습니다. Bottlerocket 도 가능합니다.",
         )
     version = f"{kubernetes[0]}.{kubernetes[1]}" if kubernetes else "?"

@@ -50,7 +50,7 @@ def _evidence_findings(ev: Evidence) -> list[Finding]:
                     Severity.ERROR,
                     Msg(
                         f"The kubelet on {node or 'its node'} rejected {target} (SysctlForbidden)",
-                        f"{node or '노드'} 의 kubelet 이 {attach(target, '를')} 거부했습니다 (SysctlForbidden)",
+                        f"{node or '노드'}의 kubelet 이 {attach(target, '를')} 거부했습니다 (SysctlForbidden)",
                     ),
                     (Msg.same(message),) if message else (),
                     target=target,
@@ -79,7 +79,7 @@ def _evidence_findings(ev: Evidence) -> list[Finding]:
                         Msg(
                             f"{ev.workload.kind} {ev.workload.name} now asks for other sysctls than "
                             f"{target} runs with; the pod has not been replaced yet",
-                            f"{ev.workload.kind} {ev.workload.name} 의 sysctl 이 실행 중인 {attach(target, '와')} "
+                            f"{ev.workload.kind} {ev.workload.name}의 sysctl 이 실행 중인 {attach(target, '와')} "
                             "다릅니다. 파드가 아직 교체되지 않았습니다",
                         ),
                         target=target,
@@ -145,7 +145,7 @@ def _psa_plan(ev: Evidence, fix: tuple[str, str, str], requested: Mapping[str, s
         KIND,
         Msg(
             f"Move the Pod Security pin of {namespace} from {old} to {new}",
-            f"{namespace} 의 Pod Security 고정 버전을 {old} 에서 {attach(new, '로')} 변경",
+            f"{namespace}의 Pod Security 고정 버전을 {old}에서 {attach(new, '로')} 변경",
         ),
         (step,),
         Risk.MEDIUM,

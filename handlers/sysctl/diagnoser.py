@@ -129,7 +129,7 @@ class SysctlDiagnoser:
                     False,
                     Msg(
                         f"{what} has no Running pod with the sysctls yet: {last}",
-                        f"{what} 에 sysctl 이 적용된 Running 파드가 아직 없습니다: {last}",
+                        f"{what}에 sysctl 이 적용된 Running 파드가 아직 없습니다: {last}",
                     ),
                 )
             time.sleep(ctx.poll_seconds)

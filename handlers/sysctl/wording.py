@@ -104,8 +104,8 @@ def kubelet_finding(v: Verdict, facts: SysctlFacts) -> Finding:
             Msg(
                 f"`{v.name}` is safe from Kubernetes {since} and the control plane is {cp}, but the kubelets "
                 f"on {nodes} are older. Upgrade that node group instead of building a custom AMI.",
-                f"`{v.name}` {josa(v.name, '는')} Kubernetes {since} 부터 safe 이고 컨트롤 플레인은 {cp} 이지만 "
-                f"{nodes} 의 kubelet 이 "
+                f"`{v.name}` {josa(v.name, '는')} Kubernetes {since}부터 safe 이고 컨트롤 플레인은 {cp} 이지만 "
+                f"{nodes}의 kubelet 이 "
                 "더 오래된 버전입니다. 커스텀 AMI 대신 해당 노드 그룹을 업그레이드하세요.",
             ),
             target=v.name,
@@ -117,7 +117,7 @@ def kubelet_finding(v: Verdict, facts: SysctlFacts) -> Finding:
             Severity.ERROR,
             Msg(
                 f"`{v.name}` needs a newer kernel than {nodes} run; move them to a current AMI",
-                f"`{v.name}` {josa(v.name, '는')} {nodes} 의 커널보다 새 커널이 필요합니다. 최신 AMI 로 교체하세요",
+                f"`{v.name}` {josa(v.name, '는')} {nodes}의 커널보다 새 커널이 필요합니다. 최신 AMI 로 교체하세요",
             ),
             target=v.name,
         )
@@ -128,7 +128,7 @@ def kubelet_finding(v: Verdict, facts: SysctlFacts) -> Finding:
             Msg(
                 f"`{v.name}` is unsafe on Kubernetes {cp}; it becomes safe in {since}. Until the cluster and "
                 "its node groups run that version, the kubelet must allow it (node configuration attached).",
-                f"`{v.name}` {josa(v.name, '는')} Kubernetes {cp} 에서 unsafe 이며 {since} 부터 safe 입니다. "
+                f"`{v.name}` {josa(v.name, '는')} Kubernetes {cp}에서 unsafe 이며 {since}부터 safe 입니다. "
                 "클러스터와 노드 그룹이 "
                 "그 버전이 될 때까지는 kubelet 허용 목록이 필요합니다 (노드 설정 파일 첨부).",
             ),
@@ -163,7 +163,7 @@ def psa_finding(v: Verdict, facts: SysctlFacts) -> Finding:
                 f"네임스페이스 {attach(facts.namespace, '가')} Pod Security `{policy}` {josa(policy, '로')} "
                 f"고정되어 있어 "
                 f"`{v.name}` {josa(v.name, '를')} "
-                f"금지합니다. {policy.level} 정책은 v{knowledge.show(since)} 부터 허용합니다.",
+                f"금지합니다. {policy.level} 정책은 v{knowledge.show(since)}부터 허용합니다.",
             ),
             target=facts.namespace,
             data={
@@ -178,7 +178,7 @@ def psa_finding(v: Verdict, facts: SysctlFacts) -> Finding:
         Msg(
             f"Pod Security `{policy}` in namespace {facts.namespace} never admits `{v.name}`; only the "
             "privileged level (or an admission exemption) does. Decide that with the namespace owners.",
-            f"네임스페이스 {facts.namespace} 의 Pod Security `{policy}` {josa(policy, '는')} `{v.name}` "
+            f"네임스페이스 {facts.namespace}의 Pod Security `{policy}` {josa(policy, '는')} `{v.name}` "
             f"{josa(v.name, '를')} 허용하지 않습니다. "
             "privileged 레벨(또는 예외 설정)만 가능하니 네임스페이스 담당자와 결정하세요.",
         ),
@@ -242,7 +242,7 @@ def configz_note(node: str, why: str, names: list[str]) -> Msg:
         f"The kubelet configuration of {node} could not be read (GET /api/v1/nodes/{node}/proxy/configz: {why}). "
         f"If its allowedUnsafeSysctls already lists {listed}, these files are not needed; the bot needs `get` "
         "on `nodes/proxy` to check.",
-        f"{node} 의 kubelet 설정을 읽지 못했습니다 (GET /api/v1/nodes/{node}/proxy/configz: {why}). "
+        f"{node}의 kubelet 설정을 읽지 못했습니다 (GET /api/v1/nodes/{node}/proxy/configz: {why}). "
         f"allowedUnsafeSysctls 에 이미 {attach(listed, '가')} 있다면 이 파일은 필요 없습니다. 확인하려면 봇에 "
         "`nodes/proxy` 의 `get` 권한이 필요합니다.",
     )

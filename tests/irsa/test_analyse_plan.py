@@ -85,7 +85,7 @@ def fix(ev: Evidence, patterns=("*",)):
 def test_seed_evidence_gives_one_trust_step_and_a_bilingual_headline():
     analysis, (plan,), extra = fix(evidence())
     assert analysis.codes()[0] == "irsa.ingress.stuck" and "irsa.trust.sub_missing" in analysis.codes()
-    assert analysis.headline.ko.startswith("원인: AmazonEKSLoadBalancerControllerRole 의 신뢰 정책이")
+    assert analysis.headline.ko.startswith("원인: AmazonEKSLoadBalancerControllerRole의 신뢰 정책이")
     assert [s.op for s in plan.steps] == [OP_TRUST] and extra == []
     assert plan.steps[0].description.ko.startswith(
         "AmazonEKSLoadBalancerControllerRole 신뢰 정책에 주체 추가"
@@ -200,3 +200,9 @@ def test_commands_reject_bad_input(name, args):
     spec = next(c for c in DIAGNOSER.commands if c.name == name)
     with pytest.raises(errors.UsageError):
         spec.parse(args)
+
+
+def test_the_verdict_source_reads_in_korean_in_a_korean_thread():
+    from handlers.irsa.analyse_iam import OWN_EVALUATOR, SOURCE_KO
+
+    assert "bot's" not in SOURCE_KO[OWN_EVALUATOR] and "평가기" in SOURCE_KO[OWN_EVALUATOR]
