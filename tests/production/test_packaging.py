@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import socket
 import sqlite3
 import subprocess
@@ -28,6 +27,7 @@ from packaging.utils import canonicalize_name
 
 from tests.polling import wait
 from tests.production.source_scan import ROOT
+from tests.production.sources import copy_sources
 
 pytestmark = pytest.mark.timeout(900)
 
@@ -77,14 +77,7 @@ def _python(venv_python: Path, code: str, cwd: Path) -> str:
 @pytest.fixture(scope="module")
 def sources(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of what the distribution is built from, so building writes nothing into the checkout."""
-    src = tmp_path_factory.mktemp("src")
-    for name in SOURCES:
-        path = ROOT / name
-        if path.is_dir():
-            shutil.copytree(path, src / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-        else:
-            shutil.copy2(path, src / name)
-    return src
+    return copy_sources(SOURCES, tmp_path_factory.mktemp("src"))
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,6 @@ of the sources), then read as a zip: its file list and its ``METADATA``.
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import sys
 import zipfile
@@ -15,6 +14,7 @@ import zipfile
 import pytest
 
 from tests.production.source_scan import ROOT
+from tests.production.sources import copy_sources
 
 SOURCES = ("pyproject.toml", "README.md", "bot", "handlers", "sandbox", "alembic.ini")
 STAND_IN_DISTRIBUTIONS = ("moto", "websockets", "rich")
@@ -22,13 +22,7 @@ STAND_IN_DISTRIBUTIONS = ("moto", "websockets", "rich")
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> zipfile.ZipFile:
-    src = tmp_path_factory.mktemp("src")
-    for name in SOURCES:
-        path = ROOT / name
-        if path.is_dir():
-            shutil.copytree(path, src / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-        else:
-            shutil.copy2(path, src / name)
+    src = copy_sources(SOURCES, tmp_path_factory.mktemp("src"))
     out = tmp_path_factory.mktemp("wheel")
     done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(out), str(src)],
                           capture_output=True, text=True, timeout=600)
