@@ -193,7 +193,7 @@ def read_times(text: str) -> ScheduleTimes:
         notes_en.append(
             f"No start time given; proposing {_fmt(start)} (a stopped database starts by itself after 7 days)."
         )
-        notes_ko.append(f"시작 시각이 없어 {attach(_fmt(start), '을')} 제안합니다 (중지된 DB 는 7일 뒤 스스로 "
+        notes_ko.append(f"시작 시각이 없어 {attach(_fmt(start), '을')} 제안합니다 (중지된 DB는 7일 뒤 스스로 "
                         f"시작됩니다).")
     if guessed:
         notes_en.append(f"Read the stop hour without am/pm as {', '.join(guessed)}.")

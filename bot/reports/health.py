@@ -104,7 +104,7 @@ def sysctl_items(pods: Sequence[Obj], events: Sequence[Obj]) -> list[Item]:
         message = str((first.get("status") or {}).get("message", ""))[:160]
         label = Msg(
             f"{_ref(ns, owner)}: {len(members)} pod(s) rejected by the kubelet (SysctlForbidden) {message}",
-            f"{_ref(ns, owner)}: 파드 {len(members)}개가 kubelet 에서 거부됨 (SysctlForbidden) {message}",
+            f"{_ref(ns, owner)}: 파드 {len(members)}개가 kubelet에서 거부됨 (SysctlForbidden) {message}",
         )
         stamps = [t for t in (_ts((p.get("metadata") or {}).get("creationTimestamp")) for p in members) if t]
         items.append(

@@ -86,7 +86,7 @@ def parse_command(text: str, builtin_names: frozenset[str] = frozenset()) -> Com
     head, rest = args[0].lower(), args[1:]
     if head == "audit":
         if len(rest) > 1 or (rest and not rest[0].isdigit()):
-            raise UsageError("usage: audit [N] (N a number from 1 to 200).", "사용법: audit [N] (N 은 1~200).")
+            raise UsageError("usage: audit [N] (N a number from 1 to 200).", "사용법: audit [N] (N은 1~200).")
         return Command("audit", lang, args=tuple(rest))
     if head in builtin_names:
         return Command(head, lang, args=tuple(rest), cluster=cluster)

@@ -35,7 +35,7 @@ def describe_failure(exc: BaseException, ref: str) -> Msg:
                    f"역할(IRSA, EKS Pod Identity) 또는 AWS_PROFILE 설정을 해 주어야 합니다 (ref {ref})")
     if isinstance(exc, errors.Unreachable):
         return Msg(f"Could not reach the API for `{exc.call}`: {exc.detail[:200]} (ref {ref})",
-                   f"`{exc.call}` API 에 연결할 수 없습니다: {exc.detail[:200]} (ref {ref})")
+                   f"`{exc.call}` API에 연결할 수 없습니다: {exc.detail[:200]} (ref {ref})")
     if isinstance(exc, errors.Throttled):
         return Msg(f"`{exc.call}` was throttled even after retries; try again shortly (ref {ref})",
                    f"`{exc.call}` 호출이 재시도 후에도 제한되었습니다. 잠시 후 다시 시도하세요 (ref {ref})")

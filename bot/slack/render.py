@@ -243,7 +243,7 @@ def plan_blocks(plan: PlanRow, lang: str, approvers_mention: str, note: Msg | No
         body = [section(clip(plan_text(plan, lang), SECTION_LIMIT)),
                 context(Msg(f"{n} step{'s' if n != 1 else ''}: every step and its diff are in the attached file "
                             f"`{name}`; read it before you approve.",
-                            f"{n}단계: 모든 단계와 diff 는 첨부 파일 `{name}` 에 있습니다. "
+                            f"{n}단계: 모든 단계와 diff는 첨부 파일 `{name}` 에 있습니다. "
                             "승인 전에 읽어 주세요.")(lang))]
     return body + _plan_tail(plan, lang, approvers_mention, note, buttons)
 

@@ -84,7 +84,7 @@ def blocker(b: Blocker) -> Msg:
             f"VPC {d.get('vpc_id')} has enableDnsSupport={d.get('dns_support')}, "
             f"enableDnsHostnames={d.get('dns_hostnames')}: private DNS of interface endpoints needs both on",
             f"VPC {d.get('vpc_id')}의 enableDnsSupport={d.get('dns_support')}, "
-            f"enableDnsHostnames={d.get('dns_hostnames')}: 인터페이스 엔드포인트의 프라이빗 DNS 는 둘 다 켜져야 합니다",
+            f"enableDnsHostnames={d.get('dns_hostnames')}: 인터페이스 엔드포인트의 프라이빗 DNS는 둘 다 켜져야 합니다",
         ),
         "endpoint.not_available": Msg(
             f"endpoint {d.get('endpoint_id')} ({d.get('service')}) is {d.get('state')}, not yet available",
@@ -97,7 +97,7 @@ def blocker(b: Blocker) -> Msg:
         ),
         "endpoint.no_private_dns": Msg(
             f"endpoint {d.get('endpoint_id')} ({d.get('service')}) has private DNS off",
-            f"엔드포인트 {d.get('endpoint_id')} ({d.get('service')}) 의 프라이빗 DNS 가 꺼져 있습니다",
+            f"엔드포인트 {d.get('endpoint_id')} ({d.get('service')})의 프라이빗 DNS 가 꺼져 있습니다",
         ),
         "endpoint.sg_blocks": Msg(
             f"endpoint {d.get('endpoint_id')} ({d.get('service')}) security groups do not "
@@ -210,9 +210,9 @@ def evidence(group: PullGroup, ev: Evidence) -> list[Msg]:
                     "NAT: the first pull of each image through a cache needs a NAT path (ECR User Guide, "
                     "VPC endpoints). Give the subnet a NAT path, or copy the image into a private ECR "
                     "repository in this region and pull it through ECR VPC endpoints",
-                    "VPC 엔드포인트로는 이 레지스트리에 갈 수 없고 ECR pull-through cache 도 NAT 를 대신하지 "
+                    "VPC 엔드포인트로는 이 레지스트리에 갈 수 없고 ECR pull-through cache 도 NAT를 대신하지 "
                     "못합니다: 캐시를 통한 각 이미지의 첫 pull 에는 NAT 경로가 필요합니다 (ECR 사용 설명서, VPC "
-                    "엔드포인트). 서브넷에 NAT 경로를 주거나, 이미지를 이 리전의 private ECR repository 로 "
+                    "엔드포인트). 서브넷에 NAT 경로를 주거나, 이미지를 이 리전의 private ECR repository로 "
                     "복사해 ECR VPC 엔드포인트로 받으세요",
                 )
             )
@@ -230,25 +230,25 @@ def far_side(target: str, registry: str) -> Msg:
             f"0.0.0.0/0 to the egress VPC, whose NAT gateway or firewall allows 443 to {registry} and "
             "routes the replies back",
             f"트랜짓 게이트웨이 {target} 뒤를 확인하세요: 이 VPC 어태치먼트의 TGW 라우팅 테이블이 "
-            f"0.0.0.0/0 을 egress VPC 로 보내고, 그 NAT 게이트웨이나 방화벽이 {registry} 로의 443 과 응답 "
+            f"0.0.0.0/0을 egress VPC로 보내고, 그 NAT 게이트웨이나 방화벽이 {registry} 로의 443 과 응답 "
             "경로를 허용하는지",
         ),
         "vpce": Msg(
             f"check the inspection appliances behind endpoint {target} (Gateway Load Balancer / Network "
             f"Firewall): they allow 443 to {registry} and their subnet routes on to a NAT or internet gateway",
             f"엔드포인트 {target} 뒤의 검사 장비(Gateway Load Balancer / Network Firewall)가 {registry} "
-            "로의 443 을 허용하고, 그 서브넷이 NAT 또는 인터넷 게이트웨이로 이어지는지 확인하세요",
+            "로의 443을 허용하고, 그 서브넷이 NAT 또는 인터넷 게이트웨이로 이어지는지 확인하세요",
         ),
         "pcx": Msg(
             f"peering connection {target} does not carry traffic on to the peer's NAT or internet gateway "
             "(VPC peering has no edge-to-edge routing): check what the peer VPC does with it",
-            f"피어링 연결 {attach(target, '은')} 상대 VPC 의 NAT/인터넷 게이트웨이로 트래픽을 넘기지 않습니다 "
+            f"피어링 연결 {attach(target, '은')} 상대 VPC의 NAT/인터넷 게이트웨이로 트래픽을 넘기지 않습니다 "
             "(엣지 간 라우팅 미지원): 상대 VPC 쪽을 확인하세요",
         ),
         "eigw": Msg(
             f"{target} only carries IPv6: the node needs an IPv6 address and {registry} must be reached "
             "over IPv6; IPv4 traffic has no way out here",
-            f"{attach(target, '는')} IPv6 전용입니다: 노드에 IPv6 주소가 있고 {attach(registry, '를')} IPv6 로 "
+            f"{attach(target, '는')} IPv6 전용입니다: 노드에 IPv6 주소가 있고 {attach(registry, '를')} IPv6으로 "
             f"접속해야 합니다. "
             "IPv4 기본 경로는 없습니다",
         ),
@@ -284,7 +284,7 @@ def advice(group: PullGroup, ev: Evidence) -> list[Msg]:
                 f"Create a docker-registry secret for {group.registry} and list it in the pod's "
                 "imagePullSecrets (or the service account's)",
                 f"{group.registry} 용 docker-registry 시크릿을 만들어 파드(또는 서비스 어카운트)의 "
-                "imagePullSecrets 에 넣으세요",
+                "imagePullSecrets에 넣으세요",
             )
         ]
     if (
@@ -297,7 +297,7 @@ def advice(group: PullGroup, ev: Evidence) -> list[Msg]:
                 "An ECR pull-through cache for Docker Hub needs Docker Hub credentials in Secrets Manager "
                 "under `ecr-pullthroughcache/docker-hub`; create it, or add authenticated imagePullSecrets",
                 "Docker Hub 용 ECR pull-through cache 에는 Secrets Manager `ecr-pullthroughcache/docker-hub` "
-                "에 Docker Hub 자격 증명이 필요합니다. 만들거나, 인증된 imagePullSecrets 를 추가하세요",
+                "에 Docker Hub 자격 증명이 필요합니다. 만들거나, 인증된 imagePullSecrets를 추가하세요",
             )
         ]
     if code == "image_pull.network.path_open":
@@ -305,7 +305,7 @@ def advice(group: PullGroup, ev: Evidence) -> list[Msg]:
             Msg(
                 "Routes, endpoints, security groups and network ACLs allow 443: check DNS resolution in the "
                 "VPC, an HTTP proxy on the node, or the registry's status",
-                "라우팅, 엔드포인트, 보안 그룹, 네트워크 ACL 은 443 을 허용합니다: "
+                "라우팅, 엔드포인트, 보안 그룹, 네트워크 ACL은 443을 허용합니다: "
                 "VPC DNS, 노드의 HTTP 프록시, "
                 "레지스트리 상태를 확인하세요",
             )
@@ -314,7 +314,7 @@ def advice(group: PullGroup, ev: Evidence) -> list[Msg]:
         return [
             Msg(
                 f"Push the image to ECR or fix the repository name in {group.image}",
-                f"이미지를 ECR 에 푸시하거나 {group.image}의 리포지토리 이름을 고치세요",
+                f"이미지를 ECR에 푸시하거나 {group.image}의 리포지토리 이름을 고치세요",
             )
         ]
     return []

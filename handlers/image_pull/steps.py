@@ -54,7 +54,7 @@ def vpc_dns(vpc_id: str, before: dict[str, bool], after: dict[str, bool]) -> Pla
             f"Turn on enableDnsSupport and enableDnsHostnames on VPC {vpc_id} (private DNS of the "
             "interface endpoints needs both)",
             f"VPC {vpc_id}의 enableDnsSupport, enableDnsHostnames 켜기 (인터페이스 엔드포인트 프라이빗 "
-            "DNS 에 둘 다 필요)",
+            "DNS에 둘 다 필요)",
         ),
     )
 

@@ -150,7 +150,7 @@ def sa_findings(sa: ServiceAccountFacts) -> list[Finding]:
                 Severity.INFO,
                 Msg(
                     f"{t} uses EKS Pod Identity with role {sa.pod_identity_role}",
-                    f"{attach(t, '는')} EKS Pod Identity 로 역할 {attach(sa.pod_identity_role, '를')} 사용합니다",
+                    f"{attach(t, '는')} EKS Pod Identity로 역할 {attach(sa.pod_identity_role, '를')} 사용합니다",
                 ),
                 target=t,
             )
@@ -239,7 +239,7 @@ def oidc_findings(oidc: OidcFacts | None) -> list[Finding]:
                 Severity.ERROR,
                 Msg(
                     f"The OIDC provider's audiences {list(oidc.client_ids)} lack {DEFAULT_AUDIENCE}",
-                    f"OIDC provider 의 audience {list(oidc.client_ids)}에 {attach(DEFAULT_AUDIENCE, '가')} 없습니다",
+                    f"OIDC provider의 audience {list(oidc.client_ids)}에 {attach(DEFAULT_AUDIENCE, '가')} 없습니다",
                 ),
                 target=oidc.provider_arn,
             )

@@ -12,7 +12,7 @@ _CLAIM_WORDS = {
     "service_account": ("service account", "서비스 어카운트", "the controller runs as",
                         "컨트롤러가 실제로 쓰는 서비스 어카운트는"),
     "load_balancer": ("load balancer", "로드밸런서", "the ingress's load balancer is",
-                      "Ingress 의 실제 로드밸런서는"),
+                      "Ingress의 실제 로드밸런서는"),
 }
 
 
@@ -51,7 +51,7 @@ def controller_findings(ev: Evidence) -> list[Finding]:
             Msg(
                 f"The AWS Load Balancer Controller was not found at {c.target} (where this cluster is "
                 "configured to run it); the bot proposes no change to its identity",
-                f"AWS Load Balancer Controller 를 설정된 위치 {c.target}에서 찾지 못했습니다. "
+                f"AWS Load Balancer Controller를 설정된 위치 {c.target}에서 찾지 못했습니다. "
                 "컨트롤러 권한에 대한 변경은 제안하지 않습니다",
             ),
             target=c.target,

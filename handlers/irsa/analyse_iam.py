@@ -83,11 +83,11 @@ _TITLES = {
     ),
     "irsa.trust.aud_mismatch": (
         "Role {role}'s trust policy expects another token audience than sts.amazonaws.com",
-        "{role}의 신뢰 정책이 sts.amazonaws.com 이 아닌 audience 를 요구합니다",
+        "{role}의 신뢰 정책이 sts.amazonaws.com 이 아닌 audience를 요구합니다",
     ),
     "irsa.trust.provider_mismatch": (
         "Role {role}'s trust policy does not trust this cluster's OIDC provider",
-        "{role}의 신뢰 정책이 이 클러스터의 OIDC provider 를 신뢰하지 않습니다",
+        "{role}의 신뢰 정책이 이 클러스터의 OIDC provider를 신뢰하지 않습니다",
     ),
     "irsa.trust.explicit_deny": (
         "Role {role}'s trust policy explicitly denies {subject}",
@@ -95,7 +95,7 @@ _TITLES = {
     ),
     "irsa.trust.pod_identity_denied": (
         "Role {role}'s trust policy does not admit EKS Pod Identity",
-        "{role}의 신뢰 정책이 EKS Pod Identity 를 허용하지 않습니다",
+        "{role}의 신뢰 정책이 EKS Pod Identity를 허용하지 않습니다",
     ),
     "irsa.trust.condition_failed": (
         "Role {role}'s trust policy conditions reject {subject}",

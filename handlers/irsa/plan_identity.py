@@ -39,7 +39,7 @@ def oidc_plans(ev: Evidence, analysis: Analysis, verify: Mapping[str, Any]) -> l
             f"Create the IAM OIDC provider for {ev.oidc.issuer} (audience {DEFAULT_AUDIENCE}; "
             "IAM takes the certificate from its trusted CA library, no thumbprint pinned)",
             f"{ev.oidc.issuer}에 대한 IAM OIDC provider 생성 (audience {DEFAULT_AUDIENCE}, "
-            "인증서는 IAM 의 신뢰 CA 목록으로 확인하므로 thumbprint 지정 없음)",
+            "인증서는 IAM의 신뢰 CA 목록으로 확인하므로 thumbprint 지정 없음)",
         ),
         Risk.HIGH,
     )
@@ -85,7 +85,7 @@ def _eligible(ev: Evidence, outcome: TrustOutcome, out: list[Finding]) -> bool:
         out.append(refused(
             Msg(f"Not proposing: {role.name} is the AWS Load Balancer Controller's role ({where}); "
                 f"the bot adds only the controller's own service account, not {sa.target}",
-                f"제안하지 않음: {attach(role.name, '는')} AWS Load Balancer Controller({where}) 의 역할입니다. "
+                f"제안하지 않음: {attach(role.name, '는')} AWS Load Balancer Controller({where})의 역할입니다. "
                 f"봇은 컨트롤러 자신의 서비스 어카운트만 추가하며 {attach(sa.target, '는')} 추가하지 않습니다"),
             "privileged role", role.arn))
         return False
@@ -221,7 +221,7 @@ def _annotationone_plan(ev: Evidence, sa: ServiceAccountFacts, stamp: str, verif
         out.append(manual(Msg(
             f"Role {role.name} (named in the error) does not trust {sa.target}; the bot will not "
             "annotate the service account with it",
-            f"역할 {role.name} (오류에 나온 역할) 의 신뢰 정책이 {attach(sa.target, '를')} 허용하지 않으므로 "
+            f"역할 {role.name} (오류에 나온 역할)의 신뢰 정책이 {attach(sa.target, '를')} 허용하지 않으므로 "
             "서비스 어카운트에 이 역할을 지정하지 않습니다")))
         return None
     shared = _other_subjects(ev, sa)

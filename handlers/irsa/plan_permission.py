@@ -42,8 +42,8 @@ def _tagone_plan(ev: Evidence, cluster: str, verify: Mapping[str, Any], out: lis
         out.append(refused(
             Msg(f"Not tagging {lb.name}: it is named in the error, not the load balancer of a stuck ingress "
                 "(ask with `/ops ingress NAMESPACE/NAME` for the ingress that uses it)",
-                f"{lb.name}에 태그를 달지 않음: 오류에 나온 로드밸런서일 뿐 삭제가 막힌 Ingress 의 로드밸런서가 "
-                "아닙니다 (`/ops ingress NAMESPACE/NAME` 으로 해당 Ingress 를 진단하세요)"),
+                f"{lb.name}에 태그를 달지 않음: 오류에 나온 로드밸런서일 뿐 삭제가 막힌 Ingress의 로드밸런서가 "
+                "아닙니다 (`/ops ingress NAMESPACE/NAME` 으로 해당 Ingress를 진단하세요)"),
             "named in pasted text", lb.arn))
         return []
     if lb is None or ing is None or ev.load_balancer_source != "ingress" or not cluster:

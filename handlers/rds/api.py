@@ -56,29 +56,29 @@ _WHY: dict[str, tuple[str, str, str, str]] = {
         "{id} is a Multi-AZ DB cluster ({engine}), not an Aurora cluster; AWS cannot stop or start it "
         "(StopDBCluster and StartDBCluster apply only to Aurora DB clusters, and stopping and starting "
         "Multi-AZ DB clusters is not supported).",
-        "{id:는} Aurora 가 아닌 Multi-AZ DB 클러스터({engine})라 AWS 에서 중지·시작할 수 없습니다 "
-        "(StopDBCluster/StartDBCluster 는 Aurora DB 클러스터에만 적용되며, Multi-AZ DB 클러스터의 "
+        "{id:는} Aurora 가 아닌 Multi-AZ DB 클러스터({engine})라 AWS에서 중지·시작할 수 없습니다 "
+        "(StopDBCluster/StartDBCluster는 Aurora DB 클러스터에만 적용되며, Multi-AZ DB 클러스터의 "
         "중지·시작은 지원되지 않습니다).",
         "InvalidDBClusterStateFault: StopDBCluster/StartDBCluster: This operation only applies to Aurora "
         "DB clusters.", MULTI_AZ_CLUSTER_LIMITS),
     "rds.refuse.mode": (
         "{id} is an {mode_en} cluster; AWS cannot stop or start it.",
-        "{id:는} {mode_ko} 클러스터라 AWS 에서 중지·시작할 수 없습니다.",
+        "{id:는} {mode_ko} 클러스터라 AWS에서 중지·시작할 수 없습니다.",
         "InvalidDBClusterStateFault: {mode_en} clusters cannot be stopped and started", AURORA_GUIDE_STOP),
     "rds.refuse.global": (
         "{id} is the {role} cluster of an Aurora global database; AWS does not stop or start clusters "
         "that are part of a global database.",
         "{id:는} Aurora 글로벌 데이터베이스의 {role} 클러스터입니다. 글로벌 데이터베이스에 속한 "
-        "클러스터는 AWS 에서 중지·시작할 수 없습니다.",
+        "클러스터는 AWS에서 중지·시작할 수 없습니다.",
         "InvalidDBClusterStateFault: a cluster in an Aurora global database cannot be stopped",
         AURORA_GUIDE_STOP),
     "rds.refuse.cluster_replication": (
         "{id} is {what}; AWS does not stop clusters in cross-Region replication.",
-        "{id:는} 복제 관계({what})에 있어 AWS 에서 중지할 수 없습니다.",
+        "{id:는} 복제 관계({what})에 있어 AWS에서 중지할 수 없습니다.",
         "InvalidDBClusterStateFault: clusters with read replicas cannot be stopped", AURORA_GUIDE_STOP),
     "rds.refuse.cluster_state": (
         "cluster {id} is {status}; AWS {verb}s a cluster only when it is {need}.",
-        "클러스터 {id} 상태가 {status} 입니다. AWS 는 {need} 상태인 클러스터만 {verb_ko}합니다.",
+        "클러스터 {id} 상태가 {status} 입니다. AWS는 {need} 상태인 클러스터만 {verb_ko}합니다.",
         "InvalidDBClusterStateFault: DbCluster {id} is in {status} state but expected it to be one of {need}",
         AURORA_GUIDE_STOP),
     "rds.refuse.member_state": (
@@ -87,26 +87,26 @@ _WHY: dict[str, tuple[str, str, str, str]] = {
         "InvalidDBInstanceState: members not available: {names}", AURORA_GUIDE_STOP),
     "rds.refuse.read_replica": (
         "{id} is a read replica of {source}; AWS cannot stop or start read replicas.",
-        "{id:는} {source}의 읽기 전용 복제본이라 AWS 에서 중지·시작할 수 없습니다.",
+        "{id:는} {source}의 읽기 전용 복제본이라 AWS에서 중지·시작할 수 없습니다.",
         "InvalidDBInstanceState: Cannot stop or start a Read-Replica instance", USER_GUIDE_STOP),
     "rds.refuse.replica_source": (
         "{id} has read replicas ({replicas}); AWS cannot stop a DB instance that has a read replica.",
-        "{id}에 읽기 전용 복제본({replicas})이 있어 AWS 에서 중지할 수 없습니다.",
+        "{id}에 읽기 전용 복제본({replicas})이 있어 AWS에서 중지할 수 없습니다.",
         "InvalidDBInstanceState: You can't stop a DB instance that has a read replica", USER_GUIDE_STOP),
     "rds.refuse.rds_custom": (
         "{id} is an RDS Custom DB instance ({engine}); StopDBInstance and StartDBInstance do not apply to "
         "RDS Custom.",
-        "{id:는} RDS Custom DB 인스턴스({engine})라 StopDBInstance/StartDBInstance 를 사용할 수 없습니다.",
+        "{id:는} RDS Custom DB 인스턴스({engine})라 StopDBInstance/StartDBInstance를 사용할 수 없습니다.",
         "InvalidParameterCombination: StopDBInstance: This command doesn't apply to RDS Custom",
         STOP_DB_INSTANCE_API),
     "rds.refuse.sqlserver_multi_az": (
         "{id} is SQL Server in a Multi-AZ configuration; AWS cannot stop it.",
-        "{id:는} Multi-AZ 구성의 SQL Server 라 AWS 에서 중지할 수 없습니다.",
+        "{id:는} Multi-AZ 구성의 SQL Server 라 AWS에서 중지할 수 없습니다.",
         "InvalidParameterCombination: You can't stop an Amazon RDS for SQL Server DB instance in a "
         "Multi-AZ configuration", USER_GUIDE_STOP),
     "rds.refuse.instance_state": (
         "instance {id} is {status}; AWS {verb}s an instance only when it is {need}.",
-        "인스턴스 {id} 상태가 {status} 입니다. AWS 는 {need} 상태인 인스턴스만 {verb_ko}합니다.",
+        "인스턴스 {id} 상태가 {status} 입니다. AWS는 {need} 상태인 인스턴스만 {verb_ko}합니다.",
         "InvalidDBInstanceState: Instance {id} is not in {need} state.", USER_GUIDE_STOP),
 }
 

@@ -65,7 +65,7 @@ def parse_duration(text: str) -> timedelta:
     if delta > MAX_OVERRIDE:
         raise UsageError(
             "keep-running lasts at most 7 days; change the schedule for longer.",
-            "keep-running 은 최대 7일입니다. 더 길게는 스케줄을 바꾸세요.",
+            "keep-running은 최대 7일입니다. 더 길게는 스케줄을 바꾸세요.",
         )
     return delta
 
@@ -123,7 +123,7 @@ def parse_schedule_args(args: Sequence[str]) -> dict[str, str]:
     if ("stop_cron" in out) != ("start_cron" in out):
         raise UsageError(
             "give both stop and start (a database left stopped restarts itself after 7 days).",
-            "stop 과 start 를 모두 지정하세요 (중지된 DB 는 7일 뒤 스스로 시작됩니다).",
+            "stop 과 start를 모두 지정하세요 (중지된 DB는 7일 뒤 스스로 시작됩니다).",
         )
     return out
 

@@ -46,13 +46,13 @@ def note(group: str, kubernetes: Minor | None) -> Msg:
         return Msg(
             f"{group}: Amazon Linux 2 EKS AMIs reached end of support on {END_OF_SUPPORT} and exist only up to "
             f"Kubernetes {last}; an AL2023 (nodeadm NodeConfig) file is attached too; Bottlerocket also works.",
-            f"{group}: Amazon Linux 2 EKS AMI 는 {END_OF_SUPPORT}에 지원이 종료되었고 Kubernetes {last} 까지만 "
+            f"{group}: Amazon Linux 2 EKS AMI는 {END_OF_SUPPORT}에 지원이 종료되었고 Kubernetes {last} 까지만 "
             "있습니다. AL2023 (nodeadm NodeConfig) 파일도 첨부했습니다. Bottlerocket 도 가능합니다.",
         )
     version = f"{kubernetes[0]}.{kubernetes[1]}" if kubernetes else "?"
     return Msg(
         f"{group}: no Amazon Linux 2 AMI exists for Kubernetes {version} (AL2 ended {END_OF_SUPPORT}, last "
         f"version {last}); the files are for AL2023 (nodeadm NodeConfig) and Bottlerocket node groups.",
-        f"{group}: Kubernetes {version} 용 Amazon Linux 2 AMI 는 없습니다 (AL2 지원 종료 {END_OF_SUPPORT}, "
+        f"{group}: Kubernetes {version} 용 Amazon Linux 2 AMI는 없습니다 (AL2 지원 종료 {END_OF_SUPPORT}, "
         f"마지막 버전 {last}). AL2023 (nodeadm NodeConfig) 와 Bottlerocket 노드 그룹용 파일입니다.",
     )

@@ -165,14 +165,14 @@ def _recreate_plan(ev: Evidence, requested: Mapping[str, str]) -> FixPlan:
         {"uid": "(new pod)", "phase": "Running", "reason": ""},
         Msg(
             f"Recreate pod {target} from its own spec (the kubelet never retries a rejected pod)",
-            f"파드 {attach(target, '를')} 같은 spec 으로 다시 생성 (kubelet 은 거부한 파드를 재시도하지 않습니다)",
+            f"파드 {attach(target, '를')} 같은 spec으로 다시 생성 (kubelet은 거부한 파드를 재시도하지 않습니다)",
         ),
     )
     return FixPlan(
         KIND,
         Msg(
             f"Recreate {target} now that its node allows the sysctls",
-            f"노드가 sysctl 을 허용하므로 {target} 재생성",
+            f"노드가 sysctl을 허용하므로 {target} 재생성",
         ),
         (step,),
         Risk.LOW,

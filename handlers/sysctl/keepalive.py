@@ -47,12 +47,12 @@ EXPLANATION = Msg(
     "7,200 s before the first probe, so idle connections die silently. Set `tcp_keepalive_time` below "
     f"{IDLE_TIMEOUT_SECONDS} (for example 300, with intvl 30-60 and probes 3-9). The settings only apply to "
     "sockets that enable SO_KEEPALIVE.",
-    "TCP keepalive: 트래픽 없이 `tcp_keepalive_time` 초가 지나면 커널이 첫 probe 를 보내고, 이후 "
+    "TCP keepalive: 트래픽 없이 `tcp_keepalive_time` 초가 지나면 커널이 첫 probe를 보내고, 이후 "
     "`tcp_keepalive_intvl` 초마다 다시 보내며, `tcp_keepalive_probes` 번 응답이 없으면 연결을 끊습니다. "
     f"NLB 와 NAT 게이트웨이는 유휴 연결을 {IDLE_TIMEOUT_SECONDS}초 뒤에 잊어버리는데 "
     "리눅스 기본값은 첫 probe 까지 "
     f"7,200초라서 유휴 연결이 조용히 끊깁니다. `tcp_keepalive_time` 을 {IDLE_TIMEOUT_SECONDS} 보다 작게 "
-    "(예: 300, intvl 30~60, probes 3~9) 설정하세요. 이 값들은 SO_KEEPALIVE 를 켠 소켓에만 적용됩니다.",
+    "(예: 300, intvl 30~60, probes 3~9) 설정하세요. 이 값들은 SO_KEEPALIVE를 켠 소켓에만 적용됩니다.",
 )
 
 

@@ -95,7 +95,7 @@ class WorkloadSysctls:
             step,
             Msg(
                 f"{p['kind']} {p['namespace']}/{p['name']}: restore the previous sysctls",
-                f"{p['kind']} {p['namespace']}/{p['name']}: 이전 sysctl 로 되돌림",
+                f"{p['kind']} {p['namespace']}/{p['name']}: 이전 sysctl로 되돌림",
             ),
             observed_after,
         )

@@ -42,7 +42,7 @@ def kubelet_finding(v: Verdict, facts: SysctlFacts) -> Finding:
                     f"msgmnb/msgmni and kernel.sem by name; a `{v.name[:10]}*` pattern in allowedUnsafeSysctls "
                     "covers the other names.",
                     "kubelet 1.29 이상은 kernel.shmall/shmmax/shmmni/shm_rmid_forced, kernel.msgmax/msgmnb/"
-                    f"msgmni, kernel.sem 만 이름으로 압니다. 다른 이름은 allowedUnsafeSysctls 의 `{v.name[:10]}*` "
+                    f"msgmni, kernel.sem 만 이름으로 압니다. 다른 이름은 allowedUnsafeSysctls의 `{v.name[:10]}*` "
                     "패턴으로 허용됩니다.",
                 ),
             )
@@ -63,7 +63,7 @@ def kubelet_finding(v: Verdict, facts: SysctlFacts) -> Finding:
                     "Set it on the nodes instead: a `sysctl -w` in the node group's user data "
                     "(eksctl preBootstrapCommands, AL2023 user data, Bottlerocket settings.kernel.sysctl), "
                     "then schedule the pod onto those nodes.",
-                    "대신 노드에서 설정하세요: 노드 그룹 user data 의 `sysctl -w` "
+                    "대신 노드에서 설정하세요: 노드 그룹 user data의 `sysctl -w` "
                     "(eksctl preBootstrapCommands, AL2023 user data, Bottlerocket settings.kernel.sysctl) "
                     "후 파드를 그 노드로 스케줄합니다.",
                 ),
@@ -81,7 +81,7 @@ def kubelet_finding(v: Verdict, facts: SysctlFacts) -> Finding:
             (
                 Msg(
                     "Drop hostNetwork/hostIPC, or set the value on the node.",
-                    "hostNetwork/hostIPC 를 끄거나 노드에서 값을 설정하세요.",
+                    "hostNetwork/hostIPC를 끄거나 노드에서 값을 설정하세요.",
                 ),
             ),
             target=v.name,
@@ -117,7 +117,7 @@ def kubelet_finding(v: Verdict, facts: SysctlFacts) -> Finding:
             Severity.ERROR,
             Msg(
                 f"`{v.name}` needs a newer kernel than {nodes} run; move them to a current AMI",
-                f"`{v.name}` {josa(v.name, '는')} {nodes}의 커널보다 새 커널이 필요합니다. 최신 AMI 로 교체하세요",
+                f"`{v.name}` {josa(v.name, '는')} {nodes}의 커널보다 새 커널이 필요합니다. 최신 AMI로 교체하세요",
             ),
             target=v.name,
         )
@@ -141,7 +141,7 @@ def kubelet_finding(v: Verdict, facts: SysctlFacts) -> Finding:
         Msg(
             f"`{v.name}` is namespaced but unsafe: only kubelets started with it in "
             "allowedUnsafeSysctls accept it (node configuration attached).",
-            f"`{v.name}` {josa(v.name, '는')} 네임스페이스 sysctl 이지만 unsafe 입니다. allowedUnsafeSysctls 에 "
+            f"`{v.name}` {josa(v.name, '는')} 네임스페이스 sysctl 이지만 unsafe 입니다. allowedUnsafeSysctls에 "
             f"넣어 기동한 "
             "kubelet 만 허용합니다 (노드 설정 파일 첨부).",
         ),
@@ -218,8 +218,8 @@ def upgrade_finding(groups: list[str], pools: list[str], control_plane: str, clu
         Msg(
             f"Karpenter NodePool {p}: nodes drift to the new AMI when the EC2NodeClass selects it by alias "
             "(for example al2023@latest); otherwise pin the AMI of this release.",
-            f"Karpenter NodePool {p}: EC2NodeClass 가 alias(예: al2023@latest)로 AMI 를 고르면 새 AMI 로 "
-            "드리프트되어 교체됩니다. 아니면 이 버전의 AMI 로 고정하세요.",
+            f"Karpenter NodePool {p}: EC2NodeClass 가 alias(예: al2023@latest)로 AMI를 고르면 새 AMI로 "
+            "드리프트되어 교체됩니다. 아니면 이 버전의 AMI로 고정하세요.",
         )
         for p in pools
     ]
@@ -243,6 +243,6 @@ def configz_note(node: str, why: str, names: list[str]) -> Msg:
         f"If its allowedUnsafeSysctls already lists {listed}, these files are not needed; the bot needs `get` "
         "on `nodes/proxy` to check.",
         f"{node}의 kubelet 설정을 읽지 못했습니다 (GET /api/v1/nodes/{node}/proxy/configz: {why}). "
-        f"allowedUnsafeSysctls 에 이미 {attach(listed, '가')} 있다면 이 파일은 필요 없습니다. 확인하려면 봇에 "
+        f"allowedUnsafeSysctls에 이미 {attach(listed, '가')} 있다면 이 파일은 필요 없습니다. 확인하려면 봇에 "
         "`nodes/proxy` 의 `get` 권한이 필요합니다.",
     )

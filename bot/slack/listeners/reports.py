@@ -171,7 +171,7 @@ def parse_add(args: Sequence[str]) -> tuple[str, str, str, str]:
 def _number(args: Sequence[str]) -> int:
     if len(args) != 1 or not args[0].lstrip("#").isdigit():
         raise UsageError(
-            "give the report's ID (see `report list`).", "보고서 ID 를 입력하세요 (`report list` 참고)."
+            "give the report's ID (see `report list`).", "보고서 ID를 입력하세요 (`report list` 참고)."
         )
     return int(args[0].lstrip("#"))
 
@@ -223,7 +223,7 @@ def register(app: App, deps: Deps) -> None:
                         f"✅ Report #{row.id} `{row.kind}` will post to <#{row.channel}> "
                         f"at `{row.cron}` ({row.tz}).",
                         f"✅ 보고서 #{row.id} `{row.kind}` {josa(row.kind, '를')} <#{row.channel}> 에 "
-                        f"`{row.cron}` ({row.tz}) 에 게시합니다.",
+                        f"`{row.cron}` ({row.tz})에 게시합니다.",
                     )(lang)
                 )
             elif verb == "remove":
