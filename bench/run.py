@@ -1,6 +1,6 @@
 """``make bench`` (``python -m bench.run``): measure everything, write ``bench/results.json``, print it.
 
-One flat JSON object. Figures and targets (DESIGN.md "Numbers"): ``ack_p50_ms`` / ``ack_p99_ms``
+One flat JSON object. Figures: ``ack_p50_ms`` / ``ack_p99_ms``
 against ``bare_bolt_ack_p99_ms`` (``bench.ack``), ``serve_rss_mb`` (same run), ``parse_msgs_per_s``
 (``bench.parse``), the parser's quality on the corpus's frozen test part (``bench.parse_quality``:
 accuracies, ``wrong_confident_rate``, ``asked_rate``), and the diagnosers' call counts

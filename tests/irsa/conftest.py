@@ -1,5 +1,5 @@
-"""The IRSA tests' cluster context: the sandbox worlds run the controller where the notes' cluster
-does (``cloudon/aws-load-balancer-controller``), and fixes may change the roles those worlds use."""
+"""The IRSA tests' cluster context: the sandbox worlds run the controller where the seed scenario's
+cluster does (``cloudon/aws-load-balancer-controller``), and fixes may change the roles those worlds use."""
 
 from __future__ import annotations
 

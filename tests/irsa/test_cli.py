@@ -1,4 +1,4 @@
-"""``chatops check-trust`` / ``check-permission`` contracts (DESIGN.md), offline."""
+"""``chatops check-trust`` / ``check-permission`` contracts, offline."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Attacks on the IRSA fixes through signed HTTP: text a requester types never chooses what changes.
 
-Each test seeds the notes' cluster (the AWS Load Balancer Controller runs as
+Each test seeds the seed scenario's cluster (the AWS Load Balancer Controller runs as
 ``cloudon/aws-load-balancer-controller`` with ``AmazonEKSLoadBalancerControllerRole``), adds a
 developer's own namespace ``devns`` with a Deployment running as service account ``app``, then
 tries to turn a pasted error or a command into a grant for ``devns``. Each asserts what the

@@ -1,1 +1,1 @@
-"""Tests of the sysctl diagnoser (issue 6)."""
+"""Tests of the sysctl diagnoser."""

@@ -1,4 +1,4 @@
-"""Generated node configuration: eksctl files match eksctl's fields, user data parses, the notes' command."""
+"""Generated node configuration: eksctl files match eksctl's fields, user data parses, the keepalive command."""
 
 from __future__ import annotations
 
