@@ -198,13 +198,37 @@ def cmd_socket(args: argparse.Namespace) -> int:
     _log_warnings(findings)
     bot = build(settings)
     _learn_installation(bot)
-    stops, _workers = _start_background(bot)
+    stops, workers = _start_background(bot)
+    handler = SocketModeHandler(bot.app, settings.slack_app_token)
+    if args.health_port:
+        stops.append(_serve_health(bot, workers, handler.client.is_connected, args.host, args.health_port))
     _exit_on_sigterm()
     try:
-        SocketModeHandler(bot.app, settings.slack_app_token).start()
+        handler.start()
     finally:
         _stop_all(stops)
     return 0
+
+
+def _serve_health(bot: Bot, workers: LazyWorkers | None, connected: Callable[[], bool],
+                  host: str, port: int) -> Callable[[], None]:
+    """``/healthz``, ``/readyz`` (database, the Slack connection, workers) and ``/metrics`` beside
+    Socket Mode, served by uvicorn in a thread; returns what stops it."""
+    import threading
+
+    import uvicorn
+
+    from bot.http import build_http_app
+
+    server = uvicorn.Server(uvicorn.Config(build_http_app(bot, workers, socket_connected=connected),
+                                           host=host, port=port, log_config=None, access_log=False))
+    thread = threading.Thread(target=server.run, name="health", daemon=True)
+    thread.start()
+
+    def stop() -> None:
+        server.should_exit = True
+        thread.join(timeout=10)
+    return stop
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
@@ -407,6 +431,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("socket", help="run over Socket Mode (no inbound HTTP needed; needs SLACK_APP_TOKEN)",
                        description="Run over Socket Mode. Checks the same settings as serve, with SLACK_APP_TOKEN "
                                    "(xapp-...) instead of the signing secret.")
+    p.add_argument("--health-port", type=int, default=0,
+                   help="also serve /healthz, /readyz and /metrics on this port (default 0: none)")
+    p.add_argument("--host", default="0.0.0.0", help="address the health port listens on (default 0.0.0.0)")
     p.set_defaults(func=cmd_socket, parser=p)
     p = sub.add_parser("migrate", help="bring the database schema up to date (creates a SQLite file if needed)")
     p.add_argument("--url", default="", help="SQLAlchemy URL of the database (default: DATABASE_URL)")

@@ -203,12 +203,16 @@ class _AnswerThen:
 
 
 def build_http_app(bot: Bot, workers: LazyWorkers | None = None,
-                   warn_clock: Callable[[], float] = time.monotonic) -> Starlette:
+                   warn_clock: Callable[[], float] = time.monotonic,
+                   socket_connected: Callable[[], bool] | None = None) -> Starlette:
     """Slack's endpoint, ``/healthz``, ``/readyz`` and ``/metrics``.
 
     With lazy ``workers``, readiness also needs one of them running: without any, Slack would still
     get its acks but nothing would ever be diagnosed. ``/metrics`` then shows how many run and how
     many calls wait for them. ``warn_clock`` paces the warnings about refused signatures (tests drive it).
+
+    In Socket Mode (``socket_connected`` given) Slack reaches the bot over its WebSocket, so there is
+    no ``/slack/events``; readiness then also needs that connection to be open.
     """
     registry = serving_registry()
     registry.register(PlanStatusCollector(lambda: bot.engine))
@@ -229,6 +233,8 @@ def build_http_app(bot: Bot, workers: LazyWorkers | None = None,
             await run_in_threadpool(ping)
         except Exception as exc:  # noqa: BLE001 - readiness reports, never raises
             return PlainTextResponse(f"database not ready: {type(exc).__name__}", status_code=503)
+        if socket_connected is not None and not socket_connected():
+            return PlainTextResponse("not connected to Slack over Socket Mode", status_code=503)
         if workers is not None and workers.alive() == 0:
             return PlainTextResponse("no lazy worker is running: requests would be acked and never answered",
                                      status_code=503)
@@ -237,5 +243,7 @@ def build_http_app(bot: Bot, workers: LazyWorkers | None = None,
     async def metrics(_request: Request) -> Response:
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
-    return Starlette(routes=[slack_route(bot.app, bot.settings.slack_signing_secret, registry, warn_clock=warn_clock),
-                             Route("/healthz", healthz), Route("/readyz", readyz), Route("/metrics", metrics)])
+    routes = [Route("/healthz", healthz), Route("/readyz", readyz), Route("/metrics", metrics)]
+    if socket_connected is None:
+        routes.insert(0, slack_route(bot.app, bot.settings.slack_signing_secret, registry, warn_clock=warn_clock))
+    return Starlette(routes=routes)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import time
 
+import httpx
 import pytest
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 
+from bot.http import build_http_app
+from sandbox.http_server import BackgroundServer
 from sandbox.runtime import DEV, OPS, OPS2, REQUEST_CHANNEL, Sandbox
 from sandbox.worlds.pods import seed_pod_restart_world
 
@@ -36,6 +39,25 @@ def test_socket_mode_slash_command_is_acked_and_handled(moto_sandbox):
         assert ack2["envelope_id"] == "env-2"
         assert req.state == "done" and ko.state == "done"
         assert "api-7d9f8-zz81m" in str(sandbox.slack.thread(REQUEST_CHANNEL, req.thread_ts)[1].blocks)
+
+
+def test_socket_mode_health_is_ready_while_the_real_handler_is_connected(moto_sandbox):
+    """``chatops socket --health-port`` asks the Socket Mode client whether it is connected."""
+    moto_sandbox.reset()
+    with Sandbox(moto=moto_sandbox) as sandbox:
+        handler = SocketModeHandler(sandbox.bot.app, app_token="xapp-1-A0SANDBOX-1-abc")
+        server = BackgroundServer(build_http_app(sandbox.bot, socket_connected=handler.client.is_connected))
+        url = server.start()
+        try:
+            with httpx.Client(base_url=url, timeout=30) as client:
+                assert client.get("/readyz").status_code == 503
+                handler.connect()
+                assert client.get("/readyz").status_code == 200
+                handler.close()
+                assert client.get("/readyz").status_code == 503
+        finally:
+            handler.close()
+            server.stop()
 
 
 @pytest.fixture
