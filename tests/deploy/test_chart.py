@@ -10,7 +10,6 @@ that ``bot/settings.py`` reads.
 
 from __future__ import annotations
 
-import inspect
 import re
 
 import kubernetes_validate
@@ -113,16 +112,15 @@ def test_validation_refuses_a_misplaced_field():
 # ------------------------------------------------------------------------------------------ modes
 
 
-def test_socket_mode_renders_no_service_no_ingress_and_no_port():
+def test_socket_mode_renders_no_service_and_no_ingress_and_serves_only_health_on_its_port():
     docs = render("socket", ("ingress.enabled=false",))
     assert kinds(docs, "Service") == [] and kinds(docs, "Ingress") == []
     container = bot_container(docs)
-    assert container["args"] == ["socket"]
-    assert "ports" not in container
+    port = {p["name"]: p["containerPort"] for p in container["ports"]}["http"]
+    assert container["args"] == ["socket", "--health-port", str(port)]
     env = {e["name"]: e for e in container["env"]}
     assert env["SLACK_APP_TOKEN"]["valueFrom"]["secretKeyRef"] == {"name": "chatops-slack", "key": "SLACK_APP_TOKEN"}
     assert "SLACK_SIGNING_SECRET" not in env  # Socket Mode has no signature to check
-    assert one(docs, "NetworkPolicy")["spec"]["ingress"] == []
 
 
 def test_http_mode_renders_the_service_the_pods_listen_behind():
@@ -139,22 +137,21 @@ def test_http_mode_renders_the_service_the_pods_listen_behind():
     assert kinds(docs, "Ingress") == []
 
 
-def test_probes_ask_the_paths_the_bot_serves():
+@pytest.mark.parametrize("mode", ["http", "socket"])
+def test_probes_ask_the_paths_the_bot_serves(mode):
     routes = _http_routes()
-    container = bot_container(render("http"))
+    container = bot_container(render(mode))
     assert container["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "http"}
     assert container["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "http"}
     assert {"/healthz", "/readyz"} <= routes
 
 
-def test_socket_mode_has_no_probe_because_it_serves_no_http():
+def test_socket_mode_serves_its_health_port_with_the_option_the_cli_has(capsys):
     from bot import cli
 
-    source = inspect.getsource(cli.cmd_socket)
-    assert "uvicorn" not in source and "build_http_app" not in source, \
-        "chatops socket now serves HTTP: give the socket-mode pods probes on it"
-    container = bot_container(render("socket"))
-    assert "livenessProbe" not in container and "readinessProbe" not in container
+    with pytest.raises(SystemExit):
+        cli.main(["socket", "--help"])
+    assert "--health-port" in capsys.readouterr().out
 
 
 def test_ingress_routes_only_slacks_endpoint_to_the_service():
@@ -415,12 +412,8 @@ def test_network_policy_allows_dns_https_and_the_database_only(case):
     assert set(policy["policyTypes"]) == {"Ingress", "Egress"}
     ports = {(p["port"], p["protocol"]) for rule in policy["egress"] for p in rule["ports"]}
     assert ports == {(53, "UDP"), (53, "TCP"), (443, "TCP"), (5432, "TCP")}
-    mode = yaml.safe_load((CASES[case] or CHART / "values.yaml").read_text(encoding="utf-8")).get("mode", "http")
-    if mode == "http":
-        (rule,) = policy["ingress"]
-        assert rule["ports"] == [{"port": "http", "protocol": "TCP"}]
-    else:
-        assert policy["ingress"] == []
+    (rule,) = policy["ingress"]  # Slack's requests in http mode; probes and /metrics in both
+    assert rule["ports"] == [{"port": "http", "protocol": "TCP"}]
 
 
 def test_database_egress_can_be_narrowed_to_cidrs():
