@@ -107,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         url = args.database_url or f"sqlite:///{tempfile.mkdtemp(prefix='chatops-bench-')}/bench.db"
         asgi, stats, stop = full_bot(args.secret, args.slack_api, args.kube, url)
-    from bot.cli import tune_for_serving
+    from bot.serving import tune_for_serving
 
     tune_for_serving()  # what `chatops serve` does after start-up; the same for both apps (same stack)
     server = BackgroundServer(asgi)

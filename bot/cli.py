@@ -11,13 +11,12 @@ import importlib
 import importlib.util
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # annotations only: each sub-command imports what it needs when it runs
-    from bot.bootstrap import Bot
-    from bot.slack.workers import LazyWorkers
+    pass
 
 
 DIST = "eks-chatops"  # the distribution name in pyproject.toml
@@ -81,81 +80,6 @@ def _log_warnings(findings) -> None:
             logging.getLogger("bot.cli").warning(finding.message)
 
 
-def _learn_installation(bot: Bot) -> None:
-    """Ask ``auth.test`` once at start-up for the installing workspace (kept; asked again on first use if it fails)."""
-    import logging
-
-    from bot.services.directory import LookupFailed
-
-    try:
-        team, enterprise = bot.deps.authorizer.directory.installation()
-    except LookupFailed as exc:
-        logging.getLogger("bot.cli").warning("auth.test failed; will ask again on the first request",
-                                             extra={"error": str(exc)[:200]})
-        return
-    logging.getLogger("bot.cli").info("installed in workspace", extra={"team_id": team, "enterprise_id": enterprise})
-
-
-def tune_for_serving() -> None:
-    """Keep acks fast while diagnoses run in the same process (figures in ``make bench``).
-
-    Objects built at start-up are moved out of the garbage collector's view (``gc.freeze``), which
-    removed full-collection pauses of several hundred ms under load; a shorter GIL switch interval
-    lets the thread answering Slack run sooner while diagnosis threads are busy.
-    """
-    import gc
-
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(50_000, 20, 100)  # fewer, cheaper collections of what requests leave behind
-    sys.setswitchinterval(0.0005)
-
-
-def _start_background(bot: Bot) -> tuple[list[Callable[[], None]], LazyWorkers | None]:
-    """Settle plans a dead replica left half-done, then start the lazy workers and the scheduler.
-
-    With ``LAZY_WORKERS`` > 0 the lazy listeners and the leader-only scheduler run in processes of
-    their own and this process only verifies and acks; otherwise both run in this process's threads.
-    Returns what to call, in order, at shutdown, and the lazy workers (None without them).
-    """
-    from bot.jobs import build_scheduler
-    from bot.services.startup import on_start
-
-    on_start(bot)
-    settings = bot.settings
-    if settings.lazy_workers > 0:
-        from bot.scheduler.process import SchedulerProcess
-        from bot.slack.workers import LazyWorkers
-
-        workers = LazyWorkers(settings.model_dump(), settings.lazy_workers).start()
-        workers.attach(bot.app)
-        scheduler_process = SchedulerProcess(settings.model_dump()).start()
-        stops = [scheduler_process.stop, workers.stop]
-    else:
-        workers = None
-        scheduler = build_scheduler(bot)
-        scheduler.start()
-        stops = [scheduler.stop]
-    tune_for_serving()
-    return stops, workers
-
-
-def _stop_all(stops: list[Callable[[], None]]) -> None:
-    for stop in stops:
-        stop()
-
-
-def _exit_on_sigterm() -> None:
-    """SIGTERM (a pod being stopped) raises SystemExit, so the ``finally`` that stops the children runs.
-
-    uvicorn shuts down gracefully on SIGTERM and then raises the signal again with the handler it found
-    at start; with the default one the process would die there, before any of its own clean-up.
-    """
-    import signal
-
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-
-
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -163,6 +87,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from bot.bootstrap import build
     from bot.http import build_http_app
     from bot.preflight import report, serve_findings
+    from bot.serving import exit_on_sigterm, learn_installation, start_background, stop_all
 
     settings = _settings()
     findings = serve_findings(settings, migrate_first=args.migrate)
@@ -173,13 +98,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     logging_setup.configure(settings.log_level)
     _log_warnings(findings)
     bot = build(settings)
-    _learn_installation(bot)
-    stops, workers = _start_background(bot)
-    _exit_on_sigterm()
+    learn_installation(bot)
+    stops, workers = start_background(bot)
+    exit_on_sigterm()
     try:
         uvicorn.run(build_http_app(bot, workers), host=args.host, port=args.port, log_config=None, access_log=False)
     finally:
-        _stop_all(stops)
+        stop_all(stops)
     return 0
 
 
@@ -189,6 +114,7 @@ def cmd_socket(args: argparse.Namespace) -> int:
     from bot import logging_setup
     from bot.bootstrap import build
     from bot.preflight import report, serve_findings
+    from bot.serving import exit_on_sigterm, learn_installation, serve_health, start_background, stop_all
 
     settings = _settings()
     findings = serve_findings(settings, socket_mode=True)
@@ -197,38 +123,17 @@ def cmd_socket(args: argparse.Namespace) -> int:
     logging_setup.configure(settings.log_level)
     _log_warnings(findings)
     bot = build(settings)
-    _learn_installation(bot)
-    stops, workers = _start_background(bot)
+    learn_installation(bot)
+    stops, workers = start_background(bot)
     handler = SocketModeHandler(bot.app, settings.slack_app_token)
     if args.health_port:
-        stops.append(_serve_health(bot, workers, handler.client.is_connected, args.host, args.health_port))
-    _exit_on_sigterm()
+        stops.append(serve_health(bot, workers, handler.client.is_connected, args.host, args.health_port))
+    exit_on_sigterm()
     try:
         handler.start()
     finally:
-        _stop_all(stops)
+        stop_all(stops)
     return 0
-
-
-def _serve_health(bot: Bot, workers: LazyWorkers | None, connected: Callable[[], bool],
-                  host: str, port: int) -> Callable[[], None]:
-    """``/healthz``, ``/readyz`` (database, the Slack connection, workers) and ``/metrics`` beside
-    Socket Mode, served by uvicorn in a thread; returns what stops it."""
-    import threading
-
-    import uvicorn
-
-    from bot.http import build_http_app
-
-    server = uvicorn.Server(uvicorn.Config(build_http_app(bot, workers, socket_connected=connected),
-                                           host=host, port=port, log_config=None, access_log=False))
-    thread = threading.Thread(target=server.run, name="health", daemon=True)
-    thread.start()
-
-    def stop() -> None:
-        server.should_exit = True
-        thread.join(timeout=10)
-    return stop
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import cli, preflight
+from bot import cli, preflight, serving
 from bot.bootstrap import build
 from bot.services.commands import parse_command
 from bot.settings import Settings
@@ -185,8 +185,8 @@ def test_serve_logs_its_warnings_and_starts(ready, monkeypatch, caplog):
                        "SLACK_API_URL": "http://127.0.0.1:9/api/", "SLACK_TEAM_ID": "T1", "CLUSTERS_FILE": ""}.items():
         monkeypatch.setenv(key, value)
     monkeypatch.setattr(logging_setup, "configure", lambda *a, **k: None)  # keep pytest's log capture
-    monkeypatch.setattr(cli, "_start_background", lambda bot: ([], None))
-    monkeypatch.setattr(cli, "_exit_on_sigterm", lambda: None)
+    monkeypatch.setattr(serving, "start_background", lambda bot: ([], None))
+    monkeypatch.setattr(serving, "exit_on_sigterm", lambda: None)
     monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: served.append(kwargs["port"]))
     with caplog.at_level(logging.WARNING, logger="bot.cli"):
         assert cli.main(["serve", "--port", "3999"]) == 0
