@@ -28,6 +28,7 @@ demo: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check bot handlers sandbox tests bench
+	$(BIN)/ruff format --check bot handlers sandbox tests bench
 	$(BIN)/lint-imports --no-cache
 
 ifeq ($(shell uname -sm),Linux x86_64)

@@ -41,9 +41,14 @@ WARM_UP_PER_CLIENT = 2
 
 
 def _aws_env(moto_url: str) -> dict[str, str]:
-    return {"AWS_ENDPOINT_URL": moto_url, "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing",
-            "AWS_DEFAULT_REGION": SANDBOX_REGION, "AWS_REGION": SANDBOX_REGION}
+    return {
+        "AWS_ENDPOINT_URL": moto_url,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": SANDBOX_REGION,
+        "AWS_REGION": SANDBOX_REGION,
+    }
 
 
 def _wait_diagnoses(server: Child, expected: int, timeout: float) -> tuple[dict[str, int], float]:
@@ -76,8 +81,9 @@ class _Pooled:
         return round(percentile(self.latencies, pct), 1)
 
 
-def measure_ack(per_client: int = 20, drain_timeout: float = 180.0,
-                serve_module: str = "bench.serve_sandbox") -> dict[str, Any]:
+def measure_ack(
+    per_client: int = 20, drain_timeout: float = 180.0, serve_module: str = "bench.serve_sandbox"
+) -> dict[str, Any]:
     secret = secrets.token_hex(16)
     world = Child("bench.stand_ins", "--idle")
     slack_api = world.announce["slack_api"]
@@ -88,8 +94,18 @@ def measure_ack(per_client: int = 20, drain_timeout: float = 180.0,
     try:
         bare = Child("bench.serve_sandbox", "--mode", "bare", "--secret", secret, "--slack-api", slack_api)
         servers.append(bare)
-        full = Child(serve_module, "--mode", "full", "--secret", secret, "--slack-api", slack_api,
-                     "--kube", world.announce["kube"], env=_aws_env(world.announce["moto"]))
+        full = Child(
+            serve_module,
+            "--mode",
+            "full",
+            "--secret",
+            secret,
+            "--slack-api",
+            slack_api,
+            "--kube",
+            world.announce["kube"],
+            env=_aws_env(world.announce["moto"]),
+        )
         servers.append(full)
         for server in (bare, full):  # warm-up, not counted
             run_load(server.announce["url"], secret, CLIENTS, WARM_UP_PER_CLIENT, response_url=response_url)
@@ -99,8 +115,17 @@ def measure_ack(per_client: int = 20, drain_timeout: float = 180.0,
             order = (("bare", bare), ("full", full)) if round_no % 2 == 0 else (("full", full), ("bare", bare))
             for app, server in order:
                 url = server.announce["url"]
-                pooled[app, "paced"].add(run_load(url, secret, CLIENTS, per_client, response_url=response_url,
-                                                  think=THINK_SECONDS, seed=round_no + 1))
+                pooled[app, "paced"].add(
+                    run_load(
+                        url,
+                        secret,
+                        CLIENTS,
+                        per_client,
+                        response_url=response_url,
+                        think=THINK_SECONDS,
+                        seed=round_no + 1,
+                    )
+                )
                 pooled[app, "burst"].add(run_load(url, secret, CLIENTS, per_client, response_url=response_url))
                 if app == "full":
                     expected += 2 * CLIENTS * per_client
@@ -115,16 +140,27 @@ def measure_ack(per_client: int = 20, drain_timeout: float = 180.0,
     return _figures(pooled, states, drains, rss, slack)
 
 
-def _figures(pooled: dict[tuple[str, str], _Pooled], states: dict[str, int], drains: list[float],
-             rss: float | None, slack: dict[str, int]) -> dict[str, Any]:
+def _figures(
+    pooled: dict[tuple[str, str], _Pooled],
+    states: dict[str, int],
+    drains: list[float],
+    rss: float | None,
+    slack: dict[str, int],
+) -> dict[str, Any]:
     paced, burst = pooled["full", "paced"], pooled["full", "burst"]
     bare_paced, bare_burst = pooled["bare", "paced"], pooled["bare", "burst"]
     out: dict[str, Any] = {
-        "ack_p50_ms": paced.ms(50), "ack_p99_ms": paced.ms(99),
-        "bare_bolt_ack_p50_ms": bare_paced.ms(50), "bare_bolt_ack_p99_ms": bare_paced.ms(99),
-        "burst_ack_p50_ms": burst.ms(50), "burst_ack_p99_ms": burst.ms(99),
-        "burst_bare_bolt_ack_p50_ms": bare_burst.ms(50), "burst_bare_bolt_ack_p99_ms": bare_burst.ms(99),
-        "ack_clients": CLIENTS, "ack_think_ms": int(THINK_SECONDS * 1000), "ack_rounds": ROUNDS,
+        "ack_p50_ms": paced.ms(50),
+        "ack_p99_ms": paced.ms(99),
+        "bare_bolt_ack_p50_ms": bare_paced.ms(50),
+        "bare_bolt_ack_p99_ms": bare_paced.ms(99),
+        "burst_ack_p50_ms": burst.ms(50),
+        "burst_ack_p99_ms": burst.ms(99),
+        "burst_bare_bolt_ack_p50_ms": bare_burst.ms(50),
+        "burst_bare_bolt_ack_p99_ms": bare_burst.ms(99),
+        "ack_clients": CLIENTS,
+        "ack_think_ms": int(THINK_SECONDS * 1000),
+        "ack_rounds": ROUNDS,
         "ack_requests_per_shape": len(paced.latencies),
         "ack_paced_commands_per_s": round(len(paced.latencies) / paced.seconds, 1),
         "ack_non_200": sum(n for p in pooled.values() for code, n in p.statuses.items() if code != 200),
@@ -155,6 +191,7 @@ def ratio_interval(ours: list[float], theirs: list[float], resamples: int = 1000
     bound on the uncertainty; the per-round ratios show the swing between whole rounds.
     """
     rng = random.Random(seed)
-    ratios = sorted(_p99_ratio(rng.choices(ours, k=len(ours)), rng.choices(theirs, k=len(theirs)))
-                    for _ in range(resamples))
+    ratios = sorted(
+        _p99_ratio(rng.choices(ours, k=len(ours)), rng.choices(theirs, k=len(theirs))) for _ in range(resamples)
+    )
     return [round(ratios[int(0.05 * resamples)], 2), round(ratios[int(0.95 * resamples) - 1], 2)]

@@ -40,29 +40,48 @@ def _optional(module: str) -> Any:
         return f"{module} is not available yet ({exc})"
 
 
-def _grow_pull_world(aws: Aws, kube: KubeStandIn, world: Any, facts: dict[str, Any], pods: int,
-                     nodes: int) -> None:
+def _grow_pull_world(aws: Aws, kube: KubeStandIn, world: Any, facts: dict[str, Any], pods: int, nodes: int) -> None:
     """Nodes as real moto instances in the world's private subnet; failing agent pods spread over them."""
     ec2 = aws.client("ec2")
     image_id = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
-    made = ec2.run_instances(ImageId=image_id, MinCount=nodes - 1, MaxCount=nodes - 1,
-                             SubnetId=facts["private_subnet"],
-                             SecurityGroupIds=[facts["node_sg"]])["Instances"]
+    made = ec2.run_instances(
+        ImageId=image_id,
+        MinCount=nodes - 1,
+        MaxCount=nodes - 1,
+        SubnetId=facts["private_subnet"],
+        SecurityGroupIds=[facts["node_sg"]],
+    )["Instances"]
     for inst in made:
-        kube.put({"apiVersion": "v1", "kind": "Node", "metadata": {"name": inst["PrivateDnsName"]},
-                  "status": {"conditions": [{"type": "Ready", "status": "True"}]}})
+        kube.put(
+            {
+                "apiVersion": "v1",
+                "kind": "Node",
+                "metadata": {"name": inst["PrivateDnsName"]},
+                "status": {"conditions": [{"type": "Ready", "status": "True"}]},
+            }
+        )
     names = [n["metadata"]["name"] for n in kube.list("Node")]
     ds = kube.get("DaemonSet", "amazon-cloudwatch", "cloudwatch-agent")
-    owner = {"apiVersion": "apps/v1", "kind": "DaemonSet", "name": "cloudwatch-agent",
-             "uid": ds["metadata"]["uid"], "controller": True}
+    owner = {
+        "apiVersion": "apps/v1",
+        "kind": "DaemonSet",
+        "name": "cloudwatch-agent",
+        "uid": ds["metadata"]["uid"],
+        "controller": True,
+    }
     message = world.pull_message(world.TIMEOUT_MSG, world.AGENT_IMAGE)
     now = timestamp(kube.clock())
     for i in range(pods - len(kube.list("Pod"))):
         ns = f"team-{i % 10}"
-        pod = {"apiVersion": "v1", "kind": "Pod",
-               "metadata": {"name": f"agent-{i:05d}", "namespace": ns, "ownerReferences": [owner]},
-               "spec": {"nodeName": names[i % len(names)],
-                        "containers": [{"name": "cloudwatch-agent", "image": world.AGENT_IMAGE}]}}
+        pod = {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {"name": f"agent-{i:05d}", "namespace": ns, "ownerReferences": [owner]},
+            "spec": {
+                "nodeName": names[i % len(names)],
+                "containers": [{"name": "cloudwatch-agent", "image": world.AGENT_IMAGE}],
+            },
+        }
         kube.add_event(ns, kube.put(world.failing_pod(pod, message, now)), "Failed", message)
 
 
@@ -81,8 +100,7 @@ def pull_triage(moto: MotoSandbox, pods: int = PULL_PODS, nodes: int = PULL_NODE
         aws = Aws(region=SANDBOX_REGION, max_attempts=2)
         facts = world.seed_private_subnet_world(aws, kube)
         _grow_pull_world(aws, kube, world, facts, pods, nodes)
-        ctx = ClusterContext(aws=aws, kube=Kube.from_host(kube.url), cluster_name="bench",
-                             account_id=SANDBOX_ACCOUNT)
+        ctx = ClusterContext(aws=aws, kube=Kube.from_host(kube.url), cluster_name="bench", account_id=SANDBOX_ACCOUNT)
         counts = image_pull.triage_call_counts(ctx)
         total = len(kube.list("Pod"))
     finally:

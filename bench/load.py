@@ -40,33 +40,60 @@ def percentile(values: Sequence[float], pct: float) -> float:
 
 
 def slash_body(text: str, user: str, channel: str, response_url: str, seq: str) -> bytes:
-    return urlencode({
-        "token": "bench", "team_id": "T0SANDBOX", "team_domain": "sandbox", "channel_id": channel,
-        "channel_name": channel.lower(), "user_id": user, "user_name": user.lower(), "command": "/ops",
-        "text": text, "api_app_id": "A0SANDBOX", "is_enterprise_install": "false",
-        "response_url": response_url, "trigger_id": f"{seq}.bench"}).encode()
+    return urlencode(
+        {
+            "token": "bench",
+            "team_id": "T0SANDBOX",
+            "team_domain": "sandbox",
+            "channel_id": channel,
+            "channel_name": channel.lower(),
+            "user_id": user,
+            "user_name": user.lower(),
+            "command": "/ops",
+            "text": text,
+            "api_app_id": "A0SANDBOX",
+            "is_enterprise_install": "false",
+            "response_url": response_url,
+            "trigger_id": f"{seq}.bench",
+        }
+    ).encode()
 
 
-async def _post(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, host: str, path: str,
-                body: bytes, headers: dict[str, str]) -> int:
+async def _post(
+    reader: asyncio.StreamReader,
+    writer: asyncio.StreamWriter,
+    host: str,
+    path: str,
+    body: bytes,
+    headers: dict[str, str],
+) -> int:
     """One HTTP/1.1 keep-alive POST; returns the status code (the body is read and dropped)."""
     head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
-    writer.write(f"POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Length: {len(body)}\r\n{head}\r\n".encode()
-                 + body)
+    writer.write(f"POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Length: {len(body)}\r\n{head}\r\n".encode() + body)
     await writer.drain()
     raw = await reader.readuntil(b"\r\n\r\n")
     lines = raw.decode("latin-1").split("\r\n")
     status = int(lines[0].split()[1])
-    length = next((int(line.split(":", 1)[1]) for line in lines[1:]
-                   if line.lower().startswith("content-length:")), 0)
+    length = next((int(line.split(":", 1)[1]) for line in lines[1:] if line.lower().startswith("content-length:")), 0)
     if length:
         await reader.readexactly(length)
     return status
 
 
-async def _client(url: str, secret: str, text: str, user: str, channel: str, response_url: str, count: int,
-                  think: float, seq: Iterator[str], out: list[float], statuses: dict[int, int],
-                  rng: random.Random) -> None:
+async def _client(
+    url: str,
+    secret: str,
+    text: str,
+    user: str,
+    channel: str,
+    response_url: str,
+    count: int,
+    think: float,
+    seq: Iterator[str],
+    out: list[float],
+    statuses: dict[int, int],
+    rng: random.Random,
+) -> None:
     parts = urlsplit(url)
     reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
     try:
@@ -74,8 +101,10 @@ async def _client(url: str, secret: str, text: str, user: str, channel: str, res
             await asyncio.sleep(rng.uniform(0, think))  # clients start spread out, not as one wave
         for _ in range(count):
             body = slash_body(text, user, channel, response_url, next(seq))
-            headers = {"Content-Type": "application/x-www-form-urlencoded",
-                       **signing.signed_headers(secret, int(time.time()), body)}
+            headers = {
+                "Content-Type": "application/x-www-form-urlencoded",
+                **signing.signed_headers(secret, int(time.time()), body),
+            }
             started = time.perf_counter()
             status = await _post(reader, writer, parts.netloc, parts.path, body, headers)
             out.append((time.perf_counter() - started) * 1000)
@@ -86,22 +115,58 @@ async def _client(url: str, secret: str, text: str, user: str, channel: str, res
         writer.close()
 
 
-async def _run(app_url: str, secret: str, clients: int, per_client: int, text: str, user: str, channel: str,
-               response_url: str, think: float, seed: int) -> LoadResult:
+async def _run(
+    app_url: str,
+    secret: str,
+    clients: int,
+    per_client: int,
+    text: str,
+    user: str,
+    channel: str,
+    response_url: str,
+    think: float,
+    seed: int,
+) -> LoadResult:
     url = app_url.rstrip("/") + "/slack/events"
     latencies: list[float] = []
     statuses: dict[int, int] = {}
     run = secrets.token_hex(4)  # trigger ids unique across runs: the bot drops a repeated one as a replay
     seq = (f"{run}.{i}" for i in itertools.count(1))
     started = time.perf_counter()
-    await asyncio.gather(*(_client(url, secret, text, user, channel, response_url, per_client, think, seq,
-                                   latencies, statuses, random.Random(seed * 1000 + i)) for i in range(clients)))
+    await asyncio.gather(
+        *(
+            _client(
+                url,
+                secret,
+                text,
+                user,
+                channel,
+                response_url,
+                per_client,
+                think,
+                seq,
+                latencies,
+                statuses,
+                random.Random(seed * 1000 + i),
+            )
+            for i in range(clients)
+        )
+    )
     return LoadResult(tuple(latencies), statuses, time.perf_counter() - started)
 
 
-def run_load(app_url: str, secret: str, clients: int = 20, per_client: int = 25, text: str = "pods -A",
-             user: str = "U_DEV", channel: str = "C_BENCH", response_url: str = "http://127.0.0.1:9/r",
-             think: float = 0.0, seed: int = 1) -> LoadResult:
+def run_load(
+    app_url: str,
+    secret: str,
+    clients: int = 20,
+    per_client: int = 25,
+    text: str = "pods -A",
+    user: str = "U_DEV",
+    channel: str = "C_BENCH",
+    response_url: str = "http://127.0.0.1:9/r",
+    think: float = 0.0,
+    seed: int = 1,
+) -> LoadResult:
     """``clients`` concurrent clients, each sending ``per_client`` commands.
 
     With ``think`` > 0 each client pauses a random time (exponential, mean ``think`` seconds, seeded
@@ -117,8 +182,7 @@ def run_load(app_url: str, secret: str, clients: int = 20, per_client: int = 25,
     gc.freeze()
     gc.disable()
     try:
-        return asyncio.run(_run(app_url, secret, clients, per_client, text, user, channel, response_url, think,
-                                seed))
+        return asyncio.run(_run(app_url, secret, clients, per_client, text, user, channel, response_url, think, seed))
     finally:
         gc.enable()
         gc.unfreeze()

@@ -12,9 +12,12 @@ import random
 NAMESPACES = ("cloudon", "web", "payments", "amazon-cloudwatch", "kube-system", "batch-jobs", "team-a")
 NAMES = ("cloudon-ingress", "api", "checkout", "worker", "frontend", "metrics-gw")
 DBS = ("portal", "billing-db", "orders-aurora", "analytics")
-IMAGES = ("123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/app/api:1.4.2",
-          "public.ecr.aws/cloudwatch-agent/cloudwatch-agent:1.300032.2b361",
-          "docker.io/library/nginx:1.27", "ghcr.io/acme/worker:sha-9f2c1e0")
+IMAGES = (
+    "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/app/api:1.4.2",
+    "public.ecr.aws/cloudwatch-agent/cloudwatch-agent:1.300032.2b361",
+    "docker.io/library/nginx:1.27",
+    "ghcr.io/acme/worker:sha-9f2c1e0",
+)
 
 TEMPLATES = (
     "can't delete ingress {name} in {ns}",
@@ -38,8 +41,7 @@ TEMPLATES = (
     "{db} DB 평일 밤 9시에 멈추고 아침 8시에 켜주세요",
     "aurora {db} StopDBInstance fails: InvalidParameterCombination: aurora-mysql DB instances are not "
     "eligible for stopping and starting",
-    "pod {name} in {ns} rejected: SysctlForbidden: forbidden sysctl: "
-    "\"net.ipv4.tcp_keepalive_intvl\" not allowlisted",
+    'pod {name} in {ns} rejected: SysctlForbidden: forbidden sysctl: "net.ipv4.tcp_keepalive_intvl" not allowlisted',
     "{ns} 파드에 net.ipv4.tcp_keepalive_time 설정하고 싶어요",
     "help",
     "도움말",
@@ -54,8 +56,13 @@ def generate(n: int, seed: int = 8) -> list[str]:
     out = []
     for _ in range(n):
         image = rng.choice(IMAGES)
-        text = rng.choice(TEMPLATES).format(ns=rng.choice(NAMESPACES), name=rng.choice(NAMES),
-                                            db=rng.choice(DBS), image=image, host=image.split("/", 1)[0])
+        text = rng.choice(TEMPLATES).format(
+            ns=rng.choice(NAMESPACES),
+            name=rng.choice(NAMES),
+            db=rng.choice(DBS),
+            image=image,
+            host=image.split("/", 1)[0],
+        )
         out.append(text)
     return out
 

@@ -17,8 +17,13 @@ class Child:
     """``python -m MODULE ARGS`` with pipes; ``announce`` is the first JSON line it printed."""
 
     def __init__(self, module: str, *args: str, env: dict[str, str] | None = None) -> None:
-        self.proc = subprocess.Popen([sys.executable, "-m", module, *args], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, text=True, env={**os.environ, **(env or {})})
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", module, *args],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            env={**os.environ, **(env or {})},
+        )
         line = self.proc.stdout.readline() if self.proc.stdout else ""
         if not line:
             self.proc.wait(10)

@@ -41,8 +41,13 @@ def bare_asgi(secret: str, slack_api: str, command: str = "/ops") -> Any:
 
     from bot.http import slack_route
 
-    app = App(client=WebClient(token="xoxb-bare", base_url=slack_api), signing_secret=secret,
-              process_before_response=True, token_verification_enabled=False, request_verification_enabled=False)
+    app = App(
+        client=WebClient(token="xoxb-bare", base_url=slack_api),
+        signing_secret=secret,
+        process_before_response=True,
+        token_verification_enabled=False,
+        request_verification_enabled=False,
+    )
 
     @app.command(command)
     def empty(ack: Callable[..., None]) -> None:
@@ -51,8 +56,9 @@ def bare_asgi(secret: str, slack_api: str, command: str = "/ops") -> Any:
     return Starlette(routes=[slack_route(app, secret, CollectorRegistry())])
 
 
-def full_bot(secret: str, slack_api: str, kube_url: str, database_url: str
-             ) -> tuple[Any, Callable[[], dict], Callable[[], None]]:
+def full_bot(
+    secret: str, slack_api: str, kube_url: str, database_url: str
+) -> tuple[Any, Callable[[], dict], Callable[[], None]]:
     """The real bot (composition root), a function reporting its request rows by state, and its stop."""
     from sqlalchemy import func, select
 
@@ -67,14 +73,25 @@ def full_bot(secret: str, slack_api: str, kube_url: str, database_url: str
     from sandbox.runtime import OPS, OPS2
 
     upgrade(database_url)
-    settings = Settings(slack_bot_token="xoxb-bench", slack_signing_secret=secret, slack_api_url=slack_api,
-                        database_url=database_url, aws_region=os.environ.get("AWS_REGION", "ap-northeast-1"),
-                        cluster_name="bench", kube_host=kube_url, request_channels=BENCH_CHANNEL,
-                        approver_user_ids=f"{OPS},{OPS2}", log_level="ERROR", role_allow_patterns="eks-*",
-                        lazy_workers=int(os.environ.get("BENCH_LAZY_WORKERS", "1")))
-    contexts = SingleClusterContexts(settings,
-                                     aws_factory=lambda: Aws(region=settings.aws_region, max_attempts=2),
-                                     kube_factory=lambda: Kube.from_host(kube_url))
+    settings = Settings(
+        slack_bot_token="xoxb-bench",
+        slack_signing_secret=secret,
+        slack_api_url=slack_api,
+        database_url=database_url,
+        aws_region=os.environ.get("AWS_REGION", "ap-northeast-1"),
+        cluster_name="bench",
+        kube_host=kube_url,
+        request_channels=BENCH_CHANNEL,
+        approver_user_ids=f"{OPS},{OPS2}",
+        log_level="ERROR",
+        role_allow_patterns="eks-*",
+        lazy_workers=int(os.environ.get("BENCH_LAZY_WORKERS", "1")),
+    )
+    contexts = SingleClusterContexts(
+        settings,
+        aws_factory=lambda: Aws(region=settings.aws_region, max_attempts=2),
+        kube_factory=lambda: Kube.from_host(kube_url),
+    )
     bot = build(settings, contexts=contexts)
     stop: Callable[[], None] = lambda: None  # noqa: E731
     if settings.lazy_workers > 0:  # as `chatops serve` does with LAZY_WORKERS: diagnoses off the serving process

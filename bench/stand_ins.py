@@ -36,8 +36,11 @@ def seed(kube: KubeStandIn) -> None:
 
 def stats(slack: SlackStandIn) -> dict[str, int]:
     calls = slack.calls
-    return {"slack_calls": len(calls), "messages": len(slack.messages()),
-            "failed_calls": sum(1 for c in calls if not c.response.get("ok"))}
+    return {
+        "slack_calls": len(calls),
+        "messages": len(slack.messages()),
+        "failed_calls": sum(1 for c in calls if not c.response.get("ok")),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:

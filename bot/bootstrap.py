@@ -71,9 +71,14 @@ def migrate(database_url: str) -> None:
 
 def make_client(settings: Settings) -> WebClient:
     client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=15)
-    client.retry_handlers = counted([*client.retry_handlers, RateLimitErrorRetryHandler(max_retry_count=5),
-                                     ServerErrorRetryHandler(max_retry_count=2),
-                                     ConnectionErrorRetryHandler(max_retry_count=2)])
+    client.retry_handlers = counted(
+        [
+            *client.retry_handlers,
+            RateLimitErrorRetryHandler(max_retry_count=5),
+            ServerErrorRetryHandler(max_retry_count=2),
+            ConnectionErrorRetryHandler(max_retry_count=2),
+        ]
+    )
     return client
 
 
@@ -94,14 +99,21 @@ def directory(settings: Settings, client: WebClient) -> Directory:
         data = dict(answer.data) if hasattr(answer, "data") else dict(answer)  # type: ignore[call-overload]
         return dict(data.get(key) or {}) if key else data
 
-    return Directory(auth_test=lambda: ask(lookups.auth_test, ""),
-                     user_info=lambda user: ask(lookups.users_info, "user", user=user, include_locale=True),
-                     channel_info=lambda channel: ask(lookups.conversations_info, "channel", channel=channel),
-                     team_id=settings.slack_team_id, cache_seconds=settings.lookup_cache_seconds)
+    return Directory(
+        auth_test=lambda: ask(lookups.auth_test, ""),
+        user_info=lambda user: ask(lookups.users_info, "user", user=user, include_locale=True),
+        channel_info=lambda channel: ask(lookups.conversations_info, "channel", channel=channel),
+        team_id=settings.slack_team_id,
+        cache_seconds=settings.lookup_cache_seconds,
+    )
 
 
-def build(settings: Settings, clock: Callable[[], datetime] = utcnow, contexts: ContextProvider | None = None,
-          client: WebClient | None = None) -> Bot:
+def build(
+    settings: Settings,
+    clock: Callable[[], datetime] = utcnow,
+    contexts: ContextProvider | None = None,
+    client: WebClient | None = None,
+) -> Bot:
     """Everything, wired."""
     engine = make_engine(settings.database_url)
     sessions = make_session_factory(engine)
@@ -112,19 +124,38 @@ def build(settings: Settings, clock: Callable[[], datetime] = utcnow, contexts: 
     def group_members(group: str) -> list[str]:
         return list(client.usergroups_users_list(usergroup=group).get("users", []))
 
-    approvers = Approvers(settings.approver_ids, settings.approver_usergroup, group_members,
-                          settings.usergroup_cache_seconds, settings.allow_self_approval)
+    approvers = Approvers(
+        settings.approver_ids,
+        settings.approver_usergroup,
+        group_members,
+        settings.usergroup_cache_seconds,
+        settings.allow_self_approval,
+    )
     schedules = ScheduleRepo(sessions)
     contexts = contexts or contexts_from_settings(settings, clock)
-    services = Services(settings=settings, repo=repo, thread=SlackThread(client, approvers),
-                        contexts=contexts, approvers=approvers,
-                        clock=clock, extra_operations={op.name: op for op in plan_operations(schedules)},
-                        context_extras={"rds.schedules": RepoScheduleBook(schedules),
-                                        "rds.tag": settings.autostop_tag, "rds.tz": settings.default_timezone})
+    services = Services(
+        settings=settings,
+        repo=repo,
+        thread=SlackThread(client, approvers),
+        contexts=contexts,
+        approvers=approvers,
+        clock=clock,
+        extra_operations={op.name: op for op in plan_operations(schedules)},
+        context_extras={
+            "rds.schedules": RepoScheduleBook(schedules),
+            "rds.tag": settings.autostop_tag,
+            "rds.tz": settings.default_timezone,
+        },
+    )
     applier = ApplyService(services)
     authz = Authorizer(settings, approvers, directory(settings, client), contexts)
     services.user_zone = authz.directory.zone
-    deps = Deps(services=services, requests=RequestService(services), plans=PlanService(services, applier, authz),
-                applier=applier, authz=authz)
+    deps = Deps(
+        services=services,
+        requests=RequestService(services),
+        plans=PlanService(services, applier, authz),
+        applier=applier,
+        authz=authz,
+    )
     app = build_app(settings, client, deps)
     return Bot(settings, engine, client, deps, app, schedules)

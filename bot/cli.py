@@ -65,8 +65,9 @@ def _migrate(url: str) -> int:
         print(f"not a database URL ({url[:60]!r}): use sqlite:///PATH or postgresql+psycopg://...", file=sys.stderr)
         return 2
     except (SQLAlchemyError, CommandError) as exc:
-        print(f"cannot migrate the database {_shown(url)}: {_one_line(exc)}; check DATABASE_URL or --url",
-              file=sys.stderr)
+        print(
+            f"cannot migrate the database {_shown(url)}: {_one_line(exc)}; check DATABASE_URL or --url", file=sys.stderr
+        )
         return 2
     return 0
 
@@ -148,8 +149,8 @@ def slash_prefix(text: str, command: str) -> str | None:
     stripped = text.lstrip()
     if stripped == command:
         return ""
-    if stripped.startswith(command) and stripped[len(command):][:1].isspace():
-        return stripped[len(command):].strip()
+    if stripped.startswith(command) and stripped[len(command) :][:1].isspace():
+        return stripped[len(command) :].strip()
     return None
 
 
@@ -191,9 +192,11 @@ def cmd_parse(args: argparse.Namespace) -> int:
     slash = _slash_command()
     if rest in (["-h"], ["--help"]):
         parse_main(rest, sys.stdin, sys.stdout)
-        sys.stdout.write(f"       chatops parse {slash} TEXT...  (or `{slash} ...` on stdin with -): the text read as "
-                         f"the {slash} slash command reads it, printed as the command it becomes; exit 2 with "
-                         "Slack's usage error when it would answer one\n")
+        sys.stdout.write(
+            f"       chatops parse {slash} TEXT...  (or `{slash} ...` on stdin with -): the text read as "
+            f"the {slash} slash command reads it, printed as the command it becomes; exit 2 with "
+            "Slack's usage error when it would answer one\n"
+        )
         return 0
     if rest and slash_prefix(rest[0], slash) is not None:  # chatops parse /ops pods -A
         return parse_slash(" ".join(rest))
@@ -314,39 +317,63 @@ def version() -> str:
         return "unknown (not installed; run from a source checkout)"
 
 
-DEMO_SCENARIOS = ("pod-restart, ingress, ingress-group, image-pull, image-pull-tgw, rds, rds-multi-az-cluster, "
-                  "sysctl, sysctl-allowlisted, reports")
+DEMO_SCENARIOS = (
+    "pod-restart, ingress, ingress-group, image-pull, image-pull-tgw, rds, rds-multi-az-cluster, "
+    "sysctl, sysctl-allowlisted, reports"
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="chatops", description="EKS ChatOps Slack bot",
-                     epilog="exit status: 0 done; 1 a check's answer was no (check-trust, check-permission) or a "
-                            "diagnosis failed; 2 bad input or missing setup, said in one line on stderr")
-    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}",
-                        help="print the installed version and exit")
+    parser = _Parser(
+        prog="chatops",
+        description="EKS ChatOps Slack bot",
+        epilog="exit status: 0 done; 1 a check's answer was no (check-trust, check-permission) or a "
+        "diagnosis failed; 2 bad input or missing setup, said in one line on stderr",
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {version()}", help="print the installed version and exit"
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    p = sub.add_parser("serve", help="serve the Slack app over HTTP (/slack/events, /healthz, /readyz, /metrics)",
-                       description="Serve the Slack app over HTTP. Refuses to start (exit 2, one line) without "
-                                   "ROLE_ALLOW_PATTERNS, real Slack credentials, a migrated database, AWS "
-                                   "credentials or a way to reach the cluster; warns when no approvers are set.")
+    p = sub.add_parser(
+        "serve",
+        help="serve the Slack app over HTTP (/slack/events, /healthz, /readyz, /metrics)",
+        description="Serve the Slack app over HTTP. Refuses to start (exit 2, one line) without "
+        "ROLE_ALLOW_PATTERNS, real Slack credentials, a migrated database, AWS "
+        "credentials or a way to reach the cluster; warns when no approvers are set.",
+    )
     p.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0)")
     p.add_argument("--port", type=int, default=3000, help="port to listen on (default 3000)")
     p.add_argument("--migrate", action="store_true", help="run database migrations first")
     p.set_defaults(func=cmd_serve, parser=p)
-    p = sub.add_parser("socket", help="run over Socket Mode (no inbound HTTP needed; needs SLACK_APP_TOKEN)",
-                       description="Run over Socket Mode. Checks the same settings as serve, with SLACK_APP_TOKEN "
-                                   "(xapp-...) instead of the signing secret.")
-    p.add_argument("--health-port", type=int, default=0,
-                   help="also serve /healthz, /readyz and /metrics on this port (default 0: none)")
+    p = sub.add_parser(
+        "socket",
+        help="run over Socket Mode (no inbound HTTP needed; needs SLACK_APP_TOKEN)",
+        description="Run over Socket Mode. Checks the same settings as serve, with SLACK_APP_TOKEN "
+        "(xapp-...) instead of the signing secret.",
+    )
+    p.add_argument(
+        "--health-port",
+        type=int,
+        default=0,
+        help="also serve /healthz, /readyz and /metrics on this port (default 0: none)",
+    )
     p.add_argument("--host", default="0.0.0.0", help="address the health port listens on (default 0.0.0.0)")
     p.set_defaults(func=cmd_socket, parser=p)
     p = sub.add_parser("migrate", help="bring the database schema up to date (creates a SQLite file if needed)")
     p.add_argument("--url", default="", help="SQLAlchemy URL of the database (default: DATABASE_URL)")
     p.set_defaults(func=cmd_migrate, parser=p)
-    sub.add_parser("parse", help="print what the bot understands from a text, offline; `/ops ...` text is read "
-                                 "as the slash command reads it (chatops parse --help)", add_help=False)
-    sub.add_parser("diagnose", help="parse and diagnose from the terminal, never applying: "
-                                    "diagnose [--cluster NAME] TEXT (chatops diagnose --help)", add_help=False)
+    sub.add_parser(
+        "parse",
+        help="print what the bot understands from a text, offline; `/ops ...` text is read "
+        "as the slash command reads it (chatops parse --help)",
+        add_help=False,
+    )
+    sub.add_parser(
+        "diagnose",
+        help="parse and diagnose from the terminal, never applying: "
+        "diagnose [--cluster NAME] TEXT (chatops diagnose --help)",
+        add_help=False,
+    )
     p = sub.add_parser("audit", help="print the audit log (JSON lines, or --csv)")
     p.add_argument("--csv", action="store_true", help="write CSV (cells a spreadsheet would run are neutralised)")
     p.add_argument("--limit", type=int, default=0, help="only the latest N rows (default 0: all)")
@@ -356,16 +383,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scenario", default="", help=f"run only this scenario: {DEMO_SCENARIOS} (default: all)")
     p.add_argument("--json", action="store_true", help="print one JSON document: scenarios and audit row count")
     p.set_defaults(func=cmd_demo, parser=p)
-    sub.add_parser("check-trust", add_help=False,
-                   help="does a trust policy admit a service account? exit 0 admitted, 1 not, 2 bad input")
-    sub.add_parser("check-permission", add_help=False,
-                   help="do identity policies allow an action? exit 0 allowed, 1 denied, 2 bad input")
+    sub.add_parser(
+        "check-trust",
+        add_help=False,
+        help="does a trust policy admit a service account? exit 0 admitted, 1 not, 2 bad input",
+    )
+    sub.add_parser(
+        "check-permission",
+        add_help=False,
+        help="do identity policies allow an action? exit 0 allowed, 1 denied, 2 bad input",
+    )
     return parser
 
 
 # These parse their own options (argparse REMAINDER drops leading --x, and free text may hold -A or --cluster).
-PASSTHROUGH = {"parse": cmd_parse, "diagnose": cmd_diagnose, "check-trust": cmd_check_trust,
-               "check-permission": cmd_check_permission}
+PASSTHROUGH = {
+    "parse": cmd_parse,
+    "diagnose": cmd_diagnose,
+    "check-trust": cmd_check_trust,
+    "check-permission": cmd_check_permission,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -76,8 +76,9 @@ class _TerminalClusters(ClusterContexts):
 def terminal_contexts(settings: Settings) -> ContextProvider:
     """The contexts ``chatops diagnose`` works in: the bot's own, with Kubernetes reached on first use."""
     if settings.clusters_file:
-        return _TerminalClusters(load_clusters(settings.clusters_file), settings,
-                                 max_attempts=settings.aws_max_attempts)
+        return _TerminalClusters(
+            load_clusters(settings.clusters_file), settings, max_attempts=settings.aws_max_attempts
+        )
 
     def kube() -> Kube:
         problem = preflight.kubernetes(settings)
@@ -121,8 +122,10 @@ def main(argv: list[str], settings_factory: Callable[[], Settings | str], out: T
         err.write(f"usage error: {exc.message} (chatops diagnose --help)\n")
         return 2
     if not text.strip():
-        err.write("usage error: nothing to diagnose; give a problem or a command, e.g. "
-                  "`chatops diagnose pods -A` (chatops diagnose --help)\n")
+        err.write(
+            "usage error: nothing to diagnose; give a problem or a command, e.g. "
+            "`chatops diagnose pods -A` (chatops diagnose --help)\n"
+        )
         return 2
     settings = settings_factory()
     if isinstance(settings, str):  # a setting that is not of its type, said in one line
@@ -136,12 +139,20 @@ def _unknown_cluster(settings: Settings, cluster: str) -> str:
         names = ", ".join(sorted(load_clusters(settings.clusters_file).clusters)) or "none"
         return f"unknown cluster {cluster!r}: CLUSTERS_FILE {settings.clusters_file} lists {names}"
     current = f"CLUSTER_NAME={settings.cluster_name}" if settings.cluster_name else "your kubeconfig's cluster"
-    return (f"--cluster {cluster}: no CLUSTERS_FILE is set, so the only cluster is {current}; set CLUSTERS_FILE "
-            f"to a file that lists {cluster} (format: bot/services/clusters.py)")
+    return (
+        f"--cluster {cluster}: no CLUSTERS_FILE is set, so the only cluster is {current}; set CLUSTERS_FILE "
+        f"to a file that lists {cluster} (format: bot/services/clusters.py)"
+    )
 
 
-def run(text: str, settings: Settings, out: TextIO, err: TextIO | None = None, cluster: str = "",
-        contexts: ContextProvider | None = None) -> int:
+def run(
+    text: str,
+    settings: Settings,
+    out: TextIO,
+    err: TextIO | None = None,
+    cluster: str = "",
+    contexts: ContextProvider | None = None,
+) -> int:
     """Diagnose ``text`` and print the result to ``out``; problems go to ``err`` (default ``out``)."""
     err = err if err is not None else out
     try:
@@ -181,8 +192,7 @@ def run(text: str, settings: Settings, out: TextIO, err: TextIO | None = None, c
     request = Request(cmd.intent, cmd.entities, text, Lang(cmd.lang), USER, cmd.aws_error, cmd.image_pull)
     try:
         ctx = contexts.get(target, USER)
-        ctx = replace(ctx, extras={**ctx.extras, "rds.tag": settings.autostop_tag,
-                                   "rds.tz": settings.default_timezone})
+        ctx = replace(ctx, extras={**ctx.extras, "rds.tag": settings.autostop_tag, "rds.tz": settings.default_timezone})
         diagnosis = diagnoser.diagnose(ctx, request)
     except errors.UsageError as exc:
         err.write(f"{exc.message}\n")

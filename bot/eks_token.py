@@ -43,10 +43,16 @@ def presigned_identity_url(credentials: Credentials, cluster_name: str, region: 
     """A GET URL for STS GetCallerIdentity, SigV4-presigned with the cluster id header signed."""
     events = HierarchicalEmitter()  # the signer keeps only a weak reference: hold it here
     signer = RequestSigner(ServiceId("sts"), region, "sts", "v4", credentials, events)
-    request = {"method": "GET", "url": sts_url(region), "body": {},
-               "headers": {CLUSTER_ID_HEADER: cluster_name}, "context": {}}
-    return signer.generate_presigned_url(request, "GetCallerIdentity", expires_in=URL_EXPIRES_SECONDS,
-                                         region_name=region)
+    request = {
+        "method": "GET",
+        "url": sts_url(region),
+        "body": {},
+        "headers": {CLUSTER_ID_HEADER: cluster_name},
+        "context": {},
+    }
+    return signer.generate_presigned_url(
+        request, "GetCallerIdentity", expires_in=URL_EXPIRES_SECONDS, region_name=region
+    )
 
 
 def make_token(credentials: Credentials, cluster_name: str, region: str) -> str:
@@ -69,8 +75,13 @@ class TokenSource:
     rotate underneath are picked up on renewal.
     """
 
-    def __init__(self, credentials: Callable[[], Credentials], cluster_name: str, region: str,
-                 clock: Callable[[], datetime] = utcnow):
+    def __init__(
+        self,
+        credentials: Callable[[], Credentials],
+        cluster_name: str,
+        region: str,
+        clock: Callable[[], datetime] = utcnow,
+    ):
         self._credentials = credentials
         self.cluster_name = cluster_name
         self.region = region
@@ -95,4 +106,3 @@ class TokenSource:
 def signed_headers_of(url: str) -> list[str]:
     """The ``X-Amz-SignedHeaders`` of a presigned URL, for checks and diagnostics."""
     return parse_qs(urlsplit(url).query).get("X-Amz-SignedHeaders", [""])[0].split(";")
-

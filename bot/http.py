@@ -75,10 +75,13 @@ class _RateLimitedWarning:
                 return False
             suppressed = self._suppressed.pop(reason, 0)
             self._last[reason] = now
-        parts = [p for p in (reason, f"{suppressed} more not logged since the last such line" if suppressed else "")
-                 if p]
-        log.warning(self.message + (f" ({'; '.join(parts)})" if parts else ""),
-                    extra={**extra, "reason": reason, "suppressed_since_last": suppressed})
+        parts = [
+            p for p in (reason, f"{suppressed} more not logged since the last such line" if suppressed else "") if p
+        ]
+        log.warning(
+            self.message + (f" ({'; '.join(parts)})" if parts else ""),
+            extra={**extra, "reason": reason, "suppressed_since_last": suppressed},
+        )
         return True
 
 
@@ -124,21 +127,31 @@ def _headers_problem(request: Request, now: float) -> str:
     return ""
 
 
-def slack_route(app: App, signing_secret: str, registry: CollectorRegistry,
-                clock: Callable[[], float] = time.time, warn_clock: Callable[[], float] = time.monotonic) -> Route:
+def slack_route(
+    app: App,
+    signing_secret: str,
+    registry: CollectorRegistry,
+    clock: Callable[[], float] = time.time,
+    warn_clock: Callable[[], float] = time.monotonic,
+) -> Route:
     """``POST /slack/events`` for a Bolt ``app``: verify, dispatch in the thread pool, translate back.
 
     ``clock`` judges request timestamps; ``warn_clock`` paces the refusal warnings (once a minute per reason).
     The benchmark serves its bare Bolt baseline through this same route, so both stand on one stack.
     """
     requests = Counter("chatops_slack_requests", "Slack requests by HTTP status", ["status"], registry=registry)
-    latency = Histogram("chatops_slack_ack_seconds", "Time to answer Slack", registry=registry,
-                        buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 3))
+    latency = Histogram(
+        "chatops_slack_ack_seconds",
+        "Time to answer Slack",
+        registry=registry,
+        buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 3),
+    )
     verifier = SignatureVerifier(signing_secret, clock=_Clock(clock))
     bad_signature = _RateLimitedWarning(
         "refused a request with a bad Slack signature (401): forged, or SLACK_SIGNING_SECRET is not this Slack "
         "app's signing secret (api.slack.com/apps > Basic Information), or this host's clock is off",
-        clock=warn_clock)
+        clock=warn_clock,
+    )
 
     def answer(status: int, text: str, started: float) -> Response:
         latency.observe(time.perf_counter() - started)
@@ -163,8 +176,9 @@ def slack_route(app: App, signing_secret: str, registry: CollectorRegistry,
         # Verify before anything parses the body: a forged or malformed request must never reach Bolt's
         # parser (which raises on bodies Slack never sends) and must never cost more than an HMAC.
         try:
-            genuine = verifier.is_valid(body, request.headers.get("x-slack-request-timestamp"),
-                                        request.headers.get("x-slack-signature"))
+            genuine = verifier.is_valid(
+                body, request.headers.get("x-slack-request-timestamp"), request.headers.get("x-slack-signature")
+            )
         except (ValueError, TypeError):
             genuine = False
         if not genuine:
@@ -202,9 +216,12 @@ class _AnswerThen:
                 hook()
 
 
-def build_http_app(bot: Bot, workers: LazyWorkers | None = None,
-                   warn_clock: Callable[[], float] = time.monotonic,
-                   socket_connected: Callable[[], bool] | None = None) -> Starlette:
+def build_http_app(
+    bot: Bot,
+    workers: LazyWorkers | None = None,
+    warn_clock: Callable[[], float] = time.monotonic,
+    socket_connected: Callable[[], bool] | None = None,
+) -> Starlette:
     """Slack's endpoint, ``/healthz``, ``/readyz`` and ``/metrics``.
 
     With lazy ``workers``, readiness also needs one of them running: without any, Slack would still
@@ -218,9 +235,11 @@ def build_http_app(bot: Bot, workers: LazyWorkers | None = None,
     registry.register(PlanStatusCollector(lambda: bot.engine))
     if workers is not None:
         Gauge("chatops_lazy_workers_alive", "Lazy worker processes running", registry=registry).set_function(
-            workers.alive)
-        Gauge("chatops_lazy_queue_depth", "Lazy listener calls waiting for a worker", registry=registry
-              ).set_function(workers.waiting)
+            workers.alive
+        )
+        Gauge("chatops_lazy_queue_depth", "Lazy listener calls waiting for a worker", registry=registry).set_function(
+            workers.waiting
+        )
 
     async def healthz(_request: Request) -> Response:
         return PlainTextResponse("ok")
@@ -229,6 +248,7 @@ def build_http_app(bot: Bot, workers: LazyWorkers | None = None,
         def ping() -> None:
             with bot.engine.connect() as conn:
                 conn.execute(text("SELECT 1"))
+
         try:
             await run_in_threadpool(ping)
         except Exception as exc:  # noqa: BLE001 - readiness reports, never raises
@@ -236,8 +256,9 @@ def build_http_app(bot: Bot, workers: LazyWorkers | None = None,
         if socket_connected is not None and not socket_connected():
             return PlainTextResponse("not connected to Slack over Socket Mode", status_code=503)
         if workers is not None and workers.alive() == 0:
-            return PlainTextResponse("no lazy worker is running: requests would be acked and never answered",
-                                     status_code=503)
+            return PlainTextResponse(
+                "no lazy worker is running: requests would be acked and never answered", status_code=503
+            )
         return PlainTextResponse("ready")
 
     async def metrics(_request: Request) -> Response:

@@ -44,9 +44,17 @@ def announcer(bot: Bot, channel: str = ""):
         posted = bot.client.chat_postMessage(channel=target, text=text)
         request = details.get("request")
         if request:
-            bot.deps.requests.submit(Ask(user="scheduler", channel=target, text=text_en, lang="ko" if korean else "en",
-                                         intent=request["intent"], entities=dict(request["entities"]),
-                                         thread_ts=posted["ts"]))
+            bot.deps.requests.submit(
+                Ask(
+                    user="scheduler",
+                    channel=target,
+                    text=text_en,
+                    lang="ko" if korean else "en",
+                    intent=request["intent"],
+                    entities=dict(request["entities"]),
+                    thread_ts=posted["ts"],
+                )
+            )
 
     return notify
 
@@ -55,8 +63,13 @@ def auditor(bot: Bot, actor: str):
     services = bot.deps.services
 
     def audit(kind: str, summary: str, before: Any, after: Any) -> None:
-        services.audit(AuditKind(kind) if kind in AuditKind._value2member_map_ else AuditKind.SCHEDULE_ACTION,
-                       actor, summary, before=before, after=after)
+        services.audit(
+            AuditKind(kind) if kind in AuditKind._value2member_map_ else AuditKind.SCHEDULE_ACTION,
+            actor,
+            summary,
+            before=before,
+            after=after,
+        )
 
     return audit
 
@@ -64,15 +77,23 @@ def auditor(bot: Bot, actor: str):
 def sweep_job(bot: Bot, channel: str = "") -> SweepJob:
     services = bot.deps.services
     ctx = services.context()
-    return SweepJob(ctx.aws, bot.schedules, announcer(bot, channel), auditor(bot, "scheduler"), services.clock,
-                    rule=TagRule.parse(bot.settings.autostop_tag), default_tz=bot.settings.default_timezone)
+    return SweepJob(
+        ctx.aws,
+        bot.schedules,
+        announcer(bot, channel),
+        auditor(bot, "scheduler"),
+        services.clock,
+        rule=TagRule.parse(bot.settings.autostop_tag),
+        default_tz=bot.settings.default_timezone,
+    )
 
 
 def build_scheduler(bot: Bot) -> SchedulerEngine:
     engine = SchedulerEngine(lock_for(bot.settings.database_url), now=bot.deps.services.clock)
     engine.add_job("rds-sweep", sweep_job(bot), sweep_trigger(bot.settings.sweep_minutes))
     engine.add_job("plans-expire", bot.deps.plans.expire_due, IntervalTrigger(minutes=1))
-    engine.add_job("applying-reconcile", lambda: bot.deps.applier.reconcile_applying(older_than=GRACE),
-                   IntervalTrigger(minutes=10))
+    engine.add_job(
+        "applying-reconcile", lambda: bot.deps.applier.reconcile_applying(older_than=GRACE), IntervalTrigger(minutes=10)
+    )
     register_report_jobs(engine, bot.deps.extras["reports"])
     return engine

@@ -59,15 +59,49 @@ from typing import Any
 
 # (form after a consonant, form after a vowel); 으로/로 also takes 로 after ㄹ (see ``josa``)
 _PAIRS: tuple[tuple[str, str], ...] = (
-    ("이라", "라"), ("이나", "나"), ("으로", "로"),
-    ("은", "는"), ("이", "가"), ("을", "를"), ("과", "와"), ("아", "야"),
+    ("이라", "라"),
+    ("이나", "나"),
+    ("으로", "로"),
+    ("은", "는"),
+    ("이", "가"),
+    ("을", "를"),
+    ("과", "와"),
+    ("아", "야"),
 )
 # longest first, so "이나" is not read as "이" + "나"
 _FORMS = sorted(((form, pair) for pair in _PAIRS for form in pair), key=lambda f: -len(f[0]))
 
 # final consonants of Hangul syllables, by (code - 0xAC00) % 28
-_CODAS = ("", "ㄱ", "ㄲ", "ㄳ", "ㄴ", "ㄵ", "ㄶ", "ㄷ", "ㄹ", "ㄺ", "ㄻ", "ㄼ", "ㄽ", "ㄾ", "ㄿ", "ㅀ",
-          "ㅁ", "ㅂ", "ㅄ", "ㅅ", "ㅆ", "ㅇ", "ㅈ", "ㅊ", "ㅋ", "ㅌ", "ㅍ", "ㅎ")
+_CODAS = (
+    "",
+    "ㄱ",
+    "ㄲ",
+    "ㄳ",
+    "ㄴ",
+    "ㄵ",
+    "ㄶ",
+    "ㄷ",
+    "ㄹ",
+    "ㄺ",
+    "ㄻ",
+    "ㄼ",
+    "ㄽ",
+    "ㄾ",
+    "ㄿ",
+    "ㅀ",
+    "ㅁ",
+    "ㅂ",
+    "ㅄ",
+    "ㅅ",
+    "ㅆ",
+    "ㅇ",
+    "ㅈ",
+    "ㅊ",
+    "ㅋ",
+    "ㅌ",
+    "ㅍ",
+    "ㅎ",
+)
 # how Korean speakers name the Latin letters; only the final consonant matters here
 _LETTER_CODA = {"l": "ㄹ", "m": "ㅁ", "n": "ㄴ", "r": "ㄹ"}  # 엘 엠 엔 알; every other name ends in a vowel
 # Sino-Korean digits: 영 일 이 삼 사 오 육 칠 팔 구
@@ -90,11 +124,11 @@ def _strip(word: str) -> str:
             label = link.group(2)
             if label is None:  # <@U123>, <!here>, <#C123>: no name to read
                 return ""
-            text = text[:link.start()] + label
+            text = text[: link.start()] + label
             continue
         paren = _PAREN.search(text)
         if paren and paren.start() > 0:
-            text = text[:paren.start()]
+            text = text[: paren.start()]
             continue
         last = text[-1]
         if (last.isascii() and last.isalnum()) or _hangul(last):
@@ -119,8 +153,7 @@ def _number_coda(digits: str, fraction: bool) -> str:
 
 
 def _spelled(letters: str) -> bool:
-    return (len(letters) == 1 or (letters.isupper() and len(letters) > 1)
-            or not (set(letters.lower()) & _VOWELS))
+    return len(letters) == 1 or (letters.isupper() and len(letters) > 1) or not (set(letters.lower()) & _VOWELS)
 
 
 def _word_coda(word: str) -> str:
@@ -171,7 +204,7 @@ def coda(word: str) -> str | None:
 def _pair(particle: str) -> tuple[tuple[str, str], str]:
     for form, pair in _FORMS:
         if particle.startswith(form):
-            return pair, particle[len(form):]
+            return pair, particle[len(form) :]
     raise ValueError(f"not a particle that agrees with its word: {particle!r}")
 
 

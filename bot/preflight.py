@@ -23,13 +23,15 @@ from bot.settings import Settings
 
 EXIT_REFUSED = 2
 
-NO_AWS_CREDENTIALS = ("no AWS credentials found (set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, "
-                      "or run where a role is provided: IRSA, EKS Pod Identity or an instance profile)")
+NO_AWS_CREDENTIALS = (
+    "no AWS credentials found (set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, "
+    "or run where a role is provided: IRSA, EKS Pod Identity or an instance profile)"
+)
 # Values that are not real Slack credentials: the settings' own defaults and the README's examples.
-PLACEHOLDERS = frozenset({"", "unset", "xoxb-unset", "xoxb-...", "xapp-...", "...", "changeme", "change-me",
-                          "replace-me", "secret"})
-DEMO_NOTE = ("(`chatops demo` keeps its own database in a temporary directory and prints its audit log "
-             "itself)")
+PLACEHOLDERS = frozenset(
+    {"", "unset", "xoxb-unset", "xoxb-...", "xapp-...", "...", "changeme", "change-me", "replace-me", "secret"}
+)
+DEMO_NOTE = "(`chatops demo` keeps its own database in a temporary directory and prints its audit log itself)"
 
 
 @dataclass(frozen=True)
@@ -58,29 +60,38 @@ def placeholder(value: str) -> bool:
 
 # Settings ------------------------------------------------------------------------------------------------------
 
+
 def role_patterns(settings: Settings) -> str:
     if settings.role_patterns:
         return ""
-    return ("ROLE_ALLOW_PATTERNS is not set: set it to the IAM role patterns fixes may change "
-            "(for example 'eks-*,AmazonEKS*'); refusing to start")
+    return (
+        "ROLE_ALLOW_PATTERNS is not set: set it to the IAM role patterns fixes may change "
+        "(for example 'eks-*,AmazonEKS*'); refusing to start"
+    )
 
 
 def slack_tokens(settings: Settings, socket_mode: bool = False) -> str:
     token = settings.slack_bot_token
     if placeholder(token):
-        return ("SLACK_BOT_TOKEN is not set (it is a placeholder): set it to the app's bot token (xoxb-...) from "
-                "api.slack.com/apps > OAuth & Permissions")
+        return (
+            "SLACK_BOT_TOKEN is not set (it is a placeholder): set it to the app's bot token (xoxb-...) from "
+            "api.slack.com/apps > OAuth & Permissions"
+        )
     if not token.startswith("xoxb-"):
         return "SLACK_BOT_TOKEN must be a bot token (xoxb-...), from api.slack.com/apps > OAuth & Permissions"
     if socket_mode:
         app_token = settings.slack_app_token
         if placeholder(app_token) or not app_token.startswith("xapp-"):
-            return ("SLACK_APP_TOKEN must be an app-level token (xapp-...) with connections:write for Socket Mode, "
-                    "from api.slack.com/apps > Basic Information > App-Level Tokens")
+            return (
+                "SLACK_APP_TOKEN must be an app-level token (xapp-...) with connections:write for Socket Mode, "
+                "from api.slack.com/apps > Basic Information > App-Level Tokens"
+            )
         return ""  # Socket Mode requests come over the app's own connection: no signature to check
     if placeholder(settings.slack_signing_secret):
-        return ("SLACK_SIGNING_SECRET is not set (it is a placeholder): set it to the app's signing secret from "
-                "api.slack.com/apps > Basic Information")
+        return (
+            "SLACK_SIGNING_SECRET is not set (it is a placeholder): set it to the app's signing secret from "
+            "api.slack.com/apps > Basic Information"
+        )
     return ""
 
 
@@ -88,18 +99,23 @@ def approvers(settings: Settings) -> str:
     """A warning, never a refusal: with nobody to approve, the bot fails closed (see ``serve_findings``)."""
     if settings.approver_ids or settings.approver_usergroup:
         return ""
-    return ("no approvers configured: plans will be proposed but nobody can approve them; set APPROVER_USER_IDS "
-            "(Slack user ids) or APPROVER_USERGROUP (a user group id)")
+    return (
+        "no approvers configured: plans will be proposed but nobody can approve them; set APPROVER_USER_IDS "
+        "(Slack user ids) or APPROVER_USERGROUP (a user group id)"
+    )
 
 
 def request_channels(settings: Settings) -> str:
     if settings.request_channel_ids or settings.allow_direct_messages:
         return ""
-    return ("no REQUEST_CHANNELS set and ALLOW_DIRECT_MESSAGES is off: the bot answers only /ops; set "
-            "REQUEST_CHANNELS to the channel ids where messages are requests")
+    return (
+        "no REQUEST_CHANNELS set and ALLOW_DIRECT_MESSAGES is off: the bot answers only /ops; set "
+        "REQUEST_CHANNELS to the channel ids where messages are requests"
+    )
 
 
 # Database ------------------------------------------------------------------------------------------------------
+
 
 def _shown(url: str) -> str:
     from sqlalchemy.engine import make_url
@@ -152,8 +168,11 @@ def database(url: str, purpose: str = "serve") -> str:
         engine.dispose()
     missing = sorted(_required_tables() - present)
     if missing:
-        what = "has no chatops tables" if len(missing) == len(_required_tables()) else \
-            f"is missing tables ({', '.join(missing[:4])}{', ...' if len(missing) > 4 else ''})"
+        what = (
+            "has no chatops tables"
+            if len(missing) == len(_required_tables())
+            else f"is missing tables ({', '.join(missing[:4])}{', ...' if len(missing) > 4 else ''})"
+        )
         if purpose == "audit":
             return f"the database {shown} {what}, so there is no audit log there: {fix}"
         return f"the database {shown} {what}: run `chatops migrate` first (or `chatops serve --migrate`)"
@@ -161,6 +180,7 @@ def database(url: str, purpose: str = "serve") -> str:
 
 
 # AWS and Kubernetes --------------------------------------------------------------------------------------------
+
 
 def aws_credentials() -> str:
     """Whether boto3's chain finds credentials (environment, profile, SSO, web identity, instance role)."""
@@ -176,8 +196,10 @@ def aws_credentials() -> str:
     return "" if found is not None else NO_AWS_CREDENTIALS
 
 
-NO_AWS_REGION = ("no AWS region: set AWS_REGION (or AWS_DEFAULT_REGION), or a region in the AWS profile "
-                 "(`aws configure set region REGION`)")
+NO_AWS_REGION = (
+    "no AWS region: set AWS_REGION (or AWS_DEFAULT_REGION), or a region in the AWS profile "
+    "(`aws configure set region REGION`)"
+)
 
 
 def aws_region(settings: Settings) -> str:
@@ -219,8 +241,12 @@ def _kubeconfig(context: str, path: str = "") -> str:
     if not any(f.is_file() for f in files):
         return f"no kubeconfig at {where}"
     try:
-        k8s_config.load_kube_config(config_file=path or None, context=context or None,
-                                    client_configuration=k8s.Configuration(), persist_config=False)
+        k8s_config.load_kube_config(
+            config_file=path or None,
+            context=context or None,
+            client_configuration=k8s.Configuration(),
+            persist_config=False,
+        )
     except (k8s_config.ConfigException, OSError, ValueError) as exc:
         what = f"context {context!r} of " if context else ""
         return f"kubeconfig {what}{where}: {str(exc).strip().splitlines()[0][:200]}"
@@ -258,6 +284,7 @@ def kubernetes(settings: Settings) -> str:
 
 
 # What each command needs ----------------------------------------------------------------------------------------
+
 
 def serve_findings(settings: Settings, socket_mode: bool = False, migrate_first: bool = False) -> list[Finding]:
     """What ``chatops serve`` / ``chatops socket`` check before they build anything.

@@ -21,8 +21,9 @@ def learn_installation(bot: Bot) -> None:
     try:
         team, enterprise = bot.deps.authorizer.directory.installation()
     except LookupFailed as exc:
-        logging.getLogger("bot.cli").warning("auth.test failed; will ask again on the first request",
-                                             extra={"error": str(exc)[:200]})
+        logging.getLogger("bot.cli").warning(
+            "auth.test failed; will ask again on the first request", extra={"error": str(exc)[:200]}
+        )
         return
     logging.getLogger("bot.cli").info("installed in workspace", extra={"team_id": team, "enterprise_id": enterprise})
 
@@ -87,8 +88,9 @@ def exit_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
 
 
-def serve_health(bot: Bot, workers: LazyWorkers | None, connected: Callable[[], bool],
-                  host: str, port: int) -> Callable[[], None]:
+def serve_health(
+    bot: Bot, workers: LazyWorkers | None, connected: Callable[[], bool], host: str, port: int
+) -> Callable[[], None]:
     """``/healthz``, ``/readyz`` (database, the Slack connection, workers) and ``/metrics`` beside
     Socket Mode, served by uvicorn in a thread; returns what stops it."""
     import threading
@@ -97,12 +99,20 @@ def serve_health(bot: Bot, workers: LazyWorkers | None, connected: Callable[[], 
 
     from bot.http import build_http_app
 
-    server = uvicorn.Server(uvicorn.Config(build_http_app(bot, workers, socket_connected=connected),
-                                           host=host, port=port, log_config=None, access_log=False))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            build_http_app(bot, workers, socket_connected=connected),
+            host=host,
+            port=port,
+            log_config=None,
+            access_log=False,
+        )
+    )
     thread = threading.Thread(target=server.run, name="health", daemon=True)
     thread.start()
 
     def stop() -> None:
         server.should_exit = True
         thread.join(timeout=10)
+
     return stop

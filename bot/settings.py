@@ -23,40 +23,54 @@ class Settings(BaseSettings):
     slash_command: str = Field("/ops", description="The slash command the app answers.")
     request_channels: str = Field("", description="Comma-separated channel ids where any message is a request.")
     allow_direct_messages: bool = Field(False, description="Take requests in direct messages with the bot.")
-    allow_shared_channels: bool = Field(False, description="Take requests in channels shared with other "
-                                                           "organisations (Slack Connect).")
-    slack_team_id: str = Field("", description="The installing workspace's team id (else asked with auth.test "
-                                               "at start-up).")
-    lookup_cache_seconds: int = Field(60, description="How long users.info (guests) and conversations.info "
-                                                      "(shared channels) answers are cached.")
+    allow_shared_channels: bool = Field(
+        False, description="Take requests in channels shared with other organisations (Slack Connect)."
+    )
+    slack_team_id: str = Field(
+        "", description="The installing workspace's team id (else asked with auth.test at start-up)."
+    )
+    lookup_cache_seconds: int = Field(
+        60, description="How long users.info (guests) and conversations.info (shared channels) answers are cached."
+    )
     approver_user_ids: str = Field("", description="Comma-separated Slack user ids allowed to approve.")
     approver_usergroup: str = Field("", description="Slack user group id whose members may approve.")
     allow_self_approval: bool = Field(False, description="Let the requester approve their own plan.")
     plan_ttl_minutes: int = Field(60, description="Minutes before a proposed plan expires.")
     usergroup_cache_seconds: int = Field(60, description="How long approver group membership is cached.")
     database_url: str = Field("sqlite:///chatops.db", description="SQLAlchemy URL (postgresql+psycopg://...).")
-    aws_region: str = Field("", description="AWS region (empty: AWS_DEFAULT_REGION, then the AWS profile's "
-                                            "region, as boto3 finds it; clusters in CLUSTERS_FILE name their own).")
+    aws_region: str = Field(
+        "",
+        description="AWS region (empty: AWS_DEFAULT_REGION, then the AWS profile's "
+        "region, as boto3 finds it; clusters in CLUSTERS_FILE name their own).",
+    )
     aws_max_attempts: int = Field(4, ge=1, le=10, description="Attempts per AWS call, the first one included.")
     cluster_name: str = Field("", description="Default EKS cluster name.")
     kube_host: str = Field("", description="Kubernetes API URL (else kubeconfig, else in-cluster).")
     kube_context: str = Field("", description="kubeconfig context to use.")
-    lb_controller: str = Field("kube-system/aws-load-balancer-controller",
-                               description="NAMESPACE/DEPLOYMENT of the AWS Load Balancer Controller.")
-    role_allow_patterns: str = Field("", description="fnmatch patterns of IAM roles fixes may change (required "
-                                                     "by serve and socket; empty: none).")
+    lb_controller: str = Field(
+        "kube-system/aws-load-balancer-controller",
+        description="NAMESPACE/DEPLOYMENT of the AWS Load Balancer Controller.",
+    )
+    role_allow_patterns: str = Field(
+        "", description="fnmatch patterns of IAM roles fixes may change (required by serve and socket; empty: none)."
+    )
     verify_wait_seconds: float = Field(120.0, description="How long verification waits for live state.")
     log_level: str = Field("INFO", description="Logging level.")
-    default_timezone: str = Field("UTC", description="Time zone of new schedules and reports that name none "
-                                                     "(an IANA name such as Asia/Seoul).")
-    default_language: Literal["en", "ko"] = Field("en", description="Language (en or ko) of what no request's "
-                                                                   "language decides: scheduled announcements.")
+    default_timezone: str = Field(
+        "UTC", description="Time zone of new schedules and reports that name none (an IANA name such as Asia/Seoul)."
+    )
+    default_language: Literal["en", "ko"] = Field(
+        "en", description="Language (en or ko) of what no request's language decides: scheduled announcements."
+    )
     autostop_tag: str = Field("autostop=yes", description="Tag (key=value) that adopts a database for scheduling.")
     sweep_minutes: int = Field(5, description="Minutes between RDS schedule sweeps.")
     report_channel: str = Field("", description="Channel for scheduled bot announcements.")
     clusters_file: str = Field("", description="YAML file mapping channels to clusters/accounts.")
-    lazy_workers: int = Field(0, description="Worker processes for lazy listeners; above 0 the scheduler gets "
-                                             "a process too (0: threads in the server).")
+    lazy_workers: int = Field(
+        0,
+        description="Worker processes for lazy listeners; above 0 the scheduler gets "
+        "a process too (0: threads in the server).",
+    )
 
     @field_validator("default_timezone")
     @classmethod

@@ -83,8 +83,11 @@ class Supervisor:
             for i, p in enumerate(self.processes):
                 if p.is_alive() or self._stopping.is_set():
                     continue
-                log.error("%s died; starting a new one", self.name,
-                          extra={"child": p.name, "pid": p.pid, "exitcode": p.exitcode})
+                log.error(
+                    "%s died; starting a new one",
+                    self.name,
+                    extra={"child": p.name, "pid": p.pid, "exitcode": p.exitcode},
+                )
                 if self._stopping.wait(self.RESTART_PAUSE_SECONDS):
                     return
                 replacement = self._spawn(i)
@@ -98,7 +101,11 @@ class Supervisor:
         for p in self.processes:
             p.join(timeout)
             if p.is_alive():
-                log.warning("%s did not stop in %.0f s; terminating it", self.name, timeout,
-                            extra={"child": p.name, "pid": p.pid})
+                log.warning(
+                    "%s did not stop in %.0f s; terminating it",
+                    self.name,
+                    timeout,
+                    extra={"child": p.name, "pid": p.pid},
+                )
                 p.terminate()
                 p.join(timeout)

@@ -70,9 +70,14 @@ class Operation(Protocol):
         ...
 
 
-def inverse_step(step: PlanStep, description: Msg, observed_after: Any = None,
-                 params: Mapping[str, Any] | None = None) -> PlanStep:
+def inverse_step(
+    step: PlanStep, description: Msg, observed_after: Any = None, params: Mapping[str, Any] | None = None
+) -> PlanStep:
     """The usual inverse: same operation, before and after swapped."""
-    return PlanStep(op=step.op, params=dict(params if params is not None else step.params),
-                    before=observed_after if observed_after is not None else step.after,
-                    after=step.before, description=description)
+    return PlanStep(
+        op=step.op,
+        params=dict(params if params is not None else step.params),
+        before=observed_after if observed_after is not None else step.after,
+        after=step.before,
+        description=description,
+    )

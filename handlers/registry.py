@@ -7,10 +7,20 @@ from __future__ import annotations
 from handlers import image_pull, irsa, pods, rds, sysctl
 from handlers.base import CommandSpec, Diagnoser, Operation
 
-DIAGNOSERS: tuple[Diagnoser, ...] = (pods.DIAGNOSER, irsa.DIAGNOSER, image_pull.DIAGNOSER, rds.DIAGNOSER,
-                                      sysctl.DIAGNOSER)
-OPERATIONS: tuple[Operation, ...] = (*pods.OPERATIONS, *irsa.OPERATIONS, *image_pull.OPERATIONS, *rds.OPERATIONS,
-                                        *sysctl.OPERATIONS)
+DIAGNOSERS: tuple[Diagnoser, ...] = (
+    pods.DIAGNOSER,
+    irsa.DIAGNOSER,
+    image_pull.DIAGNOSER,
+    rds.DIAGNOSER,
+    sysctl.DIAGNOSER,
+)
+OPERATIONS: tuple[Operation, ...] = (
+    *pods.OPERATIONS,
+    *irsa.OPERATIONS,
+    *image_pull.OPERATIONS,
+    *rds.OPERATIONS,
+    *sysctl.OPERATIONS,
+)
 
 
 def diagnoser_for(intent: str) -> Diagnoser | None:

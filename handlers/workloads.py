@@ -85,9 +85,7 @@ def patch_workload(
 def list_workloads(ctx: ClusterContext, kind: str, namespace: str | None) -> list[dict[str, Any]]:
     """The items of one kind in ``namespace``, or in every namespace when it is empty or None."""
     in_namespace, everywhere = _LISTERS[kind]
-    result = (
-        getattr(ctx.kube.apps, in_namespace)(namespace) if namespace else getattr(ctx.kube.apps, everywhere)()
-    )
+    result = getattr(ctx.kube.apps, in_namespace)(namespace) if namespace else getattr(ctx.kube.apps, everywhere)()
     return ctx.kube.to_dict(result).get("items") or []
 
 

@@ -82,9 +82,11 @@ def _key(prefix: str) -> str:
 
 def _check_prefix(prefix: Any) -> str:
     if not isinstance(prefix, str) or not 2 <= len(prefix) <= 30 or not PREFIX.match(prefix):
-        raise _error("InvalidParameterException",
-                     f"Invalid parameter at 'ecrRepositoryPrefix' failed to satisfy constraint: {prefix!r} must be "
-                     "2 to 30 characters of lowercase letters, digits, '.', '_', '-' and '/'")
+        raise _error(
+            "InvalidParameterException",
+            f"Invalid parameter at 'ecrRepositoryPrefix' failed to satisfy constraint: {prefix!r} must be "
+            "2 to 30 characters of lowercase letters, digits, '.', '_', '-' and '/'",
+        )
     return _key(prefix)
 
 
@@ -108,8 +110,15 @@ def _answer(rule: dict[str, Any], *keys: str) -> dict[str, Any]:
     return {k: rule[k] for k in keys if rule.get(k) is not None}
 
 
-RULE_KEYS = ("ecrRepositoryPrefix", "upstreamRegistryUrl", "createdAt", "registryId", "credentialArn",
-             "upstreamRegistry", "updatedAt")
+RULE_KEYS = (
+    "ecrRepositoryPrefix",
+    "upstreamRegistryUrl",
+    "createdAt",
+    "registryId",
+    "credentialArn",
+    "upstreamRegistry",
+    "updatedAt",
+)
 
 
 def create(response: Any) -> Any:
@@ -121,24 +130,44 @@ def create(response: Any) -> Any:
     upstream = upstream_of(url)
     named = response._get_param("upstreamRegistry")
     if not upstream or (named and named != upstream):
-        raise _error("UnsupportedUpstreamRegistryException",
-                     f"The upstream registry {url!r} is not supported for pull through cache rules")
+        raise _error(
+            "UnsupportedUpstreamRegistryException",
+            f"The upstream registry {url!r} is not supported for pull through cache rules",
+        )
     credential = response._get_param("credentialArn")
     if UPSTREAMS[upstream][1] and not credential:
-        raise _error("InvalidParameterException",
-                     f"A credentialArn is required for the upstream registry {upstream} ({url})")
+        raise _error(
+            "InvalidParameterException", f"A credentialArn is required for the upstream registry {upstream} ({url})"
+        )
     if credential and not _secret_exists(response.current_account, response.region, credential):
         raise _error("SecretNotFoundException", f"The secret {credential} was not found")
     rules = _rules(response.ecr_backend)
     with _lock:
         if (registry, prefix) in rules:
-            raise _error("PullThroughCacheRuleAlreadyExistsException",
-                         "A pull through cache rule with these settings already exists for the private registry")
-        rule = {"ecrRepositoryPrefix": prefix, "upstreamRegistryUrl": url, "createdAt": datetime.now(UTC),
-                "registryId": registry, "upstreamRegistry": upstream, "credentialArn": credential}
+            raise _error(
+                "PullThroughCacheRuleAlreadyExistsException",
+                "A pull through cache rule with these settings already exists for the private registry",
+            )
+        rule = {
+            "ecrRepositoryPrefix": prefix,
+            "upstreamRegistryUrl": url,
+            "createdAt": datetime.now(UTC),
+            "registryId": registry,
+            "upstreamRegistry": upstream,
+            "credentialArn": credential,
+        }
         rules[(registry, prefix)] = rule
-    return ActionResult(_answer(rule, "ecrRepositoryPrefix", "upstreamRegistryUrl", "createdAt", "registryId",
-                                "upstreamRegistry", "credentialArn"))
+    return ActionResult(
+        _answer(
+            rule,
+            "ecrRepositoryPrefix",
+            "upstreamRegistryUrl",
+            "createdAt",
+            "registryId",
+            "upstreamRegistry",
+            "credentialArn",
+        )
+    )
 
 
 def describe(response: Any) -> Any:
@@ -156,12 +185,14 @@ def describe(response: Any) -> Any:
         keys = [_check_prefix(p) for p in wanted]
         missing = [k for k in keys if all(r["ecrRepositoryPrefix"] != k for r in mine)]
         if missing:
-            raise _error("PullThroughCacheRuleNotFoundException",
-                         f"The pull through cache rule with prefix '{missing[0]}' does not exist "
-                         f"in the registry with id '{registry}'")
+            raise _error(
+                "PullThroughCacheRuleNotFoundException",
+                f"The pull through cache rule with prefix '{missing[0]}' does not exist "
+                f"in the registry with id '{registry}'",
+            )
         mine = [r for r in mine if r["ecrRepositoryPrefix"] in keys]
     start = int(response._get_param("nextToken") or 0)
-    page = mine[start:start + size]
+    page = mine[start : start + size]
     out: dict[str, Any] = {"pullThroughCacheRules": [_answer(r, *RULE_KEYS) for r in page]}
     if start + size < len(mine):
         out["nextToken"] = str(start + size)
@@ -177,11 +208,13 @@ def delete(response: Any) -> Any:
     with _lock:
         rule = rules.pop((registry, prefix), None)
     if rule is None:
-        raise _error("PullThroughCacheRuleNotFoundException",
-                     f"The pull through cache rule with prefix '{prefix}' does not exist "
-                     f"in the registry with id '{registry}'")
-    return ActionResult(_answer(rule, "ecrRepositoryPrefix", "upstreamRegistryUrl", "createdAt", "registryId",
-                                "credentialArn"))
+        raise _error(
+            "PullThroughCacheRuleNotFoundException",
+            f"The pull through cache rule with prefix '{prefix}' does not exist in the registry with id '{registry}'",
+        )
+    return ActionResult(
+        _answer(rule, "ecrRepositoryPrefix", "upstreamRegistryUrl", "createdAt", "registryId", "credentialArn")
+    )
 
 
 def install() -> None:

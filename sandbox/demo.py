@@ -57,13 +57,15 @@ def demo_dir() -> str:
     return os.path.join(tempfile.gettempdir(), f"chatops-demo-{re.sub(r'[^A-Za-z0-9_.-]', '_', getpass.getuser())}")
 
 
-def run_scenario(name: str, parts: Scenario, moto: MotoSandbox, console: Console,
-                 databases: list[tuple[str, str]] | None = None) -> tuple[Outcome, int]:
+def run_scenario(
+    name: str, parts: Scenario, moto: MotoSandbox, console: Console, databases: list[tuple[str, str]] | None = None
+) -> tuple[Outcome, int]:
     """Run every part of a scenario, each in a fresh sandbox; ok only if every part is."""
     outcomes, rows = [], 0
     for part in parts:
-        outcome, count = run_one(name if len(parts) == 1 else f"{name}: {part.__name__}", part, moto, console,
-                                 databases)
+        outcome, count = run_one(
+            name if len(parts) == 1 else f"{name}: {part.__name__}", part, moto, console, databases
+        )
         outcomes.append(outcome)
         rows += count
     return Outcome(all(o.ok for o in outcomes), " | ".join(o.detail for o in outcomes)), rows
@@ -79,8 +81,9 @@ def _database_for(name: str, databases: list[tuple[str, str]] | None) -> str:
     return url
 
 
-def run_one(name: str, fn: ScenarioFn, moto: MotoSandbox, console: Console,
-            databases: list[tuple[str, str]] | None = None) -> tuple[Outcome, int]:
+def run_one(
+    name: str, fn: ScenarioFn, moto: MotoSandbox, console: Console, databases: list[tuple[str, str]] | None = None
+) -> tuple[Outcome, int]:
     moto.reset()
     with Sandbox(moto=moto, database_url=_database_for(name, databases)) as sandbox:
         started = time.monotonic()
@@ -93,8 +96,14 @@ def run_one(name: str, fn: ScenarioFn, moto: MotoSandbox, console: Console,
         console.rule(f"[bold]{name}[/bold] — {'OK' if outcome.ok else 'FAILED'} ({elapsed:.1f}s)")
         uploads = sandbox.slack.uploads
         for channel in [REQUEST_CHANNEL, *sorted(c for c in sandbox.slack.channels() if c != REQUEST_CHANNEL)]:
-            print_threads(console, sandbox.slack.messages(channel), people,
-                          f"#{channels.get(channel, channel)} · {name}", uploads=uploads, channels=channels)
+            print_threads(
+                console,
+                sandbox.slack.messages(channel),
+                people,
+                f"#{channels.get(channel, channel)} · {name}",
+                uploads=uploads,
+                channels=channels,
+            )
         rows = sandbox.repo.audit_rows()
         print_audit(console, rows)
         console.print(f"{'✅' if outcome.ok else '❌'} {name}: {outcome.detail}")
@@ -111,11 +120,16 @@ def quiet_stand_ins() -> None:
 def print_where_the_logs_are(console: Console, databases: list[tuple[str, str]]) -> None:
     program = sys.argv[0] if os.path.basename(sys.argv[0]) == "chatops" else "chatops"
     console.rule("[bold]Audit logs[/bold]")
-    console.print(f"Each scenario part kept its audit log in a SQLite database in {demo_dir()} "
-                  "(replaced by the next demo run). To read one:")
+    console.print(
+        f"Each scenario part kept its audit log in a SQLite database in {demo_dir()} "
+        "(replaced by the next demo run). To read one:"
+    )
     for name, url in databases:
-        console.print(f"  [dim]{name}:[/dim] DATABASE_URL={shlex.quote(url)} {shlex.quote(program)} audit",
-                      soft_wrap=True, highlight=False)
+        console.print(
+            f"  [dim]{name}:[/dim] DATABASE_URL={shlex.quote(url)} {shlex.quote(program)} audit",
+            soft_wrap=True,
+            highlight=False,
+        )
 
 
 def main(scenario: str = "", as_json: bool = False) -> int:

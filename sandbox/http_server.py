@@ -20,8 +20,7 @@ class BackgroundServer:
 
     def __init__(self, asgi_app: Any, host: str = "127.0.0.1", start_timeout: float = 10.0) -> None:
         self.host, self.start_timeout = host, start_timeout
-        config = uvicorn.Config(asgi_app, host=host, port=0, log_level="warning", lifespan="off",
-                                access_log=False)
+        config = uvicorn.Config(asgi_app, host=host, port=0, log_level="warning", lifespan="off", access_log=False)
         self._server = uvicorn.Server(config)
         self._thread: threading.Thread | None = None
         self.url = ""

@@ -26,8 +26,11 @@ class DenyRule:
     namespace: str | None = None
 
     def matches(self, verb: str, resource: str, namespace: str | None) -> bool:
-        return (self.verb in ("*", verb) and self.resource in ("*", resource)
-                and (self.namespace is None or self.namespace == namespace))
+        return (
+            self.verb in ("*", verb)
+            and self.resource in ("*", resource)
+            and (self.namespace is None or self.namespace == namespace)
+        )
 
 
 class Access:
@@ -56,12 +59,10 @@ class Access:
         """Raise 401 unless the request carries ``Bearer <token>`` when a token is required."""
         with self._lock:
             token = self._token
-        if token is not None and not hmac.compare_digest((authorization or "").encode(),
-                                                         f"Bearer {token}".encode()):
+        if token is not None and not hmac.compare_digest((authorization or "").encode(), f"Bearer {token}".encode()):
             raise unauthorized()
 
-    def authorize(self, verb: str, res: Resource, subresource: str, namespace: str | None,
-                  name: str) -> None:
+    def authorize(self, verb: str, res: Resource, subresource: str, namespace: str | None, name: str) -> None:
         """Raise 403 if a deny rule matches this verb on this resource."""
         resource = f"{res.plural}/{subresource}" if subresource else res.plural
         with self._lock:

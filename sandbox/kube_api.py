@@ -44,8 +44,9 @@ TICK_SECONDS = 0.1
 class KubeStandIn:
     """The fake cluster: start it, point ``kubernetes.client.Configuration().host`` at ``url``."""
 
-    def __init__(self, git_version: str = "v1.30.4-eks-a737599",
-                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)):
+    def __init__(
+        self, git_version: str = "v1.30.4-eks-a737599", clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    ):
         self.url = ""
         self.clock = clock
         self.pod_admission: Callable[[Obj], Obj] | None = None
@@ -68,15 +69,27 @@ class KubeStandIn:
     # ---- life cycle ------------------------------------------------------------------------------
 
     def start(self) -> str:
-        backend = Backend(verbs=self.verbs, access=self.access, git_version=lambda: self._git_version,
-                          pod_log=self._pod_log, record=self._record, mutated=self.reconcile)
+        backend = Backend(
+            verbs=self.verbs,
+            access=self.access,
+            git_version=lambda: self._git_version,
+            pod_log=self._pod_log,
+            record=self._record,
+            mutated=self.reconcile,
+        )
         self._server = make_server(backend)
         host, port = self._server.server_address[:2]
         self.url = f"http://{host}:{port}"
         self._stop.clear()
-        self._threads = [threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                          name="kube-stand-in-http", daemon=True),
-                         threading.Thread(target=self._tick_forever, name="kube-stand-in-tick", daemon=True)]
+        self._threads = [
+            threading.Thread(
+                target=self._server.serve_forever,
+                kwargs={"poll_interval": 0.05},
+                name="kube-stand-in-http",
+                daemon=True,
+            ),
+            threading.Thread(target=self._tick_forever, name="kube-stand-in-tick", daemon=True),
+        ]
         for thread in self._threads:
             thread.start()
         return self.url
@@ -105,8 +118,7 @@ class KubeStandIn:
     def list(self, kind: str, namespace: str | None = None) -> list[Obj]:
         res = kube_resources.by_kind(kind)
         found = self.store.items(res, namespace if res.namespaced else None)
-        return copy.deepcopy(sorted(found, key=lambda o: (o["metadata"].get("namespace", ""),
-                                                          o["metadata"]["name"])))
+        return copy.deepcopy(sorted(found, key=lambda o: (o["metadata"].get("namespace", ""), o["metadata"]["name"])))
 
     def remove(self, kind: str, namespace: str | None, name: str) -> None:
         """Hard delete: no finalizers honoured and no controller reaction."""
@@ -119,9 +131,18 @@ class KubeStandIn:
         with self.store.lock:
             self._logs[(namespace, pod)] = text
 
-    def add_event(self, namespace: str, involved: Obj, reason: str, message: str, type_: str = "Warning",
-                  count: int = 1, source_component: str = "kubelet", first_seconds_ago: float = 0,
-                  last_seconds_ago: float = 0) -> Obj:
+    def add_event(
+        self,
+        namespace: str,
+        involved: Obj,
+        reason: str,
+        message: str,
+        type_: str = "Warning",
+        count: int = 1,
+        source_component: str = "kubelet",
+        first_seconds_ago: float = 0,
+        last_seconds_ago: float = 0,
+    ) -> Obj:
         """A core/v1 Event about ``involved`` (a whole object or an involvedObject reference)."""
         ref = _object_reference(involved, namespace)
         now = self.clock()
@@ -129,12 +150,25 @@ class KubeStandIn:
         last = timestamp(now - timedelta(seconds=last_seconds_ago))
         host = ((involved.get("spec") or {}).get("nodeName") or "") if "metadata" in involved else ""
         source = {"component": source_component, **({"host": host} if host else {})}
-        event = {"apiVersion": "v1", "kind": "Event",
-                 "metadata": {"name": f"{ref['name']}.{uuid.uuid4().hex[:16]}", "namespace": namespace,
-                              "creationTimestamp": first},
-                 "involvedObject": ref, "reason": reason, "message": message, "type": type_,
-                 "count": count, "source": source, "firstTimestamp": first, "lastTimestamp": last,
-                 "reportingComponent": source_component, "reportingInstance": host}
+        event = {
+            "apiVersion": "v1",
+            "kind": "Event",
+            "metadata": {
+                "name": f"{ref['name']}.{uuid.uuid4().hex[:16]}",
+                "namespace": namespace,
+                "creationTimestamp": first,
+            },
+            "involvedObject": ref,
+            "reason": reason,
+            "message": message,
+            "type": type_,
+            "count": count,
+            "source": source,
+            "firstTimestamp": first,
+            "lastTimestamp": last,
+            "reportingComponent": source_component,
+            "reportingInstance": host,
+        }
         return self.put(event)
 
     def add_reconciler(self, fn: Callable[[KubeStandIn], None]) -> None:
@@ -233,8 +267,12 @@ def _object_reference(involved: Obj, namespace: str) -> Obj:
         ref.setdefault("namespace", namespace)
         return ref
     meta = involved["metadata"]
-    ref = {"apiVersion": involved.get("apiVersion", "v1"), "kind": involved.get("kind", ""),
-           "name": meta["name"], "namespace": meta.get("namespace", namespace)}
+    ref = {
+        "apiVersion": involved.get("apiVersion", "v1"),
+        "kind": involved.get("kind", ""),
+        "name": meta["name"],
+        "namespace": meta.get("namespace", namespace),
+    }
     for key, target in (("uid", "uid"), ("resourceVersion", "resourceVersion")):
         if meta.get(key):
             ref[target] = meta[key]

@@ -57,13 +57,22 @@ def replacement_pod(pod: Obj, name: str | None = None) -> Obj | None:
         new_name = meta["name"]
     else:
         new_name = name or f"{owner['name']}-{random_suffix()}"
-    new_meta: Obj = {"name": new_name, "namespace": meta.get("namespace"), "uid": str(uuid.uuid4()),
-                     "ownerReferences": copy.deepcopy(meta.get("ownerReferences"))}
+    new_meta: Obj = {
+        "name": new_name,
+        "namespace": meta.get("namespace"),
+        "uid": str(uuid.uuid4()),
+        "ownerReferences": copy.deepcopy(meta.get("ownerReferences")),
+    }
     for key in ("labels", "annotations", "generateName"):
         if meta.get(key):
             new_meta[key] = copy.deepcopy(meta[key])
-    return {"apiVersion": "v1", "kind": "Pod", "metadata": new_meta,
-            "spec": copy.deepcopy(pod.get("spec") or {}), "status": {"phase": "Pending"}}
+    return {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": new_meta,
+        "spec": copy.deepcopy(pod.get("spec") or {}),
+        "status": {"phase": "Pending"},
+    }
 
 
 def running_pod(pod: Obj, now: str) -> Obj:
@@ -73,19 +82,31 @@ def running_pod(pod: Obj, now: str) -> Obj:
     statuses = []
     for container in spec.get("containers") or []:
         image = container.get("image", "")
-        statuses.append({
-            "name": container.get("name", ""), "image": image,
-            "imageID": f"{image.split(':')[0]}@sha256:{uuid.uuid4().hex}{uuid.uuid4().hex}",
-            "containerID": f"containerd://{uuid.uuid4().hex}{uuid.uuid4().hex}",
-            "ready": True, "started": True, "restartCount": 0,
-            "state": {"running": {"startedAt": now}},
-        })
-    conditions = [{"type": kind, "status": "True", "lastTransitionTime": now}
-                  for kind in ("PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady",
-                               "PodScheduled")]
-    result["status"] = {"phase": "Running", "conditions": conditions, "containerStatuses": statuses,
-                        "hostIP": "10.0.1.23", "podIP": "10.0.1.77", "startTime": now,
-                        "qosClass": "BestEffort"}
+        statuses.append(
+            {
+                "name": container.get("name", ""),
+                "image": image,
+                "imageID": f"{image.split(':')[0]}@sha256:{uuid.uuid4().hex}{uuid.uuid4().hex}",
+                "containerID": f"containerd://{uuid.uuid4().hex}{uuid.uuid4().hex}",
+                "ready": True,
+                "started": True,
+                "restartCount": 0,
+                "state": {"running": {"startedAt": now}},
+            }
+        )
+    conditions = [
+        {"type": kind, "status": "True", "lastTransitionTime": now}
+        for kind in ("PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled")
+    ]
+    result["status"] = {
+        "phase": "Running",
+        "conditions": conditions,
+        "containerStatuses": statuses,
+        "hostIP": "10.0.1.23",
+        "podIP": "10.0.1.77",
+        "startTime": now,
+        "qosClass": "BestEffort",
+    }
     return result
 
 

@@ -70,8 +70,7 @@ def merge_patch(target: Any, patch: Any) -> Any:
     """RFC 7386 on a copy of ``target``: objects merge recursively, ``null`` removes a key."""
     if not isinstance(patch, dict):
         return copy.deepcopy(patch)
-    return json_merge_patch.merge(copy.deepcopy(target) if isinstance(target, dict) else {},
-                                  copy.deepcopy(patch))
+    return json_merge_patch.merge(copy.deepcopy(target) if isinstance(target, dict) else {}, copy.deepcopy(patch))
 
 
 def json_patch(target: Any, operations: Any) -> Any:
@@ -166,8 +165,9 @@ def _merge_list(old: list[Any], patch: list[Any], merge_key: str, item_type: str
     for item in patch:
         if not isinstance(item, dict) or merge_key not in item:
             raise PatchError(f"map: {item} does not contain declared merge key: {merge_key}")
-        index = next((i for i, o in enumerate(result)
-                      if isinstance(o, dict) and o.get(merge_key) == item[merge_key]), None)
+        index = next(
+            (i for i, o in enumerate(result) if isinstance(o, dict) and o.get(merge_key) == item[merge_key]), None
+        )
         if item.get("$patch") == "delete":
             if index is not None:
                 result.pop(index)
@@ -183,8 +183,7 @@ def _merge_list(old: list[Any], patch: list[Any], merge_key: str, item_type: str
 def _strip(value: Any) -> Any:
     """A patch value without directives, as stored when nothing is there to merge with."""
     if isinstance(value, dict):
-        return {k: _strip(v) for k, v in value.items()
-                if not k.startswith("$") and v is not None}
+        return {k: _strip(v) for k, v in value.items() if not k.startswith("$") and v is not None}
     if isinstance(value, list):
         return [_strip(v) for v in value]
     return value

@@ -30,14 +30,20 @@ _EXISTS_RE = re.compile(rf"^\s*(?P<neg>!?)\s*(?P<key>{_KEY})\s*$")
 # Field labels the apiserver supports per kind, mapped to the dotted path in the object.
 _COMMON_FIELDS = {"metadata.name": "metadata.name", "metadata.namespace": "metadata.namespace"}
 _KIND_FIELDS: dict[str, dict[str, str]] = {
-    "Pod": {"spec.nodeName": "spec.nodeName", "status.phase": "status.phase",
-            "spec.restartPolicy": "spec.restartPolicy", "spec.schedulerName": "spec.schedulerName",
-            "spec.serviceAccountName": "spec.serviceAccountName", "status.podIP": "status.podIP",
-            "status.nominatedNodeName": "status.nominatedNodeName"},
-    "Event": {f"involvedObject.{k}": f"involvedObject.{k}"
-              for k in ("kind", "namespace", "name", "uid", "apiVersion", "resourceVersion", "fieldPath")}
-    | {"reason": "reason", "type": "type", "source": "source.component",
-       "reportingComponent": "reportingComponent"},
+    "Pod": {
+        "spec.nodeName": "spec.nodeName",
+        "status.phase": "status.phase",
+        "spec.restartPolicy": "spec.restartPolicy",
+        "spec.schedulerName": "spec.schedulerName",
+        "spec.serviceAccountName": "spec.serviceAccountName",
+        "status.podIP": "status.podIP",
+        "status.nominatedNodeName": "status.nominatedNodeName",
+    },
+    "Event": {
+        f"involvedObject.{k}": f"involvedObject.{k}"
+        for k in ("kind", "namespace", "name", "uid", "apiVersion", "resourceVersion", "fieldPath")
+    }
+    | {"reason": "reason", "type": "type", "source": "source.component", "reportingComponent": "reportingComponent"},
     "Node": {"spec.unschedulable": "spec.unschedulable"},
     "Namespace": {"status.phase": "status.phase"},
     "Secret": {"type": "type"},
@@ -115,12 +121,14 @@ def field_selector(selector: str | None, kind: str) -> Predicate:
             raise bad_request(f"invalid selector: '{selector}'; can't understand '{term.strip()}'")
         label, op, value = m.groups()
         if label not in supported:
-            raise bad_request(f'field label not supported: {label}')
+            raise bad_request(f"field label not supported: {label}")
         tests.append((supported[label], op == "!=", value))
 
     def match(obj: Obj) -> bool:
-        return all((field_value(obj, path) != value) if negate else (field_value(obj, path) == value)
-                   for path, negate, value in tests)
+        return all(
+            (field_value(obj, path) != value) if negate else (field_value(obj, path) == value)
+            for path, negate, value in tests
+        )
 
     return match
 
@@ -139,9 +147,11 @@ def decode_continue(token: str) -> tuple[str, str]:
         raise ApiError(400, "BadRequest", f"continue key is not valid: {exc}") from exc
 
 
-def paginate(items: list[Obj], limit: int | None, token: str | None,
-             resource_version: str) -> tuple[list[Obj], dict[str, Any]]:
+def paginate(
+    items: list[Obj], limit: int | None, token: str | None, resource_version: str
+) -> tuple[list[Obj], dict[str, Any]]:
     """One page of ``items`` (sorted by namespace/name) and the list metadata to send with it."""
+
     def key(o: Obj) -> tuple[str, str]:
         meta = o.get("metadata") or {}
         return meta.get("namespace") or "", meta.get("name") or ""

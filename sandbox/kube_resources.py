@@ -109,8 +109,15 @@ class ApiError(Exception):
         self.details = details
 
     def status(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
-                                "message": self.message, "reason": self.reason, "code": self.code}
+        body: dict[str, Any] = {
+            "kind": "Status",
+            "apiVersion": "v1",
+            "metadata": {},
+            "status": "Failure",
+            "message": self.message,
+            "reason": self.reason,
+            "code": self.code,
+        }
         if self.details is not None:
             body["details"] = self.details
         return body
@@ -132,10 +139,13 @@ def already_exists(res: Resource, name: str) -> ApiError:
 
 
 def conflict(res: Resource, name: str) -> ApiError:
-    return ApiError(409, "Conflict",
-                    f'Operation cannot be fulfilled on {res.qualified} "{name}": the object has been '
-                    "modified; please apply your changes to the latest version and try again",
-                    _details(res, name))
+    return ApiError(
+        409,
+        "Conflict",
+        f'Operation cannot be fulfilled on {res.qualified} "{name}": the object has been '
+        "modified; please apply your changes to the latest version and try again",
+        _details(res, name),
+    )
 
 
 def bad_request(message: str) -> ApiError:
@@ -150,13 +160,13 @@ def unauthorized() -> ApiError:
     return ApiError(401, "Unauthorized", "Unauthorized")
 
 
-def forbidden(user: str, verb: str, res: Resource, resource: str, namespace: str | None,
-              name: str = "") -> ApiError:
+def forbidden(user: str, verb: str, res: Resource, resource: str, namespace: str | None, name: str = "") -> ApiError:
     """403 worded like the RBAC authorizer: who, which verb, which resource, where."""
     subject = f'{res.qualified} "{name}"' if name else res.qualified
     where = f'in the namespace "{namespace}"' if namespace else "at the cluster scope"
-    message = (f'{subject} is forbidden: User "{user}" cannot {verb} resource "{resource}" '
-               f'in API group "{res.group}" {where}')
+    message = (
+        f'{subject} is forbidden: User "{user}" cannot {verb} resource "{resource}" in API group "{res.group}" {where}'
+    )
     return ApiError(403, "Forbidden", message, _details(res, name))
 
 
@@ -166,32 +176,52 @@ def resource_list(group: str, version: str) -> dict[str, Any]:
     for r in RESOURCES:
         if (r.group, r.version) != (group, version):
             continue
-        entries.append({"name": r.plural, "singularName": r.kind.lower(), "namespaced": r.namespaced,
-                        "kind": r.kind, "verbs": ["create", "delete", "deletecollection", "get", "list",
-                                                  "patch", "update"]})
+        entries.append(
+            {
+                "name": r.plural,
+                "singularName": r.kind.lower(),
+                "namespaced": r.namespaced,
+                "kind": r.kind,
+                "verbs": ["create", "delete", "deletecollection", "get", "list", "patch", "update"],
+            }
+        )
         for sub in SUBRESOURCES.get(r.plural, ()):
             verbs = {"status": ["get", "patch", "update"], "log": ["get"], "eviction": ["create"]}[sub]
-            entries.append({"name": f"{r.plural}/{sub}", "singularName": "", "namespaced": r.namespaced,
-                            "kind": r.kind, "verbs": verbs})
+            entries.append(
+                {
+                    "name": f"{r.plural}/{sub}",
+                    "singularName": "",
+                    "namespaced": r.namespaced,
+                    "kind": r.kind,
+                    "verbs": verbs,
+                }
+            )
     gv = f"{group}/{version}" if group else version
     return {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": gv, "resources": entries}
 
 
 def api_group(group: str) -> dict[str, Any]:
     versions = [{"groupVersion": f"{group}/{v}", "version": v} for v in group_versions()[group]]
-    return {"kind": "APIGroup", "apiVersion": "v1", "name": group, "versions": versions,
-            "preferredVersion": versions[0]}
+    return {
+        "kind": "APIGroup",
+        "apiVersion": "v1",
+        "name": group,
+        "versions": versions,
+        "preferredVersion": versions[0],
+    }
 
 
 def api_group_list() -> dict[str, Any]:
-    groups = [{k: v for k, v in api_group(g).items() if k not in ("kind", "apiVersion")}
-              for g in group_versions()]
+    groups = [{k: v for k, v in api_group(g).items() if k not in ("kind", "apiVersion")} for g in group_versions()]
     return {"kind": "APIGroupList", "apiVersion": "v1", "groups": groups}
 
 
 def core_versions() -> dict[str, Any]:
-    return {"kind": "APIVersions", "versions": ["v1"],
-            "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": "127.0.0.1:443"}]}
+    return {
+        "kind": "APIVersions",
+        "versions": ["v1"],
+        "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": "127.0.0.1:443"}],
+    }
 
 
 def version_info(git_version: str) -> dict[str, str]:
@@ -200,6 +230,14 @@ def version_info(git_version: str) -> dict[str, str]:
     parts = core.split(".")
     major = parts[0] if parts else ""
     minor = parts[1] if len(parts) > 1 else ""
-    return {"major": major, "minor": minor + ("+" if suffix else ""), "gitVersion": git_version,
-            "gitCommit": "0" * 40, "gitTreeState": "clean", "buildDate": "2024-08-01T00:00:00Z",
-            "goVersion": "go1.22.5", "compiler": "gc", "platform": "linux/amd64"}
+    return {
+        "major": major,
+        "minor": minor + ("+" if suffix else ""),
+        "gitVersion": git_version,
+        "gitCommit": "0" * 40,
+        "gitTreeState": "clean",
+        "buildDate": "2024-08-01T00:00:00Z",
+        "goVersion": "go1.22.5",
+        "compiler": "gc",
+        "platform": "linux/amd64",
+    }

@@ -106,14 +106,22 @@ def _verb(method: str, target: Target, query: Mapping[str, str]) -> str:
         if not target.name:
             return "watch" if query.get("watch") in ("true", "1") else "list"
         return "get"
-    verbs = {("POST", False): "create", ("PUT", True): "update", ("PATCH", True): "patch",
-             ("DELETE", True): "delete", ("DELETE", False): "deletecollection"}
+    verbs = {
+        ("POST", False): "create",
+        ("PUT", True): "update",
+        ("PATCH", True): "patch",
+        ("DELETE", True): "delete",
+        ("DELETE", False): "deletecollection",
+    }
     if target.subresource == "eviction" and method == "POST":
         return "create"
     verb = verbs.get((method, bool(target.name)))
     if verb is None or (target.subresource == "log" and method != "GET"):
-        raise ApiError(405, "MethodNotAllowed", f"the server does not allow this method on the requested "
-                       f"resource ({method} {target.res.plural})")
+        raise ApiError(
+            405,
+            "MethodNotAllowed",
+            f"the server does not allow this method on the requested resource ({method} {target.res.plural})",
+        )
     return verb
 
 
@@ -133,20 +141,28 @@ def _pod_log(backend: Backend, target: Target, query: Mapping[str, str]) -> Repl
     containers = [c.get("name") for c in (pod.get("spec") or {}).get("containers") or []]
     container = query.get("container")
     if container is None and len(containers) > 1:
-        raise bad_request(f"a container name must be specified for pod {target.name}, choose one of: "
-                          f"[{' '.join(containers)}]")
+        raise bad_request(
+            f"a container name must be specified for pod {target.name}, choose one of: [{' '.join(containers)}]"
+        )
     if container is not None and container not in containers:
         raise bad_request(f"container {container} is not valid for pod {target.name}")
     text = backend.pod_log(target.namespace or "", target.name) or ""
     tail = query.get("tailLines")
     if tail and tail.isdigit():
         lines = text.splitlines(keepends=True)
-        text = "".join(lines[-int(tail):]) if int(tail) else ""
+        text = "".join(lines[-int(tail) :]) if int(tail) else ""
     return 200, "text/plain", text.encode()
 
 
-def _serve(backend: Backend, method: str, target: Target, query: Mapping[str, str],
-           raw: bytes, content_type: str, warnings: list[str]) -> Reply:
+def _serve(
+    backend: Backend,
+    method: str,
+    target: Target,
+    query: Mapping[str, str],
+    raw: bytes,
+    content_type: str,
+    warnings: list[str],
+) -> Reply:
     verbs, res, ns, name = backend.verbs, target.res, target.namespace, target.name
     dry_run = query.get("dryRun") == "All"
     checks = {"field_validation": query.get("fieldValidation") or "Warn", "warnings": warnings}
@@ -156,28 +172,42 @@ def _serve(backend: Backend, method: str, target: Target, query: Mapping[str, st
         if name:
             return _json(200, verbs.read(res, ns, name))
         limit = query.get("limit") or ""
-        return _json(200, verbs.list(res, ns, query.get("labelSelector"), query.get("fieldSelector"),
-                                     int(limit) if limit.isdigit() else None, query.get("continue")))
+        return _json(
+            200,
+            verbs.list(
+                res,
+                ns,
+                query.get("labelSelector"),
+                query.get("fieldSelector"),
+                int(limit) if limit.isdigit() else None,
+                query.get("continue"),
+            ),
+        )
     body = _body(raw, content_type)
     if method == "POST" and target.subresource == "eviction":
         verbs.delete(res, ns, name, (body or {}).get("deleteOptions"), dry_run=dry_run)
-        return _json(201, {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success",
-                           "code": 201})
+        return _json(201, {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201})
     if method == "POST":
         return _json(201, verbs.create(res, ns, body, dry_run=dry_run, **checks))
     if method == "PUT":
         return _json(200, verbs.replace(res, ns, name, body, target.subresource, dry_run=dry_run, **checks))
     if method == "PATCH":
-        return _json(200, verbs.patch(res, ns, name, content_type, body, target.subresource,
-                                      dry_run=dry_run, **checks))
+        return _json(200, verbs.patch(res, ns, name, content_type, body, target.subresource, dry_run=dry_run, **checks))
     if name:
         return _json(200, verbs.delete(res, ns, name, verbs.delete_options(body, query), dry_run=dry_run))
-    return _json(200, verbs.delete_collection(res, ns, query.get("labelSelector"),
-                                              query.get("fieldSelector"), dry_run=dry_run))
+    return _json(
+        200, verbs.delete_collection(res, ns, query.get("labelSelector"), query.get("fieldSelector"), dry_run=dry_run)
+    )
 
 
-def dispatch(backend: Backend, method: str, raw_path: str, headers: Mapping[str, str], raw: bytes,
-             warnings: list[str] | None = None) -> Reply:
+def dispatch(
+    backend: Backend,
+    method: str,
+    raw_path: str,
+    headers: Mapping[str, str],
+    raw: bytes,
+    warnings: list[str] | None = None,
+) -> Reply:
     """Answer one request: (status code, content type, body bytes); ``warnings`` collects the texts
     to send as ``Warning: 299`` headers (unknown fields under field validation ``Warn``)."""
     backend.record(method, raw_path)
@@ -195,10 +225,12 @@ def dispatch(backend: Backend, method: str, raw_path: str, headers: Mapping[str,
         verb = _verb(method, target, query)
         backend.access.authorize(verb, target.res, target.subresource, target.namespace, target.name)
         if verb == "watch":
-            raise ApiError(405, "MethodNotAllowed", "watch is not supported by the sandbox Kubernetes "
-                           "stand-in; poll with list instead")
-        reply = _serve(backend, method, target, query, raw, content_type,
-                       warnings if warnings is not None else [])
+            raise ApiError(
+                405,
+                "MethodNotAllowed",
+                "watch is not supported by the sandbox Kubernetes stand-in; poll with list instead",
+            )
+        reply = _serve(backend, method, target, query, raw, content_type, warnings if warnings is not None else [])
     except ApiError as exc:
         return _json(exc.code, exc.status())
     if method != "GET":
@@ -215,8 +247,9 @@ class _Handler(BaseHTTPRequestHandler):
         raw = self.rfile.read(length) if length else b""
         warnings: list[str] = []
         try:
-            code, content_type, payload = dispatch(self.server.backend, self.command, self.path,
-                                                   self.headers, raw, warnings)
+            code, content_type, payload = dispatch(
+                self.server.backend, self.command, self.path, self.headers, raw, warnings
+            )
         except Exception as exc:  # a stand-in bug must reach the client as a 500, with the traceback logged
             log.exception("Kubernetes stand-in failed on %s %s", self.command, self.path)
             code, content_type, payload = _json(500, ApiError(500, "InternalError", repr(exc)).status())

@@ -92,8 +92,9 @@ class KubeStore:
             meta["namespace"] = "default"
         old_meta = (old or {}).get("metadata") or {}
         meta["uid"] = old_meta.get("uid") or meta.get("uid") or str(uuid.uuid4())
-        meta["creationTimestamp"] = (old_meta.get("creationTimestamp") or meta.get("creationTimestamp")
-                                     or timestamp(self.clock()))
+        meta["creationTimestamp"] = (
+            old_meta.get("creationTimestamp") or meta.get("creationTimestamp") or timestamp(self.clock())
+        )
         if old is None:
             meta.setdefault("generation", 1)
         else:

@@ -38,8 +38,11 @@ from sandbox.kube_resources import (
 from sandbox.kube_store import KubeStore, Obj, meta_of, timestamp
 
 MERGE_PATCH = "application/merge-patch+json"
-STRATEGIC_TYPES = ("application/strategic-merge-patch+json", "application/apply-patch+yaml",
-                   "application/apply-patch+json")
+STRATEGIC_TYPES = (
+    "application/strategic-merge-patch+json",
+    "application/apply-patch+yaml",
+    "application/apply-patch+json",
+)
 PATCH_TYPES = ("application/json-patch+json", MERGE_PATCH, *STRATEGIC_TYPES)
 
 
@@ -57,8 +60,15 @@ class KubeVerbs:
             raise not_found(res, name)
         return found
 
-    def list(self, res: Resource, namespace: str | None, labels: str | None = None,
-             fields: str | None = None, limit: int | None = None, token: str | None = None) -> Obj:
+    def list(
+        self,
+        res: Resource,
+        namespace: str | None,
+        labels: str | None = None,
+        fields: str | None = None,
+        limit: int | None = None,
+        token: str | None = None,
+    ) -> Obj:
         by_label = kube_query.label_selector(labels)
         by_field = kube_query.field_selector(fields, res.kind)
         with self.store.lock:
@@ -67,15 +77,29 @@ class KubeVerbs:
             page, meta = kube_query.paginate(matched, limit, token, self.store.resource_version())
         return {"kind": f"{res.kind}List", "apiVersion": res.api_version, "metadata": meta, "items": page}
 
-    def create(self, res: Resource, namespace: str | None, body: Obj, dry_run: bool = False,
-               field_validation: str = "Warn", warnings: list[str] | None = None) -> Obj:
+    def create(
+        self,
+        res: Resource,
+        namespace: str | None,
+        body: Obj,
+        dry_run: bool = False,
+        field_validation: str = "Warn",
+        warnings: list[str] | None = None,
+    ) -> Obj:
         obj = self._checked_body(res, namespace, body, field_validation, warnings)
         meta = meta_of(obj)
         if not meta.get("name"):
             prefix = meta.get("generateName")
             if not prefix:
-                raise kube_validation.invalid_error(res, "", [kube_validation.FieldError(
-                    "metadata.name", "Required", detail="name or generateName is required")])
+                raise kube_validation.invalid_error(
+                    res,
+                    "",
+                    [
+                        kube_validation.FieldError(
+                            "metadata.name", "Required", detail="name or generateName is required"
+                        )
+                    ],
+                )
             meta["name"] = self._free_name(res, namespace, prefix)
         for key in ("uid", "resourceVersion", "creationTimestamp", "deletionTimestamp"):
             meta.pop(key, None)
@@ -91,9 +115,17 @@ class KubeVerbs:
                 obj = self.admit(obj)
             return self._write(res, obj, None, dry_run)
 
-    def replace(self, res: Resource, namespace: str | None, name: str, body: Obj,
-                subresource: str = "", dry_run: bool = False, field_validation: str = "Warn",
-                warnings: list[str] | None = None) -> Obj:
+    def replace(
+        self,
+        res: Resource,
+        namespace: str | None,
+        name: str,
+        body: Obj,
+        subresource: str = "",
+        dry_run: bool = False,
+        field_validation: str = "Warn",
+        warnings: list[str] | None = None,
+    ) -> Obj:
         obj = self._checked_body(res, namespace, body, field_validation, warnings)
         if meta_of(obj).get("name", name) != name:
             raise bad_request("the name of the object does not match the name on the URL")
@@ -107,12 +139,25 @@ class KubeVerbs:
             self._validated(res, new, old)
             return self._write(res, new, old, dry_run)
 
-    def patch(self, res: Resource, namespace: str | None, name: str, content_type: str, patch: Any,
-              subresource: str = "", dry_run: bool = False, field_validation: str = "Warn",
-              warnings: list[str] | None = None) -> Obj:
+    def patch(
+        self,
+        res: Resource,
+        namespace: str | None,
+        name: str,
+        content_type: str,
+        patch: Any,
+        subresource: str = "",
+        dry_run: bool = False,
+        field_validation: str = "Warn",
+        warnings: list[str] | None = None,
+    ) -> Obj:
         if content_type not in PATCH_TYPES:
-            raise ApiError(415, "UnsupportedMediaType", f"the body of the request was in an unknown format - "
-                           f"accepted media types include: {', '.join(PATCH_TYPES)}")
+            raise ApiError(
+                415,
+                "UnsupportedMediaType",
+                f"the body of the request was in an unknown format - "
+                f"accepted media types include: {', '.join(PATCH_TYPES)}",
+            )
         with self.store.lock:
             old = self.read(res, namespace, name)
             try:
@@ -129,10 +174,18 @@ class KubeVerbs:
             new = self._decoded(res, new, field_validation, warnings)
             meta = meta_of(new)
             if meta.get("name") != name or meta.get("uid") != old["metadata"]["uid"]:
-                raise kube_validation.invalid_error(res, name, [kube_validation.FieldError(
-                    "metadata.name" if meta.get("name") != name else "metadata.uid", "Invalid",
-                    meta.get("name") if meta.get("name") != name else meta.get("uid"),
-                    "field is immutable")])
+                raise kube_validation.invalid_error(
+                    res,
+                    name,
+                    [
+                        kube_validation.FieldError(
+                            "metadata.name" if meta.get("name") != name else "metadata.uid",
+                            "Invalid",
+                            meta.get("name") if meta.get("name") != name else meta.get("uid"),
+                            "field is immutable",
+                        )
+                    ],
+                )
             sent_rv = meta.get("resourceVersion")
             if sent_rv and sent_rv != old["metadata"]["resourceVersion"]:
                 raise conflict(res, name)
@@ -140,8 +193,9 @@ class KubeVerbs:
             self._validated(res, new, old)
             return self._write(res, new, old, dry_run)
 
-    def delete(self, res: Resource, namespace: str | None, name: str, options: Obj | None = None,
-               dry_run: bool = False) -> Obj:
+    def delete(
+        self, res: Resource, namespace: str | None, name: str, options: Obj | None = None, dry_run: bool = False
+    ) -> Obj:
         """Returns the object (still present when it has finalizers or is terminating) or a Success Status.
 
         A pod with a grace period is not removed: it gets ``deletionTimestamp`` (now + grace) and
@@ -154,8 +208,12 @@ class KubeVerbs:
             pre = (options or {}).get("preconditions") or {}
             for key in ("uid", "resourceVersion"):
                 if pre.get(key) and pre[key] != old["metadata"].get(key):
-                    raise ApiError(409, "Conflict", f"Precondition failed: {key} in precondition: "
-                                   f"{pre[key]}, {key} in object meta: {old['metadata'].get(key)}")
+                    raise ApiError(
+                        409,
+                        "Conflict",
+                        f"Precondition failed: {key} in precondition: "
+                        f"{pre[key]}, {key} in object meta: {old['metadata'].get(key)}",
+                    )
             grace = kube_controllers.grace_period(old, options) if res.kind == "Pod" else 0
             if grace > 0 or old["metadata"].get("deletionTimestamp"):
                 if self.store.is_terminating(old["metadata"]["uid"]):
@@ -173,8 +231,9 @@ class KubeVerbs:
             self.store.drop(res, old)
         return self._deleted(res, old)
 
-    def delete_collection(self, res: Resource, namespace: str | None, labels: str | None,
-                          fields: str | None, dry_run: bool = False) -> Obj:
+    def delete_collection(
+        self, res: Resource, namespace: str | None, labels: str | None, fields: str | None, dry_run: bool = False
+    ) -> Obj:
         with self.store.lock:
             listed = self.list(res, namespace, labels, fields)
             for item in listed["items"]:
@@ -232,8 +291,14 @@ class KubeVerbs:
 
     # ---- internals -----------------------------------------------------------------------------
 
-    def _checked_body(self, res: Resource, namespace: str | None, body: Any, field_validation: str = "Warn",
-                      warnings: list[str] | None = None) -> Obj:
+    def _checked_body(
+        self,
+        res: Resource,
+        namespace: str | None,
+        body: Any,
+        field_validation: str = "Warn",
+        warnings: list[str] | None = None,
+    ) -> Obj:
         if not isinstance(body, dict):
             raise bad_request("the request body must be a JSON object")
         obj = self._decoded(res, copy.deepcopy(body), field_validation, warnings)
@@ -241,8 +306,7 @@ class KubeVerbs:
             raise bad_request(f"the body is a {obj.get('kind')}, not a {res.kind}")
         sent_ns = meta_of(obj).get("namespace")
         if res.namespaced and sent_ns and sent_ns != namespace:
-            raise bad_request("the namespace of the provided object does not match the namespace sent "
-                              "on the request")
+            raise bad_request("the namespace of the provided object does not match the namespace sent on the request")
         if res.namespaced:
             meta_of(obj)["namespace"] = namespace
         return obj
@@ -293,4 +357,3 @@ class KubeVerbs:
         if dry_run:
             return obj
         return self.store.commit(res, obj, old)
-

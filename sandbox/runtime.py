@@ -91,13 +91,23 @@ class Sandbox:
         url = self.database_url or f"sqlite:///{os.path.join(self._tmp, 'chatops.db')}"
         migrate(url)
         self.secret = secrets.token_hex(16)
-        values = dict(slack_bot_token="xoxb-sandbox", slack_signing_secret=self.secret,
-                      slack_api_url=self.slack.base_url, database_url=url, aws_region=SANDBOX_REGION,
-                      cluster_name="prod", kube_host=self.kube.url, request_channels=REQUEST_CHANNEL,
-                      approver_user_ids=f"{OPS},{OPS2}", verify_wait_seconds=20.0,
-                      role_allow_patterns="AmazonEKS*,eks-*,*-node-role,*NodeInstanceRole*", aws_max_attempts=2,
-                      # the sandbox's team works in Seoul, in Korean: its schedules and notices say so explicitly
-                      default_timezone="Asia/Seoul", default_language="ko")
+        values = dict(
+            slack_bot_token="xoxb-sandbox",
+            slack_signing_secret=self.secret,
+            slack_api_url=self.slack.base_url,
+            database_url=url,
+            aws_region=SANDBOX_REGION,
+            cluster_name="prod",
+            kube_host=self.kube.url,
+            request_channels=REQUEST_CHANNEL,
+            approver_user_ids=f"{OPS},{OPS2}",
+            verify_wait_seconds=20.0,
+            role_allow_patterns="AmazonEKS*,eks-*,*-node-role,*NodeInstanceRole*",
+            aws_max_attempts=2,
+            # the sandbox's team works in Seoul, in Korean: its schedules and notices say so explicitly
+            default_timezone="Asia/Seoul",
+            default_language="ko",
+        )
         values.update(self.settings_overrides)
         self.settings = Settings(**values)
         # the world's own clients; the bot reaches the same moto server through its own
@@ -172,8 +182,9 @@ class Sandbox:
         self.driver.message(text, user=user, channel=channel, ts=message.ts, thread_ts=thread_ts)
         return message.ts
 
-    def click(self, action_id: str, value: int | str, user: str = OPS, channel: str = REQUEST_CHANNEL,
-              message_ts: str = "0"):
+    def click(
+        self, action_id: str, value: int | str, user: str = OPS, channel: str = REQUEST_CHANNEL, message_ts: str = "0"
+    ):
         return self.driver.block_action(action_id, str(value), user=user, channel=channel, message_ts=message_ts)
 
     def wait_request(self, predicate=None, timeout: float = 20.0):
@@ -188,8 +199,13 @@ class Sandbox:
 
     def _thread_told(self, plan) -> bool:
         """True once the plan's thread carries the reply for its final state (what people see)."""
-        final = {"applied": ("✅", "⚠️"), "failed": ("❌", "⚠️"), "rejected": ("🚫",), "expired": ("⌛",),
-                 "reverted": ("↩️",)}.get(plan.status)
+        final = {
+            "applied": ("✅", "⚠️"),
+            "failed": ("❌", "⚠️"),
+            "rejected": ("🚫",),
+            "expired": ("⌛",),
+            "reverted": ("↩️",),
+        }.get(plan.status)
         if final is None:
             return True
         req = self.repo.get_request(plan.request_id)

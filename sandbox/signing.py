@@ -24,8 +24,7 @@ def signature(secret: str, timestamp: int, body: bytes) -> str:
 
 
 def signed_headers(secret: str, timestamp: int, body: bytes) -> dict[str, str]:
-    return {"X-Slack-Request-Timestamp": str(timestamp),
-            "X-Slack-Signature": signature(secret, timestamp, body)}
+    return {"X-Slack-Request-Timestamp": str(timestamp), "X-Slack-Signature": signature(secret, timestamp, body)}
 
 
 def is_valid(secret: str, body: bytes, timestamp: str, given: str, now: float) -> bool:

@@ -53,8 +53,14 @@ class _State:
 class SlackStandIn(Workspace):
     """The Slack Web API on 127.0.0.1; ``start()`` returns the ``base_url`` for ``WebClient``."""
 
-    def __init__(self, team_id: str = "T0SANDBOX", bot_user_id: str = "UBOT", bot_id: str = "B0SANDBOX",
-                 app_id: str = "A0SANDBOX", strict_channels: bool = False) -> None:
+    def __init__(
+        self,
+        team_id: str = "T0SANDBOX",
+        bot_user_id: str = "UBOT",
+        bot_id: str = "B0SANDBOX",
+        app_id: str = "A0SANDBOX",
+        strict_channels: bool = False,
+    ) -> None:
         self.team_id, self.bot_user_id, self.bot_id, self.app_id = team_id, bot_user_id, bot_id, app_id
         self.strict_channels = strict_channels
         self._gone_channels: set[str] = set()
@@ -108,8 +114,9 @@ class SlackStandIn(Workspace):
             return message
 
     # ---- faults ----------------------------------------------------------------------------------
-    def fail_next(self, method: str, status: int = 429, retry_after: int = 1, times: int = 1,
-                  error: str | None = None) -> None:
+    def fail_next(
+        self, method: str, status: int = 429, retry_after: int = 1, times: int = 1, error: str | None = None
+    ) -> None:
         """The next ``times`` calls to ``method`` fail: HTTP 429 ratelimited, or ok:false ``error``."""
         with self._lock:
             self._state.faults.setdefault(method, []).extend([Fault(status, retry_after, error)] * times)
@@ -166,12 +173,15 @@ class SlackStandIn(Workspace):
         with self._lock:
             return self._state.homes.get(user)
 
-    def wait_for(self, predicate: Callable[[Any], bool], timeout: float = 5.0,
-                 source: str = "messages") -> Any:
+    def wait_for(self, predicate: Callable[[Any], bool], timeout: float = 5.0, source: str = "messages") -> Any:
         """Poll until an item of ``source`` (messages, calls, responses, ephemerals, uploads) matches."""
         sources: dict[str, Callable[[], list]] = {
-            "messages": self.messages, "calls": lambda: self.calls, "responses": lambda: self.responses,
-            "ephemerals": self.ephemerals, "uploads": lambda: self.uploads}
+            "messages": self.messages,
+            "calls": lambda: self.calls,
+            "responses": lambda: self.responses,
+            "ephemerals": self.ephemerals,
+            "uploads": lambda: self.uploads,
+        }
         deadline = time.monotonic() + timeout
         while True:
             items = sources[source]()
@@ -275,8 +285,9 @@ def _handler_class(stand_in: SlackStandIn) -> type[BaseHTTPRequestHandler]:
                 self._reply(400 if error else 200, (error or "ok").encode(), "text/plain")
             elif kind == "upload" and self.command == "POST":
                 found = stand_in.record_upload(name, body)
-                self._reply(200 if found else 404, f"OK - {len(body)}".encode() if found else b"not found",
-                            "text/plain")
+                self._reply(
+                    200 if found else 404, f"OK - {len(body)}".encode() if found else b"not found", "text/plain"
+                )
             else:
                 self._reply(404, b"not found", "text/plain")
 

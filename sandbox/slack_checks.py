@@ -219,8 +219,11 @@ def _section(block: dict, where: str, seen_actions: set[str]) -> list[str]:
     if text is not None and not _text_ok(text, TEXT_TYPES):
         problems.append(_bad_text(SECTION_TEXT, f"{where}/text"))
     if isinstance(fields, list):
-        problems += [_bad_text(FIELD_TEXT, f"{where}/fields/{i}") for i, field in enumerate(fields)
-                     if not _text_ok(field, TEXT_TYPES, FIELD_TEXT)]
+        problems += [
+            _bad_text(FIELD_TEXT, f"{where}/fields/{i}")
+            for i, field in enumerate(fields)
+            if not _text_ok(field, TEXT_TYPES, FIELD_TEXT)
+        ]
     accessory = block.get("accessory")
     if accessory is not None:
         problems += _element(accessory, f"{where}/accessory", seen_actions)
@@ -258,8 +261,12 @@ def _element(element: Any, where: str, seen_actions: set[str]) -> list[str]:
 def _text_ok(obj: Any, kinds: set[str] | frozenset[str], limit: int | None = None) -> bool:
     """A text object of one of ``kinds`` with 1 to ``limit`` characters (no upper bound checked when
     slack_sdk's model already checks it)."""
-    return (isinstance(obj, dict) and obj.get("type") in kinds and isinstance(obj.get("text"), str)
-            and 0 < len(obj["text"]) <= (limit or len(obj["text"])))
+    return (
+        isinstance(obj, dict)
+        and obj.get("type") in kinds
+        and isinstance(obj.get("text"), str)
+        and 0 < len(obj["text"]) <= (limit or len(obj["text"]))
+    )
 
 
 def _bad_text(limit: int, where: str) -> str:

@@ -29,8 +29,9 @@ if TYPE_CHECKING:
     from sandbox.slack_api import SlackStandIn
 
 
-def answer(methods: dict[str, Callable[[dict], dict]], method: str, args: dict, token: str | None,
-           fault: Fault | None) -> tuple[int, dict, dict]:
+def answer(
+    methods: dict[str, Callable[[dict], dict]], method: str, args: dict, token: str | None, fault: Fault | None
+) -> tuple[int, dict, dict]:
     """What Slack answers to one call: (HTTP status, extra headers, JSON body), a queued ``fault`` first."""
     status, headers = 200, {}
     try:
@@ -58,11 +59,19 @@ def _tz_offset(tz: str) -> int:
 def method_table(s: SlackStandIn) -> dict[str, Callable[[dict], dict]]:
     m = _Methods(s)
     return {
-        "chat.postMessage": m.post_message, "chat.update": m.update, "chat.postEphemeral": m.post_ephemeral,
-        "views.open": m.views_open, "views.update": m.views_update, "views.publish": m.views_publish,
-        "usergroups.users.list": m.usergroup_users, "users.info": m.users_info, "auth.test": m.auth_test,
-        "conversations.info": m.conversations_info, "reactions.add": m.reactions_add,
-        "files.getUploadURLExternal": m.upload_url, "files.completeUploadExternal": m.complete_upload,
+        "chat.postMessage": m.post_message,
+        "chat.update": m.update,
+        "chat.postEphemeral": m.post_ephemeral,
+        "views.open": m.views_open,
+        "views.update": m.views_update,
+        "views.publish": m.views_publish,
+        "usergroups.users.list": m.usergroup_users,
+        "users.info": m.users_info,
+        "auth.test": m.auth_test,
+        "conversations.info": m.conversations_info,
+        "reactions.add": m.reactions_add,
+        "files.getUploadURLExternal": m.upload_url,
+        "files.completeUploadExternal": m.complete_upload,
         "apps.connections.open": lambda _args: {"url": s.socket_url},
     }
 
@@ -95,8 +104,14 @@ class _Methods:
         raise SlackError("message_not_found")
 
     def _wire(self, message: Message) -> dict:
-        wire = {"type": "message", "ts": message.ts, "text": message.text, "user": message.user,
-                "bot_id": message.bot_id, "team": self.s.team_id}
+        wire = {
+            "type": "message",
+            "ts": message.ts,
+            "text": message.text,
+            "user": message.user,
+            "bot_id": message.bot_id,
+            "team": self.s.team_id,
+        }
         if message.blocks:
             wire["blocks"] = list(message.blocks)
         if message.thread_ts:
@@ -106,9 +121,15 @@ class _Methods:
     def post_message(self, args: dict) -> dict:
         self._message_checks(args)
         with self.s._lock:
-            message = Message(args["channel"], self.s._next_ts(), args.get("text") or "",
-                              tuple(args.get("blocks") or ()), args.get("thread_ts") or None,
-                              self.s.bot_user_id, self.s.bot_id)
+            message = Message(
+                args["channel"],
+                self.s._next_ts(),
+                args.get("text") or "",
+                tuple(args.get("blocks") or ()),
+                args.get("thread_ts") or None,
+                self.s.bot_user_id,
+                self.s.bot_id,
+            )
             self.s._state.messages.append(message)
         return {"channel": message.channel, "ts": message.ts, "message": self._wire(message)}
 
@@ -117,8 +138,12 @@ class _Methods:
         with self.s._lock:
             index = self._find(args["channel"], str(args.get("ts")))
             old = self.s._state.messages[index]
-            new = replace(old, text=args.get("text", old.text) or "", updates=old.updates + 1,
-                          blocks=tuple(args["blocks"]) if "blocks" in args else old.blocks)
+            new = replace(
+                old,
+                text=args.get("text", old.text) or "",
+                updates=old.updates + 1,
+                blocks=tuple(args["blocks"]) if "blocks" in args else old.blocks,
+            )
             self.s._state.messages[index] = new
         return {"channel": new.channel, "ts": new.ts, "text": new.text, "message": self._wire(new)}
 
@@ -127,8 +152,14 @@ class _Methods:
         if not args.get("user"):
             raise SlackError("user_not_in_channel")
         with self.s._lock:
-            ephemeral = Ephemeral(args["channel"], args["user"], self.s._next_ts(), args.get("text") or "",
-                                  tuple(args.get("blocks") or ()), args.get("thread_ts") or None)
+            ephemeral = Ephemeral(
+                args["channel"],
+                args["user"],
+                self.s._next_ts(),
+                args.get("text") or "",
+                tuple(args.get("blocks") or ()),
+                args.get("thread_ts") or None,
+            )
             self.s._state.ephemerals.append(ephemeral)
         return {"message_ts": ephemeral.message_ts}
 
@@ -137,10 +168,17 @@ class _Methods:
         if problems:
             raise SlackError("invalid_arguments", problems)
         view_id = view_id or f"V{uuid.uuid4().hex[:10].upper()}"
-        return {**view, "id": view_id, "team_id": self.s.team_id, "app_id": self.s.app_id,
-                "bot_id": self.s.bot_id, "hash": f"{time.time():.6f}.{uuid.uuid4().hex[:8]}",
-                "state": {"values": {}}, "private_metadata": view.get("private_metadata", ""),
-                "callback_id": view.get("callback_id", "")}
+        return {
+            **view,
+            "id": view_id,
+            "team_id": self.s.team_id,
+            "app_id": self.s.app_id,
+            "bot_id": self.s.bot_id,
+            "hash": f"{time.time():.6f}.{uuid.uuid4().hex[:8]}",
+            "state": {"values": {}},
+            "private_metadata": view.get("private_metadata", ""),
+            "callback_id": view.get("callback_id", ""),
+        }
 
     def views_open(self, args: dict) -> dict:
         required(args, "trigger_id", "view")
@@ -154,8 +192,11 @@ class _Methods:
         if not args.get("view_id") and not args.get("external_id"):
             raise SlackError("invalid_arguments", ["[ERROR] missing required field: view_id or external_id"])
         with self.s._lock:
-            found = [v for v in self.s._state.views.values()
-                     if v["id"] == args.get("view_id") or v.get("external_id") == args.get("external_id")]
+            found = [
+                v
+                for v in self.s._state.views.values()
+                if v["id"] == args.get("view_id") or v.get("external_id") == args.get("external_id")
+            ]
             if not found:
                 raise SlackError("not_found")
             view = self._view(args["view"], found[0]["id"])
@@ -180,17 +221,30 @@ class _Methods:
         known = self.s._users.get(args.get("user", ""))
         if known is None:
             raise SlackError("user_not_found")
-        user = {"id": known["id"], "team_id": known.get("team_id") or self.s.team_id, "name": known["name"],
-                "real_name": known["name"], "deleted": False, "is_bot": False, "tz": known["tz"],
-                "tz_label": known["tz"],
-                "tz_offset": _tz_offset(known["tz"]),
-                "is_restricted": bool(known.get("is_restricted")),
-                "is_ultra_restricted": bool(known.get("is_ultra_restricted")),
-                "profile": {"real_name": known["name"], "display_name": known["name"],
-                            "team": known.get("team_id") or self.s.team_id}}
+        user = {
+            "id": known["id"],
+            "team_id": known.get("team_id") or self.s.team_id,
+            "name": known["name"],
+            "real_name": known["name"],
+            "deleted": False,
+            "is_bot": False,
+            "tz": known["tz"],
+            "tz_label": known["tz"],
+            "tz_offset": _tz_offset(known["tz"]),
+            "is_restricted": bool(known.get("is_restricted")),
+            "is_ultra_restricted": bool(known.get("is_ultra_restricted")),
+            "profile": {
+                "real_name": known["name"],
+                "display_name": known["name"],
+                "team": known.get("team_id") or self.s.team_id,
+            },
+        }
         if known.get("enterprise_id"):
-            user["enterprise_user"] = {"id": known["id"], "enterprise_id": known["enterprise_id"],
-                                       "teams": [user["team_id"]]}
+            user["enterprise_user"] = {
+                "id": known["id"],
+                "enterprise_id": known["enterprise_id"],
+                "teams": [user["team_id"]],
+            }
         if truthy(args.get("include_locale")):
             user["locale"] = known["locale"]
         return {"user": user}
@@ -199,14 +253,27 @@ class _Methods:
         channel = self.s._channels.get(args.get("channel", ""))
         if channel is None:
             raise SlackError("channel_not_found")
-        flags = {"is_channel": True, "is_group": False, "is_im": False, "is_member": True,
-                 "is_archived": False, "is_ext_shared": False, "is_shared": False}
+        flags = {
+            "is_channel": True,
+            "is_group": False,
+            "is_im": False,
+            "is_member": True,
+            "is_archived": False,
+            "is_ext_shared": False,
+            "is_shared": False,
+        }
         return {"channel": {**flags, **channel}}
 
     def auth_test(self, _args: dict) -> dict:
-        return {"url": "https://sandbox.slack.com/", "team": "Sandbox", "user": "chatops",
-                "team_id": self.s.team_id, "user_id": self.s.bot_user_id, "bot_id": self.s.bot_id,
-                "is_enterprise_install": False}
+        return {
+            "url": "https://sandbox.slack.com/",
+            "team": "Sandbox",
+            "user": "chatops",
+            "team_id": self.s.team_id,
+            "user_id": self.s.bot_user_id,
+            "bot_id": self.s.bot_id,
+            "is_enterprise_install": False,
+        }
 
     def reactions_add(self, args: dict) -> dict:
         if not args.get("name"):
@@ -242,13 +309,35 @@ class _Methods:
                 raise SlackError("file_not_found")
             for item in files:
                 meta = pending.pop(item["id"])
-                upload = Upload(item["id"], meta["filename"], item.get("title"), channel, thread_ts,
-                                meta["uploaded"], args.get("initial_comment"), meta.get("first_line", ""))
+                upload = Upload(
+                    item["id"],
+                    meta["filename"],
+                    item.get("title"),
+                    channel,
+                    thread_ts,
+                    meta["uploaded"],
+                    args.get("initial_comment"),
+                    meta.get("first_line", ""),
+                )
                 self.s._state.uploads.append(upload)
-                done.append({"id": upload.file_id, "name": upload.filename,
-                             "title": upload.title or upload.filename, "size": upload.length})
+                done.append(
+                    {
+                        "id": upload.file_id,
+                        "name": upload.filename,
+                        "title": upload.title or upload.filename,
+                        "size": upload.length,
+                    }
+                )
             if channel:
-                self.s._state.messages.append(Message(
-                    channel, self.s._next_ts(), args.get("initial_comment") or "", thread_ts=thread_ts,
-                    user=self.s.bot_user_id, bot_id=self.s.bot_id, files=tuple(f["id"] for f in done)))
+                self.s._state.messages.append(
+                    Message(
+                        channel,
+                        self.s._next_ts(),
+                        args.get("initial_comment") or "",
+                        thread_ts=thread_ts,
+                        user=self.s.bot_user_id,
+                        bot_id=self.s.bot_id,
+                        files=tuple(f["id"] for f in done),
+                    )
+                )
         return {"files": done}

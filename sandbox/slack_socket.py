@@ -60,8 +60,12 @@ class SocketModeServer:
             return self._acks().get(envelope_id)
 
     def _session(self, conn: ServerConnection) -> None:
-        hello = {"type": "hello", "num_connections": 1, "connection_info": {"app_id": self.app_id},
-                 "debug_info": {"host": "sandbox", "build_number": 1, "approximate_connection_time": 18060}}
+        hello = {
+            "type": "hello",
+            "num_connections": 1,
+            "connection_info": {"app_id": self.app_id},
+            "debug_info": {"host": "sandbox", "build_number": 1, "approximate_connection_time": 18060},
+        }
         conn.send(json.dumps(hello))
         self._sockets.append(conn)
         try:

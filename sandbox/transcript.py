@@ -99,8 +99,12 @@ def _outside_code(lines: list[str]) -> list[bool]:
     return flags
 
 
-def thread_bodies(messages: list[Any], people: Mapping[str, str], uploads: Mapping[str, Any],
-                  channels: Mapping[str, str] | None = None) -> list[tuple[str, str]]:
+def thread_bodies(
+    messages: list[Any],
+    people: Mapping[str, str],
+    uploads: Mapping[str, Any],
+    channels: Mapping[str, str] | None = None,
+) -> list[tuple[str, str]]:
     """(who, text) for each message of one thread, each outcome line shown once (where it is said last)."""
     shown = []
     for m in messages:
@@ -115,16 +119,28 @@ def thread_bodies(messages: list[Any], people: Mapping[str, str], uploads: Mappi
         outside = _outside_code(lines)
         # an outcome line: a line of the status message below its headline, or a line that opens with a
         # status icon; never a headline, code, a context or button line (indented) or a step
-        droppable = [i > 0 and outside[i] and not line[:1].isspace() and bool(_key(line))
-                     and (index == status or line.startswith(STATUS_ICONS)) for i, line in enumerate(lines)]
+        droppable = [
+            i > 0
+            and outside[i]
+            and not line[:1].isspace()
+            and bool(_key(line))
+            and (index == status or line.startswith(STATUS_ICONS))
+            for i, line in enumerate(lines)
+        ]
         kept = [line for i, line in enumerate(lines) if not (droppable[i] and _key(line) in later)]
         later.update(_key(line) for i, line in enumerate(lines) if outside[i] and _key(line))
         out.append((who, "\n".join(kept)))
     return list(reversed(out))
 
 
-def print_threads(console: Console, messages: list[Any], people: dict[str, str], title: str,
-                  uploads: list[Any] | None = None, channels: Mapping[str, str] | None = None) -> None:
+def print_threads(
+    console: Console,
+    messages: list[Any],
+    people: dict[str, str],
+    title: str,
+    uploads: list[Any] | None = None,
+    channels: Mapping[str, str] | None = None,
+) -> None:
     """Print each thread in a channel: the parent first, then its replies, with who said it."""
     by_id = {u.file_id: u for u in uploads or ()}
     parents = [m for m in messages if not m.thread_ts or m.thread_ts == m.ts]

@@ -47,8 +47,9 @@ def kube(kube_stand_in) -> Kube:
 
 @pytest.fixture
 def cluster_ctx(aws, kube) -> ClusterContext:
-    return ClusterContext(aws=aws, kube=kube, cluster_name="prod", account_id=SANDBOX_ACCOUNT,
-                          wait_seconds=5.0, poll_seconds=0.05)
+    return ClusterContext(
+        aws=aws, kube=kube, cluster_name="prod", account_id=SANDBOX_ACCOUNT, wait_seconds=5.0, poll_seconds=0.05
+    )
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

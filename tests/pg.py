@@ -39,10 +39,25 @@ def _start_throwaway() -> str | None:
     run_as = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 and shutil.which("runuser") else []
     if run_as:
         shutil.chown(data, "postgres")
-    subprocess.run([*run_as, f"{bindir}/initdb", "-D", data, "-A", "trust", "-U", "postgres"], check=True,
-                   capture_output=True)
-    subprocess.run([*run_as, f"{bindir}/pg_ctl", "-D", data, "-o", f"-p {port} -k {data} -h 127.0.0.1",
-                    "-l", f"{data}/log", "-w", "start"], check=True, capture_output=True)
+    subprocess.run(
+        [*run_as, f"{bindir}/initdb", "-D", data, "-A", "trust", "-U", "postgres"], check=True, capture_output=True
+    )
+    subprocess.run(
+        [
+            *run_as,
+            f"{bindir}/pg_ctl",
+            "-D",
+            data,
+            "-o",
+            f"-p {port} -k {data} -h 127.0.0.1",
+            "-l",
+            f"{data}/log",
+            "-w",
+            "start",
+        ],
+        check=True,
+        capture_output=True,
+    )
     atexit.register(_stop_throwaway, run_as, bindir, data)
     return f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
 

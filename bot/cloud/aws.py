@@ -20,12 +20,22 @@ from bot import errors
 from bot.cloud.counter import CallCounter
 from bot.cloud.metrics import AWS_CALLS
 
-_DENIED = {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthorizationError",
-           "UnrecognizedClientException", "InvalidClientTokenId", "ExpiredToken"}
-_THROTTLED = {"Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException",
-              "SlowDown"}
-_CONFLICT = {"ConcurrentModification", "ConcurrentModificationException", "InvalidDBClusterStateFault",
-             "InvalidDBInstanceState"}
+_DENIED = {
+    "AccessDenied",
+    "AccessDeniedException",
+    "UnauthorizedOperation",
+    "AuthorizationError",
+    "UnrecognizedClientException",
+    "InvalidClientTokenId",
+    "ExpiredToken",
+}
+_THROTTLED = {"Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException", "SlowDown"}
+_CONFLICT = {
+    "ConcurrentModification",
+    "ConcurrentModificationException",
+    "InvalidDBClusterStateFault",
+    "InvalidDBInstanceState",
+}
 
 
 def _pascal(name: str) -> str:
@@ -61,9 +71,14 @@ def translate_client_error(call: str, exc: ClientError) -> errors.CloudError:
 
 # Outcome labels of ``chatops_aws_calls_total``; an answer AWS gave with 5xx is ``server_error``
 # (the bot reports it as unreachable), ``unreachable`` is no answer at all.
-_OUTCOMES = {errors.AccessDenied: "access_denied", errors.Throttled: "throttled", errors.Conflict: "conflict",
-             errors.NotFound: "not_found", errors.Unreachable: "server_error",
-             errors.InvalidRequest: "invalid_request"}
+_OUTCOMES = {
+    errors.AccessDenied: "access_denied",
+    errors.Throttled: "throttled",
+    errors.Conflict: "conflict",
+    errors.NotFound: "not_found",
+    errors.Unreachable: "server_error",
+    errors.InvalidRequest: "invalid_request",
+}
 
 
 def aws_outcome(status: int, parsed: Any) -> str:
@@ -74,8 +89,9 @@ def aws_outcome(status: int, parsed: Any) -> str:
     return _OUTCOMES[_error_class(str(err.get("Code", "Unknown")), status)]
 
 
-def _after_call(event_name: str = "", http_response: Any = None, parsed: Any = None, model: Any = None,
-                **_: Any) -> None:
+def _after_call(
+    event_name: str = "", http_response: Any = None, parsed: Any = None, model: Any = None, **_: Any
+) -> None:
     service = event_name.split(".")[1] if event_name.count(".") >= 2 else ""
     status = int(getattr(http_response, "status_code", 0) or 0)
     AWS_CALLS.labels(service, getattr(model, "name", ""), aws_outcome(status, parsed)).inc()
@@ -158,8 +174,10 @@ class TranslatingClient:
         return invoke
 
 
-NO_REGION = ("no AWS region: set AWS_REGION (or AWS_DEFAULT_REGION), or a region in the AWS profile "
-             "(`aws configure set region REGION`)")
+NO_REGION = (
+    "no AWS region: set AWS_REGION (or AWS_DEFAULT_REGION), or a region in the AWS profile "
+    "(`aws configure set region REGION`)"
+)
 
 
 def resolve_region(region: str | None = None, session: boto3.Session | None = None) -> str:
@@ -174,14 +192,20 @@ def resolve_region(region: str | None = None, session: boto3.Session | None = No
 class Aws:
     """A factory of translating boto3 clients for one account/region (optionally an assumed role)."""
 
-    def __init__(self, session: boto3.Session | None = None, region: str | None = None,
-                 max_attempts: int = 4, counter: CallCounter | None = None):
+    def __init__(
+        self,
+        session: boto3.Session | None = None,
+        region: str | None = None,
+        max_attempts: int = 4,
+        counter: CallCounter | None = None,
+    ):
         self.session = session or boto3.Session()
         self.region = resolve_region(region, self.session)
         self.counter = counter or CallCounter()
         # total_max_attempts counts the first try too (botocore's max_attempts would count only retries)
-        self._config = Config(retries={"total_max_attempts": max_attempts, "mode": "standard"},
-                              connect_timeout=5, read_timeout=20)
+        self._config = Config(
+            retries={"total_max_attempts": max_attempts, "mode": "standard"}, connect_timeout=5, read_timeout=20
+        )
         self._clients: dict[tuple[str, str], TranslatingClient] = {}
         self._lock = threading.Lock()
 

@@ -73,7 +73,7 @@ def verb_and_resource(method: str, url: str) -> tuple[str, str]:
     if not roots:
         return method.lower(), segments[0] if segments else ""
     start = roots[0]
-    rest = segments[start + (2 if segments[start] == "api" else 3):]
+    rest = segments[start + (2 if segments[start] == "api" else 3) :]
     if len(rest) >= 3 and rest[0] == "namespaces":
         rest = rest[2:]
     resource = rest[0] if rest else ""
@@ -160,8 +160,14 @@ class Kube:
         self.custom = _Api(k8s.CustomObjectsApi(api_client), self.counter)
 
     @classmethod
-    def from_host(cls, host: str, token: str = "", verify_ssl: bool = True,
-                  ca_file: str | None = None, counter: CallCounter | None = None) -> Kube:
+    def from_host(
+        cls,
+        host: str,
+        token: str = "",
+        verify_ssl: bool = True,
+        ca_file: str | None = None,
+        counter: CallCounter | None = None,
+    ) -> Kube:
         cfg = k8s.Configuration()
         cfg.host = host
         cfg.verify_ssl = verify_ssl
@@ -174,8 +180,9 @@ class Kube:
         return cls(CountedApiClient(cfg), counter)
 
     @classmethod
-    def from_kubeconfig(cls, context: str | None = None, path: str | None = None,
-                        counter: CallCounter | None = None) -> Kube:
+    def from_kubeconfig(
+        cls, context: str | None = None, path: str | None = None, counter: CallCounter | None = None
+    ) -> Kube:
         cfg = k8s.Configuration()
         try:
             k8s_config.load_kube_config(config_file=path, context=context, client_configuration=cfg)

@@ -38,23 +38,48 @@ if multiprocess_dir():
 
 OWN = CollectorRegistry(auto_describe=True)
 
-REQUESTS = Counter("chatops_requests", "Requests by how they ended: diagnosed (nothing to change), proposed "
-                   "(plans posted), asked (which problem?), linked (to an open thread), failed, post_refused "
-                   "(Slack would not post in the channel), refused (not allowed)", ["outcome"], registry=OWN)
-DIAGNOSES = Counter("chatops_diagnoses", "Diagnoser runs by feature and outcome (ok, or the error class)",
-                    ["feature", "outcome"], registry=OWN)
-DIAGNOSIS_SECONDS = Histogram("chatops_diagnosis_duration_seconds", "Time a diagnoser took, failures included",
-                              ["feature"], registry=OWN,
-                              buckets=(0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 40, 80, 160))
-AWS_CALLS = Counter("chatops_aws_calls", "AWS API calls as botocore finished them (after its retries), by "
-                    "outcome: ok, throttled, access_denied, not_found, conflict, invalid_request, server_error, "
-                    "unreachable", ["service", "operation", "outcome"], registry=OWN)
-KUBE_CALLS = Counter("chatops_kube_calls", "Kubernetes API calls by verb, resource and outcome: ok, throttled, "
-                     "unauthorized, forbidden, not_found, conflict, invalid_request, server_error, unreachable",
-                     ["verb", "resource", "outcome"], registry=OWN)
-SLACK_API_ERRORS = Counter("chatops_slack_api_errors", "Slack Web API answers that were not ok, by method and "
-                           "Slack's error code (each attempt, retried ones included)", ["method", "error"],
-                           registry=OWN)
+REQUESTS = Counter(
+    "chatops_requests",
+    "Requests by how they ended: diagnosed (nothing to change), proposed "
+    "(plans posted), asked (which problem?), linked (to an open thread), failed, post_refused "
+    "(Slack would not post in the channel), refused (not allowed)",
+    ["outcome"],
+    registry=OWN,
+)
+DIAGNOSES = Counter(
+    "chatops_diagnoses",
+    "Diagnoser runs by feature and outcome (ok, or the error class)",
+    ["feature", "outcome"],
+    registry=OWN,
+)
+DIAGNOSIS_SECONDS = Histogram(
+    "chatops_diagnosis_duration_seconds",
+    "Time a diagnoser took, failures included",
+    ["feature"],
+    registry=OWN,
+    buckets=(0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 40, 80, 160),
+)
+AWS_CALLS = Counter(
+    "chatops_aws_calls",
+    "AWS API calls as botocore finished them (after its retries), by "
+    "outcome: ok, throttled, access_denied, not_found, conflict, invalid_request, server_error, "
+    "unreachable",
+    ["service", "operation", "outcome"],
+    registry=OWN,
+)
+KUBE_CALLS = Counter(
+    "chatops_kube_calls",
+    "Kubernetes API calls by verb, resource and outcome: ok, throttled, "
+    "unauthorized, forbidden, not_found, conflict, invalid_request, server_error, unreachable",
+    ["verb", "resource", "outcome"],
+    registry=OWN,
+)
+SLACK_API_ERRORS = Counter(
+    "chatops_slack_api_errors",
+    "Slack Web API answers that were not ok, by method and Slack's error code (each attempt, retried ones included)",
+    ["method", "error"],
+    registry=OWN,
+)
 
 OWN_NAMES = frozenset(family.name for family in OWN.collect())
 

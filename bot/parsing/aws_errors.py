@@ -19,30 +19,81 @@ from bot.parsing.confidence import NOTHING, PHRASE, STRUCTURAL
 # code is printed as ``An error occurred (Code) when calling ...`` (botocore), ``Code: message``
 # (Go SDK v1), ``api error Code: message`` (Go SDK v2), ``CodeException`` (JS v3, Java).
 _TRIGGERS = (
-    "accessdenied", "unauthorizedoperation", "unauthorized operation", "invalididentitytoken",
-    "invalid identity token", "webidentityerr", "not authorized to perform", "you are not authorized",
-    "incorrect token audience", "no openidconnect provider found", "missing a required claim",
-    "is not authorized to access this resource", "with an explicit deny", "explicitdeny", "missing permissions",
-    "expiredtoken", "invalidclienttokenid", "unrecognizedclientexception", "security token included in the request",
-    "nocredentialproviders", "missing credentials in config", "idprejectedclaim", "authfailure",
-    "subscriptionrequired", "allaccessdisabled", "credentials could not be loaded", "unable to fetch credentials",
-    "request arn is invalid", "failed to refresh cached credentials", "unable to locate credentials",
-    "signaturedoesnotmatch", "is denied",
+    "accessdenied",
+    "unauthorizedoperation",
+    "unauthorized operation",
+    "invalididentitytoken",
+    "invalid identity token",
+    "webidentityerr",
+    "not authorized to perform",
+    "you are not authorized",
+    "incorrect token audience",
+    "no openidconnect provider found",
+    "missing a required claim",
+    "is not authorized to access this resource",
+    "with an explicit deny",
+    "explicitdeny",
+    "missing permissions",
+    "expiredtoken",
+    "invalidclienttokenid",
+    "unrecognizedclientexception",
+    "security token included in the request",
+    "nocredentialproviders",
+    "missing credentials in config",
+    "idprejectedclaim",
+    "authfailure",
+    "subscriptionrequired",
+    "allaccessdisabled",
+    "credentials could not be loaded",
+    "unable to fetch credentials",
+    "request arn is invalid",
+    "failed to refresh cached credentials",
+    "unable to locate credentials",
+    "signaturedoesnotmatch",
+    "is denied",
 )
 # Not a policy decision: the caller had no valid credentials, or they were refused before any
 # policy was read (STS/IAM error codes; EC2 ``AuthFailure``; EKS Pod Identity agent reaching EKS Auth).
 _NO_CREDENTIALS = (
-    "expiredtoken", "invalidclienttokenid", "unrecognizedclientexception", "security token included in the request",
-    "nocredentialproviders", "missing credentials in config", "idprejectedclaim", "authfailure",
-    "subscriptionrequired", "allaccessdisabled", "credentials could not be loaded", "unable to fetch credentials",
-    "request arn is invalid", "failed to refresh cached credentials", "unable to locate credentials",
-    "signaturedoesnotmatch", "not a valid container metadata", "error retrieving metadata",
+    "expiredtoken",
+    "invalidclienttokenid",
+    "unrecognizedclientexception",
+    "security token included in the request",
+    "nocredentialproviders",
+    "missing credentials in config",
+    "idprejectedclaim",
+    "authfailure",
+    "subscriptionrequired",
+    "allaccessdisabled",
+    "credentials could not be loaded",
+    "unable to fetch credentials",
+    "request arn is invalid",
+    "failed to refresh cached credentials",
+    "unable to locate credentials",
+    "signaturedoesnotmatch",
+    "not a valid container metadata",
+    "error retrieving metadata",
     "may not be assumed by root",  # STS refuses root as a caller before any policy is read
 )
 # Every trigger contains one of these: most messages are turned away after a few lookups.
-_GATES = ("deni", "deny", "authori", "token", "credential", "identity", "missing", "clientexception", "signature",
-          "authfailure", "subscriptionrequired", "allaccessdisabled", "request arn", "openidconnect", "audience",
-          "idprejectedclaim")
+_GATES = (
+    "deni",
+    "deny",
+    "authori",
+    "token",
+    "credential",
+    "identity",
+    "missing",
+    "clientexception",
+    "signature",
+    "authfailure",
+    "subscriptionrequired",
+    "allaccessdisabled",
+    "request arn",
+    "openidconnect",
+    "audience",
+    "idprejectedclaim",
+)
 _ENCODED = re.compile(r"encoded authorization failure message:?\s*([A-Za-z0-9_\-.*]+)?", re.I)
 DECODE_HINT = "aws sts decode-authorization-message --encoded-message <message> --query DecodedMessage --output text"
 _IMPLICIT_TRIGGER = re.compile(r"because no [a-z -]{3,40} allows")
@@ -67,14 +118,20 @@ _IMPLICIT = re.compile(
     re.I,
 )
 _SOURCES = {
-    "identity-based": "identity", "permissions boundary": "boundary", "service control": "scp",
-    "resource-based": "resource", "session": "session", "resource control": "rcp",
+    "identity-based": "identity",
+    "permissions boundary": "boundary",
+    "service control": "scp",
+    "resource-based": "resource",
+    "session": "session",
+    "resource control": "rcp",
     "vpc endpoint": "vpc_endpoint",
 }
 _DECODED = re.compile(r"\"explicitDeny\\?\"\s*:\s*(true|false)", re.I)  # also inside escaped JSON
-_CODE = re.compile(r"\b(AccessDeniedException|AccessDenied|UnauthorizedOperation|InvalidIdentityToken"
-                   r"|ExpiredTokenException|ExpiredToken|InvalidClientTokenId|UnrecognizedClientException"
-                   r"|NoCredentialProviders|IDPRejectedClaim|AuthFailure|WebIdentityErr)\b")
+_CODE = re.compile(
+    r"\b(AccessDeniedException|AccessDenied|UnauthorizedOperation|InvalidIdentityToken"
+    r"|ExpiredTokenException|ExpiredToken|InvalidClientTokenId|UnrecognizedClientException"
+    r"|NoCredentialProviders|IDPRejectedClaim|AuthFailure|WebIdentityErr)\b"
+)
 _PRINCIPAL = re.compile(r"User:\s*(arn:aws[a-z-]*:(?:sts|iam)::[^\s\"',]+)")
 _ASSUMED = re.compile(r"arn:aws[a-z-]*:sts::(\d{12}|[^:\s]*):assumed-role/([^/\s\"',]+)(?:/([^\s\"',\\]+))?")
 _ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::(\d{12}|[^:\s]*):role/((?:[^/\s\"',\\]+/)*)([^/\s\"',\\]+)")
@@ -136,8 +193,12 @@ def _kind(text: str, low: str) -> tuple[str, dict[str, str], float]:
         # KMS: "The ciphertext refers to a customer master key that does not exist, does not exist
         # in this region, or you are not allowed to access." names no action and no policy.
         return "unclear", {}, PHRASE
-    if ("not authorized to perform" in low or "accessdeniedexception" in low or "missing permissions" in low
-            or "is not authorized to access this resource" in low):
+    if (
+        "not authorized to perform" in low
+        or "accessdeniedexception" in low
+        or "missing permissions" in low
+        or "is not authorized to access this resource" in low
+    ):
         return "permission_missing", {}, STRUCTURAL
     if "invalididentitytoken" in low or "invalid identity token" in low or "webidentityerr" in low:
         return "other", {}, PHRASE  # a web-identity token refused for a reason the text does not name
@@ -184,8 +245,11 @@ def parse_aws_error(text: str) -> dict[str, str] | None:
     low = text.lower()
     if not any(g in low for g in _GATES):
         return None
-    if (not any(t in low for t in _TRIGGERS) and not ("because no" in low and _IMPLICIT_TRIGGER.search(low))
-            and not ("access denied" in low and _BARE_DENIED.search(low))):
+    if (
+        not any(t in low for t in _TRIGGERS)
+        and not ("because no" in low and _IMPLICIT_TRIGGER.search(low))
+        and not ("access denied" in low and _BARE_DENIED.search(low))
+    ):
         return None
     kind, extra, sure = _kind(text, low)
     action = ""

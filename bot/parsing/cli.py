@@ -24,8 +24,10 @@ from typing import IO
 
 from bot.parsing.result import parse
 
-USAGE = ("usage: chatops parse TEXT... | chatops parse - | chatops parse --jsonl  (reads stdin)"
-         " | chatops parse --eval FILE [--part dev|test|all]\n")
+USAGE = (
+    "usage: chatops parse TEXT... | chatops parse - | chatops parse --jsonl  (reads stdin)"
+    " | chatops parse --eval FILE [--part dev|test|all]\n"
+)
 
 
 def _read_all(stdin: IO[str]) -> str:
@@ -60,8 +62,9 @@ def _dump(text: str) -> str:
     return json.dumps(parse(text).to_json(), ensure_ascii=False)
 
 
-def main(argv: list[str], stdin: IO[str] | None = None, stdout: IO[str] | None = None,
-         stderr: IO[str] | None = None) -> int:
+def main(
+    argv: list[str], stdin: IO[str] | None = None, stdout: IO[str] | None = None, stderr: IO[str] | None = None
+) -> int:
     """Run ``chatops parse`` with ``argv`` (the arguments after ``parse``). Returns the exit status."""
     stdin = stdin if stdin is not None else sys.stdin
     stdout = stdout if stdout is not None else sys.stdout

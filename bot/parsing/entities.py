@@ -14,8 +14,20 @@ import re
 from bot.parsing.image_pull import find_image
 from bot.parsing.schedule_times import read_times
 
-KEYS = ("namespace", "name", "pod", "image", "cluster", "db", "service_account", "sysctl", "stop_cron", "start_cron",
-        "schedule_note", "schedule_note_ko")
+KEYS = (
+    "namespace",
+    "name",
+    "pod",
+    "image",
+    "cluster",
+    "db",
+    "service_account",
+    "sysctl",
+    "stop_cron",
+    "start_cron",
+    "schedule_note",
+    "schedule_note_ko",
+)
 
 _LABEL = r"([a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?)"
 _NAME = r"([a-z0-9](?:[-a-z0-9.]{0,251}[a-z0-9])?)"
@@ -23,7 +35,8 @@ _END = r"(?![_a-z0-9]|[.-][a-z0-9])"
 _START = r"(?<![-a-z0-9._/:])"
 NATURAL_SPAN = 400  # natural phrasing is read from the start of a message, before any pasted log
 
-STOP = frozenset("""
+STOP = frozenset(
+    """
 a an the my our your their this that these those it its is are was were be been being in on at to for of from
 with by and or not no can cant cannot won wont will
 would does doesn doesnt did didn do has have had still keeps
@@ -40,10 +53,14 @@ while until anymore either both only even issue problem help
 thanks ok okay hi hello hey set setting settings config allowed forbidden unsafe safe sysctl sysctls value
 manifest registry region order progress place case general same whole entire mysql postgres postgresql every
 sa role roles policy token annotation is-not seems same keeps trying try tries daily weekly weekend
-""".split())
+""".split()
+)
 
-_ALL_NS = re.compile(r"(?:^|\s)(?:-a|--all-namespaces)(?![\w-])|\ball namespaces\b|\bevery namespace\b"
-                     r"|\bacross (?:all )?namespaces\b|전체\s*네임스페이스|모든\s*네임스페이스", re.M)
+_ALL_NS = re.compile(
+    r"(?:^|\s)(?:-a|--all-namespaces)(?![\w-])|\ball namespaces\b|\bevery namespace\b"
+    r"|\bacross (?:all )?namespaces\b|전체\s*네임스페이스|모든\s*네임스페이스",
+    re.M,
+)
 _ALL_NS_GATES = ("-a", "--all-namespaces", "all namespaces", "every namespace", "across", "전체", "모든")
 
 # Each rule: (gate phrases, pattern). The pattern runs only if one gate phrase is in the lowercased
@@ -69,14 +86,23 @@ _NS_STRUCTURED = _rules(
 _NS_NATURAL = _rules(
     (("네임", "namespace", " ns"), _START + _LABEL + r"(?:\s*네임\s?스페이스|\s+(?:namespace|ns))(?![a-z])"),
     (("네임", "namespace"), r"(?:namespace|네임\s?스페이스)\s*[:=]?\s*" + _LABEL + _END),
-    (("ing", "po", "deployment", "파드", "인그레스"),
-     r"(?:ingress(?:es)?|ing|pods?|po|deployment|파드|인그레스)[/\s]+" + _LABEL + "/[a-z0-9]"),
-    (("in ",), r"\bin\s+(?:the\s+)?(?:namespace\s+)?" + _LABEL + _END
-     + r"(?!\s+(?:eks\s+)?(?:cluster|클러스터|region|account|db|rds)(?![\w-]|\s*[=:]))"),
+    (
+        ("ing", "po", "deployment", "파드", "인그레스"),
+        r"(?:ingress(?:es)?|ing|pods?|po|deployment|파드|인그레스)[/\s]+" + _LABEL + "/[a-z0-9]",
+    ),
+    (
+        ("in ",),
+        r"\bin\s+(?:the\s+)?(?:namespace\s+)?"
+        + _LABEL
+        + _END
+        + r"(?!\s+(?:eks\s+)?(?:cluster|클러스터|region|account|db|rds)(?![\w-]|\s*[=:]))",
+    ),
 )
 _NS_FOR_LISTING = _rules(
-    (("파드", "포드", "pod"),
-     _START + _LABEL + r"(?:\s*(?:파드|포드)|\s+pods?)\s*(?:목록|리스트|list|보여|조회|현황|상태)"),
+    (
+        ("파드", "포드", "pod"),
+        _START + _LABEL + r"(?:\s*(?:파드|포드)|\s+pods?)\s*(?:목록|리스트|list|보여|조회|현황|상태)",
+    ),
     (("pods",), r"\b(?:get|list|show|display)\s+(?:me\s+)?(?:the\s+)?" + _LABEL + r"\s+pods\b"),
 )
 _POD_STRUCTURED = _rules(
@@ -84,12 +110,13 @@ _POD_STRUCTURED = _rules(
     (("successfully assigned",), r"\bsuccessfully assigned [a-z0-9][-a-z0-9]*/" + _NAME + r"\s+to\b"),
     (("syncing pod",), r'"' + _NAME + r"_[a-z0-9][-a-z0-9]*\("),
     (('kind:"pod"',), r'kind:"pod",\s*namespace:"[^"]*",\s*name:"' + _NAME + '"'),
-    (("kubectl",),
-     r"\bkubectl\s+(?:-n\s+\S+\s+)?(?:describe|delete|logs|get)\s+(?:pods?|po)(?:/|\s+)" + _NAME + _END),
+    (("kubectl",), r"\bkubectl\s+(?:-n\s+\S+\s+)?(?:describe|delete|logs|get)\s+(?:pods?|po)(?:/|\s+)" + _NAME + _END),
     (("pod/", "pods/"), r"\bpods?/" + _NAME + _END),
-    (("restarts", "backoff", "errimagepull", "pending", "creating", "forbidden", "invalidimagename", "init:"),
-     r"^" + _NAME + r"\s+\d+/\d+\s+(?:imagepullbackoff|errimagepull|invalidimagename|sysctlforbidden"
-              r"|crashloopbackoff|pending|containercreating|createcontainerconfigerror|error|init:\S+)\b"),
+    (
+        ("restarts", "backoff", "errimagepull", "pending", "creating", "forbidden", "invalidimagename", "init:"),
+        r"^" + _NAME + r"\s+\d+/\d+\s+(?:imagepullbackoff|errimagepull|invalidimagename|sysctlforbidden"
+        r"|crashloopbackoff|pending|containercreating|createcontainerconfigerror|error|init:\S+)\b",
+    ),
 )
 _POD_DESCRIBE: tuple[Rule, ...] = ((("name:",), re.compile(r"^name:\s+" + _NAME + r"\s*$", re.M)),)
 _POD_NATURAL = _rules(
@@ -100,21 +127,24 @@ _POD_NATURAL = _rules(
 _NAME_STRUCTURED = _rules(
     (('"name"',), r'"name"\s*:\s*"' + _NAME + '"'),
     (('kind:"ingress"',), r'kind:"ingress",\s*namespace:"[^"]*",\s*name:"' + _NAME + '"'),
-    (("ingress/", "ingresses/", "ingress.networking"),
-     r"\bingress(?:es)?(?:\.networking\.k8s\.io)?/" + _NAME + _END),
+    (("ingress/", "ingresses/", "ingress.networking"), r"\bingress(?:es)?(?:\.networking\.k8s\.io)?/" + _NAME + _END),
     (("ing/",), r"\bing/" + _NAME + _END),
 )
 _NAME_NATURAL = _rules(
-    (("ing", "인그레스"),
-     r"(?:\bingress(?:es)?|\bing|인그레스)\s+(?:named\s+|called\s+)?(?:[a-z0-9][-a-z0-9]*/)?" + _NAME + _END),
+    (
+        ("ing", "인그레스"),
+        r"(?:\bingress(?:es)?|\bing|인그레스)\s+(?:named\s+|called\s+)?(?:[a-z0-9][-a-z0-9]*/)?" + _NAME + _END,
+    ),
     ((" ingress", " 인그레스"), _START + _NAME + r"\s+(?:ingress|인그레스)(?![a-z])"),
     (("-ingress", "-ing", "-alb"), _START + r"([a-z0-9][-a-z0-9.]*-(?:ingress|ing|alb))" + _END),
 )
 _CLUSTER = _rules(
     ((":eks:",), r"arn:aws[\w-]*:eks:[\w-]+:\d{12}:cluster/([\w-]+)"),
     (("--cluster",), r"--cluster(?:-name)?[=\s]+([A-Za-z0-9][\w-]*)"),
-    (("cluster=", "cluster:", "clustername", "cluster-name", "cluster_name", "cluster ="),
-     r"(?<![-\w])cluster(?:[-_]?name)?\s*[=:]\s*\"?([A-Za-z0-9][\w-]*)"),
+    (
+        ("cluster=", "cluster:", "clustername", "cluster-name", "cluster_name", "cluster ="),
+        r"(?<![-\w])cluster(?:[-_]?name)?\s*[=:]\s*\"?([A-Za-z0-9][\w-]*)",
+    ),
     (("cluster ",), r"\bin\s+(?:the\s+)?(?:eks\s+)?cluster\s+([A-Za-z0-9][\w-]*)"),
     ((" cluster", "클러스터"), _START + r"([A-Za-z0-9][\w-]*)\s+(?:eks\s+)?(?:cluster|클러스터)(?![a-z-])"),
     (("cluster ", "클러스터"), r"(?:클러스터|\bcluster)\s+([A-Za-z0-9][\w-]*)(?![\w-])"),
@@ -125,12 +155,18 @@ _DB = _rules(
     (("identifier",), r"db(?:instance|cluster)identifier[\"':=\s]+([a-z][-a-z0-9]*)"),
     (("cannot stop",), r"\bcannot stop (?:instance|cluster|rds) ([a-z][-a-z0-9]*)"),
     (("stopping",), r"\bstopping (?:cluster|instance):?\s+([a-z][-a-z0-9]*)"),
-    ((" db", " database", " rds", " aurora", "디비", "데이터베이스"),
-     _START + r"([a-z][-a-z0-9]*)\s+(?:db|database|rds|aurora|디비|데이터베이스)(?![a-z])"),
-    (("db ", "database ", "rds ", "aurora "),
-     r"(?:\bdb|\bdatabase|\brds|\baurora)(?:\s+(?:cluster|instance))?\s+([a-z][-a-z0-9]*)" + _END),
-    (("schedule", "stop", "start"),
-     r"\b(?:schedule|stop|start)\s+(?:the\s+)?([a-z][-a-z0-9]*)\s+(?:to|at|every|on|each|nightly|daily|from|until)\b"),
+    (
+        (" db", " database", " rds", " aurora", "디비", "데이터베이스"),
+        _START + r"([a-z][-a-z0-9]*)\s+(?:db|database|rds|aurora|디비|데이터베이스)(?![a-z])",
+    ),
+    (
+        ("db ", "database ", "rds ", "aurora "),
+        r"(?:\bdb|\bdatabase|\brds|\baurora)(?:\s+(?:cluster|instance))?\s+([a-z][-a-z0-9]*)" + _END,
+    ),
+    (
+        ("schedule", "stop", "start"),
+        r"\b(?:schedule|stop|start)\s+(?:the\s+)?([a-z][-a-z0-9]*)\s+(?:to|at|every|on|each|nightly|daily|from|until)\b",
+    ),
 )
 # Last resort in a schedule request: the first identifier-looking word ("portal-rds-1", "db2").
 _DB_TOKEN: tuple[Rule, ...] = (
@@ -141,14 +177,17 @@ _SA = _rules(
     (("serviceaccountname",), r"serviceaccountname:\s*\"?" + _NAME),
     (("--service-account",), r"--service-account[=\s]+" + _NAME),
     (("serviceaccount/", "serviceaccounts/"), r"\bserviceaccounts?/" + _NAME + _END),
-    (("service", "sa ", "서비스"),
-     r"(?:service\s?account|서비스\s*(?:어카운트|계정)|\bsa)\s+(?:named\s+|called\s+)?" + _NAME + _END),
-    (("service", " sa", "서비스"),
-     _START + _NAME + r"\s+(?:service\s?account|서비스\s*(?:어카운트|계정)|sa)(?![a-z])"),
+    (
+        ("service", "sa ", "서비스"),
+        r"(?:service\s?account|서비스\s*(?:어카운트|계정)|\bsa)\s+(?:named\s+|called\s+)?" + _NAME + _END,
+    ),
+    (("service", " sa", "서비스"), _START + _NAME + r"\s+(?:service\s?account|서비스\s*(?:어카운트|계정)|sa)(?![a-z])"),
 )
 _SYSCTL = re.compile(r"(?<![\w.])((?:net|kernel|vm|fs|user|abi)\.[a-z0-9_]+(?:\.[a-z0-9_]+)*)")
-_SYSCTL_BARE = re.compile(r"(?<![\w.])(tcp_keepalive_(?:time|intvl|probes)|tcp_fin_timeout"
-                          r"|ip_local_port_range|tcp_syncookies|ip_unprivileged_port_start|ping_group_range|somaxconn)(?![\w.])")
+_SYSCTL_BARE = re.compile(
+    r"(?<![\w.])(tcp_keepalive_(?:time|intvl|probes)|tcp_fin_timeout"
+    r"|ip_local_port_range|tcp_syncookies|ip_unprivileged_port_start|ping_group_range|somaxconn)(?![\w.])"
+)
 _BARE_PREFIX = {"somaxconn": "net.core."}
 
 
@@ -231,8 +270,12 @@ def extract(text: str, intent: str, image: str = "", low: str | None = None) -> 
         out["sysctl"] = _sysctl(low)
     if intent == "rds_schedule":  # times in the text become the schedule's crons; what is unread is said
         times = read_times(low)
-        out.update(stop_cron=times.stop_cron, start_cron=times.start_cron, schedule_note=times.note_en,
-                   schedule_note_ko=times.note_ko)
+        out.update(
+            stop_cron=times.stop_cron,
+            start_cron=times.start_cron,
+            schedule_note=times.note_en,
+            schedule_note_ko=times.note_ko,
+        )
     if out.get("cluster") and out.get("cluster", "").lower() == out.get("db"):
         del out["cluster"]  # "aurora cluster portal" names a database, not an EKS cluster
     if out.get("name") and out.get("name") == out.get("namespace") and intent != "ingress_delete_denied":

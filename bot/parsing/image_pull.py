@@ -13,12 +13,26 @@ from dataclasses import dataclass
 
 from bot.parsing import confidence, pull_causes
 
-CAUSES = ("network_unreachable", "auth", "not_found", "rate_limited", "dns", "platform",
-          "invalid_reference", "disk", "tls", "sandbox", "other", "unclear")
+CAUSES = (
+    "network_unreachable",
+    "auth",
+    "not_found",
+    "rate_limited",
+    "dns",
+    "platform",
+    "invalid_reference",
+    "disk",
+    "tls",
+    "sandbox",
+    "other",
+    "unclear",
+)
 # Images that cannot be references at all: a URL, a template placeholder, upper case in the
 # repository path (distribution/reference allows upper case only in the host name).
-_BAD_IMAGE = re.compile(r'(?:image|pull(?:ing)?)\s+"((?:https?://|[^"\s]*[<>{}$])[^"\s]*)"'
-                        r'|(?:image|pull(?:ing)?)\s+"[^"/\s]*(?:\.[^"/\s]*|:\d+)/[^"\s]*[A-Z][^"\s]*"')
+_BAD_IMAGE = re.compile(
+    r'(?:image|pull(?:ing)?)\s+"((?:https?://|[^"\s]*[<>{}$])[^"\s]*)"'
+    r'|(?:image|pull(?:ing)?)\s+"[^"/\s]*(?:\.[^"/\s]*|:\d+)/[^"\s]*[A-Z][^"\s]*"'
+)
 
 
 def _cause(message: str) -> tuple[str, str, float]:
@@ -32,9 +46,12 @@ def _cause(message: str) -> tuple[str, str, float]:
             return "invalid_reference", bad.group(0), confidence.PHRASE
         sure = pull_causes.about_a_pull(low)
         return "unclear", "", confidence.PHRASE if sure else confidence.NOTHING
-    detail = message[found.start:found.end] if same_length else low[found.start:found.end]
-    level = {pull_causes.STRONG: confidence.STRUCTURAL, pull_causes.WEAK: confidence.PHRASE,
-             pull_causes.WRAPPER: confidence.PHRASE}[found.tier]
+    detail = message[found.start : found.end] if same_length else low[found.start : found.end]
+    level = {
+        pull_causes.STRONG: confidence.STRUCTURAL,
+        pull_causes.WEAK: confidence.PHRASE,
+        pull_causes.WRAPPER: confidence.PHRASE,
+    }[found.tier]
     return found.cause, detail, level
 
 
@@ -43,33 +60,54 @@ _QUOTED_IMAGE = re.compile(
     r"|Pulling image|pulling image|failed to resolve reference|failed to get sandbox image"
     r"|failed pulling image|couldn't parse image reference|Failed to apply default image tag"
     r"|Failed to inspect image|PullImage|image)"
-    r"\s+\"([^\"\s]+)")
+    r"\s+\"([^\"\s]+)"
+)
 # "image nginx:1.25", "docker pull repo/app:1", "docker://quay.io/x": only references with a tag, digest or
 # path count, so ordinary words after "image" or "pull" are never taken for images.
 _BARE_IMAGE = re.compile(
     r"(?:\bimage[=:]?\s*|--image[=\s]+|\bpull(?:ing)?\s+(?:the\s+)?|docker://"
     r"|failed to resolve ref(?:erence)?\s+)"
-    r"([A-Za-z0-9][\w.-]*(?:[:/@][\w./:@-]+))")
+    r"([A-Za-z0-9][\w.-]*(?:[:/@][\w./:@-]+))"
+)
 _CRIO_MANIFEST = re.compile(r"reading manifest (\S+) in ([A-Za-z0-9][A-Za-z0-9._/:-]*[A-Za-z0-9])")
 _DENIED_FOR = re.compile(
-    r"(?:pull access denied for|(?<!matching )manifest for) ([A-Za-z0-9][A-Za-z0-9._/:@-]*[A-Za-z0-9])")
+    r"(?:pull access denied for|(?<!matching )manifest for) ([A-Za-z0-9][A-Za-z0-9._/:@-]*[A-Za-z0-9])"
+)
 _DESCRIBE_IMAGE = re.compile(r"^\s*Image:\s+(\S+)", re.M)
-_V2_URL = re.compile(r"https?://([A-Za-z0-9.-]+(?::\d+)?)/v2/([A-Za-z0-9._/-]+?)/(?:manifests|blobs)/([A-Za-z0-9._:-]+)")
+_V2_URL = re.compile(
+    r"https?://([A-Za-z0-9.-]+(?::\d+)?)/v2/([A-Za-z0-9._/-]+?)/(?:manifests|blobs)/([A-Za-z0-9._:-]+)"
+)
 _V2_HOST = re.compile(r"https?://([A-Za-z0-9.-]+(?::\d+)?)/v[12]/")
 _LOOKUP_HOST = re.compile(r"lookup ([A-Za-z0-9.-]+\.[A-Za-z]{2,})")
 # Account ids are often redacted in pasted messages (XXXX, 1111), so any token is accepted there.
 _ECR = re.compile(r"^([0-9a-z*]+)\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$")
 _STARPORT = re.compile(r"prod-([a-z0-9-]+)-starport-layer-bucket")
 
-DOCKER_HUB_HOSTS = frozenset({
-    "docker.io", "index.docker.io", "registry-1.docker.io", "registry.hub.docker.com",
-})
-PUBLIC_HOSTS = frozenset({
-    "quay.io", "ghcr.io", "gcr.io", "k8s.gcr.io", "registry.k8s.io", "mcr.microsoft.com",
-    "registry.gitlab.com",
-    "docker.elastic.co", "nvcr.io", "registry.access.redhat.com", "registry.redhat.io", "cgr.dev",
-    "public.ecr.aws",
-})
+DOCKER_HUB_HOSTS = frozenset(
+    {
+        "docker.io",
+        "index.docker.io",
+        "registry-1.docker.io",
+        "registry.hub.docker.com",
+    }
+)
+PUBLIC_HOSTS = frozenset(
+    {
+        "quay.io",
+        "ghcr.io",
+        "gcr.io",
+        "k8s.gcr.io",
+        "registry.k8s.io",
+        "mcr.microsoft.com",
+        "registry.gitlab.com",
+        "docker.elastic.co",
+        "nvcr.io",
+        "registry.access.redhat.com",
+        "registry.redhat.io",
+        "cgr.dev",
+        "public.ecr.aws",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -91,8 +129,12 @@ class PullClassification:
 
     def to_json(self) -> dict[str, str]:
         """The ``image_pull`` object of the ``chatops parse`` contract."""
-        return {"cause": self.cause, "registry": self.registry, "registry_kind": self.registry_kind,
-                "image": self.image}
+        return {
+            "cause": self.cause,
+            "registry": self.registry,
+            "registry_kind": self.registry_kind,
+            "image": self.image,
+        }
 
 
 def _host_kind(host: str) -> str:

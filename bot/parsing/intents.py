@@ -19,79 +19,241 @@ from bot.parsing import evidence, symptoms
 from bot.parsing.confidence import NOTHING, PHRASE, STRUCTURAL, WEAK
 from bot.parsing.signal import Signal
 
-INTENTS = ("ingress_delete_denied", "irsa_access_denied", "image_pull", "rds_schedule", "sysctl", "pods",
-           "help", "other")
+INTENTS = (
+    "ingress_delete_denied",
+    "irsa_access_denied",
+    "image_pull",
+    "rds_schedule",
+    "sysctl",
+    "pods",
+    "help",
+    "other",
+)
 
 
 # What kubelet, containerd and the registries print: a pull failure by structure.
 IMAGE_PULL = Signal(
-    ("imagepullbackoff", "errimagepull", "invalidimagename", "failed to pull", "back-off pulling image",
-     "pull access denied", "failed to get sandbox image", "manifest unknown", "toomanyrequests",
-     "no matching manifest", "cannotpullcontainer", "imageinspecterror", "errimageneverpull"),
+    (
+        "imagepullbackoff",
+        "errimagepull",
+        "invalidimagename",
+        "failed to pull",
+        "back-off pulling image",
+        "pull access denied",
+        "failed to get sandbox image",
+        "manifest unknown",
+        "toomanyrequests",
+        "no matching manifest",
+        "cannotpullcontainer",
+        "imageinspecterror",
+        "errimageneverpull",
+    ),
 )
 # What people write about pulling: a phrase, read against the families like any other.
 IMAGE_PULL_SAID = Signal(
-    ("can't pull", "cant pull", "cannot pull", "unable to pull", "won't pull", "image pull", "pulling image",
-     "pulling the image", "pull image", "pull the image", "이미지 풀", "이미지풀", "이미지 pull"),
-    re.compile(r"이미지[^\n]{0,12}(?:못|안\s*(?:돼|되|받|가져|내려)|실패|에러|오류|풀)"
-               r"|(?:pull|풀)[^\n]{0,6}(?:실패|안\s*(?:돼|되)|에러|오류)"),
+    (
+        "can't pull",
+        "cant pull",
+        "cannot pull",
+        "unable to pull",
+        "won't pull",
+        "image pull",
+        "pulling image",
+        "pulling the image",
+        "pull image",
+        "pull the image",
+        "이미지 풀",
+        "이미지풀",
+        "이미지 pull",
+    ),
+    re.compile(
+        r"이미지[^\n]{0,12}(?:못|안\s*(?:돼|되|받|가져|내려)|실패|에러|오류|풀)"
+        r"|(?:pull|풀)[^\n]{0,6}(?:실패|안\s*(?:돼|되)|에러|오류)"
+    ),
     ("이미지", "실패", "에러", "오류"),
 )
-SYSCTL = Signal((
-    "sysctl", "keepalive", "keep-alive", "tcp_fin_timeout", "net.ipv4.", "net.ipv6.", "net.core.",
-    "net.netfilter.", "kernel.shm", "kernel.msg", "kernel.sem", "somaxconn",
-    "커널 파라미터", "커널파라미터", "킵얼라이브", "킵 얼라이브",
-))
-INGRESS = Signal(("ingress", "ing/", "인그레스", "load balancer", "loadbalancer"),
-                 re.compile(r"\balb\b"), ("alb",))
-DELETE = Signal((
-    "delet", "remov", "finaliz", "terminat", "stuck", "won't go away",
-    "삭제", "지워", "지우", "제거", "안 없어", "안없어",
-))
-DENIED = Signal((
-    "accessdenied", "not authorized", "unauthorizedoperation", "permission", "forbidden", "denied",
-    "webidentityerr", "invalididentitytoken", "권한", "거부", "irsa",
-))
+SYSCTL = Signal(
+    (
+        "sysctl",
+        "keepalive",
+        "keep-alive",
+        "tcp_fin_timeout",
+        "net.ipv4.",
+        "net.ipv6.",
+        "net.core.",
+        "net.netfilter.",
+        "kernel.shm",
+        "kernel.msg",
+        "kernel.sem",
+        "somaxconn",
+        "커널 파라미터",
+        "커널파라미터",
+        "킵얼라이브",
+        "킵 얼라이브",
+    )
+)
+INGRESS = Signal(("ingress", "ing/", "인그레스", "load balancer", "loadbalancer"), re.compile(r"\balb\b"), ("alb",))
+DELETE = Signal(
+    (
+        "delet",
+        "remov",
+        "finaliz",
+        "terminat",
+        "stuck",
+        "won't go away",
+        "삭제",
+        "지워",
+        "지우",
+        "제거",
+        "안 없어",
+        "안없어",
+    )
+)
+DENIED = Signal(
+    (
+        "accessdenied",
+        "not authorized",
+        "unauthorizedoperation",
+        "permission",
+        "forbidden",
+        "denied",
+        "webidentityerr",
+        "invalididentitytoken",
+        "권한",
+        "거부",
+        "irsa",
+    )
+)
 IRSA = Signal(
-    ("irsa", "assumerolewithwebidentity", "webidentityerr", "invalididentitytoken", "role-arn",
-     "service account role", "serviceaccount role", "openidconnect", "oidc", "pod identity", "trust policy",
-     "trust relationship", "신뢰 정책", "신뢰정책", "신뢰 관계", "신뢰관계", "not authorized to perform"),
+    (
+        "irsa",
+        "assumerolewithwebidentity",
+        "webidentityerr",
+        "invalididentitytoken",
+        "role-arn",
+        "service account role",
+        "serviceaccount role",
+        "openidconnect",
+        "oidc",
+        "pod identity",
+        "trust policy",
+        "trust relationship",
+        "신뢰 정책",
+        "신뢰정책",
+        "신뢰 관계",
+        "신뢰관계",
+        "not authorized to perform",
+    ),
     # "IAM 권한" alone is how-to talk ("grant pods access"); a failure word makes it a denial.
-    re.compile(r"(?:iam|aws)[^\n]{0,20}(?:권한|permission)[^\n]{0,30}?"
-               r"(?:거부|실패|없|오류|에러|안 ?돼|안 ?되|denied|missing|error|fail|lack)"), ("권한", "permission"),
+    re.compile(
+        r"(?:iam|aws)[^\n]{0,20}(?:권한|permission)[^\n]{0,30}?"
+        r"(?:거부|실패|없|오류|에러|안 ?돼|안 ?되|denied|missing|error|fail|lack)"
+    ),
+    ("권한", "permission"),
 )
 DB = Signal(
-    ("aurora", "database", "mysql", "postgres", "디비", "데이터베이스", "오로라", "not eligible for stopping",
-     "stopdbinstance", "stopdbcluster", "autostop", "db_cluster", "db_instance", "dbcluster", "dbinstance"),
-    re.compile(r"\brds\b|\bdbs?\b"), ("rds", "db"),
+    (
+        "aurora",
+        "database",
+        "mysql",
+        "postgres",
+        "디비",
+        "데이터베이스",
+        "오로라",
+        "not eligible for stopping",
+        "stopdbinstance",
+        "stopdbcluster",
+        "autostop",
+        "db_cluster",
+        "db_instance",
+        "dbcluster",
+        "dbinstance",
+    ),
+    re.compile(r"\brds\b|\bdbs?\b"),
+    ("rds", "db"),
 )
 _CLOCK = re.compile(r"\bstop|\bstart|\bat \d{1,2}(?::\d\d)?\s*(?:am|pm)?\b|\b\d{1,2}:\d\d\b")
 SCHEDULE = Signal(
-    ("schedul", "night", "weekend", "cron", "business hours", "office hours", "autostop",
-     "not eligible for stopping", "every day", "every evening", "every weekday",
-     "꺼", "켜", "끄", "중지", "정지", "시작", "스케줄", "예약",
-     "밤", "야간", "주말", "퇴근", "출근", "자동"),
-    _CLOCK, ("stop", "start", "at ", ":"),
+    (
+        "schedul",
+        "night",
+        "weekend",
+        "cron",
+        "business hours",
+        "office hours",
+        "autostop",
+        "not eligible for stopping",
+        "every day",
+        "every evening",
+        "every weekday",
+        "꺼",
+        "켜",
+        "끄",
+        "중지",
+        "정지",
+        "시작",
+        "스케줄",
+        "예약",
+        "밤",
+        "야간",
+        "주말",
+        "퇴근",
+        "출근",
+        "자동",
+    ),
+    _CLOCK,
+    ("stop", "start", "at ", ":"),
 )
-SCHEDULE_VERB = Signal(("꺼", "켜", "끄", "중지", "정지", "schedul"),
-                       re.compile(r"\bstop|\bstart"), ("stop", "start"))
-TIME_WORD = Signal(("night", "weekend", "every ", "cron", "밤", "야간", "주말", "퇴근", "시에"),
-                   re.compile(r"\bat \d{1,2}|\b\d{1,2}:\d\d\b"), ("at ", ":"))
-K8S_OBJECT = Signal(("pod", "파드", "포드", "node", "노드", "deployment", "디플로이",
-                     "container", "컨테이너"))
-PODS = Signal((), re.compile(
-    r"\b(?:get|list|show|display|see|view)\s+(?:me\s+)?(?:all\s+)?(?:the\s+)?(?:running\s+)?"
-    r"(?:[a-z0-9-]+\s+)?(?:pods?|po)\b"
-    r"|\bpods?\s+(?:in|on|of|for|list|status)\b|\bpod list|\bkubectl\s+get\s+(?:pods?|po)\b"
-    r"|(?:파드|포드|pod)\S*\s*(?:목록|리스트|list|보여|조회|확인|상태|현황)"
-    r"|(?:all|every) pods|\bpods -a\b|\bwhat pods\b|\bwhich pods\b|\bpods\??$"),
-    ("get po", "list", "show", "display", "see ", "view", "pods in", "pods on", "pods of", "pods for",
-     "pod list", "pods status", "all pods", "every pod", "pods -a", "what pods", "which pods", "pods?",
-     "pods", "목록", "리스트", "보여", "조회", "확인", "상태", "현황"))
+SCHEDULE_VERB = Signal(("꺼", "켜", "끄", "중지", "정지", "schedul"), re.compile(r"\bstop|\bstart"), ("stop", "start"))
+TIME_WORD = Signal(
+    ("night", "weekend", "every ", "cron", "밤", "야간", "주말", "퇴근", "시에"),
+    re.compile(r"\bat \d{1,2}|\b\d{1,2}:\d\d\b"),
+    ("at ", ":"),
+)
+K8S_OBJECT = Signal(("pod", "파드", "포드", "node", "노드", "deployment", "디플로이", "container", "컨테이너"))
+PODS = Signal(
+    (),
+    re.compile(
+        r"\b(?:get|list|show|display|see|view)\s+(?:me\s+)?(?:all\s+)?(?:the\s+)?(?:running\s+)?"
+        r"(?:[a-z0-9-]+\s+)?(?:pods?|po)\b"
+        r"|\bpods?\s+(?:in|on|of|for|list|status)\b|\bpod list|\bkubectl\s+get\s+(?:pods?|po)\b"
+        r"|(?:파드|포드|pod)\S*\s*(?:목록|리스트|list|보여|조회|확인|상태|현황)"
+        r"|(?:all|every) pods|\bpods -a\b|\bwhat pods\b|\bwhich pods\b|\bpods\??$"
+    ),
+    (
+        "get po",
+        "list",
+        "show",
+        "display",
+        "see ",
+        "view",
+        "pods in",
+        "pods on",
+        "pods of",
+        "pods for",
+        "pod list",
+        "pods status",
+        "all pods",
+        "every pod",
+        "pods -a",
+        "what pods",
+        "which pods",
+        "pods?",
+        "pods",
+        "목록",
+        "리스트",
+        "보여",
+        "조회",
+        "확인",
+        "상태",
+        "현황",
+    ),
+)
 HELP = re.compile(
     r"^\s*(?:help|\?|도움말|도움|도와줘|사용법|명령어|commands?|usage|what can you do"
     r"|how do i use (?:this|you)|뭐\s*(?:할\s*수|하는)|무엇을\s*할\s*수)"
-    r"[\s?!.요]*(?:있어|있나요|있어요|있니|해|줘|주세요|보여줘)?[\s?!.요]*$")
+    r"[\s?!.요]*(?:있어|있나요|있어요|있니|해|줘|주세요|보여줘)?[\s?!.요]*$"
+)
 HELP_ANYWHERE = Signal(("what can you do", "도움말", "사용법"), re.compile(r"\bhelp\b"), ("help",))
 
 
@@ -161,8 +323,9 @@ def _phrases(low: str, aws_error: dict[str, str] | None) -> tuple[str, float]:
     informative = aws_error is not None and aws_error.get("kind") not in ("unclear", "other")
     if informative and aws_error.get("user") and not symptoms.WORKLOAD(low):
         return "other", PHRASE  # an IAM user (a person, the console, a CLI) was denied, not a workload
-    if informative and not (aws_error.get("role") or aws_error.get("action") or aws_error.get("user")
-                            or symptoms.WORKLOAD(low) or IRSA(low)):
+    if informative and not (
+        aws_error.get("role") or aws_error.get("action") or aws_error.get("user") or symptoms.WORKLOAD(low) or IRSA(low)
+    ):
         return "irsa_access_denied", WEAK  # an error code named in prose, with no principal and no workload
     if informative or IRSA(low):
         return "irsa_access_denied", STRUCTURAL if informative else PHRASE
@@ -187,4 +350,3 @@ def _phrases(low: str, aws_error: dict[str, str] | None) -> tuple[str, float]:
     if aws_error is not None or any(w in low for w in symptoms.DOMAIN_WORDS):
         return "other", WEAK  # it is about the bot's areas, but no rule says which: ask
     return "other", PHRASE
-

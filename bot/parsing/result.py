@@ -60,8 +60,15 @@ class ParseResult:
 
     def to_request(self, text: str = "", user: str = "") -> Request:
         """The domain ``Request`` a diagnoser receives for this parse."""
-        return Request(intent=self.intent, entities=dict(self.entities), text=text, lang=Lang(self.language),
-                       user=user, aws_error=self.aws_error, image_pull=self.image_pull)
+        return Request(
+            intent=self.intent,
+            entities=dict(self.entities),
+            text=text,
+            lang=Lang(self.language),
+            user=user,
+            aws_error=self.aws_error,
+            image_pull=self.image_pull,
+        )
 
 
 def language_of(text: str) -> str:

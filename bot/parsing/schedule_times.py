@@ -150,8 +150,11 @@ def read_times(text: str) -> ScheduleTimes:
     stop: tuple[int, int] | None = None
     start: tuple[int, int] | None = None
     guessed: list[str] = []
-    rng = _RANGE.search(low) if len(times) >= 2 and ("from " in low or "부터" in low or "~" in low
-                                                      or "-" in low) else None
+    rng = (
+        _RANGE.search(low)
+        if len(times) >= 2 and ("from " in low or "부터" in low or "~" in low or "-" in low)
+        else None
+    )
     if rng:
         first, second = times[0], times[1]
         span_is_off = bool(_STOP.search(low[max(0, rng.start() - 30) : rng.end() + 16]))
@@ -193,8 +196,9 @@ def read_times(text: str) -> ScheduleTimes:
         notes_en.append(
             f"No start time given; proposing {_fmt(start)} (a stopped database starts by itself after 7 days)."
         )
-        notes_ko.append(f"시작 시각이 없어 {attach(_fmt(start), '을')} 제안합니다 (중지된 DB는 7일 뒤 스스로 "
-                        f"시작됩니다).")
+        notes_ko.append(
+            f"시작 시각이 없어 {attach(_fmt(start), '을')} 제안합니다 (중지된 DB는 7일 뒤 스스로 시작됩니다)."
+        )
     if guessed:
         notes_en.append(f"Read the stop hour without am/pm as {', '.join(guessed)}.")
         notes_ko.append(f"오전/오후 없는 중지 시각을 {attach(', '.join(guessed), '으로')} 읽었습니다.")

@@ -11,8 +11,7 @@ import re
 MAX_CHARS = 20_000
 
 # Slack control sequences: <@U123>, <@U123|name>, <!here>, <#C123|chan>, <http://x|label>, <http://x>.
-_SLACK_TOKEN = re.compile(
-    r"<([@#!])([^<>|\s]*)(?:\|([^<>]*))?>|<((?:https?|mailto):[^<>|\s]*)(?:\|([^<>]*))?>")
+_SLACK_TOKEN = re.compile(r"<([@#!])([^<>|\s]*)(?:\|([^<>]*))?>|<((?:https?|mailto):[^<>|\s]*)(?:\|([^<>]*))?>")
 # C0 controls except tab/newline, DEL and C1 controls, zero-width characters.
 _JUNK = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200d\u2060\ufeff]")
 _FENCE = re.compile(r"```|`")

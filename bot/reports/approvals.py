@@ -78,8 +78,13 @@ def items(data: ApprovalsData, now: datetime) -> list[Item]:
         label = markup(
             "Plan #{id}: {title_en} (risk {risk}) — asked by {who}, expires {expires}{votes}",
             "계획 #{id}: {title_ko} (위험도 {risk}) — 요청 {who}, 만료 {expires}{votes}",
-            id=p.id, title_en=p.title.en, title_ko=p.title.ko, risk=p.risk, who=mention(p.requested_by),
-            expires=f"{expires:%H:%M}", votes=votes,
+            id=p.id,
+            title_en=p.title.en,
+            title_ko=p.title.ko,
+            risk=p.risk,
+            who=mention(p.requested_by),
+            expires=f"{expires:%H:%M}",
+            votes=votes,
         )
         out.append(
             Item(
@@ -94,9 +99,7 @@ def items(data: ApprovalsData, now: datetime) -> list[Item]:
     return out
 
 
-def build(
-    data: ApprovalsData, previous_state: Mapping[str, Any] | None, now: datetime, lang: str
-) -> ReportContent:
+def build(data: ApprovalsData, previous_state: Mapping[str, Any] | None, now: datetime, lang: str) -> ReportContent:
     d = diff(items(data, now), previous_state, now)
     state = state_of(d, now)
     title = Msg("Plans waiting for approval", "승인 대기 계획")(lang)

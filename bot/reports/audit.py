@@ -40,9 +40,7 @@ class Change:
     target: str = ""
 
     def __str__(self) -> str:
-        return (
-            f"#{self.plan_id} {self.kind} {self.outcome} at {self.at.isoformat()} by {','.join(self.people)}"
-        )
+        return f"#{self.plan_id} {self.kind} {self.outcome} at {self.at.isoformat()} by {','.join(self.people)}"
 
 
 @dataclass(frozen=True)
@@ -91,16 +89,19 @@ def items(data: AuditData) -> list[Item]:
         label = markup(
             "#{id} {kind}: {title_en} — {outcome}, approved by {who}",
             "#{id} {kind}: {title_ko} — {outcome_ko}, 승인 {who}",
-            id=c.plan_id, kind=c.kind, title_en=c.title.en, title_ko=c.title.ko, outcome=c.outcome,
-            outcome_ko=SECTIONS[c.outcome].ko, who=who,
+            id=c.plan_id,
+            kind=c.kind,
+            title_en=c.title.en,
+            title_ko=c.title.ko,
+            outcome=c.outcome,
+            outcome_ko=SECTIONS[c.outcome].ko,
+            who=who,
         )
         out.append(Item(f"change|{c.plan_id}|{c.outcome}", c.outcome, label, since=c.at))
     return out
 
 
-def build(
-    data: AuditData, previous_state: Mapping[str, Any] | None, now: datetime, lang: str
-) -> ReportContent:
+def build(data: AuditData, previous_state: Mapping[str, Any] | None, now: datetime, lang: str) -> ReportContent:
     d = diff(items(data), previous_state, now)
     if not d.new and not d.first_run:  # changes leaving the week are not news
         d = replace(

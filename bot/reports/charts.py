@@ -29,9 +29,7 @@ def available() -> bool:
     return importlib.util.find_spec("matplotlib") is not None
 
 
-def series_chart(
-    points: Sequence[tuple[datetime, float]], title: str, filename: str, ylabel: str = "pods"
-) -> Chart:
+def series_chart(points: Sequence[tuple[datetime, float]], title: str, filename: str, ylabel: str = "pods") -> Chart:
     """A step chart of a count over time (one point per report run)."""
     # imported here: matplotlib (the charts extra) costs ~40 MB, paid only when a report draws
     from matplotlib.backends.backend_agg import FigureCanvasAgg

@@ -53,8 +53,7 @@ class Diff:
 
     def __str__(self) -> str:
         return (
-            f"{len(self.new)} new, {len(self.changed)} changed, {len(self.still)} still, "
-            f"{len(self.resolved)} resolved"
+            f"{len(self.new)} new, {len(self.changed)} changed, {len(self.still)} still, {len(self.resolved)} resolved"
         )
 
 

@@ -74,8 +74,7 @@ def pull_items(groups: Sequence[PullGroup]) -> list[Item]:
         where = f" in {g.subnet_id}" if g.subnet_id else ""
         label = Msg(
             f"`{g.image}`: {pods} pod(s) in {', '.join(namespaces)} cannot pull ({g.code or g.cause}){where}",
-            f"`{g.image}`: {', '.join(namespaces)}의 파드 {pods}개 이미지 pull 실패 "
-            f"({g.code or g.cause}){where}",
+            f"`{g.image}`: {', '.join(namespaces)}의 파드 {pods}개 이미지 pull 실패 ({g.code or g.cause}){where}",
         )
         items.append(
             Item(
@@ -174,9 +173,7 @@ def not_ready_since(pod: Obj) -> datetime | None:
     )
 
 
-def not_ready_items(
-    pods: Sequence[Obj], skip: set[tuple[str, str]], now: datetime, grace: timedelta
-) -> list[Item]:
+def not_ready_items(pods: Sequence[Obj], skip: set[tuple[str, str]], now: datetime, grace: timedelta) -> list[Item]:
     items = []
     for pod in pods:
         meta, status = pod.get("metadata") or {}, pod.get("status") or {}
@@ -217,15 +214,11 @@ def failing_pods(data: HealthData, items: Sequence[Item]) -> int:
     return sum(int(i.fields.get("pods", 1)) for i in items)
 
 
-def build(
-    data: HealthData, previous_state: Mapping[str, Any] | None, now: datetime, lang: str
-) -> ReportContent:
+def build(data: HealthData, previous_state: Mapping[str, Any] | None, now: datetime, lang: str) -> ReportContent:
     items = problems(data, now)
     d = diff(items, previous_state, now)
     week_ago = now - timedelta(days=7)
-    series = [
-        p for p in (previous_state or {}).get("series") or [] if datetime.fromisoformat(p[0]) >= week_ago
-    ]
+    series = [p for p in (previous_state or {}).get("series") or [] if datetime.fromisoformat(p[0]) >= week_ago]
     series.append([now.isoformat(), failing_pods(data, items)])
     state = state_of(d, now, series=series)
     title = Msg(f"Cluster health · {data.cluster}", f"클러스터 상태 · {data.cluster}")(lang)

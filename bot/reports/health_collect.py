@@ -54,10 +54,6 @@ def collect(ctx: ClusterContext, not_ready_minutes: int = 10) -> HealthData:
     core = ctx.kube.core
     pods = _items(ctx, core.list_pod_for_all_namespaces, "pods", notes)
     ingresses = _items(ctx, ctx.kube.networking.list_ingress_for_all_namespaces, "ingresses", notes)
-    events = _items(
-        ctx, core.list_event_for_all_namespaces, "events", notes, field_selector="reason=FailedCreate"
-    )
+    events = _items(ctx, core.list_event_for_all_namespaces, "events", notes, field_selector="reason=FailedCreate")
     groups = _pull_groups(ctx, notes)
-    return HealthData(
-        ctx.cluster_name or "cluster", pods, ingresses, events, groups, not_ready_minutes, tuple(notes)
-    )
+    return HealthData(ctx.cluster_name or "cluster", pods, ingresses, events, groups, not_ready_minutes, tuple(notes))

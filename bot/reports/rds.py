@@ -72,8 +72,7 @@ def items(report: WeeklyReport) -> list[Item]:
         label = Msg(
             f"{r.target_kind} {r.target_id}: {r.actions} actions, {r.self_restarts} self-restarts caught, "
             f"{r.overrides} overrides",
-            f"{r.target_id}: 작업 {r.actions}건, 자동 재시작 차단 {r.self_restarts}건, "
-            f"실행 유지 {r.overrides}건",
+            f"{r.target_id}: 작업 {r.actions}건, 자동 재시작 차단 {r.self_restarts}건, 실행 유지 {r.overrides}건",
         )
         out.append(
             Item(

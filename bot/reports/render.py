@@ -71,9 +71,7 @@ def item_blocks(item: Item, lang: str, now: datetime, mark: str) -> list[Block]:
     text = f"{mark} {as_mrkdwn(item.label, lang)} · {Msg('since', '시작')(lang)} {when(item.since, now)}"
     block = section(text)
     if item.ask:
-        block["accessory"] = _button(
-            f"{DIAGNOSE_ACTION}-{item.short}", Msg("Diagnose", "진단")(lang), item.short
-        )
+        block["accessory"] = _button(f"{DIAGNOSE_ACTION}-{item.short}", Msg("Diagnose", "진단")(lang), item.short)
     blocks = [block]
     if item.plan_id is not None:
         blocks.append(decide_actions(item.plan_id, lang, f"report-plan-{item.plan_id}"))
@@ -141,8 +139,7 @@ def report_blocks(
         lines.extend(resolved)
         blocks.append(
             section(
-                f"{Msg('✅ *Resolved*', '✅ *해결됨*')(lang)} ({len(d.resolved)})\n"
-                + "\n".join(resolved[:MAX_ITEMS])
+                f"{Msg('✅ *Resolved*', '✅ *해결됨*')(lang)} ({len(d.resolved)})\n" + "\n".join(resolved[:MAX_ITEMS])
             )
         )
     if not d.current and all_clear is not None:
@@ -156,13 +153,12 @@ def unchanged_line(title: str, d: Diff, lang: str, now: datetime) -> str:
     open_items = d.current
     since = f"{d.changed_at.astimezone(now.tzinfo):%m-%d %H:%M}"
     if not open_items:
-        return Msg(
-            f"{title}: no change since {since}; all clear.", f"{title}: {since} 이후 변화 없음, 이상 없음."
-        )(lang)
+        return Msg(f"{title}: no change since {since}; all clear.", f"{title}: {since} 이후 변화 없음, 이상 없음.")(
+            lang
+        )
     oldest = open_items[0].since
     oldest_at = f"{oldest.astimezone(now.tzinfo):%m-%d %H:%M}" if oldest else "?"
     return Msg(
         f"{title}: no change since {since}; {len(open_items)} still open (oldest since {oldest_at}).",
-        f"{title}: {since} 이후 변화 없음, {len(open_items)}건 계속 진행 중 "
-        f"(가장 오래된 것 {oldest_at}부터).",
+        f"{title}: {since} 이후 변화 없음, {len(open_items)}건 계속 진행 중 (가장 오래된 것 {oldest_at}부터).",
     )(lang)

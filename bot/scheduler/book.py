@@ -15,9 +15,7 @@ from handlers.rds.schedule import Override, Schedule
 
 
 def to_schedule(row: RdsScheduleRow) -> Schedule:
-    return Schedule(
-        row.target_kind, row.target_id, row.stop_cron, row.start_cron, row.tz, row.id, row.enabled
-    )
+    return Schedule(row.target_kind, row.target_id, row.stop_cron, row.start_cron, row.tz, row.id, row.enabled)
 
 
 def to_record(row: RdsActionRow) -> ActionRecord:

@@ -50,8 +50,14 @@ def sweep_trigger(minutes: float = 5) -> IntervalTrigger:
 class SchedulerEngine:
     """Leader-gated APScheduler. ``now`` is the clock jobs should use (tests pass a fake one)."""
 
-    def __init__(self, lock: LeaderLock, now: Callable[[], datetime] = utcnow, check_seconds: float = 5.0,
-                 misfire_grace_seconds: int = 300, on_leadership: Callable[[bool], None] | None = None):
+    def __init__(
+        self,
+        lock: LeaderLock,
+        now: Callable[[], datetime] = utcnow,
+        check_seconds: float = 5.0,
+        misfire_grace_seconds: int = 300,
+        on_leadership: Callable[[bool], None] | None = None,
+    ):
         self.lock = lock
         self.now = now
         self.check_seconds = check_seconds
@@ -65,9 +71,7 @@ class SchedulerEngine:
         self._leading = False
 
     # registration --------------------------------------------------------------------------
-    def add_job(
-        self, name: str, func: Callable[[], Any], trigger: BaseTrigger, run_on_start: bool = True
-    ) -> None:
+    def add_job(self, name: str, func: Callable[[], Any], trigger: BaseTrigger, run_on_start: bool = True) -> None:
         """Register (or replace) a job; it runs only while this replica leads."""
         with self._mutex:
             self._jobs[name] = JobSpec(name, func, trigger, run_on_start)

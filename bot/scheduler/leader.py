@@ -61,10 +61,13 @@ class PgAdvisoryLock:
         if not self.held or self._conn is None:
             return False
         try:
-            row = self._conn.execute(text(
-                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
-                "AND pid = pg_backend_pid() AND ((classid::bigint << 32) | objid::bigint) = :k"),
-                {"k": self.key}).scalar()
+            row = self._conn.execute(
+                text(
+                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
+                    "AND pid = pg_backend_pid() AND ((classid::bigint << 32) | objid::bigint) = :k"
+                ),
+                {"k": self.key},
+            ).scalar()
             self._conn.commit()
         except Exception:
             log.warning("leadership check failed; stepping down", exc_info=True)

@@ -31,9 +31,7 @@ class UpsertSchedule:
         self.repo = repo
 
     def read(self, ctx: ClusterContext, params: Mapping[str, Any]) -> Any:
-        row = self.repo.get_schedule(
-            params["target_kind"], params["target_id"], params.get("cluster_key", "")
-        )
+        row = self.repo.get_schedule(params["target_kind"], params["target_id"], params.get("cluster_key", ""))
         return schedule_state(to_schedule(row)) if row is not None and row.enabled else None
 
     def apply(self, ctx: ClusterContext, step: PlanStep) -> Any:

@@ -30,10 +30,12 @@ Notify = Callable[[str, str, dict[str, Any]], None]
 Audit = Callable[[str, str, Any, Any], None]
 HISTORY = timedelta(days=8)  # longer than AWS's 7-day auto-start, so a self-restart is recognised
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
-_AS_REPORTED = {"stopped": ("stopped", "중지됨"), "stopping": ("stopping (AWS reports it stopped in a few minutes)",
-                                                          "중지 중 (몇 분 뒤 중지됨)"),
-                "running": ("available", "실행 중"), "starting": ("starting (AWS reports it available in a few "
-                                                               "minutes)", "시작 중 (몇 분 뒤 실행됨)")}
+_AS_REPORTED = {
+    "stopped": ("stopped", "중지됨"),
+    "stopping": ("stopping (AWS reports it stopped in a few minutes)", "중지 중 (몇 분 뒤 중지됨)"),
+    "running": ("available", "실행 중"),
+    "starting": ("starting (AWS reports it available in a few minutes)", "시작 중 (몇 분 뒤 실행됨)"),
+}
 
 
 @dataclass
@@ -48,9 +50,17 @@ class SweepOutcome:
 
 
 class SweepJob:
-    def __init__(self, aws: Aws, repo: ScheduleRepo, notify: Notify, audit: Audit,
-                 clock: Callable[[], datetime], rule: TagRule | None = None, cluster_key: str = "",
-                 default_tz: str = "UTC"):
+    def __init__(
+        self,
+        aws: Aws,
+        repo: ScheduleRepo,
+        notify: Notify,
+        audit: Audit,
+        clock: Callable[[], datetime],
+        rule: TagRule | None = None,
+        cluster_key: str = "",
+        default_tz: str = "UTC",
+    ):
         self.aws, self.repo, self.notify, self.audit = aws, repo, notify, audit
         self.clock, self.rule, self.cluster_key, self.default_tz = (
             clock,
@@ -129,19 +139,20 @@ class SweepJob:
         after = {"state": state}
         now_en, now_ko = _AS_REPORTED.get(state, (f"status {status}", f"상태 {status}"))
         if act.cause == "self_restart":
-            en = (f"🔁 re-stopped {kind} {ident} after it started itself "
-                  f"(AWS starts a stopped database after 7 days); it is {now_en}")
-            ko = (f"🔁 {attach(ident, '가')} 스스로 시작되어 다시 중지했습니다 "
-                  f"(AWS는 중지된 DB를 7일 뒤 자동으로 시작합니다). 현재 {now_ko}")
+            en = (
+                f"🔁 re-stopped {kind} {ident} after it started itself "
+                f"(AWS starts a stopped database after 7 days); it is {now_en}"
+            )
+            ko = (
+                f"🔁 {attach(ident, '가')} 스스로 시작되어 다시 중지했습니다 "
+                f"(AWS는 중지된 DB를 7일 뒤 자동으로 시작합니다). 현재 {now_ko}"
+            )
         else:
             verb_en, verb_ko = ("stop", "중지") if act.action == "stop" else ("start", "시작")
-            en = (f"⏱️ {verb_en} {kind} {ident} on schedule ({act.decision.api}), now {now_en}: "
-                  f"{act.reason.en}")
+            en = f"⏱️ {verb_en} {kind} {ident} on schedule ({act.decision.api}), now {now_en}: {act.reason.en}"
             ko = f"⏱️ 스케줄에 따라 {ident} {verb_ko} ({act.decision.api}), 현재 {now_ko}: {act.reason.ko}"
         self.notify(en, ko, details)
-        self.audit(
-            AuditKind.SCHEDULE_ACTION.value, f"{act.action} {kind}:{ident} ({act.cause})", before, after
-        )
+        self.audit(AuditKind.SCHEDULE_ACTION.value, f"{act.action} {kind}:{ident} ({act.cause})", before, after)
         return details
 
     def _note(self, note: SweepNote, now: datetime) -> dict[str, Any]:
@@ -162,9 +173,12 @@ class SweepJob:
         if note.decision is not None:
             details["aws_error"] = note.decision.aws_error
         if result == "refused":  # skipped, not failed: AWS would refuse the call, so none is made
-            self.audit(AuditKind.SCHEDULE_ACTION.value,
-                       f"{note.action} {note.target_kind}:{note.target_id} refused (schedule)", None,
-                       {"refused": details.get("aws_error", ""), "reason": note.message.en})
+            self.audit(
+                AuditKind.SCHEDULE_ACTION.value,
+                f"{note.action} {note.target_kind}:{note.target_id} refused (schedule)",
+                None,
+                {"refused": details.get("aws_error", ""), "reason": note.message.en},
+            )
         self.repo.record_action(
             note.target_kind,
             note.target_id,

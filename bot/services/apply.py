@@ -44,15 +44,22 @@ class ApplyService:
         plan = svc.repo.get_plan(plan_id)
         req = svc.repo.get_request(plan.request_id)
         who = join(", ", (mention(u) for u in approvers))
-        svc.thread.plan_changed(req, plan, "applying", markup("Approved by {who}; applying…", "{who} 승인, 적용 중…",
-                                                              who=who), {"approvers": approvers})
+        svc.thread.plan_changed(
+            req,
+            plan,
+            "applying",
+            markup("Approved by {who}; applying…", "{who} 승인, 적용 중…", who=who),
+            {"approvers": approvers},
+        )
         steps = [step_from(s) for s in plan.steps]
         try:
             problems = plan_violations(plan_from_row(plan), svc.settings.role_patterns)
             account = svc.contexts.account_of(req.cluster)
             if account != (req.account_id or ""):
-                problems.append(f"cluster {req.cluster} now maps to account {account or '?'}, "
-                                f"the diagnosis ran against {req.account_id or '?'}")
+                problems.append(
+                    f"cluster {req.cluster} now maps to account {account or '?'}, "
+                    f"the diagnosis ran against {req.account_id or '?'}"
+                )
             if problems:
                 raise errors.GuardrailRefused("; ".join(problems))
             ctx = svc.context(req.cluster, approvers[-1], **{"plan.approved_by": ",".join(approvers)})
@@ -78,8 +85,15 @@ class ApplyService:
                     raise
                 applied.append((index, step, observed))
                 svc.repo.record_outcome(plan.id, index, "applied", svc.clock(), observed=jsonable(observed))
-                svc.audit(AuditKind.APPLIED, approvers[-1], f"step {index + 1}: {step.description.en}", req, plan,
-                          before=step.before, after=observed)
+                svc.audit(
+                    AuditKind.APPLIED,
+                    approvers[-1],
+                    f"step {index + 1}: {step.description.en}",
+                    req,
+                    plan,
+                    before=step.before,
+                    after=observed,
+                )
         except Exception as exc:  # noqa: BLE001
             self._failed(plan, req, exc, applied, ctx)
             return
@@ -91,21 +105,34 @@ class ApplyService:
         kind = AuditKind.VERIFIED if verification.ok else AuditKind.VERIFY_FAILED
         svc.audit(kind, "bot", verification.message.en, req, plan)
         reversible = all(getattr(self.operation(s.op), "reversible", False) for s in steps)
-        svc.thread.plan_changed(req, plan, "applied", verification.message,
-                                {"verified": verification.ok, "reversible": reversible and not plan.reverts_plan_id,
-                                 "approvers": approvers})
+        svc.thread.plan_changed(
+            req,
+            plan,
+            "applied",
+            verification.message,
+            {
+                "verified": verification.ok,
+                "reversible": reversible and not plan.reverts_plan_id,
+                "approvers": approvers,
+            },
+        )
         svc.thread.status(req, "applied" if verification.ok else "verify_failed", verification.message)
         svc.repo.settle_request(req.id)
 
     def mark_reverted(self, plan: PlanRow, req: RequestRow, actor: str) -> None:
         """``plan`` undoes an applied plan and is now applied itself: mark that one reverted."""
         svc = self.svc
-        if plan.reverts_plan_id and svc.repo.transition(plan.reverts_plan_id, PlanStatus.APPLIED,
-                                                        PlanStatus.REVERTED, svc.clock()):
+        if plan.reverts_plan_id and svc.repo.transition(
+            plan.reverts_plan_id, PlanStatus.APPLIED, PlanStatus.REVERTED, svc.clock()
+        ):
             original = svc.repo.get_plan(plan.reverts_plan_id)
             svc.audit(AuditKind.REVERTED, actor, f"plan #{original.id} reverted by plan #{plan.id}", req, original)
-            svc.thread.plan_changed(req, original, "reverted", Msg(f"Reverted by plan #{plan.id}.",
-                                                                   f"계획 #{attach(plan.id, '로')} 되돌렸습니다."))
+            svc.thread.plan_changed(
+                req,
+                original,
+                "reverted",
+                Msg(f"Reverted by plan #{plan.id}.", f"계획 #{attach(plan.id, '로')} 되돌렸습니다."),
+            )
 
     def _check_fresh(self, ctx, steps: list[PlanStep]) -> None:
         for index, step in enumerate(steps):
@@ -124,8 +151,13 @@ class ApplyService:
                 for step in steps:
                     live = self.operation(step.op).read(ctx, step.params)
                     if not same_state(live, step.after):
-                        return Verification(False, Msg(f"after applying, `{step.op}` reads back differently",
-                                                       f"적용 후 `{step.op}` 상태가 예상과 다릅니다"))
+                        return Verification(
+                            False,
+                            Msg(
+                                f"after applying, `{step.op}` reads back differently",
+                                f"적용 후 `{step.op}` 상태가 예상과 다릅니다",
+                            ),
+                        )
                 return Verification(True, Msg("live state matches the plan", "실제 상태가 계획과 일치합니다"))
             return diagnoser.verify(ctx, plan_from_row(plan))
         except Exception as exc:
@@ -135,36 +167,71 @@ class ApplyService:
 
     def _stale(self, plan: PlanRow, req, stale: errors.StalePlan) -> None:
         svc = self.svc
-        svc.repo.transition(plan.id, PlanStatus.APPLYING, PlanStatus.FAILED, svc.clock(),
-                            result={"reason": "stale", "step": stale.step_index})
-        svc.audit(AuditKind.STALE, "bot", f"plan #{plan.id} refused: {stale}", req, plan,
-                  before=stale.expected, after=stale.actual)
+        svc.repo.transition(
+            plan.id,
+            PlanStatus.APPLYING,
+            PlanStatus.FAILED,
+            svc.clock(),
+            result={"reason": "stale", "step": stale.step_index},
+        )
+        svc.audit(
+            AuditKind.STALE,
+            "bot",
+            f"plan #{plan.id} refused: {stale}",
+            req,
+            plan,
+            before=stale.expected,
+            after=stale.actual,
+        )
         plan.status = PlanStatus.FAILED
-        svc.thread.plan_changed(req, plan, "stale",
-                                Msg(f"Not applied: {stale}. Re-run the diagnosis for a fresh plan.",
-                                    "적용하지 않음: 계획 작성 후 실제 상태가 바뀌었습니다 "
-                                    f"(단계 {stale.step_index + 1}). "
-                                    "진단을 다시 실행하세요."), {"rerun": True})
+        svc.thread.plan_changed(
+            req,
+            plan,
+            "stale",
+            Msg(
+                f"Not applied: {stale}. Re-run the diagnosis for a fresh plan.",
+                "적용하지 않음: 계획 작성 후 실제 상태가 바뀌었습니다 "
+                f"(단계 {stale.step_index + 1}). "
+                "진단을 다시 실행하세요.",
+            ),
+            {"rerun": True},
+        )
         svc.repo.settle_request(req.id)
 
-    def _failed(self, plan: PlanRow, req, exc: Exception, applied: list[tuple[int, PlanStep, Any]],
-                ctx=None) -> None:
+    def _failed(self, plan: PlanRow, req, exc: Exception, applied: list[tuple[int, PlanStep, Any]], ctx=None) -> None:
         svc = self.svc
         ref = new_ref()
-        log.warning("apply failed", exc_info=not isinstance(exc, errors.ChatOpsError),
-                    extra={"ref": ref, "plan_id": plan.id})
+        log.warning(
+            "apply failed", exc_info=not isinstance(exc, errors.ChatOpsError), extra={"ref": ref, "plan_id": plan.id}
+        )
         rolled_back, rollback_errors = self._rollback(ctx, applied, req, plan) if applied else ([], [])
-        svc.repo.transition(plan.id, PlanStatus.APPLYING, PlanStatus.FAILED, svc.clock(),
-                            result={"error": str(exc)[:500], "rolled_back": rolled_back, "ref": ref})
-        svc.audit(AuditKind.FAILED, "bot", f"plan #{plan.id} failed: {exc}"[:1000], req, plan,
-                  after={"rolled_back": rolled_back, "rollback_errors": rollback_errors}, ref=ref)
+        svc.repo.transition(
+            plan.id,
+            PlanStatus.APPLYING,
+            PlanStatus.FAILED,
+            svc.clock(),
+            result={"error": str(exc)[:500], "rolled_back": rolled_back, "ref": ref},
+        )
+        svc.audit(
+            AuditKind.FAILED,
+            "bot",
+            f"plan #{plan.id} failed: {exc}"[:1000],
+            req,
+            plan,
+            after={"rolled_back": rolled_back, "rollback_errors": rollback_errors},
+            ref=ref,
+        )
         text = describe_failure(exc, ref)
         if rolled_back:
-            text = Msg(text.en + f" Undid {len(rolled_back)} step(s) already applied.",
-                       text.ko + f" 이미 적용된 {len(rolled_back)}개 단계를 되돌렸습니다.")
+            text = Msg(
+                text.en + f" Undid {len(rolled_back)} step(s) already applied.",
+                text.ko + f" 이미 적용된 {len(rolled_back)}개 단계를 되돌렸습니다.",
+            )
         if rollback_errors:
-            text = Msg(text.en + " Could not undo: " + "; ".join(rollback_errors),
-                       text.ko + " 되돌리지 못함: " + "; ".join(rollback_errors))
+            text = Msg(
+                text.en + " Could not undo: " + "; ".join(rollback_errors),
+                text.ko + " 되돌리지 못함: " + "; ".join(rollback_errors),
+            )
         plan.status = PlanStatus.FAILED
         svc.thread.plan_changed(req, plan, "failed", text)
         svc.thread.status(req, "failed", text)

@@ -14,9 +14,14 @@ from collections.abc import Callable, Iterable
 
 
 class Approvers:
-    def __init__(self, user_ids: Iterable[str] = (), usergroup: str = "",
-                 group_members: Callable[[str], list[str]] | None = None, cache_seconds: float = 60.0,
-                 allow_self_approval: bool = False):
+    def __init__(
+        self,
+        user_ids: Iterable[str] = (),
+        usergroup: str = "",
+        group_members: Callable[[str], list[str]] | None = None,
+        cache_seconds: float = 60.0,
+        allow_self_approval: bool = False,
+    ):
         self.user_ids = frozenset(user_ids)
         self.usergroup = usergroup
         self._group_members = group_members

@@ -70,24 +70,35 @@ EVERYONE_HERE = Msg("everyone in request channels", "요청 채널의 모든 멤
 POLICY: Mapping[Action, Rule] = {
     Action.HELP: Rule(Who.MEMBER, Where.ANYWHERE, Msg("everyone", "모든 멤버")),
     Action.ASK: Rule(Who.MEMBER, Where.REQUEST_CHANNELS, EVERYONE_HERE),
-    Action.CLUSTER_OVERRIDE: Rule(Who.APPROVER, Where.REQUEST_CHANNELS,
-                                  Msg("approvers, or anyone where the channel allows that cluster",
-                                      "승인자, 또는 채널에 허용된 클러스터는 누구나")),
+    Action.CLUSTER_OVERRIDE: Rule(
+        Who.APPROVER,
+        Where.REQUEST_CHANNELS,
+        Msg(
+            "approvers, or anyone where the channel allows that cluster", "승인자, 또는 채널에 허용된 클러스터는 누구나"
+        ),
+    ),
     Action.AUDIT: Rule(Who.APPROVER, Where.REQUEST_CHANNELS, Msg("approvers", "승인자")),
     Action.REPORT_LIST: Rule(Who.MEMBER, Where.REQUEST_CHANNELS, EVERYONE_HERE),
     Action.REPORT_CHANGE: Rule(Who.APPROVER, Where.REQUEST_CHANNELS, Msg("approvers", "승인자")),
     Action.REPORT_DIAGNOSE: Rule(Who.MEMBER, Where.ANYWHERE, Msg("everyone", "모든 멤버")),
     Action.RDS_SCHEDULE: Rule(Who.MEMBER, Where.REQUEST_CHANNELS, EVERYONE_HERE),
-    Action.APPROVE: Rule(Who.DECIDER, Where.ANYWHERE,
-                         Msg("approvers other than the requester", "요청자가 아닌 승인자")),
-    Action.REJECT: Rule(Who.DECIDER_OR_REQUESTER, Where.ANYWHERE,
-                        Msg("approvers, or the requester (withdraw)", "승인자, 또는 요청자 본인(철회)")),
-    Action.REVERT: Rule(Who.REQUESTER_OR_APPROVER, Where.ANYWHERE,
-                        Msg("the requester or an approver", "요청자 또는 승인자")),
-    Action.RERUN: Rule(Who.REQUESTER_OR_APPROVER, Where.ANYWHERE,
-                       Msg("the requester or an approver", "요청자 또는 승인자")),
-    Action.CHOOSE_INTENT: Rule(Who.REQUESTER_OR_APPROVER, Where.ANYWHERE,
-                               Msg("the requester or an approver", "요청자 또는 승인자")),
+    Action.APPROVE: Rule(
+        Who.DECIDER, Where.ANYWHERE, Msg("approvers other than the requester", "요청자가 아닌 승인자")
+    ),
+    Action.REJECT: Rule(
+        Who.DECIDER_OR_REQUESTER,
+        Where.ANYWHERE,
+        Msg("approvers, or the requester (withdraw)", "승인자, 또는 요청자 본인(철회)"),
+    ),
+    Action.REVERT: Rule(
+        Who.REQUESTER_OR_APPROVER, Where.ANYWHERE, Msg("the requester or an approver", "요청자 또는 승인자")
+    ),
+    Action.RERUN: Rule(
+        Who.REQUESTER_OR_APPROVER, Where.ANYWHERE, Msg("the requester or an approver", "요청자 또는 승인자")
+    ),
+    Action.CHOOSE_INTENT: Rule(
+        Who.REQUESTER_OR_APPROVER, Where.ANYWHERE, Msg("the requester or an approver", "요청자 또는 승인자")
+    ),
     Action.HOME: Rule(Who.MEMBER, Where.ANYWHERE, Msg("everyone", "모든 멤버")),
     Action.HOME_RECENT_CHANGES: Rule(Who.APPROVER, Where.ANYWHERE, Msg("approvers", "승인자")),
     Action.OTHER: Rule(Who.MEMBER, Where.ANYWHERE, Msg("everyone", "모든 멤버")),
@@ -95,13 +106,18 @@ POLICY: Mapping[Action, Rule] = {
 
 # /ops sub-commands (as /ops help lists them) and the action each one is.
 COMMAND_ACTIONS: Mapping[str, Action] = {
-    "help": Action.HELP, "audit": Action.AUDIT, "report list": Action.REPORT_LIST,
-    "report add": Action.REPORT_CHANGE, "report remove": Action.REPORT_CHANGE, "report run": Action.REPORT_CHANGE,
+    "help": Action.HELP,
+    "audit": Action.AUDIT,
+    "report list": Action.REPORT_LIST,
+    "report add": Action.REPORT_CHANGE,
+    "report remove": Action.REPORT_CHANGE,
+    "report run": Action.REPORT_CHANGE,
 }
 BUTTON_HELP: tuple[tuple[Msg, Action], ...] = (
-    (Msg("Approve", "승인"), Action.APPROVE), (Msg("Reject", "거절"), Action.REJECT),
-    (Msg("Revert", "되돌리기"), Action.REVERT), (Msg("Re-run / choose what you meant", "다시 실행 / 의도 선택"),
-                                                 Action.RERUN),
+    (Msg("Approve", "승인"), Action.APPROVE),
+    (Msg("Reject", "거절"), Action.REJECT),
+    (Msg("Revert", "되돌리기"), Action.REVERT),
+    (Msg("Re-run / choose what you meant", "다시 실행 / 의도 선택"), Action.RERUN),
 )
 
 
@@ -147,8 +163,9 @@ def _mentions(channels: Sequence[str]) -> str:
 class Authorizer:
     """Decides ``POLICY`` for one actor and action (``check``), and the plan-specific rules."""
 
-    def __init__(self, settings: Settings, approvers: Approvers, directory: Directory | None = None,
-                 contexts: Any = None):
+    def __init__(
+        self, settings: Settings, approvers: Approvers, directory: Directory | None = None, contexts: Any = None
+    ):
         self.settings = settings
         self.approvers = approvers
         self.directory = directory or Directory()
@@ -173,11 +190,20 @@ class Authorizer:
         try:
             team, enterprise = self.directory.installation()
         except LookupFailed:
-            return Refusal("lookup_failed", Msg("I could not check which workspace I am installed in; try again.",
-                                                "설치된 워크스페이스를 확인하지 못했습니다. 다시 시도해 주세요."))
-        ours = Refusal("other_workspace", Msg(
-            "I only take requests from people in the workspace I am installed in.",
-            "이 봇은 설치된 워크스페이스의 멤버 요청만 받습니다."))
+            return Refusal(
+                "lookup_failed",
+                Msg(
+                    "I could not check which workspace I am installed in; try again.",
+                    "설치된 워크스페이스를 확인하지 못했습니다. 다시 시도해 주세요.",
+                ),
+            )
+        ours = Refusal(
+            "other_workspace",
+            Msg(
+                "I only take requests from people in the workspace I am installed in.",
+                "이 봇은 설치된 워크스페이스의 멤버 요청만 받습니다.",
+            ),
+        )
 
         def same_org(team_id: str, enterprise_id: str = "") -> bool:
             return not team_id or team_id == team or bool(enterprise and enterprise_id == enterprise)
@@ -189,41 +215,67 @@ class Authorizer:
         try:
             facts = self.directory.user(actor.user)
         except LookupFailed:
-            return Refusal("lookup_failed", Msg(
-                "I could not look you up in this workspace; try again.",
-                "이 워크스페이스에서 사용자 정보를 확인하지 못했습니다. 다시 시도해 주세요."))
+            return Refusal(
+                "lookup_failed",
+                Msg(
+                    "I could not look you up in this workspace; try again.",
+                    "이 워크스페이스에서 사용자 정보를 확인하지 못했습니다. 다시 시도해 주세요.",
+                ),
+            )
         if facts.deleted or not facts.team_id or not same_org(facts.team_id, facts.enterprise_id):
             return ours
         if facts.guest:
-            return Refusal("guest", Msg(
-                "Guest accounts cannot use this bot; ask a full member of the workspace.",
-                "게스트 계정은 이 봇을 사용할 수 없습니다. 워크스페이스 정식 멤버에게 요청하세요."))
+            return Refusal(
+                "guest",
+                Msg(
+                    "Guest accounts cannot use this bot; ask a full member of the workspace.",
+                    "게스트 계정은 이 봇을 사용할 수 없습니다. 워크스페이스 정식 멤버에게 요청하세요.",
+                ),
+            )
         if where == Where.REQUEST_CHANNELS:
             if actor.is_dm:
                 if not s.allow_direct_messages:
-                    return Refusal("direct_message", Msg(
-                        f"I do not take requests in direct messages; ask in {_mentions(s.request_channel_ids)}.",
-                        f"DM 으로는 요청을 받지 않습니다. {_mentions(s.request_channel_ids)}에서 요청하세요."))
+                    return Refusal(
+                        "direct_message",
+                        Msg(
+                            f"I do not take requests in direct messages; ask in {_mentions(s.request_channel_ids)}.",
+                            f"DM 으로는 요청을 받지 않습니다. {_mentions(s.request_channel_ids)}에서 요청하세요.",
+                        ),
+                    )
             elif actor.channel not in s.request_channel_ids:
-                return Refusal("channel", Msg(
-                    f"I only take requests in {_mentions(s.request_channel_ids)}.",
-                    f"요청은 {_mentions(s.request_channel_ids)} 에서만 받습니다."))
+                return Refusal(
+                    "channel",
+                    Msg(
+                        f"I only take requests in {_mentions(s.request_channel_ids)}.",
+                        f"요청은 {_mentions(s.request_channel_ids)} 에서만 받습니다.",
+                    ),
+                )
         if actor.channel and not actor.is_dm and not s.allow_shared_channels:
             shared = actor.ext_shared
             if not shared:  # the payload's word is enough to refuse, never to allow
                 try:
                     shared = self.directory.channel(actor.channel).ext_shared
                 except LookupFailed:
-                    return Refusal("lookup_failed", Msg("I could not check this channel; try again.",
-                                                        "이 채널을 확인하지 못했습니다. 다시 시도해 주세요."))
+                    return Refusal(
+                        "lookup_failed",
+                        Msg(
+                            "I could not check this channel; try again.",
+                            "이 채널을 확인하지 못했습니다. 다시 시도해 주세요.",
+                        ),
+                    )
             if shared:
-                return Refusal("shared_channel", Msg(
-                    "This channel is shared with another organisation; I do not take requests here.",
-                    "다른 조직과 공유된 채널에서는 요청을 받지 않습니다."))
+                return Refusal(
+                    "shared_channel",
+                    Msg(
+                        "This channel is shared with another organisation; I do not take requests here.",
+                        "다른 조직과 공유된 채널에서는 요청을 받지 않습니다.",
+                    ),
+                )
         return None
 
-    def check(self, action: Action, actor: Actor, requester: str = "", cluster: str = "",
-              fresh: bool = False, risk: str = "") -> Refusal | None:
+    def check(
+        self, action: Action, actor: Actor, requester: str = "", cluster: str = "", fresh: bool = False, risk: str = ""
+    ) -> Refusal | None:
         """Why ``actor`` may not do ``action`` (None if they may). ``requester`` is the person the thing
         belongs to (the request's or plan's), ``cluster`` a cluster named in the request, ``fresh`` asks
         for approver membership from Slack rather than the cache."""
@@ -236,8 +288,9 @@ class Authorizer:
             refusal = self.cluster_refusal(actor, cluster, fresh)
         return refusal
 
-    def who_refusal(self, action: Action, user: str, requester: str = "", fresh: bool = False,
-                    risk: str = "") -> Refusal | None:
+    def who_refusal(
+        self, action: Action, user: str, requester: str = "", fresh: bool = False, risk: str = ""
+    ) -> Refusal | None:
         """The "who" column of ``POLICY`` alone (the member checks already passed)."""
         who = POLICY[action].who
         mention = self.approvers.mention()
@@ -246,27 +299,44 @@ class Authorizer:
         if who == Who.APPROVER:
             if self.is_approver(user, fresh):
                 return None
-            return Refusal("approvers_only", Msg(f"Only approvers can do that ({mention}).",
-                                                 f"승인자만 할 수 있습니다 ({mention})."))
+            return Refusal(
+                "approvers_only",
+                Msg(f"Only approvers can do that ({mention}).", f"승인자만 할 수 있습니다 ({mention})."),
+            )
         if who == Who.REQUESTER_OR_APPROVER:
             if (requester and user == requester) or self.is_approver(user, fresh):
                 return None
-            return Refusal("requester_or_approver", Msg(
-                f"Only the person who asked (<@{requester}>) or an approver can do that.",
-                f"요청한 사람(<@{requester}>) 또는 승인자만 할 수 있습니다."))
+            return Refusal(
+                "requester_or_approver",
+                Msg(
+                    f"Only the person who asked (<@{requester}>) or an approver can do that.",
+                    f"요청한 사람(<@{requester}>) 또는 승인자만 할 수 있습니다.",
+                ),
+            )
         if who == Who.DECIDER_OR_REQUESTER and requester and user == requester:
             return None
         high = risk == Risk.HIGH
         if user == requester and (high or not self.approvers.allow_self_approval):
             if high:
-                return Refusal("self_approval", Msg(
-                    "You asked for this high-risk change, so two other approvers have to approve it.",
-                    "위험도 높은 변경의 요청자는 승인할 수 없습니다. 다른 승인자 두 명이 필요합니다."))
-            return Refusal("self_approval", Msg("You asked for this change, so someone else has to approve it.",
-                                                "요청자는 자신의 변경을 승인할 수 없습니다. 다른 승인자가 필요합니다."))
+                return Refusal(
+                    "self_approval",
+                    Msg(
+                        "You asked for this high-risk change, so two other approvers have to approve it.",
+                        "위험도 높은 변경의 요청자는 승인할 수 없습니다. 다른 승인자 두 명이 필요합니다.",
+                    ),
+                )
+            return Refusal(
+                "self_approval",
+                Msg(
+                    "You asked for this change, so someone else has to approve it.",
+                    "요청자는 자신의 변경을 승인할 수 없습니다. 다른 승인자가 필요합니다.",
+                ),
+            )
         if not self.is_approver(user, fresh):
-            return Refusal("approvers_only", Msg(f"Only approvers can decide plans ({mention}).",
-                                                 f"승인자만 결정할 수 있습니다 ({mention})."))
+            return Refusal(
+                "approvers_only",
+                Msg(f"Only approvers can decide plans ({mention}).", f"승인자만 결정할 수 있습니다 ({mention})."),
+            )
         return None
 
     # clusters ----------------------------------------------------------------------------------
@@ -289,17 +359,26 @@ class Authorizer:
         known = self.known_clusters()
         approver = self.is_approver(actor.user, fresh)
         if cluster not in known:
-            listing = Msg(f" Known clusters: {', '.join(known)}.", f" 등록된 클러스터: {', '.join(known)}.") \
-                if approver else Msg("", "")
+            listing = (
+                Msg(f" Known clusters: {', '.join(known)}.", f" 등록된 클러스터: {', '.join(known)}.")
+                if approver
+                else Msg("", "")
+            )
             typed = escape(cluster[:60])  # what the person typed: shown as typed, never as markup
-            return Refusal("unknown_cluster", Msg(f"Unknown cluster `{typed}`.{listing.en}",
-                                                  f"알 수 없는 클러스터 `{typed}` 입니다.{listing.ko}"))
+            return Refusal(
+                "unknown_cluster",
+                Msg(f"Unknown cluster `{typed}`.{listing.en}", f"알 수 없는 클러스터 `{typed}` 입니다.{listing.ko}"),
+            )
         allowed = self.channel_clusters(actor.channel)
         if cluster in allowed or approver:
             return None
         here = escape(", ".join(allowed) or "—")
         typed = escape(cluster[:60])
-        return Refusal("cluster_override", Msg(
-            f"This channel works on {here}; only approvers can point a request at `{typed}`.",
-            f"이 채널의 클러스터는 {here}입니다. `{typed}` {josa(typed, '를')} 지정하는 것은 승인자만 할 수 "
-            "있습니다."))
+        return Refusal(
+            "cluster_override",
+            Msg(
+                f"This channel works on {here}; only approvers can point a request at `{typed}`.",
+                f"이 채널의 클러스터는 {here}입니다. `{typed}` {josa(typed, '를')} 지정하는 것은 승인자만 할 수 "
+                "있습니다.",
+            ),
+        )

@@ -141,9 +141,15 @@ def parse_clusters(doc: Any) -> ClustersConfig:
         if unknown:
             raise ValueError(f"clusters file: {name}: unknown kube keys {sorted(unknown)}")
         kube = KubeAccess(**{k: str(v) for k, v in kube_keys.items()})
-        clusters[name] = ClusterConfig(name=name, account_id=account, region=str(raw.get("region", "")),
-                                       role_arn=role, external_id=str(raw.get("external_id", "")), kube=kube,
-                                       lb_controller=_lb_controller(name, raw.get("lb_controller", "")))
+        clusters[name] = ClusterConfig(
+            name=name,
+            account_id=account,
+            region=str(raw.get("region", "")),
+            role_arn=role,
+            external_id=str(raw.get("external_id", "")),
+            kube=kube,
+            lb_controller=_lb_controller(name, raw.get("lb_controller", "")),
+        )
         if not clusters[name].region:
             raise ValueError(f"clusters file: {name}: region is required")
     channels: dict[str, str] = {}
@@ -174,9 +180,15 @@ class _Entry:
 class ClusterContexts:
     """A ``ContextProvider`` over several clusters and accounts (see the module docstring)."""
 
-    def __init__(self, config: ClustersConfig, settings: Settings, clock: Callable[[], datetime] = utcnow,
-                 base_session: Callable[[], boto3.Session] = boto3.Session, max_attempts: int = 4,
-                 max_entries: int = 256):
+    def __init__(
+        self,
+        config: ClustersConfig,
+        settings: Settings,
+        clock: Callable[[], datetime] = utcnow,
+        base_session: Callable[[], boto3.Session] = boto3.Session,
+        max_attempts: int = 4,
+        max_entries: int = 256,
+    ):
         self.config = config
         self.settings = settings
         self.clock = clock
@@ -204,8 +216,10 @@ class ClusterContexts:
     def get(self, cluster: str = "", user: str = "") -> ClusterContext:
         name = cluster or self.config.default
         if not name:
-            raise errors.UsageError("No cluster is set for this channel; add `--cluster NAME`.",
-                                    "이 채널에 지정된 클러스터가 없습니다. `--cluster 이름` 을 붙여 주세요.")
+            raise errors.UsageError(
+                "No cluster is set for this channel; add `--cluster NAME`.",
+                "이 채널에 지정된 클러스터가 없습니다. `--cluster 이름` 을 붙여 주세요.",
+            )
         cfg = self.config.cluster(name)
         key = (name, session_name(user))
         with self._lock:
@@ -226,9 +240,16 @@ class ClusterContexts:
         aws = Aws(session=session, region=cfg.region, max_attempts=self._max_attempts, counter=self.counter)
         kube = self._kube(cfg, aws, session)
         s = self.settings
-        ctx = ClusterContext(aws=aws, kube=kube, cluster_name=cfg.name, account_id=cfg.account_id,
-                             clock=self.clock, role_allow_patterns=s.role_patterns,
-                             wait_seconds=s.verify_wait_seconds, lb_controller=cfg.lb_controller or s.lb_controller)
+        ctx = ClusterContext(
+            aws=aws,
+            kube=kube,
+            cluster_name=cfg.name,
+            account_id=cfg.account_id,
+            clock=self.clock,
+            role_allow_patterns=s.role_patterns,
+            wait_seconds=s.verify_wait_seconds,
+            lb_controller=cfg.lb_controller or s.lb_controller,
+        )
         ctx.extras.update(session_name=session_name(user), role_arn=cfg.role_arn)
         return ctx, renew_at
 
@@ -237,22 +258,29 @@ class ClusterContexts:
         if not cfg.role_arn:
             return base, self.clock() + timedelta(hours=12)
         sts = Aws(session=base, region=cfg.region, max_attempts=self._max_attempts, counter=self.counter)
-        kwargs: dict[str, Any] = {"RoleArn": cfg.role_arn, "RoleSessionName": session_name(user),
-                                  "DurationSeconds": SESSION_SECONDS}
+        kwargs: dict[str, Any] = {
+            "RoleArn": cfg.role_arn,
+            "RoleSessionName": session_name(user),
+            "DurationSeconds": SESSION_SECONDS,
+        }
         if cfg.external_id:
             kwargs["ExternalId"] = cfg.external_id
         creds = sts.client("sts").assume_role(**kwargs)["Credentials"]
-        session = boto3.Session(aws_access_key_id=creds["AccessKeyId"],
-                                aws_secret_access_key=creds["SecretAccessKey"],
-                                aws_session_token=creds["SessionToken"], region_name=cfg.region)
+        session = boto3.Session(
+            aws_access_key_id=creds["AccessKeyId"],
+            aws_secret_access_key=creds["SecretAccessKey"],
+            aws_session_token=creds["SessionToken"],
+            region_name=cfg.region,
+        )
         expires = creds.get("Expiration") or self.clock() + timedelta(seconds=SESSION_SECONDS)
         return session, expires - RENEW_BEFORE
 
     def _kube(self, cfg: ClusterConfig, aws: Aws, session: boto3.Session) -> Kube:
         access = cfg.kube
         if access.kubeconfig_context or access.kubeconfig:
-            return Kube.from_kubeconfig(context=access.kubeconfig_context or None,
-                                        path=access.kubeconfig or None, counter=aws.counter)
+            return Kube.from_kubeconfig(
+                context=access.kubeconfig_context or None, path=access.kubeconfig or None, counter=aws.counter
+            )
         host, ca_file, ca_data = access.endpoint, access.ca_file, b""
         if not host or (host.startswith("https://") and not ca_file):
             described = aws.client("eks").describe_cluster(name=cfg.name)["cluster"]

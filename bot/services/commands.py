@@ -49,8 +49,10 @@ def _split(text: str) -> list[str]:
     try:
         return shlex.split(text)
     except ValueError as exc:
-        raise UsageError(f"could not read the arguments ({exc}); check the quotes.",
-                         f"인자를 읽을 수 없습니다 ({exc}). 따옴표를 확인하세요.") from exc
+        raise UsageError(
+            f"could not read the arguments ({exc}); check the quotes.",
+            f"인자를 읽을 수 없습니다 ({exc}). 따옴표를 확인하세요.",
+        ) from exc
 
 
 def _take_cluster(args: list[str]) -> tuple[list[str], str]:
@@ -73,8 +75,10 @@ def _take_cluster(args: list[str]) -> tuple[list[str], str]:
 def parse_command(text: str, builtin_names: frozenset[str] = frozenset()) -> Command:
     text = (text or "").replace("\x00", "").strip()
     if len(text) > MAX_TEXT:
-        raise UsageError(f"that is {len(text)} characters; keep a command under {MAX_TEXT}.",
-                         f"{len(text)}자입니다. 명령은 {MAX_TEXT}자 이내로 입력하세요.")
+        raise UsageError(
+            f"that is {len(text)} characters; keep a command under {MAX_TEXT}.",
+            f"{len(text)}자입니다. 명령은 {MAX_TEXT}자 이내로 입력하세요.",
+        )
     # The free-text parser runs only when the text is not a command: a command needs just the language,
     # and this runs in the ack, while Slack waits.
     lang = language_of(text) if text else "en"
@@ -109,10 +113,13 @@ def parse_command(text: str, builtin_names: frozenset[str] = frozenset()) -> Com
         return fallback
     known = ("help", "audit", *builtin_names, *(spec.name for _d, spec in registry.commands()))
     meant = did_you_mean(head, known)
-    hint_en, hint_ko = ((f" did you mean `{meant}`?", f" `{meant}` {josa(meant, '을')} 입력하려던 건가요?")
-                        if meant else ("", ""))
-    raise UsageError(f"unknown command `{head[:40]}`;{hint_en} try `help`.",
-                     f"알 수 없는 명령 `{head[:40]}`.{hint_ko} `help` 를 입력해 보세요.")
+    hint_en, hint_ko = (
+        (f" did you mean `{meant}`?", f" `{meant}` {josa(meant, '을')} 입력하려던 건가요?") if meant else ("", "")
+    )
+    raise UsageError(
+        f"unknown command `{head[:40]}`;{hint_en} try `help`.",
+        f"알 수 없는 명령 `{head[:40]}`.{hint_ko} `help` 를 입력해 보세요.",
+    )
 
 
 def _free_text(text: str, args: list[str], cluster: str) -> Command | None:
@@ -123,8 +130,16 @@ def _free_text(text: str, args: list[str], cluster: str) -> Command | None:
         return None
     ents = dict(parsed.entities)
     intent = parsed.intent if parsed.confident else "other"
-    return Command("request", parsed.language, intent, ents, tuple(args),
-                   cluster or ents.pop("cluster", ""), parsed.aws_error, parsed.image_pull)
+    return Command(
+        "request",
+        parsed.language,
+        intent,
+        ents,
+        tuple(args),
+        cluster or ents.pop("cluster", ""),
+        parsed.aws_error,
+        parsed.image_pull,
+    )
 
 
 def help_lines(command: str = "/ops", extra: Sequence[tuple[str, Msg]] = ()) -> list[tuple[str, Msg]]:
@@ -137,14 +152,19 @@ def help_lines(command: str = "/ops", extra: Sequence[tuple[str, Msg]] = ()) -> 
 
 def help_text(lang: str, command: str = "/ops", extra: Sequence[tuple[str, Msg]] = ()) -> str:
     """Every command with who may use it (from ``bot.services.authz.POLICY``), then the buttons."""
-    head = Msg("*What I can do* (or just describe the problem in English or Korean):",
-               "*할 수 있는 일* (또는 문제를 한국어나 영어로 그냥 적어 주세요):")(lang)
+    head = Msg(
+        "*What I can do* (or just describe the problem in English or Korean):",
+        "*할 수 있는 일* (또는 문제를 한국어나 영어로 그냥 적어 주세요):",
+    )(lang)
     who = Msg("who", "사용 가능")(lang)
     lines = []
     for usage, desc in help_lines(command, extra):
         may = who_label(command_action(usage.removeprefix(command).strip()))(lang)
         lines.append(f"• `{usage}` — {desc(lang)} _({who}: {may})_")
     lines.append(f"• `--cluster NAME` / `cluster=NAME` — _({who}: {who_label(Action.CLUSTER_OVERRIDE)(lang)})_")
-    buttons = Msg("*Buttons*", "*버튼*")(lang) + "\n" + "\n".join(
-        f"• {name(lang)} — {who_label(action)(lang)}" for name, action in BUTTON_HELP)
+    buttons = (
+        Msg("*Buttons*", "*버튼*")(lang)
+        + "\n"
+        + "\n".join(f"• {name(lang)} — {who_label(action)(lang)}" for name, action in BUTTON_HELP)
+    )
     return head + "\n" + "\n".join(lines) + "\n" + buttons

@@ -26,12 +26,18 @@ def kube_from_settings(settings: Settings) -> Kube:
 
 
 class SingleClusterContexts:
-    def __init__(self, settings: Settings, clock: Callable[[], datetime] = utcnow,
-                 aws_factory: Callable[[], Aws] | None = None, kube_factory: Callable[[], Kube] | None = None):
+    def __init__(
+        self,
+        settings: Settings,
+        clock: Callable[[], datetime] = utcnow,
+        aws_factory: Callable[[], Aws] | None = None,
+        kube_factory: Callable[[], Kube] | None = None,
+    ):
         self.settings = settings
         self.clock = clock
-        self._aws_factory = aws_factory or (lambda: Aws(region=settings.aws_region,
-                                                        max_attempts=settings.aws_max_attempts))
+        self._aws_factory = aws_factory or (
+            lambda: Aws(region=settings.aws_region, max_attempts=settings.aws_max_attempts)
+        )
         self._kube_factory = kube_factory or (lambda: kube_from_settings(settings))
         self._ctx: ClusterContext | None = None
         self._lock = threading.Lock()
@@ -40,10 +46,15 @@ class SingleClusterContexts:
         with self._lock:
             if self._ctx is None:
                 s = self.settings
-                self._ctx = ClusterContext(aws=self._aws_factory(), kube=self._kube_factory(),
-                                           cluster_name=s.cluster_name, clock=self.clock,
-                                           role_allow_patterns=s.role_patterns, wait_seconds=s.verify_wait_seconds,
-                                           lb_controller=s.lb_controller)
+                self._ctx = ClusterContext(
+                    aws=self._aws_factory(),
+                    kube=self._kube_factory(),
+                    cluster_name=s.cluster_name,
+                    clock=self.clock,
+                    role_allow_patterns=s.role_patterns,
+                    wait_seconds=s.verify_wait_seconds,
+                    lb_controller=s.lb_controller,
+                )
             return self._ctx
 
     def default_cluster(self, channel: str = "") -> str:

@@ -47,13 +47,32 @@ class Services:
             return self.extra_operations[name]
         return registry.operation(name)
 
-    def audit(self, kind: AuditKind, actor: str, summary: str, req: RequestRow | None = None,
-              plan: PlanRow | None = None, before: Any = None, after: Any = None, ref: str = "") -> None:
-        self.repo.audit(AuditEvent(kind=kind, actor=actor, summary=summary[:2000],
-                                   request_id=req.id if req else (plan.request_id if plan else None),
-                                   plan_id=plan.id if plan else None, before=jsonable(before),
-                                   after=jsonable(after), channel=req.channel if req else "",
-                                   thread_ts=req.thread_ts if req else "", ref=ref), self.clock())
+    def audit(
+        self,
+        kind: AuditKind,
+        actor: str,
+        summary: str,
+        req: RequestRow | None = None,
+        plan: PlanRow | None = None,
+        before: Any = None,
+        after: Any = None,
+        ref: str = "",
+    ) -> None:
+        self.repo.audit(
+            AuditEvent(
+                kind=kind,
+                actor=actor,
+                summary=summary[:2000],
+                request_id=req.id if req else (plan.request_id if plan else None),
+                plan_id=plan.id if plan else None,
+                before=jsonable(before),
+                after=jsonable(after),
+                channel=req.channel if req else "",
+                thread_ts=req.thread_ts if req else "",
+                ref=ref,
+            ),
+            self.clock(),
+        )
 
 
 def jsonable(value: Any) -> Any:
@@ -77,15 +96,28 @@ def msg_from(d: Mapping[str, str]) -> Msg:
 
 
 def step_to_dict(step: PlanStep) -> dict[str, Any]:
-    return {"op": step.op, "params": jsonable(dict(step.params)), "before": jsonable(step.before),
-            "after": jsonable(step.after), "description": msg_to_dict(step.description), "risk": str(step.risk)}
+    return {
+        "op": step.op,
+        "params": jsonable(dict(step.params)),
+        "before": jsonable(step.before),
+        "after": jsonable(step.after),
+        "description": msg_to_dict(step.description),
+        "risk": str(step.risk),
+    }
 
 
 def step_from(d: Mapping[str, Any]) -> PlanStep:
-    return PlanStep(d["op"], d["params"], d["before"], d["after"], msg_from(d["description"]),
-                    Risk(d.get("risk", Risk.LOW)))
+    return PlanStep(
+        d["op"], d["params"], d["before"], d["after"], msg_from(d["description"]), Risk(d.get("risk", Risk.LOW))
+    )
 
 
 def plan_from_row(row: PlanRow) -> FixPlan:
-    return FixPlan(kind=row.kind, title=msg_from(row.title), steps=tuple(step_from(s) for s in row.steps),
-                   risk=Risk(row.risk), target=row.target, verify=row.verify or {})
+    return FixPlan(
+        kind=row.kind,
+        title=msg_from(row.title),
+        steps=tuple(step_from(s) for s in row.steps),
+        risk=Risk(row.risk),
+        target=row.target,
+        verify=row.verify or {},
+    )

@@ -68,10 +68,14 @@ class Directory:
     → the ``conversations.info`` ``channel`` object. Each raises ``LookupFailed`` when Slack cannot say.
     """
 
-    def __init__(self, auth_test: Callable[[], Mapping[str, Any]] | None = None,
-                 user_info: Callable[[str], Mapping[str, Any]] | None = None,
-                 channel_info: Callable[[str], Mapping[str, Any]] | None = None,
-                 team_id: str = "", cache_seconds: float = 60.0):
+    def __init__(
+        self,
+        auth_test: Callable[[], Mapping[str, Any]] | None = None,
+        user_info: Callable[[str], Mapping[str, Any]] | None = None,
+        channel_info: Callable[[str], Mapping[str, Any]] | None = None,
+        team_id: str = "",
+        cache_seconds: float = 60.0,
+    ):
         self._auth_test, self._user_info, self._channel_info = auth_test, user_info, channel_info
         self._installation: tuple[str, str] | None = (team_id, "") if team_id else None
         self._lock = threading.Lock()
@@ -100,10 +104,14 @@ class Directory:
         def load() -> UserFacts:
             info = self._user_info(user)  # type: ignore[misc]
             enterprise = (info.get("enterprise_user") or {}).get("enterprise_id") or ""
-            return UserFacts(team_id=str(info.get("team_id") or ""), enterprise_id=str(enterprise),
-                             guest=bool(info.get("is_restricted") or info.get("is_ultra_restricted")),
-                             locale=str(info.get("locale") or ""), deleted=bool(info.get("deleted")),
-                             tz=str(info.get("tz") or ""))
+            return UserFacts(
+                team_id=str(info.get("team_id") or ""),
+                enterprise_id=str(enterprise),
+                guest=bool(info.get("is_restricted") or info.get("is_ultra_restricted")),
+                locale=str(info.get("locale") or ""),
+                deleted=bool(info.get("deleted")),
+                tz=str(info.get("tz") or ""),
+            )
 
         return self.users.get(user, load)
 

@@ -30,8 +30,10 @@ from handlers.irsa.grants import grant_violations
 from handlers.irsa.guardrails import check_trust_change
 
 ROLE_PARAM_KEYS = ("role_name", "role")
-ROLE_ARN = re.compile(r"arn:aws[a-z-]*:(?:iam::\d{12}:role/(?:[\w+=,.@-]+/)*|sts::\d{12}:assumed-role/)"
-                      r"([\w+=,.@-]+)")
+ROLE_ARN = re.compile(
+    r"arn:aws[a-z-]*:(?:iam::\d{12}:role/(?:[\w+=,.@-]+/)*|sts::\d{12}:assumed-role/)"
+    r"([\w+=,.@-]+)"
+)
 POLICY_ARN = re.compile(r"arn:aws[a-z-]*:iam::(?:aws|\d{12}):policy/(?:[\w+=,.@-]+/)*[\w+=,.@-]+")
 # AWS-managed policies a step may attach: what the Amazon EKS User Guide's "Amazon EKS node IAM
 # role" page lists for pulling images from ECR.
@@ -69,8 +71,11 @@ def _documents(value: Any) -> Iterator[Mapping[str, Any]]:
 
 
 def roles_named(step: PlanStep) -> set[str]:
-    names = {str(step.params[k]).rsplit("/", 1)[-1] for k in ROLE_PARAM_KEYS
-             if isinstance(step.params.get(k), str) and step.params.get(k)}
+    names = {
+        str(step.params[k]).rsplit("/", 1)[-1]
+        for k in ROLE_PARAM_KEYS
+        if isinstance(step.params.get(k), str) and step.params.get(k)
+    }
     for text in _strings([dict(step.params), step.before, step.after]):
         names.update(m.group(1) for m in ROLE_ARN.finditer(text))
     return names

@@ -44,8 +44,14 @@ def approvals_needed(plan: PlanRow) -> int:
     return max(plan.approvals_needed or 1, 2 if plan.risk == Risk.HIGH else 1)
 
 
-def refusal_reason(svc: Services, plan: PlanRow | None, user: str, action: Action = Action.APPROVE,
-                   fresh: bool = False, authz: Authorizer | None = None) -> Msg | None:
+def refusal_reason(
+    svc: Services,
+    plan: PlanRow | None,
+    user: str,
+    action: Action = Action.APPROVE,
+    fresh: bool = False,
+    authz: Authorizer | None = None,
+) -> Msg | None:
     """Why ``user`` may not ``action`` (approve, reject, revert) ``plan`` (None if they may)."""
     if plan is None:
         return NO_PLAN
@@ -59,8 +65,10 @@ def refusal_reason(svc: Services, plan: PlanRow | None, user: str, action: Actio
 
 
 def _not_open(plan: PlanRow) -> Msg:
-    return Msg(f"Plan #{plan.id} is already {plan.status}; nothing was done.",
-               f"계획 #{attach(plan.id, '는')} 이미 {plan.status} 상태입니다. 아무것도 하지 않았습니다.")
+    return Msg(
+        f"Plan #{plan.id} is already {plan.status}; nothing was done.",
+        f"계획 #{attach(plan.id, '는')} 이미 {plan.status} 상태입니다. 아무것도 하지 않았습니다.",
+    )
 
 
 class PlanService:
@@ -82,8 +90,9 @@ class PlanService:
             svc.audit(AuditKind.EXPIRED, "bot", f"plan #{plan.id} expired", req, plan)
             plan.status = PlanStatus.EXPIRED
             if req is not None:
-                svc.thread.plan_changed(req, plan, "expired", Msg("Expired before anyone approved it.",
-                                                                  "승인 전에 만료되었습니다."))
+                svc.thread.plan_changed(
+                    req, plan, "expired", Msg("Expired before anyone approved it.", "승인 전에 만료되었습니다.")
+                )
                 self.svc.repo.settle_request(req.id)
         return True
 
@@ -105,8 +114,13 @@ class PlanService:
             return Outcome(False, reason)
         assert plan is not None
         if self._expire_if_due(plan):
-            return Outcome(False, Msg(f"Plan #{plan.id} has expired; re-run the diagnosis.",
-                                      f"계획 #{attach(plan.id, '가')} 만료되었습니다. 진단을 다시 실행하세요."))
+            return Outcome(
+                False,
+                Msg(
+                    f"Plan #{plan.id} has expired; re-run the diagnosis.",
+                    f"계획 #{attach(plan.id, '가')} 만료되었습니다. 진단을 다시 실행하세요.",
+                ),
+            )
         if plan.status != PlanStatus.PROPOSED:
             return Outcome(False, _not_open(plan))
         count = svc.repo.add_approval(plan.id, user, svc.clock())
@@ -120,10 +134,18 @@ class PlanService:
             count = len(approvers)
         if count < needed:
             svc.audit(AuditKind.APPROVED, user, f"plan #{plan.id}: approval {count}/{needed}", req, plan)
-            svc.thread.plan_changed(req, plan, "partially_approved",
-                                    markup("{who} approved ({count}/{needed}); high risk needs another approver.",
-                                           "{who} 승인 ({count}/{needed}); 위험도 높음: 승인자가 한 명 더 필요합니다.",
-                                           who=mention(user), count=count, needed=needed))
+            svc.thread.plan_changed(
+                req,
+                plan,
+                "partially_approved",
+                markup(
+                    "{who} approved ({count}/{needed}); high risk needs another approver.",
+                    "{who} 승인 ({count}/{needed}); 위험도 높음: 승인자가 한 명 더 필요합니다.",
+                    who=mention(user),
+                    count=count,
+                    needed=needed,
+                ),
+            )
             return Outcome(True)
         if not svc.repo.transition(plan.id, PlanStatus.PROPOSED, PlanStatus.APPROVED, svc.clock()):
             return Outcome(False, _not_open(svc.repo.get_plan(plan.id) or plan))
@@ -144,13 +166,22 @@ class PlanService:
                 valid.append(approver)
                 continue
             if svc.repo.first_time(f"void-approval:{plan.id}:{approver}", svc.clock()):
-                svc.audit(AuditKind.REFUSED, approver,
-                          f"plan #{plan.id}: approval by {approver} no longer counts: {reason.en}", req, plan)
-                svc.thread.reply(req, markup("The approval by {who} on plan #{id} no longer counts: "
-                                             "they are no longer an approver.",
-                                             "{who} 님의 계획 #{id} 승인은 더 이상 유효하지 않습니다: "
-                                             "승인자가 아닙니다.",
-                                             who=mention(approver), id=plan.id))
+                svc.audit(
+                    AuditKind.REFUSED,
+                    approver,
+                    f"plan #{plan.id}: approval by {approver} no longer counts: {reason.en}",
+                    req,
+                    plan,
+                )
+                svc.thread.reply(
+                    req,
+                    markup(
+                        "The approval by {who} on plan #{id} no longer counts: they are no longer an approver.",
+                        "{who} 님의 계획 #{id} 승인은 더 이상 유효하지 않습니다: 승인자가 아닙니다.",
+                        who=mention(approver),
+                        id=plan.id,
+                    ),
+                )
         return valid
 
     def reject(self, plan_id: int, user: str) -> Outcome:
@@ -166,8 +197,9 @@ class PlanService:
         req = svc.repo.get_request(plan.request_id)
         svc.audit(AuditKind.REJECTED, user, f"plan #{plan.id} rejected", req, plan)
         plan.status = PlanStatus.REJECTED
-        svc.thread.plan_changed(req, plan, "rejected", markup("Rejected by {who}.", "{who} 님이 거절했습니다.",
-                                                              who=mention(user)))
+        svc.thread.plan_changed(
+            req, plan, "rejected", markup("Rejected by {who}.", "{who} 님이 거절했습니다.", who=mention(user))
+        )
         svc.repo.settle_request(plan.request_id)
         return Outcome(True)
 
@@ -188,8 +220,10 @@ class PlanService:
         # one claim per revert attempt: two clicks at once (or two replicas) cannot both propose one
         if open_revert is not None or not svc.repo.first_time(f"revert:{plan.id}:{len(reverts)}", svc.clock()):
             which = f" (#{open_revert.id})" if open_revert is not None else ""
-            reason = Msg(f"A revert of plan #{plan.id} is already open{which}; decide that one first.",
-                         f"계획 #{plan.id}의 되돌리기가 이미 진행 중입니다{which}. 그것을 먼저 결정하세요.")
+            reason = Msg(
+                f"A revert of plan #{plan.id} is already open{which}; decide that one first.",
+                f"계획 #{plan.id}의 되돌리기가 이미 진행 중입니다{which}. 그것을 먼저 결정하세요.",
+            )
             self.refuse(plan.id, user, reason, "revert")
             return Outcome(False, reason)
         observed = (plan.result or {}).get("observed", [None] * len(plan.steps))
@@ -201,21 +235,43 @@ class PlanService:
             except KeyError:
                 undo = None
             if undo is None:
-                return Outcome(False, Msg(f"Step `{step.op}` cannot be undone automatically.",
-                                          f"`{step.op}` 단계는 자동으로 되돌릴 수 없습니다."))
+                return Outcome(
+                    False,
+                    Msg(
+                        f"Step `{step.op}` cannot be undone automatically.",
+                        f"`{step.op}` 단계는 자동으로 되돌릴 수 없습니다.",
+                    ),
+                )
             inverse.append(undo)
         now = svc.clock()
         title = msg_from(plan.title)
-        row = svc.repo.add_plan(request_id=plan.request_id, kind=plan.kind,
-                                title=msg_to_dict(Msg(f"Revert: {title.en}", f"되돌리기: {title.ko}")),
-                                target=plan.target, risk=plan.risk, status=PlanStatus.PROPOSED,
-                                steps=[step_to_dict(s) for s in inverse], verify={}, requested_by=user,
-                                created_at=now, expires_at=now + timedelta(minutes=svc.settings.plan_ttl_minutes),
-                                approvals_needed=approvals_needed(plan), message_ts="", reverts_plan_id=plan.id,
-                                version=0)
+        row = svc.repo.add_plan(
+            request_id=plan.request_id,
+            kind=plan.kind,
+            title=msg_to_dict(Msg(f"Revert: {title.en}", f"되돌리기: {title.ko}")),
+            target=plan.target,
+            risk=plan.risk,
+            status=PlanStatus.PROPOSED,
+            steps=[step_to_dict(s) for s in inverse],
+            verify={},
+            requested_by=user,
+            created_at=now,
+            expires_at=now + timedelta(minutes=svc.settings.plan_ttl_minutes),
+            approvals_needed=approvals_needed(plan),
+            message_ts="",
+            reverts_plan_id=plan.id,
+            version=0,
+        )
         req = svc.repo.get_request(plan.request_id)
-        svc.audit(AuditKind.PLAN_PROPOSED, user, f"revert of plan #{plan.id} proposed as #{row.id}", req, row,
-                  before=[s.before for s in inverse], after=[s.after for s in inverse])
+        svc.audit(
+            AuditKind.PLAN_PROPOSED,
+            user,
+            f"revert of plan #{plan.id} proposed as #{row.id}",
+            req,
+            row,
+            before=[s.before for s in inverse],
+            after=[s.after for s in inverse],
+        )
         svc.repo.update_request(plan.request_id, state="open")
         ts = svc.thread.diagnosis(req, _revert_diagnosis(plan, row), [row])
         if ts:
@@ -224,6 +280,8 @@ class PlanService:
 
 
 def _revert_diagnosis(plan: PlanRow, revert_row: PlanRow) -> Diagnosis:
-    headline = Msg(f"Revert of plan #{plan.id} proposed as plan #{revert_row.id}",
-                   f"계획 #{plan.id} 되돌리기를 계획 #{attach(revert_row.id, '로')} 제안합니다")
+    headline = Msg(
+        f"Revert of plan #{plan.id} proposed as plan #{revert_row.id}",
+        f"계획 #{plan.id} 되돌리기를 계획 #{attach(revert_row.id, '로')} 제안합니다",
+    )
     return Diagnosis(plan.kind, plan.target, headline)

@@ -23,8 +23,9 @@ class ThreadPort(Protocol):
         """Post findings and one message per plan (with buttons); return the plans' message ts."""
         ...
 
-    def plan_changed(self, req: RequestRow, plan: PlanRow, event: str, detail: Msg,
-                     extra: dict[str, Any] | None = None) -> None:
+    def plan_changed(
+        self, req: RequestRow, plan: PlanRow, event: str, detail: Msg, extra: dict[str, Any] | None = None
+    ) -> None:
         """Update the plan's message in place and add one reply for the change."""
         ...
 

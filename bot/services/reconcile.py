@@ -46,30 +46,58 @@ class StepTruth:
         if self.verdict == NOT_APPLIED:
             return Msg("not applied (still as before)", "적용 안 됨 (이전 상태 그대로)")
         if self.error:
-            return Msg(f"unknown (could not read it: {self.error[:200]})",
-                       f"알 수 없음 (읽지 못함: {self.error[:200]})")
-        return Msg("unknown (live state matches neither the plan nor the state before)",
-                   "알 수 없음 (실제 상태가 계획과도 이전 상태와도 다름)")
+            return Msg(
+                f"unknown (could not read it: {self.error[:200]})", f"알 수 없음 (읽지 못함: {self.error[:200]})"
+            )
+        return Msg(
+            "unknown (live state matches neither the plan nor the state before)",
+            "알 수 없음 (실제 상태가 계획과도 이전 상태와도 다름)",
+        )
 
 
-def propose_inverse(svc: Services, plan: PlanRow, inverse: Sequence[PlanStep], requested_by: str, actor: str,
-                    title: Msg, headline: Callable[[int], Msg]) -> PlanRow:
+def propose_inverse(
+    svc: Services,
+    plan: PlanRow,
+    inverse: Sequence[PlanStep],
+    requested_by: str,
+    actor: str,
+    title: Msg,
+    headline: Callable[[int], Msg],
+) -> PlanRow:
     """Store ``inverse`` as a proposed plan undoing ``plan`` and post it with its buttons.
 
     It needs approval like any plan: the same risk and number of approvers as ``plan``.
     ``headline(new_plan_id)`` is the line posted above it (and the audit row's summary).
     """
     now = svc.clock()
-    row = svc.repo.add_plan(request_id=plan.request_id, kind=plan.kind, title=msg_to_dict(title),
-                            target=plan.target, risk=plan.risk, status=PlanStatus.PROPOSED,
-                            steps=[step_to_dict(s) for s in inverse], verify={}, requested_by=requested_by,
-                            created_at=now, expires_at=now + timedelta(minutes=svc.settings.plan_ttl_minutes),
-                            approvals_needed=plan.approvals_needed, message_ts="", reverts_plan_id=plan.id,
-                            version=0)
+    row = svc.repo.add_plan(
+        request_id=plan.request_id,
+        kind=plan.kind,
+        title=msg_to_dict(title),
+        target=plan.target,
+        risk=plan.risk,
+        status=PlanStatus.PROPOSED,
+        steps=[step_to_dict(s) for s in inverse],
+        verify={},
+        requested_by=requested_by,
+        created_at=now,
+        expires_at=now + timedelta(minutes=svc.settings.plan_ttl_minutes),
+        approvals_needed=plan.approvals_needed,
+        message_ts="",
+        reverts_plan_id=plan.id,
+        version=0,
+    )
     req = svc.repo.get_request(plan.request_id)
     said = headline(row.id)
-    svc.audit(AuditKind.PLAN_PROPOSED, actor, said.en, req, row,
-              before=[s.before for s in inverse], after=[s.after for s in inverse])
+    svc.audit(
+        AuditKind.PLAN_PROPOSED,
+        actor,
+        said.en,
+        req,
+        row,
+        before=[s.before for s in inverse],
+        after=[s.after for s in inverse],
+    )
     svc.repo.update_request(plan.request_id, state="open")
     ts = svc.thread.diagnosis(req, Diagnosis(plan.kind, plan.target, said), [row])
     if ts:
@@ -132,8 +160,17 @@ class Reconciler:
         truths = self._truths(plan, req)
         done = all(t.verdict == APPLIED for t in truths)
         reason = "live state matches the plan" if done else "live state does not match the plan"
-        per_step = [{"step": t.index + 1, "op": t.step.op, "verdict": t.verdict, "live": t.live,
-                     "error": t.error, "started": t.started} for t in truths]
+        per_step = [
+            {
+                "step": t.index + 1,
+                "op": t.step.op,
+                "verdict": t.verdict,
+                "live": t.live,
+                "error": t.error,
+                "started": t.started,
+            }
+            for t in truths
+        ]
         result: dict[str, Any] = {"reconciled": True, "reason": reason, "steps": per_step}
         if done:
             result["observed"] = [t.live for t in truths]
@@ -144,18 +181,28 @@ class Reconciler:
         for t in truths:
             svc.repo.record_reconciled(plan.id, t.index, plan.steps[t.index], t.verdict, t.live, now, t.error)
             words = t.words().en
-            svc.audit(AuditKind.APPLIED if t.verdict == APPLIED else AuditKind.FAILED, "reconciler",
-                      f"plan #{plan.id} was interrupted while applying; step {t.index + 1}/{len(truths)} "
-                      f"({t.step.description.en}): {words}; {_step_reason(t)}", req, plan,
-                      before=t.step.before, after=t.live if not t.error else {"error": t.error})
+            svc.audit(
+                AuditKind.APPLIED if t.verdict == APPLIED else AuditKind.FAILED,
+                "reconciler",
+                f"plan #{plan.id} was interrupted while applying; step {t.index + 1}/{len(truths)} "
+                f"({t.step.description.en}): {words}; {_step_reason(t)}",
+                req,
+                plan,
+                before=t.step.before,
+                after=t.live if not t.error else {"error": t.error},
+            )
         plan.status = target
         plan.result = result
         undo, undo_note = self._undo_steps(truths) if not done else ([], None)
         detail = _reconcile_message(truths, undo_note)
-        reversible = done and not plan.reverts_plan_id and all(
-            getattr(self.applier.operation(t.step.op), "reversible", False) for t in truths)
-        svc.thread.plan_changed(req, plan, "applied" if done else "failed", detail,
-                                {"verified": done, "reversible": reversible})
+        reversible = (
+            done
+            and not plan.reverts_plan_id
+            and all(getattr(self.applier.operation(t.step.op), "reversible", False) for t in truths)
+        )
+        svc.thread.plan_changed(
+            req, plan, "applied" if done else "failed", detail, {"verified": done, "reversible": reversible}
+        )
         svc.thread.status(req, "applied" if done else "failed", detail)
         if done:
             self.applier.mark_reverted(plan, req, "reconciler")
@@ -166,8 +213,9 @@ class Reconciler:
 
     def _undo_steps(self, truths: list[StepTruth]) -> tuple[list[PlanStep], Msg | None]:
         """The steps undoing what the bot wrote and is live now (last first), and what to tell the thread."""
-        written = [t for t in truths if t.verdict == APPLIED and t.started
-                   and not same_state(t.step.before, t.step.after)]
+        written = [
+            t for t in truths if t.verdict == APPLIED and t.started and not same_state(t.step.before, t.step.after)
+        ]
         if not written:
             return [], None
         inverse, stuck = [], []
@@ -183,24 +231,34 @@ class Reconciler:
         numbers = _numbers(written)
         if stuck:
             which = ", ".join(str(n) for n in sorted(stuck))
-            return [], Msg(f"Step(s) {which} cannot be undone automatically, so no undo plan is proposed; "
-                           "an engineer has to restore by hand what the bot applied.",
-                           f"{which}단계는 자동으로 되돌릴 수 없어 되돌리기 계획을 제안하지 않습니다. "
-                           "봇이 적용한 것을 직접 복구해야 합니다.")
-        return inverse, Msg(f"An undo plan for step(s) {numbers} follows; it needs approval like any plan.",
-                            f"{numbers}단계를 되돌리는 계획을 아래에 제안합니다. 다른 계획처럼 승인이 필요합니다.")
+            return [], Msg(
+                f"Step(s) {which} cannot be undone automatically, so no undo plan is proposed; "
+                "an engineer has to restore by hand what the bot applied.",
+                f"{which}단계는 자동으로 되돌릴 수 없어 되돌리기 계획을 제안하지 않습니다. "
+                "봇이 적용한 것을 직접 복구해야 합니다.",
+            )
+        return inverse, Msg(
+            f"An undo plan for step(s) {numbers} follows; it needs approval like any plan.",
+            f"{numbers}단계를 되돌리는 계획을 아래에 제안합니다. 다른 계획처럼 승인이 필요합니다.",
+        )
 
     def _propose_undo(self, plan: PlanRow, truths: list[StepTruth], inverse: list[PlanStep]) -> PlanRow:
         numbers = _numbers([t for t in truths if t.verdict == APPLIED and t.started])
         title = msg_from(plan.title)
         row = propose_inverse(
-            self.svc, plan, inverse, requested_by=plan.requested_by, actor="reconciler",
+            self.svc,
+            plan,
+            inverse,
+            requested_by=plan.requested_by,
+            actor="reconciler",
             title=Msg(f"Undo: {title.en}", f"되돌리기: {title.ko}"),
             headline=lambda new_id: Msg(
                 f"Undo of step(s) {numbers} of plan #{plan.id} (applied before the bot restarted) "
                 f"proposed as plan #{new_id}",
                 f"계획 #{plan.id}의 {numbers}단계(재시작 전에 적용됨) 되돌리기를 계획 #{attach(new_id, '로')} "
-                f"제안합니다"))
+                f"제안합니다",
+            ),
+        )
         self.svc.repo.set_plan_fields(plan.id, result={**(plan.result or {}), "undo_plan_id": row.id})
         return row
 
@@ -234,7 +292,7 @@ def verdict_of(steps: list[PlanStep], index: int, live: Any) -> str:
         return APPLIED
     if same_state(live, step.before):
         return NOT_APPLIED
-    later = [s for s in steps[index + 1:] if _same_object(s, step)]
+    later = [s for s in steps[index + 1 :] if _same_object(s, step)]
     if any(same_state(live, s.before) or same_state(live, s.after) for s in later):
         return APPLIED
     return UNKNOWN

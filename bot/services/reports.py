@@ -112,9 +112,7 @@ class ReportService:
         if not self.svc.approvers.is_approver(user):
             raise NotAllowed(f"only approvers ({self.svc.approvers.mention()}) can change or run reports")
 
-    def add(
-        self, kind: str, channel: str, cron: str, tz: str, user: str, lang: str = "en"
-    ) -> ReportConfigRow:
+    def add(self, kind: str, channel: str, cron: str, tz: str, user: str, lang: str = "en") -> ReportConfigRow:
         self._require_approver(user)
         if kind not in KINDS:
             raise UsageError(
@@ -216,9 +214,12 @@ class ReportService:
     def _refused(self, cfg: ReportConfigRow, now: datetime, previous: Any, exc: ChannelUnavailable) -> None:
         """Slack would not post in the report's channel: audited, the owner told, and the run recorded
         as not posted (an empty hash, the previous state), so the next scheduled run tries again."""
-        self.svc.audit(AuditKind.POST_REFUSED, "slack",
-                       f"report #{cfg.id} {cfg.kind} not posted to {cfg.channel}: {exc.code}",
-                       after={"channel": cfg.channel, "error": exc.code, "report_id": cfg.id})
+        self.svc.audit(
+            AuditKind.POST_REFUSED,
+            "slack",
+            f"report #{cfg.id} {cfg.kind} not posted to {cfg.channel}: {exc.code}",
+            after={"channel": cfg.channel, "error": exc.code, "report_id": cfg.id},
+        )
         self.repo.add_run(cfg.id, now, "", dict(previous.state) if previous else {}, "")
         self.poster.refused(cfg, exc)
 

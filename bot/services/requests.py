@@ -64,19 +64,39 @@ class RequestService:
         if ask.intent not in READ_ONLY_INTENTS:
             existing = svc.repo.open_request_for(target)
             if existing is not None:
-                svc.thread.reply(existing, markup("{who} asked about this too; it is handled here.",
-                                                  "{who} 님도 같은 요청을 하셨습니다. 이 스레드에서 처리합니다.",
-                                                  who=mention(ask.user)))
+                svc.thread.reply(
+                    existing,
+                    markup(
+                        "{who} asked about this too; it is handled here.",
+                        "{who} 님도 같은 요청을 하셨습니다. 이 스레드에서 처리합니다.",
+                        who=mention(ask.user),
+                    ),
+                )
                 svc.thread.ephemeral(ask.channel, ask.user, self._link_text(existing, ask.lang))
                 REQUESTS.labels("linked").inc()
                 return existing
-        req = svc.repo.add_request(user_id=ask.user, channel=ask.channel, thread_ts=ask.thread_ts, status_ts="",
-                                   lang=ask.lang, text=ask.text[:4000], intent=ask.intent,
-                                   entities=dict(ask.entities), target=target, cluster=cluster,
-                                   account_id=svc.contexts.account_of(cluster),
-                                   state="diagnosing", created_at=svc.clock())
-        svc.audit(AuditKind.REQUEST_RECEIVED, ask.user, f"{ask.intent} {dict(ask.entities)}", req,
-                  after={"text": ask.text[:500]})
+        req = svc.repo.add_request(
+            user_id=ask.user,
+            channel=ask.channel,
+            thread_ts=ask.thread_ts,
+            status_ts="",
+            lang=ask.lang,
+            text=ask.text[:4000],
+            intent=ask.intent,
+            entities=dict(ask.entities),
+            target=target,
+            cluster=cluster,
+            account_id=svc.contexts.account_of(cluster),
+            state="diagnosing",
+            created_at=svc.clock(),
+        )
+        svc.audit(
+            AuditKind.REQUEST_RECEIVED,
+            ask.user,
+            f"{ask.intent} {dict(ask.entities)}",
+            req,
+            after={"text": ask.text[:500]},
+        )
         try:
             thread_ts, status_ts = svc.thread.open(req, ask.thread_ts)
         except errors.ChannelUnavailable as exc:
@@ -88,11 +108,14 @@ class RequestService:
         return req
 
     def _link_text(self, req: RequestRow, lang: str) -> str:
-        return Msg(f"Request #{req.id} for this target is already open in its thread.",
-                   f"이 대상에 대한 요청 #{attach(req.id, '가')} 이미 스레드에서 진행 중입니다.")(lang)
+        return Msg(
+            f"Request #{req.id} for this target is already open in its thread.",
+            f"이 대상에 대한 요청 #{attach(req.id, '가')} 이미 스레드에서 진행 중입니다.",
+        )(lang)
 
-    def diagnose(self, req: RequestRow, aws_error: Mapping[str, str] | None = None,
-                 image_pull: Mapping[str, str] | None = None) -> Diagnosis | None:
+    def diagnose(
+        self, req: RequestRow, aws_error: Mapping[str, str] | None = None, image_pull: Mapping[str, str] | None = None
+    ) -> Diagnosis | None:
         svc = self.svc
         diagnoser = registry.diagnoser_for(req.intent)
         if diagnoser is None:
@@ -100,8 +123,15 @@ class RequestService:
             svc.repo.update_request(req.id, state="asked")
             REQUESTS.labels("asked").inc()
             return None
-        request = Request(intent=req.intent, entities=req.entities, text=req.text, lang=Lang(req.lang),
-                          user=req.user_id, aws_error=aws_error, image_pull=image_pull)
+        request = Request(
+            intent=req.intent,
+            entities=req.entities,
+            text=req.text,
+            lang=Lang(req.lang),
+            user=req.user_id,
+            aws_error=aws_error,
+            image_pull=image_pull,
+        )
         started = time.perf_counter()
         try:
             # assuming the cluster's role is part of the run; the requester's time zone is shown beside times
@@ -114,8 +144,13 @@ class RequestService:
         _observe(diagnoser.name, None, started)
         rows = self._propose(req, diagnosis)
         svc.repo.update_request(req.id, diagnosis=_summary(diagnosis))
-        svc.audit(AuditKind.DIAGNOSIS_COMPLETED, "bot", str(diagnosis.headline), req,
-                  after={"codes": diagnosis.codes(), "plans": [r.id for r in rows]})
+        svc.audit(
+            AuditKind.DIAGNOSIS_COMPLETED,
+            "bot",
+            str(diagnosis.headline),
+            req,
+            after={"codes": diagnosis.codes(), "plans": [r.id for r in rows]},
+        )
         try:
             message_ts = svc.thread.diagnosis(req, diagnosis, rows)
         except errors.ChannelUnavailable as exc:
@@ -137,29 +172,60 @@ class RequestService:
             plan = rated(proposed, svc.operation)
             problems = plan_violations(plan, ctx_patterns)
             if problems:
-                svc.audit(AuditKind.REFUSED, "guardrail", f"plan not proposed: {'; '.join(problems)}", req,
-                          after={"title": plan.title.en})
-                svc.thread.reply(req, Msg("A fix was found but a guardrail refuses it: " + "; ".join(problems),
-                                          "수정안이 있으나 안전 규칙에 의해 거부되었습니다: " + "; ".join(problems)))
+                svc.audit(
+                    AuditKind.REFUSED,
+                    "guardrail",
+                    f"plan not proposed: {'; '.join(problems)}",
+                    req,
+                    after={"title": plan.title.en},
+                )
+                svc.thread.reply(
+                    req,
+                    Msg(
+                        "A fix was found but a guardrail refuses it: " + "; ".join(problems),
+                        "수정안이 있으나 안전 규칙에 의해 거부되었습니다: " + "; ".join(problems),
+                    ),
+                )
                 continue
             now = svc.clock()
-            row = svc.repo.add_plan(request_id=req.id, kind=plan.kind, title=msg_to_dict(plan.title),
-                                    target=plan.target, risk=str(plan.risk), status="proposed",
-                                    steps=[step_to_dict(s) for s in plan.steps], verify=dict(plan.verify),
-                                    requested_by=req.user_id, created_at=now,
-                                    expires_at=now + timedelta(minutes=svc.settings.plan_ttl_minutes),
-                                    approvals_needed=approvals_needed(plan.risk), message_ts="",
-                                    version=0)
-            svc.audit(AuditKind.PLAN_PROPOSED, "bot", plan.title.en, req, row,
-                      before=[s.before for s in plan.steps], after=[s.after for s in plan.steps])
+            row = svc.repo.add_plan(
+                request_id=req.id,
+                kind=plan.kind,
+                title=msg_to_dict(plan.title),
+                target=plan.target,
+                risk=str(plan.risk),
+                status="proposed",
+                steps=[step_to_dict(s) for s in plan.steps],
+                verify=dict(plan.verify),
+                requested_by=req.user_id,
+                created_at=now,
+                expires_at=now + timedelta(minutes=svc.settings.plan_ttl_minutes),
+                approvals_needed=approvals_needed(plan.risk),
+                message_ts="",
+                version=0,
+            )
+            svc.audit(
+                AuditKind.PLAN_PROPOSED,
+                "bot",
+                plan.title.en,
+                req,
+                row,
+                before=[s.before for s in plan.steps],
+                after=[s.after for s in plan.steps],
+            )
             rows.append(row)
         return rows
 
     def _channel_refused(self, req: RequestRow, exc: errors.ChannelUnavailable, what: str) -> None:
         """Slack would not post in the request's channel: audited, and the request ends as failed
         (the listener tells the requester how to invite the bot)."""
-        self.svc.audit(AuditKind.POST_REFUSED, "slack", f"{what} not posted in {exc.channel}: {exc.code}", req,
-                       after={"channel": exc.channel, "error": exc.code})
+        self.svc.audit(
+            AuditKind.POST_REFUSED,
+            "slack",
+            f"{what} not posted in {exc.channel}: {exc.code}",
+            req,
+            after={"channel": exc.channel, "error": exc.code},
+        )
         self.svc.repo.update_request(req.id, state="failed")
         REQUESTS.labels("post_refused").inc()
 
@@ -194,7 +260,20 @@ def _observe(feature: str, exc: Exception | None, started: float) -> None:
 
 
 def _summary(diagnosis: Diagnosis) -> dict[str, Any]:
-    return {"kind": diagnosis.kind, "target": diagnosis.target, "headline": msg_to_dict(diagnosis.headline),
-            "severity": str(diagnosis.worst), "codes": diagnosis.codes(),
-            "findings": [{"code": f.code, "severity": str(f.severity), "title": msg_to_dict(f.title),
-                          "count": f.count, "target": f.target} for f in diagnosis.findings]}
+    return {
+        "kind": diagnosis.kind,
+        "target": diagnosis.target,
+        "headline": msg_to_dict(diagnosis.headline),
+        "severity": str(diagnosis.worst),
+        "codes": diagnosis.codes(),
+        "findings": [
+            {
+                "code": f.code,
+                "severity": str(f.severity),
+                "title": msg_to_dict(f.title),
+                "count": f.count,
+                "target": f.target,
+            }
+            for f in diagnosis.findings
+        ],
+    }

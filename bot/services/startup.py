@@ -61,8 +61,9 @@ def _since(plan: PlanRow) -> datetime:
     return plan.decided_at or plan.created_at
 
 
-def on_start(bot: _Bot, grace: timedelta = GRACE,
-             schedule: Callable[[float, Callable[[], Any]], Any] | None = None) -> StartupReport:
+def on_start(
+    bot: _Bot, grace: timedelta = GRACE, schedule: Callable[[float, Callable[[], Any]], Any] | None = None
+) -> StartupReport:
     """Reconcile interrupted plans now, or once the youngest in-flight plan is older than ``grace``.
 
     ``schedule(seconds, fn)`` runs ``fn`` later (a daemon ``threading.Timer`` by default).
@@ -75,8 +76,7 @@ def on_start(bot: _Bot, grace: timedelta = GRACE,
     young = [p for p in applying if _since(p) + grace > now]
     if young:
         wait = max(_since(p) + grace - now for p in young)
-        log.info("start-up: %d plan(s) in applying may still be in flight; looking again in %s",
-                 len(young), wait)
+        log.info("start-up: %d plan(s) in applying may still be in flight; looking again in %s", len(young), wait)
         (schedule or _timer)(wait.total_seconds(), lambda: on_start(bot, grace, schedule))
         return StartupReport(0, deferred=len(young), retry_in=wait)
     count = applier.reconcile_applying(older_than=grace)

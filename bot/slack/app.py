@@ -26,9 +26,14 @@ def build_app(settings: Settings, client: WebClient, deps: Deps) -> App:
     over the app-token connection, and lazy workers replay requests the serving process verified.
     Checking again here would repeat the same HMAC over the same bytes on every ack.
     """
-    app = App(client=client, signing_secret=settings.slack_signing_secret, process_before_response=True,
-              token_verification_enabled=False, request_verification_enabled=False,
-              logger=logging.getLogger("slack_bolt"))
+    app = App(
+        client=client,
+        signing_secret=settings.slack_signing_secret,
+        process_before_response=True,
+        token_verification_enabled=False,
+        request_verification_enabled=False,
+        logger=logging.getLogger("slack_bolt"),
+    )
     # One authorization policy for every surface (bot.services.authz), before any listener runs.
     guard.install(app, deps, deps.authorizer)
     for surface in SURFACES:

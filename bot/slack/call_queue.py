@@ -108,7 +108,7 @@ class CallQueue:
             self._spill_dir = tempfile.mkdtemp(prefix="chatops-calls-")
         fd, path = tempfile.mkstemp(dir=self._spill_dir, suffix=".call")
         with os.fdopen(fd, "wb") as fh:
-            fh.write(frame[len(INLINE):])
+            fh.write(frame[len(INLINE) :])
         return IN_FILE + path.encode()
 
     def _send_backlog(self) -> None:
@@ -148,4 +148,3 @@ class CallQueue:
         self.reader.sock.close()
         if self._spill_dir is not None:
             shutil.rmtree(self._spill_dir, ignore_errors=True)
-

@@ -27,8 +27,9 @@ def reporting_errors(func: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return func(*args, **kwargs)
         except ChannelUnavailable as exc:  # not a crash: the person can fix it by inviting the bot
-            log.warning("Slack refused to post", extra={"listener": func.__name__, "channel": exc.channel,
-                                                        "error": exc.code})
+            log.warning(
+                "Slack refused to post", extra={"listener": func.__name__, "channel": exc.channel, "error": exc.code}
+            )
             body = kwargs.get("body") or {}
             hint = channel_help(exc, bot_mention(kwargs.get("client")))
             if not tell(kwargs.get("client"), kwargs.get("respond"), body, as_mrkdwn(hint, exc.lang)):
@@ -53,8 +54,9 @@ def _tell(kwargs: dict[str, Any], body: dict[str, Any], text: str) -> None:
             respond(text=text, response_type="ephemeral", replace_original=False)
             return
         client = kwargs.get("client")
-        channel = (body.get("channel") or {}).get("id") or body.get("channel_id") or \
-            (body.get("event") or {}).get("channel")
+        channel = (
+            (body.get("channel") or {}).get("id") or body.get("channel_id") or (body.get("event") or {}).get("channel")
+        )
         user = (body.get("user") or {}).get("id") or body.get("user_id") or (body.get("event") or {}).get("user")
         if client is not None and channel and user:
             client.chat_postEphemeral(channel=channel, user=user, text=text)

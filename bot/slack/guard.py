@@ -107,10 +107,14 @@ class Guard:
 
     def _slash(self, body: dict[str, Any]) -> Ask:
         text, channel = str(body.get("text") or ""), str(body.get("channel_id") or "")
-        actor = Actor(user=str(body.get("user_id") or ""), teams=_teams(body.get("team_id"), body.get("user_team_id")),
-                      enterprise_id=str(body.get("enterprise_id") or ""), channel=channel,
-                      is_dm=channel.startswith("D") or body.get("channel_name") == "directmessage",
-                      lang=_lang(text))
+        actor = Actor(
+            user=str(body.get("user_id") or ""),
+            teams=_teams(body.get("team_id"), body.get("user_team_id")),
+            enterprise_id=str(body.get("enterprise_id") or ""),
+            channel=channel,
+            is_dm=channel.startswith("D") or body.get("channel_name") == "directmessage",
+            lang=_lang(text),
+        )
         action, cluster = Action.ASK, ""
         try:
             cmd = parse_command(text, frozenset(self.deps.builtins))
@@ -155,19 +159,34 @@ class Guard:
         parsed = parse(text)
         if event.get("thread_ts") and not mentioned and parsed.intent == "other":
             return None  # people talking in a thread: the listener lets it be
-        actor = Actor(user=user, teams=teams, enterprise_id=enterprise, channel=channel, is_dm=is_dm,
-                      ext_shared=True if body.get("is_ext_shared_channel") else None,
-                      lang=str(parsed.language) if text.strip() else "")
-        return Ask(Action.ASK, actor, cluster=str(parsed.entities.get("cluster", "")),
-                   once_key=f"refused:{channel}:{event.get('ts', '')}", tell_channel=channel)
+        actor = Actor(
+            user=user,
+            teams=teams,
+            enterprise_id=enterprise,
+            channel=channel,
+            is_dm=is_dm,
+            ext_shared=True if body.get("is_ext_shared_channel") else None,
+            lang=str(parsed.language) if text.strip() else "",
+        )
+        return Ask(
+            Action.ASK,
+            actor,
+            cluster=str(parsed.entities.get("cluster", "")),
+            once_key=f"refused:{channel}:{event.get('ts', '')}",
+            tell_channel=channel,
+        )
 
     def _interaction_actor(self, body: dict[str, Any], channel: str) -> Actor:
         user = body.get("user") or {}
-        return Actor(user=str(user.get("id") or ""),
-                     teams=_teams((body.get("team") or {}).get("id"), user.get("team_id"),
-                                  (body.get("view") or {}).get("team_id")),
-                     enterprise_id=str((body.get("enterprise") or {}).get("id") or ""), channel=channel,
-                     is_dm=channel.startswith("D"))
+        return Actor(
+            user=str(user.get("id") or ""),
+            teams=_teams(
+                (body.get("team") or {}).get("id"), user.get("team_id"), (body.get("view") or {}).get("team_id")
+            ),
+            enterprise_id=str((body.get("enterprise") or {}).get("id") or ""),
+            channel=channel,
+            is_dm=channel.startswith("D"),
+        )
 
     def _button(self, body: dict[str, Any]) -> Ask:
         channel = str((body.get("channel") or {}).get("id") or "")
@@ -180,8 +199,14 @@ class Guard:
         if base in PLAN_ACTIONS:
             plan_id = _id(value)
             plan = repo.get_plan(plan_id) if plan_id is not None else None
-            return Ask(PLAN_ACTIONS[base], actor, requester=plan.requested_by if plan else "", plan=plan,
-                       missing=plan is None, tell_channel=tell)
+            return Ask(
+                PLAN_ACTIONS[base],
+                actor,
+                requester=plan.requested_by if plan else "",
+                plan=plan,
+                missing=plan is None,
+                tell_channel=tell,
+            )
         if action_id == "rerun_request" or action_id.startswith("choose_intent_"):
             request_id = _id(value.partition(":")[0])
             req = repo.get_request(request_id) if request_id is not None else None
@@ -229,15 +254,27 @@ class Guard:
         if not ask.once_key or svc.repo.first_time(ask.once_key, svc.clock()):
             if ask.action in REQUEST_ACTIONS:
                 REQUESTS.labels("refused").inc()
-            svc.audit(AuditKind.REFUSED, ask.actor.user or "unknown",
-                      f"{ask.action} refused ({refusal.code}): {refusal.message.en}", req, ask.plan,
-                      after={"action": str(ask.action), "reason": refusal.code, "channel": ask.actor.channel,
-                             "teams": list(ask.actor.teams), "cluster": ask.cluster})
+            svc.audit(
+                AuditKind.REFUSED,
+                ask.actor.user or "unknown",
+                f"{ask.action} refused ({refusal.code}): {refusal.message.en}",
+                req,
+                ask.plan,
+                after={
+                    "action": str(ask.action),
+                    "reason": refusal.code,
+                    "channel": ask.actor.channel,
+                    "teams": list(ask.actor.teams),
+                    "cluster": ask.cluster,
+                },
+            )
             if ask.slash:
-                return BoltResponse(status=200, body=json.dumps({"response_type": "ephemeral", "text": text}),
-                                    headers={"content-type": "application/json;charset=utf-8"})
-            self._pool.submit(self._tell, ask.tell_channel or ask.actor.channel or ask.actor.user,
-                              ask.actor.user, text)
+                return BoltResponse(
+                    status=200,
+                    body=json.dumps({"response_type": "ephemeral", "text": text}),
+                    headers={"content-type": "application/json;charset=utf-8"},
+                )
+            self._pool.submit(self._tell, ask.tell_channel or ask.actor.channel or ask.actor.user, ask.actor.user, text)
         return BoltResponse(status=200, body="")
 
     def _tell(self, channel: str, user: str, text: str) -> None:

@@ -52,8 +52,14 @@ class SlackErrorCounter(RetryHandler):
     def __init__(self) -> None:
         super().__init__(max_retry_count=0)
 
-    def can_retry(self, *, state: RetryState, request: HttpRequest, response: HttpResponse | None = None,
-                  error: Exception | None = None) -> bool:
+    def can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
         if response is not None:
             code = _error(response)
         else:

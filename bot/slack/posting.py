@@ -56,31 +56,45 @@ def bot_mention(client: Any) -> str:
 NOTHING_STARTED = Msg("nothing was started", "아무 작업도 시작하지 않았습니다")
 
 
-def channel_help(exc: ChannelUnavailable, bot: str, what: Msg | None = None,
-                 consequence: Msg = NOTHING_STARTED) -> Mrkdwn:
+def channel_help(
+    exc: ChannelUnavailable, bot: str, what: Msg | None = None, consequence: Msg = NOTHING_STARTED
+) -> Mrkdwn:
     """What to tell a person when Slack refused to post in ``exc.channel`` (mrkdwn, both languages).
 
     ``what`` names what was not posted (default: the request's thread), ``consequence`` what that
     means; ``bot`` is ``bot_mention()``. Both are the bot's own words, escaped all the same.
     """
     what = what or Msg("your request's thread", "요청 스레드")
-    values = {"where": channel(exc.channel), "what": what.en, "what_ko": what.ko, "then": consequence.en,
-              "then_ko": consequence.ko, "bot": bot if isinstance(bot, Markup) else Markup(escape(bot))}
+    values = {
+        "where": channel(exc.channel),
+        "what": what.en,
+        "what_ko": what.ko,
+        "then": consequence.en,
+        "then_ko": consequence.ko,
+        "bot": bot if isinstance(bot, Markup) else Markup(escape(bot)),
+    }
     if exc.code == "is_archived":
-        return markup("⚠️ {where} is archived, so I could not post {what} there; {then}. "
-                      "Use a channel that is in use.",
-                      "⚠️ {where} 채널이 보관(archived)되어 {what_ko:을} 게시할 수 없습니다. {then_ko}. "
-                      "사용 중인 채널을 이용해 주세요.", **values)
+        return markup(
+            "⚠️ {where} is archived, so I could not post {what} there; {then}. Use a channel that is in use.",
+            "⚠️ {where} 채널이 보관(archived)되어 {what_ko:을} 게시할 수 없습니다. {then_ko}. "
+            "사용 중인 채널을 이용해 주세요.",
+            **values,
+        )
     invite_en = " Invite me there with `/invite {bot}`, then try again."
     invite_ko = " 해당 채널에서 `/invite {bot}` 명령으로 봇을 초대한 뒤 다시 시도해 주세요."
     if exc.code == "channel_not_found":
-        return markup("⚠️ I cannot see {where} (it is private, or I was never added), so I could not post "
-                      "{what} there; {then}." + invite_en,
-                      "⚠️ {where} 채널을 볼 수 없어(비공개이거나 봇이 추가되지 않음) {what_ko:을} 게시하지 "
-                      "못했습니다. {then_ko}." + invite_ko, **values)
-    return markup("⚠️ I am not a member of {where}, so I could not post {what} there; {then}." + invite_en,
-                  "⚠️ 봇이 {where} 채널의 멤버가 아니어서 {what_ko:을} 게시하지 못했습니다. {then_ko}."
-                  + invite_ko, **values)
+        return markup(
+            "⚠️ I cannot see {where} (it is private, or I was never added), so I could not post "
+            "{what} there; {then}." + invite_en,
+            "⚠️ {where} 채널을 볼 수 없어(비공개이거나 봇이 추가되지 않음) {what_ko:을} 게시하지 "
+            "못했습니다. {then_ko}." + invite_ko,
+            **values,
+        )
+    return markup(
+        "⚠️ I am not a member of {where}, so I could not post {what} there; {then}." + invite_en,
+        "⚠️ 봇이 {where} 채널의 멤버가 아니어서 {what_ko:을} 게시하지 못했습니다. {then_ko}." + invite_ko,
+        **values,
+    )
 
 
 def tell(client: Any, respond: Any, body: dict[str, Any], text: str) -> bool:

@@ -33,12 +33,14 @@ ICON = {Severity.OK: "✅", Severity.INFO: "ℹ️", Severity.WARNING: "⚠️",
 RISK = {"low": Msg("low", "낮음"), "medium": Msg("medium", "중간"), "high": Msg("high", "높음")}
 STATUS_LINE = {
     "diagnosing": Msg("🔎 Diagnosing {target}… (request #{id})", "🔎 {target} 진단 중… (요청 #{id})"),
-    "awaiting_approval": Msg("🟡 Waiting for approval: {target} (request #{id})",
-                             "🟡 승인 대기: {target} (요청 #{id})"),
+    "awaiting_approval": Msg(
+        "🟡 Waiting for approval: {target} (request #{id})", "🟡 승인 대기: {target} (요청 #{id})"
+    ),
     "done": Msg("✅ Done: {target} (request #{id})", "✅ 완료: {target} (요청 #{id})"),
     "applied": Msg("✅ Fixed and verified: {target} (request #{id})", "✅ 적용·검증 완료: {target} (요청 #{id})"),
-    "verify_failed": Msg("⚠️ Applied, verification failed: {target} (request #{id})",
-                         "⚠️ 적용했으나 검증 실패: {target} (요청 #{id})"),
+    "verify_failed": Msg(
+        "⚠️ Applied, verification failed: {target} (request #{id})", "⚠️ 적용했으나 검증 실패: {target} (요청 #{id})"
+    ),
     "failed": Msg("❌ Failed: {target} (request #{id})", "❌ 실패: {target} (요청 #{id})"),
     "asked": Msg("❓ Need more detail (request #{id})", "❓ 추가 정보 필요 (요청 #{id})"),
 }
@@ -59,7 +61,7 @@ def _pieces(line: str, limit: int) -> list[str]:
     while len(line) > limit:
         piece = clip(line, limit)
         out.append(piece)
-        line = line[len(piece):]
+        line = line[len(piece) :]
     out.append(line)
     return out
 
@@ -112,8 +114,10 @@ def table_text(rows: Sequence[Sequence[str]], max_rows: int = 60) -> str:
         return ""
     shown = list(rows[: max_rows + 1])
     widths = [max(len(str(r[i])) for r in shown) for i in range(len(shown[0]))]
-    lines = ["  ".join(escape(str(c).ljust(min(w, 60))[:60]) for c, w in zip(r, widths, strict=False)).rstrip()
-             for r in shown]
+    lines = [
+        "  ".join(escape(str(c).ljust(min(w, 60))[:60]) for c, w in zip(r, widths, strict=False)).rstrip()
+        for r in shown
+    ]
     if len(rows) > max_rows + 1:
         lines.append(f"… {len(rows) - max_rows - 1} more")
     return "\n".join(lines)
@@ -161,13 +165,21 @@ def diagnosis_blocks(req: RequestRow, diagnosis: Diagnosis) -> list[dict[str, An
         return full
     lang = req.lang
     lines = [f"*{as_mrkdwn(diagnosis.headline, lang)}*"]
-    lines += [f"{ICON[f.severity]} {as_mrkdwn(f.title, lang)}" + (f" ×{f.count}" if f.count > 1 else "")
-              for f in diagnosis.findings]
+    lines += [
+        f"{ICON[f.severity]} {as_mrkdwn(f.title, lang)}" + (f" ×{f.count}" if f.count > 1 else "")
+        for f in diagnosis.findings
+    ]
     summary = clip("\n".join(lines), SECTION_LIMIT)
     name = diagnosis_filename(req)
-    return [section(summary), context(Msg(f"The full diagnosis, every finding with its evidence, is in the "
-                                          f"attached file `{name}`.",
-                                          f"전체 진단 결과(모든 항목과 근거)는 첨부 파일 `{name}` 에 있습니다.")(lang))]
+    return [
+        section(summary),
+        context(
+            Msg(
+                f"The full diagnosis, every finding with its evidence, is in the attached file `{name}`.",
+                f"전체 진단 결과(모든 항목과 근거)는 첨부 파일 `{name}` 에 있습니다.",
+            )(lang)
+        ),
+    ]
 
 
 def diagnosis_filename(req: RequestRow) -> str:
@@ -228,8 +240,9 @@ def plan_filename(plan: PlanRow) -> str:
     return f"plan-{plan.id}.txt"
 
 
-def plan_blocks(plan: PlanRow, lang: str, approvers_mention: str, note: Msg | None = None,
-                buttons: str = "decide") -> list[dict[str, Any]]:
+def plan_blocks(
+    plan: PlanRow, lang: str, approvers_mention: str, note: Msg | None = None, buttons: str = "decide"
+) -> list[dict[str, Any]]:
     """The plan message: title, every step and a diff per step, then the note, expiry and buttons.
 
     A plan too long for one message shows its title, risk and as much of its step list as fits, and
@@ -240,16 +253,22 @@ def plan_blocks(plan: PlanRow, lang: str, approvers_mention: str, note: Msg | No
     else:
         name = plan_filename(plan)
         n = len(plan.steps)
-        body = [section(clip(plan_text(plan, lang), SECTION_LIMIT)),
-                context(Msg(f"{n} step{'s' if n != 1 else ''}: every step and its diff are in the attached file "
-                            f"`{name}`; read it before you approve.",
-                            f"{n}단계: 모든 단계와 diff는 첨부 파일 `{name}` 에 있습니다. "
-                            "승인 전에 읽어 주세요.")(lang))]
+        body = [
+            section(clip(plan_text(plan, lang), SECTION_LIMIT)),
+            context(
+                Msg(
+                    f"{n} step{'s' if n != 1 else ''}: every step and its diff are in the attached file "
+                    f"`{name}`; read it before you approve.",
+                    f"{n}단계: 모든 단계와 diff는 첨부 파일 `{name}` 에 있습니다. 승인 전에 읽어 주세요.",
+                )(lang)
+            ),
+        ]
     return body + _plan_tail(plan, lang, approvers_mention, note, buttons)
 
 
-def _plan_tail(plan: PlanRow, lang: str, approvers_mention: str, note: Msg | None,
-               buttons: str) -> list[dict[str, Any]]:
+def _plan_tail(
+    plan: PlanRow, lang: str, approvers_mention: str, note: Msg | None, buttons: str
+) -> list[dict[str, Any]]:
     blocks: list[dict[str, Any]] = []
     expires = plan.expires_at.strftime("%Y-%m-%d %H:%M UTC")
     if note is not None:
@@ -257,22 +276,45 @@ def _plan_tail(plan: PlanRow, lang: str, approvers_mention: str, note: Msg | Non
     if buttons == "decide":
         need = Msg(" · two approvers needed", " · 승인자 2명 필요")(lang) if plan.approvals_needed > 1 else ""
         # the approvers' mention is the bot's own markup, built from configuration (Approvers.mention)
-        blocks.append(context(Msg(f"Expires {expires} · approvers: {approvers_mention}{need}",
-                                  f"만료: {expires} · 승인자: {approvers_mention}{need}")(lang)))
+        blocks.append(
+            context(
+                Msg(
+                    f"Expires {expires} · approvers: {approvers_mention}{need}",
+                    f"만료: {expires} · 승인자: {approvers_mention}{need}",
+                )(lang)
+            )
+        )
         blocks.append(decide_actions(plan, lang))
     elif buttons == "revert":
-        blocks.append({"type": "actions", "block_id": f"plan-{plan.id}-revert", "elements": [
-            _button("revert_plan", Msg("Revert", "되돌리기")(lang), plan.id)]})
+        blocks.append(
+            {
+                "type": "actions",
+                "block_id": f"plan-{plan.id}-revert",
+                "elements": [_button("revert_plan", Msg("Revert", "되돌리기")(lang), plan.id)],
+            }
+        )
     elif buttons == "rerun":
-        blocks.append({"type": "actions", "block_id": f"plan-{plan.id}-rerun", "elements": [
-            _button("rerun_request", Msg("Re-run diagnosis", "진단 다시 실행")(lang), plan.request_id)]})
+        blocks.append(
+            {
+                "type": "actions",
+                "block_id": f"plan-{plan.id}-rerun",
+                "elements": [
+                    _button("rerun_request", Msg("Re-run diagnosis", "진단 다시 실행")(lang), plan.request_id)
+                ],
+            }
+        )
     return blocks
 
 
-def _button(action_id: str, text: str, value: int, style: str | None = None,
-            confirm: dict[str, Any] | None = None) -> dict[str, Any]:
-    button: dict[str, Any] = {"type": "button", "action_id": action_id, "value": str(value),
-                              "text": {"type": "plain_text", "text": text[:75]}}
+def _button(
+    action_id: str, text: str, value: int, style: str | None = None, confirm: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    button: dict[str, Any] = {
+        "type": "button",
+        "action_id": action_id,
+        "value": str(value),
+        "text": {"type": "plain_text", "text": text[:75]},
+    }
     if style:
         button["style"] = style
     if confirm:
@@ -289,30 +331,46 @@ def confirm_text(plan: PlanRow, lang: str) -> str:
         return full
     n = len(steps)
     risk = escape(RISK.get(plan.risk, Msg.same(plan.risk))(lang))
-    return Msg(f"Plan #{plan.id} (risk: {risk}): {n} step{'s' if n != 1 else ''}, read them in the thread "
-               "before you approve.",
-               f"계획 #{plan.id} (위험도: {risk}): {n}단계, 승인하기 전에 스레드에서 모두 읽어 주세요.")(lang)
+    return Msg(
+        f"Plan #{plan.id} (risk: {risk}): {n} step{'s' if n != 1 else ''}, read them in the thread before you approve.",
+        f"계획 #{plan.id} (위험도: {risk}): {n}단계, 승인하기 전에 스레드에서 모두 읽어 주세요.",
+    )(lang)
 
 
 def decide_actions(plan: PlanRow, lang: str) -> dict[str, Any]:
-    confirm = {"title": {"type": "plain_text", "text": Msg("Apply this change?", "이 변경을 적용할까요?")(lang)},
-               "text": {"type": "mrkdwn", "text": confirm_text(plan, lang)},
-               "confirm": {"type": "plain_text", "text": Msg("Apply", "적용")(lang)},
-               "deny": {"type": "plain_text", "text": Msg("Cancel", "취소")(lang)}}
-    return {"type": "actions", "block_id": f"plan-{plan.id}", "elements": [
-        _button("approve_plan", Msg("Approve & apply", "승인 후 적용")(lang), plan.id, "primary", confirm),
-        _button("reject_plan", Msg("Reject", "거절")(lang), plan.id, "danger")]}
+    confirm = {
+        "title": {"type": "plain_text", "text": Msg("Apply this change?", "이 변경을 적용할까요?")(lang)},
+        "text": {"type": "mrkdwn", "text": confirm_text(plan, lang)},
+        "confirm": {"type": "plain_text", "text": Msg("Apply", "적용")(lang)},
+        "deny": {"type": "plain_text", "text": Msg("Cancel", "취소")(lang)},
+    }
+    return {
+        "type": "actions",
+        "block_id": f"plan-{plan.id}",
+        "elements": [
+            _button("approve_plan", Msg("Approve & apply", "승인 후 적용")(lang), plan.id, "primary", confirm),
+            _button("reject_plan", Msg("Reject", "거절")(lang), plan.id, "danger"),
+        ],
+    }
 
 
 def intent_choice_blocks(request_id: int, lang: str, choices: Sequence[str]) -> list[dict[str, Any]]:
-    labels = {"ingress_delete_denied": Msg("Ingress won't delete", "Ingress 삭제 안 됨"),
-              "irsa_access_denied": Msg("IAM / IRSA access denied", "IAM/IRSA 권한 오류"),
-              "image_pull": Msg("Image pull failing", "이미지 pull 실패"),
-              "rds_schedule": Msg("RDS schedule", "RDS 스케줄"),
-              "sysctl": Msg("sysctl / keepalive", "sysctl/keepalive"),
-              "pods": Msg("List pods", "파드 목록")}
-    elements = [{"type": "button", "action_id": f"choose_intent_{c}", "value": f"{request_id}:{c}",
-                 "text": {"type": "plain_text", "text": labels.get(c, Msg.same(c))(lang)}} for c in choices[:5]]
+    labels = {
+        "ingress_delete_denied": Msg("Ingress won't delete", "Ingress 삭제 안 됨"),
+        "irsa_access_denied": Msg("IAM / IRSA access denied", "IAM/IRSA 권한 오류"),
+        "image_pull": Msg("Image pull failing", "이미지 pull 실패"),
+        "rds_schedule": Msg("RDS schedule", "RDS 스케줄"),
+        "sysctl": Msg("sysctl / keepalive", "sysctl/keepalive"),
+        "pods": Msg("List pods", "파드 목록"),
+    }
+    elements = [
+        {
+            "type": "button",
+            "action_id": f"choose_intent_{c}",
+            "value": f"{request_id}:{c}",
+            "text": {"type": "plain_text", "text": labels.get(c, Msg.same(c))(lang)},
+        }
+        for c in choices[:5]
+    ]
     question = Msg("I'm not sure what you need. Which is it?", "어떤 요청인지 확실하지 않습니다. 어느 쪽인가요?")
-    return [section(question(lang)),
-            {"type": "actions", "block_id": f"intent-{request_id}", "elements": elements}]
+    return [section(question(lang)), {"type": "actions", "block_id": f"intent-{request_id}", "elements": elements}]

@@ -74,9 +74,13 @@ class SlackThread:
                 self._upload(req, file)
         out = []
         for plan in plans:
-            resp = self._post(req.lang, channel=req.channel, thread_ts=req.thread_ts,
-                              text=render.plan_fallback_text(plan, req.lang),
-                              blocks=render.plan_blocks(plan, req.lang, self.approvers.mention()))
+            resp = self._post(
+                req.lang,
+                channel=req.channel,
+                thread_ts=req.thread_ts,
+                text=render.plan_fallback_text(plan, req.lang),
+                blocks=render.plan_blocks(plan, req.lang, self.approvers.mention()),
+            )
             out.append(resp["ts"])
             steps = attachments.plan_file(plan, req.lang)
             if steps is not None:
@@ -86,14 +90,23 @@ class SlackThread:
     def _upload(self, req: RequestRow, file: dict[str, Any]) -> None:
         """A file in the request's thread (files.uploadV2: getUploadURLExternal + completeUploadExternal)."""
         try:
-            posting.guarded(req.channel, req.lang, lambda: self.client.files_upload_v2(
-                channel=req.channel, thread_ts=req.thread_ts, filename=file["filename"], content=file["content"],
-                title=file.get("title", file["filename"])))
+            posting.guarded(
+                req.channel,
+                req.lang,
+                lambda: self.client.files_upload_v2(
+                    channel=req.channel,
+                    thread_ts=req.thread_ts,
+                    filename=file["filename"],
+                    content=file["content"],
+                    title=file.get("title", file["filename"]),
+                ),
+            )
         except SlackApiError as exc:
             log.warning("file upload failed", extra={"request_id": req.id, "error": exc.response.get("error")})
 
-    def plan_changed(self, req: RequestRow, plan: PlanRow, event: str, detail: Msg,
-                     extra: dict[str, Any] | None = None) -> None:
+    def plan_changed(
+        self, req: RequestRow, plan: PlanRow, event: str, detail: Msg, extra: dict[str, Any] | None = None
+    ) -> None:
         extra = extra or {}
         icon, buttons = EVENT_TEXT.get(event, ("•", "none"))
         if event == "applied" and extra.get("verified") is False:
@@ -106,12 +119,20 @@ class SlackThread:
         if plan.message_ts:
             blocks = render.plan_blocks(plan, req.lang, self.approvers.mention(), note, buttons)
             try:
-                self.client.chat_update(channel=req.channel, ts=plan.message_ts, blocks=blocks,
-                                        text=render.plan_fallback_text(plan, req.lang))
+                self.client.chat_update(
+                    channel=req.channel,
+                    ts=plan.message_ts,
+                    blocks=blocks,
+                    text=render.plan_fallback_text(plan, req.lang),
+                )
             except SlackApiError as exc:
                 log.warning("plan update failed", extra={"plan_id": plan.id, "error": exc.response.get("error")})
-        self._post(req.lang, channel=req.channel, thread_ts=req.thread_ts,
-                   text=f"{icon} #{plan.id} {as_mrkdwn(detail, req.lang)}")
+        self._post(
+            req.lang,
+            channel=req.channel,
+            thread_ts=req.thread_ts,
+            text=f"{icon} #{plan.id} {as_mrkdwn(detail, req.lang)}",
+        )
 
     def reply(self, req: RequestRow, text: Msg) -> None:
         self._post(req.lang, channel=req.channel, thread_ts=req.thread_ts or None, text=as_mrkdwn(text, req.lang))
@@ -124,5 +145,10 @@ class SlackThread:
             log.warning("ephemeral failed", extra={"error": exc.response.get("error")})
 
     def ask_intent(self, req: RequestRow, choices: Sequence[str]) -> None:
-        self._post(req.lang, channel=req.channel, thread_ts=req.thread_ts, text="?",
-                   blocks=render.intent_choice_blocks(req.id, req.lang, choices))
+        self._post(
+            req.lang,
+            channel=req.channel,
+            thread_ts=req.thread_ts,
+            text="?",
+            blocks=render.intent_choice_blocks(req.id, req.lang, choices),
+        )

@@ -30,10 +30,13 @@ AFTER_RESPONSE = "chatops_after_response"
 
 def lazy_call(request: BoltRequest, name: str) -> dict[str, Any]:
     """What a worker needs to replay one lazy listener call: the request as received, not a copy of it."""
-    return {"body": request.raw_body if request.mode == "http" else request.body,
-            "headers": {k: list(v) for k, v in request.headers.items()},
-            "name": name, "mode": request.mode,
-            "context": {k: request.context[k] for k in CARRIED_CONTEXT if k in request.context}}
+    return {
+        "body": request.raw_body if request.mode == "http" else request.body,
+        "headers": {k: list(v) for k, v in request.headers.items()},
+        "name": name,
+        "mode": request.mode,
+        "context": {k: request.context[k] for k in CARRIED_CONTEXT if k in request.context},
+    }
 
 
 def replay(app: Any, item: dict[str, Any]) -> None:

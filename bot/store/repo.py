@@ -19,8 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.domain import AuditEvent, PlanStatus
 from bot.store.models import ApprovalRow, AuditRow, PlanRow, RequestRow, SeenEventRow, StepRunRow
 
-TERMINAL = (PlanStatus.APPLIED, PlanStatus.FAILED, PlanStatus.REJECTED, PlanStatus.EXPIRED,
-            PlanStatus.REVERTED)
+TERMINAL = (PlanStatus.APPLIED, PlanStatus.FAILED, PlanStatus.REJECTED, PlanStatus.EXPIRED, PlanStatus.REVERTED)
 
 
 class Repo:
@@ -46,20 +45,27 @@ class Repo:
 
     def open_request_for(self, target: str) -> RequestRow | None:
         with self.sessions() as s:
-            stmt = (select(RequestRow).where(RequestRow.target == target, RequestRow.state == "open")
-                    .order_by(RequestRow.id.desc()).limit(1))
+            stmt = (
+                select(RequestRow)
+                .where(RequestRow.target == target, RequestRow.state == "open")
+                .order_by(RequestRow.id.desc())
+                .limit(1)
+            )
             return s.scalars(stmt).first()
 
     def request_by_thread(self, channel: str, thread_ts: str) -> RequestRow | None:
         with self.sessions() as s:
-            stmt = (select(RequestRow).where(RequestRow.channel == channel, RequestRow.thread_ts == thread_ts)
-                    .order_by(RequestRow.id.desc()).limit(1))
+            stmt = (
+                select(RequestRow)
+                .where(RequestRow.channel == channel, RequestRow.thread_ts == thread_ts)
+                .order_by(RequestRow.id.desc())
+                .limit(1)
+            )
             return s.scalars(stmt).first()
 
     def requests_of(self, user_id: str, limit: int = 10) -> list[RequestRow]:
         with self.sessions() as s:
-            stmt = (select(RequestRow).where(RequestRow.user_id == user_id)
-                    .order_by(RequestRow.id.desc()).limit(limit))
+            stmt = select(RequestRow).where(RequestRow.user_id == user_id).order_by(RequestRow.id.desc()).limit(limit)
             return list(s.scalars(stmt))
 
     def latest_requests(self, limit: int = 50) -> list[RequestRow]:
@@ -92,8 +98,7 @@ class Repo:
         with self.sessions.begin() as s:
             s.execute(update(PlanRow).where(PlanRow.id == plan_id).values(**fields))
 
-    def transition(self, plan_id: int, from_status: str, to_status: str, now: datetime,
-                   **fields: Any) -> bool:
+    def transition(self, plan_id: int, from_status: str, to_status: str, now: datetime, **fields: Any) -> bool:
         """Move a plan between states only if it is still in ``from_status``. True if this call won."""
         values: dict[str, Any] = {"status": to_status, "version": PlanRow.version + 1, **fields}
         if to_status in (PlanStatus.APPROVED, PlanStatus.REJECTED, PlanStatus.EXPIRED):
@@ -101,8 +106,9 @@ class Repo:
         if to_status == PlanStatus.APPLIED:
             values["applied_at"] = now
         with self.sessions.begin() as s:
-            result = s.execute(update(PlanRow).where(PlanRow.id == plan_id, PlanRow.status == from_status)
-                               .values(**values))
+            result = s.execute(
+                update(PlanRow).where(PlanRow.id == plan_id, PlanRow.status == from_status).values(**values)
+            )
             return result.rowcount == 1
 
     def add_approval(self, plan_id: int, user_id: str, now: datetime) -> int | None:
@@ -127,8 +133,11 @@ class Repo:
         """Mark a request done once none of its plans is waiting for a decision or being applied."""
         live = (PlanStatus.PROPOSED, PlanStatus.APPROVED, PlanStatus.APPLYING)
         with self.sessions.begin() as s:
-            waiting = s.scalar(select(func.count()).select_from(PlanRow)
-                               .where(PlanRow.request_id == request_id, PlanRow.status.in_(live)))
+            waiting = s.scalar(
+                select(func.count())
+                .select_from(PlanRow)
+                .where(PlanRow.request_id == request_id, PlanRow.status.in_(live))
+            )
             if not waiting:
                 s.execute(update(RequestRow).where(RequestRow.id == request_id).values(state="done"))
 
@@ -136,12 +145,23 @@ class Repo:
     def record_intent(self, plan_id: int, index: int, step: dict[str, Any], now: datetime) -> None:
         """Commit that step ``index`` of ``plan_id`` is about to be written (before the write itself)."""
         with self.sessions.begin() as s:
-            s.add(StepRunRow(plan_id=plan_id, step_index=index, op=step["op"], params=step["params"],
-                             before=step["before"], after=step["after"], state="intent", error="",
-                             started_at=now))
+            s.add(
+                StepRunRow(
+                    plan_id=plan_id,
+                    step_index=index,
+                    op=step["op"],
+                    params=step["params"],
+                    before=step["before"],
+                    after=step["after"],
+                    state="intent",
+                    error="",
+                    started_at=now,
+                )
+            )
 
-    def record_outcome(self, plan_id: int, index: int, state: str, now: datetime, observed: Any = None,
-                       error: str = "") -> None:
+    def record_outcome(
+        self, plan_id: int, index: int, state: str, now: datetime, observed: Any = None, error: str = ""
+    ) -> None:
         """What came of a step's write (``applied`` with what was read back, ``failed``, ``rolled_back``)."""
         values: dict[str, Any] = {"state": state, "finished_at": now}
         if observed is not None:
@@ -149,18 +169,28 @@ class Repo:
         if error:
             values["error"] = error[:2000]
         with self.sessions.begin() as s:
-            s.execute(update(StepRunRow).where(StepRunRow.plan_id == plan_id, StepRunRow.step_index == index)
-                      .values(**values))
+            s.execute(
+                update(StepRunRow).where(StepRunRow.plan_id == plan_id, StepRunRow.step_index == index).values(**values)
+            )
 
-    def record_reconciled(self, plan_id: int, index: int, step: dict[str, Any], state: str, live: Any,
-                          now: datetime, error: str = "") -> None:
+    def record_reconciled(
+        self, plan_id: int, index: int, step: dict[str, Any], state: str, live: Any, now: datetime, error: str = ""
+    ) -> None:
         """What start-up reconciliation found live for a step; a row is added for a step never started."""
         with self.sessions.begin() as s:
-            row = s.scalars(select(StepRunRow).where(StepRunRow.plan_id == plan_id,
-                                                     StepRunRow.step_index == index)).first()
+            row = s.scalars(
+                select(StepRunRow).where(StepRunRow.plan_id == plan_id, StepRunRow.step_index == index)
+            ).first()
             if row is None:
-                row = StepRunRow(plan_id=plan_id, step_index=index, op=step["op"], params=step["params"],
-                                 before=step["before"], after=step["after"], error="")
+                row = StepRunRow(
+                    plan_id=plan_id,
+                    step_index=index,
+                    op=step["op"],
+                    params=step["params"],
+                    before=step["before"],
+                    after=step["after"],
+                    error="",
+                )
                 s.add(row)
             row.state, row.live, row.reconciled_at = state, live, now
             if error:
@@ -168,8 +198,9 @@ class Repo:
 
     def step_runs(self, plan_id: int) -> list[StepRunRow]:
         with self.sessions() as s:
-            return list(s.scalars(select(StepRunRow).where(StepRunRow.plan_id == plan_id)
-                                  .order_by(StepRunRow.step_index)))
+            return list(
+                s.scalars(select(StepRunRow).where(StepRunRow.plan_id == plan_id).order_by(StepRunRow.step_index))
+            )
 
     # audit --------------------------------------------------------------------------------
     def audit(self, event: AuditEvent, now: datetime) -> int:
@@ -179,8 +210,9 @@ class Repo:
             s.flush()
             return row.id
 
-    def audit_rows(self, limit: int | None = None, since: datetime | None = None,
-                   plan_id: int | None = None) -> list[AuditRow]:
+    def audit_rows(
+        self, limit: int | None = None, since: datetime | None = None, plan_id: int | None = None
+    ) -> list[AuditRow]:
         with self.sessions() as s:
             stmt = select(AuditRow)
             if since is not None:
@@ -208,6 +240,18 @@ class Repo:
 
 
 def as_dicts(rows: Iterable[AuditRow]) -> list[dict[str, Any]]:
-    cols = ["id", "at", "kind", "actor", "summary", "request_id", "plan_id", "before", "after", "channel",
-            "thread_ts", "ref"]
+    cols = [
+        "id",
+        "at",
+        "kind",
+        "actor",
+        "summary",
+        "request_id",
+        "plan_id",
+        "before",
+        "after",
+        "channel",
+        "thread_ts",
+        "ref",
+    ]
     return [{c: getattr(r, c) for c in cols} for r in rows]

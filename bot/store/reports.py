@@ -101,8 +101,10 @@ class ReportRepo:
         with self.sessions.begin() as s:
             result = s.execute(
                 update(ReportConfigRow)
-                .where(ReportConfigRow.id == report_id,
-                       or_(ReportConfigRow.running_until.is_(None), ReportConfigRow.running_until < now))
+                .where(
+                    ReportConfigRow.id == report_id,
+                    or_(ReportConfigRow.running_until.is_(None), ReportConfigRow.running_until < now),
+                )
                 .values(running_until=now + lease)
             )
             return result.rowcount == 1
@@ -116,9 +118,7 @@ class ReportRepo:
         self, report_id: int, at: datetime, content_hash: str, state: dict[str, Any], posted_ts: str = ""
     ) -> ReportRunRow:
         with self.sessions.begin() as s:
-            row = ReportRunRow(
-                report_id=report_id, at=at, content_hash=content_hash, state=state, posted_ts=posted_ts
-            )
+            row = ReportRunRow(report_id=report_id, at=at, content_hash=content_hash, state=state, posted_ts=posted_ts)
             s.add(row)
             s.flush()
             s.expunge(row)

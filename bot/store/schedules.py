@@ -35,9 +35,7 @@ class RdsScheduleRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
-    __table_args__ = (
-        UniqueConstraint("cluster_key", "target_kind", "target_id", name="uq_rds_schedules_target"),
-    )
+    __table_args__ = (UniqueConstraint("cluster_key", "target_kind", "target_id", name="uq_rds_schedules_target"),)
 
 
 class RdsOverrideRow(Base):
@@ -132,9 +130,7 @@ class ScheduleRepo:
             s.expunge(row)
             return row
 
-    def list_schedules(
-        self, cluster_key: str | None = None, enabled_only: bool = False
-    ) -> list[RdsScheduleRow]:
+    def list_schedules(self, cluster_key: str | None = None, enabled_only: bool = False) -> list[RdsScheduleRow]:
         with self.sessions() as s:
             stmt = select(RdsScheduleRow).order_by(RdsScheduleRow.id)
             if cluster_key is not None:
@@ -178,9 +174,7 @@ class ScheduleRepo:
         """Expire the live overrides of a schedule now (the revert of keep-running)."""
         with self.sessions.begin() as s:
             rows = s.scalars(
-                select(RdsOverrideRow).where(
-                    RdsOverrideRow.schedule_id == schedule_id, RdsOverrideRow.until > now
-                )
+                select(RdsOverrideRow).where(RdsOverrideRow.schedule_id == schedule_id, RdsOverrideRow.until > now)
             ).all()
             for row in rows:
                 row.until = now
@@ -195,9 +189,7 @@ class ScheduleRepo:
                 .order_by(RdsOverrideRow.id)
             )
             return [
-                OverrideView(
-                    o.id, o.schedule_id, sch.target_kind, sch.target_id, o.until, o.reason, o.created_by
-                )
+                OverrideView(o.id, o.schedule_id, sch.target_kind, sch.target_id, o.until, o.reason, o.created_by)
                 for o, sch in s.execute(stmt)
             ]
 
@@ -211,9 +203,7 @@ class ScheduleRepo:
                 .order_by(RdsOverrideRow.id)
             )
             return [
-                OverrideView(
-                    o.id, o.schedule_id, sch.target_kind, sch.target_id, o.until, o.reason, o.created_by
-                )
+                OverrideView(o.id, o.schedule_id, sch.target_kind, sch.target_id, o.until, o.reason, o.created_by)
                 for o, sch in s.execute(stmt)
             ]
 
@@ -242,9 +232,7 @@ class ScheduleRepo:
             s.expunge(row)
             return row
 
-    def actions_between(
-        self, since: datetime, until: datetime, action: str | None = None
-    ) -> list[RdsActionRow]:
+    def actions_between(self, since: datetime, until: datetime, action: str | None = None) -> list[RdsActionRow]:
         """Actions with ``since <= at < until``, oldest first (optionally only one ``action``)."""
         with self.sessions() as s:
             stmt = select(RdsActionRow).where(RdsActionRow.at >= since, RdsActionRow.at < until)

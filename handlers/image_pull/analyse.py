@@ -65,9 +65,7 @@ def group_failures(
     for pod in evidence.pods:
         verdict = classify(pod.message or pod.reason)
         node = evidence.nodes.get(pod.node)
-        buckets.setdefault((pod.image, verdict.cause, node.subnet_id if node else ""), []).append(
-            (pod, verdict)
-        )
+        buckets.setdefault((pod.image, verdict.cause, node.subnet_id if node else ""), []).append((pod, verdict))
     groups = []
     for (image, cause, subnet), members in sorted(buckets.items()):
         pods = tuple(sorted((p for p, _ in members), key=lambda p: (p.namespace, p.name, p.container)))
@@ -98,9 +96,7 @@ def group_failures(
     return groups
 
 
-def _group_path(
-    evidence: Evidence, pods: tuple[FailingPod, ...], kind: str, ecr_region: str
-) -> PathReport | None:
+def _group_path(evidence: Evidence, pods: tuple[FailingPod, ...], kind: str, ecr_region: str) -> PathReport | None:
     seen: set[tuple] = set()
     first: PathReport | None = None
     for pod in pods:
@@ -108,9 +104,7 @@ def _group_path(
         if node is None or _node_key(node) in seen or node.vpc_id not in evidence.vpcs:
             continue
         seen.add(_node_key(node))
-        report = analyse_path(
-            node, evidence.vpcs[node.vpc_id], kind, ecr_region, needs_sts=any(p.irsa for p in pods)
-        )
+        report = analyse_path(node, evidence.vpcs[node.vpc_id], kind, ecr_region, needs_sts=any(p.irsa for p in pods))
         if not report.reachable:
             return report
         first = first or report
@@ -147,11 +141,7 @@ def classify_group(group: PullGroup, evidence: Evidence) -> str:
             if roles and not all(role_has_ecr_read(r) for r in roles):
                 return "image_pull.auth.node_role"
             return "image_pull.auth.ecr_other"
-        return (
-            "image_pull.auth.pull_secret"
-            if group.registry_kind == "private_other"
-            else "image_pull.auth.public"
-        )
+        return "image_pull.auth.pull_secret" if group.registry_kind == "private_other" else "image_pull.auth.public"
     if group.cause == "not_found":
         repo = evidence.repos.get(split_image(group.image).repository)
         if repo is None:

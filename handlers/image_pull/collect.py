@@ -87,9 +87,7 @@ def _irsa(pod: Obj) -> bool:
     spec = pod.get("spec") or {}
     if any(v.get("name") == "aws-iam-token" for v in spec.get("volumes") or []):
         return True
-    return any(
-        e.get("name") == "AWS_ROLE_ARN" for c in spec.get("containers") or [] for e in c.get("env") or []
-    )
+    return any(e.get("name") == "AWS_ROLE_ARN" for c in spec.get("containers") or [] for e in c.get("env") or [])
 
 
 def failing_containers(pod: Obj, messages: PullMessages) -> list[FailingPod]:
@@ -236,6 +234,4 @@ def collect(
     )
     secrets = ptc_secrets(ctx.aws) if public else ()
     rules = ptc_rules(ctx.aws) if public else {}
-    return Evidence(
-        scope, ctx.region, ctx.account_id, tuple(failing), nodes, vpcs, roles, repos, secrets, rules, seen
-    )
+    return Evidence(scope, ctx.region, ctx.account_id, tuple(failing), nodes, vpcs, roles, repos, secrets, rules, seen)

@@ -111,9 +111,9 @@ def describe_vpcs(aws: Aws, vpc_ids: Iterable[str], region: str | None = None) -
     out = {}
     for vpc in vpcs:
         vid = vpc["VpcId"]
-        cidrs = tuple(
-            a["CidrBlock"] for a in vpc.get("CidrBlockAssociationSet") or [] if a.get("CidrBlock")
-        ) or (vpc.get("CidrBlock"),)
+        cidrs = tuple(a["CidrBlock"] for a in vpc.get("CidrBlockAssociationSet") or [] if a.get("CidrBlock")) or (
+            vpc.get("CidrBlock"),
+        )
         mine = {k: tuple(o for o in v if o.get("VpcId") == vid) for k, v in parts.items()}
         attached = tuple(g for g in igws if any(a.get("VpcId") == vid for a in g.get("Attachments") or []))
         # private DNS of interface endpoints needs both attributes (CreateVpcEndpoint, PrivateDnsEnabled)
@@ -152,13 +152,9 @@ def describe_roles(aws: Aws, profile_arns: Iterable[str]) -> dict[str, RoleFacts
                 acts = st.get("Action") or []
                 if st.get("Effect") == "Allow":
                     actions += [
-                        a
-                        for a in ([acts] if isinstance(acts, str) else acts)
-                        if a.lower().startswith(("ecr", "*"))
+                        a for a in ([acts] if isinstance(acts, str) else acts) if a.lower().startswith(("ecr", "*"))
                     ]
-        out[arn] = RoleFacts(
-            arn, role, tuple(sorted(p["PolicyArn"] for p in attached)), tuple(sorted(actions))
-        )
+        out[arn] = RoleFacts(arn, role, tuple(sorted(p["PolicyArn"] for p in attached)), tuple(sorted(actions)))
     return out
 
 
@@ -172,9 +168,7 @@ def describe_repos(aws: Aws, repositories: Iterable[str]) -> dict[str, RepoTags]
             details = _pages(ecr, "describe_images", "imageDetails", repositoryName=repo)
         except errors.NotFound:
             if names is None:
-                names = tuple(
-                    sorted(r["repositoryName"] for r in _pages(ecr, "describe_repositories", "repositories"))
-                )
+                names = tuple(sorted(r["repositoryName"] for r in _pages(ecr, "describe_repositories", "repositories")))
             out[repo] = RepoTags(repo, False, (), names)
             continue
         tags = tuple(sorted({t for d in details for t in d.get("imageTags") or []}))

@@ -63,8 +63,7 @@ class ImagePullDiagnoser:
             "pull",
             "pull NAMESPACE[/POD] | pull -A",
             Msg(
-                "Why pods cannot pull their image (ErrImagePull / ImagePullBackOff), down to the subnet, "
-                "with a fix.",
+                "Why pods cannot pull their image (ErrImagePull / ImagePullBackOff), down to the subnet, with a fix.",
                 "파드가 이미지를 못 가져오는 이유(ErrImagePull / ImagePullBackOff)를 서브넷까지 추적하고 "
                 "수정안을 제안합니다.",
             ),
@@ -85,11 +84,7 @@ class ImagePullDiagnoser:
         plans = plan_fixes(evidence, groups)
         if not groups:
             head = headline([], evidence.scope, evidence.pods_seen)
-            findings = (
-                Finding(
-                    "image_pull.none", Severity.OK, head, target=evidence.scope, count=evidence.pods_seen
-                ),
-            )
+            findings = (Finding("image_pull.none", Severity.OK, head, target=evidence.scope, count=evidence.pods_seen),)
             return Diagnosis(self.name, evidence.scope, head, findings)
         return Diagnosis(
             self.name, evidence.scope, headline(groups, evidence.scope, evidence.pods_seen), findings, plans

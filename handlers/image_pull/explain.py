@@ -49,8 +49,7 @@ def blocker(b: Blocker) -> Msg:
             f"NAT 게이트웨이 {d.get('nat_gateway_id')} 상태가 {d.get('state')} 입니다",
         ),
         "nat.subnet_no_igw": Msg(
-            f"NAT gateway {d.get('nat_gateway_id')}'s subnet {d.get('subnet_id')} has no route "
-            "to an internet gateway",
+            f"NAT gateway {d.get('nat_gateway_id')}'s subnet {d.get('subnet_id')} has no route to an internet gateway",
             f"NAT 게이트웨이 {d.get('nat_gateway_id')}의 서브넷 {d.get('subnet_id')}에 "
             "인터넷 게이트웨이 경로가 없습니다",
         ),
@@ -100,18 +99,15 @@ def blocker(b: Blocker) -> Msg:
             f"엔드포인트 {d.get('endpoint_id')} ({d.get('service')})의 프라이빗 DNS 가 꺼져 있습니다",
         ),
         "endpoint.sg_blocks": Msg(
-            f"endpoint {d.get('endpoint_id')} ({d.get('service')}) security groups do not "
-            "admit 443 from the node",
-            f"엔드포인트 {d.get('endpoint_id')} ({d.get('service')}) 보안 그룹이 노드의 443 "
-            "접속을 허용하지 않습니다",
+            f"endpoint {d.get('endpoint_id')} ({d.get('service')}) security groups do not admit 443 from the node",
+            f"엔드포인트 {d.get('endpoint_id')} ({d.get('service')}) 보안 그룹이 노드의 443 접속을 허용하지 않습니다",
         ),
         "s3.missing": Msg(
             "no S3 gateway endpoint (ECR image layers are served from S3)",
             "S3 게이트웨이 엔드포인트가 없습니다 (ECR 이미지 레이어는 S3에서 받습니다)",
         ),
         "s3.not_attached": Msg(
-            f"S3 gateway endpoint {d.get('endpoint_id')} is not attached to route table "
-            f"{d.get('route_table_id')}",
+            f"S3 gateway endpoint {d.get('endpoint_id')} is not attached to route table {d.get('route_table_id')}",
             f"S3 게이트웨이 엔드포인트 {attach(d.get('endpoint_id'), '가')} 라우팅 테이블 "
             f"{d.get('route_table_id')}에 연결되어 있지 않습니다",
         ),
@@ -126,8 +122,7 @@ def title(group: PullGroup) -> Msg:
     texts = {
         "image_pull.network.no_path": Msg(
             f"{n} pod(s) on subnet {where} have no network path to {kind.en} ({group.registry}) on 443",
-            f"서브넷 {where}의 파드 {n}개가 {kind.ko} ({group.registry}) 443 포트로 "
-            "갈 네트워크 경로가 없습니다",
+            f"서브넷 {where}의 파드 {n}개가 {kind.ko} ({group.registry}) 443 포트로 갈 네트워크 경로가 없습니다",
         ),
         "image_pull.network.uninspectable": Msg(
             f"{n} pod(s) on subnet {where} time out pulling {img}; their egress leaves through "
@@ -145,8 +140,7 @@ def title(group: PullGroup) -> Msg:
             f"노드 역할에 ECR 읽기 권한이 없어 파드 {n}개가 {attach(img, '를')} 받지 못합니다",
         ),
         "image_pull.auth.cross_account": Msg(
-            f"{img} is in ECR account {group.ecr_account}: its repository policy "
-            f"must allow this account ({n} pod(s))",
+            f"{img} is in ECR account {group.ecr_account}: its repository policy must allow this account ({n} pod(s))",
             f"{attach(img, '는')} ECR 계정 {group.ecr_account}에 있어 리포지토리 정책이 이 계정을 "
             f"허용해야 합니다 (파드 {n}개)",
         ),
@@ -181,10 +175,8 @@ def evidence(group: PullGroup, ev: Evidence) -> list[Msg]:
     lines = [Msg.same(f"kubelet: {clip(group.message)}")]
     lines.append(
         Msg(
-            f"classified as {group.cause} ({group.detail or 'no matching phrase'}); registry "
-            f"{group.registry or '?'}",
-            f"원인 분류: {group.cause} ({group.detail or '일치 문구 없음'}), "
-            f"레지스트리 {group.registry or '?'}",
+            f"classified as {group.cause} ({group.detail or 'no matching phrase'}); registry {group.registry or '?'}",
+            f"원인 분류: {group.cause} ({group.detail or '일치 문구 없음'}), 레지스트리 {group.registry or '?'}",
         )
     )
     if group.nodes:
@@ -197,9 +189,7 @@ def evidence(group: PullGroup, ev: Evidence) -> list[Msg]:
         )
     path = group.path
     if path is not None:
-        lines.append(
-            Msg(f"route table {path.route_table_id or '?'}", f"라우팅 테이블 {path.route_table_id or '?'}")
-        )
+        lines.append(Msg(f"route table {path.route_table_id or '?'}", f"라우팅 테이블 {path.route_table_id or '?'}"))
         if path.reachable:
             lines.append(Msg(f"path open via {path.via}", f"{path.via} 경유 경로가 열려 있음"))
         lines += [blocker(b) for b in path.internet + path.endpoints]

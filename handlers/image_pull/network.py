@@ -59,6 +59,7 @@ __all__ = [  # the look-ups of ``vpc`` stay importable from here
     "usable_nat",
 ]
 
+
 @dataclass(frozen=True)
 class Blocker:
     """One broken link. ``code`` is stable (``route.no_default``); ``data`` names the objects."""
@@ -103,9 +104,7 @@ def _nacl_blockers(vpc: VpcState, subnet_id: str, cidr: str, towards: str) -> li
     if not out_ok:
         found.append(Blocker("nacl.egress_443", {"network_acl_id": acl_id, "cidr": cidr, "towards": towards}))
     if not back_ok:
-        found.append(
-            Blocker("nacl.ingress_ephemeral", {"network_acl_id": acl_id, "cidr": cidr, "towards": towards})
-        )
+        found.append(Blocker("nacl.ingress_ephemeral", {"network_acl_id": acl_id, "cidr": cidr, "towards": towards}))
     return found
 
 
@@ -145,15 +144,11 @@ def internet_blockers(node: NodeNet, vpc: VpcState) -> tuple[list[Blocker], str,
                 )
             )
         elif not route_to_igw(vpc, route_table_for(vpc, nat.get("SubnetId", ""))):
-            found.append(
-                Blocker("nat.subnet_no_igw", {"nat_gateway_id": nat_id, "subnet_id": nat.get("SubnetId")})
-            )
+            found.append(Blocker("nat.subnet_no_igw", {"nat_gateway_id": nat_id, "subnet_id": nat.get("SubnetId")}))
         via = "nat"
     elif str(route.get("GatewayId", "")).startswith("igw-"):
         if not node.public_ip:
-            found.append(
-                Blocker("igw.no_public_ip", {"route_table_id": rt_id, "gateway_id": route["GatewayId"]})
-            )
+            found.append(Blocker("igw.no_public_ip", {"route_table_id": rt_id, "gateway_id": route["GatewayId"]}))
         via = "igw"
     if not rules.groups_permit(_node_groups(vpc, node), "egress", 443, rules.INTERNET):
         found.append(
@@ -224,13 +219,9 @@ def endpoint_blockers(node: NodeNet, vpc: VpcState, needs_sts: bool = False) -> 
         found += _interface_blockers(vpc, node, service_name(vpc.region, short))
     s3 = find_endpoint(vpc, service_name(vpc.region, "s3"))
     if s3 is None or s3.get("VpcEndpointType") != "Gateway":
-        found.append(
-            Blocker("s3.missing", {"service": service_name(vpc.region, "s3"), "route_table_id": rt_id})
-        )
+        found.append(Blocker("s3.missing", {"service": service_name(vpc.region, "s3"), "route_table_id": rt_id}))
     elif rt_id not in (s3.get("RouteTableIds") or []):
-        found.append(
-            Blocker("s3.not_attached", {"endpoint_id": s3.get("VpcEndpointId"), "route_table_id": rt_id})
-        )
+        found.append(Blocker("s3.not_attached", {"endpoint_id": s3.get("VpcEndpointId"), "route_table_id": rt_id}))
     if not rules.groups_permit(_node_groups(vpc, node), "egress", 443, rules.INTERNET, prefix_list=True):
         found.append(
             Blocker(

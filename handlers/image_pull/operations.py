@@ -116,12 +116,8 @@ class DefaultRoute:
     reversible = True
 
     def read(self, ctx: ClusterContext, params: Mapping[str, Any]) -> Any:
-        tables = ctx.aws.client("ec2").describe_route_tables(RouteTableIds=[params["route_table_id"]])[
-            "RouteTables"
-        ]
-        route = next(
-            (r for r in tables[0].get("Routes") or [] if r.get("DestinationCidrBlock") == "0.0.0.0/0"), None
-        )
+        tables = ctx.aws.client("ec2").describe_route_tables(RouteTableIds=[params["route_table_id"]])["RouteTables"]
+        route = next((r for r in tables[0].get("Routes") or [] if r.get("DestinationCidrBlock") == "0.0.0.0/0"), None)
         return {"target": route_target(route)}
 
     def apply(self, ctx: ClusterContext, step: PlanStep) -> Any:
@@ -178,9 +174,7 @@ class SecurityGroupRule443:
     reversible = True
 
     def read(self, ctx: ClusterContext, params: Mapping[str, Any]) -> Any:
-        group = ctx.aws.client("ec2").describe_security_groups(GroupIds=[params["group_id"]])[
-            "SecurityGroups"
-        ][0]
+        group = ctx.aws.client("ec2").describe_security_groups(GroupIds=[params["group_id"]])["SecurityGroups"][0]
         return {
             "present": has_443_rule(
                 group, params["direction"], params.get("cidr", ""), params.get("source_group_id", "")
@@ -230,9 +224,7 @@ class VpcDnsAttributes:
                 ec2.describe_vpc_attribute(VpcId=vpc, Attribute="enableDnsSupport")["EnableDnsSupport"]["Value"]
             ),
             "dns_hostnames": bool(
-                ec2.describe_vpc_attribute(VpcId=vpc, Attribute="enableDnsHostnames")["EnableDnsHostnames"][
-                    "Value"
-                ]
+                ec2.describe_vpc_attribute(VpcId=vpc, Attribute="enableDnsHostnames")["EnableDnsHostnames"]["Value"]
             ),
         }
 

@@ -104,9 +104,7 @@ class PullThroughCacheRule:
                 ecr.delete_pull_through_cache_rule(ecrRepositoryPrefix=p["prefix"])
         except errors.CloudError as exc:
             if unsupported_action(exc):
-                raise errors.CloudError(
-                    call, "NotImplemented", _NOT_IMPLEMENTED_HINT.format(call=call)
-                ) from exc
+                raise errors.CloudError(call, "NotImplemented", _NOT_IMPLEMENTED_HINT.format(call=call)) from exc
             raise
         return {
             "exists": bool(step.after["exists"]),

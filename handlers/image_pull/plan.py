@@ -30,9 +30,7 @@ KIND = "image_pull"
 
 
 def plan_fixes(evidence: Evidence, groups: list[PullGroup]) -> tuple[FixPlan, ...]:
-    plans: list[FixPlan] = list(
-        plan_network(evidence, [g for g in groups if g.code == "image_pull.network.no_path"])
-    )
+    plans: list[FixPlan] = list(plan_network(evidence, [g for g in groups if g.code == "image_pull.network.no_path"]))
     for group in groups:
         if group.code == "image_pull.auth.node_role":
             plans += _plan_node_role(evidence, group)

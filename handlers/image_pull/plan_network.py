@@ -53,9 +53,7 @@ def _endpoint_group(vpc: VpcState, nodes: list[NodeNet]) -> tuple[str, list[Plan
     """A security group for new interface endpoints that admits 443 from every node (or a rule to add)."""
 
     def admits(group: dict) -> bool:
-        return all(
-            groups_permit([group], "ingress", 443, f"{n.private_ip}/32", n.security_group_ids) for n in nodes
-        )
+        return all(groups_permit([group], "ingress", 443, f"{n.private_ip}/32", n.security_group_ids) for n in nodes)
 
     used = [
         g["GroupId"]
@@ -231,9 +229,9 @@ def plan_network(evidence: Evidence, groups: list[PullGroup]) -> list[FixPlan]:
         if all(g.path and g.path.endpoints_apply for g in bucket):
             steps = endpoint_steps(evidence, bucket)
             if steps:
-                services = sorted(
-                    {s.params["service"].split(".", 3)[-1] for s in steps if "service" in s.params}
-                ) or ["VPC DNS attributes"]
+                services = sorted({s.params["service"].split(".", 3)[-1] for s in steps if "service" in s.params}) or [
+                    "VPC DNS attributes"
+                ]
                 verify = {**verify, "endpoints": _interface_endpoints(steps)}
                 title = Msg(
                     f"Private path to ECR for subnet {subnets}: VPC endpoints ({', '.join(services)}), "
@@ -246,8 +244,7 @@ def plan_network(evidence: Evidence, groups: list[PullGroup]) -> list[FixPlan]:
         if steps:
             nat = next((s.after["target"] for s in steps if "target" in s.after), "the existing NAT gateway")
             title = Msg(
-                f"Route subnet {subnets} to the internet through existing NAT gateway {nat}; then recreate "
-                f"{n} pod(s)",
+                f"Route subnet {subnets} to the internet through existing NAT gateway {nat}; then recreate {n} pod(s)",
                 f"서브넷 {subnets}의 인터넷 경로를 기존 NAT 게이트웨이 {attach(nat, '로')} 연결. "
                 f"이후 파드 {n}개 재생성",
             )

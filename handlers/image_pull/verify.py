@@ -124,9 +124,9 @@ def _failure_counts(ctx: ClusterContext, namespaces: set[str]) -> dict[tuple[str
     """(namespace, pod) -> how many pull failures the kubelet has reported so far."""
     out: dict[tuple[str, str], int] = {}
     for ns in sorted(namespaces):
-        items = ctx.kube.to_dict(ctx.kube.core.list_namespaced_event(ns, field_selector="reason=Failed")).get(
-            "items"
-        ) or []
+        items = (
+            ctx.kube.to_dict(ctx.kube.core.list_namespaced_event(ns, field_selector="reason=Failed")).get("items") or []
+        )
         for ev in items:
             key = (ns, (ev.get("involvedObject") or {}).get("name", ""))
             out[key] = out.get(key, 0) + int(ev.get("count") or 1)
@@ -160,8 +160,11 @@ def wait_for_replacements(
         failing = [(w, f) for w, s, _, f in states if s == "failed" and f]
         if retried and failing:
             counts = _failure_counts(ctx, namespaces)
-            failing = [(w, f) for w, f in failing if counts.get((w["namespace"], f[0]), 0) > baseline.get(
-                (w["namespace"], f[0]), 0)]
+            failing = [
+                (w, f)
+                for w, f in failing
+                if counts.get((w["namespace"], f[0]), 0) > baseline.get((w["namespace"], f[0]), 0)
+            ]
         settled = all(s != "pending" for _, s, _, _ in states)
         if (failing and settled) or time.monotonic() >= deadline:
             bad = failing[0] if failing else next(((w, f) for w, s, _, f in states if s != "ready"), None)

@@ -62,8 +62,10 @@ def egress_route(vpc: VpcState, table: Raw | None) -> Raw | None:
 
 def route_destination(route: Raw) -> str:
     return str(
-        route.get("DestinationCidrBlock") or route.get("DestinationIpv6CidrBlock")
-        or route.get("DestinationPrefixListId") or ""
+        route.get("DestinationCidrBlock")
+        or route.get("DestinationIpv6CidrBlock")
+        or route.get("DestinationPrefixListId")
+        or ""
     )
 
 
@@ -109,9 +111,7 @@ def find_endpoint(vpc: VpcState, service: str) -> Raw | None:
 def usable_nat(vpc: VpcState) -> str:
     """An available NAT gateway whose subnet routes to an attached internet gateway, or ""."""
     for nat in sorted(vpc.nat_gateways, key=lambda n: n.get("NatGatewayId", "")):
-        if nat.get("State") == "available" and route_to_igw(
-            vpc, route_table_for(vpc, nat.get("SubnetId", ""))
-        ):
+        if nat.get("State") == "available" and route_to_igw(vpc, route_table_for(vpc, nat.get("SubnetId", ""))):
             return str(nat["NatGatewayId"])
     return ""
 

@@ -51,8 +51,9 @@ def ingress_findings(ev: Evidence) -> list[Finding]:
             Finding(
                 "irsa.ingress.gone",
                 Severity.OK,
-                Msg(f"Ingress {ing.target} no longer exists",
-                    f"Ingress {attach(ing.target, '는')} 이미 삭제되었습니다"),
+                Msg(
+                    f"Ingress {ing.target} no longer exists", f"Ingress {attach(ing.target, '는')} 이미 삭제되었습니다"
+                ),
                 target=ing.target,
             )
         ]
@@ -80,8 +81,7 @@ def ingress_findings(ev: Evidence) -> list[Finding]:
     if ing.group:
         evidence += (
             Msg(
-                f"member of IngressGroup {ing.group}: the controller reports on the group and on its "
-                "other members",
+                f"member of IngressGroup {ing.group}: the controller reports on the group and on its other members",
                 f"IngressGroup {ing.group}의 멤버: 컨트롤러는 이 그룹과 다른 멤버에 대해 보고합니다",
             ),
         )

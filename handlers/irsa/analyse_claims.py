@@ -9,10 +9,13 @@ from handlers.irsa.evidence import Evidence
 
 _CLAIM_WORDS = {
     "role": ("role", "역할", "the role in use is", "실제 사용 중인 역할은"),
-    "service_account": ("service account", "서비스 어카운트", "the controller runs as",
-                        "컨트롤러가 실제로 쓰는 서비스 어카운트는"),
-    "load_balancer": ("load balancer", "로드밸런서", "the ingress's load balancer is",
-                      "Ingress의 실제 로드밸런서는"),
+    "service_account": (
+        "service account",
+        "서비스 어카운트",
+        "the controller runs as",
+        "컨트롤러가 실제로 쓰는 서비스 어카운트는",
+    ),
+    "load_balancer": ("load balancer", "로드밸런서", "the ingress's load balancer is", "Ingress의 실제 로드밸런서는"),
 }
 
 

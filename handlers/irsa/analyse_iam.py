@@ -59,11 +59,7 @@ def _trust_code(verdict: TrustVerdict) -> str:
         return "irsa.trust.explicit_deny"
     candidates = [s for s in verdict.statements if s.effect == "Allow" and s.principal_ok and s.action_ok]
     if not candidates:
-        return (
-            "irsa.trust.provider_mismatch"
-            if verdict.mechanism == "irsa"
-            else "irsa.trust.pod_identity_denied"
-        )
+        return "irsa.trust.provider_mismatch" if verdict.mechanism == "irsa" else "irsa.trust.pod_identity_denied"
     claims = {c for s in candidates for c in s.failed_claims()}
     if "sub" in claims:
         return "irsa.trust.sub_missing"
@@ -181,9 +177,7 @@ def permission_findings(ev: Evidence) -> tuple[PermissionOutcome | None, list[Fi
     if role is None or not role.exists or not ev.action or not ev.resource:
         return None, []
     tags = dict(ev.load_balancer.tags) if ev.load_balancer and ev.load_balancer.exists else {}
-    own = evaluate_permission(
-        role.policies, ev.action, ev.resource, resource_tag_context(tags), role.boundary
-    )
+    own = evaluate_permission(role.policies, ev.action, ev.resource, resource_tag_context(tags), role.boundary)
     decision, source, extra = _decision(ev, own)
     missing: dict[str, tuple[str, ...]] = {}
     for miss in own.near_misses:

@@ -62,9 +62,7 @@ def role_facts(ctx: ClusterContext, account: str, name: str) -> RoleFacts:
     policies: list[PolicySource] = []
     for page in iam.get_paginator("list_attached_role_policies").paginate(RoleName=name):
         for attached in page.get("AttachedPolicies", []):
-            policies.append(
-                PolicySource(attached["PolicyName"], _policy_document(iam, attached["PolicyArn"]))
-            )
+            policies.append(PolicySource(attached["PolicyName"], _policy_document(iam, attached["PolicyArn"])))
     for page in iam.get_paginator("list_role_policies").paginate(RoleName=name):
         for policy_name in page.get("PolicyNames", []):
             doc = iam.get_role_policy(RoleName=name, PolicyName=policy_name)["PolicyDocument"]
@@ -72,9 +70,7 @@ def role_facts(ctx: ClusterContext, account: str, name: str) -> RoleFacts:
     boundary = None
     boundary_arn = (role.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn")
     if boundary_arn:
-        boundary = PolicySource(
-            boundary_arn.rsplit("/", 1)[-1], _policy_document(iam, boundary_arn), "boundary"
-        )
+        boundary = PolicySource(boundary_arn.rsplit("/", 1)[-1], _policy_document(iam, boundary_arn), "boundary")
     return RoleFacts(name, role["Arn"], True, role.get("AssumeRolePolicyDocument"), tuple(policies), boundary)
 
 
@@ -89,23 +85,17 @@ def load_balancer_facts(ctx: ClusterContext, arn: str = "", hostname: str = "") 
             return LoadBalancerFacts(arn, arn.split("/")[-2] if arn.count("/") >= 3 else "", "", exists=False)
     elif hostname:
         for page in elb.get_paginator("describe_load_balancers").paginate():
-            found = next(
-                (lb for lb in page["LoadBalancers"] if lb["DNSName"].lower() == hostname.lower()), None
-            )
+            found = next((lb for lb in page["LoadBalancers"] if lb["DNSName"].lower() == hostname.lower()), None)
             if found:
                 break
     if found is None:
         return None
     tags = elb.describe_tags(ResourceArns=[found["LoadBalancerArn"]])["TagDescriptions"]
     tag_map = {t["Key"]: t["Value"] for t in (tags[0]["Tags"] if tags else [])}
-    return LoadBalancerFacts(
-        found["LoadBalancerArn"], found["LoadBalancerName"], found["DNSName"], True, tag_map
-    )
+    return LoadBalancerFacts(found["LoadBalancerArn"], found["LoadBalancerName"], found["DNSName"], True, tag_map)
 
 
-def simulate(
-    ctx: ClusterContext, role: str, action: str, resource: str, tags: Mapping[str, str]
-) -> Simulation:
+def simulate(ctx: ClusterContext, role: str, action: str, resource: str, tags: Mapping[str, str]) -> Simulation:
     """AWS's own verdict via ``iam:SimulatePrincipalPolicy``, or why it is not available."""
     entries = [
         {"ContextKeyName": f"aws:ResourceTag/{k}", "ContextKeyValues": [v], "ContextKeyType": "string"}

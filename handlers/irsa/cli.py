@@ -73,14 +73,23 @@ def _fail(stdout: TextIO, message: str) -> int:
 def check_trust_main(argv: list[str], stdout: TextIO) -> int:
     """``check-trust --policy FILE --subject system:serviceaccount:NS:SA [--audience A] [--provider ARN]``."""
     parser = _Parser(prog="chatops check-trust", description="Does a trust policy admit a service account?")
-    parser.add_argument("--policy", required=True, metavar="FILE",
-                        help="the role's trust policy: a policy document, `aws iam get-role` output or URL-encoded")
-    parser.add_argument("--subject", required=True,
-                        help="the token's sub claim: system:serviceaccount:NAMESPACE:SERVICEACCOUNT")
+    parser.add_argument(
+        "--policy",
+        required=True,
+        metavar="FILE",
+        help="the role's trust policy: a policy document, `aws iam get-role` output or URL-encoded",
+    )
+    parser.add_argument(
+        "--subject", required=True, help="the token's sub claim: system:serviceaccount:NAMESPACE:SERVICEACCOUNT"
+    )
     parser.add_argument("--audience", default=DEFAULT_AUDIENCE, help=f"the token's aud (default {DEFAULT_AUDIENCE})")
     parser.add_argument("--no-audience", action="store_true", help="the token has no aud claim (the key is missing)")
-    parser.add_argument("--provider", default=None, metavar="ARN",
-                        help="the OIDC provider ARN the token comes from (default: any the policy names)")
+    parser.add_argument(
+        "--provider",
+        default=None,
+        metavar="ARN",
+        help="the OIDC provider ARN the token comes from (default: any the policy names)",
+    )
     try:
         args = _parse(parser, argv, stdout)
         if args is None:
@@ -120,12 +129,20 @@ def parse_context(pairs: list[str]) -> dict[str, str | list[str]]:
 def check_permission_main(argv: list[str], stdout: TextIO) -> int:
     """``check-permission --policy FILE [...] --action SVC:Action --resource ARN [--context K=V ...]``."""
     parser = _Parser(prog="chatops check-permission", description="Do identity policies allow an action?")
-    parser.add_argument("--policy", action="append", required=True, metavar="FILE",
-                        help="an identity policy file (repeatable): a document or `aws iam get-policy-version` "
-                             "output")
+    parser.add_argument(
+        "--policy",
+        action="append",
+        required=True,
+        metavar="FILE",
+        help="an identity policy file (repeatable): a document or `aws iam get-policy-version` output",
+    )
     parser.add_argument("--boundary", default=None, help="a permissions boundary policy file")
-    parser.add_argument("--action", required=True, metavar="SERVICE:ACTION",
-                        help="the action asked for, e.g. elasticloadbalancing:DeleteLoadBalancer")
+    parser.add_argument(
+        "--action",
+        required=True,
+        metavar="SERVICE:ACTION",
+        help="the action asked for, e.g. elasticloadbalancing:DeleteLoadBalancer",
+    )
     parser.add_argument("--resource", required=True, metavar="ARN", help="the resource ARN the action is on")
     parser.add_argument("--context", action="append", default=[], metavar="KEY=VALUE", help=CONTEXT_HELP)
     try:
@@ -134,9 +151,7 @@ def check_permission_main(argv: list[str], stdout: TextIO) -> int:
             return 0
         policies = [PolicySource(Path(p).name, load_policy(p)) for p in args.policy]
         boundary = (
-            PolicySource(Path(args.boundary).name, load_policy(args.boundary), "boundary")
-            if args.boundary
-            else None
+            PolicySource(Path(args.boundary).name, load_policy(args.boundary), "boundary") if args.boundary else None
         )
         verdict = evaluate_permission(policies, args.action, args.resource, parse_context(args.context), boundary)
     except (ValueError, OSError) as exc:

@@ -83,8 +83,9 @@ def _controller(ctx: ClusterContext, notes: list[str]) -> tuple[ControllerFacts,
     return dataclasses.replace(facts, role_arn=role), pods
 
 
-def _ingress_part(ctx: ClusterContext, request: Request, pods: list[dict],
-                  notes: list[str]) -> tuple[IngressFacts, list[ControllerError]]:
+def _ingress_part(
+    ctx: ClusterContext, request: Request, pods: list[dict], notes: list[str]
+) -> tuple[IngressFacts, list[ControllerError]]:
     ns, name = request.entities.get("namespace", ""), request.entities.get("name", "")
     if ns and not name:
         name = kube_facts.find_stuck_ingress(ctx, ns)
@@ -122,8 +123,9 @@ def _hinted_roles(request: Request, found: list[ControllerError]) -> list[str]:
     return names
 
 
-def _choose_role(request: Request, sas: list[ServiceAccountFacts], hints: list[str], named: bool,
-                 claims: list[Claim]) -> tuple[str, str]:
+def _choose_role(
+    request: Request, sas: list[ServiceAccountFacts], hints: list[str], named: bool, claims: list[Claim]
+) -> tuple[str, str]:
     """(role name, where it came from). A live annotation wins; a hint that disagrees is a claim."""
     live = next((role_name_from(_role_of(sa)) for sa in sas if _role_of(sa)), "")
     if live:
@@ -144,8 +146,9 @@ def _action(request: Request, found: list[ControllerError]) -> tuple[str, str]:
     return "", ""
 
 
-def _ingress_load_balancer(ctx: ClusterContext, ingress: IngressFacts | None, hinted: str,
-                           claims: list[Claim]) -> LoadBalancerFacts | None:
+def _ingress_load_balancer(
+    ctx: ClusterContext, ingress: IngressFacts | None, hinted: str, claims: list[Claim]
+) -> LoadBalancerFacts | None:
     """The load balancer the ingress's status hostname resolves to; a different one named is a claim."""
     if ingress is None or not ingress.hostname:
         return None
@@ -185,8 +188,7 @@ def collect(ctx: ClusterContext, request: Request) -> Evidence:
     else:
         target = ""
     if ingress is not None and not ingress.exists:
-        return Evidence(target, ctx.cluster_name, account, ingress=ingress, notes=tuple(notes),
-                        controller=controller)
+        return Evidence(target, ctx.cluster_name, account, ingress=ingress, notes=tuple(notes), controller=controller)
     sas = [_with_pod_identity(ctx, kube_facts.service_account_facts(ctx, ns, n), notes) for ns, n in keys]
     pasted_sa = (request.aws_error or {}).get("service_account", "")
     if pasted_sa and keys and all(f"{ns}:{n}" not in pasted_sa for ns, n in keys):

@@ -62,9 +62,7 @@ def _verify_spec(request: Request, ev: Evidence) -> dict[str, Any]:
 
 def _blockers(diagnosis: Diagnosis) -> list[Msg]:
     return [
-        f.title
-        for f in diagnosis.findings
-        if f.severity == Severity.ERROR and not f.code.startswith("irsa.ingress.")
+        f.title for f in diagnosis.findings if f.severity == Severity.ERROR and not f.code.startswith("irsa.ingress.")
     ]
 
 

@@ -144,6 +144,8 @@ def grant_violations(document: Any) -> list[str]:
         if forbidden:
             reasons.append(f"{where}: grants {forbidden}, which the bot never grants")
         if not wild and not forbidden and not _covered(stmt):
-            reasons.append(f"{where}: grants {actions} on {as_list(stmt.get('Resource'))}, "
-                           "beyond every reference policy the bot knows")
+            reasons.append(
+                f"{where}: grants {actions} on {as_list(stmt.get('Resource'))}, "
+                "beyond every reference policy the bot knows"
+            )
     return reasons

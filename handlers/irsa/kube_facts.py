@@ -84,8 +84,7 @@ def error_from_text(source: str, text: str) -> ControllerError | None:
     )
 
 
-def ingress_event_errors(ctx: ClusterContext, namespace: str, name: str,
-                         label: str = "event") -> list[ControllerError]:
+def ingress_event_errors(ctx: ClusterContext, namespace: str, name: str, label: str = "event") -> list[ControllerError]:
     """AWS errors in the ingress's events, newest first."""
     events = ctx.kube.to_dict(
         ctx.kube.core.list_namespaced_event(
@@ -102,7 +101,8 @@ def group_member_event_errors(ctx: ClusterContext, group: str, exclude: str) -> 
     only on those), at most ``MAX_GROUP_MEMBERS`` of them; ``exclude`` is ``NS/NAME``."""
     items = ctx.kube.to_dict(ctx.kube.networking.list_ingress_for_all_namespaces())["items"]
     members = [
-        i["metadata"] for i in items
+        i["metadata"]
+        for i in items
         if ((i["metadata"].get("annotations") or {}).get(GROUP_ANNOTATION) or "").strip() == group
         and not i["metadata"].get("deletionTimestamp")
         and f"{i['metadata'].get('namespace', '')}/{i['metadata']['name']}" != exclude
@@ -141,11 +141,13 @@ def lb_controller(ctx: ClusterContext) -> tuple[ControllerFacts, list[dict[str, 
     }
     selector = selector_string((deployment.get("spec") or {}).get("selector"))
     listed = ctx.kube.to_dict(ctx.kube.core.list_namespaced_pod(namespace, label_selector=selector))["items"]
-    pods = [p for p in listed if _owner_uid(p, "ReplicaSet") in replica_sets - {""}
-            and not p["metadata"].get("deletionTimestamp")]
+    pods = [
+        p
+        for p in listed
+        if _owner_uid(p, "ReplicaSet") in replica_sets - {""} and not p["metadata"].get("deletionTimestamp")
+    ]
     accounts = sorted({(p.get("spec") or {}).get("serviceAccountName") or "default" for p in pods})
-    return ControllerFacts(namespace, name, True, tuple(p["metadata"]["name"] for p in pods),
-                           tuple(accounts)), pods
+    return ControllerFacts(namespace, name, True, tuple(p["metadata"]["name"] for p in pods), tuple(accounts)), pods
 
 
 def _log_names(line: str, namespace: str, name: str, group: str) -> bool:
@@ -174,9 +176,7 @@ def controller_log_errors(
     found: list[ControllerError] = []
     for pod in pods[:2]:
         meta = pod["metadata"]
-        text = ctx.kube.core.read_namespaced_pod_log(
-            meta["name"], meta["namespace"], tail_lines=LOG_TAIL_LINES
-        )
+        text = ctx.kube.core.read_namespaced_pod_log(meta["name"], meta["namespace"], tail_lines=LOG_TAIL_LINES)
         source = f"log {meta['namespace']}/{meta['name']}" + (f" (IngressGroup {group})" if group else "")
         for line in reversed(str(text or "").splitlines()):
             if not _log_names(line, namespace, ingress_name, group):
@@ -208,9 +208,7 @@ def _workloads(ctx: ClusterContext, namespace: str, sa: str) -> tuple[Workload, 
             if (spec.get("serviceAccountName") or spec.get("serviceAccount") or "default") != sa:
                 continue
             annotations = (template.get("metadata") or {}).get("annotations") or {}
-            found.append(
-                Workload(kind, namespace, obj["metadata"]["name"], annotations.get(RESTARTED_AT, ""))
-            )
+            found.append(Workload(kind, namespace, obj["metadata"]["name"], annotations.get(RESTARTED_AT, "")))
     return tuple(found)
 
 

@@ -33,9 +33,7 @@ def _guard_role(ctx: ClusterContext, role_name: str) -> None:
 
 
 def _undo(step: PlanStep, observed: Any) -> PlanStep:
-    return inverse_step(
-        step, Msg(f"Undo: {step.description.en}", f"되돌리기: {step.description.ko}"), observed
-    )
+    return inverse_step(step, Msg(f"Undo: {step.description.en}", f"되돌리기: {step.description.ko}"), observed)
 
 
 class UpdateTrustPolicy:
@@ -46,9 +44,7 @@ class UpdateTrustPolicy:
     reversible = True
 
     def read(self, ctx: ClusterContext, params: Mapping[str, Any]) -> Any:
-        return ctx.aws.client("iam").get_role(RoleName=params["role_name"])["Role"][
-            "AssumeRolePolicyDocument"
-        ]
+        return ctx.aws.client("iam").get_role(RoleName=params["role_name"])["Role"]["AssumeRolePolicyDocument"]
 
     def apply(self, ctx: ClusterContext, step: PlanStep) -> Any:
         _guard_role(ctx, step.params["role_name"])
@@ -127,9 +123,7 @@ class TagLoadBalancer:
         if value is None:
             elb.remove_tags(ResourceArns=[step.params["arn"]], TagKeys=[step.params["key"]])
         else:
-            elb.add_tags(
-                ResourceArns=[step.params["arn"]], Tags=[{"Key": step.params["key"], "Value": value}]
-            )
+            elb.add_tags(ResourceArns=[step.params["arn"]], Tags=[{"Key": step.params["key"], "Value": value}])
         return self.read(ctx, step.params)
 
     def revert(self, step: PlanStep, observed_after: Any) -> PlanStep | None:
@@ -174,9 +168,7 @@ def _restart_patch(stamp: str | None) -> dict[str, Any]:
 
 def _read_restarted_at(ctx: ClusterContext, namespace: str, kind: str, name: str) -> str | None:
     obj = read_workload(ctx, kind, namespace, name, only=TEMPLATE_KINDS)
-    annotations = (((obj.get("spec") or {}).get("template") or {}).get("metadata") or {}).get(
-        "annotations"
-    ) or {}
+    annotations = (((obj.get("spec") or {}).get("template") or {}).get("metadata") or {}).get("annotations") or {}
     return annotations.get(RESTARTED_AT)
 
 
@@ -196,15 +188,12 @@ class SetServiceAccountRole:
     reversible = True
 
     def read(self, ctx: ClusterContext, params: Mapping[str, Any]) -> Any:
-        sa = ctx.kube.to_dict(
-            ctx.kube.core.read_namespaced_service_account(params["name"], params["namespace"])
-        )
+        sa = ctx.kube.to_dict(ctx.kube.core.read_namespaced_service_account(params["name"], params["namespace"]))
         annotations = (sa.get("metadata") or {}).get("annotations") or {}
         return {
             "role_arn": annotations.get(ROLE_ANNOTATION),
             "restarted_at": {
-                f"{k}/{n}": _read_restarted_at(ctx, params["namespace"], k, n)
-                for k, n in params.get("workloads") or []
+                f"{k}/{n}": _read_restarted_at(ctx, params["namespace"], k, n) for k, n in params.get("workloads") or []
             },
         }
 

@@ -181,9 +181,7 @@ def evaluate_permission(
         misses += m
     b_allows: list[StatementRef] = []
     if boundary is not None:
-        b_allows, b_denies, _ = _scan(
-            PolicySource(boundary.name, boundary.document, "boundary"), action, resource, ctx
-        )
+        b_allows, b_denies, _ = _scan(PolicySource(boundary.name, boundary.document, "boundary"), action, resource, ctx)
         denies += b_denies
     if denies:
         where = "the permissions boundary" if denies[0].kind == "boundary" else "an identity-based policy"

@@ -60,23 +60,44 @@ def plan_fix(
     spec = dict(verify or {})
     proposed_trust = trust_plans(ev, analysis, spec, out)
     trusted = {t.service_account.target for t in analysis.trust if t.code == "irsa.trust.ok"}
-    trusted |= {t.service_account.target for t in analysis.trust
-                if any(t.subject in json.dumps(p.steps[0].after) for p in proposed_trust)}
-    plans = (oidc_plans(ev, analysis, spec) + proposed_trust
-             + sa_plans(ev, analysis, now, spec, out, trusted)
-             + permission_plans(ev, analysis, cluster or ev.cluster, spec, out))
+    trusted |= {
+        t.service_account.target
+        for t in analysis.trust
+        if any(t.subject in json.dumps(p.steps[0].after) for p in proposed_trust)
+    }
+    plans = (
+        oidc_plans(ev, analysis, spec)
+        + proposed_trust
+        + sa_plans(ev, analysis, now, spec, out, trusted)
+        + permission_plans(ev, analysis, cluster or ev.cluster, spec, out)
+    )
     kept = []
     for plan in plans:
         reasons = [r for r in (role_refusal(name, role_patterns) for name in _roles_in(plan)) if r]
         if reasons:
-            out.append(refused(
-                Msg(f"Not proposing: {plan.title.en} ({reasons[0]})",
-                    f"제안하지 않음: {plan.title.ko} (허용 목록 밖의 역할)"),
-                reasons[0], ev.role.arn if ev.role is not None else ""))
+            out.append(
+                refused(
+                    Msg(
+                        f"Not proposing: {plan.title.en} ({reasons[0]})",
+                        f"제안하지 않음: {plan.title.ko} (허용 목록 밖의 역할)",
+                    ),
+                    reasons[0],
+                    ev.role.arn if ev.role is not None else "",
+                )
+            )
         else:
             kept.append(plan)
     return tuple(kept), tuple(out)
 
 
-__all__ = ["KIND", "OP_OIDC", "OP_RESTART", "OP_SA_ROLE", "OP_STATEMENT", "OP_TAG", "OP_TRUST", "plan_fix",
-           "policy_name"]
+__all__ = [
+    "KIND",
+    "OP_OIDC",
+    "OP_RESTART",
+    "OP_SA_ROLE",
+    "OP_STATEMENT",
+    "OP_TAG",
+    "OP_TRUST",
+    "plan_fix",
+    "policy_name",
+]

@@ -27,6 +27,7 @@ from handlers.irsa.trust_edit import add_audience, add_subjects
 
 # --- the OIDC provider -----------------------------------------------------------------------------
 
+
 def oidc_plans(ev: Evidence, analysis: Analysis, verify: Mapping[str, Any]) -> list[FixPlan]:
     if "irsa.oidc.provider_missing" not in analysis.codes() or ev.oidc is None:
         return []
@@ -47,6 +48,7 @@ def oidc_plans(ev: Evidence, analysis: Analysis, verify: Mapping[str, Any]) -> l
 
 
 # --- trust policy ----------------------------------------------------------------------------------
+
 
 def trusted_namespaces(trust: Any, provider: str) -> set[str]:
     """Namespaces of the service-account subjects the trust policy already names for ``provider``."""
@@ -82,25 +84,42 @@ def _eligible(ev: Evidence, outcome: TrustOutcome, out: list[Finding]) -> bool:
     if ev.component and (sa.namespace, sa.name) not in _controller_accounts(ev):
         c = ev.controller
         where = c.target if c is not None else "?"
-        out.append(refused(
-            Msg(f"Not proposing: {role.name} is the AWS Load Balancer Controller's role ({where}); "
-                f"the bot adds only the controller's own service account, not {sa.target}",
-                f"제안하지 않음: {attach(role.name, '는')} AWS Load Balancer Controller({where})의 역할입니다. "
-                f"봇은 컨트롤러 자신의 서비스 어카운트만 추가하며 {attach(sa.target, '는')} 추가하지 않습니다"),
-            "privileged role", role.arn))
+        out.append(
+            refused(
+                Msg(
+                    f"Not proposing: {role.name} is the AWS Load Balancer Controller's role ({where}); "
+                    f"the bot adds only the controller's own service account, not {sa.target}",
+                    f"제안하지 않음: {attach(role.name, '는')} AWS Load Balancer Controller({where})의 역할입니다. "
+                    f"봇은 컨트롤러 자신의 서비스 어카운트만 추가하며 {attach(sa.target, '는')} 추가하지 않습니다",
+                ),
+                "privileged role",
+                role.arn,
+            )
+        )
         return False
     if ev.ingress is None and not _in_use(sa):
-        out.append(manual(
-            Msg(f"No pod or workload uses service account {sa.target}; the bot will not extend "
-                f"{role.name}'s trust policy for it",
-                f"서비스 어카운트 {attach(sa.target, '를')} 쓰는 파드나 워크로드가 없어 {role.name} 신뢰 정책을 "
-                "확장하지 않습니다")))
+        out.append(
+            manual(
+                Msg(
+                    f"No pod or workload uses service account {sa.target}; the bot will not extend "
+                    f"{role.name}'s trust policy for it",
+                    f"서비스 어카운트 {attach(sa.target, '를')} 쓰는 파드나 워크로드가 없어 {role.name} 신뢰 정책을 "
+                    "확장하지 않습니다",
+                )
+            )
+        )
         return False
     return True
 
 
-def _trustone_plan(ev: Evidence, namespace: str, outcomes: list[TrustOutcome], new_namespace: bool,
-                verify: Mapping[str, Any], out: list[Finding]) -> FixPlan | None:
+def _trustone_plan(
+    ev: Evidence,
+    namespace: str,
+    outcomes: list[TrustOutcome],
+    new_namespace: bool,
+    verify: Mapping[str, Any],
+    out: list[Finding],
+) -> FixPlan | None:
     role, oidc = ev.role, ev.oidc
     assert role is not None and oidc is not None
     provider = oidc.provider_arn
@@ -112,22 +131,34 @@ def _trustone_plan(ev: Evidence, namespace: str, outcomes: list[TrustOutcome], n
         subjects.append(t.subject)
     after = add_subjects(doc, provider, subjects)
     if after is None:
-        out.append(manual(Msg(
-            f"No statement of {role.name}'s trust policy can be extended to admit {', '.join(subjects)}",
-            f"{role.name}의 신뢰 정책에서 {attach(', '.join(subjects), '를')} 추가할 수 있는 문장이 없습니다")))
+        out.append(
+            manual(
+                Msg(
+                    f"No statement of {role.name}'s trust policy can be extended to admit {', '.join(subjects)}",
+                    f"{role.name}의 신뢰 정책에서 {attach(', '.join(subjects), '를')} 추가할 수 있는 문장이 없습니다",
+                )
+            )
+        )
         return None
     problems = check_trust_change(role.trust, after)
     if problems:
-        out.append(Finding(
-            "irsa.plan.refused", Severity.WARNING,
-            Msg("Trust policy change refused by the guardrail", "가드레일이 신뢰 정책 변경을 거부했습니다"),
-            tuple(Msg.same(p) for p in problems), role.arn))
+        out.append(
+            Finding(
+                "irsa.plan.refused",
+                Severity.WARNING,
+                Msg("Trust policy change refused by the guardrail", "가드레일이 신뢰 정책 변경을 거부했습니다"),
+                tuple(Msg.same(p) for p in problems),
+                role.arn,
+            )
+        )
         return None
     added = ", ".join(f'"{s}"' for s in subjects)
     step = PlanStep(
-        OP_TRUST, {"role_name": role.name}, dict(role.trust or {}), after,
-        Msg(f"Trust policy of {role.name}: add subject {added}",
-            f"{role.name} 신뢰 정책에 주체 추가: {added}"),
+        OP_TRUST,
+        {"role_name": role.name},
+        dict(role.trust or {}),
+        after,
+        Msg(f"Trust policy of {role.name}: add subject {added}", f"{role.name} 신뢰 정책에 주체 추가: {added}"),
         Risk.HIGH,
     )
     accounts = ", ".join(t.service_account.name for t in outcomes)
@@ -141,8 +172,10 @@ def _trustone_plan(ev: Evidence, namespace: str, outcomes: list[TrustOutcome], n
             "없던 네임스페이스입니다",
         )
     else:
-        title = Msg(f"Let {namespace}/{accounts} assume {role.name}",
-                    f"{namespace}/{attach(accounts, '가')} {attach(role.name, '를')} 사용하도록 허용")
+        title = Msg(
+            f"Let {namespace}/{accounts} assume {role.name}",
+            f"{namespace}/{attach(accounts, '가')} {attach(role.name, '를')} 사용하도록 허용",
+        )
     return one_plan(title, [step], ev, verify)
 
 
@@ -155,13 +188,22 @@ def trust_plans(ev: Evidence, analysis: Analysis, verify: Mapping[str, Any], out
         if t.code in ("irsa.trust.sub_missing", "irsa.trust.aud_mismatch"):
             if _eligible(ev, t, out):
                 by_namespace.setdefault(t.service_account.namespace, []).append(t)
-        elif t.code in ("irsa.trust.provider_mismatch", "irsa.trust.explicit_deny",
-                        "irsa.trust.condition_failed", "irsa.trust.pod_identity_denied"):
-            out.append(manual(Msg(
-                f"{role.name}'s trust policy needs a human decision ({t.code}): the bot never "
-                "adds a principal or a statement to a trust policy",
-                f"{role.name} 신뢰 정책은 사람이 결정해야 합니다 ({t.code}): 봇은 신뢰 정책에 "
-                "주체나 문장을 추가하지 않습니다")))
+        elif t.code in (
+            "irsa.trust.provider_mismatch",
+            "irsa.trust.explicit_deny",
+            "irsa.trust.condition_failed",
+            "irsa.trust.pod_identity_denied",
+        ):
+            out.append(
+                manual(
+                    Msg(
+                        f"{role.name}'s trust policy needs a human decision ({t.code}): the bot never "
+                        "adds a principal or a statement to a trust policy",
+                        f"{role.name} 신뢰 정책은 사람이 결정해야 합니다 ({t.code}): 봇은 신뢰 정책에 "
+                        "주체나 문장을 추가하지 않습니다",
+                    )
+                )
+            )
     known = trusted_namespaces(role.trust, ev.oidc.provider_arn)
     plans = []
     for namespace, outcomes in by_namespace.items():
@@ -172,6 +214,7 @@ def trust_plans(ev: Evidence, analysis: Analysis, verify: Mapping[str, Any], out
 
 
 # --- service accounts ------------------------------------------------------------------------------
+
 
 def _other_subjects(ev: Evidence, sa: ServiceAccountFacts) -> bool:
     """Does the role's trust policy name service accounts other than ``sa``?"""
@@ -187,8 +230,9 @@ def _other_subjects(ev: Evidence, sa: ServiceAccountFacts) -> bool:
     return False
 
 
-def sa_plans(ev: Evidence, analysis: Analysis, now: datetime, verify: Mapping[str, Any],
-              out: list[Finding], trusted: set[str]) -> list[FixPlan]:
+def sa_plans(
+    ev: Evidence, analysis: Analysis, now: datetime, verify: Mapping[str, Any], out: list[Finding], trusted: set[str]
+) -> list[FixPlan]:
     """Annotation and restart plans; a restart only for accounts the role trusts (or will trust)."""
     plans: list[FixPlan] = []
     stamp = now.strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -204,32 +248,54 @@ def sa_plans(ev: Evidence, analysis: Analysis, now: datetime, verify: Mapping[st
         elif codes[0] == "irsa.sa.pods_without_identity" and sa.workloads and sa.target in trusted:
             steps = [restart_step(w.kind, w.namespace, w.name, w.restarted_at, stamp) for w in sa.workloads]
             names = ", ".join(f"{w.kind}/{w.name}" for w in sa.workloads)
-            plans.append(one_plan(Msg(f"Restart {names} in {sa.namespace} so its pods get the web identity",
-                                   f"{sa.namespace}의 {names} 재시작 (파드에 웹 아이덴티티 주입)"), steps, ev, verify))
+            plans.append(
+                one_plan(
+                    Msg(
+                        f"Restart {names} in {sa.namespace} so its pods get the web identity",
+                        f"{sa.namespace}의 {names} 재시작 (파드에 웹 아이덴티티 주입)",
+                    ),
+                    steps,
+                    ev,
+                    verify,
+                )
+            )
     if "irsa.sa.annotation_missing" in analysis.codes() and (role is None or not role.exists):
-        out.append(manual(Msg("The service account has no role annotation and no role could be inferred",
-                               "서비스 어카운트에 역할 어노테이션이 없고 사용할 역할도 알 수 없습니다")))
+        out.append(
+            manual(
+                Msg(
+                    "The service account has no role annotation and no role could be inferred",
+                    "서비스 어카운트에 역할 어노테이션이 없고 사용할 역할도 알 수 없습니다",
+                )
+            )
+        )
     return plans
 
 
-def _annotationone_plan(ev: Evidence, sa: ServiceAccountFacts, stamp: str, verify: Mapping[str, Any],
-                     out: list[Finding]) -> FixPlan | None:
+def _annotationone_plan(
+    ev: Evidence, sa: ServiceAccountFacts, stamp: str, verify: Mapping[str, Any], out: list[Finding]
+) -> FixPlan | None:
     role, oidc = ev.role, ev.oidc
     if role is None or not role.exists or oidc is None:
         return None
     if not evaluate_trust(role.trust, sa_subject(sa.namespace, sa.name), provider=oidc.provider_arn).admitted:
-        out.append(manual(Msg(
-            f"Role {role.name} (named in the error) does not trust {sa.target}; the bot will not "
-            "annotate the service account with it",
-            f"역할 {role.name} (오류에 나온 역할)의 신뢰 정책이 {attach(sa.target, '를')} 허용하지 않으므로 "
-            "서비스 어카운트에 이 역할을 지정하지 않습니다")))
+        out.append(
+            manual(
+                Msg(
+                    f"Role {role.name} (named in the error) does not trust {sa.target}; the bot will not "
+                    "annotate the service account with it",
+                    f"역할 {role.name} (오류에 나온 역할)의 신뢰 정책이 {attach(sa.target, '를')} 허용하지 않으므로 "
+                    "서비스 어카운트에 이 역할을 지정하지 않습니다",
+                )
+            )
+        )
         return None
     shared = _other_subjects(ev, sa)
     step = annotate_step(sa, role.arn, stamp, Risk.HIGH if shared else Risk.MEDIUM)
     if shared:
-        title = Msg(f"Give namespace {sa.namespace}'s {sa.name} the role {role.name}, which other "
-                    "service accounts use too",
-                    f"네임스페이스 {sa.namespace}의 {sa.name}에 다른 서비스 어카운트도 쓰는 역할 {role.name} 지정")
+        title = Msg(
+            f"Give namespace {sa.namespace}'s {sa.name} the role {role.name}, which other service accounts use too",
+            f"네임스페이스 {sa.namespace}의 {sa.name}에 다른 서비스 어카운트도 쓰는 역할 {role.name} 지정",
+        )
     else:
         title = step.description
     return one_plan(title, [step], ev, verify)

@@ -71,8 +71,6 @@ class TrustVerdict:
         return {"admitted": self.admitted, "statement": self.statement, "reasons": list(self.reasons)}
 
 
-
-
 def checked_statements(document: Any) -> list[Mapping[str, Any]]:
     """The statements of a trust policy; ``PolicyError`` when it is malformed (``iam_validate``)."""
     doc = as_document(document)

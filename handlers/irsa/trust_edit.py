@@ -47,9 +47,7 @@ def _append(tests: dict[str, Any], key: str, values: Sequence[str]) -> None:
         tests[key] = current + extra
 
 
-def add_subjects(
-    document: Mapping[str, Any], provider: str, subjects: Sequence[str]
-) -> dict[str, Any] | None:
+def add_subjects(document: Mapping[str, Any], provider: str, subjects: Sequence[str]) -> dict[str, Any] | None:
     """``document`` with ``subjects`` added to the provider statement's ``sub`` condition, or None."""
     if any("*" in s or "?" in s for s in subjects):
         raise ValueError("subjects must be exact, without wildcards")

@@ -40,9 +40,11 @@ STOP_DB_INSTANCE_API = "https://docs.aws.amazon.com/AmazonRDS/latest/APIReferenc
 MULTI_AZ_CLUSTER_LIMITS = (
     "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/multi-az-db-clusters-concepts.Limitations.html"
 )
-_MODES = {"serverless": ("Aurora Serverless v1", "Aurora Serverless v1"),
-          "multimaster": ("Aurora multi-master", "Aurora 멀티 마스터"),
-          "parallelquery": ("Aurora parallel query", "Aurora 병렬 쿼리")}
+_MODES = {
+    "serverless": ("Aurora Serverless v1", "Aurora Serverless v1"),
+    "multimaster": ("Aurora multi-master", "Aurora 멀티 마스터"),
+    "parallelquery": ("Aurora parallel query", "Aurora 병렬 쿼리"),
+}
 MEMBER_OK = frozenset({"available", "stopped", "stopping", "starting"})
 
 # code -> (English, Korean, what AWS answers, source). Filled with str.format(**facts).
@@ -51,7 +53,8 @@ _WHY: dict[str, tuple[str, str, str, str]] = {
         "{id} belongs to cluster {cluster}, which discovery did not return.",
         "{id:는} 클러스터 {cluster}에 속하지만 그 클러스터를 찾지 못했습니다.",
         "InvalidParameterCombination: {engine} DB instances are not eligible for stopping and starting",
-        AURORA_GUIDE_STOP),
+        AURORA_GUIDE_STOP,
+    ),
     "rds.refuse.multi_az_cluster": (
         "{id} is a Multi-AZ DB cluster ({engine}), not an Aurora cluster; AWS cannot stop or start it "
         "(StopDBCluster and StartDBCluster apply only to Aurora DB clusters, and stopping and starting "
@@ -59,55 +62,72 @@ _WHY: dict[str, tuple[str, str, str, str]] = {
         "{id:는} Aurora 가 아닌 Multi-AZ DB 클러스터({engine})라 AWS에서 중지·시작할 수 없습니다 "
         "(StopDBCluster/StartDBCluster는 Aurora DB 클러스터에만 적용되며, Multi-AZ DB 클러스터의 "
         "중지·시작은 지원되지 않습니다).",
-        "InvalidDBClusterStateFault: StopDBCluster/StartDBCluster: This operation only applies to Aurora "
-        "DB clusters.", MULTI_AZ_CLUSTER_LIMITS),
+        "InvalidDBClusterStateFault: StopDBCluster/StartDBCluster: This operation only applies to Aurora DB clusters.",
+        MULTI_AZ_CLUSTER_LIMITS,
+    ),
     "rds.refuse.mode": (
         "{id} is an {mode_en} cluster; AWS cannot stop or start it.",
         "{id:는} {mode_ko} 클러스터라 AWS에서 중지·시작할 수 없습니다.",
-        "InvalidDBClusterStateFault: {mode_en} clusters cannot be stopped and started", AURORA_GUIDE_STOP),
+        "InvalidDBClusterStateFault: {mode_en} clusters cannot be stopped and started",
+        AURORA_GUIDE_STOP,
+    ),
     "rds.refuse.global": (
         "{id} is the {role} cluster of an Aurora global database; AWS does not stop or start clusters "
         "that are part of a global database.",
         "{id:는} Aurora 글로벌 데이터베이스의 {role} 클러스터입니다. 글로벌 데이터베이스에 속한 "
         "클러스터는 AWS에서 중지·시작할 수 없습니다.",
         "InvalidDBClusterStateFault: a cluster in an Aurora global database cannot be stopped",
-        AURORA_GUIDE_STOP),
+        AURORA_GUIDE_STOP,
+    ),
     "rds.refuse.cluster_replication": (
         "{id} is {what}; AWS does not stop clusters in cross-Region replication.",
         "{id:는} 복제 관계({what})에 있어 AWS에서 중지할 수 없습니다.",
-        "InvalidDBClusterStateFault: clusters with read replicas cannot be stopped", AURORA_GUIDE_STOP),
+        "InvalidDBClusterStateFault: clusters with read replicas cannot be stopped",
+        AURORA_GUIDE_STOP,
+    ),
     "rds.refuse.cluster_state": (
         "cluster {id} is {status}; AWS {verb}s a cluster only when it is {need}.",
         "클러스터 {id} 상태가 {status} 입니다. AWS는 {need} 상태인 클러스터만 {verb_ko}합니다.",
         "InvalidDBClusterStateFault: DbCluster {id} is in {status} state but expected it to be one of {need}",
-        AURORA_GUIDE_STOP),
+        AURORA_GUIDE_STOP,
+    ),
     "rds.refuse.member_state": (
         "cluster {id} has members in states that forbid stopping: {names}.",
         "클러스터 {id}의 멤버가 중지할 수 없는 상태입니다: {names}.",
-        "InvalidDBInstanceState: members not available: {names}", AURORA_GUIDE_STOP),
+        "InvalidDBInstanceState: members not available: {names}",
+        AURORA_GUIDE_STOP,
+    ),
     "rds.refuse.read_replica": (
         "{id} is a read replica of {source}; AWS cannot stop or start read replicas.",
         "{id:는} {source}의 읽기 전용 복제본이라 AWS에서 중지·시작할 수 없습니다.",
-        "InvalidDBInstanceState: Cannot stop or start a Read-Replica instance", USER_GUIDE_STOP),
+        "InvalidDBInstanceState: Cannot stop or start a Read-Replica instance",
+        USER_GUIDE_STOP,
+    ),
     "rds.refuse.replica_source": (
         "{id} has read replicas ({replicas}); AWS cannot stop a DB instance that has a read replica.",
         "{id}에 읽기 전용 복제본({replicas})이 있어 AWS에서 중지할 수 없습니다.",
-        "InvalidDBInstanceState: You can't stop a DB instance that has a read replica", USER_GUIDE_STOP),
+        "InvalidDBInstanceState: You can't stop a DB instance that has a read replica",
+        USER_GUIDE_STOP,
+    ),
     "rds.refuse.rds_custom": (
-        "{id} is an RDS Custom DB instance ({engine}); StopDBInstance and StartDBInstance do not apply to "
-        "RDS Custom.",
+        "{id} is an RDS Custom DB instance ({engine}); StopDBInstance and StartDBInstance do not apply to RDS Custom.",
         "{id:는} RDS Custom DB 인스턴스({engine})라 StopDBInstance/StartDBInstance를 사용할 수 없습니다.",
         "InvalidParameterCombination: StopDBInstance: This command doesn't apply to RDS Custom",
-        STOP_DB_INSTANCE_API),
+        STOP_DB_INSTANCE_API,
+    ),
     "rds.refuse.sqlserver_multi_az": (
         "{id} is SQL Server in a Multi-AZ configuration; AWS cannot stop it.",
         "{id:는} Multi-AZ 구성의 SQL Server 라 AWS에서 중지할 수 없습니다.",
         "InvalidParameterCombination: You can't stop an Amazon RDS for SQL Server DB instance in a "
-        "Multi-AZ configuration", USER_GUIDE_STOP),
+        "Multi-AZ configuration",
+        USER_GUIDE_STOP,
+    ),
     "rds.refuse.instance_state": (
         "instance {id} is {status}; AWS {verb}s an instance only when it is {need}.",
         "인스턴스 {id} 상태가 {status} 입니다. AWS는 {need} 상태인 인스턴스만 {verb_ko}합니다.",
-        "InvalidDBInstanceState: Instance {id} is not in {need} state.", USER_GUIDE_STOP),
+        "InvalidDBInstanceState: Instance {id} is not in {need} state.",
+        USER_GUIDE_STOP,
+    ),
 }
 
 
@@ -141,25 +161,52 @@ class ApiDecision:
 
 def _refuse(action: str, db: Database, rule: str, code: str = "", **facts: str) -> ApiDecision:
     en, ko, aws, source = _WHY[rule]
-    facts = {"id": db.id, "status": db.status, "engine": db.engine, "verb": action,
-             "verb_ko": "중지" if action == "stop" else "시작",
-             "need": "available" if action == "stop" else "stopped", **facts}
-    return ApiDecision("refuse", action, db.kind, db.id, "", code or rule,
-                       Msg(en.format(**facts), fill(ko, **facts)), False, aws.format(**facts), source)
+    facts = {
+        "id": db.id,
+        "status": db.status,
+        "engine": db.engine,
+        "verb": action,
+        "verb_ko": "중지" if action == "stop" else "시작",
+        "need": "available" if action == "stop" else "stopped",
+        **facts,
+    }
+    return ApiDecision(
+        "refuse",
+        action,
+        db.kind,
+        db.id,
+        "",
+        code or rule,
+        Msg(en.format(**facts), fill(ko, **facts)),
+        False,
+        aws.format(**facts),
+        source,
+    )
 
 
 def _noop(action: str, db: Database) -> ApiDecision:
     done, done_ko = ("stopped", "중지") if action == "stop" else ("running", "실행")
-    return ApiDecision("noop", action, db.kind, db.id, "", f"rds.api.already_{done}",
-                       Msg(f"{db.kind} {db.id} is already {db.status}; nothing to do.",
-                           f"{attach(db.id, '는')} 이미 {db.status} 상태({done_ko})라 할 일이 없습니다."))
+    return ApiDecision(
+        "noop",
+        action,
+        db.kind,
+        db.id,
+        "",
+        f"rds.api.already_{done}",
+        Msg(
+            f"{db.kind} {db.id} is already {db.status}; nothing to do.",
+            f"{attach(db.id, '는')} 이미 {db.status} 상태({done_ko})라 할 일이 없습니다.",
+        ),
+    )
 
 
 def _call(action: str, db: Database, source: str) -> ApiDecision:
     api = f"{action}_db_{db.kind}"
     if action == "stop" and db.kind == "cluster":
-        reason = Msg(f"stop cluster {db.id} (StopDBCluster stops all its instances)",
-                     f"클러스터 {db.id} 중지 (StopDBCluster 가 모든 인스턴스를 중지)")
+        reason = Msg(
+            f"stop cluster {db.id} (StopDBCluster stops all its instances)",
+            f"클러스터 {db.id} 중지 (StopDBCluster 가 모든 인스턴스를 중지)",
+        )
     else:
         word = {"cluster": ("cluster", "클러스터"), "instance": ("instance", "인스턴스")}[db.kind]
         verb_ko = "중지" if action == "stop" else "시작"
@@ -170,14 +217,16 @@ def _call(action: str, db: Database, source: str) -> ApiDecision:
 
 def member_explanation(member: Database, cluster_id: str) -> Msg:
     engine = member.engine or "aurora"
-    return Msg(f"{member.id} is a member of {engine} cluster {cluster_id}: AWS stops and starts Aurora as a "
-               f"cluster (StopDBInstance on a member fails with InvalidParameterCombination: {engine} DB "
-               "instances are not eligible for stopping and starting), so the bot acts on cluster "
-               f"{cluster_id}.",
-               f"{attach(member.id, '는')} {engine} 클러스터 {cluster_id}의 멤버입니다. AWS는 Aurora를 "
-               "클러스터 단위로만 중지·시작합니다(멤버에 StopDBInstance를 호출하면 "
-               f"InvalidParameterCombination: {engine} DB instances are not eligible for stopping and "
-               f"starting 오류가 납니다). 그래서 클러스터 {attach(cluster_id, '를')} 대상으로 합니다.")
+    return Msg(
+        f"{member.id} is a member of {engine} cluster {cluster_id}: AWS stops and starts Aurora as a "
+        f"cluster (StopDBInstance on a member fails with InvalidParameterCombination: {engine} DB "
+        "instances are not eligible for stopping and starting), so the bot acts on cluster "
+        f"{cluster_id}.",
+        f"{attach(member.id, '는')} {engine} 클러스터 {cluster_id}의 멤버입니다. AWS는 Aurora를 "
+        "클러스터 단위로만 중지·시작합니다(멤버에 StopDBInstance를 호출하면 "
+        f"InvalidParameterCombination: {engine} DB instances are not eligible for stopping and "
+        f"starting 오류가 납니다). 그래서 클러스터 {attach(cluster_id, '를')} 대상으로 합니다.",
+    )
 
 
 def api_target(inv: Inventory, db: Database) -> tuple[Database, bool]:
@@ -213,8 +262,7 @@ def _decide_cluster(inv: Inventory, c: Database, action: str) -> ApiDecision:
         code = f"rds.refuse.global_{c.global_role}"
         return _refuse(action, c, "rds.refuse.global", code, role=c.global_role)
     if c.replica_source or c.replicas:
-        what = (f"a read replica of {c.replica_source}" if c.replica_source
-                else f"the source of {', '.join(c.replicas)}")
+        what = f"a read replica of {c.replica_source}" if c.replica_source else f"the source of {', '.join(c.replicas)}"
         return _refuse(action, c, "rds.refuse.cluster_replication", what=what)
     done = ("stopped", "stopping") if action == "stop" else ("running", "starting", "busy")
     if c.state in done:

@@ -28,8 +28,10 @@ _IDENT = re.compile(r"^[A-Za-z](?!.*--)[A-Za-z0-9-]{0,62}(?<!-)$")
 _DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
 _HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 MAX_OVERRIDE = timedelta(days=7)
-USAGE = ("rds list [FILTER] | rds schedule DB stop \"0 20 * * 1-5\" start \"0 8 * * 1-5\" [tz=Asia/Seoul] | "
-         "rds stop DB | rds start DB | rds keep-running DB for 2h|until 23:00")
+USAGE = (
+    'rds list [FILTER] | rds schedule DB stop "0 20 * * 1-5" start "0 8 * * 1-5" [tz=Asia/Seoul] | '
+    "rds stop DB | rds start DB | rds keep-running DB for 2h|until 23:00"
+)
 
 
 def check_cron(expr: str, what: str = "cron") -> str:
@@ -140,19 +142,18 @@ def parse_keep_running_args(args: Sequence[str]) -> dict[str, str]:
         parse_duration(args[2])
     elif not _HHMM.match(args[2]):
         raise UsageError(
-            f"`{args[2][:20]}` is not a time like 23:00.", f"`{args[2][:20]}` {josa(args[2][:20], '는')} 23:00 "
-                                                           f"같은 시각이 아닙니다."
+            f"`{args[2][:20]}` is not a time like 23:00.",
+            f"`{args[2][:20]}` {josa(args[2][:20], '는')} 23:00 같은 시각이 아닙니다.",
         )
     return {"db": args[0], word: args[2]}
 
 
-
 def check_db(name: str) -> str:
     if not _IDENT.match(name):
-        raise UsageError(f"`{name[:70]}` is not an RDS identifier (a letter, then letters, digits and single "
-                         "hyphens).",
-                         f"`{name[:70]}` {josa(name[:70], '는')} RDS 식별자가 아닙니다 (영문자로 시작, "
-                         f"영문자·숫자·하이픈).")
+        raise UsageError(
+            f"`{name[:70]}` is not an RDS identifier (a letter, then letters, digits and single hyphens).",
+            f"`{name[:70]}` {josa(name[:70], '는')} RDS 식별자가 아닙니다 (영문자로 시작, 영문자·숫자·하이픈).",
+        )
     return name.lower()
 
 
@@ -174,15 +175,22 @@ def parse_rds(args: list[str]) -> dict[str, str]:
     if verb in ("keep-running", "keep_running", "keeprunning"):
         ents = parse_keep_running_args(rest)
         return {"verb": "keep-running", **ents, "db": check_db(ents["db"])}
-    raise UsageError(f"unknown rds command `{verb[:30]}`; use one of: {', '.join(VERBS)}.",
-                     f"알 수 없는 rds 명령 `{verb[:30]}`. 가능한 명령: {', '.join(VERBS)}.")
+    raise UsageError(
+        f"unknown rds command `{verb[:30]}`; use one of: {', '.join(VERBS)}.",
+        f"알 수 없는 rds 명령 `{verb[:30]}`. 가능한 명령: {', '.join(VERBS)}.",
+    )
 
 
 COMMANDS = (
-    CommandSpec("rds", USAGE,
-                Msg("RDS/Aurora: list databases, stop/start schedules (approved by ops), stop/start now, "
-                    "keep a database running for a while.",
-                    "RDS/Aurora: DB 목록, 중지/시작 스케줄 (운영팀 승인), 즉시 중지/시작, 일시적으로 계속 "
-                    "실행."),
-                INTENT, parse_rds),
+    CommandSpec(
+        "rds",
+        USAGE,
+        Msg(
+            "RDS/Aurora: list databases, stop/start schedules (approved by ops), stop/start now, "
+            "keep a database running for a while.",
+            "RDS/Aurora: DB 목록, 중지/시작 스케줄 (운영팀 승인), 즉시 중지/시작, 일시적으로 계속 실행.",
+        ),
+        INTENT,
+        parse_rds,
+    ),
 )

@@ -48,9 +48,7 @@ def cluster_record(c: Mapping[str, Any], tagged: bool = False, global_role: str 
 
 
 def instance_record(i: Mapping[str, Any], tagged: bool = False) -> Database:
-    source = (
-        i.get("ReadReplicaSourceDBInstanceIdentifier") or i.get("ReadReplicaSourceDBClusterIdentifier") or ""
-    )
+    source = i.get("ReadReplicaSourceDBInstanceIdentifier") or i.get("ReadReplicaSourceDBClusterIdentifier") or ""
     replicas = [
         *(i.get("ReadReplicaDBInstanceIdentifiers") or ()),
         *(i.get("ReadReplicaDBClusterIdentifiers") or ()),
@@ -106,8 +104,7 @@ def discover(aws: Aws, rule: TagRule | None = None) -> Inventory:
     ]
     roles = _global_roles(aws) if any(c.get("GlobalClusterIdentifier") for c in clusters) else {}
     dbs = [
-        cluster_record(c, c.get("DBClusterArn") in tagged, roles.get(c.get("DBClusterArn", ""), ""))
-        for c in clusters
+        cluster_record(c, c.get("DBClusterArn") in tagged, roles.get(c.get("DBClusterArn", ""), "")) for c in clusters
     ]
     for page in rds.get_paginator("describe_db_instances").paginate(MaxRecords=PAGE):
         dbs += [

@@ -18,10 +18,14 @@ def seed_lambda_tagged(aws: Aws, rule: TagRule) -> list[str]:
     """Describe everything, then one tag lookup per database (the Lambda's 1 + N pattern)."""
     rds = aws.client("rds")
     found: list[str] = []
-    arns = [c["DBClusterArn"] for page in rds.get_paginator("describe_db_clusters").paginate()
-            for c in page["DBClusters"]]
-    arns += [i["DBInstanceArn"] for page in rds.get_paginator("describe_db_instances").paginate()
-             for i in page["DBInstances"]]
+    arns = [
+        c["DBClusterArn"] for page in rds.get_paginator("describe_db_clusters").paginate() for c in page["DBClusters"]
+    ]
+    arns += [
+        i["DBInstanceArn"]
+        for page in rds.get_paginator("describe_db_instances").paginate()
+        for i in page["DBInstances"]
+    ]
     for arn in arns:
         tags = rds.list_tags_for_resource(ResourceName=arn)["TagList"]
         if any(t["Key"] == rule.key and t["Value"] == rule.value for t in tags):

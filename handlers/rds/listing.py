@@ -33,8 +33,9 @@ def _matches(db: Database, needle: str) -> bool:
     return needle.lower() in hay
 
 
-def rows(inv: Inventory, schedules: Sequence[Schedule], overrides: Sequence[Override], now: datetime,
-         needle: str = "") -> tuple[tuple[str, ...], ...]:
+def rows(
+    inv: Inventory, schedules: Sequence[Schedule], overrides: Sequence[Override], now: datetime, needle: str = ""
+) -> tuple[tuple[str, ...], ...]:
     out: list[tuple[str, ...]] = [HEADER]
     for db in inv.databases:
         if not _matches(db, needle):
@@ -42,20 +43,14 @@ def rows(inv: Inventory, schedules: Sequence[Schedule], overrides: Sequence[Over
         sch = schedule_for(inv, db, schedules)
         sched_txt, next_txt, ovr_txt = "-", "-", "-"
         if sch is not None:
-            via = (
-                ""
-                if (sch.target_kind, sch.target_id) == db.key
-                else f" (via {sch.target_kind} {sch.target_id})"
-            )
+            via = "" if (sch.target_kind, sch.target_id) == db.key else f" (via {sch.target_kind} {sch.target_id})"
             sched_txt = f"stop '{sch.stop_cron}' start '{sch.start_cron}' {sch.tz}{via}"
             nxt = next_action(sch, overrides, now)
             if nxt is not None:
                 next_txt = f"{nxt.action} {nxt.at.astimezone(ZoneInfo(sch.tz)).strftime('%a %m-%d %H:%M')}"
             ovr = active_override(sch, overrides, now)
             if ovr is not None:
-                ovr_txt = (
-                    f"keep running until {ovr.until.astimezone(ZoneInfo(sch.tz)).strftime('%m-%d %H:%M')}"
-                )
+                ovr_txt = f"keep running until {ovr.until.astimezone(ZoneInfo(sch.tz)).strftime('%m-%d %H:%M')}"
         kind = db.kind if not db.cluster_id else f"member of {db.cluster_id}"
         tags = ",".join(f"{k}={v}" for k, v in db.tags) or "-"
         out.append(

@@ -30,8 +30,13 @@ _SETTLES_AS = {"stopping": "stopped", "starting": "running"}
 
 def step_for(action: str, kind: str, ident: str, before_state: str, description: Msg) -> PlanStep:
     """The plan step that stops or starts ``kind/ident`` (an API target, never an Aurora member)."""
-    return PlanStep(STOP if action == "stop" else START, {"kind": kind, "id": ident}, {"state": before_state},
-                    {"state": _EXPECT[action]}, description)
+    return PlanStep(
+        STOP if action == "stop" else START,
+        {"kind": kind, "id": ident},
+        {"state": before_state},
+        {"state": _EXPECT[action]},
+        description,
+    )
 
 
 def call(aws: Aws, decision: ApiDecision) -> str:
@@ -55,8 +60,9 @@ def call(aws: Aws, decision: ApiDecision) -> str:
 
 def refusal(decision: ApiDecision) -> errors.InvalidRequest:
     code, _, message = decision.aws_error.partition(": ")
-    return errors.InvalidRequest(f"rds:{decision.action}", code or decision.code,
-                                 f"{decision.reason.en} {message}".strip())
+    return errors.InvalidRequest(
+        f"rds:{decision.action}", code or decision.code, f"{decision.reason.en} {message}".strip()
+    )
 
 
 class _StopStart:
@@ -78,10 +84,13 @@ class _StopStart:
             raise errors.NotFound(f"rds:{self.action}", "DBNotFound", f"{step.params['id']} no longer exists")
         decision = decide(inv, db, self.action)
         if decision.redirected:
-            raise errors.InvalidRequest(f"rds:{self.action}", "InvalidParameterCombination",
-                                        f"{db.id} is a member of cluster {db.cluster_id}; the plan must "
-                                        "act on the cluster (AWS refuses StopDBInstance/StartDBInstance "
-                                        "on Aurora members)")
+            raise errors.InvalidRequest(
+                f"rds:{self.action}",
+                "InvalidParameterCombination",
+                f"{db.id} is a member of cluster {db.cluster_id}; the plan must "
+                "act on the cluster (AWS refuses StopDBInstance/StartDBInstance "
+                "on Aurora members)",
+            )
         if decision.outcome == "refuse":
             raise refusal(decision)
         if decision.outcome == "call":
@@ -96,10 +105,12 @@ class _StopStart:
         if before.get("state") in _SETTLES_AS:
             before = {"state": _SETTLES_AS[before["state"]]}
         kind, ident = step.params["kind"], step.params["id"]
-        desc = (Msg(f"Start {kind} {ident} again", f"{ident} 다시 시작") if back == "start"
-                else Msg(f"Stop {kind} {ident} again", f"{ident} 다시 중지"))
-        return PlanStep(STOP if back == "stop" else START, dict(step.params), before,
-                        {"state": _EXPECT[back]}, desc)
+        desc = (
+            Msg(f"Start {kind} {ident} again", f"{ident} 다시 시작")
+            if back == "start"
+            else Msg(f"Stop {kind} {ident} again", f"{ident} 다시 중지")
+        )
+        return PlanStep(STOP if back == "stop" else START, dict(step.params), before, {"state": _EXPECT[back]}, desc)
 
 
 class StopDatabase(_StopStart):

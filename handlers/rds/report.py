@@ -48,9 +48,15 @@ def load_prices(region: str = "", path: Path = PRICES) -> PriceTable:
     fallback = raw["fallback"]
     own = region in raw["regions"]
     table = raw["regions"][region if own else fallback]
-    return PriceTable(table["hourly"], table["currency"], region or fallback, table["as_of"],
-                      Msg(table["label"], table["label_ko"]), table.get("source", ""),
-                      "" if own or not region else fallback)
+    return PriceTable(
+        table["hourly"],
+        table["currency"],
+        region or fallback,
+        table["as_of"],
+        Msg(table["label"], table["label_ko"]),
+        table.get("source", ""),
+        "" if own or not region else fallback,
+    )
 
 
 @dataclass(frozen=True)
@@ -115,9 +121,7 @@ def weekly_report(
         mine = [a for a in actions if a.key == key]
         stopped, running = hours(mine, since, until)
         done = sum(1 for a in mine if a.result == "ok" and a.action in ("stop", "start"))
-        restarts = sum(
-            1 for a in mine if a.cause == "self_restart" and a.action == "stop" and a.result == "ok"
-        )
+        restarts = sum(1 for a in mine if a.cause == "self_restart" and a.action == "stop" and a.result == "ok")
         n_over = sum(1 for o in overrides if o.key == key)
         per_hour = prices.per_hour(classes.get(key, ()))
         saving = round(stopped * per_hour, 2) if per_hour is not None else None
@@ -138,18 +142,25 @@ def render(report: WeeklyReport, lang: str = "en") -> str:
         no_price = "가격 정보 없음" if ko else "no price"
         saving = f"{r.saving:.2f} {report.prices.currency}" if r.saving is not None else no_price
         if ko:
-            lines.append(f"• {r.target_id}: 중지 {r.hours_stopped:.1f}h / 실행 {r.hours_running:.1f}h, "
-                         f"작업 {r.actions}건, 자동 재시작 차단 {r.self_restarts}건, "
-                         f"실행 유지 {r.overrides}건, 절감 추정 {saving}")
+            lines.append(
+                f"• {r.target_id}: 중지 {r.hours_stopped:.1f}h / 실행 {r.hours_running:.1f}h, "
+                f"작업 {r.actions}건, 자동 재시작 차단 {r.self_restarts}건, "
+                f"실행 유지 {r.overrides}건, 절감 추정 {saving}"
+            )
         else:
-            lines.append(f"• {r.target_id}: stopped {r.hours_stopped:.1f}h / running {r.hours_running:.1f}h, "
-                         f"{r.actions} actions, {r.self_restarts} self-restarts caught, "
-                         f"{r.overrides} overrides, est. saving {saving}")
+            lines.append(
+                f"• {r.target_id}: stopped {r.hours_stopped:.1f}h / running {r.hours_running:.1f}h, "
+                f"{r.actions} actions, {r.self_restarts} self-restarts caught, "
+                f"{r.overrides} overrides, est. saving {saving}"
+            )
     total = f"{report.total_saving:.2f} {report.prices.currency}"
     prices = report.prices
     if prices.estimated_from:
-        where = (f"{prices.region}: {prices.estimated_from} 가격으로 추정" if ko
-                 else f"{prices.region}: estimated from {prices.estimated_from} prices")
+        where = (
+            f"{prices.region}: {prices.estimated_from} 가격으로 추정"
+            if ko
+            else f"{prices.region}: estimated from {prices.estimated_from} prices"
+        )
     else:
         where = prices.region
     lines.append(f"{'합계 절감 추정' if ko else 'Estimated total saving'}: {total} ({where}, {prices.as_of})")

@@ -44,9 +44,7 @@ class Schedule:
         return f"schedule:{self.id}" if self.id is not None else "schedule"
 
     def __str__(self) -> str:
-        return (
-            f"{self.target_kind}:{self.target_id} stop '{self.stop_cron}' start '{self.start_cron}' {self.tz}"
-        )
+        return f"{self.target_kind}:{self.target_id} stop '{self.stop_cron}' start '{self.start_cron}' {self.tz}"
 
 
 @dataclass(frozen=True)
@@ -137,9 +135,7 @@ def schedule_state(schedule: Schedule | None) -> dict[str, object] | None:
     }
 
 
-def override_state(
-    overrides: Iterable[Override], kind: str, ident: str, now: datetime
-) -> dict[str, str] | None:
+def override_state(overrides: Iterable[Override], kind: str, ident: str, now: datetime) -> dict[str, str] | None:
     """The JSON shape of the live override for a target (``rds.override.add`` before/after)."""
     live = [o for o in overrides if o.key == (kind, ident) and o.active(now)]
     if not live:

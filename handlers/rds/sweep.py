@@ -85,9 +85,14 @@ def _period_start(schedule: Schedule, overrides: Sequence[Override], now: dateti
     return at
 
 
-def plan_sweep(inv: Inventory, schedules: Iterable[Schedule], overrides: Sequence[Override],
-               history: Sequence[ActionRecord], now: datetime,
-               late_after: timedelta = timedelta(minutes=15)) -> SweepPlan:
+def plan_sweep(
+    inv: Inventory,
+    schedules: Iterable[Schedule],
+    overrides: Sequence[Override],
+    history: Sequence[ActionRecord],
+    now: datetime,
+    late_after: timedelta = timedelta(minutes=15),
+) -> SweepPlan:
     actions: list[SweepAction] = []
     notes: list[SweepNote] = []
     handled: set[tuple[str, str]] = set()
@@ -98,11 +103,18 @@ def plan_sweep(inv: Inventory, schedules: Iterable[Schedule], overrides: Sequenc
             continue
         db = inv.get(sch.target_kind, sch.target_id) or inv.find(sch.target_id)
         if db is None:
-            notes.append(SweepNote("rds.sweep.missing", sch.target_kind, sch.target_id,
-                                   Msg(f"scheduled {sch.target_kind} {sch.target_id} was not found in this "
-                                       "account/region",
-                                       f"스케줄된 {attach(sch.target_id, '를')} 이 계정/리전에서 찾지 못했습니다"),
-                                   repeat=bool(_since(history, sch.key, now - timedelta(days=1)))))
+            notes.append(
+                SweepNote(
+                    "rds.sweep.missing",
+                    sch.target_kind,
+                    sch.target_id,
+                    Msg(
+                        f"scheduled {sch.target_kind} {sch.target_id} was not found in this account/region",
+                        f"스케줄된 {attach(sch.target_id, '를')} 이 계정/리전에서 찾지 못했습니다",
+                    ),
+                    repeat=bool(_since(history, sch.key, now - timedelta(days=1))),
+                )
+            )
             continue
         target, _ = api_target(inv, db)
         if target.key in handled:
@@ -116,9 +128,16 @@ def plan_sweep(inv: Inventory, schedules: Iterable[Schedule], overrides: Sequenc
     return SweepPlan(tuple(actions), tuple(notes), _adoptions(inv, scheduled, history))
 
 
-def _plan_one(inv: Inventory, sch: Schedule, target: Database, desired: str, overrides: Sequence[Override],
-              history: Sequence[ActionRecord], now: datetime,
-              late_after: timedelta) -> SweepAction | SweepNote | None:
+def _plan_one(
+    inv: Inventory,
+    sch: Schedule,
+    target: Database,
+    desired: str,
+    overrides: Sequence[Override],
+    history: Sequence[ActionRecord],
+    now: datetime,
+    late_after: timedelta,
+) -> SweepAction | SweepNote | None:
     action = "stop" if desired == "stopped" else "start"
     since = _period_start(sch, overrides, now)
     if active_override(sch, overrides, now) is not None:
@@ -129,34 +148,45 @@ def _plan_one(inv: Inventory, sch: Schedule, target: Database, desired: str, ove
     if state in done:
         return None
     if state in ("starting", "stopping"):
-        return SweepNote("rds.sweep.waiting", target.kind, target.id,
-                         Msg(f"{target.id} is {target.status}; will {action} it when AWS allows",
-                             f"{attach(target.id, '가')} {target.status} 상태라 가능해지면 {action} 합니다"), action,
-                         repeat=True)
+        return SweepNote(
+            "rds.sweep.waiting",
+            target.kind,
+            target.id,
+            Msg(
+                f"{target.id} is {target.status}; will {action} it when AWS allows",
+                f"{attach(target.id, '가')} {target.status} 상태라 가능해지면 {action} 합니다",
+            ),
+            action,
+            repeat=True,
+        )
     user = [r for r in recent if r.cause.startswith("user:") and r.result == "ok"]
     if user and user[-1].action != action:
         who = user[-1].cause.split(":", 1)[1]
-        return SweepNote("rds.sweep.user_override", target.kind, target.id,
-                         Msg(f"{target.id} was {user[-1].action}ed by <@{who}> during this period; "
-                             "leaving it (use keep-running to hold it)",
-                             f"{attach(target.id, '는')} 이번 기간에 <@{who}> 님이 직접 {user[-1].action} 했으므로 "
-                             "그대로 둡니다 (유지하려면 keep-running 사용)"), action,
-                         repeat=any(r.result == "skipped" for r in recent))
+        return SweepNote(
+            "rds.sweep.user_override",
+            target.kind,
+            target.id,
+            Msg(
+                f"{target.id} was {user[-1].action}ed by <@{who}> during this period; "
+                "leaving it (use keep-running to hold it)",
+                f"{attach(target.id, '는')} 이번 기간에 <@{who}> 님이 직접 {user[-1].action} 했으므로 "
+                "그대로 둡니다 (유지하려면 keep-running 사용)",
+            ),
+            action,
+            repeat=any(r.result == "skipped" for r in recent),
+        )
     decision = decide(inv, target, action)
     if decision.outcome == "noop":
         return None
     if decision.outcome == "refuse":
         repeat = any(r.action == action and r.result == "refused" for r in recent)
-        return SweepNote("rds.sweep.refused", target.kind, target.id, decision.reason, action, decision,
-                         repeat)
-    stopped_by_bot = any(
-        r.action == "stop" and r.result == "ok" and not r.cause.startswith("user:") for r in recent
-    )
+        return SweepNote("rds.sweep.refused", target.kind, target.id, decision.reason, action, decision, repeat)
+    stopped_by_bot = any(r.action == "stop" and r.result == "ok" and not r.cause.startswith("user:") for r in recent)
     if action == "stop" and stopped_by_bot:
-        why = Msg(f"re-stopped {target.id} after it started itself (AWS starts a stopped database "
-                  "after 7 days)",
-                  f"{attach(target.id, '가')} 스스로 다시 시작되어 (AWS는 중지된 DB를 7일 뒤 자동 시작) "
-                  "다시 중지했습니다")
+        why = Msg(
+            f"re-stopped {target.id} after it started itself (AWS starts a stopped database after 7 days)",
+            f"{attach(target.id, '가')} 스스로 다시 시작되어 (AWS는 중지된 DB를 7일 뒤 자동 시작) 다시 중지했습니다",
+        )
         return SweepAction(sch, decision, "self_restart", why)
     late = now - since > late_after
     when = since.strftime("%Y-%m-%d %H:%M %Z")
@@ -178,9 +208,7 @@ def _transient(db: Database) -> bool:
     return db.state != "running"
 
 
-def _adoptions(
-    inv: Inventory, schedules: Sequence[Schedule], history: Sequence[ActionRecord]
-) -> tuple[Database, ...]:
+def _adoptions(inv: Inventory, schedules: Sequence[Schedule], history: Sequence[ActionRecord]) -> tuple[Database, ...]:
     """API targets of tagged databases that have no schedule and were never proposed."""
     covered: set[tuple[str, str]] = set()
     for sch in schedules:

@@ -22,14 +22,20 @@ def verify_plan(ctx: ClusterContext, plan: FixPlan) -> Verification:
         found = next((s for s in inputs.book(ctx).schedules() if s.key == (v["kind"], v["id"])), None)
         ok = schedule_state(found) == v["after"]
         done_ko = "적용되었습니다" if ok else "적용되지 않았습니다"
-        return Verification(ok, Msg(f"schedule of {v['id']} {'is' if ok else 'is not'} in place",
-                                    f"{v['id']} 스케줄이 {done_ko}"))
+        return Verification(
+            ok, Msg(f"schedule of {v['id']} {'is' if ok else 'is not'} in place", f"{v['id']} 스케줄이 {done_ko}")
+        )
     if v.get("check") == "override":
         now = ctx.clock()
         live = override_state(inputs.book(ctx).overrides(now), v["kind"], v["id"], now)
         ok = live is not None and live["until"] >= v["until"]
-        return Verification(ok, Msg(f"override on {v['id']} {'is active' if ok else 'is missing'}",
-                                    f"{v['id']} 실행 유지 {'적용됨' if ok else '없음'}"))
+        return Verification(
+            ok,
+            Msg(
+                f"override on {v['id']} {'is active' if ok else 'is missing'}",
+                f"{v['id']} 실행 유지 {'적용됨' if ok else '없음'}",
+            ),
+        )
     return _wait_for_state(ctx, v)
 
 
@@ -41,7 +47,6 @@ def _wait_for_state(ctx: ClusterContext, v: Mapping[str, Any]) -> Verification:
         if db is not None and state == v["expect"]:
             return Verification(True, Msg(f"{v['id']} is {db.status}", f"{v['id']} 상태: {db.status}"))
         if time.monotonic() >= deadline:
-            msg = Msg(f"{v['id']} is {state}, expected {v['expect']}",
-                      f"{v['id']} 상태 {state}, 기대 {v['expect']}")
+            msg = Msg(f"{v['id']} is {state}, expected {v['expect']}", f"{v['id']} 상태 {state}, 기대 {v['expect']}")
             return Verification(False, msg, pending=state in ("stopping", "starting"))
         time.sleep(ctx.poll_seconds)

@@ -113,8 +113,12 @@ def _node_files(facts: SysctlFacts, names: list[str]) -> tuple[list[dict[str, st
         image = next((n.os_image for n in scope if n.nodegroup == group), "")
         family = family_of(ng.ami_type if ng else "", image)
         if family in (UNKNOWN, WINDOWS):
-            notes.append(Msg(f"{group}: AMI family {family}, no generator",
-                             f"{group}: AMI 계열 {attach(family, '는')} 설정 생성기가 없습니다"))
+            notes.append(
+                Msg(
+                    f"{group}: AMI family {family}, no generator",
+                    f"{group}: AMI 계열 {attach(family, '는')} 설정 생성기가 없습니다",
+                )
+            )
             continue
         if family == AL2:
             notes.append(al2_eol.note(group, kubernetes))
@@ -126,9 +130,7 @@ def _node_files(facts: SysctlFacts, names: list[str]) -> tuple[list[dict[str, st
         image = next((n.os_image for n in scope if n.nodepool == pool), "")
         if family_of("", image) == AL2:
             notes.append(al2_eol.note(f"nodepool {pool}", kubernetes))
-        files += karpenter.files_for_nodeclass(
-            facts.nodeclasses.get(pool, pool), family_of("", image), names
-        )
+        files += karpenter.files_for_nodeclass(facts.nodeclasses.get(pool, pool), family_of("", image), names)
     for f in files:  # never post an eksctl file eksctl would refuse
         if f["filename"].startswith("eksctl-"):
             problems = validate_eksctl(f["content"])
@@ -152,9 +154,7 @@ def advise(facts: SysctlFacts) -> Advice:
         notes += [wording.configz_note(n.name, n.configz_error, allow) for n in unread[:3]]
         evidence = tuple(notes)
         findings.append(
-            Finding(
-                "sysctl.nodeconfig", Severity.INFO, title, evidence, data={"files": files, "sysctls": allow}
-            )
+            Finding("sysctl.nodeconfig", Severity.INFO, title, evidence, data={"files": files, "sysctls": allow})
         )
     requested = facts.requested()
     for name, value in facts.sysctls:

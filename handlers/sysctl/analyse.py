@@ -69,9 +69,7 @@ def _evidence_findings(ev: Evidence) -> list[Finding]:
                     target=target,
                 )
             )
-            if ev.workload is not None and sysctls_of(ev.workload.template_spec) != sysctls_of(
-                ev.pod.get("spec")
-            ):
+            if ev.workload is not None and sysctls_of(ev.workload.template_spec) != sysctls_of(ev.pod.get("spec")):
                 found.append(
                     Finding(
                         "sysctl.spec_drift",

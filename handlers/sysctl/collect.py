@@ -88,14 +88,9 @@ def _events(ctx: ClusterContext, ns: str, involved: str) -> list[dict[str, Any]]
     return items.get("items") or []
 
 
-def _refused_workload(
-    ctx: ClusterContext, ns: str, name: str
-) -> tuple[Workload | None, list[dict[str, Any]]]:
+def _refused_workload(ctx: ClusterContext, ns: str, name: str) -> tuple[Workload | None, list[dict[str, Any]]]:
     """No such pod: find the ReplicaSet/workload whose FailedCreate events name it (or that is named so)."""
-    failed = (
-        _d(ctx, ctx.kube.core.list_namespaced_event(ns, field_selector="reason=FailedCreate")).get("items")
-        or []
-    )
+    failed = _d(ctx, ctx.kube.core.list_namespaced_event(ns, field_selector="reason=FailedCreate")).get("items") or []
     mine = [
         e
         for e in failed
@@ -198,9 +193,7 @@ def cluster_facts(
     node_records = _with_kubelet_configs(ctx, nodes)
     groups = sorted({n.nodegroup for n in node_records if n.nodegroup})
     if not node_records and ctx.cluster_name:
-        groups = sorted(
-            ctx.aws.client("eks").list_nodegroups(clusterName=ctx.cluster_name).get("nodegroups") or []
-        )
+        groups = sorted(ctx.aws.client("eks").list_nodegroups(clusterName=ctx.cluster_name).get("nodegroups") or [])
     nodegroups = []
     for group in groups:
         try:
@@ -213,18 +206,14 @@ def cluster_facts(
     for pool in pools:
         try:
             obj = ctx.kube.custom.get_cluster_custom_object("karpenter.sh", "v1", "nodepools", pool)
-            ref = (((obj.get("spec") or {}).get("template") or {}).get("spec") or {}).get(
-                "nodeClassRef"
-            ) or {}
+            ref = (((obj.get("spec") or {}).get("template") or {}).get("spec") or {}).get("nodeClassRef") or {}
             nodeclasses[pool] = ref.get("name", pool)
         except errors.CloudError:
             nodeclasses[pool] = pool  # CRD not readable: the class is often named like the pool
     labels: dict[str, str] = {}
     if namespace:
         try:
-            labels = dict(
-                (_d(ctx, ctx.kube.core.read_namespace(namespace)).get("metadata") or {}).get("labels") or {}
-            )
+            labels = dict((_d(ctx, ctx.kube.core.read_namespace(namespace)).get("metadata") or {}).get("labels") or {})
         except errors.NotFound:
             labels = {}
     return SysctlFacts(
@@ -266,9 +255,7 @@ def collect_pod(ctx: ClusterContext, namespace: str, name: str) -> Evidence:
     return Evidence(namespace, name, None, workload, tuple(events), facts)
 
 
-def collect_question(
-    ctx: ClusterContext, sysctls: tuple[tuple[str, str], ...], namespace: str = ""
-) -> Evidence:
+def collect_question(ctx: ClusterContext, sysctls: tuple[tuple[str, str], ...], namespace: str = "") -> Evidence:
     """Evidence for ``/ops sysctl NAME=VALUE``: every node and node group, the namespace if given."""
     facts = cluster_facts(ctx, None, namespace, sysctls=sysctls)
     return Evidence(namespace, "", None, None, (), facts)

@@ -57,21 +57,14 @@ def _matching_pods(ctx: ClusterContext, v: Mapping[str, Any]) -> list[dict[str, 
     ns = v["namespace"]
     if v.get("selector"):
         selector = selector_string(v["selector"])
-        return (
-            ctx.kube.to_dict(ctx.kube.core.list_namespaced_pod(ns, label_selector=selector)).get("items")
-            or []
-        )
-    items = ctx.kube.to_dict(
-        ctx.kube.core.list_namespaced_pod(ns, field_selector=f"metadata.name={v['pod']}")
-    )
+        return ctx.kube.to_dict(ctx.kube.core.list_namespaced_pod(ns, label_selector=selector)).get("items") or []
+    items = ctx.kube.to_dict(ctx.kube.core.list_namespaced_pod(ns, field_selector=f"metadata.name={v['pod']}"))
     return items.get("items") or []
 
 
 def pod_has(pod: Mapping[str, Any], wanted: Mapping[str, str]) -> bool:
     """Running, and its spec carries every wanted sysctl with the wanted value."""
-    if (pod.get("status") or {}).get("phase") != "Running" or (pod.get("metadata") or {}).get(
-        "deletionTimestamp"
-    ):
+    if (pod.get("status") or {}).get("phase") != "Running" or (pod.get("metadata") or {}).get("deletionTimestamp"):
         return False
     have = dict(sysctls_of(pod.get("spec")))
     return all(have.get(k) == str(val) for k, val in wanted.items())

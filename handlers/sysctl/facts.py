@@ -126,9 +126,7 @@ def node_facts(node: Mapping[str, Any], kubelet_config: Mapping[str, Any] | None
         nodepool=labels.get(NODEPOOL_LABEL, ""),
         instance_type=labels.get(INSTANCE_TYPE_LABEL, ""),
         labels=labels,
-        allowed_unsafe=None
-        if kubelet_config is None
-        else tuple(kubelet_config.get("allowedUnsafeSysctls") or ()),
+        allowed_unsafe=None if kubelet_config is None else tuple(kubelet_config.get("allowedUnsafeSysctls") or ()),
     )
 
 

@@ -111,12 +111,6 @@ def missing_time(requested: Mapping[str, str]) -> bool:
 def first_probe_and_give_up(requested: Mapping[str, str]) -> tuple[int, int]:
     """Seconds of idleness until the first probe, and until the kernel declares the peer dead."""
     time_ = effective_time(requested)
-    intvl = (
-        _int(requested.get("net.ipv4.tcp_keepalive_intvl", ""))
-        or LINUX_DEFAULTS["net.ipv4.tcp_keepalive_intvl"]
-    )
-    probes = (
-        _int(requested.get("net.ipv4.tcp_keepalive_probes", ""))
-        or LINUX_DEFAULTS["net.ipv4.tcp_keepalive_probes"]
-    )
+    intvl = _int(requested.get("net.ipv4.tcp_keepalive_intvl", "")) or LINUX_DEFAULTS["net.ipv4.tcp_keepalive_intvl"]
+    probes = _int(requested.get("net.ipv4.tcp_keepalive_probes", "")) or LINUX_DEFAULTS["net.ipv4.tcp_keepalive_probes"]
     return time_, time_ + intvl * probes

@@ -104,8 +104,16 @@ PSA_LEVELS = ("privileged", "baseline", "restricted")
 # and every name under net. and fs.mqueue..
 EXACT_NAMES_SINCE: Minor = (1, 29)
 _NAMESPACED_EXACT = (
-    "kernel.sem", "kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced", "kernel.shm",
-    "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.msg",
+    "kernel.sem",
+    "kernel.shmall",
+    "kernel.shmmax",
+    "kernel.shmmni",
+    "kernel.shm_rmid_forced",
+    "kernel.shm",
+    "kernel.msgmax",
+    "kernel.msgmnb",
+    "kernel.msgmni",
+    "kernel.msg",
 )
 _NAMESPACED_PREFIXES = ("fs.mqueue.", "net.")
 _OLD_EXACT = ("kernel.sem",)
@@ -259,9 +267,7 @@ def psa_policy(labels: dict[str, str] | None) -> PsaPolicy:
     """The enforced policy from namespace labels. Unlabelled namespaces on EKS enforce ``privileged``."""
     labels = labels or {}
     level = labels.get(PSA_ENFORCE, "privileged")
-    return PsaPolicy(
-        level if level in PSA_LEVELS else "privileged", labels.get(PSA_ENFORCE_VERSION, "latest")
-    )
+    return PsaPolicy(level if level in PSA_LEVELS else "privileged", labels.get(PSA_ENFORCE_VERSION, "latest"))
 
 
 def psa_admits(name: str, policy: PsaPolicy, control_plane: Minor | None) -> bool:

@@ -47,8 +47,11 @@ _FILENAME_UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 
 def valid_sysctl(name: str) -> bool:
     """True for a sysctl name (or kubelet allow-list pattern) the kernel's syntax allows."""
-    return (isinstance(name, str) and len(name) <= 253
-            and bool(SYSCTL_NAME.fullmatch(name) or SYSCTL_PATTERN.fullmatch(name)))
+    return (
+        isinstance(name, str)
+        and len(name) <= 253
+        and bool(SYSCTL_NAME.fullmatch(name) or SYSCTL_PATTERN.fullmatch(name))
+    )
 
 
 def checked_sysctls(sysctls: Sequence[str]) -> list[str]:
@@ -112,14 +115,27 @@ def _node_group(name: str, ami_family: str, instance_type: str, ami: str = "", *
     group: dict[str, Any] = {"name": name}
     if ami:
         group["ami"] = ami
-    group.update({"amiFamily": ami_family, "instanceType": instance_type, "minSize": 0, "maxSize": 10,
-                  "desiredCapacity": 2, "labels": {"sysctl.allowlist": "unsafe"}, **extra})
+    group.update(
+        {
+            "amiFamily": ami_family,
+            "instanceType": instance_type,
+            "minSize": 0,
+            "maxSize": 10,
+            "desiredCapacity": 2,
+            "labels": {"sysctl.allowlist": "unsafe"},
+            **extra,
+        }
+    )
     return group
 
 
 def _cluster_config(cluster: str, region: str, groups_key: str, group: dict[str, Any]) -> dict[str, Any]:
-    return {"apiVersion": "eksctl.io/v1alpha5", "kind": "ClusterConfig",
-            "metadata": {"name": cluster, "region": region}, groups_key: [group]}
+    return {
+        "apiVersion": "eksctl.io/v1alpha5",
+        "kind": "ClusterConfig",
+        "metadata": {"name": cluster, "region": region},
+        groups_key: [group],
+    }
 
 
 def eksctl_al2_custom_ami(
@@ -131,8 +147,13 @@ def eksctl_al2_custom_ami(
     instance_type: str = "m5.large",
 ) -> str:
     """A new managed node group on a custom AL2 AMI whose kubelet allows ``sysctls`` (the classic form)."""
-    group = _node_group(nodegroup, "AmazonLinux2", instance_type, ami=ami,
-                        overrideBootstrapCommand=al2_bootstrap_command(cluster, nodegroup, ami, sysctls))
+    group = _node_group(
+        nodegroup,
+        "AmazonLinux2",
+        instance_type,
+        ami=ami,
+        overrideBootstrapCommand=al2_bootstrap_command(cluster, nodegroup, ami, sysctls),
+    )
     doc = _cluster_config(cluster, region, "managedNodeGroups", group)
     return header(
         [
@@ -148,8 +169,9 @@ def eksctl_al2_self_managed(
     cluster: str, region: str, nodegroup: str, sysctls: Sequence[str], instance_type: str = "m5.large"
 ) -> str:
     """The simpler form: a self-managed AL2 node group with ``kubeletExtraConfig``."""
-    group = _node_group(nodegroup, "AmazonLinux2", instance_type,
-                        kubeletExtraConfig={"allowedUnsafeSysctls": checked_sysctls(sysctls)})
+    group = _node_group(
+        nodegroup, "AmazonLinux2", instance_type, kubeletExtraConfig={"allowedUnsafeSysctls": checked_sysctls(sysctls)}
+    )
     doc = _cluster_config(cluster, region, "nodeGroups", group)
     return header(
         [
@@ -163,8 +185,12 @@ def eksctl_al2_self_managed(
 def eksctl_bottlerocket(
     cluster: str, region: str, nodegroup: str, sysctls: Sequence[str], instance_type: str = "m5.large"
 ) -> str:
-    group = _node_group(nodegroup, "Bottlerocket", instance_type,
-                        bottlerocket={"settings": {"kubernetes": {"allowed-unsafe-sysctls": checked_sysctls(sysctls)}}})
+    group = _node_group(
+        nodegroup,
+        "Bottlerocket",
+        instance_type,
+        bottlerocket={"settings": {"kubernetes": {"allowed-unsafe-sysctls": checked_sysctls(sysctls)}}},
+    )
     doc = _cluster_config(cluster, region, "managedNodeGroups", group)
     return header([f"eksctl create nodegroup -f this-file.yaml   (cluster {cluster})"]) + dump(doc)
 
@@ -216,16 +242,15 @@ def files_for_nodegroup(
     new_name = f"{nodegroup}-sysctl"
     file_name = safe_filename(new_name)
     if family == AL2 and not al2_eol.available(kubernetes):
-        return (files_for_nodegroup(AL2023, cluster, region, nodegroup, sysctls, False, instance_type)
-                + files_for_nodegroup(BOTTLEROCKET, cluster, region, nodegroup, sysctls, False, instance_type))
+        return files_for_nodegroup(
+            AL2023, cluster, region, nodegroup, sysctls, False, instance_type
+        ) + files_for_nodegroup(BOTTLEROCKET, cluster, region, nodegroup, sysctls, False, instance_type)
     if family == AL2:
         files = [
             {
                 "filename": f"eksctl-{file_name}.yaml",
                 "title": "eksctl: AL2 custom AMI, overrideBootstrapCommand",
-                "content": eksctl_al2_custom_ami(
-                    cluster, region, new_name, sysctls, instance_type=instance_type
-                ),
+                "content": eksctl_al2_custom_ami(cluster, region, new_name, sysctls, instance_type=instance_type),
             }
         ]
         if not custom_ami:

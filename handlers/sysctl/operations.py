@@ -44,9 +44,7 @@ class NamespaceLabel:
     def apply(self, ctx: ClusterContext, step: PlanStep) -> Any:
         label = step.params["label"]
         if not str(label).startswith(_PSA_PREFIX):
-            raise errors.GuardrailRefused(
-                f"the sysctl diagnoser only changes {_PSA_PREFIX}* labels, not {label}"
-            )
+            raise errors.GuardrailRefused(f"the sysctl diagnoser only changes {_PSA_PREFIX}* labels, not {label}")
         body = {"metadata": {"labels": {label: step.after["value"]}}}  # None removes the label
         ctx.kube.core.patch_namespace(step.params["namespace"], body, _content_type=MERGE_PATCH)
         return self.read(ctx, step.params)
@@ -106,9 +104,7 @@ def fresh_pod(pod: Mapping[str, Any]) -> dict[str, Any]:
     meta = pod.get("metadata") or {}
     spec = copy.deepcopy(pod.get("spec") or {})
     spec.pop("nodeName", None)
-    new_meta = {
-        k: copy.deepcopy(meta[k]) for k in ("name", "namespace", "labels", "annotations") if meta.get(k)
-    }
+    new_meta = {k: copy.deepcopy(meta[k]) for k in ("name", "namespace", "labels", "annotations") if meta.get(k)}
     return {"apiVersion": "v1", "kind": "Pod", "metadata": new_meta, "spec": spec}
 
 
@@ -139,9 +135,7 @@ class RecreatePod:
         deadline = time.monotonic() + ctx.wait_seconds
         while self.read(ctx, step.params)["uid"] == pod["metadata"]["uid"]:
             if time.monotonic() >= deadline:
-                raise errors.Conflict(
-                    "k8s:delete_namespaced_pod", "Timeout", f"{ns}/{name} is still terminating"
-                )
+                raise errors.Conflict("k8s:delete_namespaced_pod", "Timeout", f"{ns}/{name} is still terminating")
             time.sleep(ctx.poll_seconds)
         ctx.kube.core.create_namespaced_pod(ns, manifest)
         return self.read(ctx, step.params)

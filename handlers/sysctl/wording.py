@@ -31,8 +31,10 @@ def kubelet_finding(v: Verdict, facts: SysctlFacts) -> Finding:
         return Finding(
             "sysctl.invalid_name",
             Severity.ERROR,
-            Msg(f"`{v.name}` is not a valid sysctl name", f"`{v.name}` {josa(v.name, '는')} 올바른 sysctl 이름이 "
-                                                          f"아닙니다"),
+            Msg(
+                f"`{v.name}` is not a valid sysctl name",
+                f"`{v.name}` {josa(v.name, '는')} 올바른 sysctl 이름이 아닙니다",
+            ),
         )
     if v.kind == NODE_LEVEL:
         ipc = (

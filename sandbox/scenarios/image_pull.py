@@ -24,8 +24,12 @@ def _outcome(ok: bool, detail: str):
 
 
 def _running(sandbox: Sandbox, namespace: str) -> list[dict]:
-    return [p for p in sandbox.kube.list("Pod", namespace) if (p.get("status") or {}).get("phase") == "Running"
-            and all(c.get("ready") for c in (p["status"].get("containerStatuses") or []))]
+    return [
+        p
+        for p in sandbox.kube.list("Pod", namespace)
+        if (p.get("status") or {}).get("phase") == "Running"
+        and all(c.get("ready") for c in (p["status"].get("containerStatuses") or []))
+    ]
 
 
 def private_subnet(sandbox: Sandbox):
@@ -39,13 +43,21 @@ def private_subnet(sandbox: Sandbox):
     sandbox.click("reject_plan", nat.id, user=OPS2, message_ts=nat.message_ts)
     done = approve_and_wait(sandbox, endpoints.id)
     running = [p["metadata"]["name"] for p in _running(sandbox, facts["namespace"])]
-    vpces = sandbox.aws.client("ec2").describe_vpc_endpoints(
-        Filters=[{"Name": "vpc-id", "Values": [facts["vpc_id"]]}])["VpcEndpoints"]
+    vpces = sandbox.aws.client("ec2").describe_vpc_endpoints(Filters=[{"Name": "vpc-id", "Values": [facts["vpc_id"]]}])[
+        "VpcEndpoints"
+    ]
     services = sorted(e["ServiceName"].rsplit(".", 1)[-1] for e in vpces)
-    ok = (done.status == "applied" and len(running) == len(facts["pods"]) and not set(running) & set(facts["pods"])
-          and sandbox.repo.get_plan(nat.id).status == "rejected")
-    return _outcome(ok, f"seed: plan #{done.id} {done.status}; endpoints {services}; new pods Running {running}; "
-                        f"NAT plan {sandbox.repo.get_plan(nat.id).status}")
+    ok = (
+        done.status == "applied"
+        and len(running) == len(facts["pods"])
+        and not set(running) & set(facts["pods"])
+        and sandbox.repo.get_plan(nat.id).status == "rejected"
+    )
+    return _outcome(
+        ok,
+        f"seed: plan #{done.id} {done.status}; endpoints {services}; new pods Running {running}; "
+        f"NAT plan {sandbox.repo.get_plan(nat.id).status}",
+    )
 
 
 def missing_tag(sandbox: Sandbox):
@@ -60,8 +72,11 @@ def missing_tag(sandbox: Sandbox):
     image = dep["spec"]["template"]["spec"]["containers"][0]["image"]
     running = _running(sandbox, facts["namespace"])
     ok = done.status == "applied" and image.endswith(":" + facts["expected_tag"]) and bool(running)
-    return _outcome(ok, f"missing tag: plan #{done.id} {done.status}; image now {image.rsplit('/', 1)[-1]}; "
-                        f"{len(running)} pod(s) Running")
+    return _outcome(
+        ok,
+        f"missing tag: plan #{done.id} {done.status}; image now {image.rsplit('/', 1)[-1]}; "
+        f"{len(running)} pod(s) Running",
+    )
 
 
 def dockerhub_rate_limit(sandbox: Sandbox):
@@ -74,15 +89,25 @@ def dockerhub_rate_limit(sandbox: Sandbox):
         return _outcome(False, f"no plan: {codes}")
     done = approve_and_wait(sandbox, plans[0].id)
     ecr = sandbox.aws.client("ecr")
-    rules = {r["ecrRepositoryPrefix"]: r["upstreamRegistryUrl"]
-             for r in ecr.describe_pull_through_cache_rules()["pullThroughCacheRules"]}
+    rules = {
+        r["ecrRepositoryPrefix"]: r["upstreamRegistryUrl"]
+        for r in ecr.describe_pull_through_cache_rules()["pullThroughCacheRules"]
+    }
     dep = sandbox.kube.get("Deployment", facts["namespace"], facts["deployment"])
     image = dep["spec"]["template"]["spec"]["containers"][0]["image"]
     running = [p for p in _running(sandbox, facts["namespace"]) if p["spec"]["containers"][0]["image"] == image]
-    ok = (any("rate" in c for c in codes) and done.status == "applied" and rules.get("docker-hub")
-          == "registry-1.docker.io" and image.endswith("/docker-hub/library/nginx:1.27.2") and bool(running))
-    return _outcome(ok, f"rate limit: findings {codes}; plan #{done.id} {done.status}; rules {rules}; "
-                        f"image now {image.split('/', 1)[-1]}; {len(running)} pod(s) Running through the cache")
+    ok = (
+        any("rate" in c for c in codes)
+        and done.status == "applied"
+        and rules.get("docker-hub") == "registry-1.docker.io"
+        and image.endswith("/docker-hub/library/nginx:1.27.2")
+        and bool(running)
+    )
+    return _outcome(
+        ok,
+        f"rate limit: findings {codes}; plan #{done.id} {done.status}; rules {rules}; "
+        f"image now {image.split('/', 1)[-1]}; {len(running)} pod(s) Running through the cache",
+    )
 
 
 PARTS = (private_subnet, missing_tag, dockerhub_rate_limit)

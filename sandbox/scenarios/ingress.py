@@ -40,8 +40,11 @@ def trust_policy(sandbox: Sandbox):
     trust = sandbox.aws.client("iam").get_role(RoleName=facts["role_name"])["Role"]["AssumeRolePolicyDocument"]
     admitted = "system:serviceaccount:cloudon:aws-load-balancer-controller" in str(trust)
     ok = done.status == "applied" and gone and admitted
-    return _outcome(ok, f"trust: findings {codes[:3]}; plan #{done.id} {done.status}; subject admitted={admitted}; "
-                        f"ingress deleted={gone}")
+    return _outcome(
+        ok,
+        f"trust: findings {codes[:3]}; plan #{done.id} {done.status}; subject admitted={admitted}; "
+        f"ingress deleted={gone}",
+    )
 
 
 def untagged_load_balancer(sandbox: Sandbox):
@@ -51,8 +54,11 @@ def untagged_load_balancer(sandbox: Sandbox):
     sandbox.slash("ingress cloudon/cloudon-ingress")
     req = sandbox.wait_request(lambda r: r.intent == "ingress_delete_denied")
     done, gone, codes = _finish(sandbox, req, "tag")
-    ok = done.status == "applied" and gone and facts["lb_arn"] not in str(
-        sandbox.aws.client("elbv2").describe_load_balancers()["LoadBalancers"])
+    ok = (
+        done.status == "applied"
+        and gone
+        and facts["lb_arn"] not in str(sandbox.aws.client("elbv2").describe_load_balancers()["LoadBalancers"])
+    )
     return _outcome(ok, f"untagged LB: findings {codes[:3]}; plan #{done.id} {done.status}; ingress deleted={gone}")
 
 

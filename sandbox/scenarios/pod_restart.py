@@ -26,12 +26,18 @@ def run(sandbox: Sandbox):
     while any(p["metadata"]["name"] == stuck for p in sandbox.kube.list("Pod", ns)) and time.monotonic() < deadline:
         time.sleep(0.1)
     pods = sandbox.kube.list("Pod", ns)
-    replacement = [p for p in pods if p["metadata"]["name"].startswith(facts["owner"] + "-")
-                   and p["metadata"]["name"] not in (stuck, "api-7d9f8-k2x9q")]
+    replacement = [
+        p
+        for p in pods
+        if p["metadata"]["name"].startswith(facts["owner"] + "-")
+        and p["metadata"]["name"] not in (stuck, "api-7d9f8-k2x9q")
+    ]
     gone = all(p["metadata"]["name"] != stuck for p in pods)
     running = [p for p in replacement if (p.get("status") or {}).get("phase") == "Running"]
     refused = [r for r in sandbox.repo.audit_rows(plan_id=plan.id) if r.kind == "refused"]
     ok = plan.status == "applied" and gone and bool(running) and bool(refused) and listing.state == "done"
-    detail = (f"plan #{plan.id} {plan.status}; old pod gone={gone}; replacement running="
-              f"{[p['metadata']['name'] for p in running]}; requester's own approval refused={bool(refused)}")
+    detail = (
+        f"plan #{plan.id} {plan.status}; old pod gone={gone}; replacement running="
+        f"{[p['metadata']['name'] for p in running]}; requester's own approval refused={bool(refused)}"
+    )
     return Outcome(ok, detail)

@@ -52,14 +52,23 @@ def schedule_and_enforce(sandbox: Sandbox):
     sandbox.clock.advance(timedelta(minutes=10))
     announced = [m.text for m in sandbox.slack.messages(OPS_CHANNEL) if "portal" in (m.text or "")]
     report = _weekly_report(sandbox)
-    ok = (plan.status == "applied" and scheduled == [("cluster", "portal")] and at_20 == "stopping"
-          and stopped_at_20 == expected == "stopped"
-          and [d["cause"] for d in restop.done] == ["self_restart"] and _status(sandbox) == "stopped"
-          and any("7" in t for t in announced) and report)
-    return _outcome(ok, f"schedule for {scheduled} {plan.status}; at 20:00 KST cluster {at_20}, then {stopped_at_20} "
-                        f"(world expects {expected}); after the "
-                        f"self-restart: {[d['cause'] for d in restop.done]} -> {_status(sandbox)}; "
-                        f"{len(announced)} announcement(s); weekly report posted={report}")
+    ok = (
+        plan.status == "applied"
+        and scheduled == [("cluster", "portal")]
+        and at_20 == "stopping"
+        and stopped_at_20 == expected == "stopped"
+        and [d["cause"] for d in restop.done] == ["self_restart"]
+        and _status(sandbox) == "stopped"
+        and any("7" in t for t in announced)
+        and report
+    )
+    return _outcome(
+        ok,
+        f"schedule for {scheduled} {plan.status}; at 20:00 KST cluster {at_20}, then {stopped_at_20} "
+        f"(world expects {expected}); after the "
+        f"self-restart: {[d['cause'] for d in restop.done]} -> {_status(sandbox)}; "
+        f"{len(announced)} announcement(s); weekly report posted={report}",
+    )
 
 
 def _weekly_report(sandbox: Sandbox) -> bool:

@@ -61,12 +61,8 @@ def seed_health_world(sandbox: Sandbox) -> dict[str, Any]:
     sandbox.kube.pod_admission = None  # replacements of other pods start normally
     deleted_at = timestamp(sandbox.clock() - timedelta(days=3))
     sandbox.kube.put({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "payments"}})
-    sandbox.kube.put(
-        stuck_ingress("cloudon", "cloudon-ingress", "k8s-cloudon-1234.elb.amazonaws.com", deleted_at)
-    )
-    sandbox.kube.put(
-        sysctl_rejected_pod("payments", "keepalive-5d8f9-abcde", "keepalive-5d8f9", pull["node"])
-    )
+    sandbox.kube.put(stuck_ingress("cloudon", "cloudon-ingress", "k8s-cloudon-1234.elb.amazonaws.com", deleted_at))
+    sandbox.kube.put(sysctl_rejected_pod("payments", "keepalive-5d8f9-abcde", "keepalive-5d8f9", pull["node"]))
     return {
         "stuck_pod": pods["stuck"],
         "namespace": pods["namespace"],
@@ -129,14 +125,11 @@ def run(sandbox: Sandbox):
         "first run posted all four": first >= 4,
         "restart applied": plan.status == "applied",
         "second run ran each report once": sorted(texts) == sorted(KINDS),
-        "health: crash-looping pod resolved": "Resolved" in health_blocks
-        and facts["stuck_pod"] in health_blocks,
-        "health: image pulls still open": "Still open" in health_blocks
-        and "cloudwatch-agent" in health_blocks,
+        "health: crash-looping pod resolved": "Resolved" in health_blocks and facts["stuck_pod"] in health_blocks,
+        "health: image pulls still open": "Still open" in health_blocks and "cloudwatch-agent" in health_blocks,
         "approvals: plan no longer waiting": f"Plan #{plan.id}" in texts.get("approvals", ""),
         "audit: the applied restart": "1 applied" in texts.get("audit", ""),
-        "rds: unchanged is one line": "\n" not in texts.get("rds", "\n")
-        and "no change" in texts.get("rds", ""),
+        "rds: unchanged is one line": "\n" not in texts.get("rds", "\n") and "no change" in texts.get("rds", ""),
         "charts uploaded": {u.filename.split("-")[0] for u in sandbox.slack.uploads} >= {"health", "rds"},
     }
     failed = [name for name, ok in checks.items() if not ok]

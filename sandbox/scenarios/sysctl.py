@@ -25,8 +25,11 @@ def keepalive_on_128(sandbox: Sandbox):
     req = sandbox.wait_request(lambda r: r.intent == "sysctl")
     codes = req.diagnosis["codes"] if req.diagnosis else []
     uploads = [u.filename for u in sandbox.slack.uploads]
-    ok = "sysctl.nodeconfig" in codes and any(n.startswith("eksctl-") for n in uploads) and not \
-        sandbox.repo.plans_for_request(req.id)
+    ok = (
+        "sysctl.nodeconfig" in codes
+        and any(n.startswith("eksctl-") for n in uploads)
+        and not sandbox.repo.plans_for_request(req.id)
+    )
     return _outcome(ok, f"1.28/AL2: findings {codes[:3]}, files posted {uploads}")
 
 
@@ -42,8 +45,11 @@ def lagging_nodegroup(sandbox: Sandbox):
     pod = sandbox.kube.get("Pod", "default", "ubuntu") or {}
     running = (pod.get("status") or {}).get("phase") == "Running"
     ok = lagging and plan.status == "applied" and running
-    return _outcome(ok, f"1.30/1.28 kubelets: lagging found={lagging}; after the node group upgrade plan "
-                        f"#{plan.id} {plan.status}; pod Running={running}")
+    return _outcome(
+        ok,
+        f"1.30/1.28 kubelets: lagging found={lagging}; after the node group upgrade plan "
+        f"#{plan.id} {plan.status}; pod Running={running}",
+    )
 
 
 def psa_pinned(sandbox: Sandbox):
@@ -52,8 +58,11 @@ def psa_pinned(sandbox: Sandbox):
     req = sandbox.wait_request(lambda r: r.intent == "sysctl")
     plan = approve_and_wait(sandbox, latest_plan(sandbox, req.id).id)
     labels = sandbox.kube.get("Namespace", None, "default")["metadata"]["labels"]
-    running = [p["metadata"]["name"] for p in sandbox.kube.list("Pod", "default")
-               if (p.get("status") or {}).get("phase") == "Running"]
+    running = [
+        p["metadata"]["name"]
+        for p in sandbox.kube.list("Pod", "default")
+        if (p.get("status") or {}).get("phase") == "Running"
+    ]
     version = labels.get("pod-security.kubernetes.io/enforce-version")
     ok = plan.status == "applied" and version != "v1.28" and bool(running)
     return _outcome(ok, f"PSA pinned: plan #{plan.id} {plan.status}; enforce-version now {version}; running {running}")

@@ -62,9 +62,7 @@ __all__ = [
     "seed_private_subnet_world",
 ]
 
-AGENT_IMAGE = (
-    "602401143452.dkr.ecr.ap-northeast-1.amazonaws.com/cloudwatch-agent/cloudwatch-agent:1.300049.1b929"
-)
+AGENT_IMAGE = "602401143452.dkr.ecr.ap-northeast-1.amazonaws.com/cloudwatch-agent/cloudwatch-agent:1.300049.1b929"
 
 
 def seed_private_subnet_world(
@@ -96,9 +94,7 @@ def seed_private_subnet_world(
     pods = []
     for name in ("cloudwatch-agent-fz4hj", "cloudwatch-agent-pdklg"):
         pod = kube.put(
-            failing_pod(
-                owned_pod(ns, name, ds, labels, net["node"], AGENT_IMAGE, "cloudwatch-agent"), message, now
-            )
+            failing_pod(owned_pod(ns, name, ds, labels, net["node"], AGENT_IMAGE, "cloudwatch-agent"), message, now)
         )
         pull_events(kube, pod, message, count=6)
         pods.append(name)

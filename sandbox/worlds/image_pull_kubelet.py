@@ -68,12 +68,14 @@ def failing_pod(pod: Obj, message: str, now: str, backoff: bool = True) -> Obj:
 
 def _resolved_again(message: str, attempt: int) -> str:
     """The message of a later attempt: a registry name resolves to another address each time."""
-    return re.sub(r"dial tcp (\d+\.\d+\.\d+)\.(\d+):",
-                  lambda m: f"dial tcp {m[1]}.{(int(m[2]) + attempt) % 250 + 1}:", message)
+    return re.sub(
+        r"dial tcp (\d+\.\d+\.\d+)\.(\d+):", lambda m: f"dial tcp {m[1]}.{(int(m[2]) + attempt) % 250 + 1}:", message
+    )
 
 
-def pull_events(kube: KubeStandIn, pod: Obj, message: str, count: int = 1,
-                messages: dict[str, str] | None = None) -> None:
+def pull_events(
+    kube: KubeStandIn, pod: Obj, message: str, count: int = 1, messages: dict[str, str] | None = None
+) -> None:
     """``count`` pull attempts per container, 30 s apart, as the node's kubelet records them.
 
     ``messages`` gives a container's own failure message (default: ``message`` with the first
@@ -104,8 +106,15 @@ def scheduled_event(kube: KubeStandIn, pod: Obj, at: datetime | None = None) -> 
     """The scheduler's Scheduled event: events.k8s.io/v1, so core/v1 shows it without lastTimestamp."""
     meta, node = pod["metadata"], pod["spec"].get("nodeName") or ""
     kube_events.record_series(
-        kube, pod, "Scheduled", f"Successfully assigned {meta['namespace']}/{meta['name']} to {node}",
-        action="Binding", controller="default-scheduler", instance="default-scheduler-6d8f9c7b5-q4m2x", at=at)
+        kube,
+        pod,
+        "Scheduled",
+        f"Successfully assigned {meta['namespace']}/{meta['name']} to {node}",
+        action="Binding",
+        controller="default-scheduler",
+        instance="default-scheduler-6d8f9c7b5-q4m2x",
+        at=at,
+    )
 
 
 def owned_pod(
@@ -196,8 +205,9 @@ def tag_decider(region: str) -> Callable[[Obj], str]:
     return decide
 
 
-def ptc_decider(region: str, image: str, first_pull_egress: Callable[[Obj], bool],
-                ecr_path: Callable[[Obj], str] | None = None) -> Callable[[Obj], str]:
+def ptc_decider(
+    region: str, image: str, first_pull_egress: Callable[[Obj], bool], ecr_path: Callable[[Obj], str] | None = None
+) -> Callable[[Obj], str]:
     """Docker Hub rate-limits ``image``; its pull-through-cache rewrite pulls when the rule exists,
     names the image's own registry as its upstream, the node reaches the private ECR registry
     (``ecr_path(pod)``: the world's network verdict, "" when it opens) and, for the first pull of an

@@ -40,12 +40,8 @@ def build_network(aws: Any, nat_route: bool, dns_hostnames: bool = True) -> dict
     ec2, iam = aws.client("ec2"), aws.client("iam")
     vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
     ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": dns_hostnames})
-    private = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24", AvailabilityZone=f"{REGION}a")["Subnet"][
-        "SubnetId"
-    ]
-    public = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.0.0/24", AvailabilityZone=f"{REGION}a")["Subnet"][
-        "SubnetId"
-    ]
+    private = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24", AvailabilityZone=f"{REGION}a")["Subnet"]["SubnetId"]
+    public = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.0.0/24", AvailabilityZone=f"{REGION}a")["Subnet"]["SubnetId"]
     igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
     ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
     public_rt = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
@@ -57,17 +53,13 @@ def build_network(aws: Any, nat_route: bool, dns_hostnames: bool = True) -> dict
     ec2.associate_route_table(RouteTableId=private_rt, SubnetId=private)
     if nat_route:
         ec2.create_route(RouteTableId=private_rt, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat)
-    sg = ec2.create_security_group(GroupName="eks-cluster-sg-prod", Description="EKS node", VpcId=vpc)[
-        "GroupId"
-    ]
+    sg = ec2.create_security_group(GroupName="eks-cluster-sg-prod", Description="EKS node", VpcId=vpc)["GroupId"]
     ec2.authorize_security_group_ingress(
         GroupId=sg, IpPermissions=[{"IpProtocol": "-1", "UserIdGroupPairs": [{"GroupId": sg}]}]
     )
     trust = {
         "Version": "2012-10-17",
-        "Statement": [
-            {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}
-        ],
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}],
     }
     iam.create_role(RoleName="eks-node-role", AssumeRolePolicyDocument=json.dumps(trust))
     for policy in ("AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryReadOnly"):
@@ -125,8 +117,9 @@ def _all(ec2: Any, op: str, key: str, **kw: Any) -> list[Obj]:
 
 def snapshot(ec2: Any, node_name: str) -> Snapshot | None:
     """The node's instance and its VPC's network objects, described now."""
-    found = _all(ec2, "describe_instances", "Reservations",
-                 Filters=[{"Name": "private-dns-name", "Values": [node_name]}])
+    found = _all(
+        ec2, "describe_instances", "Reservations", Filters=[{"Name": "private-dns-name", "Values": [node_name]}]
+    )
     inst = next((i for r in found for i in r.get("Instances") or []), None)
     if inst is None:
         return None
@@ -146,10 +139,16 @@ def snapshot(ec2: Any, node_name: str) -> Snapshot | None:
         groups=_all(ec2, "describe_security_groups", "SecurityGroups", Filters=by_vpc),
         acls=_all(ec2, "describe_network_acls", "NetworkAcls", Filters=by_vpc),
         nats=_all(ec2, "describe_nat_gateways", "NatGateways", Filter=by_vpc),
-        igws=_all(ec2, "describe_internet_gateways", "InternetGateways",
-                  Filters=[{"Name": "attachment.vpc-id", "Values": [vpc_id]}]),
-        prefix_lists={p["PrefixListId"]: p.get("PrefixListName", "")
-                      for p in ec2.describe_managed_prefix_lists().get("PrefixLists") or []},
+        igws=_all(
+            ec2,
+            "describe_internet_gateways",
+            "InternetGateways",
+            Filters=[{"Name": "attachment.vpc-id", "Values": [vpc_id]}],
+        ),
+        prefix_lists={
+            p["PrefixListId"]: p.get("PrefixListName", "")
+            for p in ec2.describe_managed_prefix_lists().get("PrefixLists") or []
+        },
         dns_support=attr("enableDnsSupport"),
         dns_hostnames=attr("enableDnsHostnames"),
     )

@@ -27,11 +27,15 @@ class Aws(Protocol):
 
     def client(self, service: str) -> Any: ...
 
+
 PASSWORD = "sandbox-password-1"  # moto only; never a real credential
 
 
 def seed_rds_world(
-    aws: Aws, kube: Any = None, tag_key: str = "autostop", tag_value: str = "yes",
+    aws: Aws,
+    kube: Any = None,
+    tag_key: str = "autostop",
+    tag_value: str = "yes",
     clock: Callable[[], datetime] | None = None,
 ) -> dict[str, Any]:
     """Seed the world; ``clock`` (the sandbox clock) then decides when stops and starts end."""
@@ -92,8 +96,13 @@ def tick() -> int:
     return aws_rds_behaviour.settle()
 
 
-def seed_multi_az_cluster(aws: Aws, ident: str = "orders-db", tag_key: str = "autostop",
-                          tag_value: str = "yes", clock: Callable[[], datetime] | None = None) -> dict[str, Any]:
+def seed_multi_az_cluster(
+    aws: Aws,
+    ident: str = "orders-db",
+    tag_key: str = "autostop",
+    tag_value: str = "yes",
+    clock: Callable[[], datetime] | None = None,
+) -> dict[str, Any]:
     """An RDS for PostgreSQL Multi-AZ DB cluster (one writer, two readable standbys).
 
     A Multi-AZ DB cluster is created by CreateDBCluster with a non-Aurora engine and
@@ -113,8 +122,13 @@ def seed_multi_az_cluster(aws: Aws, ident: str = "orders-db", tag_key: str = "au
         MasterUserPassword=PASSWORD,
         Tags=[{"Key": "team", "Value": "orders"}, {"Key": tag_key, "Value": tag_value}],
     )["DBCluster"]
-    return {"cluster": ident, "cluster_arn": cluster["DBClusterArn"], "engine": cluster["Engine"],
-            "class": "db.m6gd.large", "region": aws.region}
+    return {
+        "cluster": ident,
+        "cluster_arn": cluster["DBClusterArn"],
+        "engine": cluster["Engine"],
+        "class": "db.m6gd.large",
+        "region": aws.region,
+    }
 
 
 def facts(aws: Aws, kind: str, ident: str) -> Facts:

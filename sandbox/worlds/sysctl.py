@@ -46,8 +46,10 @@ Obj = dict[str, Any]
 
 def ubuntu_pod_spec() -> Obj:
     """The pod spec from the team's notes."""
-    return {"containers": [{"name": "ubuntu", "image": "ubuntu", "command": ["sleep"], "args": ["1d"]}],
-            "securityContext": {"sysctls": [{"name": INTVL, "value": "60"}]}}
+    return {
+        "containers": [{"name": "ubuntu", "image": "ubuntu", "command": ["sleep"], "args": ["1d"]}],
+        "securityContext": {"sysctls": [{"name": INTVL, "value": "60"}]},
+    }
 
 
 class SysctlWorld:
@@ -75,8 +77,10 @@ class SysctlWorld:
         forbidden = rules.psa_forbidden(sysctls, level, version, server)
         if not forbidden:
             return None
-        return (f'pods "{pod_name}" is forbidden: violates PodSecurity "{level}:{version}": '
-                f"forbidden sysctls ({', '.join(forbidden)})")
+        return (
+            f'pods "{pod_name}" is forbidden: violates PodSecurity "{level}:{version}": '
+            f"forbidden sysctls ({', '.join(forbidden)})"
+        )
 
     def api_admission(self, pod: Obj) -> Obj:
         """A pod created through the API: Pod Security admission (403), then scheduler and kubelet."""
@@ -102,13 +106,22 @@ class SysctlWorld:
         allowed = kube_node_proxy.kubelet_config(self.kube, name).get("allowedUnsafeSysctls") or []
         host_net, host_ipc = bool(spec.get("hostNetwork")), bool(spec.get("hostIPC"))
         for item in (spec.get("securityContext") or {}).get("sysctls") or []:
-            message = rules.kubelet_refusal(item.get("name", ""), rules.minor(info["kubeletVersion"]) or (1, 0),
-                                            rules.minor(info.get("kernelVersion")), allowed, host_net, host_ipc)
+            message = rules.kubelet_refusal(
+                item.get("name", ""),
+                rules.minor(info["kubeletVersion"]) or (1, 0),
+                rules.minor(info.get("kernelVersion")),
+                allowed,
+                host_net,
+                host_ipc,
+            )
             if message is not None:
                 # kubelet.go rejectPod: phase Failed, reason SysctlForbidden, "Pod was rejected: " + message
-                pod["status"] = {"phase": "Failed", "reason": "SysctlForbidden",
-                                 "message": f"Pod was rejected: {message}",
-                                 "startTime": timestamp(self.kube.clock())}
+                pod["status"] = {
+                    "phase": "Failed",
+                    "reason": "SysctlForbidden",
+                    "message": f"Pod was rejected: {message}",
+                    "startTime": timestamp(self.kube.clock()),
+                }
                 return pod
         return running_pod(pod, timestamp(self.kube.clock()))
 
@@ -126,8 +139,12 @@ class SysctlWorld:
             status = pod.get("status") or {}
             if status.get("reason") == "SysctlForbidden" and pod["metadata"]["uid"] not in self._reported:
                 self._reported.add(pod["metadata"]["uid"])
-                kube.add_event(pod["metadata"]["namespace"], pod, "SysctlForbidden",
-                               status.get("message", "").removeprefix("Pod was rejected: "))
+                kube.add_event(
+                    pod["metadata"]["namespace"],
+                    pod,
+                    "SysctlForbidden",
+                    status.get("message", "").removeprefix("Pod was rejected: "),
+                )
         for ns, name in (d.split("/") for d in self.deployments):
             deployment = kube.get("Deployment", ns, name)
             if deployment is not None:
@@ -138,19 +155,32 @@ class SysctlWorld:
         template = dep["spec"]["template"]
         rs_name = f"{name}-{hashlib.sha1(json.dumps(template, sort_keys=True).encode()).hexdigest()[:10]}"
         for old in kube.list("ReplicaSet", ns):  # a new template replaces the old ReplicaSet and its pods
-            if (old["metadata"].get("ownerReferences") or [{}])[0].get("uid") == uid and \
-                    old["metadata"]["name"] != rs_name:
+            if (old["metadata"].get("ownerReferences") or [{}])[0].get("uid") == uid and old["metadata"][
+                "name"
+            ] != rs_name:
                 for pod in self._pods_of(kube, old):
                     kube.remove("Pod", ns, pod["metadata"]["name"])
                 kube.remove("ReplicaSet", ns, old["metadata"]["name"])
         labels = dict(template["metadata"].get("labels") or {})
-        rs = kube.get("ReplicaSet", ns, rs_name) or kube.put({
-            "apiVersion": "apps/v1", "kind": "ReplicaSet",
-            "metadata": {"name": rs_name, "namespace": ns, "labels": labels,
-                         "ownerReferences": [{"apiVersion": "apps/v1", "kind": "Deployment", "name": name,
-                                              "uid": uid, "controller": True}]},
-            "spec": {"replicas": dep["spec"].get("replicas", 1), "selector": dep["spec"]["selector"],
-                     "template": copy.deepcopy(template)}})
+        rs = kube.get("ReplicaSet", ns, rs_name) or kube.put(
+            {
+                "apiVersion": "apps/v1",
+                "kind": "ReplicaSet",
+                "metadata": {
+                    "name": rs_name,
+                    "namespace": ns,
+                    "labels": labels,
+                    "ownerReferences": [
+                        {"apiVersion": "apps/v1", "kind": "Deployment", "name": name, "uid": uid, "controller": True}
+                    ],
+                },
+                "spec": {
+                    "replicas": dep["spec"].get("replicas", 1),
+                    "selector": dep["spec"]["selector"],
+                    "template": copy.deepcopy(template),
+                },
+            }
+        )
         if len(self._pods_of(kube, rs)) >= rs["spec"]["replicas"]:  # failed pods count too: no churn here
             return
         pod_name = f"{rs_name}-{random_suffix()}"
@@ -160,35 +190,72 @@ class SysctlWorld:
             key = f"{rs['metadata']['uid']}:{refusal.split(': violates ', 1)[1]}"
             if key not in self._reported:
                 self._reported.add(key)
-                kube.add_event(ns, rs, "FailedCreate", f"Error creating: {refusal}",
-                               source_component="replicaset-controller")
+                kube.add_event(
+                    ns, rs, "FailedCreate", f"Error creating: {refusal}", source_component="replicaset-controller"
+                )
             return
-        owner = {"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": rs_name, "uid": rs["metadata"]["uid"],
-                 "controller": True}
-        kube.put(self.admit({"apiVersion": "v1", "kind": "Pod",
-                             "metadata": {"name": pod_name, "namespace": ns, "uid": str(uuid.uuid4()),
-                                          "labels": labels, "ownerReferences": [owner]},
-                             "spec": copy.deepcopy(template["spec"])}))
+        owner = {
+            "apiVersion": "apps/v1",
+            "kind": "ReplicaSet",
+            "name": rs_name,
+            "uid": rs["metadata"]["uid"],
+            "controller": True,
+        }
+        kube.put(
+            self.admit(
+                {
+                    "apiVersion": "v1",
+                    "kind": "Pod",
+                    "metadata": {
+                        "name": pod_name,
+                        "namespace": ns,
+                        "uid": str(uuid.uuid4()),
+                        "labels": labels,
+                        "ownerReferences": [owner],
+                    },
+                    "spec": copy.deepcopy(template["spec"]),
+                }
+            )
+        )
 
     @staticmethod
     def _pods_of(kube: KubeStandIn, rs: Obj) -> list[Obj]:
         uid = rs["metadata"]["uid"]
-        return [p for p in kube.list("Pod", rs["metadata"]["namespace"])
-                if any(r.get("uid") == uid for r in p["metadata"].get("ownerReferences") or [])]
+        return [
+            p
+            for p in kube.list("Pod", rs["metadata"]["namespace"])
+            if any(r.get("uid") == uid for r in p["metadata"].get("ownerReferences") or [])
+        ]
 
 
 def node(name: str, nodegroup: str, kubelet: str, os_image: str = "Amazon Linux 2") -> Obj:
-    return {"apiVersion": "v1", "kind": "Node",
-            "metadata": {"name": name, "labels": {"eks.amazonaws.com/nodegroup": nodegroup,
-                                                  "kubernetes.io/os": "linux",
-                                                  "node.kubernetes.io/instance-type": "m5.large"}},
-            "status": {"conditions": [{"type": "Ready", "status": "True"}],
-                       "nodeInfo": {"kubeletVersion": kubelet, "kubeProxyVersion": kubelet,
-                                    "kernelVersion": KERNEL_AL2023 if "2023" in os_image else KERNEL,
-                                    "osImage": os_image, "containerRuntimeVersion": "containerd://1.7.22",
-                                    "operatingSystem": "linux", "architecture": "amd64",
-                                    "bootID": str(uuid.uuid4()), "machineID": uuid.uuid4().hex,
-                                    "systemUUID": str(uuid.uuid4()).upper()}}}
+    return {
+        "apiVersion": "v1",
+        "kind": "Node",
+        "metadata": {
+            "name": name,
+            "labels": {
+                "eks.amazonaws.com/nodegroup": nodegroup,
+                "kubernetes.io/os": "linux",
+                "node.kubernetes.io/instance-type": "m5.large",
+            },
+        },
+        "status": {
+            "conditions": [{"type": "Ready", "status": "True"}],
+            "nodeInfo": {
+                "kubeletVersion": kubelet,
+                "kubeProxyVersion": kubelet,
+                "kernelVersion": KERNEL_AL2023 if "2023" in os_image else KERNEL,
+                "osImage": os_image,
+                "containerRuntimeVersion": "containerd://1.7.22",
+                "operatingSystem": "linux",
+                "architecture": "amd64",
+                "bootID": str(uuid.uuid4()),
+                "machineID": uuid.uuid4().hex,
+                "systemUUID": str(uuid.uuid4()).upper(),
+            },
+        },
+    }
 
 
 def give_kubelet(kube: KubeStandIn, node_name: str, allow: tuple[str, ...] = ()) -> None:
@@ -204,23 +271,39 @@ def give_kubelet(kube: KubeStandIn, node_name: str, allow: tuple[str, ...] = ())
 def create_nodegroup(aws: Any, name: str, version: str, ami_type: str = "AL2_x86_64") -> None:
     """moto defaults a node group's version and releaseVersion to 1.19, so both are always given."""
     aws.client("eks").create_nodegroup(
-        clusterName=CLUSTER, nodegroupName=name, nodeRole=f"arn:aws:iam::{ACCOUNT}:role/eks-node",
-        subnets=[SUBNET], amiType=ami_type, version=version, releaseVersion=_RELEASE[version],
-        instanceTypes=["m5.large"])
+        clusterName=CLUSTER,
+        nodegroupName=name,
+        nodeRole=f"arn:aws:iam::{ACCOUNT}:role/eks-node",
+        subnets=[SUBNET],
+        amiType=ami_type,
+        version=version,
+        releaseVersion=_RELEASE[version],
+        instanceTypes=["m5.large"],
+    )
 
 
-def build_world(aws: Any, kube: KubeStandIn, control_plane: str, nodegroup: str, ng_version: str,
-           ami_type: str, ns_labels: dict[str, str] | None = None,
-           deployments: tuple[str, ...] = (), allow: tuple[str, ...] = ()) -> SysctlWorld:
-    aws.client("eks").create_cluster(name=CLUSTER, version=control_plane,
-                                     roleArn=f"arn:aws:iam::{ACCOUNT}:role/eks-cluster",
-                                     resourcesVpcConfig={"subnetIds": [SUBNET]})
+def build_world(
+    aws: Any,
+    kube: KubeStandIn,
+    control_plane: str,
+    nodegroup: str,
+    ng_version: str,
+    ami_type: str,
+    ns_labels: dict[str, str] | None = None,
+    deployments: tuple[str, ...] = (),
+    allow: tuple[str, ...] = (),
+) -> SysctlWorld:
+    aws.client("eks").create_cluster(
+        name=CLUSTER,
+        version=control_plane,
+        roleArn=f"arn:aws:iam::{ACCOUNT}:role/eks-cluster",
+        resourcesVpcConfig={"subnetIds": [SUBNET]},
+    )
     create_nodegroup(aws, nodegroup, ng_version, ami_type)
     image = "Amazon Linux 2023.6.20250107" if ami_type.startswith("AL2023") else "Amazon Linux 2"
     kube.put(node(FIRST_NODE, nodegroup, GIT[ng_version], image))
     give_kubelet(kube, FIRST_NODE, allow)
-    kube.put({"apiVersion": "v1", "kind": "Namespace",
-              "metadata": {"name": NAMESPACE, "labels": ns_labels or {}}})
+    kube.put({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NAMESPACE, "labels": ns_labels or {}}})
     world = SysctlWorld(kube, GIT[control_plane], deployments)
     kube.pod_admission = world.api_admission
     kube.add_reconciler(world.reconcile)
@@ -228,8 +311,16 @@ def build_world(aws: Any, kube: KubeStandIn, control_plane: str, nodegroup: str,
 
 
 def _bare_ubuntu(kube: KubeStandIn, world: SysctlWorld) -> None:
-    kube.put(world.admit({"apiVersion": "v1", "kind": "Pod", "spec": ubuntu_pod_spec(),
-                          "metadata": {"name": "ubuntu", "namespace": NAMESPACE, "uid": str(uuid.uuid4())}}))
+    kube.put(
+        world.admit(
+            {
+                "apiVersion": "v1",
+                "kind": "Pod",
+                "spec": ubuntu_pod_spec(),
+                "metadata": {"name": "ubuntu", "namespace": NAMESPACE, "uid": str(uuid.uuid4())},
+            }
+        )
+    )
     kube.reconcile()
 
 
@@ -237,38 +328,52 @@ def seed_keepalive_on_128(aws: Any, kube: KubeStandIn) -> dict[str, Any]:
     """(a) EKS 1.28, AL2 node group ng-al2 (kubelet 1.28): the pod is rejected (SysctlForbidden)."""
     world = build_world(aws, kube, "1.28", "ng-al2", "1.28", "AL2_x86_64")
     _bare_ubuntu(kube, world)
-    return {"cluster": CLUSTER, "namespace": NAMESPACE, "pod": "ubuntu", "nodegroup": "ng-al2",
-            "world": world}
+    return {"cluster": CLUSTER, "namespace": NAMESPACE, "pod": "ubuntu", "nodegroup": "ng-al2", "world": world}
 
 
 def seed_lagging_nodegroup(aws: Any, kube: KubeStandIn) -> dict[str, Any]:
     """(b) 1.30 control plane, node group ng-al2 still on 1.28 kubelets: the kubelet's list decides."""
     world = build_world(aws, kube, "1.30", "ng-al2", "1.28", "AL2_x86_64")
     _bare_ubuntu(kube, world)
-    return {"cluster": CLUSTER, "namespace": NAMESPACE, "pod": "ubuntu", "nodegroup": "ng-al2",
-            "world": world}
+    return {"cluster": CLUSTER, "namespace": NAMESPACE, "pod": "ubuntu", "nodegroup": "ng-al2", "world": world}
 
 
 def add_deployment(kube: KubeStandIn, name: str, spec: Obj) -> None:
-    kube.put({"apiVersion": "apps/v1", "kind": "Deployment",
-              "metadata": {"name": name, "namespace": NAMESPACE},
-              "spec": {"replicas": 1, "selector": {"matchLabels": {"app": name}},
-                       "template": {"metadata": {"labels": {"app": name}}, "spec": spec}}})
+    kube.put(
+        {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": {"name": name, "namespace": NAMESPACE},
+            "spec": {
+                "replicas": 1,
+                "selector": {"matchLabels": {"app": name}},
+                "template": {"metadata": {"labels": {"app": name}}, "spec": spec},
+            },
+        }
+    )
     kube.reconcile()
 
 
 def seed_psa_pinned(aws: Any, kube: KubeStandIn) -> dict[str, Any]:
     """(c) 1.30 everywhere, but namespace default enforces Pod Security baseline pinned to v1.28."""
     labels = {PSA_ENFORCE: "baseline", PSA_ENFORCE_VERSION: "v1.28"}
-    world = build_world(aws, kube, "1.30", "ng-al2023", "1.30", "AL2023_x86_64_STANDARD", labels,
-                   (f"{NAMESPACE}/ubuntu",))
+    world = build_world(
+        aws, kube, "1.30", "ng-al2023", "1.30", "AL2023_x86_64_STANDARD", labels, (f"{NAMESPACE}/ubuntu",)
+    )
     add_deployment(kube, "ubuntu", ubuntu_pod_spec())
-    return {"cluster": CLUSTER, "namespace": NAMESPACE, "pod": "ubuntu", "deployment": "ubuntu",
-            "nodegroup": "ng-al2023", "world": world}
+    return {
+        "cluster": CLUSTER,
+        "namespace": NAMESPACE,
+        "pod": "ubuntu",
+        "deployment": "ubuntu",
+        "nodegroup": "ng-al2023",
+        "world": world,
+    }
 
 
-def roll_out_nodegroup(aws: Any, kube: KubeStandIn, world: SysctlWorld, old: str, new: str, version: str,
-                       allow: tuple[str, ...] = ()) -> str:
+def roll_out_nodegroup(
+    aws: Any, kube: KubeStandIn, world: SysctlWorld, old: str, new: str, version: str, allow: tuple[str, ...] = ()
+) -> str:
     """What people do with the bot's advice: node group ``new`` at ``version`` (kubelet allow-list
     ``allow``) replaces ``old``, whose nodes are drained away. Returns the new node's name."""
     # moto has no UpdateNodegroupVersion: the upgrade is played as delete + create

@@ -16,8 +16,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = Path(sys.executable).with_name("chatops")  # the console script pip installed beside this python
 # Settings a first run has none of (and that the test runner's own environment may hold).
-DROPPED_PREFIXES = ("AWS_", "SLACK_", "KUBE", "DATABASE_URL", "CLUSTER", "ROLE_ALLOW", "APPROVER_", "REQUEST_",
-                    "LAZY_", "PYTHONPATH")
+DROPPED_PREFIXES = (
+    "AWS_",
+    "SLACK_",
+    "KUBE",
+    "DATABASE_URL",
+    "CLUSTER",
+    "ROLE_ALLOW",
+    "APPROVER_",
+    "REQUEST_",
+    "LAZY_",
+    "PYTHONPATH",
+)
 # Settings under which each check is the one that speaks (the others already pass).
 SLACK = {"SLACK_BOT_TOKEN": "xoxb-1111-2222-first-run", "SLACK_SIGNING_SECRET": "0123456789abcdef0123456789abcdef"}
 ROLES = {"ROLE_ALLOW_PATTERNS": "eks-*"}
@@ -31,17 +41,29 @@ def command() -> list[str]:
 
 def scrubbed_env(home: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(DROPPED_PREFIXES)}
-    env.update(HOME=str(home), KUBECONFIG=str(home / "no-such-kubeconfig"), AWS_EC2_METADATA_DISABLED="true",
-               AWS_CONFIG_FILE=str(home / "no-such-aws-config"),
-               AWS_SHARED_CREDENTIALS_FILE=str(home / "no-such-aws-credentials"))
+    env.update(
+        HOME=str(home),
+        KUBECONFIG=str(home / "no-such-kubeconfig"),
+        AWS_EC2_METADATA_DISABLED="true",
+        AWS_CONFIG_FILE=str(home / "no-such-aws-config"),
+        AWS_SHARED_CREDENTIALS_FILE=str(home / "no-such-aws-credentials"),
+    )
     env.update(extra)
     return env
 
 
-def chatops(cwd: Path, *args: str, env: dict[str, str] | None = None, stdin: str = "",
-            **extra: str) -> subprocess.CompletedProcess:
-    return subprocess.run([*command(), *args], cwd=cwd, env=env or scrubbed_env(cwd, **extra), input=stdin,
-                          capture_output=True, text=True, timeout=120)
+def chatops(
+    cwd: Path, *args: str, env: dict[str, str] | None = None, stdin: str = "", **extra: str
+) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [*command(), *args],
+        cwd=cwd,
+        env=env or scrubbed_env(cwd, **extra),
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def listing(path: Path) -> set[str]:

@@ -9,8 +9,14 @@ from sandbox.worlds.rds import seed_rds_world
 from tests.cli.helpers import chatops, listing, scrubbed_env
 
 
-@pytest.mark.parametrize("text", [["rds", "list"], ["rds", "stop", "billing-db"],
-                                  ["rds", "schedule", "portal", "stop", "0 20 * * 1-5", "start", "0 8 * * 1-5"]])
+@pytest.mark.parametrize(
+    "text",
+    [
+        ["rds", "list"],
+        ["rds", "stop", "billing-db"],
+        ["rds", "schedule", "portal", "stop", "0 20 * * 1-5", "start", "0 8 * * 1-5"],
+    ],
+)
 def test_rds_commands_diagnose_without_a_kubeconfig(moto_sandbox, aws, tmp_path, text):
     world = seed_rds_world(aws)
     env = scrubbed_env(tmp_path, **moto_sandbox.environment())

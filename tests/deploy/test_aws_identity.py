@@ -57,8 +57,12 @@ ROLE_INLINE_LIMIT = 10240
 
 
 def _pseudo(partition: str = "aws", account: str = ACCOUNT) -> dict[str, str]:
-    return {"AWS::Partition": partition, "AWS::AccountId": account, "AWS::Region": "ap-northeast-2",
-            "AWS::NoValue": None}
+    return {
+        "AWS::Partition": partition,
+        "AWS::AccountId": account,
+        "AWS::Region": "ap-northeast-2",
+        "AWS::NoValue": None,
+    }
 
 
 def _role(template: dict, logical_id: str) -> dict:
@@ -114,19 +118,22 @@ def test_cfn_lint_would_catch_a_misspelt_property():
 # ---------------------------------------------------------------------------- one source of policy
 
 
-@pytest.mark.parametrize(("template", "logical_id"), [(BOT, "BotRole"), (TARGET, "TargetRole")],
-                         ids=["chatops-bot", "chatops-target"])
+@pytest.mark.parametrize(
+    ("template", "logical_id"), [(BOT, "BotRole"), (TARGET, "TargetRole")], ids=["chatops-bot", "chatops-target"]
+)
 def test_inline_policy_equals_iam_policy_json(template: Path, logical_id: str):
     policies = _role(load(template), logical_id)["Policies"]
     assert len(policies) == 1, "one inline policy: deploy/iam-policy.json"
     rendered = resolve(policies[0]["PolicyDocument"], _pseudo())
     assert rendered == _policy_json(), (
         f"{template.name} no longer holds deploy/iam-policy.json: print the block with "
-        "`python -m tests.deploy.cfn 12` and paste it under PolicyDocument")
+        "`python -m tests.deploy.cfn 12` and paste it under PolicyDocument"
+    )
 
 
-@pytest.mark.parametrize(("template", "logical_id"), [(BOT, "BotRole"), (TARGET, "TargetRole")],
-                         ids=["chatops-bot", "chatops-target"])
+@pytest.mark.parametrize(
+    ("template", "logical_id"), [(BOT, "BotRole"), (TARGET, "TargetRole")], ids=["chatops-bot", "chatops-target"]
+)
 def test_inline_policy_follows_the_partition(template: Path, logical_id: str):
     document = _role(load(template), logical_id)["Policies"][0]["PolicyDocument"]
     assert all(sub_variables(s) <= PSEUDO for s in _subs(document))
@@ -141,8 +148,10 @@ def test_the_bot_may_manage_the_oidc_provider_of_a_cluster_in_each_partition(reg
     partition = partition_for_region(region)
     document = _role(load(BOT), "BotRole")["Policies"][0]["PolicyDocument"]
     policy = [PolicySource("chatops-bot", resolve(document, _pseudo(partition)))]
-    provider = (f"arn:{partition}:iam::{ACCOUNT}:oidc-provider/"
-                f"oidc.eks.{region}.{dns_suffix(region)}/id/EXAMPLED539D4633E53DE1B71EXAMPLE")
+    provider = (
+        f"arn:{partition}:iam::{ACCOUNT}:oidc-provider/"
+        f"oidc.eks.{region}.{dns_suffix(region)}/id/EXAMPLED539D4633E53DE1B71EXAMPLE"
+    )
     for action in ("iam:CreateOpenIDConnectProvider", "iam:DeleteOpenIDConnectProvider"):
         assert evaluate_permission(policy, action, provider).decision == "allowed", (action, provider)
 
@@ -182,8 +191,10 @@ def _deployed_service_account() -> dict[str, str]:
 def test_defaults_are_the_deployed_service_account_and_role():
     template = load(BOT)
     deployed = _deployed_service_account()
-    given = {"name": template["Parameters"]["ServiceAccountName"]["Default"],
-             "namespace": template["Parameters"]["Namespace"]["Default"]}
+    given = {
+        "name": template["Parameters"]["ServiceAccountName"]["Default"],
+        "namespace": template["Parameters"]["Namespace"]["Default"],
+    }
     assert {k: given[k] for k in deployed} == deployed
     assert f"system:serviceaccount:{given['namespace']}:{given['name']}" == BOT_SUBJECT
 
@@ -201,8 +212,13 @@ def _bot_trust(tmp_path: Path, **given: str) -> Path:
 
 def _check_trust(policy: Path, *args: str) -> dict:
     """``chatops check-trust`` (the bot's own command, through its entry module)."""
-    proc = subprocess.run([sys.executable, "-m", "bot.cli", "check-trust", "--policy", str(policy), *args],
-                          capture_output=True, text=True, cwd=ROOT, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "check-trust", "--policy", str(policy), *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
     # 2 is bad input; an answer exits 0 (or, where the exit status is the answer, 1 when refused)
     assert proc.returncode in (0, 1), proc.stdout + proc.stderr
     verdict = json.loads(proc.stdout)
@@ -225,19 +241,25 @@ def test_check_trust_admits_the_bots_service_account(tmp_path: Path):
     assert not any("aud" in r for r in verdict["reasons"]), verdict  # the aud claim is checked
 
 
-@pytest.mark.parametrize("subject", [
-    "system:serviceaccount:chatops:default",          # another service account, same namespace
-    "system:serviceaccount:kube-system:chatops-bot",  # the same name in another namespace
-    "system:serviceaccount:chatops:chatops-bot-x",
-])
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "system:serviceaccount:chatops:default",  # another service account, same namespace
+        "system:serviceaccount:kube-system:chatops-bot",  # the same name in another namespace
+        "system:serviceaccount:chatops:chatops-bot-x",
+    ],
+)
 def test_check_trust_refuses_other_service_accounts(tmp_path: Path, subject: str):
     verdict = _check_trust(_bot_trust(tmp_path), "--subject", subject, "--provider", PROVIDER_ARN)
     assert verdict["admitted"] is False, verdict
     assert any(":sub" in r for r in verdict["reasons"]), verdict
 
 
-@pytest.mark.parametrize("audience", [["--audience", "sts.amazonaws.com.cn"], ["--audience", "vault"],
-                                      ["--no-audience"]], ids=["other-aud", "vault", "no-aud"])
+@pytest.mark.parametrize(
+    "audience",
+    [["--audience", "sts.amazonaws.com.cn"], ["--audience", "vault"], ["--no-audience"]],
+    ids=["other-aud", "vault", "no-aud"],
+)
 def test_check_trust_refuses_a_wrong_audience(tmp_path: Path, audience: list[str]):
     verdict = _check_trust(_bot_trust(tmp_path), "--subject", BOT_SUBJECT, "--provider", PROVIDER_ARN, *audience)
     assert verdict["admitted"] is False, verdict
@@ -261,9 +283,16 @@ def test_trust_follows_the_namespace_and_service_account_parameters(tmp_path: Pa
 
 def _target(create_role: str = "true", clusters: str = "prod,prod-eu_2") -> tuple[dict, dict, dict[str, bool]]:
     template = load(TARGET)
-    variables = {**_pseudo(account=TARGET_ACCOUNT),
-                 **parameters(template, BotAccountId=ACCOUNT, ExternalIds=",".join(EXTERNAL_IDS),
-                              ClusterNames=clusters, CreateRole=create_role)}
+    variables = {
+        **_pseudo(account=TARGET_ACCOUNT),
+        **parameters(
+            template,
+            BotAccountId=ACCOUNT,
+            ExternalIds=",".join(EXTERNAL_IDS),
+            ClusterNames=clusters,
+            CreateRole=create_role,
+        ),
+    }
     variables["TargetRole.Arn"] = f"arn:aws:iam::{TARGET_ACCOUNT}:role/{_role(template, 'TargetRole')['RoleName']}"
     return template, variables, conditions_of(template, variables)
 
@@ -283,8 +312,11 @@ def _assume_role_admitted(trust: dict, caller: str, external_id: str | None) -> 
     for stmt in check_document(trust, name="target trust", trust=True):
         principals = stmt.get("Principal", {}).get("AWS", [])
         principals = [principals] if isinstance(principals, str) else principals
-        applies = (caller in principals and action_like(stmt["Action"], "sts:AssumeRole")
-                   and evaluate_conditions(stmt.get("Condition"), context).ok)
+        applies = (
+            caller in principals
+            and action_like(stmt["Action"], "sts:AssumeRole")
+            and evaluate_conditions(stmt.get("Condition"), context).ok
+        )
         if applies and stmt["Effect"] == "Deny":
             return False
         allowed = allowed or (applies and stmt["Effect"] == "Allow")
@@ -303,14 +335,17 @@ def test_target_trust_admits_the_bot_with_a_clusters_external_id(external_id: st
     assert _assume_role_admitted(_target_trust(), BOT_ROLE_ARN, external_id)
 
 
-@pytest.mark.parametrize(("caller", "external_id"), [
-    (BOT_ROLE_ARN, None),                                          # no external id
-    (BOT_ROLE_ARN, "chatops-prod"),                                # a wrong one
-    (BOT_ROLE_ARN, "CHATOPS-PROD-7F3A"),                           # StringEquals is case-sensitive
-    (f"arn:aws:iam::{ACCOUNT}:role/admin", EXTERNAL_IDS[0]),        # another role of the bot's account
-    (f"arn:aws:iam::{ACCOUNT}:root", EXTERNAL_IDS[0]),              # the bot's account itself
-    (f"arn:aws:iam::{TARGET_ACCOUNT}:role/chatops-bot", EXTERNAL_IDS[0]),  # a chatops-bot elsewhere
-])
+@pytest.mark.parametrize(
+    ("caller", "external_id"),
+    [
+        (BOT_ROLE_ARN, None),  # no external id
+        (BOT_ROLE_ARN, "chatops-prod"),  # a wrong one
+        (BOT_ROLE_ARN, "CHATOPS-PROD-7F3A"),  # StringEquals is case-sensitive
+        (f"arn:aws:iam::{ACCOUNT}:role/admin", EXTERNAL_IDS[0]),  # another role of the bot's account
+        (f"arn:aws:iam::{ACCOUNT}:root", EXTERNAL_IDS[0]),  # the bot's account itself
+        (f"arn:aws:iam::{TARGET_ACCOUNT}:role/chatops-bot", EXTERNAL_IDS[0]),  # a chatops-bot elsewhere
+    ],
+)
 def test_target_trust_refuses_anyone_else(caller: str, external_id: str | None):
     assert not _assume_role_admitted(_target_trust(), caller, external_id)
 
@@ -330,17 +365,24 @@ def test_the_bots_policy_may_assume_the_target_role_but_change_neither_role():
 def _rbac_groups() -> set[str]:
     """Kubernetes groups the chart's bindings name when it is installed for another cluster (rbacOnly)."""
     docs = chart.render(sets=("rbacOnly=true",))
-    return {subject["name"]
-            for doc in docs if doc.get("kind") in ("ClusterRoleBinding", "RoleBinding")
-            for subject in doc.get("subjects") or () if subject.get("kind") == "Group"}
+    return {
+        subject["name"]
+        for doc in docs
+        if doc.get("kind") in ("ClusterRoleBinding", "RoleBinding")
+        for subject in doc.get("subjects") or ()
+        if subject.get("kind") == "Group"
+    }
 
 
 @pytest.mark.parametrize("create_role", ["true", "false"])
 def test_each_cluster_gets_an_access_entry_for_the_target_role(create_role: str):
     template, variables, conditions = _target(create_role)
     resources = expand_foreach(template["Resources"], variables)
-    entries = {k: resolve(v["Properties"], variables, conditions) for k, v in resources.items()
-               if v["Type"] == "AWS::EKS::AccessEntry"}
+    entries = {
+        k: resolve(v["Properties"], variables, conditions)
+        for k, v in resources.items()
+        if v["Type"] == "AWS::EKS::AccessEntry"
+    }
     assert set(entries) == {"AccessEntryprod", "AccessEntryprodeu2"}
     assert sorted(e["ClusterName"] for e in entries.values()) == ["prod", "prod-eu_2"]
     expected_arn = f"arn:aws:iam::{TARGET_ACCOUNT}:role/chatops-target"
@@ -354,8 +396,12 @@ def test_each_cluster_gets_an_access_entry_for_the_target_role(create_role: str)
 def test_the_access_entry_group_is_bound_by_the_deployments_rbac():
     template, variables, conditions = _target()
     resources = expand_foreach(template["Resources"], variables)
-    groups = {g for v in resources.values() if v["Type"] == "AWS::EKS::AccessEntry"
-              for g in v["Properties"]["KubernetesGroups"]}
+    groups = {
+        g
+        for v in resources.values()
+        if v["Type"] == "AWS::EKS::AccessEntry"
+        for g in v["Properties"]["KubernetesGroups"]
+    }
     assert groups and groups <= _rbac_groups(), (groups, _rbac_groups())
 
 
@@ -366,8 +412,9 @@ def test_terraform_module_is_formatted():
     terraform = shutil.which("terraform")
     if terraform is None:
         pytest.skip("terraform is not on PATH: `terraform fmt -check` of deploy/aws/terraform did not run")
-    proc = subprocess.run([terraform, "fmt", "-check", "-recursive", "-diff", str(TERRAFORM)],
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [terraform, "fmt", "-check", "-recursive", "-diff", str(TERRAFORM)], capture_output=True, text=True, timeout=120
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
@@ -376,9 +423,15 @@ def test_terraform_module_reads_the_one_policy_file():
     text = "\n".join(p.read_text(encoding="utf-8") for p in sorted(TERRAFORM.glob("*.tf")))
     assert re.search(r'file\("\$\{path\.module\}/\.\./\.\./iam-policy\.json"\)', text)
     assert (TERRAFORM / ".." / ".." / "iam-policy.json").resolve() == POLICY.resolve()
-    for fragment in ('"sts:AssumeRoleWithWebIdentity"', ':sub"', ':aud"', '"sts.amazonaws.com"',
-                     "system:serviceaccount:${var.namespace}:${var.service_account}",
-                     "data.aws_partition.current.partition", "data.aws_caller_identity.current.account_id"):
+    for fragment in (
+        '"sts:AssumeRoleWithWebIdentity"',
+        ':sub"',
+        ':aud"',
+        '"sts.amazonaws.com"',
+        "system:serviceaccount:${var.namespace}:${var.service_account}",
+        "data.aws_partition.current.partition",
+        "data.aws_caller_identity.current.account_id",
+    ):
         assert fragment in text, fragment
     # the only "arn:aws:" is the one the module rewrites to the current partition
     assert [line.strip() for line in re.findall(r".*arn:aws:.*", text)] == [r'"\"arn:aws:",']
@@ -388,11 +441,19 @@ def test_terraform_module_reads_the_one_policy_file():
 # ------------------------------------------------------------------------- the paste tool and docs
 
 
-@pytest.mark.parametrize("document", [
-    "iam-policy.json",
-    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject",
-                                             "Resource": "arn:aws:s3:::bucket/${aws:username}/*"}]},
-], ids=["iam-policy.json", "policy-variable"])
+@pytest.mark.parametrize(
+    "document",
+    [
+        "iam-policy.json",
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::bucket/${aws:username}/*"}
+            ],
+        },
+    ],
+    ids=["iam-policy.json", "policy-variable"],
+)
 def test_printed_block_renders_back_to_the_policy(document):
     """``python -m tests.deploy.cfn`` prints a block that CloudFormation reads back as the same
     policy (a policy variable such as ${aws:username} is escaped, not substituted)."""

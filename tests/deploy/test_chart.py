@@ -165,14 +165,17 @@ def test_ingress_routes_only_slacks_endpoint_to_the_service():
     assert backend["port"]["name"] in {p["name"] for p in service["spec"]["ports"]}
 
 
-@pytest.mark.parametrize(("sets", "words"), [
-    (("mode=socket", "ingress.enabled=true"), "needs mode=http"),
-    (("mode=sockets",), "/mode"),
-    (("replicas=1",), "pdb.minAvailable"),
-    (("settings.DATABASE_URL=sqlite://",), "settings.DATABASE_URL"),
-    (("settings.not-a-name=x",), "not-a-name"),
-    (("image.digest=latest",), "digest"),
-])
+@pytest.mark.parametrize(
+    ("sets", "words"),
+    [
+        (("mode=socket", "ingress.enabled=true"), "needs mode=http"),
+        (("mode=sockets",), "/mode"),
+        (("replicas=1",), "pdb.minAvailable"),
+        (("settings.DATABASE_URL=sqlite://",), "settings.DATABASE_URL"),
+        (("settings.not-a-name=x",), "not-a-name"),
+        (("image.digest=latest",), "digest"),
+    ],
+)
 def test_values_that_cannot_work_are_refused_naming_the_value(sets, words):
     with pytest.raises(HelmFailed) as refused:
         render("default", sets)
@@ -193,12 +196,14 @@ def test_namespaced_rbac_renders_no_cluster_wide_write():
     roles = kinds(docs, "Role")
     assert sorted(r["metadata"]["namespace"] for r in roles) == ["cloudon", "payments"]
     assert all(_write_rules(r) for r in roles)
-    bindings = {(b["metadata"]["namespace"], b["roleRef"]["kind"], b["roleRef"]["name"])
-                for b in kinds(docs, "RoleBinding")}
+    bindings = {
+        (b["metadata"]["namespace"], b["roleRef"]["kind"], b["roleRef"]["name"]) for b in kinds(docs, "RoleBinding")
+    }
     assert bindings == {(r["metadata"]["namespace"], "Role", r["metadata"]["name"]) for r in roles}
     assert "kube-system" not in {r["metadata"]["namespace"] for r in roles}
     assert kinds(docs, "ClusterRoleBinding") and all(
-        b["roleRef"]["name"].endswith("-read") for b in kinds(docs, "ClusterRoleBinding"))
+        b["roleRef"]["name"].endswith("-read") for b in kinds(docs, "ClusterRoleBinding")
+    )
 
 
 def test_kube_system_gets_write_rbac_only_when_listed():
@@ -227,16 +232,18 @@ def test_every_binding_names_the_bot_and_the_access_entry_group(case):
     account = one(docs, "ServiceAccount")["metadata"]["name"]
     for binding in kinds(docs, "ClusterRoleBinding") + kinds(docs, "RoleBinding"):
         assert {"kind": "ServiceAccount", "name": account, "namespace": NAMESPACE} in binding["subjects"]
-        assert {"kind": "Group", "name": "eks-chatops-bot", "apiGroup": "rbac.authorization.k8s.io"} \
-            in binding["subjects"]
+        assert {"kind": "Group", "name": "eks-chatops-bot", "apiGroup": "rbac.authorization.k8s.io"} in binding[
+            "subjects"
+        ]
 
 
 def test_rbac_only_renders_the_roles_for_another_cluster():
     docs = render("default", ("rbacOnly=true",))
     assert {d["kind"] for d in docs} == {"ClusterRole", "ClusterRoleBinding"}
     for binding in kinds(docs, "ClusterRoleBinding"):
-        assert binding["subjects"] == [{"kind": "Group", "name": "eks-chatops-bot",
-                                        "apiGroup": "rbac.authorization.k8s.io"}]
+        assert binding["subjects"] == [
+            {"kind": "Group", "name": "eks-chatops-bot", "apiGroup": "rbac.authorization.k8s.io"}
+        ]
 
 
 # ------------------------------------------------------------------------------- migration hook
@@ -434,10 +441,15 @@ def test_the_install_guide_names_every_value():
     """deploy/README.md's table covers each top-level value, and each key of the nested ones."""
     guide = (ROOT / "deploy" / "README.md").read_text(encoding="utf-8")
     values = yaml.safe_load((CHART / "values.yaml").read_text(encoding="utf-8"))
-    missing = [key for key in values if f"`{key}`" not in guide and f"`{key}." not in guide
-               and f", `{key}`" not in guide]
-    nested = [f"{key}.{sub}" for key in ("secrets", "rbac", "approvers", "networkPolicy", "pdb", "serviceAccount")
-              for sub in values[key] if f"{key}.{sub}" not in guide and f".{sub}`" not in guide]
+    missing = [
+        key for key in values if f"`{key}`" not in guide and f"`{key}." not in guide and f", `{key}`" not in guide
+    ]
+    nested = [
+        f"{key}.{sub}"
+        for key in ("secrets", "rbac", "approvers", "networkPolicy", "pdb", "serviceAccount")
+        for sub in values[key]
+        if f"{key}.{sub}" not in guide and f".{sub}`" not in guide
+    ]
     assert missing == [] and nested == []
 
 

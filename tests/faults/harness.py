@@ -76,9 +76,7 @@ class Replica:
 
     def start(self, response_url_for: Any = None) -> Replica:
         self.url = self.server.start()
-        self.driver = SlackDriver(
-            self.url, self.settings.slack_signing_secret, response_url_for=response_url_for
-        )
+        self.driver = SlackDriver(self.url, self.settings.slack_signing_secret, response_url_for=response_url_for)
         return self
 
     @property

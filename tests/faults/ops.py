@@ -41,16 +41,10 @@ class RoleDescription:
     reversible = True
 
     def read(self, ctx: ClusterContext, params: Mapping[str, Any]) -> Any:
-        return {
-            "description": ctx.aws.client("iam")
-            .get_role(RoleName=params["role_name"])["Role"]
-            .get("Description")
-        }
+        return {"description": ctx.aws.client("iam").get_role(RoleName=params["role_name"])["Role"].get("Description")}
 
     def apply(self, ctx: ClusterContext, step: PlanStep) -> Any:
-        ctx.aws.client("iam").update_role(
-            RoleName=step.params["role_name"], Description=step.after["description"]
-        )
+        ctx.aws.client("iam").update_role(RoleName=step.params["role_name"], Description=step.after["description"])
         return self.read(ctx, step.params)
 
     def revert(self, step: PlanStep, observed_after: Any) -> PlanStep | None:
@@ -67,9 +61,7 @@ class TrustPolicy:
         self.applied: list[PlanStep] = []
 
     def read(self, ctx: ClusterContext, params: Mapping[str, Any]) -> Any:
-        return ctx.aws.client("iam").get_role(RoleName=params["role_name"])["Role"][
-            "AssumeRolePolicyDocument"
-        ]
+        return ctx.aws.client("iam").get_role(RoleName=params["role_name"])["Role"]["AssumeRolePolicyDocument"]
 
     def apply(self, ctx: ClusterContext, step: PlanStep) -> Any:
         self.applied.append(step)

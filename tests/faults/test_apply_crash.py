@@ -40,16 +40,25 @@ ROOT = Path(__file__).resolve().parents[2]
 ROLE = "faults-crash"
 TRUST = {
     "Version": "2012-10-17",
-    "Statement": [
-        {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}
-    ],
+    "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}],
 }
-TAG = PlanStep(RoleTag.name, {"role_name": ROLE, "key": "team"}, {"value": None}, {"value": "platform"},
-               Msg("Tag the role team=platform", "역할에 team=platform 태그"))
-DESCRIBE = PlanStep(RoleDescription.name, {"role_name": ROLE}, {"description": "before"},
-                    {"description": "after"}, Msg("Describe the role", "역할 설명 변경"))
-PLAN = FixPlan("fault_test", Msg("Tag and describe the role", "역할 태그와 설명"), (TAG, DESCRIBE), Risk.LOW,
-               f"role/{ROLE}")
+TAG = PlanStep(
+    RoleTag.name,
+    {"role_name": ROLE, "key": "team"},
+    {"value": None},
+    {"value": "platform"},
+    Msg("Tag the role team=platform", "역할에 team=platform 태그"),
+)
+DESCRIBE = PlanStep(
+    RoleDescription.name,
+    {"role_name": ROLE},
+    {"description": "before"},
+    {"description": "after"},
+    Msg("Describe the role", "역할 설명 변경"),
+)
+PLAN = FixPlan(
+    "fault_test", Msg("Tag and describe the role", "역할 태그와 설명"), (TAG, DESCRIBE), Risk.LOW, f"role/{ROLE}"
+)
 
 
 @pytest.fixture
@@ -90,11 +99,20 @@ def _propose(settings):
 def _approve(driver: SlackDriver, repo: Repo, plan, done) -> None:
     """Click Approve as one approver, and as a second one if the plan turns out to need two."""
     for user in (OPS, OPS2):
-        assert driver.block_action("approve_plan", str(plan.id), user=user, channel=REQUEST_CHANNEL,
-                                   message_ts=plan.message_ts).status_code == 200
-        need_more = wait(lambda u=user: ("done" if done() else None)
-                         or ("more" if u in repo.approvers(plan.id) and repo.get_plan(plan.id).status == "proposed"
-                             else None), timeout=60, what=f"{user}'s approval to be taken")
+        assert (
+            driver.block_action(
+                "approve_plan", str(plan.id), user=user, channel=REQUEST_CHANNEL, message_ts=plan.message_ts
+            ).status_code
+            == 200
+        )
+        need_more = wait(
+            lambda u=user: (
+                ("done" if done() else None)
+                or ("more" if u in repo.approvers(plan.id) and repo.get_plan(plan.id).status == "proposed" else None)
+            ),
+            timeout=60,
+            what=f"{user}'s approval to be taken",
+        )
         if need_more == "done":
             return
     raise AssertionError("two approvals did not apply the plan")
@@ -113,8 +131,19 @@ def test_sigkill_between_the_aws_write_and_its_outcome_is_reconciled_and_undone(
     req, plan = _propose(settings)
     stderr = (tmp_path / "child.stderr").open("w")
     child = subprocess.Popen(
-        [sys.executable, "-m", "tests.faults.apply_crash_child", settings.database_url, slack.base_url,
-         settings.slack_signing_secret], cwd=ROOT, stdout=subprocess.PIPE, stderr=stderr, text=True)
+        [
+            sys.executable,
+            "-m",
+            "tests.faults.apply_crash_child",
+            settings.database_url,
+            slack.base_url,
+            settings.slack_signing_secret,
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=stderr,
+        text=True,
+    )
     try:
         url = child.stdout.readline().strip()
         assert url.startswith("http"), (tmp_path / "child.stderr").read_text()
@@ -145,10 +174,14 @@ def test_sigkill_between_the_aws_write_and_its_outcome_is_reconciled_and_undone(
         settled = repo.get_plan(plan.id)
         assert settled.status == "failed"
         assert [(s["step"], s["verdict"], s["live"]) for s in settled.result["steps"]] == [
-            (1, "applied", {"value": "platform"}), (2, "not_applied", {"description": "before"})]
+            (1, "applied", {"value": "platform"}),
+            (2, "not_applied", {"description": "before"}),
+        ]
         runs = repo.step_runs(plan.id)
         assert [(r.step_index, r.state, r.live) for r in runs] == [
-            (0, "applied", {"value": "platform"}), (1, "not_applied", {"description": "before"})]
+            (0, "applied", {"value": "platform"}),
+            (1, "not_applied", {"description": "before"}),
+        ]
         assert runs[0].started_at is not None and runs[1].started_at is None
         assert all(r.reconciled_at is not None for r in runs)
         audit = [(r.kind, r.after) for r in repo.audit_rows(plan_id=plan.id) if r.actor == "reconciler"]
@@ -164,21 +197,34 @@ def test_sigkill_between_the_aws_write_and_its_outcome_is_reconciled_and_undone(
         assert undo.reverts_plan_id == plan.id and settled.result["undo_plan_id"] == undo.id
         assert (undo.risk, undo.approvals_needed) == (plan.risk, plan.approvals_needed)
         assert [(s["op"], s["before"], s["after"]) for s in undo.steps] == [
-            (RoleTag.name, {"value": "platform"}, {"value": None})]
+            (RoleTag.name, {"value": "platform"}, {"value": None})
+        ]
         assert undo.message_ts and f"proposed as plan #{undo.id}" in text
-        assert any(m.ts == undo.message_ts and "approve_plan" in json.dumps(m.blocks)
-                   for m in slack.thread(req.channel, req.thread_ts))
+        assert any(
+            m.ts == undo.message_ts and "approve_plan" in json.dumps(m.blocks)
+            for m in slack.thread(req.channel, req.thread_ts)
+        )
         assert _tag(iam) == "platform"  # nothing undone without an approval
 
         # the requester cannot approve the undo either
-        assert restarted.driver.block_action("approve_plan", str(undo.id), user=DEV, channel=REQUEST_CHANNEL,
-                                             message_ts=undo.message_ts).status_code == 200
-        wait(lambda: any(r.kind == "refused" and r.actor == DEV for r in repo.audit_rows(plan_id=undo.id)),
-             what="the requester's approval of the undo to be refused")
+        assert (
+            restarted.driver.block_action(
+                "approve_plan", str(undo.id), user=DEV, channel=REQUEST_CHANNEL, message_ts=undo.message_ts
+            ).status_code
+            == 200
+        )
+        wait(
+            lambda: any(r.kind == "refused" and r.actor == DEV for r in repo.audit_rows(plan_id=undo.id)),
+            what="the requester's approval of the undo to be refused",
+        )
         assert repo.get_plan(undo.id).status == "proposed" and _tag(iam) == "platform"
 
-        _approve(restarted.driver, repo, undo, lambda: repo.get_plan(undo.id).status not in ("proposed", "approved",
-                                                                                              "applying"))
+        _approve(
+            restarted.driver,
+            repo,
+            undo,
+            lambda: repo.get_plan(undo.id).status not in ("proposed", "approved", "applying"),
+        )
         assert repo.get_plan(undo.id).status == "applied"
         assert (_tag(iam), _description(iam)) == (None, "before")  # step 1's before, step 2 never touched
         assert [r.state for r in repo.step_runs(undo.id)] == ["applied"]
@@ -238,8 +284,10 @@ def test_apply_records_each_steps_outcome(world):
         repo = replica.services.repo
         assert repo.get_plan(plan.id).status == "applied"
         runs = repo.step_runs(plan.id)
-        assert [(r.state, r.observed) for r in runs] == [("applied", {"value": "platform"}),
-                                                        ("applied", {"description": "after"})]
+        assert [(r.state, r.observed) for r in runs] == [
+            ("applied", {"value": "platform"}),
+            ("applied", {"description": "after"}),
+        ]
         assert all(r.started_at <= r.finished_at for r in runs)
         assert [r.kind for r in repo.audit_rows(plan_id=plan.id)].count("applied") == 2
     finally:
@@ -255,8 +303,7 @@ class _RefusedDescription(RoleDescription):
 
 def test_a_failed_write_is_recorded_and_the_applied_step_rolled_back(world):
     settings, slack, iam = world
-    refused = PlanStep(_RefusedDescription.name, DESCRIBE.params, DESCRIBE.before, DESCRIBE.after,
-                       DESCRIBE.description)
+    refused = PlanStep(_RefusedDescription.name, DESCRIBE.params, DESCRIBE.before, DESCRIBE.after, DESCRIBE.description)
     replica = _replica(settings)
     replica.services.extra_operations[_RefusedDescription.name] = _RefusedDescription()
     try:

@@ -26,9 +26,7 @@ from tests.faults.ops import RoleDescription, RoleTag
 ROLE = "faults-app"
 TRUST = {
     "Version": "2012-10-17",
-    "Statement": [
-        {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}
-    ],
+    "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}],
 }
 
 
@@ -50,9 +48,7 @@ def stack(proxy, tmp_path, request):
     """
     max_attempts = getattr(request, "param", 4)
     direct = Aws(region=SANDBOX_REGION, max_attempts=1)
-    direct.client("iam").create_role(
-        RoleName=ROLE, AssumeRolePolicyDocument=json.dumps(TRUST), Description="before"
-    )
+    direct.client("iam").create_role(RoleName=ROLE, AssumeRolePolicyDocument=json.dumps(TRUST), Description="before")
     slack = SlackStandIn()
     slack.start()
     add_people(slack)

@@ -158,9 +158,7 @@ def _drain(rep: Replica, timeout: float = 60.0) -> None:
     while time.monotonic() < deadline:
         with rep.services.repo.sessions() as s:
             total = s.scalar(select(func.count()).select_from(RequestRow))
-            busy = s.scalar(
-                select(func.count()).select_from(RequestRow).where(RequestRow.state == "diagnosing")
-            )
+            busy = s.scalar(select(func.count()).select_from(RequestRow).where(RequestRow.state == "diagnosing"))
         if busy == 0 and total == last:
             return
         last = total
@@ -227,9 +225,7 @@ MALFORMED = {
         {"type": "view_submission", "user": {"id": OPS}, "view": {"callback_id": "x"}}
     ),
     "approve value beyond 64 bits": _click_form(_payload("approve_plan", "9" * 30, OPS, True)),
-    "approve clicked where there is no channel (App Home)": _click_form(
-        _payload("approve_plan", "1", OPS, False)
-    ),
+    "approve clicked where there is no channel (App Home)": _click_form(_payload("approve_plan", "1", OPS, False)),
 }
 
 

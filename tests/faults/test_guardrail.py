@@ -34,9 +34,7 @@ BEFORE = {
             "Effect": "Allow",
             "Principal": {"Federated": PROVIDER},
             "Action": "sts:AssumeRoleWithWebIdentity",
-            "Condition": {
-                "StringEquals": {f"{ISSUER}:sub": [KUBE_SYSTEM], f"{ISSUER}:aud": "sts.amazonaws.com"}
-            },
+            "Condition": {"StringEquals": {f"{ISSUER}:sub": [KUBE_SYSTEM], f"{ISSUER}:aud": "sts.amazonaws.com"}},
         }
     ],
 }
@@ -66,9 +64,7 @@ WIDENINGS = {  # name: (trust policy after the change, what the refusal must say
     ),
     "wildcard principal": (
         _with(
-            lambda d: d["Statement"].append(
-                {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}
-            )
+            lambda d: d["Statement"].append({"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"})
         ),
         "wildcard principal",
     ),

@@ -120,9 +120,7 @@ def test_refused_requests_get_401_and_change_nothing(sandbox):
     calls = sandbox.slack.calls
     lookups = ("auth.test", "users.info", "conversations.info")  # who is asking, from where (authorization)
     assert calls and all(c.method in ("chat.postMessage", "chat.update", *lookups) for c in calls)
-    assert all(
-        c.args.get("thread_ts") in (None, req.thread_ts) for c in calls if c.method == "chat.postMessage"
-    )
+    assert all(c.args.get("thread_ts") in (None, req.thread_ts) for c in calls if c.method == "chat.postMessage")
     assert sandbox.slack.ephemerals() == [] and sandbox.slack.responses == []
 
 

@@ -36,6 +36,7 @@ def _failures(sandbox: Sandbox) -> list[str]:
 
 def _settled_requests(sandbox: Sandbox, count: int) -> list[RequestRow]:
     """All request rows once ``count`` exist and none is still diagnosing (some sleep out a Retry-After)."""
+
     def settled() -> list[RequestRow] | None:
         with sandbox.repo.sessions() as s:
             requests = list(s.scalars(select(RequestRow).order_by(RequestRow.id)))
@@ -62,7 +63,8 @@ def test_every_message_lands_once_and_in_order_despite_429s(sandbox):
     # every request settles before the approval: a read of the pod the restart deletes must not race it
     requests = _settled_requests(sandbox, len(texts))
     assert all(r.state == "done" for r in requests if r.intent in ("pods", "pod_events")), [
-        (r.id, r.text, r.state, _failures(sandbox)) for r in requests]
+        (r.id, r.text, r.state, _failures(sandbox)) for r in requests
+    ]
     restart = next(r for r in requests if r.intent == "pod_restart")
     plan = sandbox.repo.plans_for_request(restart.id)[0]
     sandbox.slack.fail_next("chat.postMessage", status=429, retry_after=1, times=2)

@@ -49,9 +49,9 @@ class CountingApp:
 
 def _bolt_app() -> App:
     """A bare Bolt app that needs no Slack API: authorization is given, not asked of ``auth.test``."""
+
     def authorize(**_kwargs):
-        return AuthorizeResult(enterprise_id=None, team_id="T1", bot_token="xoxb-test", bot_user_id="UBOT",
-                               bot_id="B1")
+        return AuthorizeResult(enterprise_id=None, team_id="T1", bot_token="xoxb-test", bot_user_id="UBOT", bot_id="B1")
 
     return App(signing_secret=SECRET, authorize=authorize, request_verification_enabled=False)
 
@@ -72,8 +72,18 @@ def served():
 
 
 def _slash() -> bytes:
-    return urlencode({"token": "x", "team_id": "T1", "channel_id": "C1", "user_id": "U1", "command": "/ops",
-                      "text": "pods", "response_url": "http://127.0.0.1:9/r", "trigger_id": "1.2.3"}).encode()
+    return urlencode(
+        {
+            "token": "x",
+            "team_id": "T1",
+            "channel_id": "C1",
+            "user_id": "U1",
+            "command": "/ops",
+            "text": "pods",
+            "response_url": "http://127.0.0.1:9/r",
+            "trigger_id": "1.2.3",
+        }
+    ).encode()
 
 
 def _connect(url: str) -> socket.socket:
@@ -84,8 +94,12 @@ def _connect(url: str) -> socket.socket:
 
 
 def _head(headers: dict[str, str]) -> bytes:
-    lines = ["POST /slack/events HTTP/1.1", "Host: 127.0.0.1",
-             "Content-Type: application/x-www-form-urlencoded", *(f"{k}: {v}" for k, v in headers.items())]
+    lines = [
+        "POST /slack/events HTTP/1.1",
+        "Host: 127.0.0.1",
+        "Content-Type: application/x-www-form-urlencoded",
+        *(f"{k}: {v}" for k, v in headers.items()),
+    ]
     return ("\r\n".join(lines) + "\r\n\r\n").encode()
 
 
@@ -189,14 +203,17 @@ def test_a_small_chunked_body_that_is_signed_still_works(served):
     assert status == 200
 
 
-@pytest.mark.parametrize("name,headers", [
-    ("no timestamp", {"X-Slack-Signature": "v0=" + "0" * 64}),
-    ("no signature", {"X-Slack-Request-Timestamp": "{now}"}),
-    ("six minutes old", {"X-Slack-Request-Timestamp": "{old}", "X-Slack-Signature": "v0=" + "0" * 64}),
-    ("timestamp not a number", {"X-Slack-Request-Timestamp": "yesterday", "X-Slack-Signature": "v0=" + "0" * 64}),
-    ("signature not hex", {"X-Slack-Request-Timestamp": "{now}", "X-Slack-Signature": "v0=" + "z" * 64}),
-    ("signature too short", {"X-Slack-Request-Timestamp": "{now}", "X-Slack-Signature": "v0=abc"}),
-])
+@pytest.mark.parametrize(
+    "name,headers",
+    [
+        ("no timestamp", {"X-Slack-Signature": "v0=" + "0" * 64}),
+        ("no signature", {"X-Slack-Request-Timestamp": "{now}"}),
+        ("six minutes old", {"X-Slack-Request-Timestamp": "{old}", "X-Slack-Signature": "v0=" + "0" * 64}),
+        ("timestamp not a number", {"X-Slack-Request-Timestamp": "yesterday", "X-Slack-Signature": "v0=" + "0" * 64}),
+        ("signature not hex", {"X-Slack-Request-Timestamp": "{now}", "X-Slack-Signature": "v0=" + "z" * 64}),
+        ("signature too short", {"X-Slack-Request-Timestamp": "{now}", "X-Slack-Signature": "v0=abc"}),
+    ],
+)
 def test_bad_signature_headers_are_refused_before_the_body_is_read(served, name, headers):
     url, counting = served
     before = counting.body_bytes
@@ -215,21 +232,31 @@ def test_the_signed_path_works_and_a_wrong_signature_is_refused_after_the_hmac(s
     body = _slash()
     now = int(time.time())
     with httpx.Client(base_url=url) as client:
-        good = client.post("/slack/events", content=body, headers={
-            **signing.signed_headers(SECRET, now, body), "Content-Type": "application/x-www-form-urlencoded"})
-        forged = client.post("/slack/events", content=body, headers={
-            **signing.signed_headers("another-secret", now, body),
-            "Content-Type": "application/x-www-form-urlencoded"})
+        good = client.post(
+            "/slack/events",
+            content=body,
+            headers={**signing.signed_headers(SECRET, now, body), "Content-Type": "application/x-www-form-urlencoded"},
+        )
+        forged = client.post(
+            "/slack/events",
+            content=body,
+            headers={
+                **signing.signed_headers("another-secret", now, body),
+                "Content-Type": "application/x-www-form-urlencoded",
+            },
+        )
     assert good.status_code == 200 and good.text == "got it"
     assert forged.status_code == 401
 
 
 def test_slacks_documented_example_verifies():
     # The example on Slack's "Verifying requests from Slack" page, checked by the route's own rules.
-    body = (b"token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&channel_id=G8PSS9T3V"
-            b"&channel_name=foobar&user_id=U2CERLKJA&user_name=roadrunner&command=%2Fwebhook-collect&text="
-            b"&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1DC2JH3J%2F397700885554%2F96rGlfmibIGl"
-            b"gcZRskXaIFfN&trigger_id=398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c")
+    body = (
+        b"token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&channel_id=G8PSS9T3V"
+        b"&channel_name=foobar&user_id=U2CERLKJA&user_name=roadrunner&command=%2Fwebhook-collect&text="
+        b"&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1DC2JH3J%2F397700885554%2F96rGlfmibIGl"
+        b"gcZRskXaIFfN&trigger_id=398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c"
+    )
     stamp = 1531420618
     expected = "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503"
     assert signing.signature(SECRET, stamp, body) == expected
@@ -257,9 +284,12 @@ def test_a_forged_request_logs_a_hint_about_the_signing_secret(caplog):
     body = _slash()
     try:
         with caplog.at_level(logging.WARNING, logger="bot.http"), httpx.Client(base_url=url) as client:
-            statuses = [client.post("/slack/events", content=body,
-                                    headers=signing.signed_headers("wrong", int(time.time()), body)).status_code
-                        for _ in range(3)]
+            statuses = [
+                client.post(
+                    "/slack/events", content=body, headers=signing.signed_headers("wrong", int(time.time()), body)
+                ).status_code
+                for _ in range(3)
+            ]
     finally:
         server.stop()
     assert statuses == [401, 401, 401]

@@ -11,9 +11,7 @@ from handlers.image_pull.plan import plan_fixes
 from tests.image_pull.fixtures import failing, load, seed_state, vpc_from
 
 ACCOUNT, REGION = "123456789012", "ap-northeast-1"
-ECR_IMAGE = (
-    "602401143452.dkr.ecr.ap-northeast-1.amazonaws.com/cloudwatch-agent/cloudwatch-agent:1.300049.1b929"
-)
+ECR_IMAGE = "602401143452.dkr.ecr.ap-northeast-1.amazonaws.com/cloudwatch-agent/cloudwatch-agent:1.300049.1b929"
 TIMEOUT = (
     f'Failed to pull image "{ECR_IMAGE}": rpc error: code = Unknown desc = failed to pull and unpack image '
     f'"{ECR_IMAGE}": failed to do request: Head "https://602401143452.dkr.ecr.ap-northeast-1.amazonaws.com/'
@@ -42,9 +40,7 @@ def test_real_messages_fixture_classifies_as_labelled():
 def test_pods_group_by_image_cause_and_subnet_with_counts():
     facts, node, _ = seed_state()
     pods = [failing(f"agent-{i}", ECR_IMAGE, TIMEOUT, node.node) for i in range(3)]
-    pods.append(
-        failing("agent-other-subnet", ECR_IMAGE, TIMEOUT, "ip-10-0-9-9.ap-northeast-1.compute.internal")
-    )
+    pods.append(failing("agent-other-subnet", ECR_IMAGE, TIMEOUT, "ip-10-0-9-9.ap-northeast-1.compute.internal"))
     groups = group_failures(evidence(pods))
     assert sorted((g.subnet_id, len(g.pods)) for g in groups) == sorted(
         [(facts["private_subnet"], 3), (facts["public_subnet"], 1)]
@@ -71,9 +67,7 @@ def test_ecr_no_path_gets_endpoint_plan_first_then_nat_plan_each_ending_with_pod
     ops = [(s.op, s.params.get("service", "").rsplit(".", 2)[-2:]) for s in endpoints.steps]
     assert [o for o, _ in ops] == ["ec2.vpc_endpoint"] * 3 + ["k8s.delete_pods"]
     gateway = endpoints.steps[2]
-    assert gateway.after["type"] == "Gateway" and gateway.after["route_table_ids"] == [
-        facts["private_route_table"]
-    ]
+    assert gateway.after["type"] == "Gateway" and gateway.after["route_table_ids"] == [facts["private_route_table"]]
     assert endpoints.steps[0].after["private_dns"] is True
     assert endpoints.steps[-1].params["pods"] == [
         ["apps", "agent-0", "uid-agent-0"],
@@ -110,9 +104,7 @@ def test_auth_on_own_ecr_attaches_read_only_policy_to_the_node_role_only_when_mi
         f'"{image}": failed to resolve reference "{image}": pull access denied, repository does not exist or '
         "may require authorization: authorization failed: no basic auth credentials"
     )
-    bare = RoleFacts(
-        node.instance_profile_arn, "eks-node-role", ("arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",)
-    )
+    bare = RoleFacts(node.instance_profile_arn, "eks-node-role", ("arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",))
     ev = evidence([failing("api-1", image, msg, node.node)], roles={node.instance_profile_arn: bare})
     groups = group_failures(ev)
     assert groups[0].code == "image_pull.auth.node_role"

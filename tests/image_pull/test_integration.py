@@ -62,9 +62,7 @@ def test_seed_world_endpoints_fix_brings_pods_up_and_reverts(cluster_ctx, kube_s
     assert len(pods) == 2 and not {p["metadata"]["name"] for p in pods} & set(facts["pods"])
     revert_plan(cluster_ctx, observed)
     ec2 = aws.client("ec2")
-    left = ec2.describe_vpc_endpoints(Filters=[{"Name": "vpc-id", "Values": [facts["vpc_id"]]}])[
-        "VpcEndpoints"
-    ]
+    left = ec2.describe_vpc_endpoints(Filters=[{"Name": "vpc-id", "Values": [facts["vpc_id"]]}])["VpcEndpoints"]
     assert [e for e in left if e["State"].lower() not in ("deleted", "deleting")] == []
 
 
@@ -116,9 +114,7 @@ def test_missing_tag_world_patches_the_deployment_to_the_closest_tag(cluster_ctx
     assert deployment["spec"]["template"]["spec"]["containers"][0]["image"] == facts["image"]
 
 
-def test_rate_limit_pull_through_cache_fails_clearly_without_the_api_and_works_with_it(
-    cluster_ctx, kube_stand_in, aws
-):
+def test_rate_limit_pull_through_cache_fails_clearly_without_the_api_and_works_with_it(cluster_ctx, kube_stand_in, aws):
     facts = seed_dockerhub_rate_limit_world(aws, kube_stand_in)
     (plan,) = diagnose(cluster_ctx, "web").plans
     assert [s.op for s in plan.steps] == ["ecr.pull_through_cache_rule", "k8s.workload_image"]

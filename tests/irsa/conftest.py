@@ -12,6 +12,13 @@ from sandbox.worlds.irsa import CONTROLLER_LOCATION
 
 @pytest.fixture
 def cluster_ctx(aws, kube) -> ClusterContext:
-    return ClusterContext(aws=aws, kube=kube, cluster_name="prod", account_id=SANDBOX_ACCOUNT,
-                          wait_seconds=5.0, poll_seconds=0.05, role_allow_patterns=("AmazonEKS*", "eks-*"),
-                          lb_controller=CONTROLLER_LOCATION)
+    return ClusterContext(
+        aws=aws,
+        kube=kube,
+        cluster_name="prod",
+        account_id=SANDBOX_ACCOUNT,
+        wait_seconds=5.0,
+        poll_seconds=0.05,
+        role_allow_patterns=("AmazonEKS*", "eks-*"),
+        lb_controller=CONTROLLER_LOCATION,
+    )

@@ -25,11 +25,7 @@ def load(name: str) -> Any:
 
 
 def errors_fixture() -> list[dict[str, str]]:
-    return [
-        json.loads(line)
-        for line in (FIXTURES / "errors.jsonl").read_text(encoding="utf-8").splitlines()
-        if line
-    ]
+    return [json.loads(line) for line in (FIXTURES / "errors.jsonl").read_text(encoding="utf-8").splitlines() if line]
 
 
 def operation(name: str):
@@ -57,8 +53,6 @@ def run_plan(ctx, plan: FixPlan) -> list[Any]:
 
 
 def revert_steps(plan: FixPlan, observed: list[Any]) -> list[PlanStep]:
-    undo = [
-        operation(s.op).revert(s, o) for s, o in zip(reversed(plan.steps), reversed(observed), strict=True)
-    ]
+    undo = [operation(s.op).revert(s, o) for s, o in zip(reversed(plan.steps), reversed(observed), strict=True)]
     assert all(u is not None for u in undo)
     return undo

@@ -30,9 +30,7 @@ ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/AmazonEKSLoadBalancerControllerRole"
 LB = f"arn:aws:elasticloadbalancing:ap-northeast-1:{ACCOUNT}:loadbalancer/app/k8s-cloudon-x/1"
 
 
-def evidence(
-    trust: str = "trust_seed_before.json", sa: ServiceAccountFacts | None = None, **changes
-) -> Evidence:
+def evidence(trust: str = "trust_seed_before.json", sa: ServiceAccountFacts | None = None, **changes) -> Evidence:
     sa = sa or ServiceAccountFacts(
         "cloudon",
         "aws-load-balancer-controller",
@@ -55,9 +53,7 @@ def evidence(
             3 * 86400,
         ),
         service_accounts=(sa,),
-        oidc=OidcFacts(
-            "https://" + PROVIDER.split("oidc-provider/")[1], PROVIDER, True, ("sts.amazonaws.com",)
-        ),
+        oidc=OidcFacts("https://" + PROVIDER.split("oidc-provider/")[1], PROVIDER, True, ("sts.amazonaws.com",)),
         role=RoleFacts(
             "AmazonEKSLoadBalancerControllerRole",
             ROLE_ARN,
@@ -87,9 +83,7 @@ def test_seed_evidence_gives_one_trust_step_and_a_bilingual_headline():
     assert analysis.codes()[0] == "irsa.ingress.stuck" and "irsa.trust.sub_missing" in analysis.codes()
     assert analysis.headline.ko.startswith("원인: AmazonEKSLoadBalancerControllerRole의 신뢰 정책이")
     assert [s.op for s in plan.steps] == [OP_TRUST] and extra == []
-    assert plan.steps[0].description.ko.startswith(
-        "AmazonEKSLoadBalancerControllerRole 신뢰 정책에 주체 추가"
-    )
+    assert plan.steps[0].description.ko.startswith("AmazonEKSLoadBalancerControllerRole 신뢰 정책에 주체 추가")
 
 
 def test_wildcard_under_string_equals_is_called_out_and_fixed_exactly():
@@ -127,9 +121,7 @@ def test_explicit_deny_and_boundary_are_manual():
         }
     )
     analysis, plans, extra = fix(ev)
-    assert (
-        "irsa.permission.explicit_deny" in analysis.codes() and plans == () and extra == ["irsa.plan.manual"]
-    )
+    assert "irsa.permission.explicit_deny" in analysis.codes() and plans == () and extra == ["irsa.plan.manual"]
     boundary = PolicySource("readonly", load("boundary_describe_only.json"), "boundary")
     ev = evidence("trust_seed_notes_after.json")
     ev = Evidence(

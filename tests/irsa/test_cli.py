@@ -31,17 +31,13 @@ def test_check_trust_contract():
     )
     assert code == 1 and set(out) == {"admitted", "statement", "reasons"}  # answered: not admitted
     assert out["admitted"] is False and out["statement"] is None and CLOUDON in out["reasons"][0]
-    code, out = run(
-        check_trust_main, "--policy", str(FIXTURES / "trust_seed_notes_after.json"), "--subject", CLOUDON
-    )
+    code, out = run(check_trust_main, "--policy", str(FIXTURES / "trust_seed_notes_after.json"), "--subject", CLOUDON)
     assert (code, out["admitted"], out["statement"]) == (0, True, 0)
 
 
 def test_check_trust_reads_get_role_output_and_url_encoded_documents(tmp_path):
     doc = json.loads((FIXTURES / "trust_seed_notes_after.json").read_text())
-    (tmp_path / "role.json").write_text(
-        json.dumps({"Role": {"RoleName": "x", "AssumeRolePolicyDocument": doc}})
-    )
+    (tmp_path / "role.json").write_text(json.dumps({"Role": {"RoleName": "x", "AssumeRolePolicyDocument": doc}}))
     (tmp_path / "enc.txt").write_text(urllib.parse.quote(json.dumps(doc)))
     for name in ("role.json", "enc.txt"):
         code, out = run(check_trust_main, "--policy", str(tmp_path / name), "--subject", CLOUDON)
@@ -49,9 +45,7 @@ def test_check_trust_reads_get_role_output_and_url_encoded_documents(tmp_path):
 
 
 def test_check_trust_bad_input_is_exit_2():
-    code, out = run(
-        check_trust_main, "--policy", str(FIXTURES / "trust_eks_docs.json"), "--subject", "cloudon"
-    )
+    code, out = run(check_trust_main, "--policy", str(FIXTURES / "trust_eks_docs.json"), "--subject", "cloudon")
     assert code == 2 and "not a service account subject" in out["error"]
     code, out = run(check_trust_main, "--subject", CLOUDON)
     assert code == 2 and "--policy" in out["error"]
@@ -97,7 +91,8 @@ def test_check_permission_contract_with_context():
         "aws:ResourceTag/env=prod",
     )
     assert (
-        code == 1 and out["decision"] == "explicit_deny"
+        code == 1
+        and out["decision"] == "explicit_deny"
         and out["statement"]["policy"] == "policy_deny_prod_lb_delete.json"
     )
 

@@ -27,9 +27,7 @@ def test_delete_allowed_on_a_load_balancer_tagged_for_the_cluster():
 
 
 def test_delete_denied_without_the_tag_and_the_near_miss_names_it():
-    verdict = evaluate_permission(
-        lbc(), DELETE, LB, resource_tag_context({"kubernetes.io/ingress-name": "x"})
-    )
+    verdict = evaluate_permission(lbc(), DELETE, LB, resource_tag_context({"kubernetes.io/ingress-name": "x"}))
     assert verdict.decision == IMPLICIT_DENY
     assert verdict.reasons[0] == f"no identity-based policy allows the {DELETE} action on {LB}"
     assert [m.missing_resource_tags() for m in verdict.near_misses] == [{"elbv2.k8s.aws/cluster": ()}]
@@ -76,10 +74,7 @@ def test_permissions_boundary_must_allow_too():
     verdict = evaluate_permission(lbc(), DELETE, LB, tags, boundary)
     assert verdict.decision == IMPLICIT_DENY and verdict.boundary_blocks
     assert "no permissions boundary allows" in verdict.reasons[0]
-    assert (
-        evaluate_permission(lbc(), "elasticloadbalancing:DescribeTags", LB, tags, boundary).decision
-        == ALLOWED
-    )
+    assert evaluate_permission(lbc(), "elasticloadbalancing:DescribeTags", LB, tags, boundary).decision == ALLOWED
 
 
 def test_not_action_and_not_resource():

@@ -72,9 +72,7 @@ def test_diagnosis_guardrails_and_stale_plan(cluster_ctx, world, aws):
     cluster_ctx.role_allow_patterns = ("*",)
     changed = json.loads(json.dumps(step.before))
     changed["Statement"][0]["Condition"]["StringEquals"]["x:aud"] = "sts.amazonaws.com"
-    aws.client("iam").update_assume_role_policy(
-        RoleName=world["role_name"], PolicyDocument=json.dumps(changed)
-    )
+    aws.client("iam").update_assume_role_policy(RoleName=world["role_name"], PolicyDocument=json.dumps(changed))
     with pytest.raises(errors.StalePlan):
         run_plan(cluster_ctx, plan)
 

@@ -42,9 +42,7 @@ def test_audience_typo_is_an_aud_failure():
     verdict = evaluate_trust(load("trust_aud_typo.json"), CLOUDON, provider=PROVIDER)
     assert not verdict.admitted
     assert verdict.statements[0].failed_claims() == ("aud",)
-    assert evaluate_trust(
-        load("trust_aud_typo.json"), CLOUDON, audience="sts.amazon.com", provider=PROVIDER
-    ).admitted
+    assert evaluate_trust(load("trust_aud_typo.json"), CLOUDON, audience="sts.amazon.com", provider=PROVIDER).admitted
 
 
 def test_other_clusters_provider_is_not_this_clusters():

@@ -31,9 +31,7 @@ def simulator():
     stub.uninstall()
 
 
-def test_aws_simulator_then_tag_fix_revert_and_ingress_deleted(
-    cluster_ctx, world, simulator, aws, kube_stand_in
-):
+def test_aws_simulator_then_tag_fix_revert_and_ingress_deleted(cluster_ctx, world, simulator, aws, kube_stand_in):
     simulator.decision = "explicitDeny"  # e.g. an SCP the bot cannot read: AWS's verdict wins
     d = DIAGNOSER.diagnose(cluster_ctx, INGRESS)
     finding = next(f for f in d.findings if f.code.startswith("irsa.permission."))

@@ -12,9 +12,7 @@ from sandbox.worlds.irsa import seed_ingress_trust_world
 from tests.irsa.helpers import operation, revert_steps, run_plan, run_steps
 
 INGRESS = Request("ingress_delete_denied", {"namespace": "cloudon", "name": "cloudon-ingress"})
-SA = Request(
-    "irsa_access_denied", {"namespace": "cloudon", "service_account": "aws-load-balancer-controller"}
-)
+SA = Request("irsa_access_denied", {"namespace": "cloudon", "service_account": "aws-load-balancer-controller"})
 
 
 @pytest.fixture

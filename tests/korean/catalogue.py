@@ -27,11 +27,15 @@ def _fstring_hits(node: ast.JoinedStr) -> list[str]:
     hits = []
     parts = node.values
     for before, after in zip(parts, parts[1:], strict=False):
-        if isinstance(before, ast.FormattedValue) and isinstance(after, ast.Constant) \
-                and isinstance(after.value, str) and not _chooses(before.value):
+        if (
+            isinstance(before, ast.FormattedValue)
+            and isinstance(after, ast.Constant)
+            and isinstance(after.value, str)
+            and not _chooses(before.value)
+        ):
             found = AFTER_VALUE.match(after.value)
             if found:
-                hits.append(f"{{{ast.unparse(before.value)}}}{after.value[:found.end()]}")
+                hits.append(f"{{{ast.unparse(before.value)}}}{after.value[: found.end()]}")
     return hits
 
 

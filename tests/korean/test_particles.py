@@ -12,14 +12,43 @@ from handlers.rds.model import Database
 
 # (word, final consonant as read aloud); '' is a vowel
 READINGS = [
-    ("집", "ㅂ"), ("말", "ㄹ"), ("클러스터", ""),
-    ("portal", "ㄹ"), ("portal-rds-1", "ㄹ"), ("rds-2", ""), ("plan-3", "ㅁ"), ("#10", "ㅂ"), ("100", "ㄱ"),
-    ("1000", "ㄴ"), ("20000", "ㄴ"), ("1.28", "ㄹ"), ("0", "ㅇ"),
-    ("api", ""), ("prod", ""), ("orders-db", ""), ("staging", "ㅇ"), ("cloudon", "ㄴ"), ("kube-system", "ㅁ"),
-    ("subnet", "ㅅ"), ("my-app", "ㅂ"), ("webhook", "ㄱ"), ("timeout", "ㅅ"), ("default", ""),
-    ("eks-node-role", "ㄹ"), ("aws-load-balancer-controller", ""), ("ReplicaSet", "ㅅ"), ("StopDBInstance", ""),
-    ("EKS", ""), ("IAM", "ㅁ"), ("ECR", "ㄹ"), ("api-7d9f8-zz81m", "ㅁ"), ("x8k2p", ""),
-    ("`portal`", "ㄹ"), ("*orders-db*", ""), ("portal (aurora-mysql)", "ㄹ"), ("<#C1|ops-reports>", ""),
+    ("집", "ㅂ"),
+    ("말", "ㄹ"),
+    ("클러스터", ""),
+    ("portal", "ㄹ"),
+    ("portal-rds-1", "ㄹ"),
+    ("rds-2", ""),
+    ("plan-3", "ㅁ"),
+    ("#10", "ㅂ"),
+    ("100", "ㄱ"),
+    ("1000", "ㄴ"),
+    ("20000", "ㄴ"),
+    ("1.28", "ㄹ"),
+    ("0", "ㅇ"),
+    ("api", ""),
+    ("prod", ""),
+    ("orders-db", ""),
+    ("staging", "ㅇ"),
+    ("cloudon", "ㄴ"),
+    ("kube-system", "ㅁ"),
+    ("subnet", "ㅅ"),
+    ("my-app", "ㅂ"),
+    ("webhook", "ㄱ"),
+    ("timeout", "ㅅ"),
+    ("default", ""),
+    ("eks-node-role", "ㄹ"),
+    ("aws-load-balancer-controller", ""),
+    ("ReplicaSet", "ㅅ"),
+    ("StopDBInstance", ""),
+    ("EKS", ""),
+    ("IAM", "ㅁ"),
+    ("ECR", "ㄹ"),
+    ("api-7d9f8-zz81m", "ㅁ"),
+    ("x8k2p", ""),
+    ("`portal`", "ㄹ"),
+    ("*orders-db*", ""),
+    ("portal (aurora-mysql)", "ㄹ"),
+    ("<#C1|ops-reports>", ""),
 ]
 
 
@@ -36,8 +65,16 @@ def test_nothing_readable_shows_both_forms(word):
     assert korean.josa(word, "나") == "(이)나"
 
 
-PAIRS = [("은", "는"), ("이", "가"), ("을", "를"), ("과", "와"), ("으로", "로"), ("이나", "나"), ("아", "야"),
-         ("이라", "라")]
+PAIRS = [
+    ("은", "는"),
+    ("이", "가"),
+    ("을", "를"),
+    ("과", "와"),
+    ("으로", "로"),
+    ("이나", "나"),
+    ("아", "야"),
+    ("이라", "라"),
+]
 
 
 @pytest.mark.parametrize(("consonant", "vowel"), PAIRS)
@@ -75,21 +112,27 @@ def test_templates_name_the_particle_as_the_field_format():
     msg = Msg("{db} is stopped", "{db:는} 중지되었습니다")
     assert msg.format(db="api")("ko") == "api는 중지되었습니다"
     assert msg.format(db="portal")("ko") == "portal은 중지되었습니다"
-    assert markup("{who} approved #{id}", "{who} 님이 계획 #{id:를} 승인했습니다", who="<ops>", id=3).ko \
+    assert (
+        markup("{who} approved #{id}", "{who} 님이 계획 #{id:를} 승인했습니다", who="<ops>", id=3).ko
         == "&lt;ops&gt; 님이 계획 #3을 승인했습니다"
+    )
 
 
 def _member(ident: str, cluster: str) -> Database:
     return Database("instance", ident, engine="aurora-mysql", cluster_id=cluster)
 
 
-@pytest.mark.parametrize(("member", "cluster", "member_said", "cluster_said"), [
-    ("portal-rds-1", "portal", "portal-rds-1은", "클러스터 portal을"),
-    ("orders-db-a", "orders", "orders-db-a는", "클러스터 orders를"),
-    ("billing-2", "billing-db", "billing-2는", "클러스터 billing-db를"),
-])
-def test_a_korean_message_agrees_with_names_ending_in_a_vowel_or_a_consonant(member, cluster, member_said,
-                                                                            cluster_said):
+@pytest.mark.parametrize(
+    ("member", "cluster", "member_said", "cluster_said"),
+    [
+        ("portal-rds-1", "portal", "portal-rds-1은", "클러스터 portal을"),
+        ("orders-db-a", "orders", "orders-db-a는", "클러스터 orders를"),
+        ("billing-2", "billing-db", "billing-2는", "클러스터 billing-db를"),
+    ],
+)
+def test_a_korean_message_agrees_with_names_ending_in_a_vowel_or_a_consonant(
+    member, cluster, member_said, cluster_said
+):
     text = member_explanation(_member(member, cluster), cluster)("ko")
     assert member_said in text
     assert cluster_said in text

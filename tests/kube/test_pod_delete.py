@@ -132,14 +132,20 @@ def test_verification_names_the_replacement_not_a_ready_sibling(stand_in, ctx):
 
     stuck = _owned(stand_in, "ReplicaSet", "api-7d9f8-zz81m")
     owner = stuck["metadata"]["ownerReferences"][0]
-    sibling = stand_in.put(owned_pod("cloudon", "api-7d9f8-aaaaa", {"kind": "ReplicaSet", "name": "api",
-                                                                    "uid": owner["uid"]}, NODE, ready=True))
+    sibling = stand_in.put(
+        owned_pod(
+            "cloudon", "api-7d9f8-aaaaa", {"kind": "ReplicaSet", "name": "api", "uid": owner["uid"]}, NODE, ready=True
+        )
+    )
     diagnoser = PodsDiagnoser()
     (plan,) = diagnoser.diagnose(ctx, Request("pod_restart", {"namespace": "cloudon", "pod": "api-7d9f8-zz81m"})).plans
     assert plan.verify["sibling_uids"] == [sibling["metadata"]["uid"]]
     DeletePod().apply(ctx, plan.steps[0])  # the stand-in's ReplicaSet controller makes a replacement
     done = diagnoser.verify(ctx, plan)
-    new = [p["metadata"]["name"] for p in stand_in.list("Pod", "cloudon")
-           if p["metadata"]["uid"] not in (stuck["metadata"]["uid"], sibling["metadata"]["uid"])]
+    new = [
+        p["metadata"]["name"]
+        for p in stand_in.list("Pod", "cloudon")
+        if p["metadata"]["uid"] not in (stuck["metadata"]["uid"], sibling["metadata"]["uid"])
+    ]
     assert done.ok and "api-7d9f8-aaaaa" not in done.message.en  # the ready sibling listed first is not it
     assert any(name in done.message.en for name in new)

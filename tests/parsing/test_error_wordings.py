@@ -31,17 +31,21 @@ def test_kms_not_allowed_to_access_names_no_action_so_it_is_unclear(text):
 
 
 def test_kms_denial_that_names_the_action_is_still_a_missing_permission():
-    text = ("AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/app/s is not authorized to "
-            "perform: kms:Decrypt on resource: arn:aws:kms:eu-west-2:123456789012:key/k because no "
-            "identity-based policy allows the kms:Decrypt action")
+    text = (
+        "AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/app/s is not authorized to "
+        "perform: kms:Decrypt on resource: arn:aws:kms:eu-west-2:123456789012:key/k because no "
+        "identity-based policy allows the kms:Decrypt action"
+    )
     got = parse_aws_error(text)
     assert (got["kind"], got["action"], got["role"]) == ("permission_missing", "kms:Decrypt", "app")
 
 
 def test_root_caller_refused_by_sts_is_not_a_policy_decision():
     # ae-0139 (kubernetes/kubectl#1243)
-    text = ("An error occurred (AccessDenied) when calling the AssumeRole operation: Roles may not be assumed "
-            "by root accounts.")
+    text = (
+        "An error occurred (AccessDenied) when calling the AssumeRole operation: Roles may not be assumed "
+        "by root accounts."
+    )
     assert parse_aws_error(text)["kind"] == "other"
 
 

@@ -32,8 +32,13 @@ ROOT = Path(__file__).resolve().parents[2]
 # Never run by the bot: the seed Lambda re-implemented to count its calls for ``make bench``,
 # and the offline policy evaluators behind ``chatops check-trust``/``check-permission``.
 NOT_PRODUCT = {"handlers/rds/lambda_baseline.py", "handlers/irsa/cli.py"}
-KUBE_APIS = {"core": k8s.CoreV1Api, "apps": k8s.AppsV1Api, "networking": k8s.NetworkingV1Api,
-             "version": k8s.VersionApi, "custom": k8s.CustomObjectsApi}
+KUBE_APIS = {
+    "core": k8s.CoreV1Api,
+    "apps": k8s.AppsV1Api,
+    "networking": k8s.NetworkingV1Api,
+    "version": k8s.VersionApi,
+    "custom": k8s.CustomObjectsApi,
+}
 
 
 def product_sources(*folders: str) -> list[Path]:
@@ -92,8 +97,14 @@ class AwsCall:
 def _client_service(node: ast.AST, bound: dict[str, str]) -> str | None:
     if isinstance(node, ast.Name):
         return bound.get(node.id)
-    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "client"
-            and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "client"
+        and node.args
+        and isinstance(node.args[0], ast.Constant)
+        and isinstance(node.args[0].value, str)
+    ):
         return node.args[0].value
     return None
 
@@ -113,8 +124,7 @@ def aws_calls(paths: list[Path]) -> set[AwsCall]:
         for scope in _scopes(tree):
             bound: dict[str, str] = {}
             for node in ast.walk(scope):
-                if (isinstance(node, ast.Assign) and len(node.targets) == 1
-                        and isinstance(node.targets[0], ast.Name)):
+                if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
                     service = _client_service(node.value, bound)
                     if service:
                         bound[node.targets[0].id] = service
@@ -158,8 +168,14 @@ def _composed(scope: ast.AST) -> set[str]:
 def kube_methods() -> frozenset[str]:
     names = set()
     for cls in KUBE_APIS.values():
-        names |= {n for n in dir(cls) if not n.startswith("_") and not n.endswith("_with_http_info")
-                  and callable(getattr(cls, n)) and n != "api_client"}
+        names |= {
+            n
+            for n in dir(cls)
+            if not n.startswith("_")
+            and not n.endswith("_with_http_info")
+            and callable(getattr(cls, n))
+            and n != "api_client"
+        }
     return frozenset(names)
 
 
@@ -207,8 +223,12 @@ def _value_literals(tree: ast.Module) -> set[str]:
 
 
 def _is_kube_api(node: ast.AST) -> bool:
-    return (isinstance(node, ast.Attribute) and node.attr in KUBE_APIS
-            and isinstance(node.value, ast.Attribute) and node.value.attr == "kube")
+    return (
+        isinstance(node, ast.Attribute)
+        and node.attr in KUBE_APIS
+        and isinstance(node.value, ast.Attribute)
+        and node.value.attr == "kube"
+    )
 
 
 def _template(node: ast.JoinedStr) -> str | None:

@@ -13,8 +13,20 @@ from tests.production.source_scan import ROOT
 
 TABLE = ROOT / "docs" / "ASSUMPTIONS.md"
 HEADER = ["id", "area", "the code assumes", "upstream source", "checked", "test"]
-AREAS = {"AWS", "Kubernetes", "Slack", "Load Balancer Controller", "eksctl", "nodeadm", "Bottlerocket",
-         "Karpenter", "amazon-eks-ami", "kubelet", "containerd", "sandbox"}
+AREAS = {
+    "AWS",
+    "Kubernetes",
+    "Slack",
+    "Load Balancer Controller",
+    "eksctl",
+    "nodeadm",
+    "Bottlerocket",
+    "Karpenter",
+    "amazon-eks-ami",
+    "kubelet",
+    "containerd",
+    "sandbox",
+}
 
 
 def _cells(line: str) -> list[str]:
@@ -69,8 +81,10 @@ def test_the_table_exists_and_covers_each_system():
 # A source is a URL, a repository path or file (with its version in the row), a pull request or
 # issue number, a botocore model, an observation of a real client, another row's source, or the
 # record of what was searched when nothing was found.
-SOURCE = re.compile(r"https?://|@|not found:|\.(go|py|html|json|sh|md|yaml)\b|#\d+|botocore|observed"
-                    r"|\b(same )?as [A-Z0-9]+-\d+|\bcommit\b")
+SOURCE = re.compile(
+    r"https?://|@|not found:|\.(go|py|html|json|sh|md|yaml)\b|#\d+|botocore|observed"
+    r"|\b(same )?as [A-Z0-9]+-\d+|\bcommit\b"
+)
 
 
 def test_every_row_cites_a_source_or_says_what_was_searched():

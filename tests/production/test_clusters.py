@@ -34,14 +34,28 @@ PROD, STAGING = "111122223333", "444455556666"
 
 def _doc(kube_url: str = "") -> dict:
     kube = {"endpoint": kube_url} if kube_url else {}
-    return {"default": "prod", "channels": {"C_PROD": "prod", "C_STG": "staging"},
-            "clusters": [
-                {"name": "prod", "account_id": PROD, "region": SANDBOX_REGION,
-                 "role_arn": f"arn:aws:iam::{PROD}:role/chatops-target", "external_id": "ext-prod-42",
-                 "kube": kube},
-                {"name": "staging", "account_id": STAGING, "region": "ap-northeast-2",
-                 "role_arn": f"arn:aws:iam::{STAGING}:role/chatops-target", "external_id": "ext-stg-7",
-                 "kube": kube}]}
+    return {
+        "default": "prod",
+        "channels": {"C_PROD": "prod", "C_STG": "staging"},
+        "clusters": [
+            {
+                "name": "prod",
+                "account_id": PROD,
+                "region": SANDBOX_REGION,
+                "role_arn": f"arn:aws:iam::{PROD}:role/chatops-target",
+                "external_id": "ext-prod-42",
+                "kube": kube,
+            },
+            {
+                "name": "staging",
+                "account_id": STAGING,
+                "region": "ap-northeast-2",
+                "role_arn": f"arn:aws:iam::{STAGING}:role/chatops-target",
+                "external_id": "ext-stg-7",
+                "kube": kube,
+            },
+        ],
+    }
 
 
 class Clock:
@@ -60,14 +74,14 @@ def sent(moto_sandbox):
     """
     calls: list[dict] = []
     session = boto3.Session()
-    session.events.register("provide-client-params.sts.AssumeRole",
-                            lambda params, **_: calls.append(dict(params)))
+    session.events.register("provide-client-params.sts.AssumeRole", lambda params, **_: calls.append(dict(params)))
     return session, calls
 
 
 def _provider(doc, session, clock=None) -> ClusterContexts:
-    return ClusterContexts(parse_clusters(doc), Settings(), clock or Clock(), base_session=lambda: session,
-                           max_attempts=1)
+    return ClusterContexts(
+        parse_clusters(doc), Settings(), clock or Clock(), base_session=lambda: session, max_attempts=1
+    )
 
 
 def test_session_name_names_the_user_within_sts_rules():
@@ -85,15 +99,17 @@ def test_each_cluster_assumes_its_own_role_with_external_id_and_user_session(sen
     staging = provider.get("staging", "U_OPS")
     assert [(c["RoleArn"], c["ExternalId"], c["RoleSessionName"]) for c in calls] == [
         (f"arn:aws:iam::{PROD}:role/chatops-target", "ext-prod-42", "chatops-U_DEV"),
-        (f"arn:aws:iam::{STAGING}:role/chatops-target", "ext-stg-7", "chatops-U_OPS")]
+        (f"arn:aws:iam::{STAGING}:role/chatops-target", "ext-stg-7", "chatops-U_OPS"),
+    ]
     who = prod.aws.client("sts").get_caller_identity()
     assert who["Account"] == PROD and who["Arn"].endswith("assumed-role/chatops-target/chatops-U_DEV")
     assert staging.aws.client("sts").get_caller_identity()["Account"] == STAGING
     assert (prod.cluster_name, prod.account_id, prod.region) == ("prod", PROD, SANDBOX_REGION)
     assert (staging.account_id, staging.region) == (STAGING, "ap-northeast-2")
     # resources live in the account of the role: staging's cluster is not visible from prod
-    staging.aws.client("eks").create_cluster(name="staging", roleArn=f"arn:aws:iam::{STAGING}:role/eks",
-                                             resourcesVpcConfig={})
+    staging.aws.client("eks").create_cluster(
+        name="staging", roleArn=f"arn:aws:iam::{STAGING}:role/eks", resourcesVpcConfig={}
+    )
     assert prod.aws.client("eks", "ap-northeast-2").list_clusters()["clusters"] == []
 
 
@@ -148,12 +164,20 @@ def test_kubernetes_is_reached_with_an_sts_bearer_token(sent, kube_stand_in):
 
 def _kubeconfig(path, server: str, token: str) -> str:
     """A kubeconfig with two contexts; only ``staging-admin`` reaches ``server`` with ``token``."""
-    doc = {"apiVersion": "v1", "kind": "Config", "current-context": "other",
-           "clusters": [{"name": "stg", "cluster": {"server": server}},
-                        {"name": "elsewhere", "cluster": {"server": "http://127.0.0.1:9"}}],
-           "users": [{"name": "stg-admin", "user": {"token": token}}, {"name": "nobody", "user": {"token": "x"}}],
-           "contexts": [{"name": "staging-admin", "context": {"cluster": "stg", "user": "stg-admin"}},
-                        {"name": "other", "context": {"cluster": "elsewhere", "user": "nobody"}}]}
+    doc = {
+        "apiVersion": "v1",
+        "kind": "Config",
+        "current-context": "other",
+        "clusters": [
+            {"name": "stg", "cluster": {"server": server}},
+            {"name": "elsewhere", "cluster": {"server": "http://127.0.0.1:9"}},
+        ],
+        "users": [{"name": "stg-admin", "user": {"token": token}}, {"name": "nobody", "user": {"token": "x"}}],
+        "contexts": [
+            {"name": "staging-admin", "context": {"cluster": "stg", "user": "stg-admin"}},
+            {"name": "other", "context": {"cluster": "elsewhere", "user": "nobody"}},
+        ],
+    }
     path.write_text(yaml.safe_dump(doc), encoding="utf-8")
     return str(path)
 
@@ -162,9 +186,10 @@ def test_a_cluster_can_be_reached_through_a_kubeconfig_context(sent, kube_stand_
     session, _ = sent
     kube_stand_in.require_token("stg-token-1")
     doc = _doc()
-    doc["clusters"][1]["kube"] = {"kubeconfig": _kubeconfig(tmp_path / "kubeconfig", kube_stand_in.url,
-                                                           "stg-token-1"),
-                                  "kubeconfig_context": "staging-admin"}  # not the file's current context
+    doc["clusters"][1]["kube"] = {
+        "kubeconfig": _kubeconfig(tmp_path / "kubeconfig", kube_stand_in.url, "stg-token-1"),
+        "kubeconfig_context": "staging-admin",
+    }  # not the file's current context
     ctx = _provider(doc, session).get("staging", "U_DEV")
     assert ctx.kube.api_client.configuration.host == kube_stand_in.url
     assert ctx.kube.core.list_namespaced_pod("default").items == []  # the stand-in accepted the token
@@ -177,8 +202,10 @@ def test_a_cluster_can_be_reached_through_a_kubeconfig_context(sent, kube_stand_
 def test_a_kubeconfig_naming_an_unknown_context_is_a_clear_error(sent, tmp_path):
     session, _ = sent
     doc = _doc()
-    doc["clusters"][1]["kube"] = {"kubeconfig": _kubeconfig(tmp_path / "kubeconfig", "http://127.0.0.1:9", "t"),
-                                  "kubeconfig_context": "stagign-admin"}
+    doc["clusters"][1]["kube"] = {
+        "kubeconfig": _kubeconfig(tmp_path / "kubeconfig", "http://127.0.0.1:9", "t"),
+        "kubeconfig_context": "stagign-admin",
+    }
     with pytest.raises(errors.Misconfigured) as info:  # our own error, the library's chained as the cause
         _provider(doc, session).get("staging", "U_DEV")
     assert "stagign-admin" in str(info.value)
@@ -191,8 +218,9 @@ def test_without_an_endpoint_the_eks_endpoint_and_ca_come_from_describe_cluster(
     with pytest.raises(errors.NotFound):  # not created yet: told as our own error, naming the call
         provider.get("prod", "U_DEV")
     setup = _provider(_doc("http://127.0.0.1:9"), session).get("prod", "U_DEV")
-    cluster = setup.aws.client("eks").create_cluster(name="prod", roleArn=f"arn:aws:iam::{PROD}:role/eks",
-                                                     resourcesVpcConfig={})["cluster"]
+    cluster = setup.aws.client("eks").create_cluster(
+        name="prod", roleArn=f"arn:aws:iam::{PROD}:role/eks", resourcesVpcConfig={}
+    )["cluster"]
     conf = provider.get("prod", "U_DEV").kube.api_client.configuration
     assert conf.host == cluster["endpoint"]
     assert conf.api_key_prefix["authorization"] == "Bearer"
@@ -207,14 +235,17 @@ def test_an_eks_pem_bundle_is_handed_to_urllib3_as_text():
     assert ca_cert_data("") == b""
 
 
-@pytest.mark.parametrize(("change", "complaint"), [
-    (lambda d: d["clusters"][0].update(account_id=111122223333.0), "12 digits"),
-    (lambda d: d["clusters"][1].update(role_arn=f"arn:aws:iam::{PROD}:role/x"), "role in account"),
-    (lambda d: d["channels"].update(C_X="qa"), "unknown cluster 'qa'"),
-    (lambda d: d["clusters"].append(dict(d["clusters"][0])), "duplicate"),
-    (lambda d: d["clusters"][0].pop("region"), "region is required"),
-    (lambda d: d["clusters"][0].update(kube={"endpiont": "https://x"}), "unknown kube keys"),
-])
+@pytest.mark.parametrize(
+    ("change", "complaint"),
+    [
+        (lambda d: d["clusters"][0].update(account_id=111122223333.0), "12 digits"),
+        (lambda d: d["clusters"][1].update(role_arn=f"arn:aws:iam::{PROD}:role/x"), "role in account"),
+        (lambda d: d["channels"].update(C_X="qa"), "unknown cluster 'qa'"),
+        (lambda d: d["clusters"].append(dict(d["clusters"][0])), "duplicate"),
+        (lambda d: d["clusters"][0].pop("region"), "region is required"),
+        (lambda d: d["clusters"][0].update(kube={"endpiont": "https://x"}), "unknown kube keys"),
+    ],
+)
 def test_config_mistakes_are_reported_with_the_cluster_they_are_in(change, complaint):
     doc = _doc()
     change(doc)

@@ -11,13 +11,29 @@ import pytest
 from tests.deploy.chart import bot_container, kinds, one, render
 from tests.production.source_scan import KUBE_APIS, kube_calls, product_sources
 
-_VERBS = {"read": "get", "list": "list", "patch": "patch", "delete": "delete", "create": "create",
-          "replace": "update", "connect_get": "get"}
-_RESOURCES = {"pod": "pods", "pod_log": "pods/log", "event": "events", "node": "nodes",
-              "namespace": "namespaces", "service_account": "serviceaccounts", "deployment": "deployments",
-              "replica_set": "replicasets",
-              "stateful_set": "statefulsets", "daemon_set": "daemonsets", "ingress": "ingresses",
-              "node_proxy_with_path": "nodes/proxy"}
+_VERBS = {
+    "read": "get",
+    "list": "list",
+    "patch": "patch",
+    "delete": "delete",
+    "create": "create",
+    "replace": "update",
+    "connect_get": "get",
+}
+_RESOURCES = {
+    "pod": "pods",
+    "pod_log": "pods/log",
+    "event": "events",
+    "node": "nodes",
+    "namespace": "namespaces",
+    "service_account": "serviceaccounts",
+    "deployment": "deployments",
+    "replica_set": "replicasets",
+    "stateful_set": "statefulsets",
+    "daemon_set": "daemonsets",
+    "ingress": "ingresses",
+    "node_proxy_with_path": "nodes/proxy",
+}
 _GROUPS = {"core": "", "apps": "apps", "networking": "networking.k8s.io"}
 
 
@@ -26,8 +42,7 @@ def _granted(docs: tuple[dict, ...]) -> set[tuple[str, str, str]]:
     for role in kinds(docs, "ClusterRole") + kinds(docs, "Role"):
         for rule in role["rules"]:
             assert "*" not in rule["verbs"] and "*" not in rule["resources"], role["metadata"]["name"]
-            granted |= {(g, r, v) for g in rule["apiGroups"] for r in rule["resources"]
-                        for v in rule["verbs"]}
+            granted |= {(g, r, v) for g in rule["apiGroups"] for r in rule["resources"] for v in rule["verbs"]}
     return granted
 
 
@@ -38,8 +53,11 @@ def rbac_triple(method: str, args: tuple[str, ...]) -> tuple[str, str, str] | No
     if method == "get_cluster_custom_object":
         group, _version, plural = args[:3]
         return group, plural, "get"
-    match = re.fullmatch(r"(connect_get|read|list|patch|delete|create|replace)_(?:namespaced_)?(\w+?)"
-                         r"(?:_for_all_namespaces)?", method)
+    match = re.fullmatch(
+        r"(connect_get|read|list|patch|delete|create|replace)_(?:namespaced_)?(\w+?)"
+        r"(?:_for_all_namespaces)?",
+        method,
+    )
     assert match, f"no RBAC mapping for {method}"
     verb, noun = _VERBS[match.group(1)], match.group(2)
     api = next(name for name, cls in KUBE_APIS.items() if hasattr(cls, method))
@@ -66,8 +84,11 @@ def test_rbac_mapping_knows_the_client_methods():
     assert rbac_triple("read_namespaced_pod_log", ()) == ("", "pods/log", "get")
     assert rbac_triple("patch_namespaced_daemon_set", ()) == ("apps", "daemonsets", "patch")
     assert rbac_triple("connect_get_node_proxy_with_path", ()) == ("", "nodes/proxy", "get")
-    assert rbac_triple("get_cluster_custom_object", ("karpenter.sh", "v1", "nodepools")) == \
-        ("karpenter.sh", "nodepools", "get")
+    assert rbac_triple("get_cluster_custom_object", ("karpenter.sh", "v1", "nodepools")) == (
+        "karpenter.sh",
+        "nodepools",
+        "get",
+    )
 
 
 @pytest.mark.parametrize("case", ["http", "namespaced-rbac"])
@@ -75,13 +96,19 @@ def test_every_role_is_bound_to_the_bot_service_account(case):
     docs = render(case, ("rbac.kubeletConfig=true",))
     account = one(docs, "ServiceAccount")
     assert account["metadata"]["name"] == "chatops-bot"
-    assert re.fullmatch(r"arn:aws:iam::\d{12}:role/chatops-bot",
-                        account["metadata"]["annotations"]["eks.amazonaws.com/role-arn"])
+    assert re.fullmatch(
+        r"arn:aws:iam::\d{12}:role/chatops-bot", account["metadata"]["annotations"]["eks.amazonaws.com/role-arn"]
+    )
     subject = {"kind": "ServiceAccount", "name": "chatops-bot", "namespace": "chatops"}
-    bound = {(b["roleRef"]["kind"], b["roleRef"]["name"], b["metadata"].get("namespace"))
-             for b in kinds(docs, "ClusterRoleBinding") + kinds(docs, "RoleBinding") if subject in b["subjects"]}
-    roles = {(r["kind"], r["metadata"]["name"], r["metadata"].get("namespace"))
-             for r in kinds(docs, "ClusterRole") + kinds(docs, "Role")}
+    bound = {
+        (b["roleRef"]["kind"], b["roleRef"]["name"], b["metadata"].get("namespace"))
+        for b in kinds(docs, "ClusterRoleBinding") + kinds(docs, "RoleBinding")
+        if subject in b["subjects"]
+    }
+    roles = {
+        (r["kind"], r["metadata"]["name"], r["metadata"].get("namespace"))
+        for r in kinds(docs, "ClusterRole") + kinds(docs, "Role")
+    }
     assert bound == roles
 
 
@@ -98,4 +125,3 @@ def test_the_pod_runs_lazy_workers_and_leaves_room_for_their_processes(case):
 def _mebibytes(quantity: str) -> int:
     number, unit = re.fullmatch(r"(\d+)(Mi|Gi)", quantity).groups()
     return int(number) * (1024 if unit == "Gi" else 1)
-

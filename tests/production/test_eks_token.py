@@ -23,14 +23,14 @@ def _verify_sigv4(url: str, headers: dict[str, str], secret: str) -> bool:
     parts = urlsplit(url)
     query = parse_qsl(parts.query, keep_blank_values=True)
     given = dict(query)["X-Amz-Signature"]
-    canonical_query = "&".join(f"{quote(k, safe='-_.~')}={quote(v, safe='-_.~')}"
-                               for k, v in sorted(query) if k != "X-Amz-Signature")
+    canonical_query = "&".join(
+        f"{quote(k, safe='-_.~')}={quote(v, safe='-_.~')}" for k, v in sorted(query) if k != "X-Amz-Signature"
+    )
     signed = dict(query)["X-Amz-SignedHeaders"].split(";")
     all_headers = {"host": parts.netloc, **{k.lower(): v for k, v in headers.items()}}
     canonical_headers = "".join(f"{h}:{all_headers[h].strip()}\n" for h in signed)
     payload = hashlib.sha256(b"").hexdigest()
-    request = "\n".join(["GET", parts.path or "/", canonical_query, canonical_headers, ";".join(signed),
-                         payload])
+    request = "\n".join(["GET", parts.path or "/", canonical_query, canonical_headers, ";".join(signed), payload])
     amz_date = dict(query)["X-Amz-Date"]
     scope = dict(query)["X-Amz-Credential"].split("/", 1)[1]
     to_sign = "\n".join(["AWS4-HMAC-SHA256", amz_date, scope, hashlib.sha256(request.encode()).hexdigest()])

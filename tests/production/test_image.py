@@ -70,8 +70,9 @@ def test_the_app_writes_only_below_tmp(tmp_path):
     workdir.mkdir()
     env = {k: v.replace("/tmp", str(scratch)) for k, v in _env().items()}
     env.update(PATH=os.environ["PATH"], PYTHONPATH=str(ROOT))
-    done = subprocess.run([sys.executable, "-c", SCRIPT], cwd=workdir, env=env, capture_output=True,
-                          text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT], cwd=workdir, env=env, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     assert list(workdir.iterdir()) == []
     written = {p.relative_to(scratch).parts[0] for p in scratch.rglob("*")}

@@ -26,21 +26,38 @@ ROOT = Path(__file__).resolve().parents[2]
 SECRET = "metrics-multiprocess-secret"
 
 
-def test_counts_made_in_a_lazy_worker_reach_the_serving_process_metrics(moto_sandbox, kube_stand_in: KubeStandIn,
-                                                                         tmp_path):
+def test_counts_made_in_a_lazy_worker_reach_the_serving_process_metrics(
+    moto_sandbox, kube_stand_in: KubeStandIn, tmp_path
+):
     slack = SlackStandIn()
     slack.start()
     slack.add_user(DEV, "dev-kim")
     slack.add_channel(REQUEST_CHANNEL, "eks-requests")
     facts = seed_pod_restart_world(kube_stand_in)
     port = _free_port()
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "SLACK_BOT_TOKEN": "xoxb-serve", "SLACK_SIGNING_SECRET": SECRET,
-           "SLACK_API_URL": slack.base_url, "DATABASE_URL": f"sqlite:///{tmp_path / 'chatops.db'}",
-           "KUBE_HOST": kube_stand_in.url, "CLUSTER_NAME": "prod", "AWS_REGION": SANDBOX_REGION,
-           "REQUEST_CHANNELS": REQUEST_CHANNEL, "LAZY_WORKERS": "1", "ROLE_ALLOW_PATTERNS": "eks-*",
-           "LOG_LEVEL": "WARNING", "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "tmp" / "prometheus")}  # made by the bot
-    server = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve", "--migrate", "--host", "127.0.0.1",
-                               "--port", str(port)], env=env, cwd=tmp_path, stderr=subprocess.PIPE, text=True)
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "SLACK_BOT_TOKEN": "xoxb-serve",
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": slack.base_url,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'chatops.db'}",
+        "KUBE_HOST": kube_stand_in.url,
+        "CLUSTER_NAME": "prod",
+        "AWS_REGION": SANDBOX_REGION,
+        "REQUEST_CHANNELS": REQUEST_CHANNEL,
+        "LAZY_WORKERS": "1",
+        "ROLE_ALLOW_PATTERNS": "eks-*",
+        "LOG_LEVEL": "WARNING",
+        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "tmp" / "prometheus"),
+    }  # made by the bot
+    server = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "serve", "--migrate", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        cwd=tmp_path,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         wait(lambda: _get(url + "/readyz") == 200, 60, "the server to be ready")

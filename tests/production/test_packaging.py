@@ -37,15 +37,31 @@ PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
 DIST = PROJECT["name"]
 LOCK, CHARTS_LOCK = ROOT / "requirements.lock", ROOT / "requirements-charts.lock"
 # Only the extras may bring these: plotting (charts), the stand-ins (sandbox), the tools (dev).
-NOT_AT_RUNTIME = ("matplotlib", "numpy", "pillow", "moto", "websockets", "rich", "pytest", "hypothesis", "ruff",
-                  "import-linter", "pip-tools")
+NOT_AT_RUNTIME = (
+    "matplotlib",
+    "numpy",
+    "pillow",
+    "moto",
+    "websockets",
+    "rich",
+    "pytest",
+    "hypothesis",
+    "ruff",
+    "import-linter",
+    "pip-tools",
+)
 INSTALL_TIMEOUT = 600
 
 
 def _pip(python: Path, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     """This run's pip working on another interpreter's environment (``pip --python``)."""
-    done = subprocess.run([sys.executable, "-m", "pip", "--python", str(python), *args, "--disable-pip-version-check"],
-                          capture_output=True, text=True, timeout=INSTALL_TIMEOUT, cwd=cwd)
+    done = subprocess.run(
+        [sys.executable, "-m", "pip", "--python", str(python), *args, "--disable-pip-version-check"],
+        capture_output=True,
+        text=True,
+        timeout=INSTALL_TIMEOUT,
+        cwd=cwd,
+    )
     assert done.returncode == 0, f"pip {' '.join(args)}:\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}"
     return done
 
@@ -57,15 +73,19 @@ def _venv(where: Path) -> Path:
 
 def _clean_env(venv_python: Path, **extra: str) -> dict[str, str]:
     """No PYTHONPATH, no checkout on the path, nothing of this run's environment but the basics."""
-    env = {"PATH": f"{venv_python.parent}{os.pathsep}/usr/bin{os.pathsep}/bin", "HOME": str(venv_python.parents[2]),
-           "LANG": "C.UTF-8"}
+    env = {
+        "PATH": f"{venv_python.parent}{os.pathsep}/usr/bin{os.pathsep}/bin",
+        "HOME": str(venv_python.parents[2]),
+        "LANG": "C.UTF-8",
+    }
     env.update(extra)
     return env
 
 
 def _run(venv_python: Path, args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(args, cwd=cwd, env=_clean_env(venv_python, **env), capture_output=True, text=True,
-                          timeout=300)
+    return subprocess.run(
+        args, cwd=cwd, env=_clean_env(venv_python, **env), capture_output=True, text=True, timeout=300
+    )
 
 
 def _python(venv_python: Path, code: str, cwd: Path) -> str:
@@ -115,15 +135,22 @@ def _lock_pins(path: Path) -> dict[str, tuple[str, list[str]]]:
 
 
 def test_the_installed_distribution_has_the_projects_version_and_license(installed: Path, elsewhere: Path):
-    out = _python(installed, "import importlib.metadata as m, json;"
-                  f"d = m.distribution({DIST!r}); print(json.dumps([d.version, d.metadata['License-Expression']]))",
-                  elsewhere)
+    out = _python(
+        installed,
+        "import importlib.metadata as m, json;"
+        f"d = m.distribution({DIST!r}); print(json.dumps([d.version, d.metadata['License-Expression']]))",
+        elsewhere,
+    )
     assert json.loads(out) == [PROJECT["version"], "Apache-2.0"]
 
 
 def test_the_installed_package_holds_the_migrations(installed: Path, elsewhere: Path):
-    out = _python(installed, "import json; from bot.store.migrate import migrations_dir; d = migrations_dir();"
-                  "print(json.dumps([str(d), sorted(p.name for p in (d / 'versions').glob('*.py'))]))", elsewhere)
+    out = _python(
+        installed,
+        "import json; from bot.store.migrate import migrations_dir; d = migrations_dir();"
+        "print(json.dumps([str(d), sorted(p.name for p in (d / 'versions').glob('*.py'))]))",
+        elsewhere,
+    )
     where, versions = json.loads(out)
     assert Path(where).is_relative_to(installed.parents[1]), where  # the venv's copy, not the checkout's
     expected = sorted(p.name for p in (ROOT / "bot" / "migrations" / "versions").glob("*.py"))
@@ -144,8 +171,9 @@ def test_chatops_migrate_from_another_directory_creates_the_schema(installed: Pa
     assert re.search(rf"^revision\s*(?::\s*str\s*)?=\s*['\"]{re.escape(head)}['\"]", newest, flags=re.M), head
 
 
-def test_a_bare_install_has_no_plotting_stand_in_or_tool_library_and_every_module_imports(installed: Path,
-                                                                                           elsewhere: Path):
+def test_a_bare_install_has_no_plotting_stand_in_or_tool_library_and_every_module_imports(
+    installed: Path, elsewhere: Path
+):
     code = """
 import importlib, importlib.metadata as md, json, pkgutil
 import bot, handlers
@@ -193,21 +221,34 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_chatops_serve_from_the_bare_install_answers_its_health_check(installed: Path, elsewhere: Path,
-                                                                     tmp_path: Path):
+def test_chatops_serve_from_the_bare_install_answers_its_health_check(installed: Path, elsewhere: Path, tmp_path: Path):
     # Slack, AWS and Kubernetes all point at a loopback port nobody listens on: the start-up checks pass
     # (they look, and ask nothing), auth.test fails and is asked again later, and nothing leaves the machine.
     port, nobody = _free_port(), f"http://127.0.0.1:{_free_port()}"
-    env = _clean_env(installed, DATABASE_URL=f"sqlite:///{tmp_path / 'serve.sqlite'}",
-                     SLACK_BOT_TOKEN="xoxb-packaging-test", SLACK_SIGNING_SECRET="packaging-test",
-                     SLACK_API_URL=f"{nobody}/api/", ROLE_ALLOW_PATTERNS="eks-*", KUBE_HOST=nobody,
-                     AWS_ENDPOINT_URL=nobody, AWS_ACCESS_KEY_ID="packaging-test",
-                     AWS_SECRET_ACCESS_KEY="packaging-test", AWS_REGION="eu-west-1",
-                     AWS_EC2_METADATA_DISABLED="true")
-    proc = subprocess.Popen([str(installed.parent / "chatops"), "serve", "--migrate", "--host", "127.0.0.1",
-                             "--port", str(port)], cwd=elsewhere, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
+    env = _clean_env(
+        installed,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'serve.sqlite'}",
+        SLACK_BOT_TOKEN="xoxb-packaging-test",
+        SLACK_SIGNING_SECRET="packaging-test",
+        SLACK_API_URL=f"{nobody}/api/",
+        ROLE_ALLOW_PATTERNS="eks-*",
+        KUBE_HOST=nobody,
+        AWS_ENDPOINT_URL=nobody,
+        AWS_ACCESS_KEY_ID="packaging-test",
+        AWS_SECRET_ACCESS_KEY="packaging-test",
+        AWS_REGION="eu-west-1",
+        AWS_EC2_METADATA_DISABLED="true",
+    )
+    proc = subprocess.Popen(
+        [str(installed.parent / "chatops"), "serve", "--migrate", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=elsewhere,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
+
         def healthy() -> bool:
             if proc.poll() is not None:
                 raise AssertionError(f"chatops serve exited {proc.returncode}: {proc.stdout.read()[-3000:]}")
@@ -250,8 +291,9 @@ def test_the_charts_lock_is_the_runtime_lock_plus_matplotlib():
     (spec,) = PROJECT["optional-dependencies"]["charts"]
     req = Requirement(spec)
     assert req.specifier.contains(charts[canonicalize_name(req.name)][0])
-    assert not set(charts) & {canonicalize_name(n) for n in NOT_AT_RUNTIME if n not in ("matplotlib", "numpy",
-                                                                                          "pillow")}
+    assert not set(charts) & {
+        canonicalize_name(n) for n in NOT_AT_RUNTIME if n not in ("matplotlib", "numpy", "pillow")
+    }
 
 
 def test_the_lock_files_name_no_path_of_the_machine_they_were_made_on():
@@ -262,8 +304,12 @@ def test_the_lock_files_name_no_path_of_the_machine_they_were_made_on():
 
 
 def test_the_lock_covers_every_distribution_a_fresh_install_resolves(installed: Path, elsewhere: Path):
-    out = _python(installed, "import importlib.metadata as m, json;"
-                  "print(json.dumps(sorted({d.metadata['Name'] for d in m.distributions()})))", elsewhere)
+    out = _python(
+        installed,
+        "import importlib.metadata as m, json;"
+        "print(json.dumps(sorted({d.metadata['Name'] for d in m.distributions()})))",
+        elsewhere,
+    )
     resolved = {canonicalize_name(n) for n in json.loads(out)} - {canonicalize_name(DIST)}
     assert resolved, out
     missing = resolved - set(_lock_pins(LOCK))
@@ -271,13 +317,18 @@ def test_the_lock_covers_every_distribution_a_fresh_install_resolves(installed: 
 
 
 def test_the_dockerfile_recipe_installs_from_the_lock_alone_and_pip_check_passes(
-        tmp_path_factory: pytest.TempPathFactory, sources: Path, elsewhere: Path):
+    tmp_path_factory: pytest.TempPathFactory, sources: Path, elsewhere: Path
+):
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert "--require-hashes" in dockerfile and "-r requirements.lock" in dockerfile and "--no-deps" in dockerfile
     assert not re.search(r"\[(sandbox|dev)\]|pip install[^\n]*\b(pytest|moto|ruff)\b", dockerfile)
     wheels = tmp_path_factory.mktemp("wheels")
-    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(wheels),
-                           str(sources)], capture_output=True, text=True, timeout=INSTALL_TIMEOUT)
+    done = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(wheels), str(sources)],
+        capture_output=True,
+        text=True,
+        timeout=INSTALL_TIMEOUT,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     (wheel,) = wheels.glob("eks_chatops-*.whl")
     python = _venv(tmp_path_factory.mktemp("image") / "venv")

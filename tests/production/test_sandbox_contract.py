@@ -14,8 +14,11 @@ def test_every_module_of_the_bot_but_its_entry_points_is_forbidden_to_the_sandbo
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())
     (contract,) = [c for c in config["tool"]["importlinter"]["contracts"] if c.get("source_modules") == ["sandbox"]]
     forbidden = set(contract["forbidden_modules"])
-    parts = {f"bot.{p.stem if p.is_file() else p.name}" for p in (ROOT / "bot").iterdir()
-             if (p.suffix == ".py" or (p / "__init__.py").is_file())}
+    parts = {
+        f"bot.{p.stem if p.is_file() else p.name}"
+        for p in (ROOT / "bot").iterdir()
+        if (p.suffix == ".py" or (p / "__init__.py").is_file())
+    }
     assert "handlers" in forbidden
     assert parts - ENTRY_POINTS - forbidden == set()
     assert not contract.get("ignore_imports")

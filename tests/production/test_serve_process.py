@@ -55,7 +55,8 @@ def _flock_holder(path: str) -> int | None:
 
 
 def test_serve_with_lazy_workers_keeps_diagnoses_and_schedules_off_the_serving_process(
-        moto_sandbox, kube_stand_in: KubeStandIn, tmp_path, aws):
+    moto_sandbox, kube_stand_in: KubeStandIn, tmp_path, aws
+):
     slack = SlackStandIn()
     slack.start()
     for user, name in ((DEV, "dev-kim"), (OPS, "ops-lee")):
@@ -65,23 +66,46 @@ def test_serve_with_lazy_workers_keeps_diagnoses_and_schedules_off_the_serving_p
     seed_rds_world(aws)  # a member tagged autostop=yes: the sweep announces its cluster for adoption
     port = _free_port()
     db = tmp_path / "chatops.db"
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "SLACK_BOT_TOKEN": "xoxb-serve", "SLACK_SIGNING_SECRET": SECRET,
-           "SLACK_API_URL": slack.base_url, "DATABASE_URL": f"sqlite:///{db}", "KUBE_HOST": kube_stand_in.url,
-           "CLUSTER_NAME": "prod", "AWS_REGION": SANDBOX_REGION, "REQUEST_CHANNELS": REQUEST_CHANNEL,
-           "REPORT_CHANNEL": REPORTS, "APPROVER_USER_IDS": OPS, "LAZY_WORKERS": "1",
-           "ROLE_ALLOW_PATTERNS": "eks-*", "LOG_LEVEL": "WARNING"}
-    server = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve", "--migrate", "--host", "127.0.0.1",
-                               "--port", str(port)], env=env, cwd=tmp_path, stderr=subprocess.PIPE, text=True)
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "SLACK_BOT_TOKEN": "xoxb-serve",
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": slack.base_url,
+        "DATABASE_URL": f"sqlite:///{db}",
+        "KUBE_HOST": kube_stand_in.url,
+        "CLUSTER_NAME": "prod",
+        "AWS_REGION": SANDBOX_REGION,
+        "REQUEST_CHANNELS": REQUEST_CHANNEL,
+        "REPORT_CHANNEL": REPORTS,
+        "APPROVER_USER_IDS": OPS,
+        "LAZY_WORKERS": "1",
+        "ROLE_ALLOW_PATTERNS": "eks-*",
+        "LOG_LEVEL": "WARNING",
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "serve", "--migrate", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        cwd=tmp_path,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         wait(lambda: _get(url + "/readyz") == 200, 60, "the server to be ready")
         driver = SlackDriver(url, SECRET, response_url_for=slack.response_url)
         answer = driver.slash(f"pods {facts['namespace']}", user=DEV, channel=REQUEST_CHANNEL)
         assert answer.status_code == 200
-        wait(lambda: any(facts["stuck"] in (m.text or "") + str(m.blocks) for m in slack.messages(REQUEST_CHANNEL)),
-              60, "the pods answer, posted by the lazy worker")
-        wait(lambda: any("portal" in (m.text or "") for m in slack.messages(REPORTS)), 60,
-              "the scheduler's sweep announcing the tagged cluster")
+        wait(
+            lambda: any(facts["stuck"] in (m.text or "") + str(m.blocks) for m in slack.messages(REQUEST_CHANNEL)),
+            60,
+            "the pods answer, posted by the lazy worker",
+        )
+        wait(
+            lambda: any("portal" in (m.text or "") for m in slack.messages(REPORTS)),
+            60,
+            "the scheduler's sweep announcing the tagged cluster",
+        )
 
         metrics = httpx.get(url + "/metrics", timeout=5).text
         assert "chatops_lazy_workers_alive 1.0" in metrics and "chatops_lazy_queue_depth" in metrics

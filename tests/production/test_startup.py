@@ -37,8 +37,7 @@ def _interrupted_plan(sb: Sandbox, minutes_ago: float):
 
 
 def _thread_text(sb: Sandbox, req) -> str:
-    return json.dumps([[m.text, m.blocks] for m in sb.slack.thread(REQUEST_CHANNEL, req.thread_ts)],
-                      ensure_ascii=False)
+    return json.dumps([[m.text, m.blocks] for m in sb.slack.thread(REQUEST_CHANNEL, req.thread_ts)], ensure_ascii=False)
 
 
 def test_plan_applied_before_the_crash_is_marked_applied_and_told(sandbox):
@@ -70,7 +69,7 @@ def test_a_plan_another_replica_may_still_be_applying_is_left_alone_until_grace_
     report = on_start(sandbox.bot, schedule=lambda seconds, fn: later.append((seconds, fn)))
     assert (report.reconciled, report.deferred) == (0, 1)
     assert sandbox.repo.get_plan(plan.id).status == "applying"
-    (seconds, fn), = later
+    ((seconds, fn),) = later
     remaining = (GRACE - timedelta(minutes=1)).total_seconds()
     assert remaining - 5 <= seconds <= remaining
     sandbox.kube.remove("Pod", "cloudon", pod)

@@ -24,8 +24,12 @@ STAND_IN_DISTRIBUTIONS = ("moto", "websockets", "rich")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> zipfile.ZipFile:
     src = copy_sources(SOURCES, tmp_path_factory.mktemp("src"))
     out = tmp_path_factory.mktemp("wheel")
-    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(out), str(src)],
-                          capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(out), str(src)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     (built,) = out.glob("eks_chatops-*.whl")
     return zipfile.ZipFile(built)
@@ -48,7 +52,7 @@ def test_stand_in_libraries_are_only_in_the_sandbox_extra(wheel: zipfile.ZipFile
     runtime = [r for r in requires if "extra ==" not in r]
     for dist in STAND_IN_DISTRIBUTIONS:
         assert not [r for r in runtime if re.match(rf"{dist}\b", r)], f"{dist} is a runtime dependency: {runtime}"
-        assert [r for r in requires if re.match(rf"{dist}\b", r) and "extra == \"sandbox\"" in r], dist
+        assert [r for r in requires if re.match(rf"{dist}\b", r) and 'extra == "sandbox"' in r], dist
 
 
 def test_nothing_in_the_wheel_imports_the_sandbox(wheel: zipfile.ZipFile):

@@ -71,5 +71,6 @@ def rds_ctx(rds_world, module_kube):
 
     aws, _facts = rds_world
     aws.counter.reset()
-    return ClusterContext(aws=aws, kube=module_kube, cluster_name="prod", account_id=SANDBOX_ACCOUNT,
-                          wait_seconds=5.0, poll_seconds=0.05)
+    return ClusterContext(
+        aws=aws, kube=module_kube, cluster_name="prod", account_id=SANDBOX_ACCOUNT, wait_seconds=5.0, poll_seconds=0.05
+    )

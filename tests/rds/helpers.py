@@ -66,6 +66,12 @@ def apply_step(op: Any, ctx: Any, step: PlanStep) -> Any:
 def seed_read_replica(aws: Any) -> None:
     """A MySQL instance ``ledger-db`` with its read replica ``ledger-ro`` (neither can be stopped)."""
     rds = aws.client("rds")
-    rds.create_db_instance(DBInstanceIdentifier="ledger-db", Engine="mysql", DBInstanceClass="db.t3.small",
-                           AllocatedStorage=20, MasterUsername="ledger", MasterUserPassword="sandbox-password-1")
+    rds.create_db_instance(
+        DBInstanceIdentifier="ledger-db",
+        Engine="mysql",
+        DBInstanceClass="db.t3.small",
+        AllocatedStorage=20,
+        MasterUsername="ledger",
+        MasterUserPassword="sandbox-password-1",
+    )
     rds.create_db_instance_read_replica(DBInstanceIdentifier="ledger-ro", SourceDBInstanceIdentifier="ledger-db")

@@ -17,8 +17,9 @@ def _ops(repo):
 
 
 def _ask(ctx, lang="en", **entities):
-    return DIAGNOSER.diagnose(ctx, Request("rds_schedule", entities, lang=lang, user="U-dev",
-                                           text="portal-rds-1 밤에 자동으로 꺼주세요"))
+    return DIAGNOSER.diagnose(
+        ctx, Request("rds_schedule", entities, lang=lang, user="U-dev", text="portal-rds-1 밤에 자동으로 꺼주세요")
+    )
 
 
 def test_member_request_becomes_an_approved_cluster_schedule(rds_ctx, sqlite_repo):
@@ -77,8 +78,10 @@ def test_default_time_zone_is_utc_and_the_requesters_own_is_shown_beside_it(rds_
     rds_ctx.extras[EXTRA_USER_TZ] = "Asia/Seoul"
     table = _ask(rds_ctx, db="portal").findings[-1].table
     assert table[0] == ("ACTION", "AT", "YOUR TIME (Asia/Seoul)")
-    assert table[1:3] == (("start", "Mon 2026-11-23 08:00 UTC", "Mon 11-23 17:00 KST"),
-                          ("stop", "Mon 2026-11-23 20:00 UTC", "Tue 11-24 05:00 KST"))
+    assert table[1:3] == (
+        ("start", "Mon 2026-11-23 08:00 UTC", "Mon 11-23 17:00 KST"),
+        ("stop", "Mon 2026-11-23 20:00 UTC", "Tue 11-24 05:00 KST"),
+    )
     rds_ctx.extras[EXTRA_USER_TZ] = "UTC"  # the same zone as the schedule's: no second column
     assert _ask(rds_ctx, db="portal").findings[-1].table[0] == ("ACTION", "AT")
     rds_ctx.extras.pop(EXTRA_USER_TZ)
@@ -132,7 +135,5 @@ def test_keep_running_override_and_list(rds_ctx, sqlite_repo):
     assert rows["portal"][7].startswith("keep running until 11-23 23:00")
     assert "via cluster portal" in rows["portal-rds-1"][5]
     assert rows["billing-db"][5] == "-"
-    filtered = DIAGNOSER.diagnose(
-        rds_ctx, Request("rds_schedule", {"verb": "list", "filter": "team=billing"})
-    )
+    filtered = DIAGNOSER.diagnose(rds_ctx, Request("rds_schedule", {"verb": "list", "filter": "team=billing"}))
     assert [r[0] for r in filtered.findings[0].table[1:]] == ["billing-db"]

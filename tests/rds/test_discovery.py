@@ -19,14 +19,18 @@ def test_world_is_discovered_with_the_member_tag(rds_world):
     assert (member.cluster_id, member.db_class, member.tagged) == ("portal", "db.r6g.large", True)
     assert inv.get("instance", "billing-db").engine == "postgres"
     assert facts["member_arn"] == member.arn
-    assert counted.counter.snapshot() == {"tagging:GetResources": 1, "rds:DescribeDbClusters": 1,
-                                          "rds:DescribeDbInstances": 1}
+    assert counted.counter.snapshot() == {
+        "tagging:GetResources": 1,
+        "rds:DescribeDbClusters": 1,
+        "rds:DescribeDbInstances": 1,
+    }
 
 
 def test_custom_tag_rule_and_single_target_lookup(rds_world):
     aws, facts = rds_world
-    aws.client("rds").add_tags_to_resource(ResourceName=facts["instance_arn"],
-                                           Tags=[{"Key": "schedule", "Value": "office-hours"}])
+    aws.client("rds").add_tags_to_resource(
+        ResourceName=facts["instance_arn"], Tags=[{"Key": "schedule", "Value": "office-hours"}]
+    )
     assert discover(aws, TagRule("autostop", "yes")).get("instance", "billing-db").tagged is False
     assert discover(aws, TagRule.parse("schedule=office-hours")).get("instance", "billing-db").tagged is True
     one = describe_target(aws, "instance", "portal-rds-1")

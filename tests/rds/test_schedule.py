@@ -14,14 +14,17 @@ from tests.rds.helpers import KST, kst
 WEEKDAYS = Schedule("cluster", "portal", "0 20 * * 1-5", "0 8 * * 1-5", "Asia/Seoul", id=1)
 
 
-@pytest.mark.parametrize("when, expected", [
-    (kst(2026, 11, 23, 19, 59), "running"),   # Monday before the stop
-    (kst(2026, 11, 23, 20, 0), "stopped"),    # exactly at the stop firing
-    (kst(2026, 11, 24, 3, 0), "stopped"),     # night
-    (kst(2026, 11, 24, 8, 0), "running"),     # Tuesday start
-    (kst(2026, 11, 28, 12, 0), "stopped"),    # Saturday: stopped since Friday 20:00
-    (kst(2026, 11, 30, 7, 59), "stopped"),    # Monday before the start
-])
+@pytest.mark.parametrize(
+    "when, expected",
+    [
+        (kst(2026, 11, 23, 19, 59), "running"),  # Monday before the stop
+        (kst(2026, 11, 23, 20, 0), "stopped"),  # exactly at the stop firing
+        (kst(2026, 11, 24, 3, 0), "stopped"),  # night
+        (kst(2026, 11, 24, 8, 0), "running"),  # Tuesday start
+        (kst(2026, 11, 28, 12, 0), "stopped"),  # Saturday: stopped since Friday 20:00
+        (kst(2026, 11, 30, 7, 59), "stopped"),  # Monday before the start
+    ],
+)
 def test_desired_state_follows_the_latest_firing(when, expected):
     assert desired_state(WEEKDAYS, (), when) == expected
 
@@ -62,9 +65,7 @@ def test_next_action_and_preview_skip_the_weekend():
 
 
 def test_parse_schedule_command():
-    ents = parse_rds(
-        ["schedule", "portal-rds-1", "stop", "0 20 * * 1-5", "start", "0 8 * * 1-5", "tz=Asia/Seoul"]
-    )
+    ents = parse_rds(["schedule", "portal-rds-1", "stop", "0 20 * * 1-5", "start", "0 8 * * 1-5", "tz=Asia/Seoul"])
     assert ents == {
         "verb": "schedule",
         "db": "portal-rds-1",

@@ -29,18 +29,30 @@ def test_schedule_modal_opens_validates_and_files_a_plan(sandbox):
     view = view if isinstance(view, dict) else __import__("json").loads(view)
     assert view["callback_id"] == "rds_schedule_modal" and opened.args["trigger_id"] == "T123"
     meta = view["private_metadata"]
-    bad = sandbox.driver.view_submission("rds_schedule_modal", {
-        "days": {"value": {"type": "checkboxes", "selected_options": []}},
-        "stop": {"value": {"type": "timepicker", "selected_time": "21:30"}},
-        "start": {"value": {"type": "timepicker", "selected_time": "21:30"}},
-        "tz": {"value": "Mars/Olympus"}}, user=DEV, private_metadata=meta)
+    bad = sandbox.driver.view_submission(
+        "rds_schedule_modal",
+        {
+            "days": {"value": {"type": "checkboxes", "selected_options": []}},
+            "stop": {"value": {"type": "timepicker", "selected_time": "21:30"}},
+            "start": {"value": {"type": "timepicker", "selected_time": "21:30"}},
+            "tz": {"value": "Mars/Olympus"},
+        },
+        user=DEV,
+        private_metadata=meta,
+    )
     errors = bad.json()["errors"]
     assert set(errors) == {"days", "start", "tz"}
-    ok = sandbox.driver.view_submission("rds_schedule_modal", {
-        "days": {"value": {"type": "checkboxes", "selected_options": [{"value": "1"}, {"value": "3"}]}},
-        "stop": {"value": {"type": "timepicker", "selected_time": "21:30"}},
-        "start": {"value": {"type": "timepicker", "selected_time": "07:00"}},
-        "tz": {"value": "Asia/Seoul"}}, user=DEV, private_metadata=meta)
+    ok = sandbox.driver.view_submission(
+        "rds_schedule_modal",
+        {
+            "days": {"value": {"type": "checkboxes", "selected_options": [{"value": "1"}, {"value": "3"}]}},
+            "stop": {"value": {"type": "timepicker", "selected_time": "21:30"}},
+            "start": {"value": {"type": "timepicker", "selected_time": "07:00"}},
+            "tz": {"value": "Asia/Seoul"},
+        },
+        user=DEV,
+        private_metadata=meta,
+    )
     assert ok.status_code == 200 and not ok.content
     req = sandbox.wait_request(lambda r: r.intent == "rds_schedule")
     plan = sandbox.repo.plans_for_request(req.id)[0]

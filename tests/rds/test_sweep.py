@@ -23,7 +23,12 @@ def test_stop_at_the_stop_firing_and_nothing_before():
     plan = plan_sweep(inv, [PORTAL], [], [], kst(2026, 11, 23, 20, 0))
     [act] = plan.actions
     assert (act.action, act.decision.api, act.key, act.cause, act.catch_up) == (
-        "stop", "stop_db_cluster", ("cluster", "portal"), "schedule:7", False)
+        "stop",
+        "stop_db_cluster",
+        ("cluster", "portal"),
+        "schedule:7",
+        False,
+    )
 
 
 def test_schedule_on_a_member_acts_on_the_cluster_once():
@@ -61,8 +66,10 @@ def test_override_keeps_it_running_and_a_user_start_is_not_overruled():
     inv = fixture_inventory()
     ovr = Override("cluster", "portal", kst(2026, 11, 23, 23, 0))
     assert plan_sweep(inv, [PORTAL], [ovr], [], kst(2026, 11, 23, 21, 0)).actions == ()
-    user = [ActionRecord(kst(2026, 11, 23, 20, 0), "cluster", "portal", "stop", "schedule:7"),
-            ActionRecord(kst(2026, 11, 23, 21, 0), "cluster", "portal", "start", "user:U123")]
+    user = [
+        ActionRecord(kst(2026, 11, 23, 20, 0), "cluster", "portal", "stop", "schedule:7"),
+        ActionRecord(kst(2026, 11, 23, 21, 0), "cluster", "portal", "start", "user:U123"),
+    ]
     plan = plan_sweep(inv, [PORTAL], [], user, kst(2026, 11, 23, 21, 5))
     assert plan.actions == ()
     [note] = plan.notes

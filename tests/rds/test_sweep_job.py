@@ -34,8 +34,9 @@ def _cluster_status(aws):
 
 def test_schedule_stops_at_20_kst_and_restops_after_self_restart(rds_world, sqlite_repo):
     aws, _ = rds_world
-    sch = sqlite_repo.upsert_schedule("cluster", "portal", "0 20 * * 1-5", "0 8 * * 1-5", "Asia/Seoul",
-                                      created_by="U-dev", approved_by="U-ops")
+    sch = sqlite_repo.upsert_schedule(
+        "cluster", "portal", "0 20 * * 1-5", "0 8 * * 1-5", "Asia/Seoul", created_by="U-dev", approved_by="U-ops"
+    )
     clock = Clock(kst(2026, 11, 27, 19, 55))  # Friday
     job, rec = _job(aws, sqlite_repo, clock)
     first = job.run()
@@ -45,7 +46,8 @@ def test_schedule_stops_at_20_kst_and_restops_after_self_restart(rds_world, sqli
     clock.set(kst(2026, 11, 27, 20, 0))
     out = job.run()
     assert [(d["action"], d["api"], d["cause"], d["result"], d["state"]) for d in out.done] == [
-        ("stop", "stop_db_cluster", f"schedule:{sch.id}", "ok", "stopping")]
+        ("stop", "stop_db_cluster", f"schedule:{sch.id}", "ok", "stopping")
+    ]
     # AWS answers StopDBCluster with "stopping"; the bot says so rather than "stopped".
     assert _cluster_status(aws) == "stopping"
     assert rec.audits[-1][0] == "schedule_action" and rec.audits[-1][3] == {"state": "stopping"}
@@ -88,13 +90,7 @@ def test_missed_windows_are_caught_up_once(rds_world, sqlite_repo):
         clock.set(kst(2026, 11, 23, 23, 40) + timedelta(minutes=minutes))
         assert job.run().done == []
     assert (
-        len(
-            [
-                r
-                for r in sqlite_repo.actions_between(kst(2026, 11, 23, 0), kst(2026, 11, 25, 0))
-                if r.action == "stop"
-            ]
-        )
+        len([r for r in sqlite_repo.actions_between(kst(2026, 11, 23, 0), kst(2026, 11, 25, 0)) if r.action == "stop"])
         == 1
     )
     tick()

@@ -20,8 +20,9 @@ def test_directory_reads_the_time_zone_slack_gives_and_says_nothing_when_it_cann
 def _proposal_text(sandbox: Sandbox, timeout: float = 30.0) -> str:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        texts = [t for t in (json.dumps(m.blocks, ensure_ascii=False) for m in sandbox.slack.messages())
-                 if "ACTION" in t]
+        texts = [
+            t for t in (json.dumps(m.blocks, ensure_ascii=False) for m in sandbox.slack.messages()) if "ACTION" in t
+        ]
         if texts:
             return texts[-1]
         time.sleep(0.05)

@@ -18,8 +18,9 @@ def _texts(content) -> str:
 
 
 def test_an_approvals_report_escapes_the_plan_title_and_mentions_the_requester():
-    plan = approvals.WaitingPlan(7, TITLE, "high", "cloudon/api", "U_DEV", NOW - timedelta(minutes=5),
-                                 NOW + timedelta(minutes=50), 1, 2)
+    plan = approvals.WaitingPlan(
+        7, TITLE, "high", "cloudon/api", "U_DEV", NOW - timedelta(minutes=5), NOW + timedelta(minutes=50), 1, 2
+    )
     data = approvals.ApprovalsData((plan,), "<!subteam^S0OPS>")
     first = approvals.build(data, None, NOW, "en")
     text = _texts(first)

@@ -70,7 +70,5 @@ def test_retried_deliveries_and_repeated_requests_make_no_noise(sandbox):
     assert len(received) == 2  # the listing once (not three times) and the restart once (not twice)
     tops = [m for m in sandbox.slack.messages(REQUEST_CHANNEL) if m.thread_ts in (None, m.ts)]
     assert len(tops) == 1  # the restart's thread; the listing answered in the asker's own thread, once:
-    statuses = [
-        m for m in sandbox.slack.messages(REQUEST_CHANNEL) if m.thread_ts == ts and "(request #" in m.text
-    ]
+    statuses = [m for m in sandbox.slack.messages(REQUEST_CHANNEL) if m.thread_ts == ts and "(request #" in m.text]
     assert len(statuses) == 1

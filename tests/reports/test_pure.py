@@ -35,9 +35,7 @@ def test_diff_carries_since_reports_resolved_once_and_notices_changed_fields():
     assert [i.key for i in second.new] == ["c"] and [i.key for i in second.changed] == ["b"]
     assert [r.key for r in second.resolved] == ["a"] and second.resolved[0].since == NOW
     assert second.changed[0].since == NOW  # still failing since the first run saw it
-    third = diff(
-        [_item("b", fields={"n": 2}), _item("c")], state_of(second, later), later + timedelta(hours=1)
-    )
+    third = diff([_item("b", fields={"n": 2}), _item("c")], state_of(second, later), later + timedelta(hours=1))
     assert third.unchanged and third.resolved == () and third.changed_at == later
 
 

@@ -28,8 +28,10 @@ def _posts(sandbox):
 def _wait_settled(sandbox, report_id: int) -> None:
     """Until the run started from Slack has recorded itself and released the report."""
     repo = _service(sandbox).repo
-    wait(lambda: repo.last_run(report_id) and repo.get_config(report_id).running_until is None,
-         what="the run recorded and its lease released")
+    wait(
+        lambda: repo.last_run(report_id) and repo.get_config(report_id).running_until is None,
+        what="the run recorded and its lease released",
+    )
 
 
 def test_changing_reports_is_for_approvers_and_channels_arrive_escaped(sandbox):
@@ -111,9 +113,7 @@ def test_diagnose_button_starts_a_thread_in_the_report_channel(sandbox):
     sandbox.clock.advance(timedelta(minutes=30))
     result = _service(sandbox).run(report_id)
     button = next(
-        b["accessory"]
-        for b in result.content.blocks
-        if "accessory" in b and facts["stuck_pod"] in b["text"]["text"]
+        b["accessory"] for b in result.content.blocks if "accessory" in b and facts["stuck_pod"] in b["text"]["text"]
     )
     sandbox.click(button["action_id"], button["value"], user=DEV, channel=REPORTS, message_ts=result.ts)
     req = sandbox.wait_request(lambda r: r.intent == "pod_events")
@@ -123,9 +123,7 @@ def test_diagnose_button_starts_a_thread_in_the_report_channel(sandbox):
     }
     thread = sandbox.slack.thread(REPORTS, req.thread_ts)
     assert len(thread) >= 2 and "CrashLoopBackOff" in json.dumps([m.blocks for m in thread])
-    sandbox.click(
-        "report_diagnose-000000000000", "000000000000", user=DEV, channel=REPORTS, message_ts=result.ts
-    )
+    sandbox.click("report_diagnose-000000000000", "000000000000", user=DEV, channel=REPORTS, message_ts=result.ts)
     wait(lambda: sandbox.slack.ephemerals(DEV), what="unknown item ephemeral")
 
 

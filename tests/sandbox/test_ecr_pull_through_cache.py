@@ -20,7 +20,8 @@ def clients(moto_sandbox):
     moto_sandbox.reset()
     world = WorldAws()
     secret = world.client("secretsmanager").create_secret(
-        Name="ecr-pullthroughcache/docker-hub", SecretString=json.dumps({"username": "u", "accessToken": "t"}))
+        Name="ecr-pullthroughcache/docker-hub", SecretString=json.dumps({"username": "u", "accessToken": "t"})
+    )
     return world.client("ecr"), secret["ARN"]
 
 
@@ -30,21 +31,26 @@ def _code(exc: pytest.ExceptionInfo) -> tuple[str, int]:
 
 def test_create_describe_delete(clients):
     ecr, arn = clients
-    created = ecr.create_pull_through_cache_rule(ecrRepositoryPrefix="docker-hub/",
-                                                 upstreamRegistryUrl="registry-1.docker.io", credentialArn=arn)
+    created = ecr.create_pull_through_cache_rule(
+        ecrRepositoryPrefix="docker-hub/", upstreamRegistryUrl="registry-1.docker.io", credentialArn=arn
+    )
     assert created["ecrRepositoryPrefix"] == "docker-hub"  # "an assumed / applied to the end of the prefix"
     assert created["registryId"] == SANDBOX_ACCOUNT and created["upstreamRegistry"] == "docker-hub"
     assert created["credentialArn"] == arn and created["createdAt"] is not None
     ecr.create_pull_through_cache_rule(ecrRepositoryPrefix="quay", upstreamRegistryUrl="quay.io")
     listed = ecr.describe_pull_through_cache_rules()["pullThroughCacheRules"]
     assert {r["ecrRepositoryPrefix"]: r["upstreamRegistryUrl"] for r in listed} == {
-        "docker-hub": "registry-1.docker.io", "quay": "quay.io"}
+        "docker-hub": "registry-1.docker.io",
+        "quay": "quay.io",
+    }
     one = ecr.describe_pull_through_cache_rules(ecrRepositoryPrefixes=["quay"])["pullThroughCacheRules"]
     assert [r["ecrRepositoryPrefix"] for r in one] == ["quay"]
     page = ecr.describe_pull_through_cache_rules(maxResults=1)
     rest = ecr.describe_pull_through_cache_rules(maxResults=1, nextToken=page["nextToken"])
     assert [r["ecrRepositoryPrefix"] for r in page["pullThroughCacheRules"] + rest["pullThroughCacheRules"]] == [
-        "docker-hub", "quay"] and "nextToken" not in rest
+        "docker-hub",
+        "quay",
+    ] and "nextToken" not in rest
     deleted = ecr.delete_pull_through_cache_rule(ecrRepositoryPrefix="docker-hub")
     assert deleted["upstreamRegistryUrl"] == "registry-1.docker.io"
     with pytest.raises(ClientError) as gone:
@@ -57,8 +63,9 @@ def test_create_describe_delete(clients):
 
 def test_a_duplicate_prefix_is_refused_and_the_first_rule_kept(clients):
     ecr, arn = clients
-    ecr.create_pull_through_cache_rule(ecrRepositoryPrefix="docker-hub", upstreamRegistryUrl="registry-1.docker.io",
-                                       credentialArn=arn)
+    ecr.create_pull_through_cache_rule(
+        ecrRepositoryPrefix="docker-hub", upstreamRegistryUrl="registry-1.docker.io", credentialArn=arn
+    )
     with pytest.raises(ClientError) as dup:
         ecr.create_pull_through_cache_rule(ecrRepositoryPrefix="docker-hub/", upstreamRegistryUrl="quay.io")
     assert _code(dup) == ("PullThroughCacheRuleAlreadyExistsException", 400)
@@ -67,16 +74,30 @@ def test_a_duplicate_prefix_is_refused_and_the_first_rule_kept(clients):
     assert rule["upstreamRegistryUrl"] == "registry-1.docker.io"
 
 
-@pytest.mark.parametrize(("kwargs", "code"), [
-    ({"ecrRepositoryPrefix": "Docker", "upstreamRegistryUrl": "quay.io"}, "InvalidParameterException"),
-    ({"ecrRepositoryPrefix": "mine", "upstreamRegistryUrl": "registry.example.com"},
-     "UnsupportedUpstreamRegistryException"),
-    ({"ecrRepositoryPrefix": "docker-hub", "upstreamRegistryUrl": "registry-1.docker.io"},
-     "InvalidParameterException"),  # Docker Hub needs a Secrets Manager secret
-    ({"ecrRepositoryPrefix": "docker-hub", "upstreamRegistryUrl": "registry-1.docker.io",
-      "credentialArn": "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:ecr-pullthroughcache/none-AbCdEf"},
-     "SecretNotFoundException"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "code"),
+    [
+        ({"ecrRepositoryPrefix": "Docker", "upstreamRegistryUrl": "quay.io"}, "InvalidParameterException"),
+        (
+            {"ecrRepositoryPrefix": "mine", "upstreamRegistryUrl": "registry.example.com"},
+            "UnsupportedUpstreamRegistryException",
+        ),
+        (
+            {"ecrRepositoryPrefix": "docker-hub", "upstreamRegistryUrl": "registry-1.docker.io"},
+            "InvalidParameterException",
+        ),  # Docker Hub needs a Secrets Manager secret
+        (
+            {
+                "ecrRepositoryPrefix": "docker-hub",
+                "upstreamRegistryUrl": "registry-1.docker.io",
+                "credentialArn": (
+                    "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:ecr-pullthroughcache/none-AbCdEf"
+                ),
+            },
+            "SecretNotFoundException",
+        ),
+    ],
+)
 def test_refusals(clients, kwargs, code):
     ecr, _ = clients
     with pytest.raises(ClientError) as refused:

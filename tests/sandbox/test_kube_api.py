@@ -37,25 +37,47 @@ def core(api: client.ApiClient) -> client.CoreV1Api:
     return client.CoreV1Api(api)
 
 
-def pod(name: str, namespace: str = NS, labels: dict | None = None, node: str = NODE, phase: str = "Running",
-        owner: dict | None = None, containers: tuple[str, ...] = ("agent",)) -> dict:
+def pod(
+    name: str,
+    namespace: str = NS,
+    labels: dict | None = None,
+    node: str = NODE,
+    phase: str = "Running",
+    owner: dict | None = None,
+    containers: tuple[str, ...] = ("agent",),
+) -> dict:
     meta: dict = {"name": name, "namespace": namespace, "labels": labels or {}}
     if owner:
         meta["ownerReferences"] = [owner]
     image = "public.ecr.aws/cloudwatch-agent:1.3"
-    return {"apiVersion": "v1", "kind": "Pod", "metadata": meta,
-            "spec": {"nodeName": node, "containers": [{"name": c, "image": image} for c in containers]},
-            "status": {"phase": phase}}
+    return {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": meta,
+        "spec": {"nodeName": node, "containers": [{"name": c, "image": image} for c in containers]},
+        "status": {"phase": phase},
+    }
 
 
 def pulling_pod(name: str, **kwargs) -> dict:
     """A pod whose image pull failed, as the kubelet reports it."""
     obj = pod(name, phase="Pending", **kwargs)
-    obj["status"]["containerStatuses"] = [{
-        "name": "agent", "image": "public.ecr.aws/cloudwatch-agent:1.3", "imageID": "", "ready": False,
-        "restartCount": 0, "started": False,
-        "state": {"waiting": {"reason": "ImagePullBackOff",
-                              "message": 'Back-off pulling image "public.ecr.aws/cloudwatch-agent:1.3"'}}}]
+    obj["status"]["containerStatuses"] = [
+        {
+            "name": "agent",
+            "image": "public.ecr.aws/cloudwatch-agent:1.3",
+            "imageID": "",
+            "ready": False,
+            "restartCount": 0,
+            "started": False,
+            "state": {
+                "waiting": {
+                    "reason": "ImagePullBackOff",
+                    "message": 'Back-off pulling image "public.ecr.aws/cloudwatch-agent:1.3"',
+                }
+            },
+        }
+    ]
     return obj
 
 
@@ -82,8 +104,9 @@ def test_put_pods_deserialise_with_container_state(kube_stand_in, core):
 
 
 def test_create_fills_metadata_and_default_running_status(kube_stand_in, core):
-    created = core.create_namespaced_pod(NS, {"metadata": {"name": "web"},
-                                              "spec": {"containers": [{"name": "c", "image": "nginx:1.27"}]}})
+    created = core.create_namespaced_pod(
+        NS, {"metadata": {"name": "web"}, "spec": {"containers": [{"name": "c", "image": "nginx:1.27"}]}}
+    )
     assert created.metadata.namespace == NS and created.metadata.generation == 1
     assert created.status.phase == "Running"
     assert created.status.container_statuses[0].ready is True
@@ -98,8 +121,9 @@ def test_create_existing_is_409_and_generate_name_picks_a_free_name(core):
         core.create_namespaced_pod(NS, body)
     assert status_of(exc) == (409, "AlreadyExists")
 
-    generated = core.create_namespaced_pod(NS, {"metadata": {"generateName": "job-"},
-                                                "spec": {"containers": [{"name": "c", "image": "busybox"}]}})
+    generated = core.create_namespaced_pod(
+        NS, {"metadata": {"generateName": "job-"}, "spec": {"containers": [{"name": "c", "image": "busybox"}]}}
+    )
     assert re.fullmatch(r"job-[a-z0-9]{5}", generated.metadata.name)
 
 
@@ -132,34 +156,39 @@ def test_reading_a_missing_object_is_a_404_status(core, api):
 @pytest.fixture
 def labelled(kube_stand_in):
     kube_stand_in.put(pod("web-1", labels={"app": "web", "tier": "front"}))
-    kube_stand_in.put(pod("web-2", labels={"app": "web", "tier": "back"}, node="ip-10-0-2-9",
-                          phase="Pending"))
+    kube_stand_in.put(pod("web-2", labels={"app": "web", "tier": "back"}, node="ip-10-0-2-9", phase="Pending"))
     kube_stand_in.put(pod("db-1", labels={"app": "db", "legacy": "yes"}))
     return kube_stand_in
 
 
-@pytest.mark.parametrize("selector, expected", [
-    ("app=web", ["web-1", "web-2"]),
-    ("app==db", ["db-1"]),
-    ("app!=web", ["db-1"]),
-    ("tier in (front, side)", ["web-1"]),
-    ("tier notin (front)", ["db-1", "web-2"]),
-    ("legacy", ["db-1"]),
-    ("!legacy", ["web-1", "web-2"]),
-    ("app=web,tier=back", ["web-2"]),
-])
+@pytest.mark.parametrize(
+    "selector, expected",
+    [
+        ("app=web", ["web-1", "web-2"]),
+        ("app==db", ["db-1"]),
+        ("app!=web", ["db-1"]),
+        ("tier in (front, side)", ["web-1"]),
+        ("tier notin (front)", ["db-1", "web-2"]),
+        ("legacy", ["db-1"]),
+        ("!legacy", ["web-1", "web-2"]),
+        ("app=web,tier=back", ["web-2"]),
+    ],
+)
 def test_label_selectors(labelled, core, selector, expected):
     found = core.list_namespaced_pod(NS, label_selector=selector).items
     assert [p.metadata.name for p in found] == expected
 
 
-@pytest.mark.parametrize("selector, expected", [
-    (f"spec.nodeName={NODE}", ["db-1", "web-1"]),
-    ("status.phase=Pending", ["web-2"]),
-    ("status.phase!=Running", ["web-2"]),
-    ("metadata.name=web-1", ["web-1"]),
-    (f"metadata.namespace={NS},metadata.name!=db-1", ["web-1", "web-2"]),
-])
+@pytest.mark.parametrize(
+    "selector, expected",
+    [
+        (f"spec.nodeName={NODE}", ["db-1", "web-1"]),
+        ("status.phase=Pending", ["web-2"]),
+        ("status.phase!=Running", ["web-2"]),
+        ("metadata.name=web-1", ["web-1"]),
+        (f"metadata.namespace={NS},metadata.name!=db-1", ["web-1", "web-2"]),
+    ],
+)
 def test_field_selectors(labelled, core, selector, expected):
     assert [p.metadata.name for p in core.list_namespaced_pod(NS, field_selector=selector).items] == expected
 
@@ -199,11 +228,16 @@ def test_merge_patch_and_json_patch(kube_stand_in, core):
     merged = core.patch_namespaced_pod("web", NS, {"metadata": {"labels": {"new": "2", "old": None}}})
     assert merged.metadata.labels == {"app": "web", "new": "2"}
 
-    patched = core.patch_namespaced_pod("web", NS, [
-        {"op": "test", "path": "/metadata/labels/app", "value": "web"},
-        {"op": "replace", "path": "/metadata/labels/app", "value": "api"},
-        {"op": "add", "path": "/metadata/annotations", "value": {"a/b": "c"}},
-        {"op": "remove", "path": "/metadata/labels/new"}])
+    patched = core.patch_namespaced_pod(
+        "web",
+        NS,
+        [
+            {"op": "test", "path": "/metadata/labels/app", "value": "web"},
+            {"op": "replace", "path": "/metadata/labels/app", "value": "api"},
+            {"op": "add", "path": "/metadata/annotations", "value": {"a/b": "c"}},
+            {"op": "remove", "path": "/metadata/labels/new"},
+        ],
+    )
     assert patched.metadata.labels == {"app": "api"}
     assert patched.metadata.annotations == {"a/b": "c"}
     assert int(patched.metadata.resource_version) > int(merged.metadata.resource_version)
@@ -221,19 +255,35 @@ def test_dry_run_answers_without_storing(kube_stand_in, core):
 def test_failed_json_patch_test_changes_nothing(kube_stand_in, core):
     kube_stand_in.put(pod("web", labels={"app": "web"}))
     with pytest.raises(ApiException) as exc:
-        core.patch_namespaced_pod("web", NS, [{"op": "replace", "path": "/metadata/labels/app", "value": "x"},
-                                              {"op": "test", "path": "/metadata/labels/app", "value": "web"}])
+        core.patch_namespaced_pod(
+            "web",
+            NS,
+            [
+                {"op": "replace", "path": "/metadata/labels/app", "value": "x"},
+                {"op": "test", "path": "/metadata/labels/app", "value": "web"},
+            ],
+        )
     assert exc.value.status == 422
     assert kube_stand_in.get("Pod", NS, "web")["metadata"]["labels"] == {"app": "web"}
 
 
 def test_put_with_stale_resource_version_is_409_conflict(kube_stand_in, api):
     apps = client.AppsV1Api(api)
-    kube_stand_in.put({"apiVersion": "apps/v1", "kind": "Deployment",
-                       "metadata": {"name": "web", "namespace": NS},
-                       "spec": {"replicas": 1, "selector": {"matchLabels": {"app": "web"}},
-                                "template": {"metadata": {"labels": {"app": "web"}},
-                                             "spec": {"containers": [{"name": "web", "image": "nginx"}]}}}})
+    kube_stand_in.put(
+        {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": {"name": "web", "namespace": NS},
+            "spec": {
+                "replicas": 1,
+                "selector": {"matchLabels": {"app": "web"}},
+                "template": {
+                    "metadata": {"labels": {"app": "web"}},
+                    "spec": {"containers": [{"name": "web", "image": "nginx"}]},
+                },
+            },
+        }
+    )
     current = apps.read_namespaced_deployment("web", NS)
     stale = current.metadata.resource_version
     current.spec.replicas = 3
@@ -259,9 +309,18 @@ def test_status_is_written_only_through_the_status_subresource(kube_stand_in, co
 
 def test_delete_with_finalizer_waits_until_finalizers_are_patched_away(kube_stand_in, api):
     net = client.NetworkingV1Api(api)
-    kube_stand_in.put({"apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
-                       "metadata": {"name": "cloudon-ingress", "namespace": "cloudon",
-                                    "finalizers": ["ingress.k8s.aws/resources"]}, "spec": {}})
+    kube_stand_in.put(
+        {
+            "apiVersion": "networking.k8s.io/v1",
+            "kind": "Ingress",
+            "metadata": {
+                "name": "cloudon-ingress",
+                "namespace": "cloudon",
+                "finalizers": ["ingress.k8s.aws/resources"],
+            },
+            "spec": {},
+        }
+    )
     net.delete_namespaced_ingress("cloudon-ingress", "cloudon")
     stuck = net.read_namespaced_ingress("cloudon-ingress", "cloudon")
     assert stuck.metadata.deletion_timestamp is not None
@@ -285,9 +344,13 @@ def test_reconciler_runs_before_a_mutating_request_returns(kube_stand_in, api):
                 stand_in.put(ing)
 
     kube_stand_in.add_reconciler(lb_controller)
-    kube_stand_in.put({"apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
-                       "metadata": {"name": "ing", "namespace": "cloudon",
-                                    "finalizers": ["ingress.k8s.aws/resources"]}})
+    kube_stand_in.put(
+        {
+            "apiVersion": "networking.k8s.io/v1",
+            "kind": "Ingress",
+            "metadata": {"name": "ing", "namespace": "cloudon", "finalizers": ["ingress.k8s.aws/resources"]},
+        }
+    )
     net = client.NetworkingV1Api(api)
     net.delete_namespaced_ingress("ing", "cloudon")
     assert kube_stand_in.get("Ingress", "cloudon", "ing") is not None
@@ -300,8 +363,13 @@ def test_reconciler_runs_before_a_mutating_request_returns(kube_stand_in, api):
 
 
 def test_deleting_an_owned_pod_creates_an_admitted_replacement(kube_stand_in, core):
-    owner = {"apiVersion": "apps/v1", "kind": "DaemonSet", "name": "cloudwatch-agent", "uid": "ds-1",
-             "controller": True}
+    owner = {
+        "apiVersion": "apps/v1",
+        "kind": "DaemonSet",
+        "name": "cloudwatch-agent",
+        "uid": "ds-1",
+        "controller": True,
+    }
     old = kube_stand_in.put(pulling_pod("cloudwatch-agent-abcde", labels={"app": "cw"}, owner=owner))
     seen = []
 
@@ -327,9 +395,16 @@ def test_default_admission_and_statefulset_and_unowned_pods(kube_stand_in, core)
     kube_stand_in.put(pod("loner"))
 
     core.delete_namespaced_pod("db-0", NS)
-    core.create_namespaced_pod_eviction("loner", NS, {"apiVersion": "policy/v1", "kind": "Eviction",
-                                                      "metadata": {"name": "loner", "namespace": NS},
-                                                      "deleteOptions": {"gracePeriodSeconds": 0}})
+    core.create_namespaced_pod_eviction(
+        "loner",
+        NS,
+        {
+            "apiVersion": "policy/v1",
+            "kind": "Eviction",
+            "metadata": {"name": "loner", "namespace": NS},
+            "deleteOptions": {"gracePeriodSeconds": 0},
+        },
+    )
 
     again = core.read_namespaced_pod("db-0", NS)
     assert again.metadata.uid != old["metadata"]["uid"]
@@ -344,14 +419,21 @@ def test_default_admission_and_statefulset_and_unowned_pods(kube_stand_in, core)
 
 def test_events_by_involved_object_and_across_namespaces(kube_stand_in, core):
     failing = kube_stand_in.put(pulling_pod("cloudwatch-agent-x7k2p"))
-    kube_stand_in.add_event(NS, failing, "Failed", "Failed to pull image: dial tcp 52.0.0.1:443: i/o timeout",
-                            count=4, first_seconds_ago=300, last_seconds_ago=10)
-    kube_stand_in.add_event(NS, failing, "BackOff", 'Back-off pulling image "public.ecr.aws/x"',
-                            type_="Normal")
+    kube_stand_in.add_event(
+        NS,
+        failing,
+        "Failed",
+        "Failed to pull image: dial tcp 52.0.0.1:443: i/o timeout",
+        count=4,
+        first_seconds_ago=300,
+        last_seconds_ago=10,
+    )
+    kube_stand_in.add_event(NS, failing, "BackOff", 'Back-off pulling image "public.ecr.aws/x"', type_="Normal")
     kube_stand_in.add_event("web", {"kind": "Pod", "name": "other"}, "Scheduled", "ok", type_="Normal")
 
     events = core.list_namespaced_event(
-        NS, field_selector="involvedObject.name=cloudwatch-agent-x7k2p,type=Warning").items
+        NS, field_selector="involvedObject.name=cloudwatch-agent-x7k2p,type=Warning"
+    ).items
     assert [e.reason for e in events] == ["Failed"]
     assert events[0].count == 4 and events[0].source.host == NODE
     assert events[0].involved_object.uid == failing["metadata"]["uid"]
@@ -419,8 +501,10 @@ def test_deny_switch_gives_a_realistic_403(kube_stand_in, core):
     with pytest.raises(ApiException) as exc:
         core.delete_namespaced_pod("web", "default")
     assert status_of(exc) == (403, "Forbidden")
-    assert message_of(exc) == ('pods "web" is forbidden: User "system:serviceaccount:chatops:chatops-bot" '
-                               'cannot delete resource "pods" in API group "" in the namespace "default"')
+    assert message_of(exc) == (
+        'pods "web" is forbidden: User "system:serviceaccount:chatops:chatops-bot" '
+        'cannot delete resource "pods" in API group "" in the namespace "default"'
+    )
     assert core.read_namespaced_pod("web", "default").metadata.name == "web"
     kube_stand_in.put(pod("web", namespace="other"))
     core.delete_namespaced_pod("web", "other", grace_period_seconds=0)
@@ -448,8 +532,10 @@ def test_kube_wrapper_translates_403_and_404(kube_stand_in, kube):
 def test_request_log_counts_calls(kube_stand_in, kube):
     kube.core.list_namespaced_pod(NS, label_selector="app=web")
     kube.core.list_node()
-    assert kube_stand_in.requests == [("GET", f"/api/v1/namespaces/{NS}/pods?labelSelector=app%3Dweb"),
-                                      ("GET", "/api/v1/nodes")]
+    assert kube_stand_in.requests == [
+        ("GET", f"/api/v1/namespaces/{NS}/pods?labelSelector=app%3Dweb"),
+        ("GET", "/api/v1/nodes"),
+    ]
     assert kube_stand_in.count_requests("GET", "/api/v1/nodes") == 1
     kube_stand_in.reset_requests()
     assert kube_stand_in.requests == []
@@ -473,9 +559,13 @@ def test_merge_patch_follows_rfc_7386():
 
 def test_json_patch_follows_rfc_6902():
     doc = {"foo": ["bar", "baz"], "a~b": 1}
-    ops = [{"op": "add", "path": "/foo/1", "value": "qux"}, {"op": "add", "path": "/foo/-", "value": "end"},
-           {"op": "remove", "path": "/a~0b"}, {"op": "copy", "from": "/foo/0", "path": "/first"},
-           {"op": "move", "from": "/first", "path": "/moved"}]
+    ops = [
+        {"op": "add", "path": "/foo/1", "value": "qux"},
+        {"op": "add", "path": "/foo/-", "value": "end"},
+        {"op": "remove", "path": "/a~0b"},
+        {"op": "copy", "from": "/foo/0", "path": "/first"},
+        {"op": "move", "from": "/first", "path": "/moved"},
+    ]
     assert kube_patch.json_patch(doc, ops) == {"foo": ["bar", "qux", "baz", "end"], "moved": "bar"}
     with pytest.raises(kube_patch.PatchError):
         kube_patch.json_patch(doc, [{"op": "remove", "path": "/missing"}])
@@ -521,7 +611,7 @@ def test_paused_controllers_do_not_act_and_a_running_pass_finishes_first(kube_st
     release.set()
     running.join(5)
     pauser.join(5)
-    inside = seen[seen.index("paused"):seen.index("resumed")]
+    inside = seen[seen.index("paused") : seen.index("resumed")]
     assert inside == ["paused"]  # no pass ran while paused, neither triggered nor ticked
     before = len(seen)
     kube_stand_in.reconcile()

@@ -12,8 +12,10 @@ def _record(msg: str) -> logging.LogRecord:
 
 
 def test_a_missing_moto_action_becomes_one_warning_line():
-    trace = ("Error on request:\nTraceback (most recent call last):\n  File \"x.py\", line 1, in f\n"
-             "NotImplementedError: The create_pull_through_cache_rule action has not been implemented\n")
+    trace = (
+        'Error on request:\nTraceback (most recent call last):\n  File "x.py", line 1, in f\n'
+        "NotImplementedError: The create_pull_through_cache_rule action has not been implemented\n"
+    )
     record = _record(trace)
     assert MissingActionNote().filter(record)
     assert record.levelno == logging.WARNING

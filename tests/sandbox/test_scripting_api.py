@@ -23,8 +23,14 @@ def test_the_readme_shows_the_example_script_as_it_is():
 
 def test_the_example_script_runs_and_the_plan_is_applied():
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    done = subprocess.run([sys.executable, "-m", "sandbox.examples.restart_pod"], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "sandbox.examples.restart_pod"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     assert "plan #1: applied" in done.stdout
     assert "is Running and ready" in done.stdout

@@ -37,8 +37,7 @@ def section(text: str) -> dict:
 
 
 def button(action_id: str, value: str = "1") -> dict:
-    return {"type": "button", "text": {"type": "plain_text", "text": "Go"}, "action_id": action_id,
-            "value": value}
+    return {"type": "button", "text": {"type": "plain_text", "text": "Go"}, "action_id": action_id, "value": value}
 
 
 def slack_error(call) -> SlackApiError:
@@ -65,15 +64,19 @@ def test_post_message_hands_out_increasing_ts_and_records_the_message(slack, cli
 
 def test_blocks_sent_as_a_json_string_in_a_form_are_decoded(slack):
     body = {"channel": "C1", "text": "t", "blocks": json.dumps([section("form")])}
-    answer = httpx.post(slack.base_url + "chat.postMessage", data=body,
-                        headers={"Authorization": "Bearer xoxb-test"}).json()
+    answer = httpx.post(
+        slack.base_url + "chat.postMessage", data=body, headers={"Authorization": "Bearer xoxb-test"}
+    ).json()
     assert answer["ok"] is True
     assert slack.messages("C1")[0].blocks == (section("form"),)
 
 
 def test_form_blocks_that_are_not_json_are_refused(slack):
-    answer = httpx.post(slack.base_url + "chat.postMessage", data={"channel": "C1", "blocks": "[{"},
-                        headers={"Authorization": "Bearer xoxb-test"}).json()
+    answer = httpx.post(
+        slack.base_url + "chat.postMessage",
+        data={"channel": "C1", "blocks": "[{"},
+        headers={"Authorization": "Bearer xoxb-test"},
+    ).json()
     assert answer == {"ok": False, "error": "invalid_blocks_format"}
 
 
@@ -110,23 +113,26 @@ HEADER_151 = {"type": "header", "text": {"type": "plain_text", "text": "h" * 151
 ELEVEN_FIELDS = {"type": "section", "fields": [{"type": "mrkdwn", "text": "f"}] * 11}
 
 
-@pytest.mark.parametrize(("kwargs", "error"), [
-    ({"text": "no channel"}, "channel_not_found"),
-    ({"channel": "C1"}, "no_text"),
-    ({"channel": "C1", "text": "x" * 40_001}, "msg_too_long"),
-    (blocks(*[section("b")] * 51), "invalid_blocks"),
-    (blocks(section("x" * 3001)), "invalid_blocks"),
-    (blocks(HEADER_151), "invalid_blocks"),
-    (blocks(actions(button("a", "v" * 2001))), "invalid_blocks"),
-    (blocks(actions(button("a" * 256))), "invalid_blocks"),
-    (blocks(actions(button("same")), actions(button("same"))), "invalid_blocks"),
-    (blocks(ELEVEN_FIELDS), "invalid_blocks"),
-    (blocks({"type": "section", "fields": [{"type": "mrkdwn", "text": "f" * 2001}]}), "invalid_blocks"),
-    (blocks({"type": "context", "elements": [{"type": "mrkdwn", "text": "c" * 3001}]}), "invalid_blocks"),
-    (blocks(actions(*[button(f"b{i}") for i in range(26)])), "invalid_blocks"),
-    (blocks({"type": "section", "text": {"text": "text object without type"}}), "invalid_blocks"),
-    (blocks({"text": {"type": "mrkdwn", "text": "block without type"}}), "invalid_blocks"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "error"),
+    [
+        ({"text": "no channel"}, "channel_not_found"),
+        ({"channel": "C1"}, "no_text"),
+        ({"channel": "C1", "text": "x" * 40_001}, "msg_too_long"),
+        (blocks(*[section("b")] * 51), "invalid_blocks"),
+        (blocks(section("x" * 3001)), "invalid_blocks"),
+        (blocks(HEADER_151), "invalid_blocks"),
+        (blocks(actions(button("a", "v" * 2001))), "invalid_blocks"),
+        (blocks(actions(button("a" * 256))), "invalid_blocks"),
+        (blocks(actions(button("same")), actions(button("same"))), "invalid_blocks"),
+        (blocks(ELEVEN_FIELDS), "invalid_blocks"),
+        (blocks({"type": "section", "fields": [{"type": "mrkdwn", "text": "f" * 2001}]}), "invalid_blocks"),
+        (blocks({"type": "context", "elements": [{"type": "mrkdwn", "text": "c" * 3001}]}), "invalid_blocks"),
+        (blocks(actions(*[button(f"b{i}") for i in range(26)])), "invalid_blocks"),
+        (blocks({"type": "section", "text": {"text": "text object without type"}}), "invalid_blocks"),
+        (blocks({"text": {"type": "mrkdwn", "text": "block without type"}}), "invalid_blocks"),
+    ],
+)
 def test_messages_slack_would_refuse_are_refused_and_not_delivered(slack, client, kwargs, error):
     refusal = slack_error(lambda: client.api_call("chat.postMessage", json=kwargs))
     assert refusal.response["error"] == error
@@ -135,8 +141,11 @@ def test_messages_slack_would_refuse_are_refused_and_not_delivered(slack, client
 
 
 def test_limits_are_inclusive():
-    blocks = [section("x" * 3000), {"type": "header", "text": {"type": "plain_text", "text": "h" * 150}},
-              {"type": "actions", "elements": [button(f"b{i}", "v" * 2000) for i in range(25)]}]
+    blocks = [
+        section("x" * 3000),
+        {"type": "header", "text": {"type": "plain_text", "text": "h" * 150}},
+        {"type": "actions", "elements": [button(f"b{i}", "v" * 2000) for i in range(25)]},
+    ]
     blocks += [{"type": "divider"}] * (50 - len(blocks))
     assert slack_checks.message_error("t", blocks) is None
     assert slack_checks.message_error("x" * 40_000, None) is None
@@ -149,15 +158,29 @@ def test_invalid_blocks_name_the_offending_block():
     assert problems[0].endswith("[json-pointer:/blocks/1]") and "3000 characters" in problems[0]
 
 
-@pytest.mark.parametrize("block", [
-    {"type": "no_such_block"},
-    {"type": "actions", "elements": [{**button("a"), "confirm": {
-        "title": {"type": "plain_text", "text": "t"}, "text": {"type": "mrkdwn", "text": "c" * 301},
-        "confirm": {"type": "plain_text", "text": "ok"}, "deny": {"type": "plain_text", "text": "no"}}}]},
-    {"type": "markdown", "text": "m" * 12_001},
-    {"type": "divider", "block_id": "b" * 256},
-    {"type": "context", "elements": [{"type": "mrkdwn", "text": "c"}] * 11},
-])
+@pytest.mark.parametrize(
+    "block",
+    [
+        {"type": "no_such_block"},
+        {
+            "type": "actions",
+            "elements": [
+                {
+                    **button("a"),
+                    "confirm": {
+                        "title": {"type": "plain_text", "text": "t"},
+                        "text": {"type": "mrkdwn", "text": "c" * 301},
+                        "confirm": {"type": "plain_text", "text": "ok"},
+                        "deny": {"type": "plain_text", "text": "no"},
+                    },
+                }
+            ],
+        },
+        {"type": "markdown", "text": "m" * 12_001},
+        {"type": "divider", "block_id": "b" * 256},
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": "c"}] * 11},
+    ],
+)
 def test_slack_sdks_own_block_models_decide_what_is_invalid(block):
     code, problems = slack_checks.message_error("t", [block])
     assert code == "invalid_blocks" and "[json-pointer:/blocks/0" in problems[0]
@@ -186,10 +209,12 @@ def test_a_channel_the_bot_is_not_in_is_not_in_channel(slack, client, method):
     ts = client.chat_postMessage(channel="C_REQ", text="before")["ts"]
     slack.add_channel("C_OUT", "elsewhere", is_member=False)
     slack.remove_bot("C_REQ")
-    calls = {"chat_postMessage": lambda: client.chat_postMessage(channel="C_OUT", text="t"),
-             "chat_postEphemeral": lambda: client.chat_postEphemeral(channel="C_OUT", user="U1", text="t"),
-             "chat_update": lambda: client.chat_update(channel="C_REQ", ts=ts, text="after"),
-             "upload": lambda: client.files_upload_v2(channel="C_OUT", filename="a.txt", content="a")}
+    calls = {
+        "chat_postMessage": lambda: client.chat_postMessage(channel="C_OUT", text="t"),
+        "chat_postEphemeral": lambda: client.chat_postEphemeral(channel="C_OUT", user="U1", text="t"),
+        "chat_update": lambda: client.chat_update(channel="C_REQ", ts=ts, text="after"),
+        "upload": lambda: client.files_upload_v2(channel="C_OUT", filename="a.txt", content="a"),
+    }
     assert slack_error(calls[method]).response["error"] == "not_in_channel"
     assert [m.text for m in slack.messages()] == ["before"] and slack.uploads == []
     slack.invite_bot("C_OUT")
@@ -202,12 +227,16 @@ def test_archived_and_unknown_channels_are_refused_like_slack(slack, client):
     assert slack_error(lambda: client.chat_postMessage(channel="C_OLD", text="t")).response["error"] == "is_archived"
     slack.add_channel("C_GONE", "gone")
     slack.forget_channel("C_GONE")
-    assert slack_error(lambda: client.chat_postMessage(channel="C_GONE", text="t")).response["error"] == \
-        "channel_not_found"
+    assert (
+        slack_error(lambda: client.chat_postMessage(channel="C_GONE", text="t")).response["error"]
+        == "channel_not_found"
+    )
     client.chat_postMessage(channel="C_NEVER_ADDED", text="lenient by default")
     slack.mark_strict()
-    assert slack_error(lambda: client.chat_postMessage(channel="C_NEVER_ADDED", text="t")).response["error"] == \
-        "channel_not_found"
+    assert (
+        slack_error(lambda: client.chat_postMessage(channel="C_NEVER_ADDED", text="t")).response["error"]
+        == "channel_not_found"
+    )
     client.chat_postMessage(channel="D_DEV", text="a direct message always works")
     assert [m.text for m in slack.messages()] == ["lenient by default", "a direct message always works"]
 
@@ -218,7 +247,8 @@ def test_tokens_are_checked_like_slack(slack):
     unknown = httpx.post(slack.base_url + "chat.fly", headers={"Authorization": "Bearer xoxb-test"})
     assert no_token == {"ok": False, "error": "not_authed"}
     assert slack_error(lambda: app_token.chat_postMessage(channel="C", text="t")).response["error"] == (
-        "not_allowed_token_type")
+        "not_allowed_token_type"
+    )
     assert (unknown.status_code, unknown.json()) == (200, {"ok": False, "error": "unknown_method"})
 
 
@@ -260,8 +290,7 @@ def test_ephemerals_are_kept_apart_from_channel_messages(slack, client):
 
 
 def modal(blocks: list) -> dict:
-    return {"type": "modal", "callback_id": "req", "title": {"type": "plain_text", "text": "Request"},
-            "blocks": blocks}
+    return {"type": "modal", "callback_id": "req", "title": {"type": "plain_text", "text": "Request"}, "blocks": blocks}
 
 
 def test_views_open_needs_a_trigger_and_returns_an_id(slack, client):
@@ -299,11 +328,17 @@ def test_reactions_add_marks_the_message_once(slack, client):
 
 def test_files_upload_v2_goes_through_the_three_steps(slack, client):
     parent = client.chat_postMessage(channel="C1", text="report")["ts"]
-    answer = client.files_upload_v2(channel="C1", thread_ts=parent, filename="cost.png", title="Cost",
-                                    content=b"\x89PNG" + b"0" * 96)
+    answer = client.files_upload_v2(
+        channel="C1", thread_ts=parent, filename="cost.png", title="Cost", content=b"\x89PNG" + b"0" * 96
+    )
     (upload,) = slack.uploads
     assert (upload.filename, upload.title, upload.channel, upload.thread_ts, upload.length) == (
-        "cost.png", "Cost", "C1", parent, 100)
+        "cost.png",
+        "Cost",
+        "C1",
+        parent,
+        100,
+    )
     assert answer["file"]["id"] == upload.file_id
     assert [m.files for m in slack.thread("C1", parent)][-1] == (upload.file_id,)
 
@@ -318,8 +353,9 @@ def test_response_urls_record_what_respond_sends(slack):
 
 def test_rate_limited_calls_are_retried_by_slack_sdk(slack):
     slack.fail_next("chat.postMessage", status=429, retry_after=0, times=2)
-    client = WebClient("xoxb-test", base_url=slack.base_url,
-                       retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=2)])
+    client = WebClient(
+        "xoxb-test", base_url=slack.base_url, retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=2)]
+    )
     assert client.chat_postMessage(channel="C1", text="eventually")["ok"] is True
     assert [c.response.get("error") for c in slack.calls] == ["ratelimited", "ratelimited", None]
     assert [m.text for m in slack.messages()] == ["eventually"]
@@ -337,7 +373,8 @@ def test_rate_limit_without_retries_surfaces_429_and_retry_after(slack, client):
 def test_fail_next_with_an_error_code(slack, client):
     slack.fail_next("chat.postMessage", error="channel_not_found")
     assert slack_error(lambda: client.chat_postMessage(channel="C1", text="t")).response["error"] == (
-        "channel_not_found")
+        "channel_not_found"
+    )
     assert slack.messages() == []
 
 
@@ -366,14 +403,18 @@ def test_reset_forgets_traffic_but_keeps_the_workspace(slack, client):
 
 def test_apps_connections_open_wants_an_app_level_token(slack, client):
     assert slack_error(lambda: client.apps_connections_open(app_token="xoxb-test")).response["error"] == (
-        "invalid_auth")
+        "invalid_auth"
+    )
     url = client.apps_connections_open(app_token="xapp-1-A1-1-abc")["url"]
     assert url.startswith("ws://127.0.0.1:")
 
 
 def test_socket_mode_envelope_is_acked_by_a_bolt_app(slack):
-    app = App(client=WebClient("xoxb-test", base_url=slack.base_url), signing_secret="unused",
-              token_verification_enabled=False)
+    app = App(
+        client=WebClient("xoxb-test", base_url=slack.base_url),
+        signing_secret="unused",
+        token_verification_enabled=False,
+    )
 
     @app.command("/ops")
     def ops(ack, command):
@@ -382,10 +423,21 @@ def test_socket_mode_envelope_is_acked_by_a_bolt_app(slack):
     handler = SocketModeHandler(app, app_token="xapp-1-A0SANDBOX-1-abc")
     handler.connect()
     try:
-        envelope = {"envelope_id": "e1", "type": "slash_commands", "accepts_response_payload": True,
-                    "payload": {"command": "/ops", "text": "pods cloudon", "user_id": "U_DEV",
-                                "channel_id": "C_REQ", "team_id": "T0SANDBOX", "api_app_id": "A0SANDBOX",
-                                "response_url": slack.response_url("s"), "trigger_id": "1.2.3"}}
+        envelope = {
+            "envelope_id": "e1",
+            "type": "slash_commands",
+            "accepts_response_payload": True,
+            "payload": {
+                "command": "/ops",
+                "text": "pods cloudon",
+                "user_id": "U_DEV",
+                "channel_id": "C_REQ",
+                "team_id": "T0SANDBOX",
+                "api_app_id": "A0SANDBOX",
+                "response_url": slack.response_url("s"),
+                "trigger_id": "1.2.3",
+            },
+        }
         ack = slack.socket_send(envelope)
     finally:
         handler.close()

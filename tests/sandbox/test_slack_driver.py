@@ -39,8 +39,12 @@ class Seen:
 
 
 def tiny_app(slack: SlackStandIn, seen: Seen) -> Starlette:
-    app = App(client=WebClient("xoxb-test", base_url=slack.base_url), signing_secret=SECRET,
-              token_verification_enabled=False, process_before_response=True)
+    app = App(
+        client=WebClient("xoxb-test", base_url=slack.base_url),
+        signing_secret=SECRET,
+        token_verification_enabled=False,
+        process_before_response=True,
+    )
 
     @app.command("/ops")
     def ops(ack, command, client, respond):
@@ -52,15 +56,25 @@ def tiny_app(slack: SlackStandIn, seen: Seen) -> Starlette:
     @app.action("approve")
     def approve(ack, body, action):
         ack()
-        seen.items.append(("action", {"value": action["value"], "user": body["user"]["id"],
-                                      "thread_ts": body["container"].get("thread_ts"),
-                                      "message_ts": body["message"]["ts"], "channel": body["channel"]["id"]}))
+        seen.items.append(
+            (
+                "action",
+                {
+                    "value": action["value"],
+                    "user": body["user"]["id"],
+                    "thread_ts": body["container"].get("thread_ts"),
+                    "message_ts": body["message"]["ts"],
+                    "channel": body["channel"]["id"],
+                },
+            )
+        )
 
     @app.view("request_modal")
     def submitted(ack, view, body):
         ack()
-        seen.items.append(("view", {"values": view["state"]["values"], "meta": view["private_metadata"],
-                                    "user": body["user"]["id"]}))
+        seen.items.append(
+            ("view", {"values": view["state"]["values"], "meta": view["private_metadata"], "user": body["user"]["id"]})
+        )
 
     @app.event("app_mention")
     def mentioned(event, request):
@@ -143,8 +157,10 @@ def test_slash_command_is_acked_and_the_listener_posts(world):
 def test_forged_signature_is_refused_and_reaches_no_listener(world):
     slack, seen, driver = world
     body = b"command=%2Fops&text=pods&user_id=U_EVIL&channel_id=C_REQ&team_id=T0SANDBOX"
-    answer = driver.post_raw(body, {"Content-Type": "application/x-www-form-urlencoded",
-                                    **driver.signed_headers(body, secret="not-the-secret")})
+    answer = driver.post_raw(
+        body,
+        {"Content-Type": "application/x-www-form-urlencoded", **driver.signed_headers(body, secret="not-the-secret")},
+    )
     assert answer.status_code == 401
     assert seen.items == [] and slack.calls_to("chat.postMessage") == []
 
@@ -152,6 +168,7 @@ def test_forged_signature_is_refused_and_reaches_no_listener(world):
 def test_timestamp_older_than_five_minutes_is_refused(stack):
     slack, seen, url = stack
     seen.items.clear()
+
     def driver_at(age: float) -> SlackDriver:
         return SlackDriver(url, SECRET, now=lambda: time.time() - age, response_url_for=slack.response_url)
 
@@ -162,17 +179,29 @@ def test_timestamp_older_than_five_minutes_is_refused(stack):
 
 def test_block_action_carries_value_user_and_thread(world):
     _, seen, driver = world
-    answer = driver.block_action("approve", "plan-42", user="U_OPS", channel="C_REQ",
-                                 message_ts="1700000000.000200", thread_ts="1700000000.000100")
+    answer = driver.block_action(
+        "approve",
+        "plan-42",
+        user="U_OPS",
+        channel="C_REQ",
+        message_ts="1700000000.000200",
+        thread_ts="1700000000.000100",
+    )
     assert answer.status_code == 200
-    assert seen.last("action") == {"value": "plan-42", "user": "U_OPS", "thread_ts": "1700000000.000100",
-                                   "message_ts": "1700000000.000200", "channel": "C_REQ"}
+    assert seen.last("action") == {
+        "value": "plan-42",
+        "user": "U_OPS",
+        "thread_ts": "1700000000.000100",
+        "message_ts": "1700000000.000200",
+        "channel": "C_REQ",
+    }
 
 
 def test_view_submission_carries_state_values(world):
     _, seen, driver = world
-    answer = driver.view_submission("request_modal", {"ns": {"ns_input": "cloudon"}}, user="U_DEV",
-                                    private_metadata="req-7")
+    answer = driver.view_submission(
+        "request_modal", {"ns": {"ns_input": "cloudon"}}, user="U_DEV", private_metadata="req-7"
+    )
     assert answer.status_code == 200
     submitted = seen.last("view")
     assert submitted["values"] == {"ns": {"ns_input": {"type": "plain_text_input", "value": "cloudon"}}}
@@ -189,8 +218,18 @@ def test_url_verification_echoes_the_challenge(world):
 def test_mention_and_retry_headers(world):
     _, seen, driver = world
     assert driver.mention("help", user="U_DEV", channel="C_REQ").status_code == 200
-    driver.event({"type": "app_mention", "text": "<@UBOT> again", "user": "U_DEV", "channel": "C_REQ",
-                  "ts": "1.1", "event_ts": "1.1"}, event_id="Ev1", retry_num=1)
+    driver.event(
+        {
+            "type": "app_mention",
+            "text": "<@UBOT> again",
+            "user": "U_DEV",
+            "channel": "C_REQ",
+            "ts": "1.1",
+            "event_ts": "1.1",
+        },
+        event_id="Ev1",
+        retry_num=1,
+    )
     first, retried = [value for kind, value in seen.items if kind == "mention"]
     assert first == {"text": "<@UBOT> help", "retry": None}
     assert retried == {"text": "<@UBOT> again", "retry": "1"}
@@ -198,11 +237,22 @@ def test_mention_and_retry_headers(world):
 
 def test_message_event_in_a_thread(world):
     _, seen, driver = world
-    assert driver.message("cloudon 네임스페이스 ingress 삭제가 안돼요", user="U_DEV", channel="C_REQ",
-                          ts="1700000001.000100", thread_ts="1700000000.000100").status_code == 200
+    assert (
+        driver.message(
+            "cloudon 네임스페이스 ingress 삭제가 안돼요",
+            user="U_DEV",
+            channel="C_REQ",
+            ts="1700000001.000100",
+            thread_ts="1700000000.000100",
+        ).status_code
+        == 200
+    )
     event = seen.last("message")
     assert (event["text"], event["ts"], event["thread_ts"]) == (
-        "cloudon 네임스페이스 ingress 삭제가 안돼요", "1700000001.000100", "1700000000.000100")
+        "cloudon 네임스페이스 ingress 삭제가 안돼요",
+        "1700000001.000100",
+        "1700000000.000100",
+    )
 
 
 def test_app_home_opened_leads_to_a_published_home(world):

@@ -14,8 +14,10 @@ PEOPLE = {"U_OPS": "ops-lee", "U_DEV": "dev-kim"}
 
 
 def test_mentions_and_channel_links_show_as_names():
-    text = ("⏳ #1 Approved by <@U_OPS>, <@U_NOBODY>; see <#C_REQ|eks-requests> and "
-            "<https://x.test/a|the runbook> &amp; <!here>")
+    text = (
+        "⏳ #1 Approved by <@U_OPS>, <@U_NOBODY>; see <#C_REQ|eks-requests> and "
+        "<https://x.test/a|the runbook> &amp; <!here>"
+    )
     shown = as_shown(text, PEOPLE, {"C_REQ": "eks-requests"})
     assert shown == "⏳ #1 Approved by @ops-lee, @U_NOBODY; see #eks-requests and the runbook & @here"
 
@@ -25,7 +27,10 @@ def test_uploaded_files_are_shown_by_name_with_size_or_first_line():
     yaml = Upload("F2", "ng.yaml", None, "C_REQ", None, 300, first_line="apiVersion: eksctl.io/v1alpha5")
     message = Message("C_REQ", "1.1", "", files=("F1", "F2", "F3"), user="UBOT")
     assert file_lines(message, {"F1": png, "F2": yaml}) == [
-        "📎 health.png “Health” (2.0 KB)", "📎 ng.yaml (“apiVersion: eksctl.io/v1alpha5”, 300 B)", "📎 file F3"]
+        "📎 health.png “Health” (2.0 KB)",
+        "📎 ng.yaml (“apiVersion: eksctl.io/v1alpha5”, 300 B)",
+        "📎 file F3",
+    ]
     out = io.StringIO()
     print_threads(Console(file=out, width=100), [message], PEOPLE, "t", uploads=[png, yaml])
     assert "health.png" in out.getvalue() and "ng.yaml" in out.getvalue()
@@ -39,13 +44,22 @@ def test_first_text_line_of_an_upload():
 
 def test_each_outcome_is_shown_once_where_it_is_said_last():
     thread = [
-        Message("C", "1.1", "✅ Fixed and verified: ns/pod (request #2)\nnew pod p-2 is Running and ready",
-                user="UBOT"),
-        Message("C", "1.2", "", thread_ts="1.1", user="UBOT", blocks=(
-            {"type": "section", "text": {"type": "mrkdwn", "text": "*Plan #1: Restart ns/pod*\n1. Delete pod"}},
-            {"type": "section", "text": {"type": "mrkdwn", "text": "```\n {\n }```"}},
-            {"type": "section", "text": {"type": "mrkdwn", "text": "✅ new pod p-2 is Running and ready"}},
-            {"type": "actions", "elements": [{"type": "button", "text": {"type": "plain_text", "text": "Revert"}}]})),
+        Message(
+            "C", "1.1", "✅ Fixed and verified: ns/pod (request #2)\nnew pod p-2 is Running and ready", user="UBOT"
+        ),
+        Message(
+            "C",
+            "1.2",
+            "",
+            thread_ts="1.1",
+            user="UBOT",
+            blocks=(
+                {"type": "section", "text": {"type": "mrkdwn", "text": "*Plan #1: Restart ns/pod*\n1. Delete pod"}},
+                {"type": "section", "text": {"type": "mrkdwn", "text": "```\n {\n }```"}},
+                {"type": "section", "text": {"type": "mrkdwn", "text": "✅ new pod p-2 is Running and ready"}},
+                {"type": "actions", "elements": [{"type": "button", "text": {"type": "plain_text", "text": "Revert"}}]},
+            ),
+        ),
         Message("C", "1.3", "⏳ #1 Approved by <@U_OPS>; applying…", thread_ts="1.1", user="UBOT"),
         Message("C", "1.4", "✅ #1 new pod p-2 is Running and ready", thread_ts="1.1", user="UBOT"),
     ]

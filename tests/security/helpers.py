@@ -58,8 +58,15 @@ def refusals(sb: Sandbox, actor: str | None = None) -> list[AuditRow]:
 
 def wait_refusal(sb: Sandbox, actor: str, action: str, reason: str) -> AuditRow:
     def found():
-        return next((r for r in refusals(sb, actor)
-                     if (r.after or {}).get("action") == action and (r.after or {}).get("reason") == reason), None)
+        return next(
+            (
+                r
+                for r in refusals(sb, actor)
+                if (r.after or {}).get("action") == action and (r.after or {}).get("reason") == reason
+            ),
+            None,
+        )
+
     return wait(found, what=f"a refused {action} ({reason}) by {actor}")
 
 

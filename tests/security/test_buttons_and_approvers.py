@@ -45,8 +45,9 @@ def sandbox(database, moto_sandbox):
 @pytest.fixture
 def grouped(database, moto_sandbox):
     """Approvers are the members of a user group, cached for an hour (the cache window of the attacks)."""
-    with sandbox_on(database, moto_sandbox, approver_user_ids="", approver_usergroup=GROUP,
-                    usergroup_cache_seconds=3600) as sb:
+    with sandbox_on(
+        database, moto_sandbox, approver_user_ids="", approver_usergroup=GROUP, usergroup_cache_seconds=3600
+    ) as sb:
         sb.slack.add_user(OPS3, "ops-choi")
         sb.slack.set_usergroup(GROUP, [OPS, OPS2, OPS3])
         yield sb
@@ -85,8 +86,9 @@ def test_a_stranger_cannot_choose_the_intent_of_someone_elses_request(sandbox):
     sandbox.say("hello, something is weird with our stuff", user=DEV)
     req = sandbox.wait_request()
     assert req.state == "asked"
-    sandbox.driver.block_action("choose_intent_pods", f"{req.id}:pods", user=STRANGER, channel=REQUEST_CHANNEL,
-                                message_ts=req.thread_ts)
+    sandbox.driver.block_action(
+        "choose_intent_pods", f"{req.id}:pods", user=STRANGER, channel=REQUEST_CHANNEL, message_ts=req.thread_ts
+    )
     told = wait_ephemeral(sandbox, STRANGER, "Only the person who asked")
     assert ONLY_REQUESTER in told.text
     wait_refusal(sandbox, STRANGER, "choose_intent", "requester_or_approver")
@@ -145,8 +147,10 @@ def test_an_approver_removed_within_the_cache_window_cannot_approve(grouped):
     grouped.click("approve_plan", plan.id, user=OPS)
     told = wait_ephemeral(grouped, OPS, "Only approvers can decide plans")
     assert f"<!subteam^{GROUP}>" in told.text
-    wait(lambda: any(r.plan_id == plan.id and r.summary.startswith("approve refused") for r in refusals(grouped, OPS)),
-         what="the refusal at decision time audited")
+    wait(
+        lambda: any(r.plan_id == plan.id and r.summary.startswith("approve refused") for r in refusals(grouped, OPS)),
+        what="the refusal at decision time audited",
+    )
     assert grouped.repo.get_plan(plan.id).status == "proposed" and value.writes == 0
     assert grouped.repo.approvers(plan.id) == []
 
@@ -157,9 +161,12 @@ def test_an_earlier_approval_by_a_since_removed_approver_no_longer_counts(groupe
     wait(lambda: grouped.repo.approvers(plan.id) == [OPS], what="the first approval")
     grouped.slack.set_usergroup(GROUP, [OPS2, OPS3])  # OPS leaves inside the cache window
     grouped.click("approve_plan", plan.id, user=OPS2)  # would complete the plan with OPS's approval
-    row = wait(lambda: next((r for r in refusals(grouped, OPS) if "no longer counts" in r.summary), None),
-               what="the void approval audited")
+    row = wait(
+        lambda: next((r for r in refusals(grouped, OPS) if "no longer counts" in r.summary), None),
+        what="the void approval audited",
+    )
     assert row.plan_id == plan.id
+
     def thread() -> list[str]:
         return [m.text or "" for m in grouped.slack.thread(REQUEST_CHANNEL, req.thread_ts)]
 
@@ -190,8 +197,7 @@ def test_subteam_members_changed_drops_the_cache_at_once(grouped):
 def test_subteam_updated_for_another_group_keeps_the_cache(grouped):
     _cache_members(grouped)
     reads = len(grouped.slack.calls_to("usergroups.users.list"))
-    grouped.driver.event({"type": "subteam_updated", "subteam": {"id": "S_OTHER", "users": []},
-                          "event_ts": "1.0"})
+    grouped.driver.event({"type": "subteam_updated", "subteam": {"id": "S_OTHER", "users": []}, "event_ts": "1.0"})
     assert grouped.bot.deps.services.approvers.is_approver(OPS)
     assert len(grouped.slack.calls_to("usergroups.users.list")) == reads
     grouped.driver.event({"type": "subteam_updated", "subteam": {"id": GROUP, "users": [OPS2]}, "event_ts": "2.0"})

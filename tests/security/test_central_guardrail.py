@@ -93,12 +93,15 @@ def _refused(replica, slack, req, plan, reason: str) -> None:
     assert len(told) == 1 and "Refused by a guardrail" in told[0]
 
 
-@pytest.mark.parametrize("action,resource,reason", [
-    ("s3:*", "arn:aws:s3:::*", "wildcard action"),
-    ("secretsmanager:GetSecretValue", "*", "never grants"),
-    ("iam:*", "*", "wildcard action"),
-    ("elasticloadbalancing:DeleteLoadBalancer", "*", "beyond every reference policy"),
-])
+@pytest.mark.parametrize(
+    "action,resource,reason",
+    [
+        ("s3:*", "arn:aws:s3:::*", "wildcard action"),
+        ("secretsmanager:GetSecretValue", "*", "never grants"),
+        ("iam:*", "*", "wildcard action"),
+        ("elasticloadbalancing:DeleteLoadBalancer", "*", "beyond every reference policy"),
+    ],
+)
 def test_a_grant_beyond_the_reference_is_never_written(stack, action, resource, reason):
     replica, slack, iam, _ = stack
     plan_in = _one_step(OP_STATEMENT, {"role_name": ROLE, "policy_name": "chatops-x"}, None, _grant(action, resource))
@@ -110,8 +113,9 @@ def test_a_grant_beyond_the_reference_is_never_written(stack, action, resource, 
 def test_the_reference_grant_itself_is_applied(stack):
     replica, _slack, iam, _ = stack
     doc = reference_grant(LB_CONTROLLER, "aws", "elasticloadbalancing:DeleteLoadBalancer")
-    req, plan = store_plan(replica, _one_step(OP_STATEMENT, {"role_name": ROLE, "policy_name": "chatops-lbc"},
-                                              None, doc))
+    req, plan = store_plan(
+        replica, _one_step(OP_STATEMENT, {"role_name": ROLE, "policy_name": "chatops-lbc"}, None, doc)
+    )
     _approve(replica, plan)
     assert replica.services.repo.get_plan(plan.id).status == "applied"
     assert iam.list_role_policies(RoleName=ROLE)["PolicyNames"] == ["chatops-lbc"]
@@ -121,8 +125,10 @@ def test_a_role_arn_outside_the_allow_list_in_an_annotation_is_refused(stack):
     replica, slack, _iam, _ = stack
     admin = f"arn:aws:iam::{SANDBOX_ACCOUNT}:role/OrganizationAdmin"
     params = {"namespace": "devns", "name": "app", "workloads": []}
-    req, plan = store_plan(replica, _one_step(OP_SA_ROLE, params, {"role_arn": None, "restarted_at": {}},
-                                              {"role_arn": admin, "restarted_at": {}}))
+    req, plan = store_plan(
+        replica,
+        _one_step(OP_SA_ROLE, params, {"role_arn": None, "restarted_at": {}}, {"role_arn": admin, "restarted_at": {}}),
+    )
     _refused(replica, slack, req, plan, "role OrganizationAdmin is outside the allowed patterns")
 
 
@@ -139,17 +145,27 @@ def test_a_single_object_statement_gets_its_exact_subject(stack):
     replica, _slack, iam, op = stack
     after = json.loads(json.dumps(SINGLE))
     after["Statement"]["Condition"]["StringEquals"][f"{ISSUER}:sub"] = [
-        KUBE_SYSTEM, "system:serviceaccount:cloudon:aws-load-balancer-controller"]
+        KUBE_SYSTEM,
+        "system:serviceaccount:cloudon:aws-load-balancer-controller",
+    ]
     req, plan = store_plan(replica, _one_step(TrustPolicy.name, {"role_name": ROLE}, SINGLE, after))
     _approve(replica, plan)
     assert replica.services.repo.get_plan(plan.id).status == "applied" and len(op.applied) == 1
 
 
 def test_attaching_a_managed_policy_other_than_the_ecr_node_ones_is_refused():
-    for arn, allowed in (("arn:aws:iam::aws:policy/AdministratorAccess", False),
-                         (f"arn:aws:iam::{SANDBOX_ACCOUNT}:policy/AmazonEC2ContainerRegistryReadOnly", False),
-                         ("arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly", True)):
-        step = PlanStep("iam.role_policy_attachment", {"role": "eks-node-role", "policy_arn": arn},
-                        {"attached": False}, {"attached": True}, Msg("attach", "연결"), Risk.HIGH)
+    for arn, allowed in (
+        ("arn:aws:iam::aws:policy/AdministratorAccess", False),
+        (f"arn:aws:iam::{SANDBOX_ACCOUNT}:policy/AmazonEC2ContainerRegistryReadOnly", False),
+        ("arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly", True),
+    ):
+        step = PlanStep(
+            "iam.role_policy_attachment",
+            {"role": "eks-node-role", "policy_arn": arn},
+            {"attached": False},
+            {"attached": True},
+            Msg("attach", "연결"),
+            Risk.HIGH,
+        )
         problems = plan_violations(FixPlan("image_pull", Msg("x", "x"), (step,)), ("eks-*",))
         assert (problems == []) is allowed, (arn, problems)

@@ -25,12 +25,27 @@ from sandbox.worlds.irsa import CONTROLLER_LOCATION, ROLE, seed_ingress_trust_wo
 MARK = "atk"
 _word = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-", min_size=1, max_size=12)
 attacker_name = _word.map(lambda w: f"{MARK}{w}")
-REFERENCE_ACTIONS = sorted({a for s in reference("aws-load-balancer-controller", "aws").policy["Statement"]
-                            for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])})
+REFERENCE_ACTIONS = sorted(
+    {
+        a
+        for s in reference("aws-load-balancer-controller", "aws").policy["Statement"]
+        for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
+    }
+)
 actions = st.one_of(
     st.sampled_from(REFERENCE_ACTIONS),
-    st.sampled_from(["secretsmanager:GetSecretValue", "s3:*", "iam:*", "*", "kms:Decrypt", "sts:AssumeRole",
-                     "iam:PassRole", "organizations:ListAccounts"]),
+    st.sampled_from(
+        [
+            "secretsmanager:GetSecretValue",
+            "s3:*",
+            "iam:*",
+            "*",
+            "kms:Decrypt",
+            "sts:AssumeRole",
+            "iam:PassRole",
+            "organizations:ListAccounts",
+        ]
+    ),
     st.builds(lambda svc, act: f"{svc}:{act}", _word, attacker_name),
 )
 
@@ -39,7 +54,8 @@ def _resource(account: str):
     return st.one_of(
         st.just("*"),
         attacker_name.map(
-            lambda n: f"arn:aws:elasticloadbalancing:ap-northeast-1:{account}:loadbalancer/app/{n}/1a2b3c"),
+            lambda n: f"arn:aws:elasticloadbalancing:ap-northeast-1:{account}:loadbalancer/app/{n}/1a2b3c"
+        ),
         attacker_name.map(lambda n: f"arn:aws:s3:::{n}/*"),
         attacker_name.map(lambda n: f"arn:aws:secretsmanager:ap-northeast-1:{account}:secret:{n}"),
     )
@@ -49,24 +65,33 @@ def _request(world: dict):
     role = st.one_of(attacker_name, st.just(ROLE))
     namespace = st.one_of(attacker_name, st.just("cloudon"))
     service_account = st.one_of(attacker_name, st.just("aws-load-balancer-controller"))
-    error = st.fixed_dictionaries({
-        "kind": st.sampled_from(["permission_missing", "explicit_deny", "trust_policy", "other"]),
-        "role": role, "action": actions, "resource": _resource(world["account"]),
-    })
+    error = st.fixed_dictionaries(
+        {
+            "kind": st.sampled_from(["permission_missing", "explicit_deny", "trust_policy", "other"]),
+            "role": role,
+            "action": actions,
+            "resource": _resource(world["account"]),
+        }
+    )
     entities = st.one_of(
         st.just({}),
         st.fixed_dictionaries({"namespace": namespace, "service_account": service_account}),
         st.fixed_dictionaries({"name": role}),
     )
     raw = st.builds(lambda e, err: Request("irsa_access_denied", e, aws_error=err), entities, error)
-    ingress = st.builds(lambda err: Request("ingress_delete_denied", {"namespace": "cloudon",
-                                                                      "name": "cloudon-ingress"}, aws_error=err),
-                        error)
+    ingress = st.builds(
+        lambda err: Request(
+            "ingress_delete_denied", {"namespace": "cloudon", "name": "cloudon-ingress"}, aws_error=err
+        ),
+        error,
+    )
 
     def pasted(err: dict, sa: str, ns: str) -> Request:
-        text = (f"serviceaccount {sa} in namespace {ns}: AccessDenied: User: arn:aws:sts::{world['account']}:"
-                f"assumed-role/{err['role']}/s is not authorized to perform: {err['action']} on resource: "
-                f"{err['resource']} because no identity-based policy allows the {err['action']} action")
+        text = (
+            f"serviceaccount {sa} in namespace {ns}: AccessDenied: User: arn:aws:sts::{world['account']}:"
+            f"assumed-role/{err['role']}/s is not authorized to perform: {err['action']} on resource: "
+            f"{err['resource']} because no identity-based policy allows the {err['action']} action"
+        )
         parsed = parse(text)
         return Request(parsed.intent, dict(parsed.entities), aws_error=parsed.aws_error)
 
@@ -82,8 +107,12 @@ def test_no_step_names_what_only_the_paste_named(cluster_ctx, aws, kube_stand_in
     patterns = ("*",)
     seen: dict[str, int] = {"plans": 0, "examples": 0}
 
-    @settings(max_examples=40, deadline=None, derandomize=True,
-              suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+    @settings(
+        max_examples=40,
+        deadline=None,
+        derandomize=True,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
     @given(_request(world))
     def check(request: Request) -> None:
         if request.intent not in DIAGNOSER.intents:

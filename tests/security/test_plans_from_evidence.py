@@ -38,33 +38,55 @@ def _seed(sandbox: Sandbox, annotate_dev_sa: bool = False) -> dict:
     kube = sandbox.kube
     kube.put({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "devns"}})
     annotations = {ROLE_ANNOTATION: facts["role_arn"]} if annotate_dev_sa else {}
-    kube.put({"apiVersion": "v1", "kind": "ServiceAccount",
-              "metadata": {"name": "app", "namespace": "devns", "annotations": annotations}})
+    kube.put(
+        {
+            "apiVersion": "v1",
+            "kind": "ServiceAccount",
+            "metadata": {"name": "app", "namespace": "devns", "annotations": annotations},
+        }
+    )
     labels = {"app": "app"}
-    template = {"metadata": {"labels": labels},
-                "spec": {"serviceAccountName": "app", "containers": [{"name": "app", "image": "nginx"}]}}
-    kube.put({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "app", "namespace": "devns"},
-              "spec": {"replicas": 1, "selector": {"matchLabels": labels}, "template": template}})
-    kube.put({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "app-1", "namespace": "devns", "labels": labels},
-              "spec": {"serviceAccountName": "app", "containers": [{"name": "app", "image": "nginx"}]},
-              "status": {"phase": "Running"}})
+    template = {
+        "metadata": {"labels": labels},
+        "spec": {"serviceAccountName": "app", "containers": [{"name": "app", "image": "nginx"}]},
+    }
+    kube.put(
+        {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": {"name": "app", "namespace": "devns"},
+            "spec": {"replicas": 1, "selector": {"matchLabels": labels}, "template": template},
+        }
+    )
+    kube.put(
+        {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {"name": "app-1", "namespace": "devns", "labels": labels},
+            "spec": {"serviceAccountName": "app", "containers": [{"name": "app", "image": "nginx"}]},
+            "status": {"phase": "Running"},
+        }
+    )
     return facts
 
 
 def _iam_state(sandbox: Sandbox) -> dict:
     iam = sandbox.aws.client("iam")
     role = iam.get_role(RoleName=ROLE)["Role"]
-    return {"trust": role["AssumeRolePolicyDocument"],
-            "inline": iam.list_role_policies(RoleName=ROLE)["PolicyNames"],
-            "attached": sorted(p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName=ROLE)
-                               ["AttachedPolicies"])}
+    return {
+        "trust": role["AssumeRolePolicyDocument"],
+        "inline": iam.list_role_policies(RoleName=ROLE)["PolicyNames"],
+        "attached": sorted(p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName=ROLE)["AttachedPolicies"]),
+    }
 
 
 def _kube_state(sandbox: Sandbox) -> dict:
     sa = sandbox.kube.get("ServiceAccount", "devns", "app")
     dep = sandbox.kube.get("Deployment", "devns", "app")
-    return {"annotations": dict(sa["metadata"].get("annotations") or {}),
-            "template": json.dumps(dep["spec"]["template"], sort_keys=True)}
+    return {
+        "annotations": dict(sa["metadata"].get("annotations") or {}),
+        "template": json.dumps(dep["spec"]["template"], sort_keys=True),
+    }
 
 
 def _steps_text(sandbox: Sandbox, request_id: int) -> str:
@@ -72,8 +94,9 @@ def _steps_text(sandbox: Sandbox, request_id: int) -> str:
 
 
 def _thread_text(sandbox: Sandbox, req: RequestRow) -> str:
-    return json.dumps([(m.text, m.blocks) for m in sandbox.slack.thread(req.channel, req.thread_ts)],
-                      ensure_ascii=False)
+    return json.dumps(
+        [(m.text, m.blocks) for m in sandbox.slack.thread(req.channel, req.thread_ts)], ensure_ascii=False
+    )
 
 
 def _diagnosis_audit(sandbox: Sandbox, req: RequestRow):
@@ -83,16 +106,21 @@ def _diagnosis_audit(sandbox: Sandbox, req: RequestRow):
 
 
 def _error(facts: dict, action: str, resource: str, session: str = "devns-app") -> str:
-    return (f"AccessDenied: User: arn:aws:sts::{facts['account']}:assumed-role/{ROLE}/{session} "
-            f"is not authorized to perform: {action} on resource: {resource} "
-            f"because no identity-based policy allows the {action} action")
+    return (
+        f"AccessDenied: User: arn:aws:sts::{facts['account']}:assumed-role/{ROLE}/{session} "
+        f"is not authorized to perform: {action} on resource: {resource} "
+        f"because no identity-based policy allows the {action} action"
+    )
 
 
-@pytest.mark.parametrize("action,resource", [
-    ("secretsmanager:GetSecretValue", "*"),
-    ("s3:*", "arn:aws:s3:::*"),
-    ("iam:*", "*"),
-])
+@pytest.mark.parametrize(
+    "action,resource",
+    [
+        ("secretsmanager:GetSecretValue", "*"),
+        ("s3:*", "arn:aws:s3:::*"),
+        ("iam:*", "*"),
+    ],
+)
 def test_a_pasted_error_naming_the_controller_role_and_my_account_grants_nothing(sandbox, action, resource):
     facts = _seed(sandbox)
     iam_before, kube_before = _iam_state(sandbox), _kube_state(sandbox)
@@ -137,11 +165,19 @@ def test_a_pod_labelled_like_the_controller_elsewhere_is_not_the_controller(sand
     _seed(sandbox)
     kube = sandbox.kube
     kube.put({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "fake", "namespace": "devns"}})
-    kube.put({"apiVersion": "v1", "kind": "Pod",
-              "metadata": {"name": "aws-load-balancer-controller-fake", "namespace": "devns",
-                           "labels": dict(worlds.LABELS)},
-              "spec": {"serviceAccountName": "fake", "containers": [{"name": "c", "image": worlds.IMAGE}]},
-              "status": {"phase": "Running"}})
+    kube.put(
+        {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {
+                "name": "aws-load-balancer-controller-fake",
+                "namespace": "devns",
+                "labels": dict(worlds.LABELS),
+            },
+            "spec": {"serviceAccountName": "fake", "containers": [{"name": "c", "image": worlds.IMAGE}]},
+            "status": {"phase": "Running"},
+        }
+    )
     iam_before = _iam_state(sandbox)
     sandbox.slash("ingress cloudon/cloudon-ingress")
     req = sandbox.wait_request(lambda r: r.intent == "ingress_delete_denied")
@@ -167,9 +203,12 @@ def test_a_pasted_load_balancer_is_never_tagged(sandbox):
 
 def test_a_pasted_role_that_is_not_the_one_in_use_is_said_plainly(sandbox):
     facts = _seed(sandbox)
-    sandbox.say("cloudon-ingress in cloudon won't delete. "
-                + _error(facts, "elasticloadbalancing:DeleteLoadBalancer", facts["lb_arn"]).replace(
-                    f"assumed-role/{ROLE}/", "assumed-role/eks-admin/"))
+    sandbox.say(
+        "cloudon-ingress in cloudon won't delete. "
+        + _error(facts, "elasticloadbalancing:DeleteLoadBalancer", facts["lb_arn"]).replace(
+            f"assumed-role/{ROLE}/", "assumed-role/eks-admin/"
+        )
+    )
     req = sandbox.wait_request(lambda r: r.intent == "ingress_delete_denied")
     thread = _thread_text(sandbox, req)
     assert "The error you pasted names role eks-admin" in thread and f"the role in use is {ROLE}" in thread

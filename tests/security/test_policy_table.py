@@ -27,14 +27,22 @@ from bot.settings import Settings
 TEAM, OTHER = "T_HOME", "T_OTHER"
 REQ, ELSEWHERE, SHARED, DM = "C_REQ", "C_ELSEWHERE", "C_SHARED", "D_DEV"
 PEOPLE = {
-    "U_DEV": {"team_id": TEAM}, "U_OPS": {"team_id": TEAM}, "U_OPS2": {"team_id": TEAM},
-    "U_EXT": {"team_id": OTHER}, "U_GUEST": {"team_id": TEAM, "is_restricted": True},
-    "U_GUEST1": {"team_id": TEAM, "is_ultra_restricted": True}, "U_GONE": {"team_id": TEAM, "deleted": True},
+    "U_DEV": {"team_id": TEAM},
+    "U_OPS": {"team_id": TEAM},
+    "U_OPS2": {"team_id": TEAM},
+    "U_EXT": {"team_id": OTHER},
+    "U_GUEST": {"team_id": TEAM, "is_restricted": True},
+    "U_GUEST1": {"team_id": TEAM, "is_ultra_restricted": True},
+    "U_GONE": {"team_id": TEAM, "deleted": True},
     "U_GRID": {"team_id": "T_SISTER", "enterprise_user": {"enterprise_id": "E_HOME"}},
     "U_KO": {"team_id": TEAM, "locale": "ko-KR"},
 }
-CHANNELS = {REQ: {"is_ext_shared": False}, ELSEWHERE: {"is_ext_shared": False}, SHARED: {"is_ext_shared": True},
-            "C_PLATFORM": {}}
+CHANNELS = {
+    REQ: {"is_ext_shared": False},
+    ELSEWHERE: {"is_ext_shared": False},
+    SHARED: {"is_ext_shared": True},
+    "C_PLATFORM": {},
+}
 
 
 def _lookup(table):
@@ -42,6 +50,7 @@ def _lookup(table):
         if key not in table:
             raise LookupFailed(key)
         return table[key]
+
     return find
 
 
@@ -49,8 +58,11 @@ def authorizer(enterprise: str = "", **settings) -> Authorizer:
     values = dict(request_channels=REQ, approver_user_ids="U_OPS,U_OPS2", cluster_name="prod")
     values.update(settings)
     s = Settings(**values)
-    directory = Directory(auth_test=lambda: {"team_id": TEAM, "enterprise_id": enterprise},
-                          user_info=_lookup(PEOPLE), channel_info=_lookup(CHANNELS))
+    directory = Directory(
+        auth_test=lambda: {"team_id": TEAM, "enterprise_id": enterprise},
+        user_info=_lookup(PEOPLE),
+        channel_info=_lookup(CHANNELS),
+    )
     return Authorizer(s, Approvers(s.approver_ids, allow_self_approval=s.allow_self_approval), directory)
 
 
@@ -110,19 +122,22 @@ def test_the_help_column_reads_from_the_table():
 
 
 # --- the checks before any rule ------------------------------------------------------------------------
-@pytest.mark.parametrize("actor,code", [
-    (Actor("U_DEV", teams=(OTHER,), channel=REQ), "other_workspace"),  # the payload names another team
-    (Actor("U_DEV", teams=(TEAM, OTHER), channel=REQ), "other_workspace"),  # user_team / source_team differ
-    (Actor("U_EXT", teams=(TEAM,), channel=REQ), "other_workspace"),  # users.info says another team
-    (Actor("U_GRID", teams=("T_SISTER",), channel=REQ), "other_workspace"),  # another org's grid, not ours
-    (Actor("U_GUEST", teams=(TEAM,), channel=REQ), "guest"),
-    (Actor("U_GUEST1", teams=(TEAM,), channel=REQ), "guest"),
-    (Actor("U_GONE", teams=(TEAM,), channel=REQ), "other_workspace"),  # deactivated
-    (Actor("U_NOBODY", teams=(TEAM,), channel=REQ), "lookup_failed"),  # Slack cannot say: refused, not guessed
-    (Actor("", teams=(TEAM,), channel=REQ), "other_workspace"),
-    (Actor("U_DEV", teams=(TEAM,), channel=SHARED), "shared_channel"),
-    (Actor("U_DEV", teams=(TEAM,), channel="C_UNKNOWN"), "lookup_failed"),
-])
+@pytest.mark.parametrize(
+    "actor,code",
+    [
+        (Actor("U_DEV", teams=(OTHER,), channel=REQ), "other_workspace"),  # the payload names another team
+        (Actor("U_DEV", teams=(TEAM, OTHER), channel=REQ), "other_workspace"),  # user_team / source_team differ
+        (Actor("U_EXT", teams=(TEAM,), channel=REQ), "other_workspace"),  # users.info says another team
+        (Actor("U_GRID", teams=("T_SISTER",), channel=REQ), "other_workspace"),  # another org's grid, not ours
+        (Actor("U_GUEST", teams=(TEAM,), channel=REQ), "guest"),
+        (Actor("U_GUEST1", teams=(TEAM,), channel=REQ), "guest"),
+        (Actor("U_GONE", teams=(TEAM,), channel=REQ), "other_workspace"),  # deactivated
+        (Actor("U_NOBODY", teams=(TEAM,), channel=REQ), "lookup_failed"),  # Slack cannot say: refused, not guessed
+        (Actor("", teams=(TEAM,), channel=REQ), "other_workspace"),
+        (Actor("U_DEV", teams=(TEAM,), channel=SHARED), "shared_channel"),
+        (Actor("U_DEV", teams=(TEAM,), channel="C_UNKNOWN"), "lookup_failed"),
+    ],
+)
 def test_member_checks(actor, code):
     refusal = authorizer(request_channels=f"{REQ},{SHARED},C_UNKNOWN").member_refusal(actor, Where.REQUEST_CHANNELS)
     assert refusal is not None and refusal.code == code
@@ -131,17 +146,22 @@ def test_member_checks(actor, code):
 def test_the_payloads_word_on_a_shared_channel_is_enough_to_refuse_never_to_allow():
     authz = authorizer()
     assert authz.member_refusal(at("U_DEV", ext_shared=True)).code == "shared_channel"
-    assert authorizer(request_channels=SHARED).member_refusal(at("U_DEV", SHARED, ext_shared=False)).code == \
-        "shared_channel"
-    assert authorizer(allow_shared_channels=True, request_channels=SHARED).check(Action.ASK, at("U_DEV", SHARED)) \
-        is None
+    assert (
+        authorizer(request_channels=SHARED).member_refusal(at("U_DEV", SHARED, ext_shared=False)).code
+        == "shared_channel"
+    )
+    assert (
+        authorizer(allow_shared_channels=True, request_channels=SHARED).check(Action.ASK, at("U_DEV", SHARED)) is None
+    )
 
 
 def test_an_enterprise_grid_installation_takes_its_other_workspaces():
     authz = authorizer(enterprise="E_HOME")
     assert authz.member_refusal(Actor("U_GRID", teams=("T_SISTER",), enterprise_id="E_HOME", channel=REQ)) is None
-    assert authz.member_refusal(Actor("U_EXT", teams=(OTHER,), enterprise_id="E_ELSE", channel=REQ)).code == \
-        "other_workspace"
+    assert (
+        authz.member_refusal(Actor("U_EXT", teams=(OTHER,), enterprise_id="E_ELSE", channel=REQ)).code
+        == "other_workspace"
+    )
 
 
 def test_the_installation_comes_from_the_setting_or_auth_test_once():

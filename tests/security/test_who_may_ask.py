@@ -59,7 +59,9 @@ def test_another_workspaces_user_in_a_shared_channel_gets_nothing(sandbox):
         assert "request_received" not in text and "|" not in text  # not a single audit row leaked
     rows = refusals(sandbox, EXTERNAL)
     assert [(r.after["action"], r.after["reason"]) for r in rows] == [
-        ("ask", "other_workspace"), ("audit", "other_workspace")] * 2
+        ("ask", "other_workspace"),
+        ("audit", "other_workspace"),
+    ] * 2
     assert rows[0].after["teams"] == [OTHER_TEAM] and rows[0].after["channel"] == SHARED_CHANNEL
     assert_nothing_happened(sandbox)
 
@@ -91,8 +93,12 @@ def test_a_member_in_an_externally_shared_request_channel_is_refused(database, m
 
 
 def test_shared_channels_can_be_allowed_by_setting(database, moto_sandbox):
-    with sandbox_on(database, moto_sandbox, allow_shared_channels=True,
-                    request_channels=f"{REQUEST_CHANNEL},{SHARED_REQUEST_CHANNEL}") as sb:
+    with sandbox_on(
+        database,
+        moto_sandbox,
+        allow_shared_channels=True,
+        request_channels=f"{REQUEST_CHANNEL},{SHARED_REQUEST_CHANNEL}",
+    ) as sb:
         seed_pod_restart_world(sb.kube)
         sb.slash("pods cloudon", user=DEV, channel=SHARED_REQUEST_CHANNEL)
         assert sb.wait_request(lambda r: r.intent == "pods").channel == SHARED_REQUEST_CHANNEL
@@ -101,8 +107,10 @@ def test_shared_channels_can_be_allowed_by_setting(database, moto_sandbox):
         assert_refused_slash(outsider.slash("pods -A", user=EXTERNAL, channel=SHARED_REQUEST_CHANNEL), WORKSPACE)
 
 
-@pytest.mark.parametrize("guest,needle", [(GUEST, "Guest accounts cannot use this bot"),
-                                          (SINGLE_GUEST, "게스트 계정은 이 봇을 사용할 수 없습니다")])
+@pytest.mark.parametrize(
+    "guest,needle",
+    [(GUEST, "Guest accounts cannot use this bot"), (SINGLE_GUEST, "게스트 계정은 이 봇을 사용할 수 없습니다")],
+)
 def test_a_guest_is_refused_in_their_language(sandbox, guest, needle):
     answer = sandbox.slash("pods -A" if guest == GUEST else "cloudon 파드 목록 보여줘", user=guest)
     assert_refused_slash(answer, needle)
@@ -127,7 +135,8 @@ def test_a_slash_command_outside_the_request_channels_is_refused(sandbox):
     assert_refused_slash(korean, f"요청은 <#{REQUEST_CHANNEL}> 에서만 받습니다")
     rows = refusals(sandbox, DEV)
     assert [(r.after["action"], r.after["reason"], r.after["channel"]) for r in rows] == [
-        ("ask", "channel", OTHER_CHANNEL)] * 2
+        ("ask", "channel", OTHER_CHANNEL)
+    ] * 2
     assert_nothing_happened(sandbox)
 
 
@@ -204,11 +213,17 @@ def test_app_home_for_another_workspaces_user_is_refused(sandbox):
 
 def test_the_rds_schedule_modal_is_refused_for_a_guest(sandbox):
     meta = json.dumps({"db": "orders", "channel": REQUEST_CHANNEL, "lang": "en"})
-    sandbox.driver.view_submission("rds_schedule_modal", {
-        "days": {"value": {"type": "checkboxes", "selected_options": [{"value": "1"}]}},
-        "stop": {"value": {"type": "timepicker", "selected_time": "20:00"}},
-        "start": {"value": {"type": "timepicker", "selected_time": "08:00"}},
-        "tz": {"value": "Asia/Seoul"}}, user=GUEST, private_metadata=meta)
+    sandbox.driver.view_submission(
+        "rds_schedule_modal",
+        {
+            "days": {"value": {"type": "checkboxes", "selected_options": [{"value": "1"}]}},
+            "stop": {"value": {"type": "timepicker", "selected_time": "20:00"}},
+            "start": {"value": {"type": "timepicker", "selected_time": "08:00"}},
+            "tz": {"value": "Asia/Seoul"},
+        },
+        user=GUEST,
+        private_metadata=meta,
+    )
     wait_ephemeral(sandbox, GUEST, "Guest accounts")
     wait_refusal(sandbox, GUEST, "rds_schedule", "guest")
     assert_nothing_happened(sandbox)

@@ -34,8 +34,14 @@ class Clock:
 
 @pytest.fixture
 def served():
-    bot = build(Settings(database_url="sqlite://", slack_signing_secret=SECRET,
-                         slack_api_url="http://127.0.0.1:9/api/", slack_team_id="T1"))
+    bot = build(
+        Settings(
+            database_url="sqlite://",
+            slack_signing_secret=SECRET,
+            slack_api_url="http://127.0.0.1:9/api/",
+            slack_team_id="T1",
+        )
+    )
     clock = Clock()
     server = BackgroundServer(build_http_app(bot, warn_clock=clock))
     url = server.start()
@@ -50,8 +56,11 @@ def served():
 def _post(client: httpx.Client, secret: str, timestamp: int | None = None) -> int:
     body = json.dumps({"type": "url_verification", "challenge": "c-42", "token": "x"}).encode()
     stamp = int(time.time()) if timestamp is None else timestamp
-    return client.post("/slack/events", content=body, headers={
-        **signing.signed_headers(secret, stamp, body), "Content-Type": "application/json"}).status_code
+    return client.post(
+        "/slack/events",
+        content=body,
+        headers={**signing.signed_headers(secret, stamp, body), "Content-Type": "application/json"},
+    ).status_code
 
 
 def _warnings(caplog) -> list[logging.LogRecord]:

@@ -6,9 +6,16 @@ import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
 # the series a family of each type exposes, after prometheus-client's text format
-SUFFIXES = {"counter": ("_total", "_created"), "histogram": ("_bucket", "_sum", "_count", "_created"),
-            "summary": ("_sum", "_count", "_created", ""), "gauge": ("",), "info": ("_info",),
-            "unknown": ("",), "stateset": ("",), "gaugehistogram": ("_bucket", "_gsum", "_gcount")}
+SUFFIXES = {
+    "counter": ("_total", "_created"),
+    "histogram": ("_bucket", "_sum", "_count", "_created"),
+    "summary": ("_sum", "_count", "_created", ""),
+    "gauge": ("",),
+    "info": ("_info",),
+    "unknown": ("",),
+    "stateset": ("",),
+    "gaugehistogram": ("_bucket", "_gsum", "_gcount"),
+}
 
 
 def scrape(url: str) -> str:
@@ -28,8 +35,7 @@ def value(text: str, name: str, **labels: str) -> float:
 
 
 def label_values(text: str, name: str, label: str) -> set[str]:
-    return {s.labels.get(label, "") for f in text_string_to_metric_families(text) for s in f.samples
-            if s.name == name}
+    return {s.labels.get(label, "") for f in text_string_to_metric_families(text) for s in f.samples if s.name == name}
 
 
 def exported_names(text: str) -> set[str]:

@@ -26,12 +26,15 @@ def audited(db_url):
     engine.dispose()
 
 
-@pytest.mark.parametrize("statement", [
-    "UPDATE audit_events SET summary = 'nothing happened' WHERE id = :id",
-    "UPDATE audit_events SET actor = 'U_SOMEONE_ELSE'",
-    "DELETE FROM audit_events WHERE id = :id",
-    "DELETE FROM audit_events",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE audit_events SET summary = 'nothing happened' WHERE id = :id",
+        "UPDATE audit_events SET actor = 'U_SOMEONE_ELSE'",
+        "DELETE FROM audit_events WHERE id = :id",
+        "DELETE FROM audit_events",
+    ],
+)
 def test_rewriting_or_deleting_audit_rows_is_refused(audited, statement):
     engine, repo, row_id = audited
     with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:

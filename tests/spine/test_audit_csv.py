@@ -13,8 +13,14 @@ import pytest
 from bot.cli import csv_cell
 from bot.domain import AuditEvent, AuditKind
 
-HOSTILE = ['=HYPERLINK("https://evil.example","click")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A9)",
-           "\t=1+1", "\r=1+1"]
+HOSTILE = [
+    '=HYPERLINK("https://evil.example","click")',
+    "+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(A1:A9)",
+    "\t=1+1",
+    "\r=1+1",
+]
 
 
 @pytest.mark.parametrize("value", HOSTILE)
@@ -44,8 +50,9 @@ def test_the_export_neutralises_what_a_requester_typed(tmp_path):
     now = datetime(2026, 12, 1, tzinfo=UTC)
     for value in HOSTILE:
         repo.audit(AuditEvent(AuditKind.REQUEST_RECEIVED, "=actor()", value, after={"text": value}), now)
-    out = subprocess.run([sys.executable, "-m", "bot.cli", "audit", "--csv", "--url", url],
-                         capture_output=True, check=True)  # bytes: a "\r" inside a cell stays one
+    out = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "audit", "--csv", "--url", url], capture_output=True, check=True
+    )  # bytes: a "\r" inside a cell stays one
     rows = list(csv.DictReader(io.StringIO(out.stdout.decode(), newline="")))
     assert sorted(r["summary"] for r in rows) == sorted("'" + v for v in HOSTILE)
     assert all(r["actor"] == "'=actor()" for r in rows)

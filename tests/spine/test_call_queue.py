@@ -132,8 +132,12 @@ def _slow_reader_process(reader: CallReader, out: str) -> None:
 
 def test_calls_sent_before_the_serving_process_is_killed_are_still_taken(tmp_path):
     out = tmp_path / "taken.json"
-    parent = subprocess.Popen([sys.executable, "-c", SERVING_PROCESS, str(out)], stdout=subprocess.PIPE, text=True,
-                              cwd=Path(__file__).resolve().parents[2])
+    parent = subprocess.Popen(
+        [sys.executable, "-c", SERVING_PROCESS, str(out)],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
     try:
         reader_pid = int(parent.stdout.readline())
         os.kill(parent.pid, signal.SIGKILL)  # no close(), no atexit: the kernel closes the writing end

@@ -26,8 +26,12 @@ def test_health_ready_metrics_and_audit_csv_and_diagnose(moto_sandbox, tmp_path)
         assert 'chatops_slack_requests_total{status="200"}' in metrics
         assert "chatops_slack_ack_seconds_bucket" in metrics
 
-        out = subprocess.run([sys.executable, "-m", "bot.cli", "audit", "--csv", "--url",
-                              sandbox.settings.database_url], capture_output=True, text=True, check=True)
+        out = subprocess.run(
+            [sys.executable, "-m", "bot.cli", "audit", "--csv", "--url", sandbox.settings.database_url],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         rows = list(csv.DictReader(io.StringIO(out.stdout)))
         assert [r["kind"] for r in rows] == ["request_received", "diagnosis_completed"]
         assert rows[0]["actor"] == "U_DEV"

@@ -11,24 +11,50 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "irsa"
 
 
 def chatops(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "bot.cli", *args], input=stdin, capture_output=True, text=True,
-                          timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args], input=stdin, capture_output=True, text=True, timeout=60
+    )
 
 
 def test_check_trust_and_check_permission_contracts():
-    out = chatops("check-trust", "--policy", str(FIXTURES / "trust_seed_before.json"),
-                  "--subject", "system:serviceaccount:cloudon:aws-load-balancer-controller")
+    out = chatops(
+        "check-trust",
+        "--policy",
+        str(FIXTURES / "trust_seed_before.json"),
+        "--subject",
+        "system:serviceaccount:cloudon:aws-load-balancer-controller",
+    )
     result = json.loads(out.stdout)
     assert out.returncode == 1 and result["admitted"] is False and result["statement"] is None
-    out = chatops("check-trust", "--policy", str(FIXTURES / "trust_seed_notes_after.json"),
-                  "--subject", "system:serviceaccount:cloudon:aws-load-balancer-controller")
+    out = chatops(
+        "check-trust",
+        "--policy",
+        str(FIXTURES / "trust_seed_notes_after.json"),
+        "--subject",
+        "system:serviceaccount:cloudon:aws-load-balancer-controller",
+    )
     assert out.returncode == 0 and json.loads(out.stdout)["admitted"] is True
     lb = "arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:loadbalancer/app/x/y"
-    denied = chatops("check-permission", "--policy", str(FIXTURES / "lbc_iam_policy.json"),
-                     "--action", "elasticloadbalancing:DeleteLoadBalancer", "--resource", lb)
-    allowed = chatops("check-permission", "--policy", str(FIXTURES / "lbc_iam_policy.json"),
-                      "--action", "elasticloadbalancing:DeleteLoadBalancer", "--resource", lb,
-                      "--context", "aws:ResourceTag/elbv2.k8s.aws/cluster=prod")
+    denied = chatops(
+        "check-permission",
+        "--policy",
+        str(FIXTURES / "lbc_iam_policy.json"),
+        "--action",
+        "elasticloadbalancing:DeleteLoadBalancer",
+        "--resource",
+        lb,
+    )
+    allowed = chatops(
+        "check-permission",
+        "--policy",
+        str(FIXTURES / "lbc_iam_policy.json"),
+        "--action",
+        "elasticloadbalancing:DeleteLoadBalancer",
+        "--resource",
+        lb,
+        "--context",
+        "aws:ResourceTag/elbv2.k8s.aws/cluster=prod",
+    )
     assert denied.returncode == 1 and json.loads(denied.stdout)["decision"] == "implicit_deny"
     assert allowed.returncode == 0 and json.loads(allowed.stdout)["decision"] == "allowed"
 

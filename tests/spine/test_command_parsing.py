@@ -14,8 +14,32 @@ from hypothesis import strategies as st
 from bot.parsing import language_of, parse
 from bot.services.commands import _split, parse_command
 
-WORDS = st.sampled_from(["pods", "-A", "ingress", "web/api", "파드", "상태", "확인", "--cluster", "prod",
-                         "cluster=stg", "#", ";", "|", "*", "\u3000", "\x0b", "\t", "\n", "\r", " ", "", "가나"])
+WORDS = st.sampled_from(
+    [
+        "pods",
+        "-A",
+        "ingress",
+        "web/api",
+        "파드",
+        "상태",
+        "확인",
+        "--cluster",
+        "prod",
+        "cluster=stg",
+        "#",
+        ";",
+        "|",
+        "*",
+        "\u3000",
+        "\x0b",
+        "\t",
+        "\n",
+        "\r",
+        " ",
+        "",
+        "가나",
+    ]
+)
 
 
 @settings(max_examples=400, deadline=None)

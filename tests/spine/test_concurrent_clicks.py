@@ -28,8 +28,14 @@ def test_twenty_concurrent_clicks_apply_once(moto_sandbox, backend):
             sandbox.kube.reset_requests()
             users = [OPS, OPS2] * 10
             with ThreadPoolExecutor(max_workers=20) as pool:
-                codes = list(pool.map(lambda u: sandbox.click("approve_plan", plan.id, user=u,
-                                                              message_ts=plan.message_ts).status_code, users))
+                codes = list(
+                    pool.map(
+                        lambda u: (
+                            sandbox.click("approve_plan", plan.id, user=u, message_ts=plan.message_ts).status_code
+                        ),
+                        users,
+                    )
+                )
             assert codes == [200] * 20
             done = sandbox.wait_plan_status(plan.id, ("applied", "failed"))
             assert done.status == "applied"

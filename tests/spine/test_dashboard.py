@@ -23,8 +23,21 @@ from tests.spine.metrics_scrape import exported_names, scrape
 ROOT = Path(__file__).resolve().parents[2]
 DASHBOARD = ROOT / "deploy" / "grafana" / "chatops-dashboard.json"
 # PromQL words that are not metric names: aggregation modifiers, set and vector-matching operators
-KEYWORDS = {"by", "without", "on", "ignoring", "group_left", "group_right", "bool", "and", "or", "unless",
-            "offset", "inf", "nan"}
+KEYWORDS = {
+    "by",
+    "without",
+    "on",
+    "ignoring",
+    "group_left",
+    "group_right",
+    "bool",
+    "and",
+    "or",
+    "unless",
+    "offset",
+    "inf",
+    "nan",
+}
 NAME = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
 
 
@@ -37,7 +50,7 @@ def metric_names(expr: str) -> set[str]:
     expr = re.sub(r"\b\d+(?:\.\d+)?(?:e[+-]?\d+)?\b", " ", expr)
     names = set()
     for match in NAME.finditer(expr):
-        if expr[match.end():].lstrip().startswith("(") or match.group().lower() in KEYWORDS:
+        if expr[match.end() :].lstrip().startswith("(") or match.group().lower() in KEYWORDS:
             continue  # a function call, or a keyword
         names.add(match.group())
     return names
@@ -106,11 +119,14 @@ def test_every_chatops_metric_the_bot_exports_has_a_panel(dashboard, exported):
     assert {"process_cpu_seconds_total", "process_resident_memory_bytes", "python_info"} <= used
 
 
-@pytest.mark.parametrize(("expr", "names"), [
-    ('sum by (outcome) (rate(chatops_requests_total{job=~"$job"}[$__rate_interval]))', {"chatops_requests_total"}),
-    ("histogram_quantile(0.95, sum by (le) (rate(a_bucket[5m]))) / on(instance) b", {"a_bucket", "b"}),
-    ('max(chatops_plans{status="applying"}) > 0 and up', {"chatops_plans", "up"}),
-    ("process_start_time_seconds * 1000", {"process_start_time_seconds"}),
-])
+@pytest.mark.parametrize(
+    ("expr", "names"),
+    [
+        ('sum by (outcome) (rate(chatops_requests_total{job=~"$job"}[$__rate_interval]))', {"chatops_requests_total"}),
+        ("histogram_quantile(0.95, sum by (le) (rate(a_bucket[5m]))) / on(instance) b", {"a_bucket", "b"}),
+        ('max(chatops_plans{status="applying"}) > 0 and up', {"chatops_plans", "up"}),
+        ("process_start_time_seconds * 1000", {"process_start_time_seconds"}),
+    ],
+)
 def test_metric_names_reads_promql(expr, names):
     assert metric_names(expr) == names

@@ -28,8 +28,11 @@ HTTP, SOCKET = "app.yaml", "app.socket.yaml"
 EVENT_SUBSCRIPTIONS = {"message": {"message.channels", "message.groups", "message.im"}}
 SHORTCUTS = ("shortcut", "global_shortcut", "message_shortcut")
 # the settings that say how Slack reaches the bot; nothing else may differ between the two files
-MODE_FIELDS = (("settings", "socket_mode_enabled"), ("settings", "event_subscriptions", "request_url"),
-               ("settings", "interactivity", "request_url"))
+MODE_FIELDS = (
+    ("settings", "socket_mode_enabled"),
+    ("settings", "event_subscriptions", "request_url"),
+    ("settings", "interactivity", "request_url"),
+)
 
 
 def _manifest(name: str) -> dict:
@@ -46,8 +49,11 @@ def registered(tmp_path_factory):
     for listener in bot.app._listeners:
         for matcher in listener.matchers:
             func = getattr(matcher, "func", None)
-            closure = {c.cell_contents for c in (func.__closure__ or ()) if isinstance(c.cell_contents, str)} \
-                if func else set()
+            closure = (
+                {c.cell_contents for c in (func.__closure__ or ()) if isinstance(c.cell_contents, str)}
+                if func
+                else set()
+            )
             kind = getattr(func, "__qualname__", "").split(".")[0]
             if kind in ("command", "event"):
                 found[kind] |= closure
@@ -124,7 +130,8 @@ def test_the_http_manifest_sends_everything_to_the_route_the_bot_serves(register
     urls = _urls(manifest)
     # events, interactivity and every slash command have their request URL
     assert set(urls) == {".settings.event_subscriptions.request_url", ".settings.interactivity.request_url"} | {
-        f".features.slash_commands[{i}].url" for i in range(len(manifest["features"]["slash_commands"]))}
+        f".features.slash_commands[{i}].url" for i in range(len(manifest["features"]["slash_commands"]))
+    }
     for where, url in urls.items():
         parts = urlsplit(url)
         assert parts.scheme == "https" and parts.netloc, where
@@ -142,9 +149,11 @@ def test_the_two_manifests_differ_only_in_their_mode():
     http, socket = _manifest(HTTP), _manifest(SOCKET)
     assert _without_mode(http) == _without_mode(socket)
     # the same commands, events, scopes and shortcuts, said once more field by field for a clear failure
-    for get in (lambda m: [c["command"] for c in m["features"]["slash_commands"]],
-                lambda m: m["settings"]["event_subscriptions"]["bot_events"],
-                lambda m: m["oauth_config"]["scopes"]["bot"],
-                lambda m: m["features"].get("shortcuts", [])):
+    for get in (
+        lambda m: [c["command"] for c in m["features"]["slash_commands"]],
+        lambda m: m["settings"]["event_subscriptions"]["bot_events"],
+        lambda m: m["oauth_config"]["scopes"]["bot"],
+        lambda m: m["features"].get("shortcuts", []),
+    ):
         assert get(http) == get(socket)
     assert http["settings"]["socket_mode_enabled"] != socket["settings"]["socket_mode_enabled"]

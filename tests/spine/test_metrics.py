@@ -55,20 +55,25 @@ def test_a_signed_ops_request_moves_the_request_diagnosis_aws_and_kube_counters(
         req = sandbox.wait_request(lambda r: r.intent == "ingress_delete_denied", timeout=60)
         after = _moved(sandbox.url, before, "chatops_requests_total", outcome="proposed")
 
-        assert value(after, "chatops_requests_total", outcome="proposed") == value(
-            before, "chatops_requests_total", outcome="proposed") + 1
+        assert (
+            value(after, "chatops_requests_total", outcome="proposed")
+            == value(before, "chatops_requests_total", outcome="proposed") + 1
+        )
         ok = ("chatops_diagnoses_total", {"feature": "irsa", "outcome": "ok"})
         assert value(after, ok[0], **ok[1]) == value(before, ok[0], **ok[1]) + 1
         runs = "chatops_diagnosis_duration_seconds_count"
         assert value(after, runs, feature="irsa") == value(before, runs, feature="irsa") + 1
         assert value(after, "chatops_diagnosis_duration_seconds_sum", feature="irsa") > value(
-            before, "chatops_diagnosis_duration_seconds_sum", feature="irsa")
+            before, "chatops_diagnosis_duration_seconds_sum", feature="irsa"
+        )
         # the IAM role behind the controller's service account was read from moto, over HTTP
         assert value(after, "chatops_aws_calls_total", service="iam", operation="GetRole", outcome="ok") > value(
-            before, "chatops_aws_calls_total", service="iam", operation="GetRole", outcome="ok")
+            before, "chatops_aws_calls_total", service="iam", operation="GetRole", outcome="ok"
+        )
         # and the ingress from the Kubernetes stand-in, through the official client
         assert value(after, "chatops_kube_calls_total", verb="get", resource="ingresses", outcome="ok") > value(
-            before, "chatops_kube_calls_total", verb="get", resource="ingresses", outcome="ok")
+            before, "chatops_kube_calls_total", verb="get", resource="ingresses", outcome="ok"
+        )
         assert "serviceaccounts" in label_values(after, "chatops_kube_calls_total", "resource")
 
         # plans by status are the database's, read at scrape time
@@ -91,7 +96,8 @@ def test_slack_refusing_the_channel_moves_the_slack_error_counter_and_the_reques
         assert value(after, series[0], **series[1]) == value(before, series[0], **series[1]) + 1
         after = _moved(sandbox.url, before, "chatops_requests_total", outcome="post_refused")
         assert value(after, "chatops_diagnoses_total", feature="pods") == value(
-            before, "chatops_diagnoses_total", feature="pods")  # nothing was diagnosed without a thread
+            before, "chatops_diagnoses_total", feature="pods"
+        )  # nothing was diagnosed without a thread
 
 
 def test_a_request_from_outside_the_request_channels_is_counted_refused(moto_sandbox):
@@ -101,13 +107,16 @@ def test_a_request_from_outside_the_request_channels_is_counted_refused(moto_san
         before = scrape(sandbox.url)
         assert sandbox.slash("pods cloudon", channel="C_ELSEWHERE").status_code == 200
         after = _moved(sandbox.url, before, "chatops_requests_total", outcome="refused")
-        assert value(after, "chatops_requests_total", outcome="refused") == value(
-            before, "chatops_requests_total", outcome="refused") + 1
+        assert (
+            value(after, "chatops_requests_total", outcome="refused")
+            == value(before, "chatops_requests_total", outcome="refused") + 1
+        )
 
 
 def _aws_calls(text_before: str, text_after: str, **labels: str) -> float:
-    return value(text_after, "chatops_aws_calls_total", **labels) - value(text_before, "chatops_aws_calls_total",
-                                                                          **labels)
+    return value(text_after, "chatops_aws_calls_total", **labels) - value(
+        text_before, "chatops_aws_calls_total", **labels
+    )
 
 
 def _own() -> str:
@@ -181,34 +190,48 @@ def test_kube_outcomes_against_the_stand_in(kube_stand_in):
     with pytest.raises(errors.Unreachable):
         unreachable.core.list_namespace()
     after = _own()
-    assert value(after, "chatops_kube_calls_total", verb="list", resource="namespaces", outcome="unreachable") == \
-        value(before, "chatops_kube_calls_total", verb="list", resource="namespaces", outcome="unreachable") + 1
+    assert (
+        value(after, "chatops_kube_calls_total", verb="list", resource="namespaces", outcome="unreachable")
+        == value(before, "chatops_kube_calls_total", verb="list", resource="namespaces", outcome="unreachable") + 1
+    )
 
 
-@pytest.mark.parametrize(("method", "url", "expected"), [
-    ("GET", "https://k/api/v1/namespaces/ns/pods", ("list", "pods")),
-    ("GET", "https://k/api/v1/namespaces/ns/pods/p", ("get", "pods")),
-    ("GET", "https://k/api/v1/namespaces/ns/pods/p/log?container=c", ("get", "pods/log")),
-    ("GET", "https://k/api/v1/pods?watch=true", ("watch", "pods")),
-    ("GET", "https://k/api/v1/namespaces", ("list", "namespaces")),
-    ("GET", "https://k/api/v1/namespaces/ns", ("get", "namespaces")),
-    ("PATCH", "https://k/apis/apps/v1/namespaces/ns/deployments/d", ("patch", "deployments")),
-    ("PATCH", "https://k/apis/apps/v1/namespaces/ns/deployments/d/scale", ("patch", "deployments/scale")),
-    ("POST", "https://k/apis/networking.k8s.io/v1/namespaces/ns/ingresses", ("create", "ingresses")),
-    ("PUT", "https://k/api/v1/namespaces/ns/serviceaccounts/sa", ("update", "serviceaccounts")),
-    ("DELETE", "https://k/api/v1/namespaces/ns/pods/p", ("delete", "pods")),
-    ("DELETE", "https://k/api/v1/namespaces/ns/pods", ("deletecollection", "pods")),
-    ("GET", "https://k/prefix/k8s/clusters/c1/api/v1/nodes/n", ("get", "nodes")),
-    ("GET", "https://k/version/", ("get", "version")),
-])
+@pytest.mark.parametrize(
+    ("method", "url", "expected"),
+    [
+        ("GET", "https://k/api/v1/namespaces/ns/pods", ("list", "pods")),
+        ("GET", "https://k/api/v1/namespaces/ns/pods/p", ("get", "pods")),
+        ("GET", "https://k/api/v1/namespaces/ns/pods/p/log?container=c", ("get", "pods/log")),
+        ("GET", "https://k/api/v1/pods?watch=true", ("watch", "pods")),
+        ("GET", "https://k/api/v1/namespaces", ("list", "namespaces")),
+        ("GET", "https://k/api/v1/namespaces/ns", ("get", "namespaces")),
+        ("PATCH", "https://k/apis/apps/v1/namespaces/ns/deployments/d", ("patch", "deployments")),
+        ("PATCH", "https://k/apis/apps/v1/namespaces/ns/deployments/d/scale", ("patch", "deployments/scale")),
+        ("POST", "https://k/apis/networking.k8s.io/v1/namespaces/ns/ingresses", ("create", "ingresses")),
+        ("PUT", "https://k/api/v1/namespaces/ns/serviceaccounts/sa", ("update", "serviceaccounts")),
+        ("DELETE", "https://k/api/v1/namespaces/ns/pods/p", ("delete", "pods")),
+        ("DELETE", "https://k/api/v1/namespaces/ns/pods", ("deletecollection", "pods")),
+        ("GET", "https://k/prefix/k8s/clusters/c1/api/v1/nodes/n", ("get", "nodes")),
+        ("GET", "https://k/version/", ("get", "version")),
+    ],
+)
 def test_verb_and_resource_as_the_api_server_reads_them(method, url, expected):
     assert verb_and_resource(method, url) == expected
 
 
 def test_kube_outcome_families():
     assert [kube_outcome(s) for s in (200, 201, 401, 403, 404, 409, 422, 429, 500, 503)] == [
-        "ok", "ok", "unauthorized", "forbidden", "not_found", "conflict", "invalid_request", "throttled",
-        "server_error", "server_error"]
+        "ok",
+        "ok",
+        "unauthorized",
+        "forbidden",
+        "not_found",
+        "conflict",
+        "invalid_request",
+        "throttled",
+        "server_error",
+        "server_error",
+    ]
 
 
 MULTIPROCESS = textwrap.dedent("""
@@ -233,10 +256,14 @@ def test_with_a_multiprocess_directory_metrics_add_up_over_processes(tmp_path):
     script = tmp_path / "serve.py"
     script.write_text(MULTIPROCESS)
     (tmp_path / "prom").mkdir()
-    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "prom"),
-           "PYTHONPATH": os.pathsep.join(p for p in (os.getcwd(), os.environ.get("PYTHONPATH", "")) if p)}
-    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=120,
-                         check=True).stdout
+    env = {
+        **os.environ,
+        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "prom"),
+        "PYTHONPATH": os.pathsep.join(p for p in (os.getcwd(), os.environ.get("PYTHONPATH", "")) if p),
+    }
+    out = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=120, check=True
+    ).stdout
     assert value(out, "chatops_requests_total", outcome="diagnosed") == 2  # the parent's and the child's
     assert out.count("# TYPE chatops_requests_total counter") == 1
     assert value(out, "process_cpu_seconds_total") > 0

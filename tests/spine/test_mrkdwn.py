@@ -23,28 +23,56 @@ def _all_texts(blocks) -> str:
 
 
 def _req(**kw) -> RequestRow:
-    values = dict(id=3, user_id="U0DEV", channel="C0REQ", thread_ts="1.1", status_ts="1.1", lang="en",
-                  text="", intent="pods", entities={"namespace": "cloudon", "name": "<!here>"}, target="",
-                  cluster="prod", state="diagnosing")
+    values = dict(
+        id=3,
+        user_id="U0DEV",
+        channel="C0REQ",
+        thread_ts="1.1",
+        status_ts="1.1",
+        lang="en",
+        text="",
+        intent="pods",
+        entities={"namespace": "cloudon", "name": "<!here>"},
+        target="",
+        cluster="prod",
+        state="diagnosing",
+    )
     values.update(kw)
     return RequestRow(**values)
 
 
 def _step(description: str, before=None, after=None, op="k8s.delete_pod") -> dict:
-    return {"op": op, "params": {}, "before": before if before is not None else {"exists": True},
-            "after": after if after is not None else {"exists": False},
-            "description": {"en": description, "ko": description}}
+    return {
+        "op": op,
+        "params": {},
+        "before": before if before is not None else {"exists": True},
+        "after": after if after is not None else {"exists": False},
+        "description": {"en": description, "ko": description},
+    }
 
 
 def _plan(steps, **kw) -> PlanRow:
-    values = dict(id=7, request_id=3, kind="pods", title={"en": "Restart <!channel>", "ko": "재시작 <!channel>"},
-                  target="", risk="high", status="proposed", steps=steps, verify={}, requested_by="U0DEV",
-                  expires_at=datetime(2030, 1, 1, tzinfo=UTC), approvals_needed=2, message_ts="")
+    values = dict(
+        id=7,
+        request_id=3,
+        kind="pods",
+        title={"en": "Restart <!channel>", "ko": "재시작 <!channel>"},
+        target="",
+        risk="high",
+        status="proposed",
+        steps=steps,
+        verify={},
+        requested_by="U0DEV",
+        expires_at=datetime(2030, 1, 1, tzinfo=UTC),
+        approvals_needed=2,
+        message_ts="",
+    )
     values.update(kw)
     return PlanRow(**values)
 
 
 # ---- the mechanism ------------------------------------------------------------------------------
+
 
 def test_escape_replaces_only_slacks_three_control_characters():
     assert escape(HOSTILE) == ESCAPED
@@ -83,10 +111,15 @@ def test_clip_never_leaves_half_an_entity():
 
 # ---- rendering ----------------------------------------------------------------------------------
 
+
 def test_findings_titles_evidence_tables_and_headlines_are_escaped():
-    finding = Finding(code="pods.events", severity=Severity.ERROR, title=Msg.same(f"Back-off {HOSTILE}"),
-                      evidence=(Msg.same(f"event: {HOSTILE}"),),
-                      table=(("POD", "IMAGE"), ("<@U0ADMIN>", "repo/app:1&2")))
+    finding = Finding(
+        code="pods.events",
+        severity=Severity.ERROR,
+        title=Msg.same(f"Back-off {HOSTILE}"),
+        evidence=(Msg.same(f"event: {HOSTILE}"),),
+        table=(("POD", "IMAGE"), ("<@U0ADMIN>", "repo/app:1&2")),
+    )
     diagnosis = Diagnosis(kind="pods", target="cloudon", headline=Msg.same(f"Pods {HOSTILE}"), findings=(finding,))
     text = _all_texts(render.diagnosis_blocks(_req(), diagnosis))
     for raw in ("<!channel>", "<https://evil.example|click>", "<@U0ADMIN>", "1&2"):
@@ -125,6 +158,7 @@ def test_a_note_is_escaped_unless_the_bot_built_it():
 
 # ---- plans in full --------------------------------------------------------------------------------
 
+
 def _confirm(plan, lang="en"):
     approve = [e for e in render.decide_actions(plan, lang)["elements"] if e["action_id"] == "approve_plan"][0]
     return approve["confirm"]["text"]
@@ -150,8 +184,9 @@ def test_the_confirm_dialog_sends_you_to_the_thread_when_the_steps_do_not_fit():
 
 def test_a_long_step_description_and_a_long_diff_are_never_cut():
     long_text = "Allow " + ", ".join(f"arn:aws:iam::123456789012:role/r{i}" for i in range(200))
-    big_after = {"Statement": [{"Effect": "Allow", "Action": f"s3:GetObject{i}", "Resource": "x" * 3500}
-                               for i in range(3)]}
+    big_after = {
+        "Statement": [{"Effect": "Allow", "Action": f"s3:GetObject{i}", "Resource": "x" * 3500} for i in range(3)]
+    }
     plan = _plan([_step(long_text, before={}, after=big_after)])
     blocks = render.plan_blocks(plan, "en", "ops")
     assert all(len(b["text"]["text"]) <= 3000 for b in blocks if b["type"] == "section")
@@ -196,7 +231,8 @@ def test_the_thread_posts_the_plan_once_and_updates_it_in_place():
     thread.plan_changed(_req(), plan, "rejected", markup("Rejected by {w}.", "{w}", w=mention("U0OPS")))
     update = client.chat_update.call_args.kwargs
     assert update["ts"] == ts[0] and update["blocks"] == render.plan_blocks(
-        plan, "en", "<@U0OPS>", Mrkdwn("🚫 Rejected by <@U0OPS>.", "🚫 <@U0OPS>"), "none")
+        plan, "en", "<@U0OPS>", Mrkdwn("🚫 Rejected by <@U0OPS>.", "🚫 <@U0OPS>"), "none"
+    )
     reply = client.chat_postMessage.call_args.kwargs["text"]
     assert reply == "🚫 #7 Rejected by <@U0OPS>."
     thread.reply(_req(), Msg.same("error: <!channel>"))

@@ -56,8 +56,9 @@ def test_a_hostile_event_message_and_image_name_are_posted_escaped(sandbox):
 
 def test_the_bots_own_mentions_still_work_next_to_escaped_cluster_text(sandbox):
     facts = seed_pod_restart_world(sandbox.kube)
-    sandbox.kube.add_event("cloudon", {"kind": "Pod", "name": facts["stuck"], "namespace": "cloudon"}, "BackOff",
-                           HOSTILE, count=1)
+    sandbox.kube.add_event(
+        "cloudon", {"kind": "Pod", "name": facts["stuck"], "namespace": "cloudon"}, "BackOff", HOSTILE, count=1
+    )
     sandbox.slash(f"restart cloudon/{facts['stuck']}")
     req = sandbox.wait_request(lambda r: r.intent == "pod_restart")
     plan = sandbox.repo.plans_for_request(req.id)[0]

@@ -119,15 +119,38 @@ def make(db_url: str, clock=None, risk=Risk.LOW):
     engine = make_engine(db_url)
     repo = Repo(make_session_factory(engine))
     rec = Recorder()
-    svc = Services(settings, repo, rec, Contexts(), Approvers(settings.approver_ids), clock,
-                   extra_operations={"test.set_value": SetValue(store)})
+    svc = Services(
+        settings,
+        repo,
+        rec,
+        Contexts(),
+        Approvers(settings.approver_ids),
+        clock,
+        extra_operations={"test.set_value": SetValue(store)},
+    )
     applier = ApplyService(svc)
     plans = PlanService(svc, applier)
-    req = repo.add_request(user_id="U_DEV", channel="C", thread_ts="1.0", status_ts="1.0", lang="en", text="t",
-                           intent="test_intent", entities={}, target="t", cluster="prod", state="open",
-                           created_at=clock())
-    plan = FixPlan("test", Msg("scale", "스케일"), (PlanStep("test.set_value", {}, {"replicas": 1}, {"replicas": 3},
-                                                               Msg("scale to 3", "3으로"), risk=risk),), risk, "t")
+    req = repo.add_request(
+        user_id="U_DEV",
+        channel="C",
+        thread_ts="1.0",
+        status_ts="1.0",
+        lang="en",
+        text="t",
+        intent="test_intent",
+        entities={},
+        target="t",
+        cluster="prod",
+        state="open",
+        created_at=clock(),
+    )
+    plan = FixPlan(
+        "test",
+        Msg("scale", "스케일"),
+        (PlanStep("test.set_value", {}, {"replicas": 1}, {"replicas": 3}, Msg("scale to 3", "3으로"), risk=risk),),
+        risk,
+        "t",
+    )
     rows = RequestService(svc)._propose(req, Diagnosis("test", "t", Msg("h", "h"), (), (plan,)))
     return svc, plans, store, rows[0], rec, engine
 
@@ -214,8 +237,15 @@ def test_revert_is_a_plan_that_needs_approval_and_restores_before(world):
 def test_failed_step_rolls_back_earlier_steps(db_url):
     svc, plans, store, plan, rec, engine = make(db_url)
     # rewrite the plan into two steps on the same object; the second one fails
-    steps = list(plan.steps) + [{"op": "test.set_value", "params": {}, "before": {"replicas": 3},
-                                 "after": {"replicas": 9}, "description": {"en": "to 9", "ko": "9"}}]
+    steps = list(plan.steps) + [
+        {
+            "op": "test.set_value",
+            "params": {},
+            "before": {"replicas": 3},
+            "after": {"replicas": 9},
+            "description": {"en": "to 9", "ko": "9"},
+        }
+    ]
     svc.repo.set_plan_fields(plan.id, steps=steps)
     store.fail_on = {"replicas": 9}
     plans.approve(plan.id, "U_OPS")

@@ -97,8 +97,10 @@ def test_stale_plan_is_refused(sandbox):
     done = sandbox.wait_plan_status(plan.id, ("applied", "failed"))
     assert done.status == "failed" and done.result["reason"] == "stale"
     assert sandbox.kube.get("Pod", "cloudon", facts["stuck"]) is not None
-    wait(lambda: any("Re-run" in json.dumps(m.blocks or []) for m in sandbox.slack.messages(REQUEST_CHANNEL)),
-          what="re-run button")
+    wait(
+        lambda: any("Re-run" in json.dumps(m.blocks or []) for m in sandbox.slack.messages(REQUEST_CHANNEL)),
+        what="re-run button",
+    )
 
 
 def test_forged_and_stale_signatures_are_refused_without_side_effects(sandbox):
@@ -113,16 +115,19 @@ def test_forged_and_stale_signatures_are_refused_without_side_effects(sandbox):
     assert sandbox.slack.calls_to("chat.postMessage") == []
 
 
-@pytest.mark.parametrize("text,needle", [
-    ("", "What I can do"),
-    ("restart cloudon", "NAMESPACE/POD"),
-    ("pods Bad_NS", "not a valid namespace"),
-    ("frobnicate now", "unknown command"),
-    ("x" * 10_000, "keep a command under"),
-    ("\x00\x01\x02 \udcff", "unknown command"),
-    ("audit abc", "audit [N]"),
-    ('pods "unclosed', "quotes"),
-])
+@pytest.mark.parametrize(
+    "text,needle",
+    [
+        ("", "What I can do"),
+        ("restart cloudon", "NAMESPACE/POD"),
+        ("pods Bad_NS", "not a valid namespace"),
+        ("frobnicate now", "unknown command"),
+        ("x" * 10_000, "keep a command under"),
+        ("\x00\x01\x02 \udcff", "unknown command"),
+        ("audit abc", "audit [N]"),
+        ('pods "unclosed', "quotes"),
+    ],
+)
 def test_bad_slash_input_gets_a_clear_ephemeral_usage_message(sandbox, text, needle):
     resp = sandbox.slash(text.encode("utf-8", "replace").decode("utf-8") if text else text)
     assert resp.status_code == 200
@@ -159,11 +164,20 @@ def test_kubernetes_denying_the_bot_is_named_in_the_thread(sandbox):
     assert len(failed) == 1 and failed[0].ref
 
 
-@pytest.mark.parametrize("pod,needles", [
-    ("api-7d9f8-gone1", ("There is no pod cloudon/api-7d9f8-gone1", "api-7d9f8-k2x9q (Running)",
-                         "api-7d9f8-zz81m (CrashLoopBackOff)")),
-    ("nothing-here", ("There is no pod cloudon/nothing-here", "`pods cloudon` lists the 3 pods")),
-])
+@pytest.mark.parametrize(
+    "pod,needles",
+    [
+        (
+            "api-7d9f8-gone1",
+            (
+                "There is no pod cloudon/api-7d9f8-gone1",
+                "api-7d9f8-k2x9q (Running)",
+                "api-7d9f8-zz81m (CrashLoopBackOff)",
+            ),
+        ),
+        ("nothing-here", ("There is no pod cloudon/nothing-here", "`pods cloudon` lists the 3 pods")),
+    ],
+)
 def test_a_pod_that_is_gone_is_told_with_what_is_there_now(sandbox, pod, needles):
     seed_pod_restart_world(sandbox.kube)
     sandbox.slash(f"events cloudon/{pod}")

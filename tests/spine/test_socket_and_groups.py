@@ -21,15 +21,37 @@ def test_socket_mode_slash_command_is_acked_and_handled(moto_sandbox):
         handler = SocketModeHandler(sandbox.bot.app, app_token="xapp-1-A0SANDBOX-1-abc")
         handler.connect()
         try:
-            envelope = {"envelope_id": "env-1", "type": "slash_commands", "accepts_response_payload": True,
-                        "payload": {"command": "/ops", "text": "pods cloudon", "user_id": DEV,
-                                    "channel_id": REQUEST_CHANNEL, "team_id": "T0SANDBOX",
-                                    "response_url": sandbox.slack.response_url("sock")}}
+            envelope = {
+                "envelope_id": "env-1",
+                "type": "slash_commands",
+                "accepts_response_payload": True,
+                "payload": {
+                    "command": "/ops",
+                    "text": "pods cloudon",
+                    "user_id": DEV,
+                    "channel_id": REQUEST_CHANNEL,
+                    "team_id": "T0SANDBOX",
+                    "response_url": sandbox.slack.response_url("sock"),
+                },
+            }
             ack = sandbox.slack.socket_send(envelope)
-            event = {"envelope_id": "env-2", "type": "events_api", "accepts_response_payload": False,
-                     "payload": {"type": "event_callback", "event_id": "EvSock", "team_id": "T0SANDBOX",
-                                 "event": {"type": "message", "text": "cloudon 파드 목록 보여줘", "user": DEV,
-                                           "channel": REQUEST_CHANNEL, "ts": sandbox.slack.next_ts()}}}
+            event = {
+                "envelope_id": "env-2",
+                "type": "events_api",
+                "accepts_response_payload": False,
+                "payload": {
+                    "type": "event_callback",
+                    "event_id": "EvSock",
+                    "team_id": "T0SANDBOX",
+                    "event": {
+                        "type": "message",
+                        "text": "cloudon 파드 목록 보여줘",
+                        "user": DEV,
+                        "channel": REQUEST_CHANNEL,
+                        "ts": sandbox.slack.next_ts(),
+                    },
+                },
+            }
             ack2 = sandbox.slack.socket_send(event)
             req = sandbox.wait_request(lambda r: r.intent == "pods" and r.lang == "en")
             ko = sandbox.wait_request(lambda r: r.intent == "pods" and r.lang == "ko")

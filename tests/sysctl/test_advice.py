@@ -14,9 +14,7 @@ import pytest
 from handlers.sysctl.advice import advise
 from handlers.sysctl.facts import NodeFacts, NodegroupFacts, SysctlFacts
 
-CASES = json.loads((Path(__file__).parents[1] / "fixtures" / "sysctl" / "advice_cases.json").read_text())[
-    "cases"
-]
+CASES = json.loads((Path(__file__).parents[1] / "fixtures" / "sysctl" / "advice_cases.json").read_text())["cases"]
 
 
 def facts_for(case: dict) -> SysctlFacts:

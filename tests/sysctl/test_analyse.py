@@ -66,9 +66,7 @@ def test_psa_refusal_proposes_the_label_change():
     spec = copy.deepcopy(load("pod_sysctl_forbidden.json")["spec"])
     del spec["nodeName"]
     workload = Workload("Deployment", "ubuntu", {"app": "ubuntu"}, spec)
-    ev = Evidence(
-        "default", "ubuntu", None, workload, (event,), facts(spec, "v1.30.8-eks-1", "v1.30.8-eks-1", PSA)
-    )
+    ev = Evidence("default", "ubuntu", None, workload, (event,), facts(spec, "v1.30.8-eks-1", "v1.30.8-eks-1", PSA))
     diag = analyse(ev)
     assert diag.codes()[0] == "sysctl.rejected.psa" and diag.findings[0].count == 14
     assert "baseline:v1.28" in diag.headline.en
@@ -91,9 +89,7 @@ def test_running_workload_without_keepalive_time_gets_a_template_change():
         "status": {"phase": "Running"},
     }
     workload = Workload("Deployment", "ubuntu", {"app": "ubuntu"}, spec)
-    ev = Evidence(
-        "default", pod["metadata"]["name"], pod, workload, (), facts(spec, "v1.30.8-eks-1", "v1.30.8-eks-1")
-    )
+    ev = Evidence("default", pod["metadata"]["name"], pod, workload, (), facts(spec, "v1.30.8-eks-1", "v1.30.8-eks-1"))
     diag = analyse(ev)
     assert "sysctl.running" in diag.codes() and "sysctl.keepalive.time_missing" in diag.codes()
     (plan,) = diag.plans

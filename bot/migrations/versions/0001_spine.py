@@ -41,8 +41,9 @@ def upgrade() -> None:
     op.create_table(
         "plans",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("request_id", sa.Integer, sa.ForeignKey("requests.id", name="fk_plans_request_id_requests"),
-                  nullable=False),
+        sa.Column(
+            "request_id", sa.Integer, sa.ForeignKey("requests.id", name="fk_plans_request_id_requests"), nullable=False
+        ),
         sa.Column("kind", sa.String(64), nullable=False),
         sa.Column("title", JSON, nullable=False),
         sa.Column("target", sa.String(255), nullable=False),
@@ -58,8 +59,12 @@ def upgrade() -> None:
         sa.Column("approvals_needed", sa.Integer, nullable=False),
         sa.Column("message_ts", sa.String(32), nullable=False),
         sa.Column("result", JSON, nullable=True),
-        sa.Column("reverts_plan_id", sa.Integer, sa.ForeignKey("plans.id", name="fk_plans_reverts_plan_id_plans"),
-                  nullable=True),
+        sa.Column(
+            "reverts_plan_id",
+            sa.Integer,
+            sa.ForeignKey("plans.id", name="fk_plans_reverts_plan_id_plans"),
+            nullable=True,
+        ),
         sa.Column("version", sa.Integer, nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_plans"),
     )
@@ -67,8 +72,7 @@ def upgrade() -> None:
     op.create_table(
         "approvals",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("plan_id", sa.Integer, sa.ForeignKey("plans.id", name="fk_approvals_plan_id_plans"),
-                  nullable=False),
+        sa.Column("plan_id", sa.Integer, sa.ForeignKey("plans.id", name="fk_approvals_plan_id_plans"), nullable=False),
         sa.Column("user_id", sa.String(64), nullable=False),
         sa.Column("at", TS, nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_approvals"),

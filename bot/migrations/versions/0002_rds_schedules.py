@@ -37,9 +37,12 @@ def upgrade() -> None:
     op.create_table(
         "rds_overrides",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("schedule_id", sa.Integer,
-                  sa.ForeignKey("rds_schedules.id", name="fk_rds_overrides_schedule_id_rds_schedules",
-                                ondelete="CASCADE"), nullable=False),
+        sa.Column(
+            "schedule_id",
+            sa.Integer,
+            sa.ForeignKey("rds_schedules.id", name="fk_rds_overrides_schedule_id_rds_schedules", ondelete="CASCADE"),
+            nullable=False,
+        ),
         sa.Column("until", TS, nullable=False),
         sa.Column("reason", sa.Text, nullable=False),
         sa.Column("created_by", sa.String(64), nullable=False),

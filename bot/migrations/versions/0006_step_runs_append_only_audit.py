@@ -41,15 +41,21 @@ $$
 def create_append_only_triggers() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute(PG_FUNCTION)
-        op.execute("CREATE TRIGGER audit_events_no_update_delete BEFORE UPDATE OR DELETE ON audit_events "
-                   "FOR EACH ROW EXECUTE PROCEDURE audit_events_append_only()")
-        op.execute("CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events "
-                   "FOR EACH STATEMENT EXECUTE PROCEDURE audit_events_append_only()")
+        op.execute(
+            "CREATE TRIGGER audit_events_no_update_delete BEFORE UPDATE OR DELETE ON audit_events "
+            "FOR EACH ROW EXECUTE PROCEDURE audit_events_append_only()"
+        )
+        op.execute(
+            "CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events "
+            "FOR EACH STATEMENT EXECUTE PROCEDURE audit_events_append_only()"
+        )
         op.execute("REVOKE UPDATE, DELETE, TRUNCATE ON audit_events FROM PUBLIC")
         return
     for verb in ("UPDATE", "DELETE"):
-        op.execute(f"CREATE TRIGGER audit_events_no_{verb.lower()} BEFORE {verb} ON audit_events "
-                   f"BEGIN SELECT RAISE(ABORT, '{REFUSAL}: {verb} refused'); END")
+        op.execute(
+            f"CREATE TRIGGER audit_events_no_{verb.lower()} BEFORE {verb} ON audit_events "
+            f"BEGIN SELECT RAISE(ABORT, '{REFUSAL}: {verb} refused'); END"
+        )
 
 
 def drop_append_only_triggers() -> None:
@@ -66,8 +72,7 @@ def upgrade() -> None:
     op.create_table(
         "step_runs",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("plan_id", sa.Integer, sa.ForeignKey("plans.id", name="fk_step_runs_plan_id_plans"),
-                  nullable=False),
+        sa.Column("plan_id", sa.Integer, sa.ForeignKey("plans.id", name="fk_step_runs_plan_id_plans"), nullable=False),
         sa.Column("step_index", sa.Integer, nullable=False),
         sa.Column("op", sa.String(128), nullable=False),
         sa.Column("params", JSON, nullable=False),

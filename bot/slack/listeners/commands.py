@@ -34,13 +34,17 @@ def register(app: App, deps: Deps) -> None:
             cmd = _parse(deps, command.get("text", ""))
         except UsageError as exc:
             lang = "ko" if exc.message_ko != exc.message and _has_hangul(command.get("text", "")) else "en"
-            usage = Msg(f"⚠️ {escape(exc.message)}\nTry `{deps.services.settings.slash_command} help`.",
-                        f"⚠️ {escape(exc.message_ko)}\n`{deps.services.settings.slash_command} help` 를 입력해 보세요.")
+            usage = Msg(
+                f"⚠️ {escape(exc.message)}\nTry `{deps.services.settings.slash_command} help`.",
+                f"⚠️ {escape(exc.message_ko)}\n`{deps.services.settings.slash_command} help` 를 입력해 보세요.",
+            )
             ack(text=usage(lang), response_type="ephemeral")
             return
         if cmd.kind == "help":
-            ack(text=help_text(cmd.lang, deps.services.settings.slash_command, deps.builtin_usage()),
-                response_type="ephemeral")
+            ack(
+                text=help_text(cmd.lang, deps.services.settings.slash_command, deps.builtin_usage()),
+                response_type="ephemeral",
+            )
             return
         ack(text=Msg("👀 On it…", "👀 확인 중…")(cmd.lang), response_type="ephemeral")
 
@@ -65,17 +69,27 @@ def register(app: App, deps: Deps) -> None:
             respond(text=_audit_text(deps, n), response_type="ephemeral", replace_original=False)
             return
         if cmd.kind == "request" and wants_modal(cmd.intent, cmd.entities) and command.get("trigger_id"):
-            view = schedule_view(cmd.entities["db"], command["channel_id"], cmd.lang,
-                                 deps.services.settings.default_timezone)
+            view = schedule_view(
+                cmd.entities["db"], command["channel_id"], cmd.lang, deps.services.settings.default_timezone
+            )
             client.views_open(trigger_id=command["trigger_id"], view=view)
             return
         if cmd.kind in deps.builtins:
             deps.builtins[cmd.kind].handle(deps, cmd, command, respond)
             return
-        deps.requests.submit(Ask(user=command["user_id"], channel=command["channel_id"],
-                                 text=command.get("text", ""), lang=cmd.lang, intent=cmd.intent,
-                                 entities=cmd.entities, aws_error=cmd.aws_error, image_pull=cmd.image_pull,
-                                 cluster=cmd.cluster))
+        deps.requests.submit(
+            Ask(
+                user=command["user_id"],
+                channel=command["channel_id"],
+                text=command.get("text", ""),
+                lang=cmd.lang,
+                intent=cmd.intent,
+                entities=cmd.entities,
+                aws_error=cmd.aws_error,
+                image_pull=cmd.image_pull,
+                cluster=cmd.cluster,
+            )
+        )
 
     app.command(command)(ack=ack_ops, lazy=[run_ops])
 
@@ -90,6 +104,7 @@ def _audit_text(deps: Deps, n: int) -> str:
         return "No audit rows yet."
     table = [("ID", "AT (UTC)", "KIND", "ACTOR", "PLAN", "SUMMARY")]
     for r in rows:
-        table.append((str(r.id), r.at.strftime("%m-%d %H:%M:%S"), r.kind, r.actor, str(r.plan_id or ""),
-                      r.summary[:70]))
+        table.append(
+            (str(r.id), r.at.strftime("%m-%d %H:%M:%S"), r.kind, r.actor, str(r.plan_id or ""), r.summary[:70])
+        )
     return f"```{clip(table_text(table, max_rows=200), 2900)}```"  # cells escaped; no entity cut in half

@@ -48,16 +48,28 @@ def register(app: App, deps: Deps) -> None:
         parsed = parse(text)
         reply_ts = thread_ts or ts
         if parsed.intent == "help":
-            client.chat_postMessage(channel=channel, thread_ts=reply_ts,
-                                    text=help_text(parsed.language, svc.settings.slash_command, deps.builtin_usage()))
+            client.chat_postMessage(
+                channel=channel,
+                thread_ts=reply_ts,
+                text=help_text(parsed.language, svc.settings.slash_command, deps.builtin_usage()),
+            )
             return
         intent = parsed.intent if parsed.confident else "other"  # unsure: "other" gets the choice buttons
         if intent == "other" and known_thread and not mentioned:
             return  # people talking in the thread
         entities = dict(parsed.entities)
-        ask = Ask(user=event.get("user", ""), channel=channel, text=text, lang=parsed.language,
-                  intent=intent, entities=entities, aws_error=parsed.aws_error,
-                  image_pull=parsed.image_pull, thread_ts=reply_ts, cluster=entities.pop("cluster", ""))
+        ask = Ask(
+            user=event.get("user", ""),
+            channel=channel,
+            text=text,
+            lang=parsed.language,
+            intent=intent,
+            entities=entities,
+            aws_error=parsed.aws_error,
+            image_pull=parsed.image_pull,
+            thread_ts=reply_ts,
+            cluster=entities.pop("cluster", ""),
+        )
         deps.requests.submit(ask)
 
     @reporting_errors
@@ -83,4 +95,3 @@ def register(app: App, deps: Deps) -> None:
 
     app.event("subteam_members_changed")(group_changed)
     app.event("subteam_updated")(group_changed)
-

@@ -88,12 +88,22 @@ def _recent_changes(deps: Deps, user: str, lang: str) -> list[dict[str, Any]]:
     if refusal is not None:
         now = svc.clock()
         if svc.repo.first_time(f"home-recent:{user}:{now:%Y-%m-%d}", now):
-            svc.audit(AuditKind.REFUSED, user, f"{Action.HOME_RECENT_CHANGES} refused ({refusal.code}): "
-                      f"{refusal.message.en}",
-                      after={"action": str(Action.HOME_RECENT_CHANGES), "reason": refusal.code})
+            svc.audit(
+                AuditKind.REFUSED,
+                user,
+                f"{Action.HOME_RECENT_CHANGES} refused ({refusal.code}): {refusal.message.en}",
+                after={"action": str(Action.HOME_RECENT_CHANGES), "reason": refusal.code},
+            )
         mention = svc.approvers.mention()
-        return [*blocks, render.context(Msg(f"🚫 Recent changes are shown to approvers ({mention}).",
-                                            f"🚫 최근 변경은 승인자에게만 보입니다 ({mention}).")(lang))]
+        return [
+            *blocks,
+            render.context(
+                Msg(
+                    f"🚫 Recent changes are shown to approvers ({mention}).",
+                    f"🚫 최근 변경은 승인자에게만 보입니다 ({mention}).",
+                )(lang)
+            ),
+        ]
     data = audit_report.collect(svc.repo, svc.clock())
     if not data.changes:
         return [*blocks, render.context(Msg("No changes this week.", "이번 주 변경이 없습니다.")(lang))]
@@ -123,10 +133,8 @@ def _schedules(deps: Deps, lang: str) -> list[dict[str, Any]]:
         for s in ScheduleRepo(deps.services.repo.sessions).list_schedules(enabled_only=True)[:15]:
             lines.append(
                 Msg(
-                    f"• RDS {s.target_kind} `{s.target_id}`: stop `{s.stop_cron}`, "
-                    f"start `{s.start_cron}` {s.tz}",
-                    f"• RDS {s.target_kind} `{s.target_id}`: 중지 `{s.stop_cron}`, "
-                    f"시작 `{s.start_cron}` {s.tz}",
+                    f"• RDS {s.target_kind} `{s.target_id}`: stop `{s.stop_cron}`, start `{s.start_cron}` {s.tz}",
+                    f"• RDS {s.target_kind} `{s.target_id}`: 중지 `{s.stop_cron}`, 시작 `{s.start_cron}` {s.tz}",
                 )(lang)
             )
     except ImportError:  # pragma: no cover - before the RDS issue landed

@@ -20,8 +20,15 @@ from bot.slack.deps import Deps
 from bot.slack.errors import reporting_errors
 
 CALLBACK = "rds_schedule_modal"
-DAYS = (("1", Msg("Mon", "월")), ("2", Msg("Tue", "화")), ("3", Msg("Wed", "수")), ("4", Msg("Thu", "목")),
-        ("5", Msg("Fri", "금")), ("6", Msg("Sat", "토")), ("0", Msg("Sun", "일")))
+DAYS = (
+    ("1", Msg("Mon", "월")),
+    ("2", Msg("Tue", "화")),
+    ("3", Msg("Wed", "수")),
+    ("4", Msg("Thu", "목")),
+    ("5", Msg("Fri", "금")),
+    ("6", Msg("Sat", "토")),
+    ("0", Msg("Sun", "일")),
+)
 
 
 def wants_modal(intent: str, entities: dict[str, str]) -> bool:
@@ -36,23 +43,52 @@ def schedule_view(db: str, channel: str, lang: str, tz: str) -> dict[str, Any]:
     """The modal, pre-filled with the usual weekday schedule (stop 20:00, start 08:00)."""
     options = [{"text": _text(label(lang)), "value": value} for value, label in DAYS]
     return {
-        "type": "modal", "callback_id": CALLBACK,
+        "type": "modal",
+        "callback_id": CALLBACK,
         "private_metadata": json.dumps({"db": db, "channel": channel, "lang": lang}),
         "title": _text(Msg("RDS schedule", "RDS 스케줄")(lang)),
-        "submit": _text(Msg("Propose", "승인 요청")(lang)), "close": _text(Msg("Cancel", "취소")(lang)),
+        "submit": _text(Msg("Propose", "승인 요청")(lang)),
+        "close": _text(Msg("Cancel", "취소")(lang)),
         "blocks": [
-            {"type": "section", "text": {"type": "mrkdwn", "text": Msg(
-                f"Stop and start *{db}* on a schedule. Ops approve it before it takes effect.",
-                f"*{db}* {josa(db, '를')} 스케줄에 따라 중지·시작합니다. 운영팀이 승인하면 적용됩니다.")(lang)}},
-            {"type": "input", "block_id": "days", "label": _text(Msg("Days", "요일")(lang)),
-             "element": {"type": "checkboxes", "action_id": "value", "options": options,
-                         "initial_options": options[:5]}},
-            {"type": "input", "block_id": "stop", "label": _text(Msg("Stop at", "중지 시각")(lang)),
-             "element": {"type": "timepicker", "action_id": "value", "initial_time": "20:00"}},
-            {"type": "input", "block_id": "start", "label": _text(Msg("Start at", "시작 시각")(lang)),
-             "element": {"type": "timepicker", "action_id": "value", "initial_time": "08:00"}},
-            {"type": "input", "block_id": "tz", "label": _text(Msg("Time zone", "시간대")(lang)),
-             "element": {"type": "plain_text_input", "action_id": "value", "initial_value": tz}},
+            {
+                "type": "section",
+                "text": {
+                    "type": "mrkdwn",
+                    "text": Msg(
+                        f"Stop and start *{db}* on a schedule. Ops approve it before it takes effect.",
+                        f"*{db}* {josa(db, '를')} 스케줄에 따라 중지·시작합니다. 운영팀이 승인하면 적용됩니다.",
+                    )(lang),
+                },
+            },
+            {
+                "type": "input",
+                "block_id": "days",
+                "label": _text(Msg("Days", "요일")(lang)),
+                "element": {
+                    "type": "checkboxes",
+                    "action_id": "value",
+                    "options": options,
+                    "initial_options": options[:5],
+                },
+            },
+            {
+                "type": "input",
+                "block_id": "stop",
+                "label": _text(Msg("Stop at", "중지 시각")(lang)),
+                "element": {"type": "timepicker", "action_id": "value", "initial_time": "20:00"},
+            },
+            {
+                "type": "input",
+                "block_id": "start",
+                "label": _text(Msg("Start at", "시작 시각")(lang)),
+                "element": {"type": "timepicker", "action_id": "value", "initial_time": "08:00"},
+            },
+            {
+                "type": "input",
+                "block_id": "tz",
+                "label": _text(Msg("Time zone", "시간대")(lang)),
+                "element": {"type": "plain_text_input", "action_id": "value", "initial_value": tz},
+            },
         ],
     }
 
@@ -79,8 +115,9 @@ def crons_from(state: dict[str, Any], lang: str) -> tuple[dict[str, str], dict[s
     try:
         ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError):
-        problems["tz"] = Msg(f"Unknown time zone `{tz[:40]}` (e.g. Asia/Seoul).",
-                             f"알 수 없는 시간대 `{tz[:40]}` (예: Asia/Seoul).")(lang)
+        problems["tz"] = Msg(
+            f"Unknown time zone `{tz[:40]}` (e.g. Asia/Seoul).", f"알 수 없는 시간대 `{tz[:40]}` (예: Asia/Seoul)."
+        )(lang)
     if problems:
         return {}, problems
     dow = ",".join(days)
@@ -108,8 +145,15 @@ def register(app: App, deps: Deps) -> None:
         entities, problems = crons_from(view["state"]["values"], lang)
         if problems:
             return
-        deps.requests.submit(Ask(user=body["user"]["id"], channel=meta["channel"], text=f"rds schedule {meta['db']}",
-                                 lang=lang, intent="rds_schedule",
-                                 entities={"verb": "schedule", "db": meta["db"], **entities}))
+        deps.requests.submit(
+            Ask(
+                user=body["user"]["id"],
+                channel=meta["channel"],
+                text=f"rds schedule {meta['db']}",
+                lang=lang,
+                intent="rds_schedule",
+                entities={"verb": "schedule", "db": meta["db"], **entities},
+            )
+        )
 
     app.view(CALLBACK)(ack=ack_submission, lazy=[submit])

@@ -71,8 +71,9 @@ class SlackReportPoster:
     def _attach(self, channel: str, ts: str, blocks: list[dict[str, Any]]) -> None:
         """The whole report as a text file in its thread (a file is not mrkdwn: entities undone)."""
         try:
-            self.client.files_upload_v2(channel=channel, thread_ts=ts, filename="report.txt",
-                                        content=plain_text(blocks), title="report")
+            self.client.files_upload_v2(
+                channel=channel, thread_ts=ts, filename="report.txt", content=plain_text(blocks), title="report"
+            )
         except SlackApiError as exc:
             log.warning("report file upload failed", extra={"channel": channel, "error": exc.response.get("error")})
 
@@ -82,8 +83,7 @@ class SlackReportPoster:
         try:
             self.client.chat_postMessage(channel=cfg.created_by, text=text)
         except SlackApiError as err:
-            log.error("report owner could not be told", extra={"report_id": cfg.id,
-                                                               "error": err.response.get("error")})
+            log.error("report owner could not be told", extra={"report_id": cfg.id, "error": err.response.get("error")})
 
     def upload(self, channel: str, thread_ts: str, chart: Chart) -> None:
         try:
@@ -109,7 +109,7 @@ def fitting(blocks: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[di
         if not render.fits([*shown, block], spare_blocks=1, spare_text=render.blocks_text([note])):
             break
         shown.append(block)
-    return [*shown, note], blocks[len(shown):]
+    return [*shown, note], blocks[len(shown) :]
 
 
 def plain_text(blocks: list[dict[str, Any]]) -> str:
@@ -170,9 +170,7 @@ def parse_add(args: Sequence[str]) -> tuple[str, str, str, str]:
 
 def _number(args: Sequence[str]) -> int:
     if len(args) != 1 or not args[0].lstrip("#").isdigit():
-        raise UsageError(
-            "give the report's ID (see `report list`).", "보고서 ID를 입력하세요 (`report list` 참고)."
-        )
+        raise UsageError("give the report's ID (see `report list`).", "보고서 ID를 입력하세요 (`report list` 참고).")
     return int(args[0].lstrip("#"))
 
 
@@ -185,8 +183,10 @@ def list_text(service: ReportService, lang: str) -> str:
         )(lang)
     lines = [Msg("*Scheduled reports*", "*예약된 보고서*")(lang)]
     for r in rows:
-        lines.append(f"• #{r.id} `{escape(r.kind)}` → {channel_link(r.channel)} · `{escape(r.cron)}` {escape(r.tz)} · "
-                     f"{mention(r.created_by)}")
+        lines.append(
+            f"• #{r.id} `{escape(r.kind)}` → {channel_link(r.channel)} · `{escape(r.cron)}` {escape(r.tz)} · "
+            f"{mention(r.created_by)}"
+        )
     return "\n".join(lines)
 
 
@@ -220,8 +220,7 @@ def register(app: App, deps: Deps) -> None:
                 row = service.add(kind, channel, cron, tz, user, lang)
                 say(
                     Msg(
-                        f"✅ Report #{row.id} `{row.kind}` will post to <#{row.channel}> "
-                        f"at `{row.cron}` ({row.tz}).",
+                        f"✅ Report #{row.id} `{row.kind}` will post to <#{row.channel}> at `{row.cron}` ({row.tz}).",
                         f"✅ 보고서 #{row.id} `{row.kind}` {josa(row.kind, '를')} <#{row.channel}> 에 "
                         f"`{row.cron}` ({row.tz})에 게시합니다.",
                     )(lang)
@@ -296,4 +295,3 @@ def register(app: App, deps: Deps) -> None:
         )
 
     app.action(re.compile(f"^{DIAGNOSE_ACTION}-[0-9a-f]+$"))(ack=ack_only, lazy=[diagnose])
-
