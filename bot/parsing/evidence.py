@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 from bot.parsing import morph
 from bot.parsing.confidence import PHRASE, WEAK
+from bot.parsing.text import has_hangul
 
 # ---- objects -------------------------------------------------------------------------------
 POD = frozenset(
@@ -579,7 +580,7 @@ def found(low: str) -> frozenset[str]:
     for phrase, name in _ALWAYS:
         if phrase in low:
             names.add(name)
-    if morph.has_hangul(low):
+    if has_hangul(low):
         for phrase, name in _KO_SUBSTRINGS:
             if phrase in low:
                 names.add(name)

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import re
 
+from bot.parsing.text import has_hangul
+
 # English words (with ' or -: can't, won't, aws-node; quotes and dashes around a word are taken
 # off in ``words``) and Hangul runs. A Hangul run glued to an English word ("rds를") is its own
 # token, so the English word comes out clean.
@@ -152,16 +154,10 @@ def words(low: str) -> set[str]:
                 out.add(bare)
                 if "-" in bare:  # a name made of words: cloudon-ingress, aws-node, ebs-csi-controller
                     out.update(bare.split("-"))
-    if _HANGUL.search(low):
+    if has_hangul(low):
         for token in _LONG_HANGUL.findall(low):
             out.add(stem(token))
     return out
 
 
-_HANGUL = re.compile("[\uac00-\ud7a3]")
 _LONG_HANGUL = re.compile("[\uac00-\ud7a3]{3,}")
-
-
-def has_hangul(low: str) -> bool:
-    """True when ``low`` contains a Hangul syllable."""
-    return _HANGUL.search(low) is not None

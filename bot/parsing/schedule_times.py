@@ -24,6 +24,7 @@ import re
 from dataclasses import dataclass
 
 from bot.korean import attach
+from bot.parsing.text import has_hangul
 
 DEFAULT_STOP = (20, 0)
 DEFAULT_START = (8, 0)
@@ -144,7 +145,7 @@ def _fmt(hm: tuple[int, int]) -> str:
 def read_times(text: str) -> ScheduleTimes:
     """The stop/start crons a schedule request asks for (``text`` lowercased or not)."""
     low = text.lower()
-    korean = any("\uac00" <= ch <= "\ud7a3" for ch in low)
+    korean = has_hangul(low)
     times = _times(low)
     days = _days(low)
     stop: tuple[int, int] | None = None

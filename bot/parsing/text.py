@@ -15,7 +15,9 @@ _SLACK_TOKEN = re.compile(r"<([@#!])([^<>|\s]*)(?:\|([^<>]*))?>|<((?:https?|mail
 # C0 controls except tab/newline, DEL and C1 controls, zero-width characters.
 _JUNK = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200d\u2060\ufeff]")
 _FENCE = re.compile(r"```|`")
-_HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]+")
+# Hangul as people type it: syllables, conjoining jamo, and the compatibility jamo of "ㅋㅋ" or "ㅠㅠ".
+HANGUL_CHARS = "\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f"
+_HANGUL = re.compile(f"[{HANGUL_CHARS}]+")
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 
 
@@ -51,6 +53,11 @@ def clean(text: str) -> str:
     if "\\" in text:
         text = text.replace('\\"', '"').replace("\\n", "\n").replace("\\t", "\t")
     return _JUNK.sub(" ", text)
+
+
+def has_hangul(text: str) -> bool:
+    """True when ``text`` contains any Hangul: the one test of "written in Korean" for short texts."""
+    return _HANGUL.search(text) is not None
 
 
 def language(text: str) -> str:

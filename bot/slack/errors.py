@@ -13,6 +13,7 @@ from typing import Any
 
 from bot.errors import ChannelUnavailable
 from bot.mrkdwn import as_mrkdwn
+from bot.parsing.text import has_hangul
 from bot.services.failures import describe_failure, new_ref
 from bot.slack.posting import bot_mention, channel_help, tell
 
@@ -39,7 +40,7 @@ def reporting_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             ref = new_ref()
             log.exception("listener failed", extra={"ref": ref, "listener": func.__name__})
             body = kwargs.get("body") or {}
-            lang = "ko" if any("\uac00" <= ch <= "\ud7a3" for ch in str(body.get("text", ""))[:200]) else "en"
+            lang = "ko" if has_hangul(str(body.get("text", ""))[:200]) else "en"
             text = as_mrkdwn(describe_failure(exc, ref), lang)  # error texts carry what users and APIs said
             _tell(kwargs, body, text)
             return None

@@ -36,6 +36,7 @@ from bot.cloud.metrics import REQUESTS
 from bot.domain import AuditKind, Msg
 from bot.errors import UsageError
 from bot.parsing import parse
+from bot.parsing.text import has_hangul
 from bot.services.authz import Action, Actor, Authorizer, Refusal
 from bot.services.commands import parse_command
 from bot.services.plans import NO_PLAN, refusal_reason
@@ -44,7 +45,6 @@ from handlers import registry
 
 log = logging.getLogger(__name__)
 
-HANGUL = re.compile("[\uac00-\ud7a3]")
 MENTION = re.compile(r"^\s*<@[A-Z0-9]+>\s*")
 MAX_ID = 2**63 - 1
 # refusals of these count as requests that ended ``refused`` (chatops_requests_total); a refused button is not a request
@@ -69,7 +69,7 @@ class Ask:
 
 
 def _lang(text: str) -> str:
-    return "ko" if HANGUL.search(text[:500] or "") else ""
+    return "ko" if has_hangul(text[:500]) else ""
 
 
 def _id(value: Any) -> int | None:

@@ -13,6 +13,7 @@ from slack_bolt import Ack, App, Respond
 from bot.domain import Msg
 from bot.errors import UsageError
 from bot.mrkdwn import clip, escape
+from bot.parsing.text import has_hangul
 from bot.services.authz import Action
 from bot.services.commands import Command, help_text, parse_command
 from bot.services.requests import Ask
@@ -33,7 +34,7 @@ def register(app: App, deps: Deps) -> None:
         try:
             cmd = _parse(deps, command.get("text", ""))
         except UsageError as exc:
-            lang = "ko" if exc.message_ko != exc.message and _has_hangul(command.get("text", "")) else "en"
+            lang = "ko" if exc.message_ko != exc.message and has_hangul(command.get("text", "")[:500]) else "en"
             usage = Msg(
                 f"⚠️ {escape(exc.message)}\nTry `{deps.services.settings.slash_command} help`.",
                 f"⚠️ {escape(exc.message_ko)}\n`{deps.services.settings.slash_command} help` 를 입력해 보세요.",
@@ -92,10 +93,6 @@ def register(app: App, deps: Deps) -> None:
         )
 
     app.command(command)(ack=ack_ops, lazy=[run_ops])
-
-
-def _has_hangul(text: str) -> bool:
-    return any("\uac00" <= ch <= "\ud7a3" for ch in text[:500])
 
 
 def _audit_text(deps: Deps, n: int) -> str:
