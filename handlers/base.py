@@ -81,3 +81,15 @@ def inverse_step(
         after=step.before,
         description=description,
     )
+
+
+@dataclass(frozen=True)
+class Feature:
+    """One feature package as the core sees it: its diagnosers and every plan operation they propose.
+
+    ``handlers.registry`` lists the features; the core loops over them and never names one.
+    """
+
+    name: str
+    diagnosers: tuple[Diagnoser, ...] = ()
+    operations: tuple[Operation, ...] = ()

@@ -1,26 +1,18 @@
-"""The explicit list of diagnosers and plan operations. Nothing is discovered by walking packages:
-a module that fails to import fails loudly here, at start-up.
+"""The explicit list of features, and the diagnosers, operations and commands they bring.
+
+Nothing is discovered by walking packages: a feature that fails to import fails loudly here, at
+start-up. The core reaches features only through this module and ``handlers.base``.
 """
 
 from __future__ import annotations
 
 from handlers import image_pull, irsa, pods, rds, sysctl
-from handlers.base import CommandSpec, Diagnoser, Operation
+from handlers.base import CommandSpec, Diagnoser, Feature, Operation
 
-DIAGNOSERS: tuple[Diagnoser, ...] = (
-    pods.DIAGNOSER,
-    irsa.DIAGNOSER,
-    image_pull.DIAGNOSER,
-    rds.DIAGNOSER,
-    sysctl.DIAGNOSER,
-)
-OPERATIONS: tuple[Operation, ...] = (
-    *pods.OPERATIONS,
-    *irsa.OPERATIONS,
-    *image_pull.OPERATIONS,
-    *rds.OPERATIONS,
-    *sysctl.OPERATIONS,
-)
+FEATURES: tuple[Feature, ...] = (pods.FEATURE, irsa.FEATURE, image_pull.FEATURE, rds.FEATURE, sysctl.FEATURE)
+DIAGNOSERS: tuple[Diagnoser, ...] = tuple(d for f in FEATURES for d in f.diagnosers)
+OPERATIONS: tuple[Operation, ...] = tuple(op for f in FEATURES for op in f.operations)
+COMMANDS: tuple[tuple[Diagnoser, CommandSpec], ...] = tuple((d, c) for d in DIAGNOSERS for c in d.commands)
 
 
 def diagnoser_for(intent: str) -> Diagnoser | None:
@@ -39,9 +31,6 @@ def operation(name: str) -> Operation:
         if op.name == name:
             return op
     raise KeyError(f"unknown plan operation {name!r}")
-
-
-COMMANDS: tuple[tuple[Diagnoser, CommandSpec], ...] = tuple((d, c) for d in DIAGNOSERS for c in d.commands)
 
 
 def commands() -> tuple[tuple[Diagnoser, CommandSpec], ...]:

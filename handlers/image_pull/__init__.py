@@ -1,6 +1,6 @@
 """Pods stuck in ErrImagePull / ImagePullBackOff: diagnose down to the subnet and fix.
 
-``handlers.registry`` lists ``DIAGNOSER`` and ``OPERATIONS``. Modules: ``collect`` (batched
+``FEATURE`` (listed by ``handlers.registry``) holds ``DIAGNOSER`` and ``OPERATIONS``. Modules: ``collect`` (batched
 I/O), ``network`` + ``rules`` (pure VPC path analysis), ``analyse`` + ``explain`` (grouping and
 words), ``plan`` + ``plan_network`` + ``steps`` (fix plans), ``operations`` +
 ``operations_more`` (apply/read/revert), ``verify`` (wait for replacements), ``diagnoser``.
@@ -8,6 +8,7 @@ words), ``plan`` + ``plan_network`` + ``steps`` (fix plans), ``operations`` +
 
 from __future__ import annotations
 
+from handlers.base import Feature
 from handlers.image_pull.diagnoser import ImagePullDiagnoser, triage_call_counts
 from handlers.image_pull.operations import DefaultRoute, SecurityGroupRule443, VpcDnsAttributes, VpcEndpoint
 from handlers.image_pull.operations_more import (
@@ -28,5 +29,6 @@ OPERATIONS = (
     WorkloadImage(),
     DeletePods(),
 )
+FEATURE = Feature(name="image_pull", diagnosers=(DIAGNOSER,), operations=OPERATIONS)
 
-__all__ = ["DIAGNOSER", "OPERATIONS", "ImagePullDiagnoser", "triage_call_counts"]
+__all__ = ["DIAGNOSER", "FEATURE", "OPERATIONS", "ImagePullDiagnoser", "triage_call_counts"]
