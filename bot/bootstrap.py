@@ -19,7 +19,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 from sqlalchemy import Engine
 
-from bot.cloud.context import utcnow
+from bot.cloud.context import FeaturePorts, utcnow
 from bot.scheduler.book import RepoScheduleBook
 from bot.scheduler.plan_ops import plan_operations
 from bot.services.apply import ApplyService
@@ -30,16 +30,20 @@ from bot.services.core import Services
 from bot.services.directory import Directory, LookupFailed
 from bot.services.plans import PlanService
 from bot.services.ports import ContextProvider
+from bot.services.reports import ReportService
 from bot.services.requests import RequestService
 from bot.settings import Settings
 from bot.slack.app import build_app
 from bot.slack.deps import Deps
+from bot.slack.listeners.reports import SlackReportPoster
 from bot.slack.metrics import counted
 from bot.slack.thread import SlackThread
 from bot.store.db import make_engine, make_session_factory
 from bot.store.migrate import upgrade
 from bot.store.repo import Repo
 from bot.store.schedules import ScheduleRepo
+from handlers.rds.inputs import RdsPorts
+from handlers.rds.model import TagRule
 
 
 @dataclass
@@ -141,11 +145,9 @@ def build(
         approvers=approvers,
         clock=clock,
         extra_operations={op.name: op for op in plan_operations(schedules)},
-        context_extras={
-            "rds.schedules": RepoScheduleBook(schedules),
-            "rds.tag": settings.autostop_tag,
-            "rds.tz": settings.default_timezone,
-        },
+        ports=FeaturePorts(
+            RdsPorts(RepoScheduleBook(schedules), TagRule.parse(settings.autostop_tag), settings.default_timezone)
+        ),
     )
     applier = ApplyService(services)
     authz = Authorizer(settings, approvers, directory(settings, client), contexts)
@@ -155,6 +157,7 @@ def build(
         requests=RequestService(services),
         plans=PlanService(services, applier, authz),
         applier=applier,
+        reports=ReportService(services, SlackReportPoster(client)),
         authz=authz,
     )
     app = build_app(settings, client, deps)

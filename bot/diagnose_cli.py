@@ -19,6 +19,7 @@ from dataclasses import replace
 from typing import Any, TextIO
 
 from bot import errors, preflight
+from bot.cloud.context import FeaturePorts
 from bot.cloud.kube import Kube
 from bot.domain import Lang, Request
 from bot.services.clusters import ClusterContexts, load_clusters
@@ -29,6 +30,8 @@ from bot.services.failures import describe_failure, new_ref
 from bot.services.ports import ContextProvider
 from bot.settings import Settings
 from handlers import registry
+from handlers.rds.inputs import RdsPorts
+from handlers.rds.model import TagRule
 
 USER = "terminal"
 # Diagnosers that read AWS alone (names in handlers.registry). Every other diagnoser needs the cluster's API,
@@ -192,7 +195,8 @@ def run(
     request = Request(cmd.intent, cmd.entities, text, Lang(cmd.lang), USER, cmd.aws_error, cmd.image_pull)
     try:
         ctx = contexts.get(target, USER)
-        ctx = replace(ctx, extras={**ctx.extras, "rds.tag": settings.autostop_tag, "rds.tz": settings.default_timezone})
+        rds = RdsPorts(tag=TagRule.parse(settings.autostop_tag), default_tz=settings.default_timezone)
+        ctx = replace(ctx, ports=FeaturePorts(rds))
         diagnosis = diagnoser.diagnose(ctx, request)
     except errors.UsageError as exc:
         err.write(f"{exc.message}\n")

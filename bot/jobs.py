@@ -95,5 +95,5 @@ def build_scheduler(bot: Bot) -> SchedulerEngine:
     engine.add_job(
         "applying-reconcile", lambda: bot.deps.applier.reconcile_applying(older_than=GRACE), IntervalTrigger(minutes=10)
     )
-    register_report_jobs(engine, bot.deps.extras["reports"])
+    register_report_jobs(engine, bot.deps.reports)
     return engine

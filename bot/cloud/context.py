@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from bot.cloud.aws import Aws
 from bot.cloud.kube import Kube
@@ -16,6 +17,24 @@ from bot.cloud.kube import Kube
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+PortT = TypeVar("PortT")
+
+
+class FeaturePorts:
+    """What features need besides AWS and Kubernetes (their stores, their settings), one object per type.
+
+    The composition root builds each feature's port object once; a feature reads back its own with
+    ``ctx.ports.get(ItsPorts)`` and never sees another feature's.
+    """
+
+    def __init__(self, *ports: object):
+        self._by_type: dict[type, object] = {type(p): p for p in ports}
+
+    def get(self, kind: type[PortT]) -> PortT | None:
+        found = self._by_type.get(kind)
+        return found if isinstance(found, kind) else None
 
 
 @dataclass
@@ -30,7 +49,9 @@ class ClusterContext:
     role_allow_patterns: tuple[str, ...] = ()  # fnmatch patterns; empty: no role may be changed
     wait_seconds: float = 60.0
     poll_seconds: float = 1.0
-    extras: dict[str, object] = field(default_factory=dict)
+    ports: FeaturePorts = field(default_factory=FeaturePorts)
+    requester_zone: str = ""  # the requester's own IANA time zone (Slack users.info ``tz``), "" if unknown
+    approved_by: str = ""  # the Slack user who approved the plan being applied, when one is
     # Where the AWS Load Balancer Controller runs (NAMESPACE/DEPLOYMENT); the official Helm chart's
     # default is kube-system/aws-load-balancer-controller.
     lb_controller: str = "kube-system/aws-load-balancer-controller"

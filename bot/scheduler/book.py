@@ -1,7 +1,7 @@
 """Adapters from the schedule tables to the pure records of ``handlers.rds``.
 
 ``RepoScheduleBook`` satisfies ``handlers.rds.diagnoser.ScheduleBook``: the composition root puts
-one in ``ClusterContext.extras["rds.schedules"]`` so the diagnoser can show and compare schedules
+one in ``RdsPorts`` (``ctx.ports``) so the diagnoser can show and compare schedules
 without importing SQLAlchemy. Also used by the sweep job and the weekly report.
 """
 

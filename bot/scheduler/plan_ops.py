@@ -4,7 +4,7 @@ The RDS diagnoser proposes these steps (shapes in ``handlers.rds.diagnoser``); t
 applies them like any other operation once ops approve. ``read`` returns the same JSON shape the
 diagnoser put in ``before`` (``handlers.rds.schedule.schedule_state`` / ``override_state``), so a
 schedule changed since the plan was made makes the plan stale. A disabled schedule reads as None.
-The approver, when the services layer knows it, comes from ``ctx.extras["plan.approved_by"]``.
+The approver, when the services layer knows it, comes from ``ctx.approved_by``.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ class UpsertSchedule:
 
     def apply(self, ctx: ClusterContext, step: PlanStep) -> Any:
         p, after = step.params, step.after
-        approver = str(ctx.extras.get("plan.approved_by", ""))
+        approver = ctx.approved_by
         if after is None:
             row = self.repo.get_schedule(p["target_kind"], p["target_id"], p.get("cluster_key", ""))
             if row is not None:

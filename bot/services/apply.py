@@ -62,7 +62,7 @@ class ApplyService:
                 )
             if problems:
                 raise errors.GuardrailRefused("; ".join(problems))
-            ctx = svc.context(req.cluster, approvers[-1], **{"plan.approved_by": ",".join(approvers)})
+            ctx = svc.context(req.cluster, approvers[-1], approved_by=",".join(approvers))
             self._check_fresh(ctx, steps)
         except errors.StalePlan as stale:
             self._stale(plan, req, stale)

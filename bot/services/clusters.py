@@ -250,7 +250,6 @@ class ClusterContexts:
             wait_seconds=s.verify_wait_seconds,
             lb_controller=cfg.lb_controller or s.lb_controller,
         )
-        ctx.extras.update(session_name=session_name(user), role_arn=cfg.role_arn)
         return ctx, renew_at
 
     def _session(self, cfg: ClusterConfig, user: str) -> tuple[boto3.Session, datetime]:

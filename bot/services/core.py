@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from bot.cloud.context import ClusterContext
+from bot.cloud.context import ClusterContext, FeaturePorts
 from bot.domain import AuditEvent, AuditKind, FixPlan, Msg, PlanStep, Risk
 from bot.services.approvers import Approvers
 from bot.services.ports import ContextProvider, ThreadPort
@@ -16,8 +16,6 @@ from bot.settings import Settings
 from bot.store.models import PlanRow, RequestRow
 from bot.store.repo import Repo
 from handlers import registry
-
-EXTRA_USER_TZ = "user.tz"  # ctx.extras key: the requester's own time zone (handlers.rds.inputs reads it)
 
 
 @dataclass
@@ -31,15 +29,17 @@ class Services:
     approvers: Approvers
     clock: Callable[[], datetime]
     extra_operations: dict[str, Any] = field(default_factory=dict)
-    context_extras: dict[str, Any] = field(default_factory=dict)
+    ports: FeaturePorts = field(default_factory=FeaturePorts)  # each feature's stores and settings
     # the requester's own time zone (Slack's users.info ``tz``), '' if unknown; the composition root sets it
     user_zone: Callable[[str], str] = field(default=lambda user: "")
 
-    def context(self, cluster: str = "", user: str = "", **extras: Any) -> ClusterContext:
-        """The cluster context for this piece of work: a copy carrying the bot-level extras
-        (schedule book, settings the diagnosers read) and any per-call ones (the approver)."""
+    def context(
+        self, cluster: str = "", user: str = "", requester_zone: str = "", approved_by: str = ""
+    ) -> ClusterContext:
+        """The cluster context for this piece of work: a copy carrying the features' ports and the
+        facts of this call (the requester's time zone, the plan's approvers)."""
         ctx = self.contexts.get(cluster, user)
-        return replace(ctx, extras={**ctx.extras, **self.context_extras, **extras})
+        return replace(ctx, ports=self.ports, requester_zone=requester_zone, approved_by=approved_by)
 
     def operation(self, name: str) -> Any:
         """The plan operation called ``name``: the bot's own (schedules) first, then the registry's."""

@@ -19,7 +19,7 @@ from bot.cloud.metrics import DIAGNOSES, DIAGNOSIS_SECONDS, REQUESTS, error_fami
 from bot.domain import AuditKind, Diagnosis, Lang, Msg, Request
 from bot.korean import attach
 from bot.mrkdwn import markup, mention
-from bot.services.core import EXTRA_USER_TZ, Services, msg_to_dict, step_to_dict
+from bot.services.core import Services, msg_to_dict, step_to_dict
 from bot.services.failures import describe_failure, new_ref
 from bot.services.guardrails import plan_violations
 from bot.services.risk import approvals_needed, rated
@@ -135,7 +135,7 @@ class RequestService:
         started = time.perf_counter()
         try:
             # assuming the cluster's role is part of the run; the requester's time zone is shown beside times
-            ctx = svc.context(req.cluster, req.user_id, **{EXTRA_USER_TZ: svc.user_zone(req.user_id)})
+            ctx = svc.context(req.cluster, req.user_id, requester_zone=svc.user_zone(req.user_id))
             diagnosis = diagnoser.diagnose(ctx, request)
         except Exception as exc:  # noqa: BLE001 - every failure is told in the thread and audited
             _observe(diagnoser.name, exc, started)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from bot.domain import Msg
 from bot.services.apply import ApplyService
 from bot.services.authz import Authorizer
 from bot.services.core import Services
 from bot.services.plans import PlanService
+from bot.services.reports import ReportService
 from bot.services.requests import RequestService
 
 
@@ -33,8 +33,8 @@ class Deps:
     requests: RequestService
     plans: PlanService
     applier: ApplyService
+    reports: ReportService
     authz: Authorizer | None = None  # the authorization policy's checks (bot.services.authz)
-    extras: dict[str, Any] = field(default_factory=dict)
     builtins: dict[str, Builtin] = field(default_factory=dict)
 
     def add_builtin(self, builtin: Builtin) -> None:

@@ -4,7 +4,7 @@ It explains what AWS allows (an Aurora member is scheduled through its cluster; 
 and some deployments cannot be stopped) and proposes plans: ``rds.schedule.upsert`` and
 ``rds.override.add`` (implemented by the bot layer against its database, see
 ``bot.scheduler.plan_ops``) or ``rds.stop`` / ``rds.start`` (``handlers.rds.operations``).
-Schedules, the adoption tag and the default time zone come through ``ctx.extras``
+Schedules, the adoption tag and the default time zone come through ``ctx.ports`` (``RdsPorts``)
 (``handlers.rds.inputs``).
 """
 
@@ -21,7 +21,7 @@ from handlers.rds import inputs, listing
 from handlers.rds.api import api_target, decide, member_explanation
 from handlers.rds.commands import COMMANDS, INTENT, override_until
 from handlers.rds.discovery import discover, find_database
-from handlers.rds.inputs import EXTRA_BOOK, EXTRA_TAG, EXTRA_TZ, ScheduleBook  # noqa: F401 (re-exported)
+from handlers.rds.inputs import RdsPorts, ScheduleBook  # noqa: F401 (re-exported)
 from handlers.rds.model import Database, Inventory
 from handlers.rds.operations import step_for
 from handlers.rds.schedule import (

@@ -1,12 +1,13 @@
-"""What the RDS diagnoser reads besides AWS: the bot's schedules and its settings, via ``ctx.extras``.
+"""What the RDS diagnoser reads besides AWS: the bot's schedules and its settings, as ``RdsPorts``.
 
-``ctx.extras["rds.schedules"]`` is a ``ScheduleBook`` (``bot.scheduler.book.RepoScheduleBook``),
-``["rds.tag"]`` a ``TagRule`` or "key=value", ``["rds.tz"]`` the default time zone, ``["user.tz"]``
-the requester's own time zone (may be missing). Pure.
+The composition root puts one ``RdsPorts`` in ``ctx.ports``: the ``ScheduleBook``
+(``bot.scheduler.book.RepoScheduleBook``), the adoption ``TagRule`` and the default time zone.
+The requester's own time zone is ``ctx.requester_zone`` (may be empty). Pure.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -14,9 +15,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bot.cloud.context import ClusterContext
 from handlers.rds.model import TagRule
 from handlers.rds.schedule import DEFAULT_TZ, Override, Schedule
-
-EXTRA_BOOK, EXTRA_TAG, EXTRA_TZ = "rds.schedules", "rds.tag", "rds.tz"
-EXTRA_USER_TZ = "user.tz"  # the requester's own time zone from Slack (users.info ``tz``), when known
 
 
 class ScheduleBook(Protocol):
@@ -40,9 +38,21 @@ class EmptyBook:
         return []
 
 
+@dataclass(frozen=True)
+class RdsPorts:
+    """The RDS feature's view of the bot: its schedule book, adoption tag and default time zone."""
+
+    book: ScheduleBook = field(default_factory=EmptyBook)
+    tag: TagRule = field(default_factory=TagRule)
+    default_tz: str = DEFAULT_TZ
+
+
+def ports(ctx: ClusterContext) -> RdsPorts:
+    return ctx.ports.get(RdsPorts) or RdsPorts()
+
+
 def book(ctx: ClusterContext) -> ScheduleBook:
-    found = ctx.extras.get(EXTRA_BOOK)
-    return found if found is not None else EmptyBook()  # type: ignore[return-value]
+    return ports(ctx).book
 
 
 def cluster_key(ctx: ClusterContext) -> str:
@@ -50,19 +60,16 @@ def cluster_key(ctx: ClusterContext) -> str:
 
 
 def rule(ctx: ClusterContext) -> TagRule:
-    found = ctx.extras.get(EXTRA_TAG)
-    if isinstance(found, TagRule):
-        return found
-    return TagRule.parse(str(found)) if found else TagRule()
+    return ports(ctx).tag
 
 
 def tz(ctx: ClusterContext) -> str:
-    return str(ctx.extras.get(EXTRA_TZ) or DEFAULT_TZ)
+    return ports(ctx).default_tz or DEFAULT_TZ
 
 
 def user_zone(ctx: ClusterContext) -> ZoneInfo | None:
     """The requester's own time zone, or None when it is unknown or not a zone this machine knows."""
-    name = str(ctx.extras.get(EXTRA_USER_TZ) or "")
+    name = ctx.requester_zone
     try:
         return ZoneInfo(name) if name else None
     except (ZoneInfoNotFoundError, ValueError):

@@ -73,7 +73,7 @@ def schedule_and_enforce(sandbox: Sandbox):
 
 def _weekly_report(sandbox: Sandbox) -> bool:
     """Ops configure the weekly RDS report for their channel and run it: text and chart are posted."""
-    reports = sandbox.bot.deps.extras["reports"]
+    reports = sandbox.bot.deps.reports
     config = reports.add("rds", OPS_CHANNEL, "0 9 * * 1", "Asia/Seoul", OPS, "ko")
     result = reports.run(config.id, OPS)
     charts = [u for u in sandbox.slack.uploads if u.channel == OPS_CHANNEL]

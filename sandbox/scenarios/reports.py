@@ -105,7 +105,7 @@ def run(sandbox: Sandbox):
     plan = latest_plan(sandbox, req.id)
     for kind in KINDS:
         sandbox.slash(f"report add {kind} <#{REPORTS}|ops-reports> 0 9 * * * Asia/Seoul", user=OPS)
-    service = sandbox.bot.deps.extras["reports"]
+    service = sandbox.bot.deps.reports
     sandbox.slack.wait_for(lambda r: "Report #4" in r.body.get("text", ""), timeout=10, source="responses")
     reports = {r.kind: r.id for r in service.list()}
     sandbox.clock.advance(timedelta(minutes=30))  # past the not-ready threshold, plan still open

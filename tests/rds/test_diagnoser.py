@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from bot.cloud.context import FeaturePorts
 from bot.domain import Request
 from bot.scheduler.book import RepoScheduleBook
 from bot.scheduler.plan_ops import plan_operations
 from handlers.rds import DIAGNOSER, OPERATIONS
-from handlers.rds.diagnoser import EXTRA_BOOK, EXTRA_TZ, OVERRIDE_ADD, SCHEDULE_UPSERT
-from handlers.rds.inputs import EXTRA_USER_TZ
+from handlers.rds.diagnoser import OVERRIDE_ADD, SCHEDULE_UPSERT
+from handlers.rds.inputs import RdsPorts
 from sandbox.worlds.rds import tick
 from tests.rds.helpers import Clock, apply_step, kst, seed_read_replica
 
@@ -24,8 +25,8 @@ def _ask(ctx, lang="en", **entities):
 
 def test_member_request_becomes_an_approved_cluster_schedule(rds_ctx, sqlite_repo):
     rds_ctx.clock = Clock(kst(2026, 11, 23, 12, 0))
-    rds_ctx.extras[EXTRA_BOOK] = RepoScheduleBook(sqlite_repo)
-    rds_ctx.extras[EXTRA_TZ] = "Asia/Seoul"  # DEFAULT_TIMEZONE of a team in Seoul
+    # DEFAULT_TIMEZONE of a team in Seoul
+    rds_ctx.ports = FeaturePorts(RdsPorts(RepoScheduleBook(sqlite_repo), default_tz="Asia/Seoul"))
     diag = _ask(rds_ctx, db="portal-rds-1")  # free text: no verb, no crons -> default night schedule
     assert diag.codes()[:2] == ["rds.target.member_of_cluster", "rds.tag.on_member"]
     explain = diag.findings[0].title
@@ -70,21 +71,21 @@ def test_member_request_becomes_an_approved_cluster_schedule(rds_ctx, sqlite_rep
 
 def test_default_time_zone_is_utc_and_the_requesters_own_is_shown_beside_it(rds_ctx):
     rds_ctx.clock = Clock(kst(2026, 11, 23, 12, 0))  # Monday 03:00 UTC
-    rds_ctx.extras.pop(EXTRA_TZ, None)
+    rds_ctx.ports = FeaturePorts()
     diag = _ask(rds_ctx, db="portal")
     [step] = diag.plans[0].steps
     assert step.params["tz"] == "UTC"
     assert diag.findings[-1].table[0] == ("ACTION", "AT")  # nobody's zone known: the schedule's alone
-    rds_ctx.extras[EXTRA_USER_TZ] = "Asia/Seoul"
+    rds_ctx.requester_zone = "Asia/Seoul"
     table = _ask(rds_ctx, db="portal").findings[-1].table
     assert table[0] == ("ACTION", "AT", "YOUR TIME (Asia/Seoul)")
     assert table[1:3] == (
         ("start", "Mon 2026-11-23 08:00 UTC", "Mon 11-23 17:00 KST"),
         ("stop", "Mon 2026-11-23 20:00 UTC", "Tue 11-24 05:00 KST"),
     )
-    rds_ctx.extras[EXTRA_USER_TZ] = "UTC"  # the same zone as the schedule's: no second column
+    rds_ctx.requester_zone = "UTC"  # the same zone as the schedule's: no second column
     assert _ask(rds_ctx, db="portal").findings[-1].table[0] == ("ACTION", "AT")
-    rds_ctx.extras.pop(EXTRA_USER_TZ)
+    rds_ctx.requester_zone = ""
 
 
 def test_stop_now_plan_applies_verifies_and_reverts(rds_ctx, sqlite_repo):
@@ -118,7 +119,7 @@ def test_refusals_and_unknown_names_make_no_plan(rds_ctx):
 
 def test_keep_running_override_and_list(rds_ctx, sqlite_repo):
     rds_ctx.clock = Clock(kst(2026, 11, 23, 19, 0))
-    rds_ctx.extras[EXTRA_BOOK] = RepoScheduleBook(sqlite_repo)
+    rds_ctx.ports = FeaturePorts(RdsPorts(RepoScheduleBook(sqlite_repo)))
     no_sched = _ask(rds_ctx, verb="keep-running", db="portal", **{"for": "2h"})
     assert no_sched.codes() == ["rds.override.no_schedule"] and no_sched.plans == ()
     sqlite_repo.upsert_schedule("cluster", "portal", "0 20 * * 1-5", "0 8 * * 1-5", "Asia/Seoul")

@@ -15,7 +15,7 @@ def test_app_home_is_published_per_user_in_their_language_with_the_plan_buttons(
     sandbox.slash(f"restart cloudon/{facts['stuck']}", user=DEV)
     plan = sandbox.repo.plans_for_request(sandbox.wait_request(lambda r: r.intent == "pod_restart").id)[0]
     sandbox.slash(f"report add approvals <#{REPORTS}|ops-reports> 0 9 * * 1-5", user=OPS)
-    wait(lambda: sandbox.bot.deps.extras["reports"].list(), what="report stored")
+    wait(lambda: sandbox.bot.deps.reports.list(), what="report stored")
     sandbox.driver.app_home_opened(DEV)
     sandbox.driver.app_home_opened(OPS)
     dev = json.dumps(wait(lambda: sandbox.slack.home(DEV), what="dev home"), ensure_ascii=False)

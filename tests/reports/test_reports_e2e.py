@@ -18,7 +18,7 @@ def _add(sandbox, kind: str, user: str = OPS, cron: str = "0 9 * * *", tz: str =
 
 
 def _service(sandbox):
-    return sandbox.bot.deps.extras["reports"]
+    return sandbox.bot.deps.reports
 
 
 def _posts(sandbox):

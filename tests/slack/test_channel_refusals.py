@@ -60,7 +60,7 @@ def test_an_archived_channel_is_named_as_archived(sandbox):
 def test_a_scheduled_report_into_a_channel_the_bot_left_tells_its_owner_and_is_audited(sandbox):
     sandbox.slack.add_channel(OUTSIDE, "platform")
     sandbox.slash(f"report add audit <#{OUTSIDE}|platform> 0 9 * * * UTC", user=OPS)
-    service = sandbox.bot.deps.extras["reports"]
+    service = sandbox.bot.deps.reports
     report = wait(lambda: service.list(), what="the report stored")[0]
     sandbox.slack.remove_bot(OUTSIDE)
     sandbox.slash(f"report run {report.id}", user=OPS)

@@ -4,7 +4,7 @@ Sections: my open requests and their status, plans waiting for my approval (appr
 same approve/reject buttons as the thread, answered by ``listeners.actions``), recent changes
 (plans applied, failed or reverted this week; approvers only, as ``bot.services.authz.POLICY`` says:
 others see a line saying so, and the refusal is audited once a day per person), and schedules and
-reports (scheduled reports from ``deps.extras["reports"]`` and the RDS stop/start schedules). The language comes from
+reports (scheduled reports from ``deps.reports`` and the RDS stop/start schedules). The language comes from
 ``users.info`` with ``include_locale=true``.
 """
 
@@ -119,8 +119,7 @@ def _recent_changes(deps: Deps, user: str, lang: str) -> list[dict[str, Any]]:
 def _schedules(deps: Deps, lang: str) -> list[dict[str, Any]]:
     blocks = [_heading(Msg("Schedules and reports", "스케줄과 보고서")(lang))]
     lines = []
-    service = deps.extras.get("reports")
-    for r in service.list() if service is not None else []:
+    for r in deps.reports.list():
         lines.append(
             Msg(
                 f"• report #{r.id} `{r.kind}` → <#{r.channel}> · `{r.cron}` {r.tz}",

@@ -1,8 +1,8 @@
 """Scheduled reports on Slack: ``/ops report add|list|remove|run`` and the reports' "Diagnose" button.
 
-``register(app, deps)`` builds the ``ReportService`` (with a ``SlackReportPoster`` on the app's
-``WebClient``), keeps it in ``deps.extras["reports"]`` for App Home and the scheduler wiring, adds
-the ``report`` built-in (run in the lazy half of ``/ops``) and the ``report_diagnose`` action.
+``register(app, deps)`` takes the ``ReportService`` the composition root built (posting through
+``SlackReportPoster`` on the app's ``WebClient``) from ``deps.reports``, adds the ``report``
+built-in (run in the lazy half of ``/ops``) and the ``report_diagnose`` action.
 Changing or running reports is for approvers: checked here, where the sub-command is registered,
 and again in the service. Channels arrive escaped in slash text (``<#C123|name>``).
 """
@@ -192,8 +192,7 @@ def list_text(service: ReportService, lang: str) -> str:
 
 def register(app: App, deps: Deps) -> None:
     client = app.client
-    service = ReportService(deps.services, SlackReportPoster(client))
-    deps.extras["reports"] = service
+    service = deps.reports
     approvers = deps.services.approvers
 
     def handle(deps: Deps, cmd: Command, command: dict[str, Any], respond: Any) -> None:
