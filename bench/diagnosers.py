@@ -1,4 +1,4 @@
-"""Diagnosis cost: image-pull triage over 5,000 pods; RDS sweep vs the seed Lambda over 1,000 databases.
+"""Diagnosis cost: image-pull triage over 5,000 pods; RDS sweep vs a tag-driven stop/start Lambda over 1,000 databases.
 
 Called by ``bench.run`` (in its own process, after the ack figures). Each figure comes from the
 diagnoser's own call-count helper (``handlers.image_pull.triage_call_counts``,

@@ -5,17 +5,11 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
+# Importing the table modules registers every table on ``Base.metadata`` (autogenerate compares it).
 import bot.store.models
+import bot.store.reports
+import bot.store.schedules  # noqa: F401
 from bot.store.base import Base
-
-try:  # tables added by feature issues register themselves when their module exists
-    import bot.store.schedules
-except ImportError:  # pragma: no cover - before the RDS issue landed
-    pass
-try:
-    import bot.store.reports  # noqa: F401
-except ImportError:  # pragma: no cover
-    pass
 
 config = context.config
 target_metadata = Base.metadata

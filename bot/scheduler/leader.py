@@ -21,7 +21,8 @@ from sqlalchemy.pool import NullPool
 
 log = logging.getLogger(__name__)
 
-# A fixed 64-bit key for the advisory lock ("chatops-rds-scheduler" hashed once, by hand).
+# A fixed 64-bit key for the advisory lock: the ASCII bytes of "chatops1" read as one big-endian number,
+# sign bit cleared so it fits PostgreSQL's signed bigint. Not a hash; any constant would do.
 LOCK_KEY = 0x6368_6174_6F70_7331 & 0x7FFF_FFFF_FFFF_FFFF
 
 

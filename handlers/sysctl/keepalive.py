@@ -103,7 +103,7 @@ def effective_time(requested: Mapping[str, str]) -> int:
 
 
 def missing_time(requested: Mapping[str, str]) -> bool:
-    """The seed's trap: intvl/probes set but the first probe still waits 7,200 s."""
+    """The common trap: intvl/probes set but the first probe still waits 7,200 s."""
     asks_keepalive = any(name in requested for name in KEEPALIVE)
     return asks_keepalive and effective_time(requested) >= IDLE_TIMEOUT_SECONDS
 

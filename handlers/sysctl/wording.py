@@ -189,7 +189,7 @@ def psa_finding(v: Verdict, facts: SysctlFacts) -> Finding:
 
 
 def keepalive_time_finding(first: int, dead: int) -> Finding:
-    """The seed's trap: keepalive sysctls set, but the first probe still waits too long."""
+    """The common trap: keepalive sysctls set, but the first probe still waits too long."""
     idle = keepalive.IDLE_TIMEOUT_SECONDS
     return Finding(
         "sysctl.keepalive.time_missing",

@@ -1,6 +1,6 @@
 """Scenario ingress: "cloudon-ingress won't delete" (the IRSA trust-policy case), end to end.
 
-(a) the seed: the controller role's trust policy admits only other namespaces' service accounts;
+(a) the classic case: the controller role's trust policy admits only other namespaces' service accounts;
 the developer asks in Korean; the bot names the trust policy as the broken link and proposes adding
 exactly ``system:serviceaccount:cloudon:aws-load-balancer-controller``; the developer cannot approve
 it; ops approve; the sandbox's load balancer controller (which evaluates the live IAM policies)

@@ -29,7 +29,7 @@ import botocore.session
 from kubernetes import client as k8s
 
 ROOT = Path(__file__).resolve().parents[2]
-# Never run by the bot: the seed Lambda re-implemented to count its calls for ``make bench``,
+# Never run by the bot: a tag-driven stop/start Lambda re-implemented to count its calls for ``make bench``,
 # and the offline policy evaluators behind ``chatops check-trust``/``check-permission``.
 NOT_PRODUCT = {"handlers/rds/lambda_baseline.py", "handlers/irsa/cli.py"}
 KUBE_APIS = {

@@ -23,6 +23,7 @@ from bot.services.authz import Action
 from bot.slack import render
 from bot.slack.deps import Deps
 from bot.slack.errors import reporting_errors
+from bot.store.schedules import ScheduleRepo
 
 log = logging.getLogger(__name__)
 
@@ -126,18 +127,13 @@ def _schedules(deps: Deps, lang: str) -> list[dict[str, Any]]:
                 f"• 보고서 #{r.id} `{r.kind}` → <#{r.channel}> · `{r.cron}` {r.tz}",
             )(lang)
         )
-    try:
-        from bot.store.schedules import ScheduleRepo
-
-        for s in ScheduleRepo(deps.services.repo.sessions).list_schedules(enabled_only=True)[:15]:
-            lines.append(
-                Msg(
-                    f"• RDS {s.target_kind} `{s.target_id}`: stop `{s.stop_cron}`, start `{s.start_cron}` {s.tz}",
-                    f"• RDS {s.target_kind} `{s.target_id}`: 중지 `{s.stop_cron}`, 시작 `{s.start_cron}` {s.tz}",
-                )(lang)
-            )
-    except ImportError:  # pragma: no cover - before the RDS issue landed
-        pass
+    for s in ScheduleRepo(deps.services.repo.sessions).list_schedules(enabled_only=True)[:15]:
+        lines.append(
+            Msg(
+                f"• RDS {s.target_kind} `{s.target_id}`: stop `{s.stop_cron}`, start `{s.start_cron}` {s.tz}",
+                f"• RDS {s.target_kind} `{s.target_id}`: 중지 `{s.stop_cron}`, 시작 `{s.start_cron}` {s.tz}",
+            )(lang)
+        )
     if not lines:
         return [
             *blocks,
