@@ -33,18 +33,6 @@ def _settings():
     return settings
 
 
-def refuse_unsafe_settings(settings) -> int:
-    """0 when the settings are safe to serve with; otherwise print one line and return 2 (the exit status).
-
-    The role allow-list only; ``bot.preflight.serve_findings`` holds everything ``serve`` and ``socket``
-    check before they start.
-    """
-    from bot.preflight import Finding, report, role_patterns
-
-    problem = role_patterns(settings)
-    return report([Finding(problem)]) if problem else 0
-
-
 def _one_line(exc: BaseException) -> str:
     """An exception as one line: the driver's own message for database errors, no traceback."""
     text = str(getattr(exc, "orig", None) or exc).strip()

@@ -17,7 +17,6 @@ import base64
 import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from urllib.parse import parse_qs, urlsplit
 
 from botocore.credentials import Credentials
 from botocore.hooks import HierarchicalEmitter
@@ -101,8 +100,3 @@ class TokenSource:
     def refresh_hook(self, configuration: object) -> None:
         """For ``kubernetes.client.Configuration.refresh_api_key_hook``: runs before each request."""
         configuration.api_key["authorization"] = self.token()  # type: ignore[attr-defined]
-
-
-def signed_headers_of(url: str) -> list[str]:
-    """The ``X-Amz-SignedHeaders`` of a presigned URL, for checks and diagnostics."""
-    return parse_qs(urlsplit(url).query).get("X-Amz-SignedHeaders", [""])[0].split(";")

@@ -56,11 +56,6 @@ def tick() -> None:
                 del _pending[ep_id]
 
 
-def pending_ids() -> list[str]:
-    with _lock:
-        return sorted(_pending)
-
-
 def install() -> None:
     """Patch moto's EC2 responses (idempotent)."""
     global _installed

@@ -55,11 +55,6 @@ class Workspace:
         with self._lock:
             return {cid: channel["name"] for cid, channel in self._channels.items()}
 
-    def remove_user(self, user_id: str) -> None:
-        """The person leaves the workspace: ``users.info`` answers ``user_not_found``."""
-        with self._lock:
-            self._users.pop(user_id, None)
-
     def set_usergroup(self, usergroup_id: str, users: list[str]) -> None:
         with self._lock:
             self._usergroups[usergroup_id] = list(users)
@@ -103,10 +98,6 @@ class Workspace:
         """From now on a channel nobody added is ``channel_not_found`` (a world that lists its channels)."""
         with self._lock:
             self.strict_channels = True
-
-    def archive_channel(self, channel_id: str) -> None:
-        with self._lock:
-            self._channels[channel_id]["is_archived"] = True
 
     def forget_channel(self, channel_id: str) -> None:
         """The channel is deleted (or never existed): every call naming it is ``channel_not_found``."""

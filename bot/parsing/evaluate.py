@@ -78,9 +78,6 @@ class TaskScore:
             out[c] = (tp / pred if pred else None, tp / gold if gold else None, gold)
         return out
 
-    def confusions(self) -> Counter[tuple[str, str]]:
-        return Counter((g, p) for g, p, _, _ in self.rows if g != p)
-
     def misses(self) -> list[tuple[str, str, str, float]]:
         return [(i, g, p, c) for g, p, c, i in self.rows if g != p]
 

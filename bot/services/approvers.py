@@ -57,6 +57,3 @@ class Approvers:
         if self.usergroup:
             return f"<!subteam^{self.usergroup}>"
         return " ".join(f"<@{u}>" for u in sorted(self.user_ids)) or "ops"
-
-    def all_known(self) -> frozenset[str]:
-        return self.user_ids | self._members()

@@ -19,8 +19,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.domain import AuditEvent, PlanStatus
 from bot.store.models import ApprovalRow, AuditRow, PlanRow, RequestRow, SeenEventRow, StepRunRow
 
-TERMINAL = (PlanStatus.APPLIED, PlanStatus.FAILED, PlanStatus.REJECTED, PlanStatus.EXPIRED, PlanStatus.REVERTED)
-
 
 class Repo:
     def __init__(self, sessions: sessionmaker[Session]):

@@ -97,13 +97,3 @@ def parse_subject(subject: str) -> tuple[str, str]:
     if not ns or not sa:
         raise ValueError(f"not a service account subject: {subject!r}")
     return ns, sa
-
-
-def load_balancer_name(arn: str) -> str:
-    """``...:loadbalancer/app/NAME/ID`` -> ``NAME`` (empty when it is not a load balancer ARN)."""
-    try:
-        resource = parse_arn(arn).resource
-    except ValueError:
-        return ""
-    parts = resource.split("/")
-    return parts[2] if len(parts) >= 4 and parts[0] == "loadbalancer" else ""

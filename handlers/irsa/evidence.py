@@ -15,7 +15,6 @@ from handlers.irsa.permissions import PolicySource
 ROLE_ANNOTATION = "eks.amazonaws.com/role-arn"
 RESTARTED_AT = "kubectl.kubernetes.io/restartedAt"
 CLUSTER_TAG = "elbv2.k8s.aws/cluster"
-LB_FINALIZER = "ingress.k8s.aws/resources"
 GROUP_ANNOTATION = "alb.ingress.kubernetes.io/group.name"
 
 

@@ -34,10 +34,6 @@ def literal(pattern: str) -> str:
     return pattern.replace(STAR, "*").replace(QUESTION, "?")
 
 
-def has_variables(text: str) -> bool:
-    return "${" in text
-
-
 def resolve(text: str, context: Mapping[str, tuple[str, ...]], multivalued: Collection[str] = ()) -> str | None:
     """``text`` with its variables replaced (pattern form), or None when one cannot be resolved."""
     failed = False

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Any
 
 STOP_DB_CLUSTER_API = "https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_StopDBCluster.html"
-START_DB_CLUSTER_API = "https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_StartDBCluster.html"
 MULTI_AZ_LIMITS = (
     "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/multi-az-db-clusters-concepts.Limitations.html"
 )
