@@ -29,6 +29,7 @@ demo: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check bot handlers sandbox tests bench
 	$(BIN)/ruff format --check bot handlers sandbox tests bench
+	$(BIN)/vulture bot handlers sandbox tests bench vulture_allow.py --min-confidence 60 --exclude tests/fixtures
 	$(BIN)/lint-imports --no-cache
 
 ifeq ($(shell uname -sm),Linux x86_64)

@@ -152,10 +152,6 @@ def bad_request(message: str) -> ApiError:
     return ApiError(400, "BadRequest", message)
 
 
-def invalid(res: Resource, name: str, message: str) -> ApiError:
-    return ApiError(422, "Invalid", f'{res.kind} "{name}" is invalid: {message}', _details(res, name))
-
-
 def unauthorized() -> ApiError:
     return ApiError(401, "Unauthorized", "Unauthorized")
 

@@ -46,7 +46,6 @@ class TrustStatement:
     action_ok: bool
     failed: tuple[FailedCondition, ...]
     provider: str = ""
-    sub_operator: str = ""
     sub_values: tuple[str, ...] = ()
     aud_values: tuple[str, ...] = ()
 

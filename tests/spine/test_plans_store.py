@@ -100,18 +100,6 @@ class Contexts:
         return ""
 
 
-class Diag:
-    name = "test"
-    intents = ("test_intent",)
-    commands = ()
-
-    def __init__(self, plan):
-        self.plan = plan
-
-    def diagnose(self, ctx, request):
-        return Diagnosis("test", "t", Msg("h", "h"), (), (self.plan,))
-
-
 def make(db_url: str, clock=None, risk=Risk.LOW):
     store = Store()
     settings = Settings(database_url=db_url, approver_user_ids="U_OPS,U_OPS2,U_OPS3", plan_ttl_minutes=60)
