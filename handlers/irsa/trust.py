@@ -115,7 +115,7 @@ def _irsa_statement(
     # a token without an audience has no ``aud`` key at all (None is "missing" to normalise_context)
     context = normalise_context({f"{host}:sub": subject, f"{host}:aud": audience or None} if host else {})
     result = evaluate_conditions(stmt.get("Condition"), context)
-    sub_op, sub_values = _claim_values(stmt, host, "sub")
+    _sub_op, sub_values = _claim_values(stmt, host, "sub")
     _aud_op, aud_values = _claim_values(stmt, host, "aud")
     return TrustStatement(
         index,
@@ -125,7 +125,6 @@ def _irsa_statement(
         _action_ok(stmt, (WEB_IDENTITY_ACTION,)),
         result.failed,
         chosen,
-        sub_op,
         sub_values,
         aud_values,
     )
