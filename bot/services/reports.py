@@ -15,13 +15,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from croniter import croniter
-
+from bot import cron as cron_rules
 from bot.domain import AuditKind, Msg
 from bot.errors import ChannelUnavailable, ChatOpsError, UsageError
-from bot.korean import attach, josa
+from bot.korean import attach
 from bot.reports import approvals, audit, health, health_collect
 from bot.reports.model import Chart, ReportContent
 from bot.services.core import Services
@@ -68,28 +66,13 @@ class RunResult:
         return f"report #{self.report_id} run #{self.run_id}: {posted} {self.content}"
 
 
-def _zone(tz: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise UsageError(
-            f"unknown time zone `{tz[:40]}` (use a name like Asia/Seoul or UTC).",
-            f"알 수 없는 시간대 `{tz[:40]}` (Asia/Seoul, UTC 같은 이름을 쓰세요).",
-        ) from exc
-
-
 def check_cron(cron: str) -> str:
-    cron = " ".join(cron.split())
-    if not croniter.is_valid(cron) or (not cron.startswith("@") and len(cron.split()) != 5):
-        raise UsageError(
-            f"`{cron[:60]}` is not a 5-field cron expression (like `0 9 * * 1-5`).",
-            f"`{cron[:60]}` {josa(cron[:60], '는')} 5필드 cron 식이 아닙니다 (예: `0 9 * * 1-5`).",
-        )
-    return cron
+    """A report's schedule: five cron fields or an ``@daily``-style shortcut."""
+    return cron_rules.check_cron(cron, shortcuts=True)
 
 
 def next_fire(cron: str, tz: str, after: datetime) -> datetime:
-    return croniter(cron, after.astimezone(_zone(tz))).get_next(datetime)
+    return cron_rules.next_fire(cron, after.astimezone(cron_rules.zone(tz)))
 
 
 class ReportService:
@@ -120,7 +103,7 @@ class ReportService:
                 f"알 수 없는 보고서 종류 `{kind[:20]}`. {', '.join(KINDS)} 중에서 고르세요.",
             )
         cron, tz = check_cron(cron), tz or self.svc.settings.default_timezone
-        _zone(tz)
+        cron_rules.zone(tz)
         row = self.repo.add_config(kind, channel, cron, tz, user, self.svc.clock(), lang)
         self.svc.audit(
             AuditKind.REPORT_CONFIGURED,
@@ -187,7 +170,7 @@ class ReportService:
             self.repo.release(cfg.id)
 
     def _run_claimed(self, cfg: ReportConfigRow, now: datetime) -> RunResult:
-        local = now.astimezone(_zone(cfg.tz))
+        local = now.astimezone(cron_rules.zone(cfg.tz))
         previous = self.repo.last_run(cfg.id)
         content = self.build(cfg, previous.state if previous else None, local)
         digest = content.content_hash

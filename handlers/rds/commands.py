@@ -11,10 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from croniter import croniter
-
+from bot import cron as cron_rules
 from bot.domain import Msg
 from bot.errors import UsageError
 from bot.korean import josa
@@ -35,23 +33,12 @@ USAGE = (
 
 
 def check_cron(expr: str, what: str = "cron") -> str:
-    expr = " ".join(expr.split())
-    if len(expr.split()) != 5 or not croniter.is_valid(expr):
-        raise UsageError(
-            f'`{expr[:60]}` is not a valid 5-field {what} expression (e.g. "0 20 * * 1-5").',
-            f'`{expr[:60]}` {josa(expr[:60], "는")} 올바른 5필드 {what} 식이 아닙니다 (예: "0 20 * * 1-5").',
-        )
-    return expr
+    """An RDS stop or start time: exactly five cron fields (no ``@`` shortcuts)."""
+    return cron_rules.check_cron(expr, what)
 
 
 def check_tz(name: str) -> str:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise UsageError(
-            f"unknown time zone `{name[:60]}` (e.g. Asia/Seoul, UTC).",
-            f"알 수 없는 시간대 `{name[:60]}` (예: Asia/Seoul, UTC).",
-        ) from exc
+    cron_rules.zone(name)
     return name
 
 
@@ -79,7 +66,7 @@ def override_until(ents: Mapping[str, str], now: datetime, tz: str = DEFAULT_TZ)
     m = _HHMM.match(ents.get("until", ""))
     if not m:
         raise UsageError("say `for 2h` or `until 23:00`.", "`for 2h` 또는 `until 23:00` 형식으로 입력하세요.")
-    local = now.astimezone(ZoneInfo(tz))
+    local = now.astimezone(cron_rules.zone(tz))
     end = local.replace(hour=int(m.group(1)), minute=int(m.group(2)), second=0, microsecond=0)
     if end <= local:
         end += timedelta(days=1)

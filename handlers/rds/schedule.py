@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from croniter import croniter
+from bot.cron import next_fire, prev_fire
 
 DEFAULT_TZ = "UTC"
 DEFAULT_STOP_CRON = "0 20 * * 1-5"
@@ -71,20 +71,12 @@ class NextAction:
     at: datetime
 
 
-def _prev(expr: str, now_local: datetime) -> datetime:
-    return croniter(expr, now_local).get_prev(datetime)
-
-
-def _next(expr: str, now_local: datetime) -> datetime:
-    return croniter(expr, now_local).get_next(datetime)
-
-
 def last_transition(schedule: Schedule, now: datetime) -> tuple[str, datetime]:
     """The most recent cron firing at or before ``now``: ("stop"|"start", when). Start wins ties."""
     local = now.astimezone(ZoneInfo(schedule.tz))
     # croniter's get_prev excludes ``now`` itself; nudge so a firing exactly at ``now`` counts.
     probe = local + timedelta(seconds=1)
-    stop_at, start_at = _prev(schedule.stop_cron, probe), _prev(schedule.start_cron, probe)
+    stop_at, start_at = prev_fire(schedule.stop_cron, probe), prev_fire(schedule.start_cron, probe)
     return ("stop", stop_at) if stop_at > start_at else ("start", start_at)
 
 
@@ -114,7 +106,7 @@ def next_action(
     t = now
     for _ in range(max_steps):
         local = t.astimezone(zone)
-        candidates = [_next(schedule.stop_cron, local), _next(schedule.start_cron, local)]
+        candidates = [next_fire(schedule.stop_cron, local), next_fire(schedule.start_cron, local)]
         candidates += [o.until for o in overrides if o.key == schedule.key and o.until > t]
         t = min(c.astimezone(now.tzinfo) for c in candidates)
         state = desired_state(schedule, overrides, t)

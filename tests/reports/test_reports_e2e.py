@@ -40,7 +40,7 @@ def test_changing_reports_is_for_approvers_and_channels_arrive_escaped(sandbox):
     assert _service(sandbox).list() == []
     sandbox.slash(f"report add health <#{REPORTS}|ops-reports> '0 9 * * 1-5'", user=OPS)
     sandbox.slash(f"report add health <#{REPORTS}> 0 25 * * *", user=OPS)
-    wait(lambda: responses_with(sandbox, "not a 5-field cron"), what="cron usage error")
+    wait(lambda: responses_with(sandbox, "not a valid 5-field cron"), what="cron usage error")
     row = wait(lambda: _service(sandbox).list(), what="report stored")[0]
     assert (row.kind, row.channel, row.cron, row.tz) == ("health", REPORTS, "0 9 * * 1-5", "Asia/Seoul")
     sandbox.slash("report list", user=STRANGER)
