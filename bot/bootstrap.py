@@ -21,7 +21,6 @@ from sqlalchemy import Engine
 
 from bot.cloud.context import FeaturePorts, utcnow
 from bot.scheduler.book import RepoScheduleBook
-from bot.scheduler.plan_ops import plan_operations
 from bot.services.apply import ApplyService
 from bot.services.approvers import Approvers
 from bot.services.authz import Authorizer
@@ -42,8 +41,8 @@ from bot.store.db import make_engine, make_session_factory
 from bot.store.migrate import upgrade
 from bot.store.repo import Repo
 from bot.store.schedules import ScheduleRepo
-from handlers.rds.inputs import RdsPorts
-from handlers.rds.model import TagRule
+from handlers import registry
+from handlers.base import Wiring
 
 
 @dataclass
@@ -144,10 +143,7 @@ def build(
         contexts=contexts,
         approvers=approvers,
         clock=clock,
-        extra_operations={op.name: op for op in plan_operations(schedules)},
-        ports=FeaturePorts(
-            RdsPorts(RepoScheduleBook(schedules), TagRule.parse(settings.autostop_tag), settings.default_timezone)
-        ),
+        ports=FeaturePorts(*registry.ports(Wiring(settings, {"rds": RepoScheduleBook(schedules)}))),
     )
     applier = ApplyService(services)
     authz = Authorizer(settings, approvers, directory(settings, client), contexts)

@@ -30,8 +30,7 @@ from bot.services.failures import describe_failure, new_ref
 from bot.services.ports import ContextProvider
 from bot.settings import Settings
 from handlers import registry
-from handlers.rds.inputs import RdsPorts
-from handlers.rds.model import TagRule
+from handlers.base import Wiring
 
 USER = "terminal"
 # Diagnosers that read AWS alone (names in handlers.registry). Every other diagnoser needs the cluster's API,
@@ -195,8 +194,7 @@ def run(
     request = Request(cmd.intent, cmd.entities, text, Lang(cmd.lang), USER, cmd.aws_error, cmd.image_pull)
     try:
         ctx = contexts.get(target, USER)
-        rds = RdsPorts(tag=TagRule.parse(settings.autostop_tag), default_tz=settings.default_timezone)
-        ctx = replace(ctx, ports=FeaturePorts(rds))
+        ctx = replace(ctx, ports=FeaturePorts(*registry.ports(Wiring(settings))))
         diagnosis = diagnoser.diagnose(ctx, request)
     except errors.UsageError as exc:
         err.write(f"{exc.message}\n")

@@ -9,7 +9,7 @@ The services layer (``bot.services``) drives both; it never knows AWS or Kuberne
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from bot.cloud.context import ClusterContext
@@ -84,12 +84,23 @@ def inverse_step(
 
 
 @dataclass(frozen=True)
+class Wiring:
+    """What the composition root offers a feature for building its ports: the bot's settings, and
+    the stores the core keeps for features, by feature name (absent where a process has none)."""
+
+    settings: Any
+    stores: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Feature:
     """One feature package as the core sees it: its diagnosers and every plan operation they propose.
 
     ``handlers.registry`` lists the features; the core loops over them and never names one.
+    ``ports``, when a feature has one, builds the object its code reads back from ``ctx.ports``.
     """
 
     name: str
     diagnosers: tuple[Diagnoser, ...] = ()
     operations: tuple[Operation, ...] = ()
+    ports: Callable[[Wiring], object] | None = None

@@ -7,7 +7,7 @@ start-up. The core reaches features only through this module and ``handlers.base
 from __future__ import annotations
 
 from handlers import image_pull, irsa, pods, rds, sysctl
-from handlers.base import CommandSpec, Diagnoser, Feature, Operation
+from handlers.base import CommandSpec, Diagnoser, Feature, Operation, Wiring
 
 FEATURES: tuple[Feature, ...] = (pods.FEATURE, irsa.FEATURE, image_pull.FEATURE, rds.FEATURE, sysctl.FEATURE)
 DIAGNOSERS: tuple[Diagnoser, ...] = tuple(d for f in FEATURES for d in f.diagnosers)
@@ -36,3 +36,8 @@ def operation(name: str) -> Operation:
 def commands() -> tuple[tuple[Diagnoser, CommandSpec], ...]:
     """Every diagnoser's ``/ops`` sub-commands, in registry order (read on every slash command)."""
     return COMMANDS
+
+
+def ports(wiring: Wiring) -> tuple[object, ...]:
+    """Each feature's port object, built from what the composition root offers (for ``ctx.ports``)."""
+    return tuple(f.ports(wiring) for f in FEATURES if f.ports is not None)

@@ -1,8 +1,9 @@
 """Adapters from the schedule tables to the pure records of ``handlers.rds``.
 
-``RepoScheduleBook`` satisfies ``handlers.rds.diagnoser.ScheduleBook``: the composition root puts
-one in ``RdsPorts`` (``ctx.ports``) so the diagnoser can show and compare schedules
-without importing SQLAlchemy. Also used by the sweep job and the weekly report.
+``RepoScheduleBook`` satisfies ``handlers.rds.inputs.ScheduleBook`` and ``ScheduleStore``: the
+composition root puts one in ``RdsPorts`` (``ctx.ports``) so the diagnoser can show and compare
+schedules, and the schedule plan operations write them, without importing SQLAlchemy. Also used by
+the sweep job and the weekly report.
 """
 
 from __future__ import annotations
@@ -35,3 +36,30 @@ class RepoScheduleBook:
             Override(o.target_kind, o.target_id, o.until, o.reason, o.created_by)
             for o in self.repo.active_overrides(now)
         ]
+
+    def schedule(self, target_kind: str, target_id: str, cluster_key: str) -> Schedule | None:
+        row = self.repo.get_schedule(target_kind, target_id, cluster_key)
+        return to_schedule(row) if row is not None else None
+
+    def save_schedule(
+        self, schedule: Schedule, cluster_key: str, created_by: str, approved_by: str, now: datetime
+    ) -> Schedule:
+        row = self.repo.upsert_schedule(
+            schedule.target_kind,
+            schedule.target_id,
+            schedule.stop_cron,
+            schedule.start_cron,
+            schedule.tz,
+            created_by=created_by,
+            approved_by=approved_by,
+            cluster_key=cluster_key,
+            enabled=schedule.enabled,
+            now=now,
+        )
+        return to_schedule(row)
+
+    def add_override(self, schedule_id: int, until: datetime, reason: str, created_by: str, now: datetime) -> None:
+        self.repo.add_override(schedule_id, until, reason, created_by, now=now)
+
+    def end_overrides(self, schedule_id: int, now: datetime) -> None:
+        self.repo.end_overrides(schedule_id, now)

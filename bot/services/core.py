@@ -16,6 +16,7 @@ from bot.settings import Settings
 from bot.store.models import PlanRow, RequestRow
 from bot.store.repo import Repo
 from handlers import registry
+from handlers.base import Operation
 
 
 @dataclass
@@ -28,7 +29,8 @@ class Services:
     contexts: ContextProvider
     approvers: Approvers
     clock: Callable[[], datetime]
-    extra_operations: dict[str, Any] = field(default_factory=dict)
+    # every plan operation by name: the registry's; tests may add operations of their own
+    operations: dict[str, Operation] = field(default_factory=lambda: {op.name: op for op in registry.OPERATIONS})
     ports: FeaturePorts = field(default_factory=FeaturePorts)  # each feature's stores and settings
     # the requester's own time zone (Slack's users.info ``tz``), '' if unknown; the composition root sets it
     user_zone: Callable[[str], str] = field(default=lambda user: "")
@@ -41,11 +43,12 @@ class Services:
         ctx = self.contexts.get(cluster, user)
         return replace(ctx, ports=self.ports, requester_zone=requester_zone, approved_by=approved_by)
 
-    def operation(self, name: str) -> Any:
-        """The plan operation called ``name``: the bot's own (schedules) first, then the registry's."""
-        if name in self.extra_operations:
-            return self.extra_operations[name]
-        return registry.operation(name)
+    def operation(self, name: str) -> Operation:
+        """The plan operation called ``name``; ``KeyError`` for a name no feature has."""
+        try:
+            return self.operations[name]
+        except KeyError:
+            raise KeyError(f"unknown plan operation {name!r}") from None
 
     def audit(
         self,

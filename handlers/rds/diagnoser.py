@@ -2,8 +2,8 @@
 
 It explains what AWS allows (an Aurora member is scheduled through its cluster; read replicas
 and some deployments cannot be stopped) and proposes plans: ``rds.schedule.upsert`` and
-``rds.override.add`` (implemented by the bot layer against its database, see
-``bot.scheduler.plan_ops``) or ``rds.stop`` / ``rds.start`` (``handlers.rds.operations``).
+``rds.override.add`` (``handlers.rds.schedule_ops``, writing the bot's tables through the
+``ScheduleStore`` in ``RdsPorts``) or ``rds.stop`` / ``rds.start`` (``handlers.rds.operations``).
 Schedules, the adoption tag and the default time zone come through ``ctx.ports`` (``RdsPorts``)
 (``handlers.rds.inputs``).
 """

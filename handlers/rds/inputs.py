@@ -13,6 +13,8 @@ from typing import Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.cloud.context import ClusterContext
+from bot.errors import Misconfigured
+from handlers.base import Wiring
 from handlers.rds.model import TagRule
 from handlers.rds.schedule import DEFAULT_TZ, Override, Schedule
 
@@ -28,6 +30,23 @@ class ScheduleBook(Protocol):
     def overrides(self, now: datetime) -> list[Override]: ...
 
 
+class ScheduleStore(Protocol):
+    """Write access to the bot's schedule tables, for the ``rds.schedule.upsert`` and
+    ``rds.override.add`` plan operations. Returns the pure records; disabled schedules included."""
+
+    def schedule(self, target_kind: str, target_id: str, cluster_key: str) -> Schedule | None: ...
+
+    def save_schedule(
+        self, schedule: Schedule, cluster_key: str, created_by: str, approved_by: str, now: datetime
+    ) -> Schedule: ...
+
+    def overrides(self, now: datetime) -> list[Override]: ...
+
+    def add_override(self, schedule_id: int, until: datetime, reason: str, created_by: str, now: datetime) -> None: ...
+
+    def end_overrides(self, schedule_id: int, now: datetime) -> None: ...
+
+
 class EmptyBook:
     cluster_key = ""
 
@@ -40,11 +59,32 @@ class EmptyBook:
 
 @dataclass(frozen=True)
 class RdsPorts:
-    """The RDS feature's view of the bot: its schedule book, adoption tag and default time zone."""
+    """The RDS feature's view of the bot: its schedule book (and the store behind it, where the
+    process may write schedules), adoption tag and default time zone."""
 
     book: ScheduleBook = field(default_factory=EmptyBook)
     tag: TagRule = field(default_factory=TagRule)
     default_tz: str = DEFAULT_TZ
+    store: ScheduleStore | None = None  # None: plans that change schedules cannot be applied here
+
+
+def store(ctx: ClusterContext) -> ScheduleStore:
+    found = ports(ctx).store
+    if found is None:
+        raise Misconfigured("this process has no schedule store: RDS schedule plans cannot be applied here")
+    return found
+
+
+def build_ports(wiring: Wiring) -> RdsPorts:
+    """The feature's ports from the bot's settings and, where the process keeps one, its schedule store
+    (which is also the book the diagnoser reads)."""
+    store = wiring.stores.get("rds")
+    return RdsPorts(
+        book=store if store is not None else EmptyBook(),
+        tag=TagRule.parse(wiring.settings.autostop_tag),
+        default_tz=wiring.settings.default_timezone,
+        store=store,
+    )
 
 
 def ports(ctx: ClusterContext) -> RdsPorts:

@@ -46,7 +46,7 @@ def main(database_url: str, slack_url: str, secret: str) -> None:
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
     replica = Replica(make_settings(database_url, _SlackAt(slack_url), secret))  # type: ignore[arg-type]
     for op in (DiesAfterWrite(), RoleDescription()):
-        replica.services.extra_operations[op.name] = op
+        replica.services.operations[op.name] = op
     replica.start()
     print(replica.url, flush=True)
     threading.Event().wait()

@@ -1,4 +1,4 @@
-"""Plan operations used only by the fault tests, registered through ``Services.extra_operations``.
+"""Plan operations used only by the fault tests, added to ``Services.operations``.
 
 Small real IAM changes against moto (through the fault proxy when a test wants faults): a role
 tag, a role description, and a role's trust policy. Each follows ``handlers.base.Operation``.

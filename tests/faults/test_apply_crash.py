@@ -79,7 +79,7 @@ def world(moto_sandbox, db_url):
 def _replica(settings, tag_op=None) -> Replica:
     replica = Replica(settings)
     for op in (tag_op or RoleTag(), RoleDescription()):
-        replica.services.extra_operations[op.name] = op
+        replica.services.operations[op.name] = op
     return replica
 
 
@@ -253,13 +253,13 @@ def test_intent_is_committed_before_the_write_and_a_step_killed_before_it_counts
     replica = _replica(settings)
     op = _KilledBeforeWrite(lambda: Repo(replica.services.repo.sessions))
     op.plan_id = plan.id
-    replica.services.extra_operations[op.name] = op
+    replica.services.operations[op.name] = op
     try:
         with pytest.raises(_Killed):
             replica.bot.deps.plans.approve(plan.id, OPS)
         assert op.intent_seen == [(0, "intent")]
         assert replica.services.repo.get_plan(plan.id).status == "applying"
-        replica.services.extra_operations[op.name] = RoleTag()
+        replica.services.operations[op.name] = RoleTag()
         assert on_start(replica.bot, grace=timedelta(0)).reconciled == 1
         repo = replica.services.repo
         settled = repo.get_plan(plan.id)
@@ -305,7 +305,7 @@ def test_a_failed_write_is_recorded_and_the_applied_step_rolled_back(world):
     settings, slack, iam = world
     refused = PlanStep(_RefusedDescription.name, DESCRIBE.params, DESCRIBE.before, DESCRIBE.after, DESCRIBE.description)
     replica = _replica(settings)
-    replica.services.extra_operations[_RefusedDescription.name] = _RefusedDescription()
+    replica.services.operations[_RefusedDescription.name] = _RefusedDescription()
     try:
         req, plan = store_plan(replica, FixPlan(PLAN.kind, PLAN.title, (TAG, refused), Risk.LOW, PLAN.target))
         replica.bot.deps.plans.approve(plan.id, OPS)

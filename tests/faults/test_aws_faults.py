@@ -61,7 +61,7 @@ def stack(proxy, tmp_path, request):
     )
     replica = Replica(make_settings(url, slack, new_secret()), aws=aws)
     for op in (RoleTag(), RoleDescription()):
-        replica.services.extra_operations[op.name] = op
+        replica.services.operations[op.name] = op
     yield replica, slack, direct.client("iam")
     replica.stop()
     slack.stop()

@@ -5,7 +5,6 @@ from __future__ import annotations
 from bot.cloud.context import FeaturePorts
 from bot.domain import Request
 from bot.scheduler.book import RepoScheduleBook
-from bot.scheduler.plan_ops import plan_operations
 from handlers.rds import DIAGNOSER, OPERATIONS
 from handlers.rds.diagnoser import OVERRIDE_ADD, SCHEDULE_UPSERT
 from handlers.rds.inputs import RdsPorts
@@ -14,7 +13,12 @@ from tests.rds.helpers import Clock, apply_step, kst, seed_read_replica
 
 
 def _ops(repo):
-    return {op.name: op for op in (*OPERATIONS, *plan_operations(repo))}
+    return {op.name: op for op in OPERATIONS}
+
+
+def _ports(repo, **kwargs):
+    book = RepoScheduleBook(repo)
+    return FeaturePorts(RdsPorts(book, store=book, **kwargs))
 
 
 def _ask(ctx, lang="en", **entities):
@@ -26,7 +30,7 @@ def _ask(ctx, lang="en", **entities):
 def test_member_request_becomes_an_approved_cluster_schedule(rds_ctx, sqlite_repo):
     rds_ctx.clock = Clock(kst(2026, 11, 23, 12, 0))
     # DEFAULT_TIMEZONE of a team in Seoul
-    rds_ctx.ports = FeaturePorts(RdsPorts(RepoScheduleBook(sqlite_repo), default_tz="Asia/Seoul"))
+    rds_ctx.ports = _ports(sqlite_repo, default_tz="Asia/Seoul")
     diag = _ask(rds_ctx, db="portal-rds-1")  # free text: no verb, no crons -> default night schedule
     assert diag.codes()[:2] == ["rds.target.member_of_cluster", "rds.tag.on_member"]
     explain = diag.findings[0].title
@@ -119,7 +123,7 @@ def test_refusals_and_unknown_names_make_no_plan(rds_ctx):
 
 def test_keep_running_override_and_list(rds_ctx, sqlite_repo):
     rds_ctx.clock = Clock(kst(2026, 11, 23, 19, 0))
-    rds_ctx.ports = FeaturePorts(RdsPorts(RepoScheduleBook(sqlite_repo)))
+    rds_ctx.ports = _ports(sqlite_repo)
     no_sched = _ask(rds_ctx, verb="keep-running", db="portal", **{"for": "2h"})
     assert no_sched.codes() == ["rds.override.no_schedule"] and no_sched.plans == ()
     sqlite_repo.upsert_schedule("cluster", "portal", "0 20 * * 1-5", "0 8 * * 1-5", "Asia/Seoul")

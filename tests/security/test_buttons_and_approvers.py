@@ -55,7 +55,7 @@ def grouped(database, moto_sandbox):
 
 def _value_plan(sb: Sandbox, risk: Risk = Risk.LOW, user: str = DEV):
     value = Value()
-    sb.bot.deps.services.extra_operations[value.name] = value
+    sb.bot.deps.services.operations[value.name] = value
     step = PlanStep(value.name, {}, {"replicas": 1}, {"replicas": 3}, Msg("scale to 3", "3으로"))
     plan = FixPlan("test", Msg("scale to 3", "3으로"), (step,), risk, "t")
     req, row = store_plan(sb.bot, plan, user=user)

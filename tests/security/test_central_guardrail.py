@@ -64,7 +64,7 @@ def stack(request, moto_sandbox, tmp_path):
         upgrade(url)
         replica = Replica(make_settings(url, slack, new_secret()))
     op = TrustPolicy()
-    replica.services.extra_operations[op.name] = op
+    replica.services.operations[op.name] = op
     yield replica, slack, iam, op
     replica.stop()
     slack.stop()

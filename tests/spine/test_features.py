@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from unittest.mock import Mock
 
-from bot.cloud.context import FeaturePorts
+import pytest
+
+from bot.cloud.context import ClusterContext, FeaturePorts
+from bot.errors import Misconfigured
+from bot.services.core import Services
+from bot.settings import Settings
 from handlers import registry
+from handlers.base import Wiring
 from handlers.rds.inputs import RdsPorts
+from handlers.rds.model import TagRule
 
 
 def test_every_diagnoser_and_operation_belongs_to_exactly_one_feature() -> None:
@@ -37,3 +45,29 @@ def test_feature_ports_hand_each_feature_only_its_own_object() -> None:
     assert ports.get(RdsPorts) is rds
     assert ports.get(OtherPorts) == OtherPorts()
     assert FeaturePorts(OtherPorts()).get(RdsPorts) is None
+
+
+def test_every_operation_a_diagnoser_proposes_is_in_the_registry() -> None:
+    # the schedule steps write the bot's own tables, yet they are listed like any other operation
+    for name in ("rds.stop", "rds.start", "rds.schedule.upsert", "rds.override.add"):
+        assert registry.operation(name).name == name
+    services_view = Services.__dataclass_fields__["operations"].default_factory()
+    assert set(services_view) == {op.name for op in registry.OPERATIONS}
+
+
+def test_feature_ports_are_built_from_the_wiring_the_core_offers() -> None:
+    settings = Settings(autostop_tag="team=night", default_timezone="Asia/Seoul")
+    book = object()
+    [rds] = registry.ports(Wiring(settings, {"rds": book}))
+    assert isinstance(rds, RdsPorts)
+    assert (rds.book, rds.store, rds.tag, rds.default_tz) == (book, book, TagRule("team", "night"), "Asia/Seoul")
+    [bare] = registry.ports(Wiring(settings))
+    assert bare.store is None and bare.book.schedules() == []
+
+
+def test_a_schedule_step_without_a_store_is_refused_before_any_write() -> None:
+    ctx = ClusterContext(aws=Mock(), kube=Mock(), ports=FeaturePorts(RdsPorts()))
+    op = registry.operation("rds.schedule.upsert")
+    with pytest.raises(Misconfigured, match="no schedule store"):
+        op.read(ctx, {"target_kind": "cluster", "target_id": "portal"})
+    assert ctx.aws.mock_calls == [] and ctx.kube.mock_calls == []

@@ -114,7 +114,7 @@ def make(db_url: str, clock=None, risk=Risk.LOW):
         Contexts(),
         Approvers(settings.approver_ids),
         clock,
-        extra_operations={"test.set_value": SetValue(store)},
+        operations={"test.set_value": SetValue(store)},
     )
     applier = ApplyService(svc)
     plans = PlanService(svc, applier)
