@@ -9,7 +9,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.settings import Settings
-from bot.slack import guard
+from bot.slack import guard, inject
 from bot.slack.deps import Deps
 from bot.slack.listeners import actions, commands, events, home, rds_modal, reports
 
@@ -34,6 +34,8 @@ def build_app(settings: Settings, client: WebClient, deps: Deps) -> App:
         request_verification_enabled=False,
         logger=logging.getLogger("slack_bolt"),
     )
+    # context["deps"] for every listener (bot.slack.inject), set first so every later step can read it.
+    inject.install(app, deps)
     # One authorization policy for every surface (bot.services.authz), before any listener runs.
     guard.install(app, deps, deps.authorizer)
     for surface in SURFACES:

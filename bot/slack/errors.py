@@ -7,6 +7,7 @@ or ephemerally, with a reference id that is also in the log.
 from __future__ import annotations
 
 import functools
+import inspect
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -31,21 +32,33 @@ def reporting_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             log.warning(
                 "Slack refused to post", extra={"listener": func.__name__, "channel": exc.channel, "error": exc.code}
             )
-            body = kwargs.get("body") or {}
-            hint = channel_help(exc, bot_mention(kwargs.get("client")))
-            if not tell(kwargs.get("client"), kwargs.get("respond"), body, as_mrkdwn(hint, exc.lang)):
+            named = _arguments(func, args, kwargs)
+            body = named.get("body") or {}
+            hint = channel_help(exc, bot_mention(named.get("client")))
+            if not tell(named.get("client"), named.get("respond"), body, as_mrkdwn(hint, exc.lang)):
                 log.error("nobody could be told that Slack refused to post", extra={"channel": exc.channel})
             return None
         except Exception as exc:
             ref = new_ref()
             log.exception("listener failed", extra={"ref": ref, "listener": func.__name__})
-            body = kwargs.get("body") or {}
+            named = _arguments(func, args, kwargs)
+            body = named.get("body") or {}
             lang = "ko" if has_hangul(str(body.get("text", ""))[:200]) else "en"
             text = as_mrkdwn(describe_failure(exc, ref), lang)  # error texts carry what users and APIs said
-            _tell(kwargs, body, text)
+            _tell(named, body, text)
             return None
 
     return wrapper
+
+
+def _arguments(func: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+    """The listener's arguments by name: Bolt passes each by keyword, a direct call may pass them in order."""
+    if not args:
+        return kwargs
+    try:
+        return dict(inspect.signature(func).bind_partial(*args, **kwargs).arguments)
+    except TypeError:
+        return kwargs
 
 
 def _tell(kwargs: dict[str, Any], body: dict[str, Any], text: str) -> None:
