@@ -55,69 +55,82 @@ def _ephemeral(client: Any, body: dict[str, Any], text: str) -> None:
         log.warning("could not tell the clicker", extra={"error": exc.response.get("error"), "user": user})
 
 
-def register(app: App, deps: Deps) -> None:
+def ack_only(ack: Any) -> None:
+    ack()
+
+
+def _tell(deps: Deps, body: dict[str, Any], client: Any, message: Msg | None, plan_id: int | None) -> None:
+    if message is not None:
+        _ephemeral(client, body, message(_lang_of(deps, plan_id)))
+
+
+def _may(deps: Deps, body: dict[str, Any], client: Any, action: Action, req: Any) -> bool:
+    """Re-run and intent choice, checked again as they happen: the requester or an approver."""
+    user = (body.get("user") or {}).get("id", "")
+    refusal = deps.authorizer.who_refusal(action, user, req.user_id, fresh=True)
+    if refusal is None:
+        return True
+    deps.services.audit(AuditKind.REFUSED, user, f"{action} refused ({refusal.code}): {refusal.message.en}", req)
+    _ephemeral(client, body, f"🚫 {refusal.message(req.lang)}")
+    return False
+
+
+@reporting_errors
+def approve(body: dict[str, Any], client: Any, context: dict[str, Any]) -> None:
+    deps = context["deps"]
+    plan_id = _plan_id(body)
+    outcome = deps.plans.approve(plan_id, body["user"]["id"])
+    _tell(deps, body, client, outcome.message, plan_id)
+
+
+@reporting_errors
+def reject(body: dict[str, Any], client: Any, context: dict[str, Any]) -> None:
+    deps = context["deps"]
+    plan_id = _plan_id(body)
+    outcome = deps.plans.reject(plan_id, body["user"]["id"])
+    _tell(deps, body, client, outcome.message, plan_id)
+
+
+@reporting_errors
+def revert(body: dict[str, Any], client: Any, context: dict[str, Any]) -> None:
+    deps = context["deps"]
+    plan_id = _plan_id(body)
+    outcome = deps.plans.propose_revert(plan_id, body["user"]["id"])
+    _tell(deps, body, client, outcome.message, plan_id)
+
+
+@reporting_errors
+def rerun(body: dict[str, Any], client: Any, context: dict[str, Any]) -> None:
+    deps = context["deps"]
     svc = deps.services
+    req = svc.repo.get_request(_plan_id(body) or 0)
+    if req is None:
+        _tell(deps, body, client, Msg("That request no longer exists.", "해당 요청이 없습니다."), None)
+        return
+    if not _may(deps, body, client, Action.RERUN, req):
+        return
+    svc.repo.update_request(req.id, state="diagnosing")
+    deps.requests.diagnose(req)
 
-    def ack_only(ack: Any) -> None:
-        ack()
 
-    def _tell(body: dict[str, Any], client: Any, message: Msg | None, plan_id: int | None) -> None:
-        if message is not None:
-            _ephemeral(client, body, message(_lang_of(deps, plan_id)))
+@reporting_errors
+def choose_intent(body: dict[str, Any], client: Any, context: dict[str, Any]) -> None:
+    deps = context["deps"]
+    svc = deps.services
+    value = body["actions"][0].get("value", "")
+    request_id, _, intent = value.partition(":")
+    req = svc.repo.get_request(int(request_id)) if request_id.isdigit() else None
+    if req is None or req.state != "asked":
+        _tell(deps, body, client, Msg("That question was already answered.", "이미 답한 질문입니다."), None)
+        return
+    if not _may(deps, body, client, Action.CHOOSE_INTENT, req):
+        return
+    svc.repo.update_request(req.id, intent=intent, state="diagnosing")
+    req.intent = intent
+    deps.requests.diagnose(req)
 
-    def _may(body: dict[str, Any], client: Any, action: Action, req: Any) -> bool:
-        """Re-run and intent choice, checked again as they happen: the requester or an approver."""
-        user = (body.get("user") or {}).get("id", "")
-        refusal = deps.authorizer.who_refusal(action, user, req.user_id, fresh=True)
-        if refusal is None:
-            return True
-        svc.audit(AuditKind.REFUSED, user, f"{action} refused ({refusal.code}): {refusal.message.en}", req)
-        _ephemeral(client, body, f"🚫 {refusal.message(req.lang)}")
-        return False
 
-    @reporting_errors
-    def approve(body: dict[str, Any], client: Any) -> None:
-        plan_id = _plan_id(body)
-        outcome = deps.plans.approve(plan_id, body["user"]["id"])
-        _tell(body, client, outcome.message, plan_id)
-
-    @reporting_errors
-    def reject(body: dict[str, Any], client: Any) -> None:
-        plan_id = _plan_id(body)
-        outcome = deps.plans.reject(plan_id, body["user"]["id"])
-        _tell(body, client, outcome.message, plan_id)
-
-    @reporting_errors
-    def revert(body: dict[str, Any], client: Any) -> None:
-        plan_id = _plan_id(body)
-        outcome = deps.plans.propose_revert(plan_id, body["user"]["id"])
-        _tell(body, client, outcome.message, plan_id)
-
-    @reporting_errors
-    def rerun(body: dict[str, Any], client: Any) -> None:
-        req = svc.repo.get_request(_plan_id(body) or 0)
-        if req is None:
-            _tell(body, client, Msg("That request no longer exists.", "해당 요청이 없습니다."), None)
-            return
-        if not _may(body, client, Action.RERUN, req):
-            return
-        svc.repo.update_request(req.id, state="diagnosing")
-        deps.requests.diagnose(req)
-
-    @reporting_errors
-    def choose_intent(body: dict[str, Any], client: Any) -> None:
-        value = body["actions"][0].get("value", "")
-        request_id, _, intent = value.partition(":")
-        req = svc.repo.get_request(int(request_id)) if request_id.isdigit() else None
-        if req is None or req.state != "asked":
-            _tell(body, client, Msg("That question was already answered.", "이미 답한 질문입니다."), None)
-            return
-        if not _may(body, client, Action.CHOOSE_INTENT, req):
-            return
-        svc.repo.update_request(req.id, intent=intent, state="diagnosing")
-        req.intent = intent
-        deps.requests.diagnose(req)
-
+def register(app: App, deps: Deps) -> None:
     # Messages that list several plans (reports, App Home) suffix the action id with "-<plan id>",
     # because Slack wants action ids unique within a message; the value still carries the plan id.
     app.action(re.compile(r"^approve_plan(-\d+)?$"))(ack=ack_only, lazy=[approve])
