@@ -84,6 +84,19 @@ def inverse_step(
 
 
 @dataclass(frozen=True)
+class PolicyRules:
+    """How IAM policy documents that any plan writes are judged; the central guardrail
+    (``bot.services.guardrails``) asks these for every step of every feature's plans.
+
+    Each returns the reasons a document is not allowed (empty: allowed). ``trust_change`` gets the
+    trust policy before and after; ``permission`` a permission policy.
+    """
+
+    trust_change: Callable[[Any, Any], list[str]]
+    permission: Callable[[Any], list[str]]
+
+
+@dataclass(frozen=True)
 class Wiring:
     """What the composition root offers a feature for building its ports: the bot's settings, and
     the stores the core keeps for features, by feature name (absent where a process has none)."""
@@ -98,9 +111,11 @@ class Feature:
 
     ``handlers.registry`` lists the features; the core loops over them and never names one.
     ``ports``, when a feature has one, builds the object its code reads back from ``ctx.ports``.
+    ``policy_rules``, from the one feature that knows IAM policies, judge every plan's policy writes.
     """
 
     name: str
     diagnosers: tuple[Diagnoser, ...] = ()
     operations: tuple[Operation, ...] = ()
     ports: Callable[[Wiring], object] | None = None
+    policy_rules: PolicyRules | None = None

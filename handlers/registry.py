@@ -7,7 +7,7 @@ start-up. The core reaches features only through this module and ``handlers.base
 from __future__ import annotations
 
 from handlers import image_pull, irsa, pods, rds, sysctl
-from handlers.base import CommandSpec, Diagnoser, Feature, Operation, Wiring
+from handlers.base import CommandSpec, Diagnoser, Feature, Operation, PolicyRules, Wiring
 
 FEATURES: tuple[Feature, ...] = (pods.FEATURE, irsa.FEATURE, image_pull.FEATURE, rds.FEATURE, sysctl.FEATURE)
 DIAGNOSERS: tuple[Diagnoser, ...] = tuple(d for f in FEATURES for d in f.diagnosers)
@@ -41,3 +41,9 @@ def commands() -> tuple[tuple[Diagnoser, CommandSpec], ...]:
 def ports(wiring: Wiring) -> tuple[object, ...]:
     """Each feature's port object, built from what the composition root offers (for ``ctx.ports``)."""
     return tuple(f.ports(wiring) for f in FEATURES if f.ports is not None)
+
+
+def policy_rules() -> PolicyRules | None:
+    """The rules for IAM policy documents, from the feature that brings them (None: no feature does,
+    and the central guardrail then refuses every policy write)."""
+    return next((f.policy_rules for f in FEATURES if f.policy_rules is not None), None)

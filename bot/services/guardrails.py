@@ -7,14 +7,15 @@ Diagnosers have their own checks; these hold whatever a diagnoser proposed:
   configured allow-list (``ROLE_ALLOW_PATTERNS``; empty allows none);
 * every trust policy a step writes may only add exact ``sub`` / ``aud`` values (no wildcard
   subject, no new principal, only ``sts.amazonaws.com`` as a new audience);
-* every permission policy a step writes must stay within a known reference policy
-  (``handlers.irsa.grants``): no wildcard actions, no IAM, STS, KMS, Secrets Manager or
-  Organizations actions;
+* every permission policy a step writes must stay within a known reference policy: no wildcard
+  actions, no IAM, STS, KMS, Secrets Manager or Organizations actions;
 * a managed policy may be attached only if it is one of the few AWS-managed policies a
   component's documentation asks for (``MANAGED_POLICIES``).
 
-Policy documents are recognised by shape (a mapping with ``Statement``), wherever in the step they
-are; a single-object ``Statement`` is read as IAM reads it.
+The trust and permission rules come from the feature that knows IAM (``registry.policy_rules``);
+with no such feature every policy write is refused. Policy documents are recognised by shape (a
+mapping with ``Statement``), wherever in the step they are; a single-object ``Statement`` is read
+as IAM reads it.
 """
 
 from __future__ import annotations
@@ -26,8 +27,8 @@ from typing import Any
 
 from bot.cloud.policy_doc import as_document, is_policy_document, statements_of
 from bot.domain import FixPlan, PlanStep
-from handlers.irsa.grants import grant_violations
-from handlers.irsa.guardrails import check_trust_change
+from handlers import registry
+from handlers.base import PolicyRules
 
 ROLE_PARAM_KEYS = ("role_name", "role")
 ROLE_ARN = re.compile(
@@ -85,8 +86,15 @@ def _is_trust(doc: Mapping[str, Any]) -> bool:
     return any("Principal" in s or "NotPrincipal" in s for s in statements_of(doc))
 
 
-def _trust_reasons(before: Any, after: Any) -> list[str]:
-    return [f"trust policy: {r}" for r in check_trust_change(next(_documents(before), {}), after)]
+NO_RULES = "no feature judges IAM policies in this build, so the bot writes none"
+
+
+def _policy_reasons(step: PlanStep, doc: Mapping[str, Any], rules: PolicyRules | None) -> list[str]:
+    if rules is None:
+        return [f"policy document: {NO_RULES}"]
+    if _is_trust(doc) or "trust" in step.op:
+        return [f"trust policy: {r}" for r in rules.trust_change(next(_documents(step.before), {}), doc)]
+    return [f"permission policy: {r}" for r in rules.permission(doc)]
 
 
 def _managed_attachments(step: PlanStep) -> list[str]:
@@ -105,11 +113,9 @@ def step_violations(step: PlanStep, role_patterns: Iterable[str]) -> list[str]:
     for name in sorted(roles_named(step)):
         if not any(fnmatch.fnmatchcase(name, p) for p in patterns):
             reasons.append(f"role {name} is outside the allowed patterns {list(patterns)}")
+    rules = registry.policy_rules()
     for doc in _documents(step.after):
-        if _is_trust(doc) or "trust" in step.op:
-            reasons.extend(_trust_reasons(step.before, doc))
-        else:
-            reasons.extend(f"permission policy: {r}" for r in grant_violations(doc))
+        reasons.extend(_policy_reasons(step, doc, rules))
     reasons.extend(_managed_attachments(step))
     return reasons
 

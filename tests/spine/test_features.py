@@ -8,8 +8,10 @@ from unittest.mock import Mock
 import pytest
 
 from bot.cloud.context import ClusterContext, FeaturePorts
+from bot.domain import Msg, PlanStep
 from bot.errors import Misconfigured
 from bot.services.core import Services
+from bot.services.guardrails import NO_RULES, step_violations
 from bot.settings import Settings
 from handlers import registry
 from handlers.base import Wiring
@@ -71,3 +73,12 @@ def test_a_schedule_step_without_a_store_is_refused_before_any_write() -> None:
     with pytest.raises(Misconfigured, match="no schedule store"):
         op.read(ctx, {"target_kind": "cluster", "target_id": "portal"})
     assert ctx.aws.mock_calls == [] and ctx.kube.mock_calls == []
+
+
+def test_exactly_one_feature_judges_iam_policies_and_without_it_every_policy_write_is_refused(monkeypatch) -> None:
+    assert [f.name for f in registry.FEATURES if f.policy_rules is not None] == ["irsa"]
+    doc = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}
+    step = PlanStep("iam.policy.put", {"role_name": "app"}, None, doc, Msg("put", "put"))
+    assert not any("no feature judges" in r for r in step_violations(step, ["app"]))
+    monkeypatch.setattr(registry, "policy_rules", lambda: None)
+    assert step_violations(step, ["app"]) == [f"policy document: {NO_RULES}"]
