@@ -27,72 +27,76 @@ def _parse(deps: Deps, text: str) -> Command:
     return parse_command(text, frozenset(deps.builtins))
 
 
-def register(app: App, deps: Deps) -> None:
-    command = deps.services.settings.slash_command
-
-    def ack_ops(ack: Ack, command: dict[str, Any]) -> None:
-        try:
-            cmd = _parse(deps, command.get("text", ""))
-        except UsageError as exc:
-            lang = "ko" if exc.message_ko != exc.message and has_hangul(command.get("text", "")[:500]) else "en"
-            usage = Msg(
-                f"⚠️ {escape(exc.message)}\nTry `{deps.services.settings.slash_command} help`.",
-                f"⚠️ {escape(exc.message_ko)}\n`{deps.services.settings.slash_command} help` 를 입력해 보세요.",
-            )
-            ack(text=usage(lang), response_type="ephemeral")
-            return
-        if cmd.kind == "help":
-            ack(
-                text=help_text(cmd.lang, deps.services.settings.slash_command, deps.builtin_usage()),
-                response_type="ephemeral",
-            )
-            return
-        ack(text=Msg("👀 On it…", "👀 확인 중…")(cmd.lang), response_type="ephemeral")
-
-    @reporting_errors
-    def run_ops(body: dict[str, Any], respond: Respond, command: dict[str, Any], client: Any) -> None:
-        try:
-            cmd = _parse(deps, command.get("text", ""))
-        except UsageError:
-            return  # already answered in the ack
-        if cmd.kind == "help":
-            return
-        trigger = command.get("trigger_id", "")
-        if trigger and not deps.services.repo.first_time(f"trigger:{trigger}", deps.services.clock()):
-            return  # the same signed request delivered again (a replay or a proxy retry): handled once
-        if cmd.kind == "audit":
-            # checked when the command arrived (bot.slack.guard); again now, with the group read afresh
-            refusal = deps.authorizer.who_refusal(Action.AUDIT, command.get("user_id", ""), fresh=True)
-            if refusal is not None:
-                respond(text=f"🚫 {refusal.message(cmd.lang)}", response_type="ephemeral", replace_original=False)
-                return
-            n = min(int(cmd.args[0]) if cmd.args else 20, 200)
-            respond(text=_audit_text(deps, n), response_type="ephemeral", replace_original=False)
-            return
-        if cmd.kind == "request" and wants_modal(cmd.intent, cmd.entities) and command.get("trigger_id"):
-            view = schedule_view(
-                cmd.entities["db"], command["channel_id"], cmd.lang, deps.services.settings.default_timezone
-            )
-            client.views_open(trigger_id=command["trigger_id"], view=view)
-            return
-        if cmd.kind in deps.builtins:
-            deps.builtins[cmd.kind].handle(deps, cmd, command, respond)
-            return
-        deps.requests.submit(
-            Ask(
-                user=command["user_id"],
-                channel=command["channel_id"],
-                text=command.get("text", ""),
-                lang=cmd.lang,
-                intent=cmd.intent,
-                entities=cmd.entities,
-                aws_error=cmd.aws_error,
-                image_pull=cmd.image_pull,
-                cluster=cmd.cluster,
-            )
+def ack_ops(ack: Ack, command: dict[str, Any], context: dict[str, Any]) -> None:
+    deps = context["deps"]
+    try:
+        cmd = _parse(deps, command.get("text", ""))
+    except UsageError as exc:
+        lang = "ko" if exc.message_ko != exc.message and has_hangul(command.get("text", "")[:500]) else "en"
+        usage = Msg(
+            f"⚠️ {escape(exc.message)}\nTry `{deps.services.settings.slash_command} help`.",
+            f"⚠️ {escape(exc.message_ko)}\n`{deps.services.settings.slash_command} help` 를 입력해 보세요.",
         )
+        ack(text=usage(lang), response_type="ephemeral")
+        return
+    if cmd.kind == "help":
+        ack(
+            text=help_text(cmd.lang, deps.services.settings.slash_command, deps.builtin_usage()),
+            response_type="ephemeral",
+        )
+        return
+    ack(text=Msg("👀 On it…", "👀 확인 중…")(cmd.lang), response_type="ephemeral")
 
-    app.command(command)(ack=ack_ops, lazy=[run_ops])
+
+@reporting_errors
+def run_ops(
+    body: dict[str, Any], respond: Respond, command: dict[str, Any], client: Any, context: dict[str, Any]
+) -> None:
+    deps = context["deps"]
+    try:
+        cmd = _parse(deps, command.get("text", ""))
+    except UsageError:
+        return  # already answered in the ack
+    if cmd.kind == "help":
+        return
+    trigger = command.get("trigger_id", "")
+    if trigger and not deps.services.repo.first_time(f"trigger:{trigger}", deps.services.clock()):
+        return  # the same signed request delivered again (a replay or a proxy retry): handled once
+    if cmd.kind == "audit":
+        # checked when the command arrived (bot.slack.guard); again now, with the group read afresh
+        refusal = deps.authorizer.who_refusal(Action.AUDIT, command.get("user_id", ""), fresh=True)
+        if refusal is not None:
+            respond(text=f"🚫 {refusal.message(cmd.lang)}", response_type="ephemeral", replace_original=False)
+            return
+        n = min(int(cmd.args[0]) if cmd.args else 20, 200)
+        respond(text=_audit_text(deps, n), response_type="ephemeral", replace_original=False)
+        return
+    if cmd.kind == "request" and wants_modal(cmd.intent, cmd.entities) and command.get("trigger_id"):
+        view = schedule_view(
+            cmd.entities["db"], command["channel_id"], cmd.lang, deps.services.settings.default_timezone
+        )
+        client.views_open(trigger_id=command["trigger_id"], view=view)
+        return
+    if cmd.kind in deps.builtins:
+        deps.builtins[cmd.kind].handle(deps, cmd, command, respond)
+        return
+    deps.requests.submit(
+        Ask(
+            user=command["user_id"],
+            channel=command["channel_id"],
+            text=command.get("text", ""),
+            lang=cmd.lang,
+            intent=cmd.intent,
+            entities=cmd.entities,
+            aws_error=cmd.aws_error,
+            image_pull=cmd.image_pull,
+            cluster=cmd.cluster,
+        )
+    )
+
+
+def register(app: App, deps: Deps) -> None:
+    app.command(deps.services.settings.slash_command)(ack=ack_ops, lazy=[run_ops])
 
 
 def _audit_text(deps: Deps, n: int) -> str:
