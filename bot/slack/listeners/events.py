@@ -29,69 +29,73 @@ log = logging.getLogger(__name__)
 MENTION = re.compile(r"^\s*<@[A-Z0-9]+>\s*")
 
 
-def register(app: App, deps: Deps) -> None:
+def handle(deps: Deps, event: dict[str, Any], mentioned: bool, client: Any) -> None:
     svc = deps.services
-
-    def handle(event: dict[str, Any], mentioned: bool, client: Any) -> None:
-        if event.get("bot_id") or event.get("subtype") not in (None, "thread_broadcast"):
-            return
-        channel, ts = event.get("channel", ""), event.get("ts", "")
-        thread_ts = event.get("thread_ts", "")
-        is_dm = event.get("channel_type") == "im" and svc.settings.allow_direct_messages
-        in_request_channel = (channel in svc.settings.request_channel_ids or is_dm) and not thread_ts
-        known_thread = bool(thread_ts) and svc.repo.request_by_thread(channel, thread_ts) is not None
-        if not (mentioned or in_request_channel or known_thread):
-            return
-        if not svc.repo.first_time(f"msg:{channel}:{ts}", svc.clock()):
-            return
-        text = MENTION.sub("", event.get("text") or "")
-        parsed = parse(text)
-        reply_ts = thread_ts or ts
-        if parsed.intent == "help":
-            client.chat_postMessage(
-                channel=channel,
-                thread_ts=reply_ts,
-                text=help_text(parsed.language, svc.settings.slash_command, deps.builtin_usage()),
-            )
-            return
-        intent = parsed.intent if parsed.confident else "other"  # unsure: "other" gets the choice buttons
-        if intent == "other" and known_thread and not mentioned:
-            return  # people talking in the thread
-        entities = dict(parsed.entities)
-        ask = Ask(
-            user=event.get("user", ""),
+    if event.get("bot_id") or event.get("subtype") not in (None, "thread_broadcast"):
+        return
+    channel, ts = event.get("channel", ""), event.get("ts", "")
+    thread_ts = event.get("thread_ts", "")
+    is_dm = event.get("channel_type") == "im" and svc.settings.allow_direct_messages
+    in_request_channel = (channel in svc.settings.request_channel_ids or is_dm) and not thread_ts
+    known_thread = bool(thread_ts) and svc.repo.request_by_thread(channel, thread_ts) is not None
+    if not (mentioned or in_request_channel or known_thread):
+        return
+    if not svc.repo.first_time(f"msg:{channel}:{ts}", svc.clock()):
+        return
+    text = MENTION.sub("", event.get("text") or "")
+    parsed = parse(text)
+    reply_ts = thread_ts or ts
+    if parsed.intent == "help":
+        client.chat_postMessage(
             channel=channel,
-            text=text,
-            lang=parsed.language,
-            intent=intent,
-            entities=entities,
-            aws_error=parsed.aws_error,
-            image_pull=parsed.image_pull,
             thread_ts=reply_ts,
-            cluster=entities.pop("cluster", ""),
+            text=help_text(parsed.language, svc.settings.slash_command, deps.builtin_usage()),
         )
-        deps.requests.submit(ask)
+        return
+    intent = parsed.intent if parsed.confident else "other"  # unsure: "other" gets the choice buttons
+    if intent == "other" and known_thread and not mentioned:
+        return  # people talking in the thread
+    entities = dict(parsed.entities)
+    ask = Ask(
+        user=event.get("user", ""),
+        channel=channel,
+        text=text,
+        lang=parsed.language,
+        intent=intent,
+        entities=entities,
+        aws_error=parsed.aws_error,
+        image_pull=parsed.image_pull,
+        thread_ts=reply_ts,
+        cluster=entities.pop("cluster", ""),
+    )
+    deps.requests.submit(ask)
 
-    @reporting_errors
-    def on_message(event: dict[str, Any], client: Any, body: dict[str, Any]) -> None:
-        handle(event, mentioned=False, client=client)
 
-    @reporting_errors
-    def on_mention(event: dict[str, Any], client: Any, body: dict[str, Any]) -> None:
-        handle(event, mentioned=True, client=client)
+@reporting_errors
+def on_message(event: dict[str, Any], client: Any, body: dict[str, Any], context: dict[str, Any]) -> None:
+    handle(context["deps"], event, mentioned=False, client=client)
 
-    def ack_event(ack: Any) -> None:
-        ack()
 
+@reporting_errors
+def on_mention(event: dict[str, Any], client: Any, body: dict[str, Any], context: dict[str, Any]) -> None:
+    handle(context["deps"], event, mentioned=True, client=client)
+
+
+def ack_event(ack: Any) -> None:
+    ack()
+
+
+def group_changed(ack: Any, event: dict[str, Any], context: dict[str, Any]) -> None:
+    """Forget the approver group's cached members at once (in the ack: no Web API call, just a flag)."""
+    deps = context["deps"]
+    group = str(event.get("subteam_id") or (event.get("subteam") or {}).get("id") or "")
+    if deps.services.approvers.invalidate(group):
+        log.info("approver group changed: membership cache dropped", extra={"usergroup": group})
+    ack()
+
+
+def register(app: App, deps: Deps) -> None:
     app.event("message")(ack=ack_event, lazy=[on_message])
     app.event("app_mention")(ack=ack_event, lazy=[on_mention])
-
-    def group_changed(ack: Any, event: dict[str, Any]) -> None:
-        """Forget the approver group's cached members at once (in the ack: no Web API call, just a flag)."""
-        group = str(event.get("subteam_id") or (event.get("subteam") or {}).get("id") or "")
-        if svc.approvers.invalidate(group):
-            log.info("approver group changed: membership cache dropped", extra={"usergroup": group})
-        ack()
-
     app.event("subteam_members_changed")(group_changed)
     app.event("subteam_updated")(group_changed)
