@@ -163,15 +163,17 @@ def locale_lang(client: Any, user: str) -> str:
     return "ko" if str(info.get("user", {}).get("locale", "")).startswith("ko") else "en"
 
 
+@reporting_errors
+def publish(event: dict[str, Any], client: Any, body: dict[str, Any], context: dict[str, Any]) -> None:
+    if event.get("tab", "home") != "home":
+        return
+    user = event["user"]
+    client.views_publish(user_id=user, view=home_view(context["deps"], user, locale_lang(client, user)))
+
+
+def ack_event(ack: Any) -> None:
+    ack()
+
+
 def register(app: App, deps: Deps) -> None:
-    @reporting_errors
-    def publish(event: dict[str, Any], client: Any, body: dict[str, Any]) -> None:
-        if event.get("tab", "home") != "home":
-            return
-        user = event["user"]
-        client.views_publish(user_id=user, view=home_view(deps, user, locale_lang(client, user)))
-
-    def ack_event(ack: Any) -> None:
-        ack()
-
     app.event("app_home_opened")(ack=ack_event, lazy=[publish])
