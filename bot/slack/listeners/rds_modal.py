@@ -129,31 +129,33 @@ def crons_from(state: dict[str, Any], lang: str) -> tuple[dict[str, str], dict[s
     return {"stop_cron": cron(stop), "start_cron": cron(start), "tz": tz}, {}
 
 
-def register(app: App, deps: Deps) -> None:
-    def ack_submission(ack: Any, view: dict[str, Any]) -> None:
-        meta = json.loads(view.get("private_metadata") or "{}")
-        _, problems = crons_from(view["state"]["values"], meta.get("lang", "en"))
-        if problems:
-            ack(response_action="errors", errors=problems)
-            return
-        ack()
+def ack_submission(ack: Any, view: dict[str, Any]) -> None:
+    meta = json.loads(view.get("private_metadata") or "{}")
+    _, problems = crons_from(view["state"]["values"], meta.get("lang", "en"))
+    if problems:
+        ack(response_action="errors", errors=problems)
+        return
+    ack()
 
-    @reporting_errors
-    def submit(body: dict[str, Any], view: dict[str, Any]) -> None:
-        meta = json.loads(view.get("private_metadata") or "{}")
-        lang = meta.get("lang", "en")
-        entities, problems = crons_from(view["state"]["values"], lang)
-        if problems:
-            return
-        deps.requests.submit(
-            Ask(
-                user=body["user"]["id"],
-                channel=meta["channel"],
-                text=f"rds schedule {meta['db']}",
-                lang=lang,
-                intent="rds_schedule",
-                entities={"verb": "schedule", "db": meta["db"], **entities},
-            )
+
+@reporting_errors
+def submit(body: dict[str, Any], view: dict[str, Any], context: dict[str, Any]) -> None:
+    meta = json.loads(view.get("private_metadata") or "{}")
+    lang = meta.get("lang", "en")
+    entities, problems = crons_from(view["state"]["values"], lang)
+    if problems:
+        return
+    context["deps"].requests.submit(
+        Ask(
+            user=body["user"]["id"],
+            channel=meta["channel"],
+            text=f"rds schedule {meta['db']}",
+            lang=lang,
+            intent="rds_schedule",
+            entities={"verb": "schedule", "db": meta["db"], **entities},
         )
+    )
 
+
+def register(app: App, deps: Deps) -> None:
     app.view(CALLBACK)(ack=ack_submission, lazy=[submit])
