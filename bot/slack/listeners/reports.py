@@ -1,14 +1,15 @@
 """Scheduled reports on Slack: ``/ops report add|list|remove|run`` and the reports' "Diagnose" button.
 
-``register(app, deps)`` takes the ``ReportService`` the composition root built (posting through
-``SlackReportPoster`` on the app's ``WebClient``) from ``deps.reports``, adds the ``report``
-built-in (run in the lazy half of ``/ops``) and the ``report_diagnose`` action.
-Changing or running reports is for approvers: checked here, where the sub-command is registered,
-and again in the service. Channels arrive escaped in slash text (``<#C123|name>``).
+``register(app, deps)`` adds the ``report`` built-in (``report_command`` with the app's
+``WebClient``, run in the lazy half of ``/ops``) and the ``report_diagnose`` action; both use the
+``ReportService`` the composition root built (posting through ``SlackReportPoster``), ``deps.reports``.
+Changing or running reports is for approvers: checked here, in the sub-command, and again in the
+service. Channels arrive escaped in slash text (``<#C123|name>``).
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Mapping, Sequence
@@ -190,107 +191,109 @@ def list_text(service: ReportService, lang: str) -> str:
     return "\n".join(lines)
 
 
-def register(app: App, deps: Deps) -> None:
-    client = app.client
+def report_command(client: Any, deps: Deps, cmd: Command, command: dict[str, Any], respond: Any) -> None:
+    """The ``report`` built-in; ``client`` is the app's, bound where the built-in is registered."""
     service = deps.reports
     approvers = deps.services.approvers
+    user = command.get("user_id", "")
+    lang = locale_lang(client, user)
+    verb, args = (cmd.args[0].lower() if cmd.args else "list"), list(cmd.args[1:])
 
-    def handle(deps: Deps, cmd: Command, command: dict[str, Any], respond: Any) -> None:
-        user = command.get("user_id", "")
-        lang = locale_lang(client, user)
-        verb, args = (cmd.args[0].lower() if cmd.args else "list"), list(cmd.args[1:])
+    def say(text: str) -> None:
+        respond(text=text, response_type="ephemeral", replace_original=False)
 
-        def say(text: str) -> None:
-            respond(text=text, response_type="ephemeral", replace_original=False)
-
-        try:
-            if verb == "list":
-                say(list_text(service, lang))
-                return
-            if verb not in ("add", "remove", "run"):
-                raise UsageError(
-                    f"unknown `report {verb[:20]}`; use add, list, remove or run.",
-                    f"알 수 없는 `report {verb[:20]}`. add, list, remove, run 중 하나를 쓰세요.",
-                )
-            if not approvers.is_approver(user):
-                raise NotAllowed("approvers only")
-            if verb == "add":
-                kind, channel, cron, tz = parse_add(args)
-                row = service.add(kind, channel, cron, tz, user, lang)
-                say(
-                    Msg(
-                        f"✅ Report #{row.id} `{row.kind}` will post to <#{row.channel}> at `{row.cron}` ({row.tz}).",
-                        f"✅ 보고서 #{row.id} `{row.kind}` {josa(row.kind, '를')} <#{row.channel}> 에 "
-                        f"`{row.cron}` ({row.tz})에 게시합니다.",
-                    )(lang)
-                )
-            elif verb == "remove":
-                report_id = _number(args)
-                done = service.remove(report_id, user)
-                say(
-                    (
-                        Msg(f"🗑️ Report #{report_id} removed.", f"🗑️ 보고서 #{attach(report_id, '를')} 삭제했습니다.")
-                        if done
-                        else Msg(f"There is no report #{report_id}.", f"보고서 #{attach(report_id, '가')} 없습니다.")
-                    )(lang)
-                )
-            else:
-                result = service.run(_number(args), user)
-                say(
-                    (
-                        Msg("📨 Posted.", "📨 게시했습니다.")
-                        if result.posted
-                        else Msg(
-                            "Nothing changed since the last post, so nothing was posted.",
-                            "지난 게시 이후 변화가 없어 게시하지 않았습니다.",
-                        )
-                    )(lang)
-                )
-        except ChannelUnavailable as exc:  # the owner was told too, and the audit log has it
-            cfg = service.repo.get_config(_number(args))
-            say(as_mrkdwn(refused_text(cfg, exc, bot_mention(client)), lang))
-        except UsageError as exc:
-            say(f"⚠️ {escape(exc.message_ko if lang == 'ko' else exc.message)}")  # it quotes what was typed
-        except NotAllowed:
+    try:
+        if verb == "list":
+            say(list_text(service, lang))
+            return
+        if verb not in ("add", "remove", "run"):
+            raise UsageError(
+                f"unknown `report {verb[:20]}`; use add, list, remove or run.",
+                f"알 수 없는 `report {verb[:20]}`. add, list, remove, run 중 하나를 쓰세요.",
+            )
+        if not approvers.is_approver(user):
+            raise NotAllowed("approvers only")
+        if verb == "add":
+            kind, channel, cron, tz = parse_add(args)
+            row = service.add(kind, channel, cron, tz, user, lang)
             say(
                 Msg(
-                    f"🚫 Only approvers can change or run reports ({approvers.mention()}).",
-                    f"🚫 보고서 변경과 실행은 승인자만 할 수 있습니다 ({approvers.mention()}).",
+                    f"✅ Report #{row.id} `{row.kind}` will post to <#{row.channel}> at `{row.cron}` ({row.tz}).",
+                    f"✅ 보고서 #{row.id} `{row.kind}` {josa(row.kind, '를')} <#{row.channel}> 에 "
+                    f"`{row.cron}` ({row.tz})에 게시합니다.",
                 )(lang)
             )
-
-    deps.add_builtin(Builtin("report", USAGE, handle))
-
-    def ack_only(ack: Any) -> None:
-        ack()
-
-    @reporting_errors
-    def diagnose(body: dict[str, Any], client: Any) -> None:
-        user = body["user"]["id"]
-        channel = (body.get("channel") or {}).get("id", "")
-        found = service.find_item(str(body["actions"][0].get("value", ""))[:64])
-        if found is None:
-            client.chat_postEphemeral(
-                channel=channel,
-                user=user,
-                text=Msg(
-                    "That report item is no longer known; run the report again.",
-                    "해당 보고서 항목을 찾을 수 없습니다. 보고서를 다시 실행하세요.",
-                )(locale_lang(client, user)),
+        elif verb == "remove":
+            report_id = _number(args)
+            done = service.remove(report_id, user)
+            say(
+                (
+                    Msg(f"🗑️ Report #{report_id} removed.", f"🗑️ 보고서 #{attach(report_id, '를')} 삭제했습니다.")
+                    if done
+                    else Msg(f"There is no report #{report_id}.", f"보고서 #{attach(report_id, '가')} 없습니다.")
+                )(lang)
             )
-            return
-        cfg, item = found
-        ask = item["ask"]
-        label = item.get("label") or {}
-        deps.requests.submit(
-            Ask(
-                user=user,
-                channel=channel or cfg.channel,
-                text=str(label.get("en", ""))[:500],
-                lang=cfg.lang,
-                intent=str(ask["intent"]),
-                entities=dict(ask.get("entities") or {}),
+        else:
+            result = service.run(_number(args), user)
+            say(
+                (
+                    Msg("📨 Posted.", "📨 게시했습니다.")
+                    if result.posted
+                    else Msg(
+                        "Nothing changed since the last post, so nothing was posted.",
+                        "지난 게시 이후 변화가 없어 게시하지 않았습니다.",
+                    )
+                )(lang)
             )
+    except ChannelUnavailable as exc:  # the owner was told too, and the audit log has it
+        cfg = service.repo.get_config(_number(args))
+        say(as_mrkdwn(refused_text(cfg, exc, bot_mention(client)), lang))
+    except UsageError as exc:
+        say(f"⚠️ {escape(exc.message_ko if lang == 'ko' else exc.message)}")  # it quotes what was typed
+    except NotAllowed:
+        say(
+            Msg(
+                f"🚫 Only approvers can change or run reports ({approvers.mention()}).",
+                f"🚫 보고서 변경과 실행은 승인자만 할 수 있습니다 ({approvers.mention()}).",
+            )(lang)
         )
 
+
+def ack_only(ack: Any) -> None:
+    ack()
+
+
+@reporting_errors
+def diagnose(body: dict[str, Any], client: Any, context: dict[str, Any]) -> None:
+    deps = context["deps"]
+    user = body["user"]["id"]
+    channel = (body.get("channel") or {}).get("id", "")
+    found = deps.reports.find_item(str(body["actions"][0].get("value", ""))[:64])
+    if found is None:
+        client.chat_postEphemeral(
+            channel=channel,
+            user=user,
+            text=Msg(
+                "That report item is no longer known; run the report again.",
+                "해당 보고서 항목을 찾을 수 없습니다. 보고서를 다시 실행하세요.",
+            )(locale_lang(client, user)),
+        )
+        return
+    cfg, item = found
+    ask = item["ask"]
+    label = item.get("label") or {}
+    deps.requests.submit(
+        Ask(
+            user=user,
+            channel=channel or cfg.channel,
+            text=str(label.get("en", ""))[:500],
+            lang=cfg.lang,
+            intent=str(ask["intent"]),
+            entities=dict(ask.get("entities") or {}),
+        )
+    )
+
+
+def register(app: App, deps: Deps) -> None:
+    deps.add_builtin(Builtin("report", USAGE, functools.partial(report_command, app.client)))
     app.action(re.compile(f"^{DIAGNOSE_ACTION}-[0-9a-f]+$"))(ack=ack_only, lazy=[diagnose])
