@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from typing import Any
 
 from bot import errors
 from bot.domain import AuditKind, Msg, PlanStatus, PlanStep, Verification
@@ -24,6 +23,7 @@ from bot.services.core import Services, jsonable, plan_from_row, same_state, ste
 from bot.services.failures import describe_failure, new_ref
 from bot.services.guardrails import plan_violations
 from bot.services.reconcile import Reconciler
+from bot.services.steps import AppliedStep, StepsInterrupted, apply_steps, check_fresh, revert_steps
 from bot.store.models import PlanRow, RequestRow
 from handlers import registry
 
@@ -63,41 +63,19 @@ class ApplyService:
             if problems:
                 raise errors.GuardrailRefused("; ".join(problems))
             ctx = svc.context(req.cluster, approvers[-1], approved_by=",".join(approvers))
-            self._check_fresh(ctx, steps)
+            check_fresh(ctx, steps, self.operation)
         except errors.StalePlan as stale:
             self._stale(plan, req, stale)
             return
         except Exception as exc:  # noqa: BLE001 - told in the thread and audited
             self._failed(plan, req, exc, applied=[])
             return
-        applied: list[tuple[int, PlanStep, Any]] = []
         try:
-            for index, step in enumerate(steps):
-                live = self.operation(step.op).read(ctx, step.params)
-                if not same_state(live, step.before):
-                    raise errors.StalePlan(index, step.before, live)
-                # committed before the write: a replica killed during it leaves this row for reconciliation
-                svc.repo.record_intent(plan.id, index, plan.steps[index], svc.clock())
-                try:
-                    observed = self.operation(step.op).apply(ctx, step)
-                except Exception as exc:
-                    svc.repo.record_outcome(plan.id, index, "failed", svc.clock(), error=str(exc))
-                    raise
-                applied.append((index, step, observed))
-                svc.repo.record_outcome(plan.id, index, "applied", svc.clock(), observed=jsonable(observed))
-                svc.audit(
-                    AuditKind.APPLIED,
-                    approvers[-1],
-                    f"step {index + 1}: {step.description.en}",
-                    req,
-                    plan,
-                    before=step.before,
-                    after=observed,
-                )
-        except Exception as exc:  # noqa: BLE001
-            self._failed(plan, req, exc, applied, ctx)
+            applied = apply_steps(ctx, steps, self.operation, _Recorder(svc, plan, req, approvers[-1]))
+        except StepsInterrupted as stopped:
+            self._failed(plan, req, stopped.cause, stopped.applied, ctx)
             return
-        result = {"observed": [jsonable(o) for _, _, o in applied]}
+        result = {"observed": [jsonable(a.observed) for a in applied]}
         svc.repo.transition(plan.id, PlanStatus.APPLYING, PlanStatus.APPLIED, svc.clock(), result=result)
         plan = svc.repo.get_plan(plan.id)
         self.mark_reverted(plan, req, approvers[-1])
@@ -133,16 +111,6 @@ class ApplyService:
                 "reverted",
                 Msg(f"Reverted by plan #{plan.id}.", f"계획 #{attach(plan.id, '로')} 되돌렸습니다."),
             )
-
-    def _check_fresh(self, ctx, steps: list[PlanStep]) -> None:
-        for index, step in enumerate(steps):
-            live = self.operation(step.op).read(ctx, step.params)
-            if same_state(live, step.before):
-                continue
-            earlier = [s for s in steps[:index] if s.op == step.op and dict(s.params) == dict(step.params)]
-            if earlier:  # a later step on the same object starts from what an earlier one writes
-                continue
-            raise errors.StalePlan(index, step.before, live)
 
     def _verify(self, ctx, plan: PlanRow, steps: list[PlanStep]) -> Verification:
         try:
@@ -198,7 +166,7 @@ class ApplyService:
         )
         svc.repo.settle_request(req.id)
 
-    def _failed(self, plan: PlanRow, req, exc: Exception, applied: list[tuple[int, PlanStep, Any]], ctx=None) -> None:
+    def _failed(self, plan: PlanRow, req, exc: Exception, applied: list[AppliedStep], ctx=None) -> None:
         svc = self.svc
         ref = new_ref()
         log.warning(
@@ -240,8 +208,8 @@ class ApplyService:
     def _rollback(self, ctx, applied, req, plan) -> tuple[list[str], list[str]]:
         svc = self.svc
         done, failed = [], []
-        for index, step, observed in reversed(applied):
-            undo = self.operation(step.op).revert(step, observed)
+        for done_step, undo in zip(reversed(applied), revert_steps(applied, self.operation), strict=True):
+            index, step, observed = done_step.index, done_step.step, done_step.observed
             if undo is None:
                 failed.append(f"{step.op} is not reversible")
                 svc.repo.record_outcome(plan.id, index, "applied", svc.clock(), error="not reversible")
@@ -260,3 +228,30 @@ class ApplyService:
     def reconcile_applying(self, older_than: timedelta | None = None) -> int:
         """Settle plans a dead replica left in ``applying``, step by step (``reconcile.Reconciler``)."""
         return Reconciler(self).reconcile_applying(older_than)
+
+
+class _Recorder:
+    """Intent and outcome rows for each step, and its audit row: the intent is committed before the
+    write, so a replica killed during it leaves the row for reconciliation."""
+
+    def __init__(self, svc: Services, plan: PlanRow, req: RequestRow, actor: str):
+        self.svc, self.plan, self.req, self.actor = svc, plan, req, actor
+
+    def before_write(self, index: int, step: PlanStep) -> None:
+        self.svc.repo.record_intent(self.plan.id, index, self.plan.steps[index], self.svc.clock())
+
+    def write_failed(self, index: int, step: PlanStep, exc: Exception) -> None:
+        self.svc.repo.record_outcome(self.plan.id, index, "failed", self.svc.clock(), error=str(exc))
+
+    def written(self, done: AppliedStep) -> None:
+        svc, step = self.svc, done.step
+        svc.repo.record_outcome(self.plan.id, done.index, "applied", svc.clock(), observed=jsonable(done.observed))
+        svc.audit(
+            AuditKind.APPLIED,
+            self.actor,
+            f"step {done.index + 1}: {step.description.en}",
+            self.req,
+            self.plan,
+            before=step.before,
+            after=done.observed,
+        )

@@ -20,18 +20,13 @@ from sandbox.worlds.image_pull import (
     seed_private_subnet_world,
 )
 from tests.image_pull.moto_ptc import without_pull_through_cache_api
+from tests.steps import run_steps
 
 OPS = {op.name: op for op in OPERATIONS}
 
 
 def apply_plan(ctx, plan):
-    observed = []
-    for index, step in enumerate(plan.steps):
-        live = OPS[step.op].read(ctx, step.params)
-        if live != step.before:
-            raise errors.StalePlan(index, step.before, live)
-        observed.append((step, OPS[step.op].apply(ctx, step)))
-    return observed
+    return [(done.step, done.observed) for done in run_steps(ctx, plan.steps, OPS.__getitem__)]
 
 
 def revert_plan(ctx, observed):

@@ -10,9 +10,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from bot import errors
 from bot.domain import FixPlan, PlanStep
 from handlers.irsa import OPERATIONS
+from tests.steps import run_steps as steps_applied
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "irsa"
 HOST = "oidc.eks.ap-northeast-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE"
@@ -32,20 +32,9 @@ def operation(name: str):
     return next(op for op in OPERATIONS if op.name == name)
 
 
-def _plain(value: Any) -> Any:
-    return json.loads(json.dumps(value, default=str))
-
-
 def run_steps(ctx, steps: tuple[PlanStep, ...] | list[PlanStep]) -> list[Any]:
     """Apply steps like the services layer: refuse a stale one, return what each apply observed."""
-    observed = []
-    for index, step in enumerate(steps):
-        op = operation(step.op)
-        live = op.read(ctx, step.params)
-        if _plain(live) != _plain(step.before):
-            raise errors.StalePlan(index, step.before, live)
-        observed.append(op.apply(ctx, step))
-    return observed
+    return [done.observed for done in steps_applied(ctx, steps, operation)]
 
 
 def run_plan(ctx, plan: FixPlan) -> list[Any]:

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from bot.domain import PlanStep
 from handlers.rds.discovery import cluster_record, instance_record
 from handlers.rds.model import Inventory
+from tests.steps import run_steps
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "rds"
 KST = ZoneInfo("Asia/Seoul")
@@ -57,10 +58,9 @@ class Clock:
 
 
 def apply_step(op: Any, ctx: Any, step: PlanStep) -> Any:
-    """What the services layer does: read -> compare with before -> apply."""
-    live = op.read(ctx, step.params)
-    assert live == step.before, f"stale plan: live {live!r} != before {step.before!r}"
-    return op.apply(ctx, step)
+    """What the services layer does: read -> compare with before -> apply; what ``op`` read back."""
+    [done] = run_steps(ctx, [step], lambda name: op)
+    return done.observed
 
 
 def seed_read_replica(aws: Any) -> None:

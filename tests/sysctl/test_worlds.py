@@ -7,7 +7,6 @@ decide from live state whether a new pod runs, so a wrong fix leaves verificatio
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
@@ -16,6 +15,7 @@ from bot.domain import FixPlan, Msg, PlanStep, Request
 from bot.errors import StalePlan
 from handlers.sysctl import DIAGNOSER, OPERATIONS
 from sandbox.worlds import sysctl as worlds
+from tests.steps import run_steps
 
 OPS = {op.name: op for op in OPERATIONS}
 
@@ -28,13 +28,7 @@ def _no_default_amis(monkeypatch):
 
 
 def apply_plan(ctx, plan: FixPlan) -> list[tuple[PlanStep, Any]]:
-    done = []
-    for index, step in enumerate(plan.steps):
-        live = OPS[step.op].read(ctx, step.params)
-        if json.dumps(live, sort_keys=True) != json.dumps(step.before, sort_keys=True):
-            raise StalePlan(index, step.before, live)
-        done.append((step, OPS[step.op].apply(ctx, step)))
-    return done
+    return [(done.step, done.observed) for done in run_steps(ctx, plan.steps, OPS.__getitem__)]
 
 
 def ask(ctx, pod="ubuntu"):
