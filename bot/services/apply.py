@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from typing import Any
 
 from bot import errors
 from bot.domain import AuditKind, Msg, PlanStatus, PlanStep, Verification
@@ -37,12 +38,14 @@ class ApplyService:
     def operation(self, name: str):
         return self.svc.operation(name)
 
-    def apply(self, plan_id: int, approvers: list[str]) -> None:
+    def apply(self, plan_id: int, approvers: list[str], req: RequestRow | None = None) -> None:
+        """Apply an approved plan; ``req`` is its request when the caller has it at hand."""
         svc = self.svc
         if not svc.repo.transition(plan_id, PlanStatus.APPROVED, PlanStatus.APPLYING, svc.clock()):
             return  # another worker is applying it
         plan = svc.repo.get_plan(plan_id)
-        req = svc.repo.get_request(plan.request_id)
+        if req is None or req.id != plan.request_id:
+            req = svc.repo.get_request(plan.request_id)
         who = join(", ", (mention(u) for u in approvers))
         svc.thread.plan_changed(
             req,
@@ -76,12 +79,18 @@ class ApplyService:
             self._failed(plan, req, stopped.cause, stopped.applied, ctx)
             return
         result = {"observed": [jsonable(a.observed) for a in applied]}
-        svc.repo.transition(plan.id, PlanStatus.APPLYING, PlanStatus.APPLIED, svc.clock(), result=result)
-        plan = svc.repo.get_plan(plan.id)
-        self.mark_reverted(plan, req, approvers[-1])
+        with svc.repo.unit() as uow:
+            svc.repo.transition(plan.id, PlanStatus.APPLYING, PlanStatus.APPLIED, svc.clock(), result=result)
+            plan = svc.repo.get_plan(plan.id)
+            original = self._record_reverted(plan, req, approvers[-1])
+            uow.commit()
+        self._tell_reverted(req, plan, original)
         verification = self._verify(ctx, plan, steps)
         kind = AuditKind.VERIFIED if verification.ok else AuditKind.VERIFY_FAILED
-        svc.audit(kind, "bot", verification.message.en, req, plan)
+        with svc.repo.unit() as uow:
+            svc.audit(kind, "bot", verification.message.en, req, plan)
+            svc.repo.settle_request(req.id)
+            uow.commit()
         reversible = all(getattr(self.operation(s.op), "reversible", False) for s in steps)
         svc.thread.plan_changed(
             req,
@@ -95,17 +104,28 @@ class ApplyService:
             },
         )
         svc.thread.status(req, "applied" if verification.ok else "verify_failed", verification.message)
-        svc.repo.settle_request(req.id)
 
     def mark_reverted(self, plan: PlanRow, req: RequestRow, actor: str) -> None:
         """``plan`` undoes an applied plan and is now applied itself: mark that one reverted."""
+        with self.svc.repo.unit() as uow:
+            original = self._record_reverted(plan, req, actor)
+            uow.commit()
+        self._tell_reverted(req, plan, original)
+
+    def _record_reverted(self, plan: PlanRow, req: RequestRow, actor: str) -> PlanRow | None:
+        """The plan ``plan`` undoes, now marked reverted with its audit row (None if there is none)."""
         svc = self.svc
-        if plan.reverts_plan_id and svc.repo.transition(
+        if not plan.reverts_plan_id or not svc.repo.transition(
             plan.reverts_plan_id, PlanStatus.APPLIED, PlanStatus.REVERTED, svc.clock()
         ):
-            original = svc.repo.get_plan(plan.reverts_plan_id)
-            svc.audit(AuditKind.REVERTED, actor, f"plan #{original.id} reverted by plan #{plan.id}", req, original)
-            svc.thread.plan_changed(
+            return None
+        original = svc.repo.get_plan(plan.reverts_plan_id)
+        svc.audit(AuditKind.REVERTED, actor, f"plan #{original.id} reverted by plan #{plan.id}", req, original)
+        return original
+
+    def _tell_reverted(self, req: RequestRow, plan: PlanRow, original: PlanRow | None) -> None:
+        if original is not None:
+            self.svc.thread.plan_changed(
                 req,
                 original,
                 "reverted",
@@ -135,19 +155,12 @@ class ApplyService:
 
     def _stale(self, plan: PlanRow, req, stale: errors.StalePlan) -> None:
         svc = self.svc
-        svc.repo.transition(
-            plan.id,
-            PlanStatus.APPLYING,
-            PlanStatus.FAILED,
-            svc.clock(),
-            result={"reason": "stale", "step": stale.step_index},
-        )
-        svc.audit(
-            AuditKind.STALE,
-            "bot",
-            f"plan #{plan.id} refused: {stale}",
-            req,
+        self._end_failed(
             plan,
+            req,
+            {"reason": "stale", "step": stale.step_index},
+            AuditKind.STALE,
+            f"plan #{plan.id} refused: {stale}",
             before=stale.expected,
             after=stale.actual,
         )
@@ -164,7 +177,25 @@ class ApplyService:
             ),
             {"rerun": True},
         )
-        svc.repo.settle_request(req.id)
+
+    def _end_failed(
+        self,
+        plan: PlanRow,
+        req: RequestRow,
+        result: dict[str, Any],
+        kind: AuditKind,
+        summary: str,
+        before: Any = None,
+        after: Any = None,
+        ref: str = "",
+    ) -> None:
+        """The plan is failed, with its audit row, and its request settled: one transaction."""
+        svc = self.svc
+        with svc.repo.unit() as uow:
+            svc.repo.transition(plan.id, PlanStatus.APPLYING, PlanStatus.FAILED, svc.clock(), result=result)
+            svc.audit(kind, "bot", summary, req, plan, before=before, after=after, ref=ref)
+            svc.repo.settle_request(req.id)
+            uow.commit()
 
     def _failed(self, plan: PlanRow, req, exc: Exception, applied: list[AppliedStep], ctx=None) -> None:
         svc = self.svc
@@ -173,19 +204,12 @@ class ApplyService:
             "apply failed", exc_info=not isinstance(exc, errors.ChatOpsError), extra={"ref": ref, "plan_id": plan.id}
         )
         rolled_back, rollback_errors = self._rollback(ctx, applied, req, plan) if applied else ([], [])
-        svc.repo.transition(
-            plan.id,
-            PlanStatus.APPLYING,
-            PlanStatus.FAILED,
-            svc.clock(),
-            result={"error": str(exc)[:500], "rolled_back": rolled_back, "ref": ref},
-        )
-        svc.audit(
-            AuditKind.FAILED,
-            "bot",
-            f"plan #{plan.id} failed: {exc}"[:1000],
-            req,
+        self._end_failed(
             plan,
+            req,
+            {"error": str(exc)[:500], "rolled_back": rolled_back, "ref": ref},
+            AuditKind.FAILED,
+            f"plan #{plan.id} failed: {exc}"[:1000],
             after={"rolled_back": rolled_back, "rollback_errors": rollback_errors},
             ref=ref,
         )
@@ -203,7 +227,6 @@ class ApplyService:
         plan.status = PlanStatus.FAILED
         svc.thread.plan_changed(req, plan, "failed", text)
         svc.thread.status(req, "failed", text)
-        svc.repo.settle_request(req.id)
 
     def _rollback(self, ctx, applied, req, plan) -> tuple[list[str], list[str]]:
         svc = self.svc
@@ -221,8 +244,10 @@ class ApplyService:
                 svc.repo.record_outcome(plan.id, index, "applied", svc.clock(), error=f"rollback failed: {exc}")
                 continue
             done.append(step.op)
-            svc.repo.record_outcome(plan.id, index, "rolled_back", svc.clock())
-            svc.audit(AuditKind.REVERTED, "bot", f"rolled back {step.op}", req, plan, before=observed, after=after)
+            with svc.repo.unit() as uow:
+                svc.repo.record_outcome(plan.id, index, "rolled_back", svc.clock())
+                svc.audit(AuditKind.REVERTED, "bot", f"rolled back {step.op}", req, plan, before=observed, after=after)
+                uow.commit()
         return done, failed
 
     def reconcile_applying(self, older_than: timedelta | None = None) -> int:
@@ -244,14 +269,17 @@ class _Recorder:
         self.svc.repo.record_outcome(self.plan.id, index, "failed", self.svc.clock(), error=str(exc))
 
     def written(self, done: AppliedStep) -> None:
+        """The step's outcome and its audit row, committed together."""
         svc, step = self.svc, done.step
-        svc.repo.record_outcome(self.plan.id, done.index, "applied", svc.clock(), observed=jsonable(done.observed))
-        svc.audit(
-            AuditKind.APPLIED,
-            self.actor,
-            f"step {done.index + 1}: {step.description.en}",
-            self.req,
-            self.plan,
-            before=step.before,
-            after=done.observed,
-        )
+        with svc.repo.unit() as uow:
+            svc.repo.record_outcome(self.plan.id, done.index, "applied", svc.clock(), observed=jsonable(done.observed))
+            svc.audit(
+                AuditKind.APPLIED,
+                self.actor,
+                f"step {done.index + 1}: {step.description.en}",
+                self.req,
+                self.plan,
+                before=step.before,
+                after=done.observed,
+            )
+            uow.commit()

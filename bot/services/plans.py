@@ -123,17 +123,32 @@ class PlanService:
             )
         if plan.status != PlanStatus.PROPOSED:
             return Outcome(False, _not_open(plan))
-        count = svc.repo.add_approval(plan.id, user, svc.clock())
-        if count is None:
-            return Outcome(False, Msg("You have already approved this plan.", "이미 승인하셨습니다."))
-        req = svc.repo.get_request(plan.request_id)
-        needed = approvals_needed(plan)
-        approvers = svc.repo.approvers(plan.id)
-        if count >= needed:  # the deciding click: every recorded approval counts only if it still holds
+        # The click is recorded, and when it is the deciding one (and no other approver's standing
+        # needs asking Slack about) the plan is approved with its audit row, in one transaction.
+        won = False
+        with svc.repo.unit() as uow:
+            recorded = svc.repo.add_approval(plan.id, user, svc.clock())
+            if recorded is None:
+                return Outcome(False, Msg("You have already approved this plan.", "이미 승인하셨습니다."))
+            approvers, count = recorded, len(recorded)
+            req = svc.repo.get_request(plan.request_id)
+            needed = approvals_needed(plan)
+            others = [a for a in approvers if a != user]
+            if count < needed:
+                self._audit_partial(plan, req, user, count, needed)
+            elif not others:
+                won = self._decide(plan, req, approvers, user)
+            uow.commit()
+        if count >= needed and others:  # every recorded approval counts only if it still holds
             approvers = self._still_valid(plan, req, approvers, user)
             count = len(approvers)
+            if count < needed:
+                self._audit_partial(plan, req, user, count, needed)
+            else:
+                with svc.repo.unit() as uow:
+                    won = self._decide(plan, req, approvers, user)
+                    uow.commit()
         if count < needed:
-            svc.audit(AuditKind.APPROVED, user, f"plan #{plan.id}: approval {count}/{needed}", req, plan)
             svc.thread.plan_changed(
                 req,
                 plan,
@@ -147,11 +162,21 @@ class PlanService:
                 ),
             )
             return Outcome(True)
-        if not svc.repo.transition(plan.id, PlanStatus.PROPOSED, PlanStatus.APPROVED, svc.clock()):
+        if not won:
             return Outcome(False, _not_open(svc.repo.get_plan(plan.id) or plan))
-        svc.audit(AuditKind.APPROVED, user, f"plan #{plan.id} approved by {', '.join(approvers)}", req, plan)
-        self.applier.apply(plan.id, approvers)
+        self.applier.apply(plan.id, approvers, req)
         return Outcome(True)
+
+    def _audit_partial(self, plan: PlanRow, req: object, user: str, count: int, needed: int) -> None:
+        self.svc.audit(AuditKind.APPROVED, user, f"plan #{plan.id}: approval {count}/{needed}", req, plan)
+
+    def _decide(self, plan: PlanRow, req: object, approvers: list[str], user: str) -> bool:
+        """Approve the plan if it is still proposed (True if this call did), with its audit row."""
+        svc = self.svc
+        if not svc.repo.transition(plan.id, PlanStatus.PROPOSED, PlanStatus.APPROVED, svc.clock()):
+            return False
+        svc.audit(AuditKind.APPROVED, user, f"plan #{plan.id} approved by {', '.join(approvers)}", req, plan)
+        return True
 
     def _still_valid(self, plan: PlanRow, req: object, recorded: list[str], clicker: str) -> list[str]:
         """The recorded approvals that still count, with membership fresh from Slack.

@@ -45,6 +45,7 @@ class Ask:
     image_pull: Mapping[str, str] | None = None
     thread_ts: str = ""
     cluster: str = ""
+    once_key: str = ""  # a delivery id (Slack's trigger_id): a second request with it is ignored
 
 
 def target_key(cluster: str, intent: str, entities: Mapping[str, str]) -> str:
@@ -56,47 +57,53 @@ class RequestService:
     def __init__(self, svc: Services):
         self.svc = svc
 
-    def submit(self, ask: Ask) -> RequestRow:
-        """Record the ask, open (or link to) its thread, and run the diagnosis."""
+    def submit(self, ask: Ask) -> RequestRow | None:
+        """Record the ask, open (or link to) its thread, and run the diagnosis (None: this delivery
+        was handled before)."""
         svc = self.svc
         cluster = ask.cluster or svc.contexts.default_cluster(ask.channel)
         target = target_key(cluster, ask.intent, ask.entities)
-        if ask.intent not in READ_ONLY_INTENTS:
-            existing = svc.repo.open_request_for(target)
-            if existing is not None:
-                svc.thread.reply(
-                    existing,
-                    markup(
-                        "{who} asked about this too; it is handled here.",
-                        "{who} 님도 같은 요청을 하셨습니다. 이 스레드에서 처리합니다.",
-                        who=mention(ask.user),
-                    ),
+        # the delivery's dedupe, the request and its audit row: one transaction
+        with svc.repo.unit() as uow:
+            if ask.once_key and not svc.repo.first_time(ask.once_key, svc.clock()):
+                return None
+            existing = svc.repo.open_request_for(target) if ask.intent not in READ_ONLY_INTENTS else None
+            if existing is None:
+                req = svc.repo.add_request(
+                    user_id=ask.user,
+                    channel=ask.channel,
+                    thread_ts=ask.thread_ts,
+                    status_ts="",
+                    lang=ask.lang,
+                    text=ask.text[:4000],
+                    intent=ask.intent,
+                    entities=dict(ask.entities),
+                    target=target,
+                    cluster=cluster,
+                    account_id=svc.contexts.account_of(cluster),
+                    state="diagnosing",
+                    created_at=svc.clock(),
                 )
-                svc.thread.ephemeral(ask.channel, ask.user, self._link_text(existing, ask.lang))
-                REQUESTS.labels("linked").inc()
-                return existing
-        req = svc.repo.add_request(
-            user_id=ask.user,
-            channel=ask.channel,
-            thread_ts=ask.thread_ts,
-            status_ts="",
-            lang=ask.lang,
-            text=ask.text[:4000],
-            intent=ask.intent,
-            entities=dict(ask.entities),
-            target=target,
-            cluster=cluster,
-            account_id=svc.contexts.account_of(cluster),
-            state="diagnosing",
-            created_at=svc.clock(),
-        )
-        svc.audit(
-            AuditKind.REQUEST_RECEIVED,
-            ask.user,
-            f"{ask.intent} {dict(ask.entities)}",
-            req,
-            after={"text": ask.text[:500]},
-        )
+                svc.audit(
+                    AuditKind.REQUEST_RECEIVED,
+                    ask.user,
+                    f"{ask.intent} {dict(ask.entities)}",
+                    req,
+                    after={"text": ask.text[:500]},
+                )
+            uow.commit()
+        if existing is not None:
+            svc.thread.reply(
+                existing,
+                markup(
+                    "{who} asked about this too; it is handled here.",
+                    "{who} 님도 같은 요청을 하셨습니다. 이 스레드에서 처리합니다.",
+                    who=mention(ask.user),
+                ),
+            )
+            svc.thread.ephemeral(ask.channel, ask.user, self._link_text(existing, ask.lang))
+            REQUESTS.labels("linked").inc()
+            return existing
         try:
             thread_ts, status_ts = svc.thread.open(req, ask.thread_ts)
         except errors.ChannelUnavailable as exc:
@@ -142,35 +149,52 @@ class RequestService:
             self._fail(req, exc)
             return None
         _observe(diagnoser.name, None, started)
-        rows = self._propose(req, diagnosis)
-        svc.repo.update_request(req.id, diagnosis=_summary(diagnosis))
-        svc.audit(
-            AuditKind.DIAGNOSIS_COMPLETED,
-            "bot",
-            str(diagnosis.headline),
-            req,
-            after={"codes": diagnosis.codes(), "plans": [r.id for r in rows]},
-        )
+        # the plans, their audit rows and the diagnosis: one transaction
+        with svc.repo.unit() as uow:
+            rows, refusals = self._record_plans(req, diagnosis)
+            svc.repo.update_request(req.id, diagnosis=_summary(diagnosis))
+            svc.audit(
+                AuditKind.DIAGNOSIS_COMPLETED,
+                "bot",
+                str(diagnosis.headline),
+                req,
+                after={"codes": diagnosis.codes(), "plans": [r.id for r in rows]},
+            )
+            uow.commit()
+        self._tell_refusals(req, refusals)
         try:
             message_ts = svc.thread.diagnosis(req, diagnosis, rows)
         except errors.ChannelUnavailable as exc:
             self._channel_refused(req, exc, "the diagnosis")
             raise
-        for row, ts in zip(rows, message_ts, strict=False):
-            svc.repo.set_plan_fields(row.id, message_ts=ts)
-            row.message_ts = ts
         svc.thread.status(req, "awaiting_approval" if rows else "done", diagnosis.headline)
-        svc.repo.update_request(req.id, state="open" if rows else "done")  # last: the thread is complete
+        # last: the thread is complete; where each plan's message is, and the request's state
+        with svc.repo.unit() as uow:
+            for row, ts in zip(rows, message_ts, strict=False):
+                svc.repo.set_plan_fields(row.id, message_ts=ts)
+                row.message_ts = ts
+            svc.repo.update_request(req.id, state="open" if rows else "done")
+            uow.commit()
         REQUESTS.labels("proposed" if rows else "diagnosed").inc()
         return diagnosis
 
     def _propose(self, req: RequestRow, diagnosis: Diagnosis) -> list[PlanRow]:
+        """Record the diagnosis's plans (those the guardrail allows) and tell the thread of the others."""
+        with self.svc.repo.unit() as uow:
+            rows, refusals = self._record_plans(req, diagnosis)
+            uow.commit()
+        self._tell_refusals(req, refusals)
+        return rows
+
+    def _record_plans(self, req: RequestRow, diagnosis: Diagnosis) -> tuple[list[PlanRow], list[list[str]]]:
+        """The plans the guardrail allows, stored with their audit rows; the reasons for each one refused
+        (audited too). Database only: the caller tells the thread."""
         svc = self.svc
         rows: list[PlanRow] = []
-        ctx_patterns = svc.settings.role_patterns
+        refusals: list[list[str]] = []
         for proposed in diagnosis.plans:
             plan = rated(proposed, svc.operation)
-            problems = plan_violations(plan, ctx_patterns)
+            problems = plan_violations(plan, svc.settings.role_patterns)
             if problems:
                 svc.audit(
                     AuditKind.REFUSED,
@@ -179,13 +203,7 @@ class RequestService:
                     req,
                     after={"title": plan.title.en},
                 )
-                svc.thread.reply(
-                    req,
-                    Msg(
-                        "A fix was found but a guardrail refuses it: " + "; ".join(problems),
-                        "수정안이 있으나 안전 규칙에 의해 거부되었습니다: " + "; ".join(problems),
-                    ),
-                )
+                refusals.append(problems)
                 continue
             now = svc.clock()
             row = svc.repo.add_plan(
@@ -214,19 +232,31 @@ class RequestService:
                 after=[s.after for s in plan.steps],
             )
             rows.append(row)
-        return rows
+        return rows, refusals
+
+    def _tell_refusals(self, req: RequestRow, refusals: list[list[str]]) -> None:
+        for problems in refusals:
+            self.svc.thread.reply(
+                req,
+                Msg(
+                    "A fix was found but a guardrail refuses it: " + "; ".join(problems),
+                    "수정안이 있으나 안전 규칙에 의해 거부되었습니다: " + "; ".join(problems),
+                ),
+            )
 
     def _channel_refused(self, req: RequestRow, exc: errors.ChannelUnavailable, what: str) -> None:
         """Slack would not post in the request's channel: audited, and the request ends as failed
         (the listener tells the requester how to invite the bot)."""
-        self.svc.audit(
-            AuditKind.POST_REFUSED,
-            "slack",
-            f"{what} not posted in {exc.channel}: {exc.code}",
-            req,
-            after={"channel": exc.channel, "error": exc.code},
-        )
-        self.svc.repo.update_request(req.id, state="failed")
+        with self.svc.repo.unit() as uow:
+            self.svc.audit(
+                AuditKind.POST_REFUSED,
+                "slack",
+                f"{what} not posted in {exc.channel}: {exc.code}",
+                req,
+                after={"channel": exc.channel, "error": exc.code},
+            )
+            self.svc.repo.update_request(req.id, state="failed")
+            uow.commit()
         REQUESTS.labels("post_refused").inc()
 
     def _fail(self, req: RequestRow, exc: Exception) -> None:
@@ -237,13 +267,13 @@ class RequestService:
             log.warning("diagnosis failed", extra={"ref": ref, "request_id": req.id, "error": str(exc)})
         else:
             log.exception("diagnosis crashed", extra={"ref": ref, "request_id": req.id})
-        svc.audit(AuditKind.DIAGNOSIS_FAILED, "bot", f"{type(exc).__name__}: {exc}"[:500], req, ref=ref)
-        try:
-            svc.thread.reply(req, text)
-            svc.thread.status(req, "failed", text)
-        finally:
+        with svc.repo.unit() as uow:
+            svc.audit(AuditKind.DIAGNOSIS_FAILED, "bot", f"{type(exc).__name__}: {exc}"[:500], req, ref=ref)
             svc.repo.update_request(req.id, state="failed")
-            REQUESTS.labels("failed").inc()
+            uow.commit()
+        REQUESTS.labels("failed").inc()
+        svc.thread.reply(req, text)
+        svc.thread.status(req, "failed", text)
 
 
 def _observe(feature: str, exc: Exception | None, started: float) -> None:

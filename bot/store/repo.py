@@ -1,32 +1,104 @@
 """Repository of the spine tables: the only place that writes SQL for requests, plans, step runs and audit.
 
-Services call these functions with a ``sessionmaker``; each function is one short transaction.
-Approval is a single-use conditional update, so two clicks, two retries or two replicas can
-never move a plan forward twice.
+Each method is one short transaction of its own, unless it runs inside a unit of work
+(``with repo.unit() as uow: ...; uow.commit()``): then every method called in that block, in this
+thread, joins the unit's one transaction, so a decision, its state change and its audit row commit
+together or not at all. Rows come back detached either way. Approval is a single-use conditional
+update, so two clicks, two retries or two replicas can never move a plan forward twice.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Connection, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.domain import AuditEvent, PlanStatus
 from bot.store.models import ApprovalRow, AuditRow, PlanRow, RequestRow, SeenEventRow, StepRunRow
 
 
+class UnitOfWork:
+    """One transaction that the repository's methods join while the ``with`` block runs.
+
+    Nothing is written unless ``commit()`` is called; leaving the block otherwise (an exception, a
+    return before the commit) rolls everything back. After ``commit()`` the unit is over: later calls
+    in the block run in transactions of their own. A unit opened inside another joins the outer.
+    """
+
+    def __init__(self, finish: Callable[[], None] | None):
+        self._finish = finish
+        self.committed = False
+
+    def commit(self) -> None:
+        if self._finish is not None and not self.committed:
+            self._finish()
+        self.committed = True
+
+
 class Repo:
     def __init__(self, sessions: sessionmaker[Session]):
         self.sessions = sessions
+        self._unit: ContextVar[Connection | None] = ContextVar(f"unit-{id(self)}", default=None)
+
+    @contextmanager
+    def unit(self) -> Iterator[UnitOfWork]:
+        if self._unit.get() is not None:  # joined: the outer unit commits
+            yield UnitOfWork(None)
+            return
+        engine = self.sessions.kw["bind"]
+        with engine.connect() as connection:
+            connection.begin()  # the sessions below join this transaction instead of starting their own
+            token = self._unit.set(connection)
+            ended = False
+
+            def finish() -> None:
+                nonlocal ended
+                connection.commit()
+                self._unit.reset(token)
+                ended = True
+
+            try:
+                yield UnitOfWork(finish)
+            finally:
+                if not ended:
+                    self._unit.reset(token)
+                    connection.rollback()
+
+    @contextmanager
+    def _session(self, write: bool) -> Iterator[Session]:
+        """A session for one method: its own transaction, or the open unit's."""
+        connection = self._unit.get()
+        if connection is None:
+            with self.sessions.begin() if write else self.sessions() as s:
+                yield s
+            return
+        # The unit owns the transaction: this session neither commits nor rolls it back.
+        with Session(bind=connection, join_transaction_mode="rollback_only", expire_on_commit=False) as s:
+            yield s
+            s.flush()
+
+    @staticmethod
+    def _insert_once(s: Session, table: Any, **values: Any) -> bool:
+        """Insert a row unless one with the same unique key exists; True if this call inserted it.
+
+        ``INSERT ... ON CONFLICT DO NOTHING RETURNING`` (SQLite 3.35+, PostgreSQL 9.5+): a duplicate
+        leaves the transaction usable, so this is safe inside a unit of work without a savepoint. The
+        returned row says whether it was inserted (psycopg reports no row count for this statement)."""
+        insert = postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert
+        key = next(iter(table.__table__.primary_key.columns))
+        stmt = insert(table).values(**values).on_conflict_do_nothing().returning(key)
+        return s.execute(stmt).first() is not None
 
     # requests ---------------------------------------------------------------------------
     def add_request(self, **fields: Any) -> RequestRow:
-        with self.sessions.begin() as s:
+        with self._session(write=True) as s:
             row = RequestRow(**fields)
             s.add(row)
             s.flush()
@@ -34,15 +106,15 @@ class Repo:
             return row
 
     def get_request(self, request_id: int) -> RequestRow | None:
-        with self.sessions() as s:
+        with self._session(write=False) as s:
             return s.get(RequestRow, request_id)
 
     def update_request(self, request_id: int, **fields: Any) -> None:
-        with self.sessions.begin() as s:
+        with self._session(write=True) as s:
             s.execute(update(RequestRow).where(RequestRow.id == request_id).values(**fields))
 
     def open_request_for(self, target: str) -> RequestRow | None:
-        with self.sessions() as s:
+        with self._session(write=False) as s:
             stmt = (
                 select(RequestRow)
                 .where(RequestRow.target == target, RequestRow.state == "open")
@@ -52,7 +124,7 @@ class Repo:
             return s.scalars(stmt).first()
 
     def request_by_thread(self, channel: str, thread_ts: str) -> RequestRow | None:
-        with self.sessions() as s:
+        with self._session(write=False) as s:
             stmt = (
                 select(RequestRow)
                 .where(RequestRow.channel == channel, RequestRow.thread_ts == thread_ts)
@@ -62,18 +134,18 @@ class Repo:
             return s.scalars(stmt).first()
 
     def requests_of(self, user_id: str, limit: int = 10) -> list[RequestRow]:
-        with self.sessions() as s:
+        with self._session(write=False) as s:
             stmt = select(RequestRow).where(RequestRow.user_id == user_id).order_by(RequestRow.id.desc()).limit(limit)
             return list(s.scalars(stmt))
 
     def latest_requests(self, limit: int = 50) -> list[RequestRow]:
         """The newest requests first, whoever filed them."""
-        with self.sessions() as s:
+        with self._session(write=False) as s:
             return list(s.scalars(select(RequestRow).order_by(RequestRow.id.desc()).limit(limit)))
 
     # plans ------------------------------------------------------------------------------
     def add_plan(self, **fields: Any) -> PlanRow:
-        with self.sessions.begin() as s:
+        with self._session(write=True) as s:
             row = PlanRow(**fields)
             s.add(row)
             s.flush()
@@ -81,19 +153,19 @@ class Repo:
             return row
 
     def get_plan(self, plan_id: int) -> PlanRow | None:
-        with self.sessions() as s:
+        with self._session(write=False) as s:
             return s.get(PlanRow, plan_id)
 
     def plans_for_request(self, request_id: int) -> list[PlanRow]:
-        with self.sessions() as s:
+        with self._session(write=False) as s:
             return list(s.scalars(select(PlanRow).where(PlanRow.request_id == request_id).order_by(PlanRow.id)))
 
     def plans_with_status(self, *statuses: str) -> list[PlanRow]:
-        with self.sessions() as s:
+        with self._session(write=False) as s:
             return list(s.scalars(select(PlanRow).where(PlanRow.status.in_(statuses)).order_by(PlanRow.id)))
 
     def set_plan_fields(self, plan_id: int, **fields: Any) -> None:
-        with self.sessions.begin() as s:
+        with self._session(write=True) as s:
             s.execute(update(PlanRow).where(PlanRow.id == plan_id).values(**fields))
 
     def transition(self, plan_id: int, from_status: str, to_status: str, now: datetime, **fields: Any) -> bool:
@@ -103,34 +175,33 @@ class Repo:
             values["decided_at"] = now
         if to_status == PlanStatus.APPLIED:
             values["applied_at"] = now
-        with self.sessions.begin() as s:
+        with self._session(write=True) as s:
             result = s.execute(
                 update(PlanRow).where(PlanRow.id == plan_id, PlanRow.status == from_status).values(**values)
             )
             return result.rowcount == 1
 
-    def add_approval(self, plan_id: int, user_id: str, now: datetime) -> int | None:
-        """Record one person's approval; None if they had already approved. Returns the count."""
-        try:
-            with self.sessions.begin() as s:
-                s.add(ApprovalRow(plan_id=plan_id, user_id=user_id, at=now))
-        except IntegrityError:
-            return None
-        return self.approval_count(plan_id)
+    def add_approval(self, plan_id: int, user_id: str, now: datetime) -> list[str] | None:
+        """Record one person's approval; None if they had already approved. Returns who has approved
+        so far, in order."""
+        with self._session(write=True) as s:
+            if not self._insert_once(s, ApprovalRow, plan_id=plan_id, user_id=user_id, at=now):
+                return None
+        return self.approvers(plan_id)
 
     def approval_count(self, plan_id: int) -> int:
-        with self.sessions() as s:
+        with self._session(write=False) as s:
             return s.scalar(select(func.count()).select_from(ApprovalRow).where(ApprovalRow.plan_id == plan_id)) or 0
 
     def approvers(self, plan_id: int) -> list[str]:
-        with self.sessions() as s:
+        with self._session(write=False) as s:
             stmt = select(ApprovalRow.user_id).where(ApprovalRow.plan_id == plan_id).order_by(ApprovalRow.id)
             return list(s.scalars(stmt))
 
     def settle_request(self, request_id: int) -> None:
         """Mark a request done once none of its plans is waiting for a decision or being applied."""
         live = (PlanStatus.PROPOSED, PlanStatus.APPROVED, PlanStatus.APPLYING)
-        with self.sessions.begin() as s:
+        with self._session(write=True) as s:
             waiting = s.scalar(
                 select(func.count())
                 .select_from(PlanRow)
@@ -142,7 +213,7 @@ class Repo:
     # step runs ------------------------------------------------------------------------------
     def record_intent(self, plan_id: int, index: int, step: dict[str, Any], now: datetime) -> None:
         """Commit that step ``index`` of ``plan_id`` is about to be written (before the write itself)."""
-        with self.sessions.begin() as s:
+        with self._session(write=True) as s:
             s.add(
                 StepRunRow(
                     plan_id=plan_id,
@@ -166,7 +237,7 @@ class Repo:
             values["observed"] = observed
         if error:
             values["error"] = error[:2000]
-        with self.sessions.begin() as s:
+        with self._session(write=True) as s:
             s.execute(
                 update(StepRunRow).where(StepRunRow.plan_id == plan_id, StepRunRow.step_index == index).values(**values)
             )
@@ -175,7 +246,7 @@ class Repo:
         self, plan_id: int, index: int, step: dict[str, Any], state: str, live: Any, now: datetime, error: str = ""
     ) -> None:
         """What start-up reconciliation found live for a step; a row is added for a step never started."""
-        with self.sessions.begin() as s:
+        with self._session(write=True) as s:
             row = s.scalars(
                 select(StepRunRow).where(StepRunRow.plan_id == plan_id, StepRunRow.step_index == index)
             ).first()
@@ -195,14 +266,14 @@ class Repo:
                 row.error = ((row.error + "; ") if row.error else "") + error[:1000]
 
     def step_runs(self, plan_id: int) -> list[StepRunRow]:
-        with self.sessions() as s:
+        with self._session(write=False) as s:
             return list(
                 s.scalars(select(StepRunRow).where(StepRunRow.plan_id == plan_id).order_by(StepRunRow.step_index))
             )
 
     # audit --------------------------------------------------------------------------------
     def audit(self, event: AuditEvent, now: datetime) -> int:
-        with self.sessions.begin() as s:
+        with self._session(write=True) as s:
             row = AuditRow(at=now, **{k: (str(v) if k == "kind" else v) for k, v in asdict(event).items()})
             s.add(row)
             s.flush()
@@ -211,7 +282,7 @@ class Repo:
     def audit_rows(
         self, limit: int | None = None, since: datetime | None = None, plan_id: int | None = None
     ) -> list[AuditRow]:
-        with self.sessions() as s:
+        with self._session(write=False) as s:
             stmt = select(AuditRow)
             if since is not None:
                 stmt = stmt.where(AuditRow.at >= since)
@@ -223,18 +294,14 @@ class Repo:
             return list(reversed(list(s.scalars(stmt))))
 
     def audit_count(self) -> int:
-        with self.sessions() as s:
+        with self._session(write=False) as s:
             return s.scalar(select(func.count()).select_from(AuditRow)) or 0
 
     # idempotency ----------------------------------------------------------------------------
     def first_time(self, key: str, now: datetime) -> bool:
         """True the first time ``key`` is seen (event id, retried delivery); False afterwards."""
-        try:
-            with self.sessions.begin() as s:
-                s.add(SeenEventRow(key=key[:128], at=now))
-            return True
-        except IntegrityError:
-            return False
+        with self._session(write=True) as s:
+            return self._insert_once(s, SeenEventRow, key=key[:128], at=now)
 
 
 def as_dicts(rows: Iterable[AuditRow]) -> list[dict[str, Any]]:

@@ -60,8 +60,13 @@ def run_ops(
     if cmd.kind == "help":
         return
     trigger = command.get("trigger_id", "")
-    if trigger and not deps.services.repo.first_time(f"trigger:{trigger}", deps.services.clock()):
-        return  # the same signed request delivered again (a replay or a proxy retry): handled once
+    # The same signed request delivered again (a replay or a proxy retry) is handled once. A request
+    # for a diagnosis is deduplicated in the same transaction that records it (``Ask.once_key``).
+    once = f"trigger:{trigger}" if trigger else ""
+    modal = cmd.kind == "request" and wants_modal(cmd.intent, cmd.entities) and bool(trigger)
+    submits = cmd.kind != "audit" and cmd.kind not in deps.builtins and not modal
+    if once and not submits and not deps.services.repo.first_time(once, deps.services.clock()):
+        return
     if cmd.kind == "audit":
         # checked when the command arrived (bot.slack.guard); again now, with the group read afresh
         refusal = deps.authorizer.who_refusal(Action.AUDIT, command.get("user_id", ""), fresh=True)
@@ -71,7 +76,7 @@ def run_ops(
         n = min(int(cmd.args[0]) if cmd.args else 20, 200)
         respond(text=_audit_text(deps, n), response_type="ephemeral", replace_original=False)
         return
-    if cmd.kind == "request" and wants_modal(cmd.intent, cmd.entities) and command.get("trigger_id"):
+    if modal:
         view = schedule_view(
             cmd.entities["db"], command["channel_id"], cmd.lang, deps.services.settings.default_timezone
         )
@@ -91,6 +96,7 @@ def run_ops(
             aws_error=cmd.aws_error,
             image_pull=cmd.image_pull,
             cluster=cmd.cluster,
+            once_key=once,
         )
     )
 

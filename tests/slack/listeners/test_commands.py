@@ -59,10 +59,10 @@ def test_a_request_is_acked_with_a_short_note(ack, context):
 
 
 # --- the lazy half ----------------------------------------------------------------------------------
-def test_a_request_is_submitted_with_what_was_asked(context, deps, respond, client):
-    deps.services.repo.first_time.return_value = True
+def test_a_request_is_submitted_with_what_was_asked_and_its_delivery_key(context, deps, respond, client):
     _run(context, respond, client, "pods cloudon")
-    deps.services.repo.first_time.assert_called_once_with("trigger:T1", deps.services.clock.return_value)
+    # the request service records the delivery in the same transaction as the request
+    deps.services.repo.first_time.assert_not_called()
     deps.requests.submit.assert_called_once_with(
         Ask(
             user="U1",
@@ -71,6 +71,7 @@ def test_a_request_is_submitted_with_what_was_asked(context, deps, respond, clie
             lang="en",
             intent="pods",
             entities={"namespace": "cloudon"},
+            once_key="trigger:T1",
         )
     )
     respond.assert_not_called()
@@ -86,8 +87,10 @@ def test_usage_errors_and_help_were_answered_in_the_ack_and_do_nothing_more(cont
 
 def test_the_same_trigger_delivered_again_is_handled_once(context, deps, respond, client):
     deps.services.repo.first_time.return_value = False
-    _run(context, respond, client, "pods cloudon")
-    deps.requests.submit.assert_not_called()
+    _run(context, respond, client, "audit 5")
+    deps.services.repo.first_time.assert_called_once_with("trigger:T1", deps.services.clock.return_value)
+    respond.assert_not_called()
+    deps.services.repo.audit_rows.assert_not_called()
 
 
 def test_audit_is_refused_when_the_second_look_says_no(context, deps, respond, client):

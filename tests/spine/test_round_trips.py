@@ -1,0 +1,80 @@
+"""How often one decision goes to the database, counted with SQLAlchemy's engine events.
+
+A state change and its audit row commit together (``Repo.unit``), so an approval and an ``/ops``
+request each take a handful of write transactions. The statement ceiling is what the code does
+today, kept so a change that adds round trips is seen here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine, event
+
+from sandbox import Sandbox
+from sandbox.worlds import image_pull as worlds
+from tests.spine.test_plans_store import make
+
+WRITES = ("INSERT", "UPDATE", "DELETE")
+
+
+@dataclass
+class Tally:
+    statements: list[str] = field(default_factory=list)
+    write_transactions: int = 0
+    _writing: set[int] = field(default_factory=set)
+
+
+@contextmanager
+def counted(engine: Engine) -> Iterator[Tally]:
+    """Statements sent, and transactions committed that wrote something, while the block runs."""
+    tally = Tally()
+
+    def on_statement(conn, cursor, statement, *_: object) -> None:
+        verb = statement.lstrip().split(None, 1)[0].upper()
+        tally.statements.append(verb)
+        if verb in WRITES:
+            tally._writing.add(id(conn))
+
+    def on_commit(conn) -> None:
+        if id(conn) in tally._writing:
+            tally._writing.discard(id(conn))
+            tally.write_transactions += 1
+
+    event.listen(engine, "before_cursor_execute", on_statement)
+    event.listen(engine, "commit", on_commit)
+    try:
+        yield tally
+    finally:
+        event.remove(engine, "before_cursor_execute", on_statement)
+        event.remove(engine, "commit", on_commit)
+
+
+def test_approving_a_one_step_plan_takes_six_write_transactions(db_url) -> None:
+    svc, plans, store, plan, rec, engine = make(db_url)
+    try:
+        with counted(engine) as tally:
+            assert plans.approve(plan.id, "U_OPS").ok
+        assert store.writes == 1 and svc.repo.get_plan(plan.id).status == "applied"
+        # approval + approved-with-audit, applying, step intent, step outcome with its audit row,
+        # applied (and any plan it reverts), verified with the request settled
+        assert tally.write_transactions <= 6, tally
+        assert len(tally.statements) <= 16, tally.statements
+        kinds = [r.kind for r in svc.repo.audit_rows(plan_id=plan.id)]
+        assert kinds[-3:] == ["approved", "applied", "verified"]
+    finally:
+        engine.dispose()
+
+
+def test_a_request_with_a_plan_takes_at_most_four_write_transactions(moto_sandbox) -> None:
+    moto_sandbox.reset()
+    with Sandbox(moto=moto_sandbox) as sb:
+        facts = worlds.seed_missing_tag_world(sb.aws, sb.kube)
+        with counted(sb.bot.engine) as tally:
+            sb.slash(f"pull {facts['namespace']}")
+            request = sb.wait_request(lambda r: r.intent == "image_pull")  # its last write is its state
+        assert request.state == "open" and sb.repo.plans_for_request(request.id)
+        # delivery + request + audit; the thread's place; plans + audit + diagnosis; messages + state
+        assert tally.write_transactions <= 4, tally
