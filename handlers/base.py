@@ -112,6 +112,7 @@ class Feature:
     ``handlers.registry`` lists the features; the core loops over them and never names one.
     ``ports``, when a feature has one, builds the object its code reads back from ``ctx.ports``.
     ``policy_rules``, from the one feature that knows IAM policies, judge every plan's policy writes.
+    ``migrations`` names a package of Alembic revisions: a version location of the bot's one chain.
     """
 
     name: str
@@ -119,3 +120,4 @@ class Feature:
     operations: tuple[Operation, ...] = ()
     ports: Callable[[Wiring], object] | None = None
     policy_rules: PolicyRules | None = None
+    migrations: str = ""  # the package holding the feature's Alembic revisions, if it has tables

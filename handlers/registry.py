@@ -47,3 +47,8 @@ def policy_rules() -> PolicyRules | None:
     """The rules for IAM policy documents, from the feature that brings them (None: no feature does,
     and the central guardrail then refuses every policy write)."""
     return next((f.policy_rules for f in FEATURES if f.policy_rules is not None), None)
+
+
+def migration_packages() -> tuple[str, ...]:
+    """The packages of the features' Alembic revisions (version locations beside the core's)."""
+    return tuple(f.migrations for f in FEATURES if f.migrations)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from importlib.resources import files
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from alembic import command
 from alembic.config import Config
 
 import bot.migrations
+from handlers import registry
 
 
 def migrations_dir() -> Path:
@@ -23,9 +25,22 @@ def migrations_dir() -> Path:
     return here
 
 
+def version_locations() -> list[Path]:
+    """Where the revisions are: the core's ``versions/`` and each feature's migrations package."""
+    found = [migrations_dir() / "versions"]
+    for package in registry.migration_packages():
+        here = files(package)
+        if not isinstance(here, Path):
+            raise RuntimeError(f"the revisions of {package} are not a directory on disk: {here}")
+        found.append(here)
+    return found
+
+
 def alembic_config(url: str) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(migrations_dir()))
+    cfg.set_main_option("path_separator", "os")
+    cfg.set_main_option("version_locations", os.pathsep.join(str(p) for p in version_locations()))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return cfg
 

@@ -14,6 +14,12 @@ from handlers.rds.schedule_ops import OPERATIONS as SCHEDULE_OPERATIONS
 
 OPERATIONS = (*DATABASE_OPERATIONS, *SCHEDULE_OPERATIONS)
 
-FEATURE = Feature(name="rds", diagnosers=(DIAGNOSER,), operations=OPERATIONS, ports=build_ports)
+FEATURE = Feature(
+    name="rds",
+    diagnosers=(DIAGNOSER,),
+    operations=OPERATIONS,
+    ports=build_ports,
+    migrations="handlers.rds.migrations",
+)
 
 __all__ = ["DIAGNOSER", "FEATURE", "OPERATIONS"]

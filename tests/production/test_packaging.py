@@ -147,14 +147,18 @@ def test_the_installed_distribution_has_the_projects_version_and_license(install
 def test_the_installed_package_holds_the_migrations(installed: Path, elsewhere: Path):
     out = _python(
         installed,
-        "import json; from bot.store.migrate import migrations_dir; d = migrations_dir();"
-        "print(json.dumps([str(d), sorted(p.name for p in (d / 'versions').glob('*.py'))]))",
+        "import json; from bot.store.migrate import migrations_dir, version_locations; d = migrations_dir();"
+        "print(json.dumps([str(d), [str(v) for v in version_locations()],"
+        " sorted(p.name for v in version_locations() for p in v.glob('*.py'))]))",
         elsewhere,
     )
-    where, versions = json.loads(out)
+    where, locations, versions = json.loads(out)
     assert Path(where).is_relative_to(installed.parents[1]), where  # the venv's copy, not the checkout's
-    expected = sorted(p.name for p in (ROOT / "bot" / "migrations" / "versions").glob("*.py"))
-    assert versions == expected and len(expected) > 1
+    assert all(Path(v).is_relative_to(installed.parents[1]) for v in locations), locations
+    expected = sorted(
+        p.name for d in ("bot/migrations/versions", "handlers/rds/migrations") for p in (ROOT / d).glob("*.py")
+    )
+    assert versions == expected and "0002_rds_schedules.py" in expected
     assert {"env.py", "script.py.mako"} <= {p.name for p in Path(where).iterdir()}
 
 

@@ -65,10 +65,15 @@ def test_nothing_in_the_wheel_imports_the_sandbox(wheel: zipfile.ZipFile):
     assert not importers
 
 
+# the core's revisions and the RDS feature's (a version location of the same chain)
+REVISION_DIRS = ("bot/migrations/versions", "handlers/rds/migrations")
+
+
 def test_the_wheel_ships_the_alembic_environment_and_every_revision(wheel: zipfile.ZipFile):
     names = set(wheel.namelist())
-    revisions = {f"bot/migrations/versions/{p.name}" for p in (ROOT / "bot" / "migrations" / "versions").glob("*.py")}
-    assert len(revisions) > 1 and revisions <= names, sorted(revisions - names)
+    revisions = {str(p.relative_to(ROOT)) for location in REVISION_DIRS for p in (ROOT / location).glob("*.py")}
+    assert len(revisions) > 2 and revisions <= names, sorted(revisions - names)
+    assert "handlers/rds/migrations/0002_rds_schedules.py" in revisions
     assert {"bot/migrations/env.py", "bot/migrations/script.py.mako"} <= names
     assert not [n for n in names if n.startswith("migrations/") or n == "alembic.ini"]
 
