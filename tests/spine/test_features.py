@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from unittest.mock import Mock
 
 import pytest
+from alembic.script import ScriptDirectory
 
 from bot.cloud.context import ClusterContext, FeaturePorts
 from bot.domain import Msg, PlanStep
@@ -13,6 +15,7 @@ from bot.errors import Misconfigured
 from bot.services.core import Services
 from bot.services.guardrails import NO_RULES, step_violations
 from bot.settings import Settings
+from bot.store.migrate import alembic_config, version_locations
 from handlers import registry
 from handlers.base import Wiring
 from handlers.rds.inputs import RdsPorts
@@ -82,3 +85,14 @@ def test_exactly_one_feature_judges_iam_policies_and_without_it_every_policy_wri
     assert not any("no feature judges" in r for r in step_violations(step, ["app"]))
     monkeypatch.setattr(registry, "policy_rules", lambda: None)
     assert step_violations(step, ["app"]) == [f"policy document: {NO_RULES}"]
+
+
+def test_a_features_revisions_are_a_version_location_of_the_one_chain() -> None:
+    assert registry.migration_packages() == ("handlers.rds.migrations",)
+    locations = version_locations()
+    assert [p.name for p in locations] == ["versions", "migrations"]
+    scripts = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    rds = scripts.get_revision("0002_rds_schedules")
+    assert Path(rds.path).parent == locations[1]
+    assert scripts.get_revision("0003_reports").down_revision == "0002_rds_schedules"
+    assert len(scripts.get_heads()) == 1
