@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from bot.cloud.aws import Aws
 from bot.cloud.kube import Kube
@@ -33,8 +33,8 @@ class FeaturePorts:
         self._by_type: dict[type, object] = {type(p): p for p in ports}
 
     def get(self, kind: type[PortT]) -> PortT | None:
-        found = self._by_type.get(kind)
-        return found if isinstance(found, kind) else None
+        # stored under its own type by __init__, so the object found is a ``kind``
+        return cast("PortT | None", self._by_type.get(kind))
 
 
 @dataclass

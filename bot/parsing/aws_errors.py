@@ -14,6 +14,32 @@ import re
 
 from bot.parsing.confidence import NOTHING, PHRASE, STRUCTURAL
 
+# Not a policy decision: the caller had no valid credentials, or they were refused before any
+# policy was read (STS/IAM error codes; EC2 ``AuthFailure``; EKS Pod Identity agent reaching EKS Auth).
+_CREDENTIAL_CODES = (
+    "expiredtoken",
+    "invalidclienttokenid",
+    "unrecognizedclientexception",
+    "security token included in the request",
+    "nocredentialproviders",
+    "missing credentials in config",
+    "idprejectedclaim",
+    "authfailure",
+    "subscriptionrequired",
+    "allaccessdisabled",
+    "credentials could not be loaded",
+    "unable to fetch credentials",
+    "request arn is invalid",
+    "failed to refresh cached credentials",
+    "unable to locate credentials",
+    "signaturedoesnotmatch",
+)
+_NO_CREDENTIALS = (
+    *_CREDENTIAL_CODES,
+    "not a valid container metadata",
+    "error retrieving metadata",
+    "may not be assumed by root",  # STS refuses root as a caller before any policy is read
+)
 # Any of these (in the lowercased text) means it carries an AWS authorization failure worth reading.
 # AWS errors are read by error-code family, the same across services and SDK generations: the
 # code is printed as ``An error occurred (Code) when calling ...`` (botocore), ``Code: message``
@@ -34,46 +60,8 @@ _TRIGGERS = (
     "with an explicit deny",
     "explicitdeny",
     "missing permissions",
-    "expiredtoken",
-    "invalidclienttokenid",
-    "unrecognizedclientexception",
-    "security token included in the request",
-    "nocredentialproviders",
-    "missing credentials in config",
-    "idprejectedclaim",
-    "authfailure",
-    "subscriptionrequired",
-    "allaccessdisabled",
-    "credentials could not be loaded",
-    "unable to fetch credentials",
-    "request arn is invalid",
-    "failed to refresh cached credentials",
-    "unable to locate credentials",
-    "signaturedoesnotmatch",
+    *_CREDENTIAL_CODES,
     "is denied",
-)
-# Not a policy decision: the caller had no valid credentials, or they were refused before any
-# policy was read (STS/IAM error codes; EC2 ``AuthFailure``; EKS Pod Identity agent reaching EKS Auth).
-_NO_CREDENTIALS = (
-    "expiredtoken",
-    "invalidclienttokenid",
-    "unrecognizedclientexception",
-    "security token included in the request",
-    "nocredentialproviders",
-    "missing credentials in config",
-    "idprejectedclaim",
-    "authfailure",
-    "subscriptionrequired",
-    "allaccessdisabled",
-    "credentials could not be loaded",
-    "unable to fetch credentials",
-    "request arn is invalid",
-    "failed to refresh cached credentials",
-    "unable to locate credentials",
-    "signaturedoesnotmatch",
-    "not a valid container metadata",
-    "error retrieving metadata",
-    "may not be assumed by root",  # STS refuses root as a caller before any policy is read
 )
 # Every trigger contains one of these: most messages are turned away after a few lookups.
 _GATES = (
