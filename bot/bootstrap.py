@@ -62,9 +62,9 @@ class Bot:
 
     def sweep_job(self, channel: str = ""):
         """The RDS schedule sweep as the scheduler runs it, for callers that drive time themselves."""
-        from bot.jobs import sweep_job
+        from bot.jobs import job_named
 
-        return sweep_job(self, channel=channel)
+        return job_named(self, "rds-sweep", channel=channel)
 
 
 def migrate(database_url: str) -> None:

@@ -1,13 +1,16 @@
-"""Scheduled work, composed once: the RDS sweep, plan expiry and the reports, run by one leader.
+"""Scheduled work, composed once: each feature's jobs (the RDS sweep), plan expiry and the reports,
+run by one leader.
 
 ``build_scheduler(bot)`` returns a ``SchedulerEngine`` (leader-gated APScheduler) with every job
-registered; ``chatops serve`` and ``chatops socket`` start it. The sandbox builds the same jobs
-and runs them directly with its controllable clock.
+registered: the core's, and every feature's ``jobs`` from the registry; ``chatops serve`` and
+``chatops socket`` start it. The sandbox builds the same jobs and runs them directly with its
+controllable clock.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from apscheduler.triggers.interval import IntervalTrigger
@@ -17,11 +20,11 @@ from bot.domain import AuditKind
 from bot.mrkdwn import escape
 from bot.scheduler.engine import SchedulerEngine, sweep_trigger
 from bot.scheduler.leader import lock_for
-from bot.scheduler.sweep_job import SweepJob
 from bot.services.reports import register_report_jobs
 from bot.services.requests import Ask
 from bot.services.startup import GRACE
-from handlers.rds.model import TagRule
+from handlers import registry
+from handlers.base import Job, JobWiring
 
 log = logging.getLogger(__name__)
 
@@ -74,23 +77,32 @@ def auditor(bot: Bot, actor: str):
     return audit
 
 
-def sweep_job(bot: Bot, channel: str = "") -> SweepJob:
+def feature_job(bot: Bot, job: Job, channel: str = "") -> Callable[[], Any]:
+    """A feature's scheduled job wired to the bot: the default cluster, the report channel (or
+    ``channel``) for what it tells people, and the audit log."""
     services = bot.deps.services
-    ctx = services.context()
-    return SweepJob(
-        ctx.aws,
-        bot.schedules,
-        announcer(bot, channel),
-        auditor(bot, "scheduler"),
-        services.clock,
-        rule=TagRule.parse(bot.settings.autostop_tag),
-        default_tz=bot.settings.default_timezone,
+    wiring = JobWiring(
+        ctx=services.context(),
+        clock=services.clock,
+        settings=bot.settings,
+        notify=announcer(bot, channel),
+        audit=auditor(bot, "scheduler"),
     )
+    return job.build(wiring)
+
+
+def job_named(bot: Bot, name: str, channel: str = "") -> Callable[[], Any]:
+    """The feature job called ``name`` (such as ``rds-sweep``), for callers that drive time themselves."""
+    job = next((j for j in registry.jobs() if j.name == name), None)
+    if job is None:
+        raise KeyError(f"no feature has a job called {name!r}")
+    return feature_job(bot, job, channel)
 
 
 def build_scheduler(bot: Bot) -> SchedulerEngine:
     engine = SchedulerEngine(lock_for(bot.settings.database_url), now=bot.deps.services.clock)
-    engine.add_job("rds-sweep", sweep_job(bot), sweep_trigger(bot.settings.sweep_minutes))
+    for job in registry.jobs():
+        engine.add_job(job.name, feature_job(bot, job), sweep_trigger(job.every_minutes(bot.settings)))
     engine.add_job("plans-expire", bot.deps.plans.expire_due, IntervalTrigger(minutes=1))
     engine.add_job(
         "applying-reconcile", lambda: bot.deps.applier.reconcile_applying(older_than=GRACE), IntervalTrigger(minutes=10)

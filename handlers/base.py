@@ -106,6 +106,28 @@ class Wiring:
 
 
 @dataclass(frozen=True)
+class JobWiring:
+    """What a feature's scheduled job is built from: the default cluster's context (its ports
+    included), the bot's clock and settings, and how to tell people and the audit log."""
+
+    ctx: ClusterContext
+    clock: Callable[[], Any]
+    settings: Any
+    notify: Callable[[str, str, dict[str, Any]], None]  # (English, Korean, details): a message in the report channel
+    audit: Callable[[str, str, Any, Any], None]  # (kind, summary, before, after)
+
+
+@dataclass(frozen=True)
+class Job:
+    """Scheduled work a feature brings: ``build(wiring)`` gives the callable the leader runs every
+    ``every_minutes(settings)`` minutes."""
+
+    name: str
+    build: Callable[[JobWiring], Callable[[], Any]]
+    every_minutes: Callable[[Any], float]
+
+
+@dataclass(frozen=True)
 class Feature:
     """One feature package as the core sees it: its diagnosers and every plan operation they propose.
 
@@ -113,6 +135,7 @@ class Feature:
     ``ports``, when a feature has one, builds the object its code reads back from ``ctx.ports``.
     ``policy_rules``, from the one feature that knows IAM policies, judge every plan's policy writes.
     ``migrations`` names a package of Alembic revisions: a version location of the bot's one chain.
+    ``jobs`` are its scheduled work, run by the core's scheduler on the leader replica.
     """
 
     name: str
@@ -121,3 +144,4 @@ class Feature:
     ports: Callable[[Wiring], object] | None = None
     policy_rules: PolicyRules | None = None
     migrations: str = ""  # the package holding the feature's Alembic revisions, if it has tables
+    jobs: tuple[Job, ...] = ()

@@ -7,7 +7,7 @@ start-up. The core reaches features only through this module and ``handlers.base
 from __future__ import annotations
 
 from handlers import image_pull, irsa, pods, rds, sysctl
-from handlers.base import CommandSpec, Diagnoser, Feature, Operation, PolicyRules, Wiring
+from handlers.base import CommandSpec, Diagnoser, Feature, Job, Operation, PolicyRules, Wiring
 
 FEATURES: tuple[Feature, ...] = (pods.FEATURE, irsa.FEATURE, image_pull.FEATURE, rds.FEATURE, sysctl.FEATURE)
 DIAGNOSERS: tuple[Diagnoser, ...] = tuple(d for f in FEATURES for d in f.diagnosers)
@@ -52,3 +52,8 @@ def policy_rules() -> PolicyRules | None:
 def migration_packages() -> tuple[str, ...]:
     """The packages of the features' Alembic revisions (version locations beside the core's)."""
     return tuple(f.migrations for f in FEATURES if f.migrations)
+
+
+def jobs() -> tuple[Job, ...]:
+    """Every feature's scheduled work, in registry order."""
+    return tuple(job for f in FEATURES for job in f.jobs)

@@ -63,3 +63,11 @@ class RepoScheduleBook:
 
     def end_overrides(self, schedule_id: int, now: datetime) -> None:
         self.repo.end_overrides(schedule_id, now)
+
+    def record_action(
+        self, target_kind: str, target_id: str, action: str, cause: str, result: str, detail: str, at: datetime
+    ) -> None:
+        self.repo.record_action(target_kind, target_id, action, cause, result, detail, at=at)
+
+    def actions(self, since: datetime, until: datetime, action: str | None = None) -> list[ActionRecord]:
+        return [to_record(r) for r in self.repo.actions_between(since, until, action=action)]

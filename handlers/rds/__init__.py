@@ -1,9 +1,10 @@
-"""RDS and Aurora stop/start schedules: the diagnoser and its plan operations.
+"""RDS and Aurora stop/start schedules: the diagnoser, its plan operations and the sweep.
 
 ``DIAGNOSER`` answers intent ``rds_schedule`` (``/ops rds ...``); ``OPERATIONS`` are ``rds.stop``
 and ``rds.start`` (``handlers.rds.operations``) and the schedule and override steps
 ``rds.schedule.upsert`` and ``rds.override.add`` (``handlers.rds.schedule_ops``), which write the
-bot's tables through the store the composition root puts in ``ctx.ports``.
+bot's tables through the store the composition root puts in ``ctx.ports``. ``JOBS`` is the schedule
+sweep (``handlers.rds.sweep_job``); ``migrations/`` holds the revisions of the feature's tables.
 """
 
 from handlers.base import Feature
@@ -11,6 +12,7 @@ from handlers.rds.diagnoser import DIAGNOSER
 from handlers.rds.inputs import build_ports
 from handlers.rds.operations import OPERATIONS as DATABASE_OPERATIONS
 from handlers.rds.schedule_ops import OPERATIONS as SCHEDULE_OPERATIONS
+from handlers.rds.sweep_job import JOBS
 
 OPERATIONS = (*DATABASE_OPERATIONS, *SCHEDULE_OPERATIONS)
 
@@ -20,6 +22,7 @@ FEATURE = Feature(
     operations=OPERATIONS,
     ports=build_ports,
     migrations="handlers.rds.migrations",
+    jobs=JOBS,
 )
 
 __all__ = ["DIAGNOSER", "FEATURE", "OPERATIONS"]

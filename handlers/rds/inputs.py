@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bot.cloud.context import ClusterContext
 from bot.errors import Misconfigured
 from handlers.base import Wiring
-from handlers.rds.model import TagRule
+from handlers.rds.model import ActionRecord, TagRule
 from handlers.rds.schedule import DEFAULT_TZ, Override, Schedule
 
 
@@ -30,9 +30,10 @@ class ScheduleBook(Protocol):
     def overrides(self, now: datetime) -> list[Override]: ...
 
 
-class ScheduleStore(Protocol):
+class ScheduleStore(ScheduleBook, Protocol):
     """Write access to the bot's schedule tables, for the ``rds.schedule.upsert`` and
-    ``rds.override.add`` plan operations. Returns the pure records; disabled schedules included."""
+    ``rds.override.add`` plan operations and the sweep (its action log). Returns the pure records;
+    disabled schedules included."""
 
     def schedule(self, target_kind: str, target_id: str, cluster_key: str) -> Schedule | None: ...
 
@@ -45,6 +46,12 @@ class ScheduleStore(Protocol):
     def add_override(self, schedule_id: int, until: datetime, reason: str, created_by: str, now: datetime) -> None: ...
 
     def end_overrides(self, schedule_id: int, now: datetime) -> None: ...
+
+    def record_action(
+        self, target_kind: str, target_id: str, action: str, cause: str, result: str, detail: str, at: datetime
+    ) -> None: ...
+
+    def actions(self, since: datetime, until: datetime, action: str | None = None) -> list[ActionRecord]: ...
 
 
 class EmptyBook:

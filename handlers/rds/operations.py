@@ -6,7 +6,7 @@ target and asks ``handlers.rds.api.decide`` again, so a plan never calls StopDBI
 Aurora member (moto would accept it, AWS refuses) and AWS's reasons are raised as
 ``bot.errors.InvalidRequest`` before any call. ``read`` returns ``{"state": ...}`` with the
 normalised state (running, stopped, stopping, starting, busy), the shape of ``PlanStep.before``.
-Driven by the services layer (plans) and ``bot.scheduler.sweep_job`` (schedules).
+Driven by the services layer (plans) and ``handlers.rds.sweep_job`` (schedules).
 """
 
 from __future__ import annotations

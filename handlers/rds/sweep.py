@@ -12,7 +12,7 @@ Rules:
 - Databases carrying the adoption tag with no schedule are proposed for the default schedule once,
   unless AWS refuses to stop them whatever their state (a Multi-AZ DB cluster, a read replica).
 
-Called by ``bot.scheduler.sweep_job`` with data it read from AWS and the store.
+Called by ``handlers.rds.sweep_job`` with data it read from AWS and the store.
 """
 
 from __future__ import annotations

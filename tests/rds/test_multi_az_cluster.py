@@ -7,10 +7,11 @@ from __future__ import annotations
 import pytest
 
 from bot.domain import Request
-from bot.scheduler.sweep_job import SweepJob
+from bot.scheduler.book import RepoScheduleBook
 from handlers.rds import DIAGNOSER
 from handlers.rds.api import decide
 from handlers.rds.discovery import discover
+from handlers.rds.sweep_job import SweepJob
 from sandbox.worlds.rds import expected_after, may_stop, seed_multi_az_cluster
 from tests.rds.helpers import Clock, kst
 
@@ -71,7 +72,13 @@ def test_sweep_skips_the_cluster_with_one_audit_entry(orders_world, sqlite_repo)
     sqlite_repo.upsert_schedule("cluster", "orders-db", "0 20 * * 1-5", "0 8 * * 1-5", "Asia/Seoul")
     notes, audits = [], []
     clock = Clock(kst(2026, 11, 27, 20, 1))
-    job = SweepJob(aws, sqlite_repo, lambda en, ko, d: notes.append((en, ko, d)), lambda *a: audits.append(a), clock)
+    job = SweepJob(
+        aws,
+        RepoScheduleBook(sqlite_repo),
+        lambda en, ko, d: notes.append((en, ko, d)),
+        lambda *a: audits.append(a),
+        clock,
+    )
     out = job.run()
     assert out.done == []  # no StopDBCluster call that AWS would answer with an error
     assert [(n["code"], n["target_id"]) for n in out.notes] == [("rds.sweep.refused", "orders-db")]
@@ -88,5 +95,7 @@ def test_sweep_skips_the_cluster_with_one_audit_entry(orders_world, sqlite_repo)
 
 def test_tagged_multi_az_cluster_is_not_proposed_for_adoption(orders_world, sqlite_repo):
     aws, _ = orders_world
-    job = SweepJob(aws, sqlite_repo, lambda *a: None, lambda *a: None, Clock(kst(2026, 11, 25, 12, 0)))
+    job = SweepJob(
+        aws, RepoScheduleBook(sqlite_repo), lambda *a: None, lambda *a: None, Clock(kst(2026, 11, 25, 12, 0))
+    )
     assert job.run().proposals == []

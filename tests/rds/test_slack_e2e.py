@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.jobs import sweep_job
+from bot.jobs import job_named
 from sandbox.runtime import DEV, OPS, REQUEST_CHANNEL, Sandbox
 from sandbox.worlds.rds import seed_rds_world
 
@@ -67,7 +67,7 @@ def test_schedule_modal_opens_validates_and_files_a_plan(sandbox):
 
 def test_tagged_member_is_adopted_as_its_cluster_once_with_approval(sandbox):
     sandbox.clock.set(datetime(2026, 11, 25, 12, 0, tzinfo=KST))
-    job = sweep_job(sandbox.bot)
+    job = job_named(sandbox.bot, "rds-sweep")
     first = job.run()
     assert [p["target_id"] for p in first.proposals] == ["portal"]
     req = sandbox.wait_request(lambda r: r.intent == "rds_schedule" and r.user_id == "scheduler")

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.scheduler.sweep_job import SweepJob
+from bot.scheduler.book import RepoScheduleBook
 from handlers.rds.discovery import describe_target
+from handlers.rds.sweep_job import SweepJob
 from sandbox.worlds.rds import simulate_self_restart, tick
 from tests.rds.helpers import Clock, kst
 
@@ -25,7 +26,7 @@ class Recorder:
 
 def _job(aws, repo, clock):
     rec = Recorder()
-    return SweepJob(aws, repo, rec.notify, rec.audit, clock), rec
+    return SweepJob(aws, RepoScheduleBook(repo), rec.notify, rec.audit, clock), rec
 
 
 def _cluster_status(aws):

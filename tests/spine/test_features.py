@@ -12,6 +12,8 @@ from alembic.script import ScriptDirectory
 from bot.cloud.context import ClusterContext, FeaturePorts
 from bot.domain import Msg, PlanStep
 from bot.errors import Misconfigured
+from bot.jobs import build_scheduler, job_named
+from bot.scheduler.book import RepoScheduleBook
 from bot.services.core import Services
 from bot.services.guardrails import NO_RULES, step_violations
 from bot.settings import Settings
@@ -20,6 +22,7 @@ from handlers import registry
 from handlers.base import Wiring
 from handlers.rds.inputs import RdsPorts
 from handlers.rds.model import TagRule
+from sandbox import Sandbox
 
 
 def test_every_diagnoser_and_operation_belongs_to_exactly_one_feature() -> None:
@@ -96,3 +99,16 @@ def test_a_features_revisions_are_a_version_location_of_the_one_chain() -> None:
     assert Path(rds.path).parent == locations[1]
     assert scripts.get_revision("0003_reports").down_revision == "0002_rds_schedules"
     assert len(scripts.get_heads()) == 1
+
+
+def test_the_scheduler_runs_every_features_jobs_through_the_features_ports(moto_sandbox) -> None:
+    assert [job.name for job in registry.jobs()] == ["rds-sweep"]
+    moto_sandbox.reset()
+    with Sandbox(moto=moto_sandbox) as sb:
+        engine = build_scheduler(sb.bot)
+        assert {"rds-sweep", "plans-expire", "applying-reconcile"} <= set(engine.job_names)
+        sweep = job_named(sb.bot, "rds-sweep")
+        assert isinstance(sweep.store, RepoScheduleBook) and sweep.default_tz == sb.bot.settings.default_timezone
+        assert engine.run_now("rds-sweep").done == []  # no database in this world: nothing to stop or start
+        with pytest.raises(KeyError, match="no feature has a job called 'nightly'"):
+            job_named(sb.bot, "nightly")

@@ -1,10 +1,11 @@
 """One RDS schedule sweep: discover, compare desired with actual, act, record, tell.
 
-Run by ``bot.scheduler.engine`` every N minutes on the leader replica (and by the demo and
-tests directly). It reads schedules and overrides from ``ScheduleRepo``, asks the pure
+The feature's scheduled job (``JOBS``): the core's scheduler runs it every ``SWEEP_MINUTES`` on the
+leader replica (the demo and tests call it directly). It reads schedules, overrides and its
+action log through the ``ScheduleStore`` in ``RdsPorts``, asks the pure
 ``handlers.rds.sweep.plan_sweep`` what to do, performs stops/starts with the API that
-``handlers.rds.api`` picked, writes every outcome to ``rds_actions`` and calls ``notify``
-(connected to Slack by the composition root) and ``audit`` for each action.
+``handlers.rds.api`` picked, records every outcome and calls ``notify`` (a message in the report
+channel, connected by the composition root) and ``audit`` for each action.
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ from bot.cloud.aws import Aws
 from bot.domain import AuditKind
 from bot.errors import CloudError
 from bot.korean import attach
-from bot.scheduler.book import RepoScheduleBook, to_record
-from bot.store.schedules import ScheduleRepo
+from handlers.base import Job, JobWiring
+from handlers.rds import inputs
 from handlers.rds.discovery import discover
+from handlers.rds.inputs import ScheduleStore
 from handlers.rds.model import Database, TagRule
 from handlers.rds.operations import call
 from handlers.rds.schedule import DEFAULT_START_CRON, DEFAULT_STOP_CRON
@@ -53,22 +55,15 @@ class SweepJob:
     def __init__(
         self,
         aws: Aws,
-        repo: ScheduleRepo,
+        store: ScheduleStore,
         notify: Notify,
         audit: Audit,
         clock: Callable[[], datetime],
         rule: TagRule | None = None,
-        cluster_key: str = "",
         default_tz: str = "UTC",
     ):
-        self.aws, self.repo, self.notify, self.audit = aws, repo, notify, audit
-        self.clock, self.rule, self.cluster_key, self.default_tz = (
-            clock,
-            rule or TagRule(),
-            cluster_key,
-            default_tz,
-        )
-        self.book = RepoScheduleBook(repo, cluster_key)
+        self.aws, self.store, self.notify, self.audit = aws, store, notify, audit
+        self.clock, self.rule, self.default_tz = clock, rule or TagRule(), default_tz
 
     def __call__(self) -> SweepOutcome:
         return self.run()
@@ -77,9 +72,9 @@ class SweepJob:
         now = self.clock()
         calls_before = self.aws.counter.total()
         inv = discover(self.aws, self.rule)
-        history = [to_record(r) for r in self.repo.actions_between(now - HISTORY, now + timedelta(seconds=1))]
-        history += [to_record(r) for r in self.repo.actions_between(EPOCH, now - HISTORY, action=PROPOSE)]
-        plan = plan_sweep(inv, self.book.schedules(), self.book.overrides(now), history, now)
+        history = self.store.actions(now - HISTORY, now + timedelta(seconds=1))
+        history += self.store.actions(EPOCH, now - HISTORY, action=PROPOSE)
+        plan = plan_sweep(inv, self.store.schedules(), self.store.overrides(now), history, now)
         out = SweepOutcome(now)
         for act in plan.actions:
             out.done.append(self._act(act, now))
@@ -96,7 +91,7 @@ class SweepJob:
         before = {"state": "running" if act.action == "stop" else "stopped"}
         after = {"state": "stopped" if act.action == "stop" else "running"}
         if act.cause == "self_restart":
-            self.repo.record_action(
+            self.store.record_action(
                 kind,
                 ident,
                 "start",
@@ -118,7 +113,7 @@ class SweepJob:
         try:
             status = call(self.aws, act.decision)
         except CloudError as exc:
-            self.repo.record_action(kind, ident, act.action, act.cause, "failed", str(exc), at=now)
+            self.store.record_action(kind, ident, act.action, act.cause, "failed", str(exc), at=now)
             details.update(result="failed", error=str(exc))
             self.notify(
                 f"⚠️ could not {act.action} {kind} {ident}: {exc.code}: {exc.detail}",
@@ -132,7 +127,7 @@ class SweepJob:
                 {"error": str(exc)},
             )
             return details
-        self.repo.record_action(kind, ident, act.action, act.cause, "ok", act.reason.en, at=now)
+        self.store.record_action(kind, ident, act.action, act.cause, "ok", act.reason.en, at=now)
         # What AWS answered: "stopping"/"starting" while the database gets there, reported as such.
         state = Database(kind, ident, status=status).state if status else after["state"]
         details.update(result="ok", status=status or after["state"], state=state)
@@ -179,7 +174,7 @@ class SweepJob:
                 None,
                 {"refused": details.get("aws_error", ""), "reason": note.message.en},
             )
-        self.repo.record_action(
+        self.store.record_action(
             note.target_kind,
             note.target_id,
             note.action or "check",
@@ -205,7 +200,7 @@ class SweepJob:
                 "entities": {"verb": "schedule", "db": ident, "tz": self.default_tz},
             },
         }
-        self.repo.record_action(kind, ident, PROPOSE, f"tag:{tag}", "ok", "default schedule proposed", at=now)
+        self.store.record_action(kind, ident, PROPOSE, f"tag:{tag}", "ok", "default schedule proposed", at=now)
         self.notify(
             f"🏷️ {kind} {ident} is tagged {tag}: proposing the default schedule (stop "
             f"'{DEFAULT_STOP_CRON}', start '{DEFAULT_START_CRON}', {self.default_tz}) for approval",
@@ -214,3 +209,21 @@ class SweepJob:
             details,
         )
         return details
+
+
+def build_sweep(wiring: JobWiring) -> SweepJob:
+    """The sweep as the core's scheduler runs it: on the default cluster's AWS account, through the
+    feature's ports (its store, adoption tag and default time zone)."""
+    ports = inputs.ports(wiring.ctx)
+    return SweepJob(
+        wiring.ctx.aws,
+        inputs.store(wiring.ctx),
+        wiring.notify,
+        wiring.audit,
+        wiring.clock,
+        rule=ports.tag,
+        default_tz=ports.default_tz,
+    )
+
+
+JOBS = (Job("rds-sweep", build_sweep, every_minutes=lambda settings: settings.sweep_minutes),)
