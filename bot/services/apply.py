@@ -87,23 +87,26 @@ class ApplyService:
         self._tell_reverted(req, plan, original)
         verification = self._verify(ctx, plan, steps)
         kind = AuditKind.VERIFIED if verification.ok else AuditKind.VERIFY_FAILED
-        with svc.repo.unit() as uow:
-            svc.audit(kind, "bot", verification.message.en, req, plan)
-            svc.repo.settle_request(req.id)
-            uow.commit()
         reversible = all(getattr(self.operation(s.op), "reversible", False) for s in steps)
-        svc.thread.plan_changed(
-            req,
-            plan,
-            "applied",
-            verification.message,
-            {
-                "verified": verification.ok,
-                "reversible": reversible and not plan.reverts_plan_id,
-                "approvers": approvers,
-            },
-        )
-        svc.thread.status(req, "applied" if verification.ok else "verify_failed", verification.message)
+        try:
+            svc.thread.plan_changed(
+                req,
+                plan,
+                "applied",
+                verification.message,
+                {
+                    "verified": verification.ok,
+                    "reversible": reversible and not plan.reverts_plan_id,
+                    "approvers": approvers,
+                },
+            )
+            svc.thread.status(req, "applied" if verification.ok else "verify_failed", verification.message)
+        finally:
+            # last, once the thread is complete: the verification's audit row and the request settled
+            with svc.repo.unit() as uow:
+                svc.audit(kind, "bot", verification.message.en, req, plan)
+                svc.repo.settle_request(req.id)
+                uow.commit()
 
     def mark_reverted(self, plan: PlanRow, req: RequestRow, actor: str) -> None:
         """``plan`` undoes an applied plan and is now applied itself: mark that one reverted."""
@@ -177,6 +180,7 @@ class ApplyService:
             ),
             {"rerun": True},
         )
+        svc.repo.settle_request(req.id)  # last: the thread is complete
 
     def _end_failed(
         self,
@@ -189,12 +193,12 @@ class ApplyService:
         after: Any = None,
         ref: str = "",
     ) -> None:
-        """The plan is failed, with its audit row, and its request settled: one transaction."""
+        """The plan is failed, with its audit row: one transaction (the request is settled last,
+        once the thread has been told)."""
         svc = self.svc
         with svc.repo.unit() as uow:
             svc.repo.transition(plan.id, PlanStatus.APPLYING, PlanStatus.FAILED, svc.clock(), result=result)
             svc.audit(kind, "bot", summary, req, plan, before=before, after=after, ref=ref)
-            svc.repo.settle_request(req.id)
             uow.commit()
 
     def _failed(self, plan: PlanRow, req, exc: Exception, applied: list[AppliedStep], ctx=None) -> None:
@@ -225,8 +229,11 @@ class ApplyService:
                 text.ko + " 되돌리지 못함: " + "; ".join(rollback_errors),
             )
         plan.status = PlanStatus.FAILED
-        svc.thread.plan_changed(req, plan, "failed", text)
-        svc.thread.status(req, "failed", text)
+        try:
+            svc.thread.plan_changed(req, plan, "failed", text)
+            svc.thread.status(req, "failed", text)
+        finally:
+            svc.repo.settle_request(req.id)  # last: the thread is complete
 
     def _rollback(self, ctx, applied, req, plan) -> tuple[list[str], list[str]]:
         svc = self.svc

@@ -267,13 +267,16 @@ class RequestService:
             log.warning("diagnosis failed", extra={"ref": ref, "request_id": req.id, "error": str(exc)})
         else:
             log.exception("diagnosis crashed", extra={"ref": ref, "request_id": req.id})
-        with svc.repo.unit() as uow:
-            svc.audit(AuditKind.DIAGNOSIS_FAILED, "bot", f"{type(exc).__name__}: {exc}"[:500], req, ref=ref)
-            svc.repo.update_request(req.id, state="failed")
-            uow.commit()
-        REQUESTS.labels("failed").inc()
-        svc.thread.reply(req, text)
-        svc.thread.status(req, "failed", text)
+        try:
+            svc.thread.reply(req, text)
+            svc.thread.status(req, "failed", text)
+        finally:
+            # last, once the thread is complete: the failure's audit row and the request's state
+            with svc.repo.unit() as uow:
+                svc.audit(AuditKind.DIAGNOSIS_FAILED, "bot", f"{type(exc).__name__}: {exc}"[:500], req, ref=ref)
+                svc.repo.update_request(req.id, state="failed")
+                uow.commit()
+            REQUESTS.labels("failed").inc()
 
 
 def _observe(feature: str, exc: Exception | None, started: float) -> None:
