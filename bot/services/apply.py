@@ -238,7 +238,7 @@ class ApplyService:
     def _rollback(self, ctx, applied, req, plan) -> tuple[list[str], list[str]]:
         svc = self.svc
         done, failed = [], []
-        for done_step, undo in zip(reversed(applied), revert_steps(applied, self.operation), strict=True):
+        for done_step, undo in revert_steps(applied, self.operation):
             index, step, observed = done_step.index, done_step.step, done_step.observed
             if undo is None:
                 failed.append(f"{step.op} is not reversible")

@@ -99,6 +99,8 @@ def check_fresh(ctx: ClusterContext, steps: Sequence[PlanStep], operation: Calla
         raise errors.StalePlan(index, step.before, live)
 
 
-def revert_steps(applied: Sequence[AppliedStep], operation: Callable[[str], Operation]) -> list[PlanStep | None]:
-    """The undo of each applied step, last first (None where the operation cannot undo it)."""
-    return [operation(a.step.op).revert(a.step, a.observed) for a in reversed(applied)]
+def revert_steps(
+    applied: Sequence[AppliedStep], operation: Callable[[str], Operation]
+) -> list[tuple[AppliedStep, PlanStep | None]]:
+    """Each applied step with its undo, last first (None where the operation cannot undo it)."""
+    return [(a, operation(a.step.op).revert(a.step, a.observed)) for a in reversed(applied)]

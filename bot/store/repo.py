@@ -33,11 +33,11 @@ class UnitOfWork:
     """
 
     def __init__(self, finish: Callable[[], None] | None):
-        self._finish = finish
+        self._finish = finish  # None for a unit joined to an outer one
         self.committed = False
 
     def commit(self) -> None:
-        if self._finish is not None and not self.committed:
+        if not self.committed and self._finish is not None:
             self._finish()
         self.committed = True
 
@@ -56,18 +56,16 @@ class Repo:
         with engine.connect() as connection:
             connection.begin()  # the sessions below join this transaction instead of starting their own
             token = self._unit.set(connection)
-            ended = False
 
             def finish() -> None:
-                nonlocal ended
                 connection.commit()
                 self._unit.reset(token)
-                ended = True
 
+            uow = UnitOfWork(finish)
             try:
-                yield UnitOfWork(finish)
+                yield uow
             finally:
-                if not ended:
+                if not uow.committed:
                     self._unit.reset(token)
                     connection.rollback()
 

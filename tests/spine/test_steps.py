@@ -77,7 +77,7 @@ def test_a_failed_write_is_recorded_and_the_applied_steps_can_be_undone() -> Non
         apply_steps(None, [step("a", 1, 2), step("b", 1, 2)], lambda _: cell, log)
     assert isinstance(stopped.value.cause, RuntimeError) and str(stopped.value.cause) == "write refused"
     assert log.events == [("intent", 0), ("applied", 0), ("intent", 1), ("failed", 1)]
-    [undo] = revert_steps(stopped.value.applied, lambda _: cell)
+    [(_, undo)] = revert_steps(stopped.value.applied, lambda _: cell)
     assert undo is not None and (undo.before, undo.after) == (2, 1)
 
 
