@@ -6,9 +6,10 @@ sandbox and the tests call ``build`` with what they want.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -20,7 +21,6 @@ from slack_sdk.http_retry.builtin_handlers import (
 from sqlalchemy import Engine
 
 from bot.cloud.context import FeaturePorts, utcnow
-from bot.scheduler.book import RepoScheduleBook
 from bot.services.apply import ApplyService
 from bot.services.approvers import Approvers
 from bot.services.authz import Authorizer
@@ -40,7 +40,6 @@ from bot.slack.thread import SlackThread
 from bot.store.db import make_engine, make_session_factory
 from bot.store.migrate import upgrade
 from bot.store.repo import Repo
-from bot.store.schedules import ScheduleRepo
 from handlers import registry
 from handlers.base import Wiring
 
@@ -52,7 +51,7 @@ class Bot:
     client: WebClient
     deps: Deps
     app: App
-    schedules: ScheduleRepo
+    stores: Mapping[str, Any]  # each feature's store over its tables, by feature name
 
     def http_app(self):
         """The Starlette app serving Slack's endpoint and the health and metrics routes."""
@@ -134,7 +133,7 @@ def build(
         settings.usergroup_cache_seconds,
         settings.allow_self_approval,
     )
-    schedules = ScheduleRepo(sessions)
+    stores = registry.stores(sessions)
     contexts = contexts or contexts_from_settings(settings, clock)
     services = Services(
         settings=settings,
@@ -143,7 +142,7 @@ def build(
         contexts=contexts,
         approvers=approvers,
         clock=clock,
-        ports=FeaturePorts(*registry.ports(Wiring(settings, {"rds": RepoScheduleBook(schedules)}))),
+        ports=FeaturePorts(*registry.ports(Wiring(settings, stores))),
     )
     applier = ApplyService(services)
     authz = Authorizer(settings, approvers, directory(settings, client), contexts)
@@ -157,4 +156,4 @@ def build(
         authz=authz,
     )
     app = build_app(settings, client, deps)
-    return Bot(settings, engine, client, deps, app, schedules)
+    return Bot(settings, engine, client, deps, app, stores)

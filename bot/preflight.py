@@ -127,7 +127,8 @@ def _shown(url: str) -> str:
 
 
 def _required_tables() -> set[str]:
-    from bot.store import models, reports, schedules  # noqa: F401 - every table's model, registered on Base
+    import handlers.registry  # noqa: F401 - the features' tables, registered on Base by their packages
+    from bot.store import models, reports  # noqa: F401 - the core's tables, registered on Base
     from bot.store.base import Base
 
     return set(Base.metadata.tables)

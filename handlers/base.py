@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from bot.cloud.context import ClusterContext
+from bot.cloud.context import ClusterContext, FeaturePorts
 from bot.domain import Diagnosis, FixPlan, Msg, PlanStep, Request, Risk, Verification
 
 
@@ -132,16 +132,22 @@ class Feature:
     """One feature package as the core sees it: its diagnosers and every plan operation they propose.
 
     ``handlers.registry`` lists the features; the core loops over them and never names one.
+    ``store``, for a feature with tables, builds its store from the core's SQLAlchemy session
+    factory; the composition root hands the stores back to ``ports`` through ``Wiring.stores``.
     ``ports``, when a feature has one, builds the object its code reads back from ``ctx.ports``.
     ``policy_rules``, from the one feature that knows IAM policies, judge every plan's policy writes.
     ``migrations`` names a package of Alembic revisions: a version location of the bot's one chain.
     ``jobs`` are its scheduled work, run by the core's scheduler on the leader replica.
+    ``home_lines(ports, lang)`` gives the feature's lines (mrkdwn) in App Home's list of schedules
+    and reports, read from the process's ``FeaturePorts``.
     """
 
     name: str
     diagnosers: tuple[Diagnoser, ...] = ()
     operations: tuple[Operation, ...] = ()
+    store: Callable[[Any], object] | None = None
     ports: Callable[[Wiring], object] | None = None
     policy_rules: PolicyRules | None = None
     migrations: str = ""  # the package holding the feature's Alembic revisions, if it has tables
     jobs: tuple[Job, ...] = ()
+    home_lines: Callable[[FeaturePorts, str], list[str]] | None = None

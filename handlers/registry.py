@@ -6,6 +6,9 @@ start-up. The core reaches features only through this module and ``handlers.base
 
 from __future__ import annotations
 
+from typing import Any
+
+from bot.cloud.context import FeaturePorts
 from handlers import image_pull, irsa, pods, rds, sysctl
 from handlers.base import CommandSpec, Diagnoser, Feature, Job, Operation, PolicyRules, Wiring
 
@@ -38,6 +41,11 @@ def commands() -> tuple[tuple[Diagnoser, CommandSpec], ...]:
     return COMMANDS
 
 
+def stores(sessions: Any) -> dict[str, object]:
+    """Each feature's store over its tables, by feature name, built on the core's session factory."""
+    return {f.name: f.store(sessions) for f in FEATURES if f.store is not None}
+
+
 def ports(wiring: Wiring) -> tuple[object, ...]:
     """Each feature's port object, built from what the composition root offers (for ``ctx.ports``)."""
     return tuple(f.ports(wiring) for f in FEATURES if f.ports is not None)
@@ -57,3 +65,8 @@ def migration_packages() -> tuple[str, ...]:
 def jobs() -> tuple[Job, ...]:
     """Every feature's scheduled work, in registry order."""
     return tuple(job for f in FEATURES for job in f.jobs)
+
+
+def home_lines(ports: FeaturePorts, lang: str) -> list[str]:
+    """The features' lines in App Home's list of schedules and reports, in registry order."""
+    return [line for f in FEATURES if f.home_lines is not None for line in f.home_lines(ports, lang)]

@@ -6,9 +6,7 @@ from alembic import context
 from sqlalchemy import create_engine
 
 # Importing the table modules registers every table on ``Base.metadata`` (autogenerate compares it).
-import bot.store.models
-import bot.store.reports
-import bot.store.schedules  # noqa: F401
+import handlers.registry  # noqa: F401 - each feature's tables, which its package declares
 from bot.store.base import Base
 
 config = context.config

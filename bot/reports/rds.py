@@ -1,7 +1,7 @@
 """The ``rds`` report: the RDS issue's weekly schedule report (hours stopped, actions, self-restarts
 caught, overrides, estimated saving) with its hours chart, posted only when something changed.
 
-``collect`` reads the schedule tables (``bot.store.schedules``) and, for prices, the database
+``collect`` reads the schedule tables (``handlers.rds.persistence``) and, for prices, the database
 classes from AWS; ``build`` is pure and uses ``handlers.rds.report`` and ``handlers.rds.chart``.
 Items are the scheduled databases; hours alone (which grow every hour) do not count as a change,
 actions, caught self-restarts and overrides do.
@@ -21,11 +21,11 @@ from bot.mrkdwn import as_mrkdwn
 from bot.reports import charts, render
 from bot.reports.diff import diff, state_of
 from bot.reports.model import Chart, Item, ReportContent
-from bot.scheduler.book import RepoScheduleBook, to_record
-from bot.store.schedules import ScheduleRepo
 from handlers.rds.chart import hours_chart
 from handlers.rds.discovery import discover
 from handlers.rds.model import TagRule
+from handlers.rds.persistence.book import RepoScheduleBook, to_record
+from handlers.rds.persistence.tables import ScheduleRepo
 from handlers.rds.report import WeeklyReport, load_prices, weekly_report
 from handlers.rds.report import render as render_weekly
 from handlers.rds.schedule import Override

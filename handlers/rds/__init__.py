@@ -3,14 +3,17 @@
 ``DIAGNOSER`` answers intent ``rds_schedule`` (``/ops rds ...``); ``OPERATIONS`` are ``rds.stop``
 and ``rds.start`` (``handlers.rds.operations``) and the schedule and override steps
 ``rds.schedule.upsert`` and ``rds.override.add`` (``handlers.rds.schedule_ops``), which write the
-bot's tables through the store the composition root puts in ``ctx.ports``. ``JOBS`` is the schedule
-sweep (``handlers.rds.sweep_job``); ``migrations/`` holds the revisions of the feature's tables.
+feature's tables through the store in ``ctx.ports``. ``persistence`` holds those tables and the
+store over them; ``migrations/`` their revisions. ``JOBS`` is the schedule sweep
+(``handlers.rds.sweep_job``).
 """
 
 from handlers.base import Feature
 from handlers.rds.diagnoser import DIAGNOSER
+from handlers.rds.home import home_lines
 from handlers.rds.inputs import build_ports
 from handlers.rds.operations import OPERATIONS as DATABASE_OPERATIONS
+from handlers.rds.persistence import build_store
 from handlers.rds.schedule_ops import OPERATIONS as SCHEDULE_OPERATIONS
 from handlers.rds.sweep_job import JOBS
 
@@ -20,9 +23,11 @@ FEATURE = Feature(
     name="rds",
     diagnosers=(DIAGNOSER,),
     operations=OPERATIONS,
+    store=build_store,
     ports=build_ports,
     migrations="handlers.rds.migrations",
     jobs=JOBS,
+    home_lines=home_lines,
 )
 
 __all__ = ["DIAGNOSER", "FEATURE", "OPERATIONS"]

@@ -1,7 +1,7 @@
 """What the RDS diagnoser reads besides AWS: the bot's schedules and its settings, as ``RdsPorts``.
 
 The composition root puts one ``RdsPorts`` in ``ctx.ports``: the ``ScheduleBook``
-(``bot.scheduler.book.RepoScheduleBook``), the adoption ``TagRule`` and the default time zone.
+(``handlers.rds.persistence.book.RepoScheduleBook``), the adoption ``TagRule`` and the default time zone.
 The requester's own time zone is ``ctx.requester_zone`` (may be empty). Pure.
 """
 
@@ -36,6 +36,10 @@ class ScheduleStore(ScheduleBook, Protocol):
     disabled schedules included."""
 
     def schedule(self, target_kind: str, target_id: str, cluster_key: str) -> Schedule | None: ...
+
+    def every_schedule(self) -> list[Schedule]:
+        """The enabled schedules of every cluster key (``schedules`` has the book's own key only)."""
+        ...
 
     def save_schedule(
         self, schedule: Schedule, cluster_key: str, created_by: str, approved_by: str, now: datetime

@@ -38,7 +38,7 @@ def schedule_and_enforce(sandbox: Sandbox):
     sandbox.say("portal-rds-1 밤에 자동으로 꺼주세요")
     req = sandbox.wait_request(lambda r: r.intent == "rds_schedule")
     plan = approve_and_wait(sandbox, latest_plan(sandbox, req.id).id)
-    rows = sandbox.bot.schedules.list_schedules("")
+    rows = sandbox.bot.stores["rds"].repo.list_schedules("")
     scheduled = [(r.target_kind, r.target_id) for r in rows]
     job = sandbox.bot.sweep_job(channel=OPS_CHANNEL)
     sandbox.clock.set(datetime(2026, 11, 27, 20, 1, tzinfo=KST))

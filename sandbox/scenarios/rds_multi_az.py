@@ -60,7 +60,7 @@ def refuse_and_skip(sandbox: Sandbox):
     refused_in_thread = "Multi-AZ" in told and "Aurora" in told
 
     # A schedule that predates the check: the sweep must skip it, not fail on it every night.
-    sandbox.bot.schedules.upsert_schedule("cluster", CLUSTER, "0 20 * * 1-5", "0 8 * * 1-5", "Asia/Seoul")
+    sandbox.bot.stores["rds"].repo.upsert_schedule("cluster", CLUSTER, "0 20 * * 1-5", "0 8 * * 1-5", "Asia/Seoul")
     job = sandbox.bot.sweep_job(channel=OPS_CHANNEL)
     sandbox.clock.set(datetime(2026, 11, 27, 20, 1, tzinfo=KST))
     night = job.run()

@@ -74,7 +74,7 @@ def seed_health_world(sandbox: Sandbox) -> dict[str, Any]:
 
 def seed_rds_history(sandbox: Sandbox) -> None:
     seed_rds_world(sandbox.aws)
-    repo = sandbox.bot.schedules
+    repo = sandbox.bot.stores["rds"].repo
     now = sandbox.clock()
     repo.upsert_schedule(
         "cluster",

@@ -8,7 +8,7 @@ import pytest
 
 from bot.store.db import make_engine, make_session_factory
 from bot.store.migrate import upgrade
-from bot.store.schedules import ScheduleRepo
+from handlers.rds.persistence.tables import ScheduleRepo
 from tests.pg import fresh_database
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from bot.cloud.context import FeaturePorts
 from bot.domain import Request
-from bot.scheduler.book import RepoScheduleBook
 from handlers.rds import DIAGNOSER, OPERATIONS
 from handlers.rds.diagnoser import OVERRIDE_ADD, SCHEDULE_UPSERT
 from handlers.rds.inputs import RdsPorts
+from handlers.rds.persistence.book import RepoScheduleBook
 from sandbox.worlds.rds import tick
 from tests.rds.helpers import Clock, apply_step, kst, seed_read_replica
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 import pytest
 
 from bot.domain import Request
-from bot.scheduler.book import RepoScheduleBook
 from handlers.rds import DIAGNOSER
 from handlers.rds.api import decide
 from handlers.rds.discovery import discover
+from handlers.rds.persistence.book import RepoScheduleBook
 from handlers.rds.sweep_job import SweepJob
 from sandbox.worlds.rds import expected_after, may_stop, seed_multi_az_cluster
 from tests.rds.helpers import Clock, kst

@@ -61,7 +61,7 @@ def test_schedule_modal_opens_validates_and_files_a_plan(sandbox):
     assert step["after"]["stop_cron"] == "30 21 * * 1,3" and step["after"]["start_cron"] == "0 7 * * 1,3"
     sandbox.click("approve_plan", plan.id, user=OPS, message_ts=plan.message_ts)
     assert sandbox.wait_plan_status(plan.id, ("applied", "failed")).status == "applied"
-    rows = sandbox.bot.schedules.list_schedules("")
+    rows = sandbox.bot.stores["rds"].repo.list_schedules("")
     assert [(r.target_id, r.stop_cron, r.approved_by) for r in rows] == [("billing-db", "30 21 * * 1,3", OPS)]
 
 

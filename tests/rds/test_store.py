@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.store.db import make_engine
 from bot.store.migrate import downgrade, upgrade
-from bot.store.schedules import RdsScheduleRow
+from handlers.rds.persistence.tables import RdsScheduleRow
 from tests.rds.helpers import kst
 
 

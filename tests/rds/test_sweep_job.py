@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.scheduler.book import RepoScheduleBook
 from handlers.rds.discovery import describe_target
+from handlers.rds.persistence.book import RepoScheduleBook
 from handlers.rds.sweep_job import SweepJob
 from sandbox.worlds.rds import simulate_self_restart, tick
 from tests.rds.helpers import Clock, kst

@@ -13,7 +13,6 @@ from bot.cloud.context import ClusterContext, FeaturePorts
 from bot.domain import Msg, PlanStep
 from bot.errors import Misconfigured
 from bot.jobs import build_scheduler, job_named
-from bot.scheduler.book import RepoScheduleBook
 from bot.services.core import Services
 from bot.services.guardrails import NO_RULES, step_violations
 from bot.settings import Settings
@@ -22,6 +21,7 @@ from handlers import registry
 from handlers.base import Wiring
 from handlers.rds.inputs import RdsPorts
 from handlers.rds.model import TagRule
+from handlers.rds.persistence.book import RepoScheduleBook
 from sandbox import Sandbox
 
 

@@ -9,8 +9,7 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-import bot.store.reports  # registers the report tables on the shared metadata
-import bot.store.schedules  # noqa: F401 - registers the schedule tables on the shared metadata
+import handlers.registry  # noqa: F401 - registers the features' tables on the shared metadata
 from bot.store.base import Base
 from bot.store.db import make_engine
 

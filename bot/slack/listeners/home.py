@@ -23,7 +23,7 @@ from bot.services.authz import Action
 from bot.slack import render
 from bot.slack.deps import Deps
 from bot.slack.errors import reporting_errors
-from bot.store.schedules import ScheduleRepo
+from handlers import registry
 
 log = logging.getLogger(__name__)
 
@@ -127,13 +127,7 @@ def _schedules(deps: Deps, lang: str) -> list[dict[str, Any]]:
                 f"• 보고서 #{r.id} `{r.kind}` → <#{r.channel}> · `{r.cron}` {r.tz}",
             )(lang)
         )
-    for s in ScheduleRepo(deps.services.repo.sessions).list_schedules(enabled_only=True)[:15]:
-        lines.append(
-            Msg(
-                f"• RDS {s.target_kind} `{s.target_id}`: stop `{s.stop_cron}`, start `{s.start_cron}` {s.tz}",
-                f"• RDS {s.target_kind} `{s.target_id}`: 중지 `{s.stop_cron}`, 시작 `{s.start_cron}` {s.tz}",
-            )(lang)
-        )
+    lines += registry.home_lines(deps.services.ports, lang)
     if not lines:
         return [
             *blocks,

@@ -1,17 +1,17 @@
 """Adapters from the schedule tables to the pure records of ``handlers.rds``.
 
 ``RepoScheduleBook`` satisfies ``handlers.rds.inputs.ScheduleBook`` and ``ScheduleStore``: the
-composition root puts one in ``RdsPorts`` (``ctx.ports``) so the diagnoser can show and compare
-schedules, and the schedule plan operations write them, without importing SQLAlchemy. Also used by
-the sweep job and the weekly report.
+feature's ports (``ctx.ports``) hold one, so the diagnoser shows and compares schedules, the
+schedule plan operations write them, the sweep logs its actions and the weekly report reads them,
+none of them knowing SQL.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from bot.store.schedules import RdsActionRow, RdsScheduleRow, ScheduleRepo
 from handlers.rds.model import ActionRecord
+from handlers.rds.persistence.tables import RdsActionRow, RdsScheduleRow, ScheduleRepo
 from handlers.rds.schedule import Override, Schedule
 
 
@@ -30,6 +30,10 @@ class RepoScheduleBook:
 
     def schedules(self) -> list[Schedule]:
         return [to_schedule(r) for r in self.repo.list_schedules(self.cluster_key, enabled_only=True)]
+
+    def every_schedule(self) -> list[Schedule]:
+        """The enabled schedules of every cluster key, oldest first."""
+        return [to_schedule(r) for r in self.repo.list_schedules(enabled_only=True)]
 
     def overrides(self, now: datetime) -> list[Override]:
         return [

@@ -1,9 +1,9 @@
 """Tables and repository for RDS schedules, keep-running overrides and the action log.
 
 The schema is created by Alembic (``handlers/rds/migrations/0002_rds_schedules.py``); these models
-mirror it. ``ScheduleRepo`` is the only place that writes SQL for them: the scheduler's sweep
-job, the ``rds.schedule.upsert`` / ``rds.override.add`` plan operations and the weekly report
-call it with a ``sessionmaker``; each method is one short transaction.
+mirror it, on the bot's shared metadata. ``ScheduleRepo`` is the only place that writes SQL for
+them; the rest of the feature reaches it through ``book.RepoScheduleBook``. Each method is one
+short transaction.
 """
 
 from __future__ import annotations
