@@ -15,9 +15,9 @@ from typing import Any
 
 from bot.domain import Msg, PlanStatus
 from bot.mrkdwn import escape, join, markup, mention
-from bot.reports import render
-from bot.reports.diff import diff, state_of
-from bot.reports.model import Item, ReportContent
+from bot.reportkit import render
+from bot.reportkit.diff import diff, state_of
+from bot.reportkit.model import Item, ReportContent
 
 KIND = "audit"
 WEEK = timedelta(days=7)

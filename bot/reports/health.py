@@ -18,9 +18,9 @@ from typing import Any
 from bot.domain import Msg
 from bot.korean import attach
 from bot.mrkdwn import as_mrkdwn
-from bot.reports import charts, render
-from bot.reports.diff import diff, state_of
-from bot.reports.model import Item, ReportContent
+from bot.reportkit import charts, render
+from bot.reportkit.diff import diff, state_of
+from bot.reportkit.model import Item, ReportContent
 from handlers.image_pull.analyse import PullGroup
 from handlers.pods import pod_ready, pod_status_word
 

@@ -18,9 +18,9 @@ from bot import errors
 from bot.cloud.aws import Aws
 from bot.domain import Msg
 from bot.mrkdwn import as_mrkdwn
-from bot.reports import charts, render
-from bot.reports.diff import diff, state_of
-from bot.reports.model import Chart, Item, ReportContent
+from bot.reportkit import charts, render
+from bot.reportkit.diff import diff, state_of
+from bot.reportkit.model import Chart, Item, ReportContent
 from handlers.rds.chart import hours_chart
 from handlers.rds.discovery import discover
 from handlers.rds.model import TagRule

@@ -20,8 +20,8 @@ from bot import cron as cron_rules
 from bot.domain import AuditKind, Msg
 from bot.errors import ChannelUnavailable, ChatOpsError, UsageError
 from bot.korean import attach
+from bot.reportkit.model import Chart, ReportContent
 from bot.reports import approvals, audit, health, health_collect
-from bot.reports.model import Chart, ReportContent
 from bot.services.core import Services
 from bot.store.reports import ReportConfigRow, ReportRepo
 

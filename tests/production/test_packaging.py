@@ -203,7 +203,8 @@ def test_without_the_charts_extra_reports_say_the_chart_is_not_available(install
     code = """
 import json
 from datetime import UTC, datetime
-from bot.reports import charts, health
+from bot.reportkit import charts
+from bot.reports import health
 pod = {"metadata": {"namespace": "web", "name": "old", "creationTimestamp": "2026-11-25T00:00:00Z"},
        "status": {"phase": "Running", "conditions": [{"type": "Ready", "status": "False",
                                                       "lastTransitionTime": "2026-11-25T00:00:00Z"}]}}

@@ -14,7 +14,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.reports import charts, health, rds
+from bot.reportkit import charts
+from bot.reports import health, rds
 from handlers.rds.model import ActionRecord
 from handlers.rds.report import load_prices, weekly_report
 

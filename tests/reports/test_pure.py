@@ -10,10 +10,10 @@ import pytest
 
 from bot.domain import Msg
 from bot.errors import UsageError
+from bot.reportkit.diff import diff, state_of
+from bot.reportkit.model import Item
+from bot.reportkit.render import unchanged_line
 from bot.reports import health
-from bot.reports.diff import diff, state_of
-from bot.reports.model import Item
-from bot.reports.render import unchanged_line
 from bot.services.reports import check_cron, next_fire
 from bot.slack.listeners.reports import parse_add, parse_channel
 from handlers.image_pull.analyse import group_failures

@@ -24,8 +24,8 @@ from bot.errors import ChannelUnavailable, UsageError
 from bot.korean import attach, josa
 from bot.mrkdwn import Mrkdwn, as_mrkdwn, escape, mention
 from bot.mrkdwn import channel as channel_link
-from bot.reports.model import Chart
-from bot.reports.render import DIAGNOSE_ACTION
+from bot.reportkit.model import Chart
+from bot.reportkit.render import DIAGNOSE_ACTION
 from bot.services.commands import Command
 from bot.services.reports import KINDS, NotAllowed, ReportService
 from bot.services.requests import Ask

@@ -16,7 +16,7 @@ from typing import Any
 
 from bot.domain import Msg
 from bot.mrkdwn import Mrkdwn
-from bot.reports.model import Item
+from bot.reportkit.model import Item
 
 
 @dataclass(frozen=True)

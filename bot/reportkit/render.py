@@ -17,8 +17,8 @@ from typing import Any
 
 from bot.domain import Msg
 from bot.mrkdwn import as_mrkdwn, clip
-from bot.reports.diff import Diff, Resolved
-from bot.reports.model import Item
+from bot.reportkit.diff import Diff, Resolved
+from bot.reportkit.model import Item
 
 DIAGNOSE_ACTION = "report_diagnose"  # + "-<handle>": action ids must be unique in a message
 MAX_ITEMS = 20

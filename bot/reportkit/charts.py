@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from bot.domain import Msg
-from bot.reports.model import Chart
+from bot.reportkit.model import Chart
 
 NOT_AVAILABLE = Msg(
     "📉 Chart not available: this installation has no charts extra (pip install 'eks-chatops[charts]').",

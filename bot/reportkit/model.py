@@ -1,7 +1,7 @@
 """Records of the report pipeline: an ``Item`` a report is about, a ``Chart``, and ``ReportContent``.
 
 Pure frozen data. Builders (``bot.reports.health`` and friends) turn collected data into items;
-``bot.reports.diff`` compares them with the previous run's state; ``ReportContent`` is what the
+``bot.reportkit.diff`` compares them with the previous run's state; ``ReportContent`` is what the
 service posts and records (its ``content_hash`` decides whether anything is posted at all).
 """
 
