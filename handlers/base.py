@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol
 
 from bot.cloud.context import ClusterContext, FeaturePorts
 from bot.domain import Diagnosis, FixPlan, Msg, PlanStep, Request, Risk, Verification
+from bot.reportkit.model import ReportContent
 
 
 @dataclass(frozen=True)
@@ -128,6 +130,18 @@ class Job:
 
 
 @dataclass(frozen=True)
+class ReportKind:
+    """A kind of scheduled report a feature brings (``/ops report add NAME ...``).
+
+    ``build(ctx, previous_state, now, lang)`` collects from the default cluster's context (its ports
+    included) and returns the content; the core's report service diffs, posts and records it.
+    """
+
+    name: str
+    build: Callable[[ClusterContext, Mapping[str, Any] | None, datetime, str], ReportContent]
+
+
+@dataclass(frozen=True)
 class Feature:
     """One feature package as the core sees it: its diagnosers and every plan operation they propose.
 
@@ -138,6 +152,7 @@ class Feature:
     ``policy_rules``, from the one feature that knows IAM policies, judge every plan's policy writes.
     ``migrations`` names a package of Alembic revisions: a version location of the bot's one chain.
     ``jobs`` are its scheduled work, run by the core's scheduler on the leader replica.
+    ``reports`` are the report kinds it adds to the core's.
     ``home_lines(ports, lang)`` gives the feature's lines (mrkdwn) in App Home's list of schedules
     and reports, read from the process's ``FeaturePorts``.
     """
@@ -150,4 +165,5 @@ class Feature:
     policy_rules: PolicyRules | None = None
     migrations: str = ""  # the package holding the feature's Alembic revisions, if it has tables
     jobs: tuple[Job, ...] = ()
+    reports: tuple[ReportKind, ...] = ()
     home_lines: Callable[[FeaturePorts, str], list[str]] | None = None

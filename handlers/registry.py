@@ -10,7 +10,7 @@ from typing import Any
 
 from bot.cloud.context import FeaturePorts
 from handlers import image_pull, irsa, pods, rds, sysctl
-from handlers.base import CommandSpec, Diagnoser, Feature, Job, Operation, PolicyRules, Wiring
+from handlers.base import CommandSpec, Diagnoser, Feature, Job, Operation, PolicyRules, ReportKind, Wiring
 
 FEATURES: tuple[Feature, ...] = (pods.FEATURE, irsa.FEATURE, image_pull.FEATURE, rds.FEATURE, sysctl.FEATURE)
 DIAGNOSERS: tuple[Diagnoser, ...] = tuple(d for f in FEATURES for d in f.diagnosers)
@@ -70,3 +70,8 @@ def jobs() -> tuple[Job, ...]:
 def home_lines(ports: FeaturePorts, lang: str) -> list[str]:
     """The features' lines in App Home's list of schedules and reports, in registry order."""
     return [line for f in FEATURES if f.home_lines is not None for line in f.home_lines(ports, lang)]
+
+
+def report_kinds() -> tuple[ReportKind, ...]:
+    """The report kinds the features bring, in registry order."""
+    return tuple(kind for f in FEATURES for kind in f.reports)

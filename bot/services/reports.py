@@ -17,17 +17,20 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from bot import cron as cron_rules
-from bot.domain import AuditKind, Msg
+from bot.cloud.context import ClusterContext
+from bot.domain import AuditKind
 from bot.errors import ChannelUnavailable, ChatOpsError, UsageError
 from bot.korean import attach
 from bot.reportkit.model import Chart, ReportContent
 from bot.reports import approvals, audit, health, health_collect
 from bot.services.core import Services
 from bot.store.reports import ReportConfigRow, ReportRepo
+from handlers import registry
 
 log = logging.getLogger(__name__)
 
-KINDS = ("health", "approvals", "rds", "audit")
+CORE_KINDS = ("health", "approvals", "audit")
+KINDS = (*CORE_KINDS, *(kind.name for kind in registry.report_kinds()))
 RUN_LEASE = timedelta(minutes=10)  # longer than any run; a run that died frees its report after this
 
 
@@ -82,13 +85,11 @@ class ReportService:
         poster: ReportPoster,
         repo: ReportRepo | None = None,
         not_ready_minutes: int = 10,
-        rds_available: bool = True,
     ):
         self.svc = svc
         self.poster = poster
         self.repo = repo or ReportRepo(svc.repo.sessions)
         self.not_ready_minutes = not_ready_minutes
-        self.rds_available = rds_available
 
     # configuration ---------------------------------------------------------------------------
     def _require_approver(self, user: str) -> None:
@@ -214,27 +215,18 @@ class ReportService:
                 approvals.collect(self.svc.repo, self.svc.approvers.mention()), previous, now, cfg.lang
             ),
             "audit": lambda: audit.build(audit.collect(self.svc.repo, now), previous, now, cfg.lang),
-            "rds": lambda: self._rds(previous, now, cfg.lang),
         }
+        feature_kind = next((k for k in registry.report_kinds() if k.name == cfg.kind), None)
+        if feature_kind is not None:
+            return feature_kind.build(self._default_context(), previous, now, cfg.lang)
         return builders[cfg.kind]()
 
+    def _default_context(self) -> ClusterContext:
+        """The default cluster's context, with the features' ports (their stores and settings)."""
+        return self.svc.context(self.svc.contexts.default_cluster())
+
     def _health_data(self) -> health.HealthData:
-        ctx = self.svc.contexts.get(self.svc.contexts.default_cluster())
-        return health_collect.collect(ctx, self.not_ready_minutes)
-
-    def _rds(self, previous: Mapping[str, Any] | None, now: datetime, lang: str) -> ReportContent:
-        try:
-            from bot.reports import rds
-        except ImportError:  # the RDS feature is not installed (or is broken): say so, once
-            log.exception("RDS report unavailable")
-            rds = None
-        if rds is None or not self.rds_available:
-            text = Msg("RDS scheduling not available.", "RDS 스케줄 기능을 사용할 수 없습니다.")(lang)
-            return ReportContent("rds", text, (), dict(previous or {}), False)
-
-        ctx = self.svc.contexts.get(self.svc.contexts.default_cluster())
-        data = rds.collect(self.svc.repo.sessions, ctx.aws, now, self.svc.settings.autostop_tag)
-        return rds.build(data, previous, now, lang)
+        return health_collect.collect(self._default_context(), self.not_ready_minutes)
 
     # buttons -----------------------------------------------------------------------------------
     def find_item(self, short: str) -> tuple[ReportConfigRow, dict[str, Any]] | None:

@@ -5,7 +5,7 @@ and ``rds.start`` (``handlers.rds.operations``) and the schedule and override st
 ``rds.schedule.upsert`` and ``rds.override.add`` (``handlers.rds.schedule_ops``), which write the
 feature's tables through the store in ``ctx.ports``. ``persistence`` holds those tables and the
 store over them; ``migrations/`` their revisions. ``JOBS`` is the schedule sweep
-(``handlers.rds.sweep_job``).
+(``handlers.rds.sweep_job``); ``REPORT`` the weekly schedule report (``handlers.rds.report_kind``).
 """
 
 from handlers.base import Feature
@@ -14,6 +14,7 @@ from handlers.rds.home import home_lines
 from handlers.rds.inputs import build_ports
 from handlers.rds.operations import OPERATIONS as DATABASE_OPERATIONS
 from handlers.rds.persistence import build_store
+from handlers.rds.report_kind import REPORT
 from handlers.rds.schedule_ops import OPERATIONS as SCHEDULE_OPERATIONS
 from handlers.rds.sweep_job import JOBS
 
@@ -27,6 +28,7 @@ FEATURE = Feature(
     ports=build_ports,
     migrations="handlers.rds.migrations",
     jobs=JOBS,
+    reports=(REPORT,),
     home_lines=home_lines,
 )
 

@@ -15,7 +15,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.reportkit import charts
-from bot.reports import health, rds
+from bot.reports import health
+from handlers.rds import report_kind as rds
 from handlers.rds.model import ActionRecord
 from handlers.rds.report import load_prices, weekly_report
 

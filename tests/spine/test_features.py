@@ -112,3 +112,26 @@ def test_the_scheduler_runs_every_features_jobs_through_the_features_ports(moto_
         assert engine.run_now("rds-sweep").done == []  # no database in this world: nothing to stop or start
         with pytest.raises(KeyError, match="no feature has a job called 'nightly'"):
             job_named(sb.bot, "nightly")
+
+
+def test_report_kinds_are_the_cores_and_those_the_features_bring() -> None:
+    from bot.services.reports import CORE_KINDS, KINDS
+
+    brought = [kind.name for f in registry.FEATURES for kind in f.reports]
+    assert brought and KINDS == (*CORE_KINDS, *brought)
+    assert not set(CORE_KINDS) & set(brought), "a feature's report kind shadows one of the core's"
+
+
+def test_each_features_store_is_built_on_the_cores_session_factory(tmp_path) -> None:
+    from bot.store.db import make_engine, make_session_factory
+    from bot.store.migrate import upgrade
+
+    url = f"sqlite:///{tmp_path / 'stores.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    try:
+        stores = registry.stores(make_session_factory(engine))
+        assert set(stores) == {f.name for f in registry.FEATURES if f.store is not None} == {"rds"}
+        assert isinstance(stores["rds"], RepoScheduleBook) and stores["rds"].every_schedule() == []
+    finally:
+        engine.dispose()

@@ -41,6 +41,12 @@ class RepoScheduleBook:
             for o in self.repo.active_overrides(now)
         ]
 
+    def overrides_created(self, since: datetime, until: datetime) -> list[Override]:
+        return [
+            Override(o.target_kind, o.target_id, o.until, o.reason, o.created_by)
+            for o in self.repo.overrides_between(since, until)
+        ]
+
     def schedule(self, target_kind: str, target_id: str, cluster_key: str) -> Schedule | None:
         row = self.repo.get_schedule(target_kind, target_id, cluster_key)
         return to_schedule(row) if row is not None else None

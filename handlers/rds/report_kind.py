@@ -1,10 +1,10 @@
-"""The ``rds`` report: the RDS issue's weekly schedule report (hours stopped, actions, self-restarts
-caught, overrides, estimated saving) with its hours chart, posted only when something changed.
+"""The ``rds`` report kind: the weekly schedule report (hours stopped, actions, self-restarts caught,
+overrides, estimated saving) with its hours chart, posted only when something changed.
 
-``collect`` reads the schedule tables (``handlers.rds.persistence``) and, for prices, the database
-classes from AWS; ``build`` is pure and uses ``handlers.rds.report`` and ``handlers.rds.chart``.
-Items are the scheduled databases; hours alone (which grow every hour) do not count as a change,
-actions, caught self-restarts and overrides do.
+``collect`` reads the schedule store in the feature's ports and, for prices, the database classes
+from AWS; ``build`` is pure and uses ``handlers.rds.report`` and ``handlers.rds.chart``. Items are
+the scheduled databases; hours alone (which grow every hour) do not count as a change, actions,
+caught self-restarts and overrides do.
 """
 
 from __future__ import annotations
@@ -15,20 +15,19 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot import errors
-from bot.cloud.aws import Aws
+from bot.cloud.context import ClusterContext
 from bot.domain import Msg
 from bot.mrkdwn import as_mrkdwn
 from bot.reportkit import charts, render
 from bot.reportkit.diff import diff, state_of
 from bot.reportkit.model import Chart, Item, ReportContent
+from handlers.base import ReportKind
+from handlers.rds import inputs
 from handlers.rds.chart import hours_chart
 from handlers.rds.discovery import discover
-from handlers.rds.model import TagRule
-from handlers.rds.persistence.book import RepoScheduleBook, to_record
-from handlers.rds.persistence.tables import ScheduleRepo
+from handlers.rds.inputs import ScheduleStore
 from handlers.rds.report import WeeklyReport, load_prices, weekly_report
 from handlers.rds.report import render as render_weekly
-from handlers.rds.schedule import Override
 
 KIND = "rds"
 WEEK = timedelta(days=7)
@@ -41,19 +40,15 @@ class RdsData:
     unavailable: tuple[Msg, ...] = ()
 
 
-def collect(sessions: Any, aws: Aws, now: datetime, tag_rule: str = "autostop=yes") -> RdsData:
-    repo = ScheduleRepo(sessions)
-    since = now - WEEK
-    actions = [to_record(r) for r in repo.actions_between(since, now + timedelta(seconds=1))]
-    overrides = [
-        Override(o.target_kind, o.target_id, o.until, o.reason, o.created_by)
-        for o in repo.overrides_between(since, now + timedelta(seconds=1))
-    ]
-    targets = [(s.target_kind, s.target_id) for s in RepoScheduleBook(repo).schedules()]
+def collect(ctx: ClusterContext, store: ScheduleStore, now: datetime) -> RdsData:
+    since, until = now - WEEK, now + timedelta(seconds=1)
+    actions = store.actions(since, until)
+    overrides = store.overrides_created(since, until)
+    targets = [(s.target_kind, s.target_id) for s in store.schedules()]
     notes: list[Msg] = []
     classes: dict[tuple[str, str], tuple[str, ...]] = {}
     try:
-        inventory = discover(aws, TagRule.parse(tag_rule))
+        inventory = discover(ctx.aws, inputs.ports(ctx).tag)
         classes = {db.key: inventory.classes_of(db) for db in inventory.databases}
     except errors.CloudError as exc:
         notes.append(
@@ -62,7 +57,7 @@ def collect(sessions: Any, aws: Aws, now: datetime, tag_rule: str = "autostop=ye
                 f"DB 클래스를 읽을 수 없어 ({exc.call} {exc.code}) 절감액을 추정하지 않았습니다",
             )
         )
-    report = weekly_report(actions, overrides, classes, load_prices(aws.region), since, now, targets)
+    report = weekly_report(actions, overrides, classes, load_prices(ctx.aws.region), since, now, targets)
     return RdsData(report, tuple(notes))
 
 
@@ -112,3 +107,18 @@ def build(data: RdsData, previous_state: Mapping[str, Any] | None, now: datetime
         else ()
     )
     return ReportContent(KIND, f"{text}\n{body}"[:3000], tuple(blocks), state, True, drawings)
+
+
+def build_report(
+    ctx: ClusterContext, previous_state: Mapping[str, Any] | None, now: datetime, lang: str
+) -> ReportContent:
+    """The report for the default cluster; where the process keeps no schedule store, a line that says
+    RDS scheduling is not available (and the previous state, so nothing counts as resolved)."""
+    store = inputs.ports(ctx).store
+    if store is None:
+        text = Msg("RDS scheduling not available.", "RDS 스케줄 기능을 사용할 수 없습니다.")(lang)
+        return ReportContent(KIND, text, (), dict(previous_state or {}), False)
+    return build(collect(ctx, store, now), previous_state, now, lang)
+
+
+REPORT = ReportKind(KIND, build_report)
