@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from bot.cloud.context import ClusterContext, FeaturePorts
 from bot.domain import Diagnosis, FixPlan, Msg, PlanStep, Request, Risk, Verification
-from bot.reportkit.model import ReportContent
+from bot.reportkit.model import Item, ReportContent
 
 
 @dataclass(frozen=True)
@@ -142,6 +142,42 @@ class ReportKind:
 
 
 @dataclass(frozen=True)
+class HealthScan:
+    """What the core's health report reads once for all its sections: every pod, ingress and
+    ``FailedCreate`` event of the cluster (plain dicts), and how long a pod may be not ready."""
+
+    pods: tuple[Mapping[str, Any], ...] = ()
+    ingresses: tuple[Mapping[str, Any], ...] = ()
+    failed_create_events: tuple[Mapping[str, Any], ...] = ()
+    not_ready_minutes: int = 10
+
+
+@dataclass(frozen=True)
+class HealthFindings:
+    """A section's items, and the pods (namespace, name) they speak for: later sections skip those."""
+
+    items: tuple[Item, ...] = ()
+    pods: frozenset[tuple[str, str]] = frozenset()
+
+
+@dataclass(frozen=True)
+class HealthSection:
+    """One section of the core's ``health`` report that a feature brings.
+
+    ``collect(ctx)``, where the section reads more than the shared ``HealthScan``, is its I/O: it
+    returns its data and the parts it could not read. ``items(scan, collected, covered, now)`` is
+    pure: the section's items from the scan and its data, skipping pods an earlier section covered.
+    Sections run by ``rank``, low first (sections about particular failures before the catch-all).
+    """
+
+    key: str
+    title: Msg
+    rank: int
+    items: Callable[[HealthScan, Any, frozenset[tuple[str, str]], datetime], HealthFindings]
+    collect: Callable[[ClusterContext], tuple[Any, tuple[Msg, ...]]] | None = None
+
+
+@dataclass(frozen=True)
 class Feature:
     """One feature package as the core sees it: its diagnosers and every plan operation they propose.
 
@@ -152,7 +188,8 @@ class Feature:
     ``policy_rules``, from the one feature that knows IAM policies, judge every plan's policy writes.
     ``migrations`` names a package of Alembic revisions: a version location of the bot's one chain.
     ``jobs`` are its scheduled work, run by the core's scheduler on the leader replica.
-    ``reports`` are the report kinds it adds to the core's.
+    ``reports`` are the report kinds it adds to the core's; ``health`` its sections of the core's
+    ``health`` report.
     ``home_lines(ports, lang)`` gives the feature's lines (mrkdwn) in App Home's list of schedules
     and reports, read from the process's ``FeaturePorts``.
     """
@@ -166,4 +203,5 @@ class Feature:
     migrations: str = ""  # the package holding the feature's Alembic revisions, if it has tables
     jobs: tuple[Job, ...] = ()
     reports: tuple[ReportKind, ...] = ()
+    health: tuple[HealthSection, ...] = ()
     home_lines: Callable[[FeaturePorts, str], list[str]] | None = None

@@ -10,7 +10,17 @@ from typing import Any
 
 from bot.cloud.context import FeaturePorts
 from handlers import image_pull, irsa, pods, rds, sysctl
-from handlers.base import CommandSpec, Diagnoser, Feature, Job, Operation, PolicyRules, ReportKind, Wiring
+from handlers.base import (
+    CommandSpec,
+    Diagnoser,
+    Feature,
+    HealthSection,
+    Job,
+    Operation,
+    PolicyRules,
+    ReportKind,
+    Wiring,
+)
 
 FEATURES: tuple[Feature, ...] = (pods.FEATURE, irsa.FEATURE, image_pull.FEATURE, rds.FEATURE, sysctl.FEATURE)
 DIAGNOSERS: tuple[Diagnoser, ...] = tuple(d for f in FEATURES for d in f.diagnosers)
@@ -75,3 +85,8 @@ def home_lines(ports: FeaturePorts, lang: str) -> list[str]:
 def report_kinds() -> tuple[ReportKind, ...]:
     """The report kinds the features bring, in registry order."""
     return tuple(kind for f in FEATURES for kind in f.reports)
+
+
+def health_sections() -> tuple[HealthSection, ...]:
+    """The features' sections of the health report, in the order they run (by rank)."""
+    return tuple(sorted((s for f in FEATURES for s in f.health), key=lambda s: s.rank))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from handlers.base import Feature
 from handlers.image_pull.diagnoser import ImagePullDiagnoser, triage_call_counts
+from handlers.image_pull.health import SECTION
 from handlers.image_pull.operations import DefaultRoute, SecurityGroupRule443, VpcDnsAttributes, VpcEndpoint
 from handlers.image_pull.operations_more import (
     DeletePods,
@@ -29,6 +30,6 @@ OPERATIONS = (
     WorkloadImage(),
     DeletePods(),
 )
-FEATURE = Feature(name="image_pull", diagnosers=(DIAGNOSER,), operations=OPERATIONS)
+FEATURE = Feature(name="image_pull", diagnosers=(DIAGNOSER,), operations=OPERATIONS, health=(SECTION,))
 
 __all__ = ["DIAGNOSER", "FEATURE", "OPERATIONS", "ImagePullDiagnoser", "triage_call_counts"]

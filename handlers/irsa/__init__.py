@@ -13,6 +13,7 @@ from handlers.base import Feature, PolicyRules
 from handlers.irsa.diagnoser import DIAGNOSER
 from handlers.irsa.grants import grant_violations
 from handlers.irsa.guardrails import check_trust_change
+from handlers.irsa.health import SECTION
 from handlers.irsa.operations import OPERATIONS
 
 FEATURE = Feature(
@@ -20,6 +21,7 @@ FEATURE = Feature(
     diagnosers=(DIAGNOSER,),
     operations=OPERATIONS,
     policy_rules=PolicyRules(trust_change=check_trust_change, permission=grant_violations),
+    health=(SECTION,),
 )
 
 __all__ = ["DIAGNOSER", "FEATURE", "OPERATIONS"]

@@ -9,8 +9,9 @@ node configuration), ``collect`` (I/O), ``al2_eol`` (Amazon Linux 2 end of suppo
 
 from handlers.base import Feature
 from handlers.sysctl.diagnoser import DIAGNOSER
+from handlers.sysctl.health import SECTION
 from handlers.sysctl.operations import OPERATIONS
 
-FEATURE = Feature(name="sysctl", diagnosers=(DIAGNOSER,), operations=OPERATIONS)
+FEATURE = Feature(name="sysctl", diagnosers=(DIAGNOSER,), operations=OPERATIONS, health=(SECTION,))
 
 __all__ = ["DIAGNOSER", "FEATURE", "OPERATIONS"]

@@ -100,7 +100,7 @@ def test_health_items_from_fixture_pods_ingresses_and_events():
         'failed to pull and unpack image "docker.io/library/nginx:9.9": not found',
     )
     groups = tuple(group_failures(Evidence("*", "ap-northeast-1", "1", (failing,))))
-    data = health.HealthData("prod", pods, (ingress, gone), (psa,), groups, not_ready_minutes=10)
+    data = health.HealthData("prod", pods, (ingress, gone), (psa,), {"image_pull": groups}, not_ready_minutes=10)
     items = {i.key: i for i in health.problems(data, now)}
     assert set(items) == {
         "pull|nginx:9.9|not_found|",

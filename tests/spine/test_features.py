@@ -135,3 +135,11 @@ def test_each_features_store_is_built_on_the_cores_session_factory(tmp_path) -> 
         assert isinstance(stores["rds"], RepoScheduleBook) and stores["rds"].every_schedule() == []
     finally:
         engine.dispose()
+
+
+def test_health_sections_come_from_the_features_and_the_catch_all_runs_last() -> None:
+    sections = registry.health_sections()
+    assert [s.key for s in sections] == ["image_pull", "sysctl", "ingress", "not_ready"]
+    assert len({s.key for s in sections}) == len(sections)
+    owners = {s.key: f.name for f in registry.FEATURES for s in f.health}
+    assert owners == {"image_pull": "image_pull", "sysctl": "sysctl", "ingress": "irsa", "not_ready": "pods"}

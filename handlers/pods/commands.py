@@ -17,7 +17,7 @@ from bot.cloud.context import ClusterContext
 from bot.domain import Diagnosis, Finding, FixPlan, Msg, PlanStep, Request, Risk, Severity, Verification
 from bot.korean import attach, josa
 from handlers import events as k8s_events
-from handlers.base import CommandSpec, Feature
+from handlers.base import CommandSpec
 from handlers.target import namespace_or_all, namespaced_name
 
 DELETE_POD = "k8s.delete_pod"
@@ -326,4 +326,3 @@ class PodsDiagnoser:
 
 DIAGNOSER = PodsDiagnoser()
 OPERATIONS = (DeletePod(),)
-FEATURE = Feature(name="pods", diagnosers=(DIAGNOSER,), operations=OPERATIONS)
