@@ -178,6 +178,25 @@ class HealthSection:
 
 
 @dataclass(frozen=True)
+class Form:
+    """A modal a feature opens instead of answering a slash command that lacks what a form asks best.
+
+    ``opens(intent, entities)`` says whether a command's request opens it. ``view(entities, lang,
+    default_tz)`` gives the modal's title, labels and blocks (Block Kit as plain dicts; the core adds
+    the callback id and its metadata). ``read(values, lang)`` turns a submission's ``state.values``
+    into (entities to add to the request, errors by block id); ``text(entities)`` is the request text
+    recorded for the submission, which files a request with ``intent`` like the command would.
+    """
+
+    callback_id: str
+    intent: str
+    opens: Callable[[str, Mapping[str, str]], bool]
+    view: Callable[[Mapping[str, str], str, str], dict[str, Any]]
+    read: Callable[[Mapping[str, Any], str], tuple[dict[str, str], dict[str, str]]]
+    text: Callable[[Mapping[str, str]], str]
+
+
+@dataclass(frozen=True)
 class Feature:
     """One feature package as the core sees it: its diagnosers and every plan operation they propose.
 
@@ -190,6 +209,7 @@ class Feature:
     ``jobs`` are its scheduled work, run by the core's scheduler on the leader replica.
     ``reports`` are the report kinds it adds to the core's; ``health`` its sections of the core's
     ``health`` report.
+    ``forms`` are its modals (Slack views as plain dicts; the core's listener opens and reads them).
     ``home_lines(ports, lang)`` gives the feature's lines (mrkdwn) in App Home's list of schedules
     and reports, read from the process's ``FeaturePorts``.
     """
@@ -204,4 +224,5 @@ class Feature:
     jobs: tuple[Job, ...] = ()
     reports: tuple[ReportKind, ...] = ()
     health: tuple[HealthSection, ...] = ()
+    forms: tuple[Form, ...] = ()
     home_lines: Callable[[FeaturePorts, str], list[str]] | None = None

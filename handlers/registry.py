@@ -6,6 +6,7 @@ start-up. The core reaches features only through this module and ``handlers.base
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from bot.cloud.context import FeaturePorts
@@ -14,6 +15,7 @@ from handlers.base import (
     CommandSpec,
     Diagnoser,
     Feature,
+    Form,
     HealthSection,
     Job,
     Operation,
@@ -90,3 +92,17 @@ def report_kinds() -> tuple[ReportKind, ...]:
 def health_sections() -> tuple[HealthSection, ...]:
     """The features' sections of the health report, in the order they run (by rank)."""
     return tuple(sorted((s for f in FEATURES for s in f.health), key=lambda s: s.rank))
+
+
+def forms() -> tuple[Form, ...]:
+    """Every feature's modals, in registry order."""
+    return tuple(form for f in FEATURES for form in f.forms)
+
+
+def form_opened_by(intent: str, entities: Mapping[str, str]) -> Form | None:
+    """The modal a command's request opens instead of being filed, if any."""
+    return next((form for form in forms() if form.opens(intent, entities)), None)
+
+
+def form_named(callback_id: str) -> Form | None:
+    return next((form for form in forms() if form.callback_id == callback_id), None)

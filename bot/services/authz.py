@@ -35,7 +35,7 @@ class Action(enum.StrEnum):
     REPORT_LIST = "report_list"
     REPORT_CHANGE = "report_change"  # report add / remove / run
     REPORT_DIAGNOSE = "report_diagnose"  # the "Diagnose" button on a report item
-    RDS_SCHEDULE = "rds_schedule"  # submitting the RDS schedule modal
+    FORM = "form"  # submitting a feature's modal, which files a request
     APPROVE = "approve"
     REJECT = "reject"
     REVERT = "revert"
@@ -81,7 +81,7 @@ POLICY: Mapping[Action, Rule] = {
     Action.REPORT_LIST: Rule(Who.MEMBER, Where.REQUEST_CHANNELS, EVERYONE_HERE),
     Action.REPORT_CHANGE: Rule(Who.APPROVER, Where.REQUEST_CHANNELS, Msg("approvers", "승인자")),
     Action.REPORT_DIAGNOSE: Rule(Who.MEMBER, Where.ANYWHERE, Msg("everyone", "모든 멤버")),
-    Action.RDS_SCHEDULE: Rule(Who.MEMBER, Where.REQUEST_CHANNELS, EVERYONE_HERE),
+    Action.FORM: Rule(Who.MEMBER, Where.REQUEST_CHANNELS, EVERYONE_HERE),
     Action.APPROVE: Rule(
         Who.DECIDER, Where.ANYWHERE, Msg("approvers other than the requester", "요청자가 아닌 승인자")
     ),

@@ -11,11 +11,11 @@ from slack_sdk import WebClient
 from bot.settings import Settings
 from bot.slack import guard, inject
 from bot.slack.deps import Deps
-from bot.slack.listeners import actions, commands, events, home, rds_modal, reports
+from bot.slack.listeners import actions, commands, events, forms, home, reports
 
 log = logging.getLogger(__name__)
 
-SURFACES = (commands, events, actions, home, reports, rds_modal)
+SURFACES = (commands, events, actions, home, reports, forms)
 
 
 def build_app(settings: Settings, client: WebClient, deps: Deps) -> App:

@@ -224,10 +224,10 @@ class Guard:
             meta = {}
         channel = str(meta.get("channel") or "") if isinstance(meta, dict) else ""
         actor = self._interaction_actor(body, channel)
-        if body.get("type") == "view_submission" and view.get("callback_id") == "rds_schedule_modal":
+        if body.get("type") == "view_submission" and registry.form_named(str(view.get("callback_id") or "")):
             lang = str(meta.get("lang") or "") if isinstance(meta, dict) else ""
             actor = Actor(**{**actor.__dict__, "lang": lang if lang == "ko" else ""})
-            return Ask(Action.RDS_SCHEDULE, actor, tell_channel=channel or actor.user)
+            return Ask(Action.FORM, actor, tell_channel=channel or actor.user)
         return Ask(Action.OTHER, actor, tell_channel=actor.user)
 
     # --- deciding ------------------------------------------------------------------------------

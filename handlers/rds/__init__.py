@@ -10,6 +10,7 @@ store over them; ``migrations/`` their revisions. ``JOBS`` is the schedule sweep
 
 from handlers.base import Feature
 from handlers.rds.diagnoser import DIAGNOSER
+from handlers.rds.form import FORM
 from handlers.rds.home import home_lines
 from handlers.rds.inputs import build_ports
 from handlers.rds.operations import OPERATIONS as DATABASE_OPERATIONS
@@ -29,6 +30,7 @@ FEATURE = Feature(
     migrations="handlers.rds.migrations",
     jobs=JOBS,
     reports=(REPORT,),
+    forms=(FORM,),
     home_lines=home_lines,
 )
 

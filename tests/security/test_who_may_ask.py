@@ -225,7 +225,7 @@ def test_the_rds_schedule_modal_is_refused_for_a_guest(sandbox):
         private_metadata=meta,
     )
     wait_ephemeral(sandbox, GUEST, "Guest accounts")
-    wait_refusal(sandbox, GUEST, "rds_schedule", "guest")
+    wait_refusal(sandbox, GUEST, "form", "guest")
     assert_nothing_happened(sandbox)
 
 

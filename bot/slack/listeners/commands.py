@@ -19,8 +19,9 @@ from bot.services.commands import Command, help_text, parse_command
 from bot.services.requests import Ask
 from bot.slack.deps import Deps
 from bot.slack.errors import reporting_errors
-from bot.slack.listeners.rds_modal import schedule_view, wants_modal
+from bot.slack.listeners.forms import form_view
 from bot.slack.render import table_text
+from handlers import registry
 
 
 def _parse(deps: Deps, text: str) -> Command:
@@ -63,8 +64,8 @@ def run_ops(
     # The same signed request delivered again (a replay or a proxy retry) is handled once. A request
     # for a diagnosis is deduplicated in the same transaction that records it (``Ask.once_key``).
     once = f"trigger:{trigger}" if trigger else ""
-    modal = cmd.kind == "request" and wants_modal(cmd.intent, cmd.entities) and bool(trigger)
-    submits = cmd.kind != "audit" and cmd.kind not in deps.builtins and not modal
+    form = registry.form_opened_by(cmd.intent, cmd.entities) if cmd.kind == "request" and trigger else None
+    submits = cmd.kind != "audit" and cmd.kind not in deps.builtins and form is None
     if once and not submits and not deps.services.repo.first_time(once, deps.services.clock()):
         return
     if cmd.kind == "audit":
@@ -76,10 +77,9 @@ def run_ops(
         n = min(int(cmd.args[0]) if cmd.args else 20, 200)
         respond(text=_audit_text(deps, n), response_type="ephemeral", replace_original=False)
         return
-    if modal:
-        view = schedule_view(
-            cmd.entities["db"], command["channel_id"], cmd.lang, deps.services.settings.default_timezone
-        )
+    if form is not None:
+        tz = deps.services.settings.default_timezone
+        view = form_view(form, cmd.entities, command["channel_id"], cmd.lang, tz)
         client.views_open(trigger_id=command["trigger_id"], view=view)
         return
     if cmd.kind in deps.builtins:

@@ -131,6 +131,7 @@ def test_an_rds_schedule_without_crons_opens_the_modal(context, deps, respond, c
     assert client.views_open.call_args.kwargs["trigger_id"] == "T9"
     assert view["callback_id"] == "rds_schedule_modal"
     assert '"db": "portal"' in view["private_metadata"] and '"channel": "C1"' in view["private_metadata"]
+    assert view["blocks"] and view["title"]["text"] == "RDS schedule"
     deps.requests.submit.assert_not_called()
 
 

@@ -1,23 +1,20 @@
-"""The RDS schedule modal: ``/ops rds schedule DB`` without crons opens it; submitting files the request.
+"""The RDS schedule form: ``/ops rds schedule DB`` without crons opens it; submitting files the request.
 
 Days, stop time, start time and time zone (default ``DEFAULT_TIMEZONE``) become the same request
 as the text form ``/ops rds schedule DB stop "M H * * D" start "M H * * D" tz=...``, so the
-schedule is a plan that ops approve like any other.
+schedule is a plan that ops approve like any other. The core's form listener opens the view and
+reads the submission; this module only lays it out and reads its values. Pure.
 """
 
 from __future__ import annotations
 
-import json
+from collections.abc import Mapping
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from slack_bolt import App
-
 from bot.domain import Msg
 from bot.korean import josa
-from bot.services.requests import Ask
-from bot.slack.deps import Deps
-from bot.slack.errors import reporting_errors
+from handlers.base import Form
 
 CALLBACK = "rds_schedule_modal"
 DAYS = (
@@ -31,7 +28,7 @@ DAYS = (
 )
 
 
-def wants_modal(intent: str, entities: dict[str, str]) -> bool:
+def opens(intent: str, entities: Mapping[str, str]) -> bool:
     return intent == "rds_schedule" and entities.get("verb") == "schedule" and "stop_cron" not in entities
 
 
@@ -39,13 +36,12 @@ def _text(text: str) -> dict[str, str]:
     return {"type": "plain_text", "text": text}
 
 
-def schedule_view(db: str, channel: str, lang: str, tz: str) -> dict[str, Any]:
+def schedule_view(entities: Mapping[str, str], lang: str, tz: str) -> dict[str, Any]:
     """The modal, pre-filled with the usual weekday schedule (stop 20:00, start 08:00)."""
+    db = entities["db"]
     options = [{"text": _text(label(lang)), "value": value} for value, label in DAYS]
     return {
         "type": "modal",
-        "callback_id": CALLBACK,
-        "private_metadata": json.dumps({"db": db, "channel": channel, "lang": lang}),
         "title": _text(Msg("RDS schedule", "RDS 스케줄")(lang)),
         "submit": _text(Msg("Propose", "승인 요청")(lang)),
         "close": _text(Msg("Cancel", "취소")(lang)),
@@ -93,14 +89,14 @@ def schedule_view(db: str, channel: str, lang: str, tz: str) -> dict[str, Any]:
     }
 
 
-def _value(state: dict[str, Any], block: str) -> Any:
+def _value(state: Mapping[str, Any], block: str) -> Any:
     element = (state.get(block) or {}).get("value") or {}
     if "selected_options" in element:
         return [o["value"] for o in element["selected_options"] or []]
     return element.get("selected_time") or element.get("value") or ""
 
 
-def crons_from(state: dict[str, Any], lang: str) -> tuple[dict[str, str], dict[str, str]]:
+def crons_from(state: Mapping[str, Any], lang: str) -> tuple[dict[str, str], dict[str, str]]:
     """(entities, errors): the crons and time zone from the submitted view, or per-field errors."""
     problems: dict[str, str] = {}
     days = sorted(_value(state, "days"), key=lambda d: (d == "0", d))
@@ -129,33 +125,8 @@ def crons_from(state: dict[str, Any], lang: str) -> tuple[dict[str, str], dict[s
     return {"stop_cron": cron(stop), "start_cron": cron(start), "tz": tz}, {}
 
 
-def ack_submission(ack: Any, view: dict[str, Any]) -> None:
-    meta = json.loads(view.get("private_metadata") or "{}")
-    _, problems = crons_from(view["state"]["values"], meta.get("lang", "en"))
-    if problems:
-        ack(response_action="errors", errors=problems)
-        return
-    ack()
+def request_text(entities: Mapping[str, str]) -> str:
+    return f"rds schedule {entities['db']}"
 
 
-@reporting_errors
-def submit(body: dict[str, Any], view: dict[str, Any], context: dict[str, Any]) -> None:
-    meta = json.loads(view.get("private_metadata") or "{}")
-    lang = meta.get("lang", "en")
-    entities, problems = crons_from(view["state"]["values"], lang)
-    if problems:
-        return
-    context["deps"].requests.submit(
-        Ask(
-            user=body["user"]["id"],
-            channel=meta["channel"],
-            text=f"rds schedule {meta['db']}",
-            lang=lang,
-            intent="rds_schedule",
-            entities={"verb": "schedule", "db": meta["db"], **entities},
-        )
-    )
-
-
-def register(app: App, deps: Deps) -> None:
-    app.view(CALLBACK)(ack=ack_submission, lazy=[submit])
+FORM = Form(CALLBACK, "rds_schedule", opens, schedule_view, crons_from, request_text)
