@@ -13,6 +13,7 @@ the operation read back). A replica killed in between leaves the intent, and
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -20,12 +21,12 @@ from bot import errors
 from bot.domain import AuditKind, Msg, PlanStatus, PlanStep, Verification
 from bot.korean import attach
 from bot.mrkdwn import join, markup, mention
-from bot.services.core import Services, jsonable, plan_from_row, same_state, step_from
+from bot.services.core import Services, jsonable, plan_from_record, same_state, step_from
 from bot.services.failures import describe_failure, new_ref
 from bot.services.guardrails import plan_violations
 from bot.services.reconcile import Reconciler
 from bot.services.steps import AppliedStep, StepsInterrupted, apply_steps, check_fresh, revert_steps
-from bot.store.models import PlanRow, RequestRow
+from bot.store.records import PlanRecord, RequestRecord
 from handlers import registry
 
 log = logging.getLogger(__name__)
@@ -38,7 +39,7 @@ class ApplyService:
     def operation(self, name: str):
         return self.svc.operation(name)
 
-    def apply(self, plan_id: int, approvers: list[str], req: RequestRow | None = None) -> None:
+    def apply(self, plan_id: int, approvers: list[str], req: RequestRecord | None = None) -> None:
         """Apply an approved plan; ``req`` is its request when the caller has it at hand."""
         svc = self.svc
         if not svc.repo.transition(plan_id, PlanStatus.APPROVED, PlanStatus.APPLYING, svc.clock()):
@@ -56,7 +57,7 @@ class ApplyService:
         )
         steps = [step_from(s) for s in plan.steps]
         try:
-            problems = plan_violations(plan_from_row(plan), svc.settings.role_patterns)
+            problems = plan_violations(plan_from_record(plan), svc.settings.role_patterns)
             account = svc.contexts.account_of(req.cluster)
             if account != (req.account_id or ""):
                 problems.append(
@@ -108,14 +109,14 @@ class ApplyService:
                 svc.repo.settle_request(req.id)
                 uow.commit()
 
-    def mark_reverted(self, plan: PlanRow, req: RequestRow, actor: str) -> None:
+    def mark_reverted(self, plan: PlanRecord, req: RequestRecord, actor: str) -> None:
         """``plan`` undoes an applied plan and is now applied itself: mark that one reverted."""
         with self.svc.repo.unit() as uow:
             original = self._record_reverted(plan, req, actor)
             uow.commit()
         self._tell_reverted(req, plan, original)
 
-    def _record_reverted(self, plan: PlanRow, req: RequestRow, actor: str) -> PlanRow | None:
+    def _record_reverted(self, plan: PlanRecord, req: RequestRecord, actor: str) -> PlanRecord | None:
         """The plan ``plan`` undoes, now marked reverted with its audit row (None if there is none)."""
         svc = self.svc
         if not plan.reverts_plan_id or not svc.repo.transition(
@@ -126,7 +127,7 @@ class ApplyService:
         svc.audit(AuditKind.REVERTED, actor, f"plan #{original.id} reverted by plan #{plan.id}", req, original)
         return original
 
-    def _tell_reverted(self, req: RequestRow, plan: PlanRow, original: PlanRow | None) -> None:
+    def _tell_reverted(self, req: RequestRecord, plan: PlanRecord, original: PlanRecord | None) -> None:
         if original is not None:
             self.svc.thread.plan_changed(
                 req,
@@ -135,7 +136,7 @@ class ApplyService:
                 Msg(f"Reverted by plan #{plan.id}.", f"계획 #{attach(plan.id, '로')} 되돌렸습니다."),
             )
 
-    def _verify(self, ctx, plan: PlanRow, steps: list[PlanStep]) -> Verification:
+    def _verify(self, ctx, plan: PlanRecord, steps: list[PlanStep]) -> Verification:
         try:
             diagnoser = registry.diagnoser_named(plan.kind)
             if plan.reverts_plan_id or diagnoser is None or not plan.verify:
@@ -150,13 +151,13 @@ class ApplyService:
                             ),
                         )
                 return Verification(True, Msg("live state matches the plan", "실제 상태가 계획과 일치합니다"))
-            return diagnoser.verify(ctx, plan_from_row(plan))
+            return diagnoser.verify(ctx, plan_from_record(plan))
         except Exception as exc:
             ref = new_ref()
             log.exception("verification crashed", extra={"ref": ref, "plan_id": plan.id})
             return Verification(False, describe_failure(exc, ref))
 
-    def _stale(self, plan: PlanRow, req, stale: errors.StalePlan) -> None:
+    def _stale(self, plan: PlanRecord, req: RequestRecord, stale: errors.StalePlan) -> None:
         svc = self.svc
         self._end_failed(
             plan,
@@ -167,7 +168,7 @@ class ApplyService:
             before=stale.expected,
             after=stale.actual,
         )
-        plan.status = PlanStatus.FAILED
+        plan = replace(plan, status=PlanStatus.FAILED)
         svc.thread.plan_changed(
             req,
             plan,
@@ -184,8 +185,8 @@ class ApplyService:
 
     def _end_failed(
         self,
-        plan: PlanRow,
-        req: RequestRow,
+        plan: PlanRecord,
+        req: RequestRecord,
         result: dict[str, Any],
         kind: AuditKind,
         summary: str,
@@ -201,7 +202,9 @@ class ApplyService:
             svc.audit(kind, "bot", summary, req, plan, before=before, after=after, ref=ref)
             uow.commit()
 
-    def _failed(self, plan: PlanRow, req, exc: Exception, applied: list[AppliedStep], ctx=None) -> None:
+    def _failed(
+        self, plan: PlanRecord, req: RequestRecord, exc: Exception, applied: list[AppliedStep], ctx=None
+    ) -> None:
         svc = self.svc
         ref = new_ref()
         log.warning(
@@ -228,7 +231,7 @@ class ApplyService:
                 text.en + " Could not undo: " + "; ".join(rollback_errors),
                 text.ko + " 되돌리지 못함: " + "; ".join(rollback_errors),
             )
-        plan.status = PlanStatus.FAILED
+        plan = replace(plan, status=PlanStatus.FAILED)
         try:
             svc.thread.plan_changed(req, plan, "failed", text)
             svc.thread.status(req, "failed", text)
@@ -266,7 +269,7 @@ class _Recorder:
     """Intent and outcome rows for each step, and its audit row: the intent is committed before the
     write, so a replica killed during it leaves the row for reconciliation."""
 
-    def __init__(self, svc: Services, plan: PlanRow, req: RequestRow, actor: str):
+    def __init__(self, svc: Services, plan: PlanRecord, req: RequestRecord, actor: str):
         self.svc, self.plan, self.req, self.actor = svc, plan, req, actor
 
     def before_write(self, index: int, step: PlanStep) -> None:

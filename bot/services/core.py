@@ -13,7 +13,7 @@ from bot.domain import AuditEvent, AuditKind, FixPlan, Msg, PlanStep, Risk
 from bot.services.approvers import Approvers
 from bot.services.ports import ContextProvider, ThreadPort
 from bot.settings import Settings
-from bot.store.models import PlanRow, RequestRow
+from bot.store.records import PlanRecord, RequestRecord
 from bot.store.repo import Repo
 from handlers import registry
 from handlers.base import Operation
@@ -55,8 +55,8 @@ class Services:
         kind: AuditKind,
         actor: str,
         summary: str,
-        req: RequestRow | None = None,
-        plan: PlanRow | None = None,
+        req: RequestRecord | None = None,
+        plan: PlanRecord | None = None,
         before: Any = None,
         after: Any = None,
         ref: str = "",
@@ -115,12 +115,12 @@ def step_from(d: Mapping[str, Any]) -> PlanStep:
     )
 
 
-def plan_from_row(row: PlanRow) -> FixPlan:
+def plan_from_record(plan: PlanRecord) -> FixPlan:
     return FixPlan(
-        kind=row.kind,
-        title=msg_from(row.title),
-        steps=tuple(step_from(s) for s in row.steps),
-        risk=Risk(row.risk),
-        target=row.target,
-        verify=row.verify or {},
+        kind=plan.kind,
+        title=msg_from(plan.title),
+        steps=tuple(step_from(s) for s in plan.steps),
+        risk=Risk(plan.risk),
+        target=plan.target,
+        verify=plan.verify or {},
     )

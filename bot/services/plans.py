@@ -13,7 +13,7 @@ plan twice. A plan has at most one open revert.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from bot.domain import AuditKind, Diagnosis, Msg, PlanStatus, Risk
@@ -22,7 +22,7 @@ from bot.mrkdwn import markup, mention
 from bot.services.apply import ApplyService
 from bot.services.authz import Action, Authorizer
 from bot.services.core import Services, msg_from, msg_to_dict, step_from, step_to_dict
-from bot.store.models import PlanRow
+from bot.store.records import PlanRecord, RequestRecord
 
 log = logging.getLogger(__name__)
 
@@ -39,14 +39,14 @@ NO_PLAN = Msg("That plan does not exist (any more).", "해당 계획이 존재�
 LIVE = (PlanStatus.PROPOSED, PlanStatus.APPROVED, PlanStatus.APPLYING)
 
 
-def approvals_needed(plan: PlanRow) -> int:
+def approvals_needed(plan: PlanRecord) -> int:
     """How many distinct approvers the plan needs: two for HIGH risk, whatever the row says."""
     return max(plan.approvals_needed or 1, 2 if plan.risk == Risk.HIGH else 1)
 
 
 def refusal_reason(
     svc: Services,
-    plan: PlanRow | None,
+    plan: PlanRecord | None,
     user: str,
     action: Action = Action.APPROVE,
     fresh: bool = False,
@@ -64,7 +64,7 @@ def refusal_reason(
     return refusal.message if refusal is not None else None
 
 
-def _not_open(plan: PlanRow) -> Msg:
+def _not_open(plan: PlanRecord) -> Msg:
     return Msg(
         f"Plan #{plan.id} is already {plan.status}; nothing was done.",
         f"계획 #{attach(plan.id, '는')} 이미 {plan.status} 상태입니다. 아무것도 하지 않았습니다.",
@@ -77,18 +77,18 @@ class PlanService:
         self.applier = applier
         self.authz = authz or Authorizer(svc.settings, svc.approvers)
 
-    def _refusal(self, plan: PlanRow | None, user: str, action: Action) -> Msg | None:
+    def _refusal(self, plan: PlanRecord | None, user: str, action: Action) -> Msg | None:
         """The decision-time check: approver membership fresh from Slack, not the cache."""
         return refusal_reason(self.svc, plan, user, action, fresh=True, authz=self.authz)
 
-    def _expire_if_due(self, plan: PlanRow) -> bool:
+    def _expire_if_due(self, plan: PlanRecord) -> bool:
         svc = self.svc
         if plan.status != PlanStatus.PROPOSED or svc.clock() < plan.expires_at:
             return False
         if svc.repo.transition(plan.id, PlanStatus.PROPOSED, PlanStatus.EXPIRED, svc.clock()):
             req = svc.repo.get_request(plan.request_id)
             svc.audit(AuditKind.EXPIRED, "bot", f"plan #{plan.id} expired", req, plan)
-            plan.status = PlanStatus.EXPIRED
+            plan = replace(plan, status=PlanStatus.EXPIRED)
             if req is not None:
                 svc.thread.plan_changed(
                     req, plan, "expired", Msg("Expired before anyone approved it.", "승인 전에 만료되었습니다.")
@@ -167,10 +167,10 @@ class PlanService:
         self.applier.apply(plan.id, approvers, req)
         return Outcome(True)
 
-    def _audit_partial(self, plan: PlanRow, req: object, user: str, count: int, needed: int) -> None:
+    def _audit_partial(self, plan: PlanRecord, req: RequestRecord | None, user: str, count: int, needed: int) -> None:
         self.svc.audit(AuditKind.APPROVED, user, f"plan #{plan.id}: approval {count}/{needed}", req, plan)
 
-    def _decide(self, plan: PlanRow, req: object, approvers: list[str], user: str) -> bool:
+    def _decide(self, plan: PlanRecord, req: RequestRecord | None, approvers: list[str], user: str) -> bool:
         """Approve the plan if it is still proposed (True if this call did), with its audit row."""
         svc = self.svc
         if not svc.repo.transition(plan.id, PlanStatus.PROPOSED, PlanStatus.APPROVED, svc.clock()):
@@ -178,7 +178,7 @@ class PlanService:
         svc.audit(AuditKind.APPROVED, user, f"plan #{plan.id} approved by {', '.join(approvers)}", req, plan)
         return True
 
-    def _still_valid(self, plan: PlanRow, req: object, recorded: list[str], clicker: str) -> list[str]:
+    def _still_valid(self, plan: PlanRecord, req: RequestRecord | None, recorded: list[str], clicker: str) -> list[str]:
         """The recorded approvals that still count, with membership fresh from Slack.
 
         The clicker was checked a moment ago; everyone else is checked again now. An approval that no
@@ -221,7 +221,7 @@ class PlanService:
             return Outcome(False, _not_open(svc.repo.get_plan(plan.id) or plan))
         req = svc.repo.get_request(plan.request_id)
         svc.audit(AuditKind.REJECTED, user, f"plan #{plan.id} rejected", req, plan)
-        plan.status = PlanStatus.REJECTED
+        plan = replace(plan, status=PlanStatus.REJECTED)
         svc.thread.plan_changed(
             req, plan, "rejected", markup("Rejected by {who}.", "{who} 님이 거절했습니다.", who=mention(user))
         )
@@ -304,7 +304,7 @@ class PlanService:
         return Outcome(True)
 
 
-def _revert_diagnosis(plan: PlanRow, revert_row: PlanRow) -> Diagnosis:
+def _revert_diagnosis(plan: PlanRecord, revert_row: PlanRecord) -> Diagnosis:
     headline = Msg(
         f"Revert of plan #{plan.id} proposed as plan #{revert_row.id}",
         f"계획 #{plan.id} 되돌리기를 계획 #{attach(revert_row.id, '로')} 제안합니다",

@@ -7,33 +7,33 @@ from typing import Any, Protocol
 
 from bot.cloud.context import ClusterContext
 from bot.domain import Diagnosis, Msg
-from bot.store.models import PlanRow, RequestRow
+from bot.store.records import PlanRecord, RequestRecord
 
 
 class ThreadPort(Protocol):
     """Tells a request's Slack thread about each change of state."""
 
-    def open(self, req: RequestRow, reuse_thread_ts: str = "") -> tuple[str, str]:
+    def open(self, req: RequestRecord, reuse_thread_ts: str = "") -> tuple[str, str]:
         """Post the status message; return (thread_ts, status_ts)."""
         ...
 
-    def status(self, req: RequestRow, state: str, detail: Msg | None = None) -> None: ...
+    def status(self, req: RequestRecord, state: str, detail: Msg | None = None) -> None: ...
 
-    def diagnosis(self, req: RequestRow, diagnosis: Diagnosis, plans: Sequence[PlanRow]) -> list[str]:
+    def diagnosis(self, req: RequestRecord, diagnosis: Diagnosis, plans: Sequence[PlanRecord]) -> list[str]:
         """Post findings and one message per plan (with buttons); return the plans' message ts."""
         ...
 
     def plan_changed(
-        self, req: RequestRow, plan: PlanRow, event: str, detail: Msg, extra: dict[str, Any] | None = None
+        self, req: RequestRecord, plan: PlanRecord, event: str, detail: Msg, extra: dict[str, Any] | None = None
     ) -> None:
         """Update the plan's message in place and add one reply for the change."""
         ...
 
-    def reply(self, req: RequestRow, text: Msg) -> None: ...
+    def reply(self, req: RequestRecord, text: Msg) -> None: ...
 
     def ephemeral(self, channel: str, user: str, text: str) -> None: ...
 
-    def ask_intent(self, req: RequestRow, choices: Sequence[str]) -> None: ...
+    def ask_intent(self, req: RequestRecord, choices: Sequence[str]) -> None: ...
 
 
 class ContextProvider(Protocol):

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot.domain import AuditKind, Diagnosis, Msg, PlanStatus, PlanStep
 from bot.korean import attach
 from bot.services.core import Services, jsonable, msg_from, msg_to_dict, same_state, step_from, step_to_dict
-from bot.store.models import PlanRow, RequestRow
+from bot.store.records import PlanRecord, RequestRecord
 
 if TYPE_CHECKING:
     from bot.services.apply import ApplyService
@@ -57,13 +57,13 @@ class StepTruth:
 
 def propose_inverse(
     svc: Services,
-    plan: PlanRow,
+    plan: PlanRecord,
     inverse: Sequence[PlanStep],
     requested_by: str,
     actor: str,
     title: Msg,
     headline: Callable[[int], Msg],
-) -> PlanRow:
+) -> PlanRecord:
     """Store ``inverse`` as a proposed plan undoing ``plan`` and post it with its buttons.
 
     It needs approval like any plan: the same risk and number of approvers as ``plan``.
@@ -102,7 +102,7 @@ def propose_inverse(
     ts = svc.thread.diagnosis(req, Diagnosis(plan.kind, plan.target, said), [row])
     if ts:
         svc.repo.set_plan_fields(row.id, message_ts=ts[0])
-        row.message_ts = ts[0]
+        row = replace(row, message_ts=ts[0])
     return row
 
 
@@ -137,7 +137,7 @@ class Reconciler:
             count += settled
         return count
 
-    def _truths(self, plan: PlanRow, req: RequestRow) -> list[StepTruth]:
+    def _truths(self, plan: PlanRecord, req: RequestRecord) -> list[StepTruth]:
         steps = [step_from(s) for s in plan.steps]
         started = {r.step_index for r in self.svc.repo.step_runs(plan.id) if r.started_at is not None}
         try:
@@ -154,7 +154,7 @@ class Reconciler:
             out.append(StepTruth(index, step, verdict_of(steps, index, live), live, started=index in started))
         return out
 
-    def _reconcile(self, plan: PlanRow) -> bool:
+    def _reconcile(self, plan: PlanRecord) -> bool:
         svc = self.svc
         req = svc.repo.get_request(plan.request_id)
         truths = self._truths(plan, req)
@@ -191,8 +191,7 @@ class Reconciler:
                 before=t.step.before,
                 after=t.live if not t.error else {"error": t.error},
             )
-        plan.status = target
-        plan.result = result
+        plan = replace(plan, status=target, result=result)
         undo, undo_note = self._undo_steps(truths) if not done else ([], None)
         detail = _reconcile_message(truths, undo_note)
         reversible = (
@@ -242,7 +241,7 @@ class Reconciler:
             f"{numbers}단계를 되돌리는 계획을 아래에 제안합니다. 다른 계획처럼 승인이 필요합니다.",
         )
 
-    def _propose_undo(self, plan: PlanRow, truths: list[StepTruth], inverse: list[PlanStep]) -> PlanRow:
+    def _propose_undo(self, plan: PlanRecord, truths: list[StepTruth], inverse: list[PlanStep]) -> PlanRecord:
         numbers = _numbers([t for t in truths if t.verdict == APPLIED and t.started])
         title = msg_from(plan.title)
         row = propose_inverse(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
@@ -23,7 +23,7 @@ from bot.services.core import Services, msg_to_dict, step_to_dict
 from bot.services.failures import describe_failure, new_ref
 from bot.services.guardrails import plan_violations
 from bot.services.risk import approvals_needed, rated
-from bot.store.models import PlanRow, RequestRow
+from bot.store.records import PlanRecord, RequestRecord
 from handlers import registry
 
 log = logging.getLogger(__name__)
@@ -57,7 +57,7 @@ class RequestService:
     def __init__(self, svc: Services):
         self.svc = svc
 
-    def submit(self, ask: Ask) -> RequestRow | None:
+    def submit(self, ask: Ask) -> RequestRecord | None:
         """Record the ask, open (or link to) its thread, and run the diagnosis (None: this delivery
         was handled before)."""
         svc = self.svc
@@ -110,18 +110,21 @@ class RequestService:
             self._channel_refused(req, exc, "the request's thread")
             raise
         svc.repo.update_request(req.id, thread_ts=thread_ts, status_ts=status_ts)
-        req.thread_ts, req.status_ts = thread_ts, status_ts
+        req = replace(req, thread_ts=thread_ts, status_ts=status_ts)
         self.diagnose(req, ask.aws_error, ask.image_pull)
         return req
 
-    def _link_text(self, req: RequestRow, lang: str) -> str:
+    def _link_text(self, req: RequestRecord, lang: str) -> str:
         return Msg(
             f"Request #{req.id} for this target is already open in its thread.",
             f"이 대상에 대한 요청 #{attach(req.id, '가')} 이미 스레드에서 진행 중입니다.",
         )(lang)
 
     def diagnose(
-        self, req: RequestRow, aws_error: Mapping[str, str] | None = None, image_pull: Mapping[str, str] | None = None
+        self,
+        req: RequestRecord,
+        aws_error: Mapping[str, str] | None = None,
+        image_pull: Mapping[str, str] | None = None,
     ) -> Diagnosis | None:
         svc = self.svc
         diagnoser = registry.diagnoser_for(req.intent)
@@ -172,13 +175,12 @@ class RequestService:
         with svc.repo.unit() as uow:
             for row, ts in zip(rows, message_ts, strict=False):
                 svc.repo.set_plan_fields(row.id, message_ts=ts)
-                row.message_ts = ts
             svc.repo.update_request(req.id, state="open" if rows else "done")
             uow.commit()
         REQUESTS.labels("proposed" if rows else "diagnosed").inc()
         return diagnosis
 
-    def _propose(self, req: RequestRow, diagnosis: Diagnosis) -> list[PlanRow]:
+    def _propose(self, req: RequestRecord, diagnosis: Diagnosis) -> list[PlanRecord]:
         """Record the diagnosis's plans (those the guardrail allows) and tell the thread of the others."""
         with self.svc.repo.unit() as uow:
             rows, refusals = self._record_plans(req, diagnosis)
@@ -186,11 +188,11 @@ class RequestService:
         self._tell_refusals(req, refusals)
         return rows
 
-    def _record_plans(self, req: RequestRow, diagnosis: Diagnosis) -> tuple[list[PlanRow], list[list[str]]]:
+    def _record_plans(self, req: RequestRecord, diagnosis: Diagnosis) -> tuple[list[PlanRecord], list[list[str]]]:
         """The plans the guardrail allows, stored with their audit rows; the reasons for each one refused
         (audited too). Database only: the caller tells the thread."""
         svc = self.svc
-        rows: list[PlanRow] = []
+        rows: list[PlanRecord] = []
         refusals: list[list[str]] = []
         for proposed in diagnosis.plans:
             plan = rated(proposed, svc.operation)
@@ -234,7 +236,7 @@ class RequestService:
             rows.append(row)
         return rows, refusals
 
-    def _tell_refusals(self, req: RequestRow, refusals: list[list[str]]) -> None:
+    def _tell_refusals(self, req: RequestRecord, refusals: list[list[str]]) -> None:
         for problems in refusals:
             self.svc.thread.reply(
                 req,
@@ -244,7 +246,7 @@ class RequestService:
                 ),
             )
 
-    def _channel_refused(self, req: RequestRow, exc: errors.ChannelUnavailable, what: str) -> None:
+    def _channel_refused(self, req: RequestRecord, exc: errors.ChannelUnavailable, what: str) -> None:
         """Slack would not post in the request's channel: audited, and the request ends as failed
         (the listener tells the requester how to invite the bot)."""
         with self.svc.repo.unit() as uow:
@@ -259,7 +261,7 @@ class RequestService:
             uow.commit()
         REQUESTS.labels("post_refused").inc()
 
-    def _fail(self, req: RequestRow, exc: Exception) -> None:
+    def _fail(self, req: RequestRecord, exc: Exception) -> None:
         svc = self.svc
         ref = new_ref()
         text = describe_failure(exc, ref)

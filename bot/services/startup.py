@@ -28,7 +28,7 @@ from typing import Any, Protocol
 from bot.domain import PlanStatus
 from bot.services.apply import ApplyService
 from bot.services.core import Services
-from bot.store.models import PlanRow
+from bot.store.records import PlanRecord
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +57,7 @@ class StartupReport:
         return f"reconciled {self.reconciled} interrupted plan(s){later}"
 
 
-def _since(plan: PlanRow) -> datetime:
+def _since(plan: PlanRecord) -> datetime:
     return plan.decided_at or plan.created_at
 
 

@@ -18,10 +18,10 @@ from bot.slack.render import (
     step_description,
     step_diff,
 )
-from bot.store.models import PlanRow, RequestRow
+from bot.store.records import PlanRecord, RequestRecord
 
 
-def diagnosis_file(req: RequestRow, diagnosis: Diagnosis) -> dict[str, str] | None:
+def diagnosis_file(req: RequestRecord, diagnosis: Diagnosis) -> dict[str, str] | None:
     """The whole diagnosis as plain text (a file: nothing in it is markup), when the message cannot hold it."""
     if fits(full_diagnosis_blocks(req, diagnosis)):
         return None
@@ -36,7 +36,7 @@ def diagnosis_file(req: RequestRow, diagnosis: Diagnosis) -> dict[str, str] | No
     return {"filename": diagnosis_filename(req), "title": diagnosis.headline(lang)[:200], "content": "\n".join(out)}
 
 
-def plan_file(plan: PlanRow, lang: str) -> dict[str, str] | None:
+def plan_file(plan: PlanRecord, lang: str) -> dict[str, str] | None:
     """Every step of the plan and its diff as plain text, when the plan message cannot hold them."""
     if not plan_in_file(plan, lang):
         return None

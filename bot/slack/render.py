@@ -22,7 +22,7 @@ from typing import Any
 
 from bot.domain import Diagnosis, Finding, Msg, Severity
 from bot.mrkdwn import as_mrkdwn, clip, escape
-from bot.store.models import PlanRow, RequestRow
+from bot.store.records import PlanRecord, RequestRecord
 
 SECTION_LIMIT = 2900
 MAX_BLOCKS = 50
@@ -93,7 +93,7 @@ def code_sections(body: str, limit: int = SECTION_LIMIT - 10) -> list[dict[str, 
     return [section(f"```{c.rstrip()}```") for c in _chunks(body, limit)]
 
 
-def target_label(req: RequestRow) -> str:
+def target_label(req: RequestRecord) -> str:
     ents = req.entities or {}
     ns, name = ents.get("namespace", ""), ents.get("name") or ents.get("pod") or ents.get("service_account", "")
     if ns == "*":
@@ -102,7 +102,7 @@ def target_label(req: RequestRow) -> str:
     return escape(label)  # the requester typed it
 
 
-def status_text(req: RequestRow, state: str, detail: Msg | None = None) -> str:
+def status_text(req: RequestRecord, state: str, detail: Msg | None = None) -> str:
     """The status line (mrkdwn: ``chat.update`` text), the target and any detail escaped."""
     line = STATUS_LINE.get(state, STATUS_LINE["diagnosing"]).format(target=target_label(req), id=req.id)(req.lang)
     return f"{line}\n{as_mrkdwn(detail, req.lang)}" if detail else line
@@ -148,7 +148,7 @@ def fits(blocks: list[dict[str, Any]], spare_blocks: int = 0, spare_text: int = 
     return len(blocks) + spare_blocks <= MAX_BLOCKS and blocks_text(blocks) + spare_text <= BLOCK_TEXT_BUDGET
 
 
-def full_diagnosis_blocks(req: RequestRow, diagnosis: Diagnosis) -> list[dict[str, Any]]:
+def full_diagnosis_blocks(req: RequestRecord, diagnosis: Diagnosis) -> list[dict[str, Any]]:
     blocks: list[dict[str, Any]] = []
     if not diagnosis.findings or diagnosis.findings[0].title != diagnosis.headline:
         blocks.append(section(f"*{as_mrkdwn(diagnosis.headline, req.lang)}*"))
@@ -157,7 +157,7 @@ def full_diagnosis_blocks(req: RequestRow, diagnosis: Diagnosis) -> list[dict[st
     return blocks
 
 
-def diagnosis_blocks(req: RequestRow, diagnosis: Diagnosis) -> list[dict[str, Any]]:
+def diagnosis_blocks(req: RequestRecord, diagnosis: Diagnosis) -> list[dict[str, Any]]:
     """The diagnosis message: every finding in full when it fits, else each finding's title and a
     pointer to the attached file (``attachments.diagnosis_file``) that holds everything."""
     full = full_diagnosis_blocks(req, diagnosis)
@@ -182,7 +182,7 @@ def diagnosis_blocks(req: RequestRow, diagnosis: Diagnosis) -> list[dict[str, An
     ]
 
 
-def diagnosis_filename(req: RequestRow) -> str:
+def diagnosis_filename(req: RequestRecord) -> str:
     return f"diagnosis-{req.id}.txt"
 
 
@@ -202,7 +202,7 @@ def step_description(step: dict[str, Any], lang: str) -> str:
     return Msg(**step["description"])(lang)
 
 
-def plan_text(plan: PlanRow, lang: str) -> str:
+def plan_text(plan: PlanRecord, lang: str) -> str:
     """Title, risk and every step in full, mrkdwn-ready (the diagnoser's words escaped)."""
     title = escape(Msg(**plan.title)(lang))
     risk = escape(RISK.get(plan.risk, Msg.same(plan.risk))(lang))
@@ -211,14 +211,14 @@ def plan_text(plan: PlanRow, lang: str) -> str:
     return f"{head}\n{steps}"
 
 
-def plan_fallback_text(plan: PlanRow, lang: str, page: int = 1, pages: int = 1) -> str:
+def plan_fallback_text(plan: PlanRecord, lang: str, page: int = 1, pages: int = 1) -> str:
     """The ``text`` of a plan message (notifications, clients without blocks)."""
     if page == 1:
         return clip(plan_text(plan, lang), 3000)
     return Msg(f"Plan #{plan.id}, continued ({page}/{pages})", f"계획 #{plan.id} 계속 ({page}/{pages})")(lang)
 
 
-def _plan_body(plan: PlanRow, lang: str) -> list[dict[str, Any]]:
+def _plan_body(plan: PlanRecord, lang: str) -> list[dict[str, Any]]:
     body: list[dict[str, Any]] = text_sections(plan_text(plan, lang))
     for i, step in enumerate(plan.steps, 1):
         body.append(context(f"`{escape(step['op'])}` step {i}"))
@@ -229,19 +229,19 @@ def _plan_body(plan: PlanRow, lang: str) -> list[dict[str, Any]]:
 TAIL_TEXT_ROOM = 1500  # the note, the expiry line and the buttons' texts, kept free in the budget
 
 
-def plan_in_file(plan: PlanRow, lang: str) -> bool:
+def plan_in_file(plan: PlanRecord, lang: str) -> bool:
     """Whether the plan's steps and diffs go into an attached file (they do not fit one message).
 
     Decided by the plan alone, so the message can be rebuilt with any note and buttons in place."""
     return not fits(_plan_body(plan, lang), PLAN_TAIL_ROOM, TAIL_TEXT_ROOM)
 
 
-def plan_filename(plan: PlanRow) -> str:
+def plan_filename(plan: PlanRecord) -> str:
     return f"plan-{plan.id}.txt"
 
 
 def plan_blocks(
-    plan: PlanRow, lang: str, approvers_mention: str, note: Msg | None = None, buttons: str = "decide"
+    plan: PlanRecord, lang: str, approvers_mention: str, note: Msg | None = None, buttons: str = "decide"
 ) -> list[dict[str, Any]]:
     """The plan message: title, every step and a diff per step, then the note, expiry and buttons.
 
@@ -267,7 +267,7 @@ def plan_blocks(
 
 
 def _plan_tail(
-    plan: PlanRow, lang: str, approvers_mention: str, note: Msg | None, buttons: str
+    plan: PlanRecord, lang: str, approvers_mention: str, note: Msg | None, buttons: str
 ) -> list[dict[str, Any]]:
     blocks: list[dict[str, Any]] = []
     expires = plan.expires_at.strftime("%Y-%m-%d %H:%M UTC")
@@ -322,7 +322,7 @@ def _button(
     return button
 
 
-def confirm_text(plan: PlanRow, lang: str) -> str:
+def confirm_text(plan: PlanRecord, lang: str) -> str:
     """What the Approve dialog says (mrkdwn): every step in full, or, when they do not all fit its 300
     characters, how many there are and that the thread has them all (never a cut-off list)."""
     steps = [escape(step_description(s, lang)) for s in plan.steps]
@@ -337,7 +337,7 @@ def confirm_text(plan: PlanRow, lang: str) -> str:
     )(lang)
 
 
-def decide_actions(plan: PlanRow, lang: str) -> dict[str, Any]:
+def decide_actions(plan: PlanRecord, lang: str) -> dict[str, Any]:
     confirm = {
         "title": {"type": "plain_text", "text": Msg("Apply this change?", "이 변경을 적용할까요?")(lang)},
         "text": {"type": "mrkdwn", "text": confirm_text(plan, lang)},

@@ -20,7 +20,7 @@ from bot.domain import Diagnosis, Msg
 from bot.mrkdwn import Mrkdwn, as_mrkdwn, clip
 from bot.services.approvers import Approvers
 from bot.slack import attachments, posting, render
-from bot.store.models import PlanRow, RequestRow
+from bot.store.records import PlanRecord, RequestRecord
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ class SlackThread:
         """chat.postMessage; Slack refusing the channel raises ``ChannelUnavailable`` (in ``lang``)."""
         return posting.guarded(kwargs["channel"], lang, lambda: self.client.chat_postMessage(**kwargs).data)
 
-    def open(self, req: RequestRow, reuse_thread_ts: str = "") -> tuple[str, str]:
+    def open(self, req: RequestRecord, reuse_thread_ts: str = "") -> tuple[str, str]:
         text = render.status_text(req, "diagnosing")
         if reuse_thread_ts:
             resp = self._post(req.lang, channel=req.channel, thread_ts=reuse_thread_ts, text=text)
@@ -53,7 +53,7 @@ class SlackThread:
         resp = self._post(req.lang, channel=req.channel, text=text)
         return resp["ts"], resp["ts"]
 
-    def status(self, req: RequestRow, state: str, detail: Msg | None = None) -> None:
+    def status(self, req: RequestRecord, state: str, detail: Msg | None = None) -> None:
         if not req.status_ts:
             return
         try:
@@ -61,7 +61,7 @@ class SlackThread:
         except SlackApiError as exc:
             log.warning("status update failed", extra={"request_id": req.id, "error": exc.response.get("error")})
 
-    def diagnosis(self, req: RequestRow, diagnosis: Diagnosis, plans: Sequence[PlanRow]) -> list[str]:
+    def diagnosis(self, req: RequestRecord, diagnosis: Diagnosis, plans: Sequence[PlanRecord]) -> list[str]:
         """The findings, then one message per plan; what a message cannot hold is attached as a file."""
         headline = clip(as_mrkdwn(diagnosis.headline, req.lang), 3000)
         blocks = render.diagnosis_blocks(req, diagnosis)
@@ -87,7 +87,7 @@ class SlackThread:
                 self._upload(req, steps)
         return out
 
-    def _upload(self, req: RequestRow, file: dict[str, Any]) -> None:
+    def _upload(self, req: RequestRecord, file: dict[str, Any]) -> None:
         """A file in the request's thread (files.uploadV2: getUploadURLExternal + completeUploadExternal)."""
         try:
             posting.guarded(
@@ -105,7 +105,7 @@ class SlackThread:
             log.warning("file upload failed", extra={"request_id": req.id, "error": exc.response.get("error")})
 
     def plan_changed(
-        self, req: RequestRow, plan: PlanRow, event: str, detail: Msg, extra: dict[str, Any] | None = None
+        self, req: RequestRecord, plan: PlanRecord, event: str, detail: Msg, extra: dict[str, Any] | None = None
     ) -> None:
         extra = extra or {}
         icon, buttons = EVENT_TEXT.get(event, ("•", "none"))
@@ -134,7 +134,7 @@ class SlackThread:
             text=f"{icon} #{plan.id} {as_mrkdwn(detail, req.lang)}",
         )
 
-    def reply(self, req: RequestRow, text: Msg) -> None:
+    def reply(self, req: RequestRecord, text: Msg) -> None:
         self._post(req.lang, channel=req.channel, thread_ts=req.thread_ts or None, text=as_mrkdwn(text, req.lang))
 
     def ephemeral(self, channel: str, user: str, text: str) -> None:
@@ -144,7 +144,7 @@ class SlackThread:
         except SlackApiError as exc:
             log.warning("ephemeral failed", extra={"error": exc.response.get("error")})
 
-    def ask_intent(self, req: RequestRow, choices: Sequence[str]) -> None:
+    def ask_intent(self, req: RequestRecord, choices: Sequence[str]) -> None:
         self._post(
             req.lang,
             channel=req.channel,

@@ -3,8 +3,9 @@
 Each method is one short transaction of its own, unless it runs inside a unit of work
 (``with repo.unit() as uow: ...; uow.commit()``): then every method called in that block, in this
 thread, joins the unit's one transaction, so a decision, its state change and its audit row commit
-together or not at all. Rows come back detached either way. Approval is a single-use conditional
-update, so two clicks, two retries or two replicas can never move a plan forward twice.
+together or not at all. What comes back is a frozen record (``bot.store.records``), read inside the
+session, never a SQLAlchemy row. Approval is a single-use conditional update, so two clicks, two
+retries or two replicas can never move a plan forward twice.
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -22,6 +23,18 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.domain import AuditEvent, PlanStatus
 from bot.store.models import ApprovalRow, AuditRow, PlanRow, RequestRow, SeenEventRow, StepRunRow
+from bot.store.records import AuditRecord, PlanRecord, RequestRecord, StepRunRecord
+
+R = TypeVar("R", RequestRecord, PlanRecord, StepRunRecord, AuditRecord)
+
+
+def _record(kind: type[R], row: Any) -> R:
+    """A frozen copy of ``row`` (an ORM row or a result row with the same names), field by field."""
+    return kind(**{f.name: getattr(row, f.name) for f in fields(kind)})
+
+
+def _records(kind: type[R], rows: Iterable[Any]) -> list[R]:
+    return [_record(kind, row) for row in rows]
 
 
 class UnitOfWork:
@@ -95,23 +108,23 @@ class Repo:
         return s.execute(stmt).first() is not None
 
     # requests ---------------------------------------------------------------------------
-    def add_request(self, **fields: Any) -> RequestRow:
+    def add_request(self, **values: Any) -> RequestRecord:
         with self._session(write=True) as s:
-            row = RequestRow(**fields)
+            row = RequestRow(**values)
             s.add(row)
             s.flush()
-            s.expunge(row)
-            return row
+            return _record(RequestRecord, row)
 
-    def get_request(self, request_id: int) -> RequestRow | None:
+    def get_request(self, request_id: int) -> RequestRecord | None:
         with self._session(write=False) as s:
-            return s.get(RequestRow, request_id)
+            row = s.get(RequestRow, request_id)
+            return _record(RequestRecord, row) if row is not None else None
 
-    def update_request(self, request_id: int, **fields: Any) -> None:
+    def update_request(self, request_id: int, **changes: Any) -> None:
         with self._session(write=True) as s:
-            s.execute(update(RequestRow).where(RequestRow.id == request_id).values(**fields))
+            s.execute(update(RequestRow).where(RequestRow.id == request_id).values(**changes))
 
-    def open_request_for(self, target: str) -> RequestRow | None:
+    def open_request_for(self, target: str) -> RequestRecord | None:
         with self._session(write=False) as s:
             stmt = (
                 select(RequestRow)
@@ -119,9 +132,10 @@ class Repo:
                 .order_by(RequestRow.id.desc())
                 .limit(1)
             )
-            return s.scalars(stmt).first()
+            row = s.scalars(stmt).first()
+            return _record(RequestRecord, row) if row is not None else None
 
-    def request_by_thread(self, channel: str, thread_ts: str) -> RequestRow | None:
+    def request_by_thread(self, channel: str, thread_ts: str) -> RequestRecord | None:
         with self._session(write=False) as s:
             stmt = (
                 select(RequestRow)
@@ -129,46 +143,49 @@ class Repo:
                 .order_by(RequestRow.id.desc())
                 .limit(1)
             )
-            return s.scalars(stmt).first()
+            row = s.scalars(stmt).first()
+            return _record(RequestRecord, row) if row is not None else None
 
-    def requests_of(self, user_id: str, limit: int = 10) -> list[RequestRow]:
+    def requests_of(self, user_id: str, limit: int = 10) -> list[RequestRecord]:
         with self._session(write=False) as s:
             stmt = select(RequestRow).where(RequestRow.user_id == user_id).order_by(RequestRow.id.desc()).limit(limit)
-            return list(s.scalars(stmt))
+            return _records(RequestRecord, s.scalars(stmt))
 
-    def latest_requests(self, limit: int = 50) -> list[RequestRow]:
+    def latest_requests(self, limit: int = 50) -> list[RequestRecord]:
         """The newest requests first, whoever filed them."""
         with self._session(write=False) as s:
-            return list(s.scalars(select(RequestRow).order_by(RequestRow.id.desc()).limit(limit)))
+            return _records(RequestRecord, s.scalars(select(RequestRow).order_by(RequestRow.id.desc()).limit(limit)))
 
     # plans ------------------------------------------------------------------------------
-    def add_plan(self, **fields: Any) -> PlanRow:
+    def add_plan(self, **values: Any) -> PlanRecord:
         with self._session(write=True) as s:
-            row = PlanRow(**fields)
+            row = PlanRow(**values)
             s.add(row)
             s.flush()
-            s.expunge(row)
-            return row
+            return _record(PlanRecord, row)
 
-    def get_plan(self, plan_id: int) -> PlanRow | None:
+    def get_plan(self, plan_id: int) -> PlanRecord | None:
         with self._session(write=False) as s:
-            return s.get(PlanRow, plan_id)
+            row = s.get(PlanRow, plan_id)
+            return _record(PlanRecord, row) if row is not None else None
 
-    def plans_for_request(self, request_id: int) -> list[PlanRow]:
+    def plans_for_request(self, request_id: int) -> list[PlanRecord]:
         with self._session(write=False) as s:
-            return list(s.scalars(select(PlanRow).where(PlanRow.request_id == request_id).order_by(PlanRow.id)))
+            stmt = select(PlanRow).where(PlanRow.request_id == request_id).order_by(PlanRow.id)
+            return _records(PlanRecord, s.scalars(stmt))
 
-    def plans_with_status(self, *statuses: str) -> list[PlanRow]:
+    def plans_with_status(self, *statuses: str) -> list[PlanRecord]:
         with self._session(write=False) as s:
-            return list(s.scalars(select(PlanRow).where(PlanRow.status.in_(statuses)).order_by(PlanRow.id)))
+            stmt = select(PlanRow).where(PlanRow.status.in_(statuses)).order_by(PlanRow.id)
+            return _records(PlanRecord, s.scalars(stmt))
 
-    def set_plan_fields(self, plan_id: int, **fields: Any) -> None:
+    def set_plan_fields(self, plan_id: int, **changes: Any) -> None:
         with self._session(write=True) as s:
-            s.execute(update(PlanRow).where(PlanRow.id == plan_id).values(**fields))
+            s.execute(update(PlanRow).where(PlanRow.id == plan_id).values(**changes))
 
-    def transition(self, plan_id: int, from_status: str, to_status: str, now: datetime, **fields: Any) -> bool:
+    def transition(self, plan_id: int, from_status: str, to_status: str, now: datetime, **changes: Any) -> bool:
         """Move a plan between states only if it is still in ``from_status``. True if this call won."""
-        values: dict[str, Any] = {"status": to_status, "version": PlanRow.version + 1, **fields}
+        values: dict[str, Any] = {"status": to_status, "version": PlanRow.version + 1, **changes}
         if to_status in (PlanStatus.APPROVED, PlanStatus.REJECTED, PlanStatus.EXPIRED):
             values["decided_at"] = now
         if to_status == PlanStatus.APPLIED:
@@ -263,11 +280,10 @@ class Repo:
             if error:
                 row.error = ((row.error + "; ") if row.error else "") + error[:1000]
 
-    def step_runs(self, plan_id: int) -> list[StepRunRow]:
+    def step_runs(self, plan_id: int) -> list[StepRunRecord]:
         with self._session(write=False) as s:
-            return list(
-                s.scalars(select(StepRunRow).where(StepRunRow.plan_id == plan_id).order_by(StepRunRow.step_index))
-            )
+            stmt = select(StepRunRow).where(StepRunRow.plan_id == plan_id).order_by(StepRunRow.step_index)
+            return _records(StepRunRecord, s.scalars(stmt))
 
     # audit --------------------------------------------------------------------------------
     def audit(self, event: AuditEvent, now: datetime) -> int:
@@ -279,7 +295,7 @@ class Repo:
 
     def audit_rows(
         self, limit: int | None = None, since: datetime | None = None, plan_id: int | None = None
-    ) -> list[AuditRow]:
+    ) -> list[AuditRecord]:
         with self._session(write=False) as s:
             stmt = select(AuditRow)
             if since is not None:
@@ -289,7 +305,7 @@ class Repo:
             stmt = stmt.order_by(AuditRow.id.desc())
             if limit:
                 stmt = stmt.limit(limit)
-            return list(reversed(list(s.scalars(stmt))))
+            return _records(AuditRecord, reversed(list(s.scalars(stmt))))
 
     def audit_count(self) -> int:
         with self._session(write=False) as s:
@@ -302,19 +318,6 @@ class Repo:
             return self._insert_once(s, SeenEventRow, key=key[:128], at=now)
 
 
-def as_dicts(rows: Iterable[AuditRow]) -> list[dict[str, Any]]:
-    cols = [
-        "id",
-        "at",
-        "kind",
-        "actor",
-        "summary",
-        "request_id",
-        "plan_id",
-        "before",
-        "after",
-        "channel",
-        "thread_ts",
-        "ref",
-    ]
-    return [{c: getattr(r, c) for c in cols} for r in rows]
+def as_dicts(records: Iterable[AuditRecord]) -> list[dict[str, Any]]:
+    names = [f.name for f in fields(AuditRecord)]
+    return [{name: getattr(r, name) for name in names} for r in records]

@@ -11,6 +11,7 @@ diagnoser's" plan) in front of ``PlanService`` / ``ApplyService``.
 from __future__ import annotations
 
 import secrets
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -22,7 +23,7 @@ from bot.http import build_http_app
 from bot.services.contexts import SingleClusterContexts
 from bot.services.core import msg_to_dict, step_to_dict
 from bot.settings import Settings
-from bot.store.models import PlanRow, RequestRow
+from bot.store.records import PlanRecord, RequestRecord
 from sandbox.aws import SANDBOX_REGION
 from sandbox.http_server import BackgroundServer
 from sandbox.runtime import DEV, OPS, OPS2, REQUEST_CHANNEL, STRANGER
@@ -94,7 +95,7 @@ def new_secret() -> str:
 
 def store_plan(
     replica_or_bot: Replica | Bot, plan: FixPlan, user: str = DEV, channel: str = REQUEST_CHANNEL
-) -> tuple[RequestRow, PlanRow]:
+) -> tuple[RequestRecord, PlanRecord]:
     """Record a request with an open thread and ``plan`` as proposed, the way ``RequestService`` does."""
     bot = replica_or_bot.bot if isinstance(replica_or_bot, Replica) else replica_or_bot
     svc = bot.deps.services
@@ -115,7 +116,7 @@ def store_plan(
     )
     thread_ts, status_ts = svc.thread.open(req)
     svc.repo.update_request(req.id, thread_ts=thread_ts, status_ts=status_ts, state="open")
-    req.thread_ts, req.status_ts = thread_ts, status_ts
+    req = replace(req, thread_ts=thread_ts, status_ts=status_ts)
     row = svc.repo.add_plan(
         request_id=req.id,
         kind=plan.kind,
@@ -135,5 +136,5 @@ def store_plan(
     return req, row
 
 
-def thread_texts(slack: SlackStandIn, req: RequestRow) -> list[str]:
+def thread_texts(slack: SlackStandIn, req: RequestRecord) -> list[str]:
     return [m.text or "" for m in slack.thread(req.channel, req.thread_ts)]

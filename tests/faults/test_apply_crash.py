@@ -19,6 +19,7 @@ import json
 import signal
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -90,7 +91,7 @@ def _propose(settings):
         req, row = store_plan(setup, PLAN)
         (ts,) = setup.services.thread.diagnosis(req, Diagnosis("fault_test", PLAN.target, Msg("h", "h")), [row])
         setup.services.repo.set_plan_fields(row.id, message_ts=ts)
-        row.message_ts = ts
+        row = replace(row, message_ts=ts)
     finally:
         setup.bot.engine.dispose()
     return req, row

@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy import func, select
 
 from bot.domain import Msg, PlanStep
-from bot.store.models import AuditRow, RequestRow
+from bot.store.models import RequestRow
+from bot.store.records import AuditRecord
 from sandbox.runtime import Sandbox
 from tests.polling import wait
 
@@ -51,12 +52,12 @@ def add_attackers(sb: Sandbox) -> None:
     sb.slack.add_channel(OTHER_CHANNEL, "random")
 
 
-def refusals(sb: Sandbox, actor: str | None = None) -> list[AuditRow]:
+def refusals(sb: Sandbox, actor: str | None = None) -> list[AuditRecord]:
     rows = [r for r in sb.repo.audit_rows() if r.kind == "refused" and (actor is None or r.actor == actor)]
     return sorted(rows, key=lambda r: r.id)
 
 
-def wait_refusal(sb: Sandbox, actor: str, action: str, reason: str) -> AuditRow:
+def wait_refusal(sb: Sandbox, actor: str, action: str, reason: str) -> AuditRecord:
     def found():
         return next(
             (

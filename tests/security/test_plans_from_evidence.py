@@ -15,7 +15,7 @@ import json
 import pytest
 
 from bot.domain import Risk
-from bot.store.models import RequestRow
+from bot.store.records import RequestRecord
 from sandbox.runtime import DEV, OPS, OPS2, REQUEST_CHANNEL, Sandbox
 from sandbox.worlds import irsa as worlds
 from tests.polling import wait
@@ -93,13 +93,13 @@ def _steps_text(sandbox: Sandbox, request_id: int) -> str:
     return json.dumps([p.steps for p in sandbox.repo.plans_for_request(request_id)])
 
 
-def _thread_text(sandbox: Sandbox, req: RequestRow) -> str:
+def _thread_text(sandbox: Sandbox, req: RequestRecord) -> str:
     return json.dumps(
         [(m.text, m.blocks) for m in sandbox.slack.thread(req.channel, req.thread_ts)], ensure_ascii=False
     )
 
 
-def _diagnosis_audit(sandbox: Sandbox, req: RequestRow):
+def _diagnosis_audit(sandbox: Sandbox, req: RequestRecord):
     rows = [r for r in sandbox.repo.audit_rows() if r.request_id == req.id and r.kind == "diagnosis_completed"]
     assert rows, "the diagnosis left no audit row"
     return rows[-1]

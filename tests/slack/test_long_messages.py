@@ -4,6 +4,7 @@ summary in the message: Slack refuses a message whose blocks hold about 13,000 c
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -13,7 +14,7 @@ from bot.domain import Diagnosis, Finding, Msg, Severity
 from bot.services.approvers import Approvers
 from bot.slack import attachments, render
 from bot.slack.thread import SlackThread
-from bot.store.models import PlanRow, RequestRow
+from bot.store.records import PlanRecord, RequestRecord
 from sandbox import slack_checks
 from sandbox.slack_api import SlackStandIn
 
@@ -29,9 +30,10 @@ def slack():
     stand_in.stop()
 
 
-def _req() -> RequestRow:
-    return RequestRow(
+def _req() -> RequestRecord:
+    return RequestRecord(
         id=3,
+        created_at=datetime(2030, 1, 1, tzinfo=UTC),
         user_id="U0DEV",
         channel=CHANNEL,
         thread_ts="",
@@ -42,11 +44,13 @@ def _req() -> RequestRow:
         entities={},
         target="",
         cluster="prod",
+        account_id="",
         state="diagnosing",
+        diagnosis=None,
     )
 
 
-def _plan(steps: int, diff_lines: int) -> PlanRow:
+def _plan(steps: int, diff_lines: int) -> PlanRecord:
     after = {
         "Statement": [
             {"Sid": f"S{i}", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::bucket-{i}/*"}
@@ -60,7 +64,7 @@ def _plan(steps: int, diff_lines: int) -> PlanRow:
         "after": after,
         "description": {"en": "Grant s3:GetObject to role app", "ko": "app 역할에 s3:GetObject 부여"},
     }
-    return PlanRow(
+    return PlanRecord(
         id=7,
         request_id=3,
         kind="irsa",
@@ -71,9 +75,15 @@ def _plan(steps: int, diff_lines: int) -> PlanRow:
         steps=[step] * steps,
         verify={},
         requested_by="U0DEV",
+        created_at=datetime(2030, 1, 1, tzinfo=UTC),
         expires_at=datetime(2030, 1, 1, tzinfo=UTC),
+        decided_at=None,
+        applied_at=None,
         approvals_needed=2,
         message_ts="",
+        result=None,
+        reverts_plan_id=None,
+        version=0,
     )
 
 
@@ -102,7 +112,8 @@ def test_a_plan_with_a_long_diff_is_one_message_and_an_attached_file(slack):
     client = WebClient("xoxb-test", base_url=slack.base_url)
     thread = SlackThread(client, Approvers(["U0OPS"]))
     req = _req()
-    req.thread_ts, req.status_ts = thread.open(req)
+    thread_ts, status_ts = thread.open(req)
+    req = replace(req, thread_ts=thread_ts, status_ts=status_ts)
     plan = _plan(steps=4, diff_lines=120)
     full = attachments.plan_file(plan, "en")
     assert full is not None and full["content"].count("bucket-119") == 4  # every step's whole diff
@@ -120,7 +131,8 @@ def test_a_long_diagnosis_is_summarised_with_every_finding_in_the_attached_file(
     client = WebClient("xoxb-test", base_url=slack.base_url)
     thread = SlackThread(client, Approvers(["U0OPS"]))
     req = _req()
-    req.thread_ts, req.status_ts = thread.open(req)
+    thread_ts, status_ts = thread.open(req)
+    req = replace(req, thread_ts=thread_ts, status_ts=status_ts)
     diagnosis = _diagnosis(12)  # 12 findings x 12 lines of evidence: ~30,000 characters
     thread.diagnosis(req, diagnosis, [])
     posted = [m for m in slack.messages(CHANNEL) if m.blocks][-1]
@@ -135,7 +147,8 @@ def test_what_fits_stays_in_the_message_without_a_file(slack):
     client = WebClient("xoxb-test", base_url=slack.base_url)
     thread = SlackThread(client, Approvers(["U0OPS"]))
     req = _req()
-    req.thread_ts, req.status_ts = thread.open(req)
+    thread_ts, status_ts = thread.open(req)
+    req = replace(req, thread_ts=thread_ts, status_ts=status_ts)
     thread.diagnosis(req, _diagnosis(1), [_plan(steps=1, diff_lines=3)])
     assert slack.uploads == []
     assert "bucket-2" in json.dumps([m.blocks for m in slack.messages(CHANNEL)])

@@ -4,6 +4,7 @@ plans are shown in full (in the message, or in an attached file when it cannot h
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from unittest.mock import MagicMock
 
@@ -12,7 +13,7 @@ from bot.mrkdwn import Markup, Mrkdwn, as_mrkdwn, channel, clip, escape, join, m
 from bot.services.approvers import Approvers
 from bot.slack import attachments, render
 from bot.slack.thread import SlackThread
-from bot.store.models import PlanRow, RequestRow
+from bot.store.records import PlanRecord, RequestRecord
 
 HOSTILE = "<!channel> <https://evil.example|click> <@U0ADMIN> & more"
 ESCAPED = "&lt;!channel&gt; &lt;https://evil.example|click&gt; &lt;@U0ADMIN&gt; &amp; more"
@@ -22,9 +23,10 @@ def _all_texts(blocks) -> str:
     return json.dumps(blocks, ensure_ascii=False)
 
 
-def _req(**kw) -> RequestRow:
+def _req(**kw) -> RequestRecord:
     values = dict(
         id=3,
+        created_at=datetime(2030, 1, 1, tzinfo=UTC),
         user_id="U0DEV",
         channel="C0REQ",
         thread_ts="1.1",
@@ -35,10 +37,12 @@ def _req(**kw) -> RequestRow:
         entities={"namespace": "cloudon", "name": "<!here>"},
         target="",
         cluster="prod",
+        account_id="",
         state="diagnosing",
+        diagnosis=None,
     )
     values.update(kw)
-    return RequestRow(**values)
+    return RequestRecord(**values)
 
 
 def _step(description: str, before=None, after=None, op="k8s.delete_pod") -> dict:
@@ -51,7 +55,7 @@ def _step(description: str, before=None, after=None, op="k8s.delete_pod") -> dic
     }
 
 
-def _plan(steps, **kw) -> PlanRow:
+def _plan(steps, **kw) -> PlanRecord:
     values = dict(
         id=7,
         request_id=3,
@@ -63,12 +67,18 @@ def _plan(steps, **kw) -> PlanRow:
         steps=steps,
         verify={},
         requested_by="U0DEV",
+        created_at=datetime(2030, 1, 1, tzinfo=UTC),
         expires_at=datetime(2030, 1, 1, tzinfo=UTC),
+        decided_at=None,
+        applied_at=None,
         approvals_needed=2,
         message_ts="",
+        result=None,
+        reverts_plan_id=None,
+        version=0,
     )
     values.update(kw)
-    return PlanRow(**values)
+    return PlanRecord(**values)
 
 
 # ---- the mechanism ------------------------------------------------------------------------------
@@ -227,7 +237,7 @@ def test_the_thread_posts_the_plan_once_and_updates_it_in_place():
     upload = client.files_upload_v2.call_args.kwargs
     assert upload["filename"] == "plan-7.txt" and "Step 59 <@U0ADMIN>" in upload["content"]  # a file: no markup
 
-    plan.message_ts = ts[0]
+    plan = replace(plan, message_ts=ts[0])
     thread.plan_changed(_req(), plan, "rejected", markup("Rejected by {w}.", "{w}", w=mention("U0OPS")))
     update = client.chat_update.call_args.kwargs
     assert update["ts"] == ts[0] and update["blocks"] == render.plan_blocks(

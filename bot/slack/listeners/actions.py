@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import replace
 from typing import Any
 
 from slack_bolt import App
@@ -126,7 +127,7 @@ def choose_intent(body: dict[str, Any], client: Any, context: dict[str, Any]) ->
     if not _may(deps, body, client, Action.CHOOSE_INTENT, req):
         return
     svc.repo.update_request(req.id, intent=intent, state="diagnosing")
-    req.intent = intent
+    req = replace(req, intent=intent)
     deps.requests.diagnose(req)
 
 

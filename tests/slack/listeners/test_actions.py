@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import UTC, datetime
 from types import SimpleNamespace
 from unittest.mock import Mock
 
 from bot.domain import AuditKind, Msg
 from bot.services.authz import Action, Refusal
 from bot.slack.listeners import actions
+from bot.store.records import RequestRecord
 
 
 def _click(value: str, user: str = "U1", channel: str | None = "C1") -> dict:
@@ -17,8 +20,24 @@ def _click(value: str, user: str = "U1", channel: str | None = "C1") -> dict:
     return body
 
 
-def _request(deps, lang: str = "en", state: str = "asked", user: str = "U2") -> SimpleNamespace:
-    req = SimpleNamespace(id=7, lang=lang, state=state, user_id=user, intent="other")
+def _request(deps, lang: str = "en", state: str = "asked", user: str = "U2") -> RequestRecord:
+    req = RequestRecord(
+        id=7,
+        created_at=datetime(2030, 1, 1, tzinfo=UTC),
+        user_id=user,
+        channel="C1",
+        thread_ts="1.1",
+        status_ts="1.1",
+        lang=lang,
+        text="",
+        intent="other",
+        entities={},
+        target="",
+        cluster="prod",
+        account_id="",
+        state=state,
+        diagnosis=None,
+    )
     deps.services.repo.get_request.return_value = req
     return req
 
@@ -125,8 +144,7 @@ def test_choosing_an_intent_records_it_and_diagnoses(deps, context, client):
     actions.choose_intent(body=_click("7:pods", user="U2"), client=client, context=context)
     deps.services.repo.get_request.assert_called_once_with(7)
     deps.services.repo.update_request.assert_called_once_with(7, intent="pods", state="diagnosing")
-    assert req.intent == "pods"
-    deps.requests.diagnose.assert_called_once_with(req)
+    deps.requests.diagnose.assert_called_once_with(replace(req, intent="pods"))
 
 
 def test_a_question_already_answered_is_not_answered_twice(deps, context, client):
