@@ -142,7 +142,7 @@ def build(
         contexts=contexts,
         approvers=approvers,
         clock=clock,
-        ports=FeaturePorts(*registry.ports(Wiring(settings, stores))),
+        ports=FeaturePorts(*registry.ports(Wiring(settings, stores, registry.feature_settings()))),
     )
     applier = ApplyService(services)
     authz = Authorizer(settings, approvers, directory(settings, client), contexts)

@@ -102,7 +102,7 @@ def job_named(bot: Bot, name: str, channel: str = "") -> Callable[[], Any]:
 def build_scheduler(bot: Bot) -> SchedulerEngine:
     engine = SchedulerEngine(lock_for(bot.settings.database_url), now=bot.deps.services.clock)
     for job in registry.jobs():
-        engine.add_job(job.name, feature_job(bot, job), sweep_trigger(job.every_minutes(bot.settings)))
+        engine.add_job(job.name, feature_job(bot, job), sweep_trigger(job.every_minutes(bot.deps.services.ports)))
     engine.add_job("plans-expire", bot.deps.plans.expire_due, IntervalTrigger(minutes=1))
     engine.add_job(
         "applying-reconcile", lambda: bot.deps.applier.reconcile_applying(older_than=GRACE), IntervalTrigger(minutes=10)

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.services.failures import CREDENTIAL_ERRORS
-from bot.settings import Settings
+from bot.settings import Settings, env_names
 
 EXIT_REFUSED = 2
 
@@ -314,9 +314,26 @@ def load_settings() -> Settings | str:
     """The settings from the environment, or one line naming the variable that is not of its type."""
     from pydantic import ValidationError
 
+    from handlers import registry
+
     try:
-        return Settings()
+        settings = Settings()
+        registry.feature_settings()  # each feature's own model, checked the same way now, not at first use
+        return settings
     except ValidationError as exc:
         first = exc.errors()[0]
-        name = str(first["loc"][0]).upper() if first.get("loc") else "a setting"
+        name = _named(exc.title, str(first["loc"][0])) if first.get("loc") else "a setting"
         return f"{name} is not valid ({first.get('msg', 'invalid value')}): fix it in the environment"
+
+
+def _named(model_name: str, loc: str) -> str:
+    """The variable a validation error is about, with the other names the same setting is read from."""
+    from handlers import registry
+
+    models = [Settings, *(f.settings for f in registry.FEATURES if f.settings is not None)]
+    for model in (m for m in models if m.__name__ == model_name):
+        for field_name in model.model_fields:
+            names = env_names(model, field_name)
+            if loc.upper() in names or loc == field_name:
+                return " or ".join(names)
+    return loc.upper()

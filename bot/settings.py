@@ -1,7 +1,9 @@
 """Configuration, read once from the environment by the composition root (``bot.bootstrap``).
 
-Every variable is documented in the README's configuration table; ``Settings.describe()``
-yields them so the table and the code are checked against each other in a test.
+``Settings`` holds the core's; each feature that has settings brings its own model
+(``Feature.settings``, with its own prefix). Every variable is documented in the README's
+configuration table; ``describe(model)`` yields a model's rows so the table and the code are
+checked against each other in a test.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -62,8 +64,6 @@ class Settings(BaseSettings):
     default_language: Literal["en", "ko"] = Field(
         "en", description="Language (en or ko) of what no request's language decides: scheduled announcements."
     )
-    autostop_tag: str = Field("autostop=yes", description="Tag (key=value) that adopts a database for scheduling.")
-    sweep_minutes: int = Field(5, description="Minutes between RDS schedule sweeps.")
     report_channel: str = Field("", description="Channel for scheduled bot announcements.")
     clusters_file: str = Field("", description="YAML file mapping channels to clusters/accounts.")
     lazy_workers: int = Field(
@@ -100,8 +100,24 @@ class Settings(BaseSettings):
 
     @classmethod
     def describe(cls) -> list[tuple[str, str, str]]:
-        """(ENV_NAME, default, meaning) for every setting."""
-        rows = []
-        for name, field in cls.model_fields.items():
-            rows.append((name.upper(), str(field.default), field.description or ""))
-        return rows
+        """(ENV_NAME, default, meaning) for every core setting."""
+        return describe(cls)
+
+
+def env_names(model: type[BaseSettings], field_name: str) -> tuple[str, ...]:
+    """The environment names a settings field is read from, the one documented first."""
+    field = model.model_fields[field_name]
+    alias = field.validation_alias
+    if isinstance(alias, AliasChoices):
+        return tuple(str(choice) for choice in alias.choices)
+    if isinstance(alias, str):
+        return (alias,)
+    return ((str(model.model_config.get("env_prefix") or "") + field_name).upper(),)
+
+
+def describe(model: type[BaseSettings]) -> list[tuple[str, str, str]]:
+    """(ENV_NAME, default, meaning) for every setting of ``model``."""
+    return [
+        (env_names(model, name)[0], str(field.default), field.description or "")
+        for name, field in model.model_fields.items()
+    ]

@@ -100,11 +100,13 @@ class PolicyRules:
 
 @dataclass(frozen=True)
 class Wiring:
-    """What the composition root offers a feature for building its ports: the bot's settings, and
-    the stores the core keeps for features, by feature name (absent where a process has none)."""
+    """What the composition root offers a feature for building its ports: the bot's settings, the
+    stores the core keeps for features and each feature's own settings, by feature name (absent
+    where a process has none)."""
 
     settings: Any
     stores: Mapping[str, Any] = field(default_factory=dict)
+    feature_settings: Mapping[str, Any] = field(default_factory=dict)  # each feature's own, by feature name
 
 
 @dataclass(frozen=True)
@@ -122,11 +124,11 @@ class JobWiring:
 @dataclass(frozen=True)
 class Job:
     """Scheduled work a feature brings: ``build(wiring)`` gives the callable the leader runs every
-    ``every_minutes(settings)`` minutes."""
+    ``every_minutes(ports)`` minutes (read from the feature's ports, where its settings are)."""
 
     name: str
     build: Callable[[JobWiring], Callable[[], Any]]
-    every_minutes: Callable[[Any], float]
+    every_minutes: Callable[[FeaturePorts], float]
 
 
 @dataclass(frozen=True)
@@ -201,6 +203,7 @@ class Feature:
     """One feature package as the core sees it: its diagnosers and every plan operation they propose.
 
     ``handlers.registry`` lists the features; the core loops over them and never names one.
+    ``settings`` is its settings model, read from the environment by the composition root.
     ``store``, for a feature with tables, builds its store from the core's SQLAlchemy session
     factory; the composition root hands the stores back to ``ports`` through ``Wiring.stores``.
     ``ports``, when a feature has one, builds the object its code reads back from ``ctx.ports``.
@@ -217,6 +220,7 @@ class Feature:
     name: str
     diagnosers: tuple[Diagnoser, ...] = ()
     operations: tuple[Operation, ...] = ()
+    settings: type[Any] | None = None  # a pydantic-settings model with the feature's own env prefix
     store: Callable[[Any], object] | None = None
     ports: Callable[[Wiring], object] | None = None
     policy_rules: PolicyRules | None = None

@@ -53,6 +53,12 @@ def commands() -> tuple[tuple[Diagnoser, CommandSpec], ...]:
     return COMMANDS
 
 
+def feature_settings() -> dict[str, Any]:
+    """Each feature's settings, read from the environment, by feature name (may raise pydantic's
+    ``ValidationError`` naming the variable that is not of its type)."""
+    return {f.name: f.settings() for f in FEATURES if f.settings is not None}
+
+
 def stores(sessions: Any) -> dict[str, object]:
     """Each feature's store over its tables, by feature name, built on the core's session factory."""
     return {f.name: f.store(sessions) for f in FEATURES if f.store is not None}

@@ -17,6 +17,7 @@ from handlers.rds.operations import OPERATIONS as DATABASE_OPERATIONS
 from handlers.rds.persistence import build_store
 from handlers.rds.report_kind import REPORT
 from handlers.rds.schedule_ops import OPERATIONS as SCHEDULE_OPERATIONS
+from handlers.rds.settings import RdsSettings
 from handlers.rds.sweep_job import JOBS
 
 OPERATIONS = (*DATABASE_OPERATIONS, *SCHEDULE_OPERATIONS)
@@ -25,6 +26,7 @@ FEATURE = Feature(
     name="rds",
     diagnosers=(DIAGNOSER,),
     operations=OPERATIONS,
+    settings=RdsSettings,
     store=build_store,
     ports=build_ports,
     migrations="handlers.rds.migrations",

@@ -17,6 +17,7 @@ from bot.errors import Misconfigured
 from handlers.base import Wiring
 from handlers.rds.model import ActionRecord, TagRule
 from handlers.rds.schedule import DEFAULT_TZ, Override, Schedule
+from handlers.rds.settings import RdsSettings
 
 
 class ScheduleBook(Protocol):
@@ -75,12 +76,13 @@ class EmptyBook:
 @dataclass(frozen=True)
 class RdsPorts:
     """The RDS feature's view of the bot: its schedule book (and the store behind it, where the
-    process may write schedules), adoption tag and default time zone."""
+    process may write schedules), adoption tag, default time zone and how often the sweep runs."""
 
     book: ScheduleBook = field(default_factory=EmptyBook)
     tag: TagRule = field(default_factory=TagRule)
     default_tz: str = DEFAULT_TZ
     store: ScheduleStore | None = None  # None: plans that change schedules cannot be applied here
+    sweep_minutes: float = 5.0
 
 
 def store(ctx: ClusterContext) -> ScheduleStore:
@@ -94,11 +96,13 @@ def build_ports(wiring: Wiring) -> RdsPorts:
     """The feature's ports from the bot's settings and, where the process keeps one, its schedule store
     (which is also the book the diagnoser reads)."""
     store = wiring.stores.get("rds")
+    settings = wiring.feature_settings.get("rds") or RdsSettings()
     return RdsPorts(
         book=store if store is not None else EmptyBook(),
-        tag=TagRule.parse(wiring.settings.autostop_tag),
+        tag=TagRule.parse(settings.autostop_tag),
         default_tz=wiring.settings.default_timezone,
         store=store,
+        sweep_minutes=settings.sweep_minutes,
     )
 
 

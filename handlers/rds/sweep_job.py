@@ -1,6 +1,6 @@
 """One RDS schedule sweep: discover, compare desired with actual, act, record, tell.
 
-The feature's scheduled job (``JOBS``): the core's scheduler runs it every ``SWEEP_MINUTES`` on the
+The feature's scheduled job (``JOBS``): the core's scheduler runs it every ``RDS_SWEEP_MINUTES`` on the
 leader replica (the demo and tests call it directly). It reads schedules, overrides and its
 action log through the ``ScheduleStore`` in ``RdsPorts``, asks the pure
 ``handlers.rds.sweep.plan_sweep`` what to do, performs stops/starts with the API that
@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.cloud.aws import Aws
+from bot.cloud.context import FeaturePorts
 from bot.domain import AuditKind
 from bot.errors import CloudError
 from bot.korean import attach
@@ -226,4 +227,9 @@ def build_sweep(wiring: JobWiring) -> SweepJob:
     )
 
 
-JOBS = (Job("rds-sweep", build_sweep, every_minutes=lambda settings: settings.sweep_minutes),)
+def sweep_minutes(ports: FeaturePorts) -> float:
+    found = ports.get(inputs.RdsPorts)
+    return found.sweep_minutes if found is not None else inputs.RdsPorts().sweep_minutes
+
+
+JOBS = (Job("rds-sweep", build_sweep, every_minutes=sweep_minutes),)

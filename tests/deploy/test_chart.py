@@ -16,7 +16,8 @@ import kubernetes_validate
 import pytest
 import yaml
 
-from bot.settings import Settings
+from bot.settings import Settings, env_names
+from handlers import registry
 from tests.deploy.chart import (
     CASES,
     CHART,
@@ -37,7 +38,14 @@ from tests.deploy.chart import (
 # (1.31's extended support ended on November 26, 2026; 1.32's ends on March 23, 2027).
 EKS_VERSIONS = ("1.32", "1.33", "1.34", "1.35", "1.36")
 WRITE_VERBS = {"create", "update", "patch", "delete", "deletecollection", "*", "bind", "escalate", "impersonate"}
-SETTINGS = {name.upper() for name in Settings.model_fields}
+# The core's settings and each feature's, under every name a feature's setting is read from.
+SETTINGS = {name.upper() for name in Settings.model_fields} | {
+    env
+    for feature in registry.FEATURES
+    if feature.settings is not None
+    for name in feature.settings.model_fields
+    for env in env_names(feature.settings, name)
+}
 
 
 def _dockerfile_env() -> set[str]:

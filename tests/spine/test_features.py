@@ -22,6 +22,7 @@ from handlers.base import Wiring
 from handlers.rds.inputs import RdsPorts
 from handlers.rds.model import TagRule
 from handlers.rds.persistence.book import RepoScheduleBook
+from handlers.rds.settings import RdsSettings
 from sandbox import Sandbox
 
 
@@ -64,13 +65,33 @@ def test_every_operation_a_diagnoser_proposes_is_in_the_registry() -> None:
 
 
 def test_feature_ports_are_built_from_the_wiring_the_core_offers() -> None:
-    settings = Settings(autostop_tag="team=night", default_timezone="Asia/Seoul")
+    settings = Settings(default_timezone="Asia/Seoul")
     book = object()
-    [rds] = registry.ports(Wiring(settings, {"rds": book}))
+    own = {"rds": RdsSettings(autostop_tag="team=night", sweep_minutes=15)}
+    [rds] = registry.ports(Wiring(settings, {"rds": book}, own))
     assert isinstance(rds, RdsPorts)
     assert (rds.book, rds.store, rds.tag, rds.default_tz) == (book, book, TagRule("team", "night"), "Asia/Seoul")
+    assert rds.sweep_minutes == 15 == registry.jobs()[0].every_minutes(FeaturePorts(rds))
     [bare] = registry.ports(Wiring(settings))
     assert bare.store is None and bare.book.schedules() == []
+
+
+def test_a_features_settings_have_their_own_prefix_and_still_read_the_older_names(monkeypatch) -> None:
+    monkeypatch.setenv("AUTOSTOP_TAG", "team=old")
+    monkeypatch.setenv("SWEEP_MINUTES", "7")
+    assert registry.feature_settings()["rds"] == RdsSettings(autostop_tag="team=old", sweep_minutes=7)
+    monkeypatch.setenv("RDS_AUTOSTOP_TAG", "team=new")
+    assert registry.feature_settings()["rds"].autostop_tag == "team=new"
+    assert "autostop_tag" not in Settings.model_fields and "sweep_minutes" not in Settings.model_fields
+
+
+def test_a_bad_feature_setting_is_named_with_every_name_it_is_read_from(monkeypatch) -> None:
+    from bot.preflight import load_settings
+
+    monkeypatch.setenv("SWEEP_MINUTES", "often")
+    problem = load_settings()
+    assert isinstance(problem, str)
+    assert problem.startswith("RDS_SWEEP_MINUTES or SWEEP_MINUTES is not valid (")
 
 
 def test_a_schedule_step_without_a_store_is_refused_before_any_write() -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from bot.settings import Settings
+from bot.settings import Settings, describe
+from handlers import registry
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -16,7 +17,8 @@ def test_configuration_table_matches_settings():
         m = re.match(r"^\| `([A-Z_]+)` \|([^|]*)\| (.*) \|$", line)
         if m:
             rows[m.group(1)] = (m.group(2).strip().strip("`"), m.group(3).strip())
-    expected = {name: (default, meaning) for name, default, meaning in Settings.describe()}
+    rows_of = [Settings.describe(), *(describe(f.settings) for f in registry.FEATURES if f.settings is not None)]
+    expected = {name: (default, meaning) for rows_of_one in rows_of for name, default, meaning in rows_of_one}
     assert set(rows) == set(expected)
     for name, (default, meaning) in expected.items():
         assert rows[name] == (default, meaning), name
