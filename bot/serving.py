@@ -50,7 +50,7 @@ def start_background(bot: Bot) -> tuple[list[Callable[[], None]], LazyWorkers | 
     their own and this process only verifies and acks; otherwise both run in this process's threads.
     Returns what to call, in order, at shutdown, and the lazy workers (None without them).
     """
-    from bot.jobs import build_scheduler
+    from bot.bootstrap.scheduling import build_scheduler
     from bot.services.startup import on_start
 
     on_start(bot)

@@ -5,7 +5,7 @@ twice across replicas, as its FAQ warns a job store cannot be shared). A watcher
 ``check_seconds``; once leader it starts the scheduler with every registered job, re-checks the
 lock on each tick and shuts the scheduler down the moment leadership is lost or in doubt.
 
-Jobs are registered by ``bot.jobs.build_scheduler``: each feature's jobs (``add_job("rds-sweep",
+Jobs are registered by ``bot.bootstrap.scheduling.build_scheduler``: each feature's jobs (``add_job("rds-sweep",
 feature_job(bot, job), sweep_trigger(job.every_minutes(ports)))``), plan expiry every minute, reconciliation
 of interrupted applies, and one job per scheduled report. Every job has ``coalesce=True`` and
 ``max_instances=1``, and runs once right after this replica becomes leader, so runs missed while

@@ -2,7 +2,7 @@
 
 With ``LAZY_WORKERS`` > 0, ``chatops serve`` and ``chatops socket`` keep only verification and acks in
 the serving process: lazy listeners go to ``bot.slack.workers``, and the leader-gated scheduler
-(``bot.jobs.build_scheduler``: RDS sweeps, plan expiry, reconciling, reports with their charts) runs
+(``bot.bootstrap.scheduling.build_scheduler``: RDS sweeps, plan expiry, reconciling, reports with their charts) runs
 here, in one spawned process at background priority, kept alive by a ``Supervisor``. Leadership
 across replicas is unchanged: this process takes the same lock the serving process would have.
 """
@@ -21,7 +21,7 @@ def scheduler_main(settings_values: dict[str, Any], stop: Any) -> None:
     """Entry point of the scheduler process: run the scheduler until told to stop or orphaned."""
     from bot import logging_setup
     from bot.bootstrap import build
-    from bot.jobs import build_scheduler
+    from bot.bootstrap.scheduling import build_scheduler
     from bot.settings import Settings
 
     settings = Settings(**settings_values)

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.jobs import job_named
+from bot.bootstrap.scheduling import job_named
 from sandbox.runtime import DEV, OPS, REQUEST_CHANNEL, Sandbox
 from sandbox.worlds.rds import seed_rds_world
 

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 from slack_sdk import WebClient
 
-from bot.jobs import announcer
+from bot.bootstrap.scheduling import announcer
 from sandbox import slack_mrkdwn
 from sandbox.runtime import Sandbox
 from sandbox.slack_api import SlackStandIn

@@ -9,10 +9,10 @@ from unittest.mock import Mock
 import pytest
 from alembic.script import ScriptDirectory
 
+from bot.bootstrap.scheduling import build_scheduler, job_named
 from bot.cloud.context import ClusterContext, FeaturePorts
 from bot.domain import Msg, PlanStep
 from bot.errors import Misconfigured
-from bot.jobs import build_scheduler, job_named
 from bot.services.core import Services
 from bot.services.guardrails import NO_RULES, step_violations
 from bot.settings import Settings

@@ -61,7 +61,7 @@ class Bot:
 
     def sweep_job(self, channel: str = ""):
         """The RDS schedule sweep as the scheduler runs it, for callers that drive time themselves."""
-        from bot.jobs import job_named
+        from bot.bootstrap.scheduling import job_named
 
         return job_named(self, "rds-sweep", channel=channel)
 

@@ -1,5 +1,5 @@
-"""Scheduled work, composed once: each feature's jobs (the RDS sweep), plan expiry and the reports,
-run by one leader.
+"""The composition root's scheduled work: each feature's jobs (the RDS sweep), plan expiry and the
+reports, run by one leader.
 
 ``build_scheduler(bot)`` returns a ``SchedulerEngine`` (leader-gated APScheduler) with every job
 registered: the core's, and every feature's ``jobs`` from the registry; ``chatops serve`` and
