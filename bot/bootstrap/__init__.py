@@ -59,11 +59,12 @@ class Bot:
 
         return build_http_app(self)
 
-    def sweep_job(self, channel: str = ""):
-        """The RDS schedule sweep as the scheduler runs it, for callers that drive time themselves."""
+    def job(self, name: str, channel: str = ""):
+        """A feature's scheduled job as the scheduler runs it (``rds-sweep``, say), for callers that
+        drive time themselves."""
         from bot.bootstrap.scheduling import job_named
 
-        return job_named(self, "rds-sweep", channel=channel)
+        return job_named(self, name, channel=channel)
 
 
 def migrate(database_url: str) -> None:

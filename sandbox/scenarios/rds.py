@@ -40,7 +40,7 @@ def schedule_and_enforce(sandbox: Sandbox):
     plan = approve_and_wait(sandbox, latest_plan(sandbox, req.id).id)
     rows = sandbox.bot.stores["rds"].repo.list_schedules("")
     scheduled = [(r.target_kind, r.target_id) for r in rows]
-    job = sandbox.bot.sweep_job(channel=OPS_CHANNEL)
+    job = sandbox.bot.job("rds-sweep", channel=OPS_CHANNEL)
     sandbox.clock.set(datetime(2026, 11, 27, 20, 1, tzinfo=KST))
     job.run()
     at_20 = _status(sandbox)  # AWS answers "stopping"

@@ -61,7 +61,7 @@ def refuse_and_skip(sandbox: Sandbox):
 
     # A schedule that predates the check: the sweep must skip it, not fail on it every night.
     sandbox.bot.stores["rds"].repo.upsert_schedule("cluster", CLUSTER, "0 20 * * 1-5", "0 8 * * 1-5", "Asia/Seoul")
-    job = sandbox.bot.sweep_job(channel=OPS_CHANNEL)
+    job = sandbox.bot.job("rds-sweep", channel=OPS_CHANNEL)
     sandbox.clock.set(datetime(2026, 11, 27, 20, 1, tzinfo=KST))
     night = job.run()
     sandbox.clock.advance(timedelta(days=1))  # Saturday night, same stop period
