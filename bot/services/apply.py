@@ -42,9 +42,9 @@ class ApplyService:
     def apply(self, plan_id: int, approvers: list[str], req: RequestRecord | None = None) -> None:
         """Apply an approved plan; ``req`` is its request when the caller has it at hand."""
         svc = self.svc
-        if not svc.repo.transition(plan_id, PlanStatus.APPROVED, PlanStatus.APPLYING, svc.clock()):
+        plan = svc.repo.transition(plan_id, PlanStatus.APPROVED, PlanStatus.APPLYING, svc.clock())
+        if plan is None:
             return  # another worker is applying it
-        plan = svc.repo.get_plan(plan_id)
         if req is None or req.id != plan.request_id:
             req = svc.repo.get_request(plan.request_id)
         who = join(", ", (mention(u) for u in approvers))
@@ -81,8 +81,10 @@ class ApplyService:
             return
         result = {"observed": [jsonable(a.observed) for a in applied]}
         with svc.repo.unit() as uow:
-            svc.repo.transition(plan.id, PlanStatus.APPLYING, PlanStatus.APPLIED, svc.clock(), result=result)
-            plan = svc.repo.get_plan(plan.id)
+            applied_plan = svc.repo.transition(
+                plan.id, PlanStatus.APPLYING, PlanStatus.APPLIED, svc.clock(), result=result
+            )
+            plan = applied_plan or svc.repo.get_plan(plan.id)  # settled elsewhere meanwhile: as it is now
             original = self._record_reverted(plan, req, approvers[-1])
             uow.commit()
         self._tell_reverted(req, plan, original)
@@ -119,11 +121,11 @@ class ApplyService:
     def _record_reverted(self, plan: PlanRecord, req: RequestRecord, actor: str) -> PlanRecord | None:
         """The plan ``plan`` undoes, now marked reverted with its audit row (None if there is none)."""
         svc = self.svc
-        if not plan.reverts_plan_id or not svc.repo.transition(
-            plan.reverts_plan_id, PlanStatus.APPLIED, PlanStatus.REVERTED, svc.clock()
-        ):
+        if not plan.reverts_plan_id:
             return None
-        original = svc.repo.get_plan(plan.reverts_plan_id)
+        original = svc.repo.transition(plan.reverts_plan_id, PlanStatus.APPLIED, PlanStatus.REVERTED, svc.clock())
+        if original is None:
+            return None
         svc.audit(AuditKind.REVERTED, actor, f"plan #{original.id} reverted by plan #{plan.id}", req, original)
         return original
 

@@ -13,7 +13,7 @@ plan twice. A plan has at most one open revert.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.domain import AuditKind, Diagnosis, Msg, PlanStatus, Risk
@@ -51,14 +51,18 @@ def refusal_reason(
     action: Action = Action.APPROVE,
     fresh: bool = False,
     authz: Authorizer | None = None,
+    req: RequestRecord | None = None,
 ) -> Msg | None:
-    """Why ``user`` may not ``action`` (approve, reject, revert) ``plan`` (None if they may)."""
+    """Why ``user`` may not ``action`` (approve, reject, revert) ``plan`` (None if they may).
+
+    ``req`` is the plan's request when the caller has read it already (a revert asks who filed it)."""
     if plan is None:
         return NO_PLAN
     authz = authz or Authorizer(svc.settings, svc.approvers)
     requester = plan.requested_by
     if action == Action.REVERT:  # the person who asked for the change being undone
-        req = svc.repo.get_request(plan.request_id)
+        if req is None or req.id != plan.request_id:
+            req = svc.repo.get_request(plan.request_id)
         requester = req.user_id if req is not None else plan.requested_by
     refusal = authz.who_refusal(action, user, requester, fresh, plan.risk)
     return refusal.message if refusal is not None else None
@@ -77,21 +81,26 @@ class PlanService:
         self.applier = applier
         self.authz = authz or Authorizer(svc.settings, svc.approvers)
 
-    def _refusal(self, plan: PlanRecord | None, user: str, action: Action) -> Msg | None:
+    def _refusal(
+        self, plan: PlanRecord | None, user: str, action: Action, req: RequestRecord | None = None
+    ) -> Msg | None:
         """The decision-time check: approver membership fresh from Slack, not the cache."""
-        return refusal_reason(self.svc, plan, user, action, fresh=True, authz=self.authz)
+        return refusal_reason(self.svc, plan, user, action, fresh=True, authz=self.authz, req=req)
 
-    def _expire_if_due(self, plan: PlanRecord) -> bool:
+    def _expire_if_due(self, plan: PlanRecord, req: RequestRecord | None = None) -> bool:
+        """Expire ``plan`` if it is proposed and past its expiry (True if it is past it); ``req`` is its
+        request when the caller has read it already."""
         svc = self.svc
         if plan.status != PlanStatus.PROPOSED or svc.clock() < plan.expires_at:
             return False
-        if svc.repo.transition(plan.id, PlanStatus.PROPOSED, PlanStatus.EXPIRED, svc.clock()):
-            req = svc.repo.get_request(plan.request_id)
-            svc.audit(AuditKind.EXPIRED, "bot", f"plan #{plan.id} expired", req, plan)
-            plan = replace(plan, status=PlanStatus.EXPIRED)
+        expired = svc.repo.transition(plan.id, PlanStatus.PROPOSED, PlanStatus.EXPIRED, svc.clock())
+        if expired is not None:
+            if req is None or req.id != plan.request_id:
+                req = svc.repo.get_request(plan.request_id)
+            svc.audit(AuditKind.EXPIRED, "bot", f"plan #{plan.id} expired", req, expired)
             if req is not None:
                 svc.thread.plan_changed(
-                    req, plan, "expired", Msg("Expired before anyone approved it.", "승인 전에 만료되었습니다.")
+                    req, expired, "expired", Msg("Expired before anyone approved it.", "승인 전에 만료되었습니다.")
                 )
                 self.svc.repo.settle_request(req.id)
         return True
@@ -100,20 +109,19 @@ class PlanService:
         """Expire every proposed plan past its expiry (run by the scheduler)."""
         return sum(self._expire_if_due(p) for p in self.svc.repo.plans_with_status(PlanStatus.PROPOSED))
 
-    def refuse(self, plan_id: int, user: str, reason: Msg, action: str) -> None:
-        plan = self.svc.repo.get_plan(plan_id)
-        req = self.svc.repo.get_request(plan.request_id) if plan else None
+    def _refuse(self, plan: PlanRecord | None, req: RequestRecord | None, user: str, reason: Msg, action: str) -> None:
         self.svc.audit(AuditKind.REFUSED, user, f"{action} refused: {reason.en}", req, plan)
 
     def approve(self, plan_id: int, user: str) -> Outcome:
         svc = self.svc
-        plan = svc.repo.get_plan(plan_id)
+        # the plan and its request, read once for the whole click
+        plan, req = svc.repo.plan_with_request(plan_id)
         reason = self._refusal(plan, user, Action.APPROVE)
         if reason is not None:
-            self.refuse(plan_id, user, reason, "approve")
+            self._refuse(plan, req, user, reason, "approve")
             return Outcome(False, reason)
         assert plan is not None
-        if self._expire_if_due(plan):
+        if self._expire_if_due(plan, req):
             return Outcome(
                 False,
                 Msg(
@@ -131,7 +139,6 @@ class PlanService:
             if recorded is None:
                 return Outcome(False, Msg("You have already approved this plan.", "이미 승인하셨습니다."))
             approvers, count = recorded, len(recorded)
-            req = svc.repo.get_request(plan.request_id)
             needed = approvals_needed(plan)
             others = [a for a in approvers if a != user]
             if count < needed:
@@ -211,19 +218,18 @@ class PlanService:
 
     def reject(self, plan_id: int, user: str) -> Outcome:
         svc = self.svc
-        plan = svc.repo.get_plan(plan_id)
+        plan, req = svc.repo.plan_with_request(plan_id)
         reason = self._refusal(plan, user, Action.REJECT)
         if reason is not None:
-            self.refuse(plan_id, user, reason, "reject")
+            self._refuse(plan, req, user, reason, "reject")
             return Outcome(False, reason)
         assert plan is not None
-        if not svc.repo.transition(plan.id, PlanStatus.PROPOSED, PlanStatus.REJECTED, svc.clock()):
+        rejected = svc.repo.transition(plan.id, PlanStatus.PROPOSED, PlanStatus.REJECTED, svc.clock())
+        if rejected is None:
             return Outcome(False, _not_open(svc.repo.get_plan(plan.id) or plan))
-        req = svc.repo.get_request(plan.request_id)
-        svc.audit(AuditKind.REJECTED, user, f"plan #{plan.id} rejected", req, plan)
-        plan = replace(plan, status=PlanStatus.REJECTED)
+        svc.audit(AuditKind.REJECTED, user, f"plan #{plan.id} rejected", req, rejected)
         svc.thread.plan_changed(
-            req, plan, "rejected", markup("Rejected by {who}.", "{who} 님이 거절했습니다.", who=mention(user))
+            req, rejected, "rejected", markup("Rejected by {who}.", "{who} 님이 거절했습니다.", who=mention(user))
         )
         svc.repo.settle_request(plan.request_id)
         return Outcome(True)
@@ -231,11 +237,11 @@ class PlanService:
     def propose_revert(self, plan_id: int, user: str) -> Outcome:
         """Turn an applied plan into a new plan that undoes it; it needs approval like any other."""
         svc = self.svc
-        plan = svc.repo.get_plan(plan_id)
-        reason = self._refusal(plan, user, Action.REVERT)
+        plan, req = svc.repo.plan_with_request(plan_id)
+        reason = self._refusal(plan, user, Action.REVERT, req)
         if reason is not None:
             if plan is not None:
-                self.refuse(plan.id, user, reason, "revert")
+                self._refuse(plan, req, user, reason, "revert")
             return Outcome(False, reason)
         assert plan is not None
         if plan.status != PlanStatus.APPLIED:
@@ -249,7 +255,7 @@ class PlanService:
                 f"A revert of plan #{plan.id} is already open{which}; decide that one first.",
                 f"계획 #{plan.id}의 되돌리기가 이미 진행 중입니다{which}. 그것을 먼저 결정하세요.",
             )
-            self.refuse(plan.id, user, reason, "revert")
+            self._refuse(plan, req, user, reason, "revert")
             return Outcome(False, reason)
         observed = (plan.result or {}).get("observed", [None] * len(plan.steps))
         inverse = []
@@ -287,7 +293,6 @@ class PlanService:
             reverts_plan_id=plan.id,
             version=0,
         )
-        req = svc.repo.get_request(plan.request_id)
         svc.audit(
             AuditKind.PLAN_PROPOSED,
             user,

@@ -175,8 +175,10 @@ class Reconciler:
         if done:
             result["observed"] = [t.live for t in truths]
         target = PlanStatus.APPLIED if done else PlanStatus.FAILED
-        if not svc.repo.transition(plan.id, PlanStatus.APPLYING, target, svc.clock(), result=result):
+        settled = svc.repo.transition(plan.id, PlanStatus.APPLYING, target, svc.clock(), result=result)
+        if settled is None:
             return False  # another replica settled it
+        plan = settled
         now = svc.clock()
         for t in truths:
             svc.repo.record_reconciled(plan.id, t.index, plan.steps[t.index], t.verdict, t.live, now, t.error)
@@ -191,7 +193,6 @@ class Reconciler:
                 before=t.step.before,
                 after=t.live if not t.error else {"error": t.error},
             )
-        plan = replace(plan, status=target, result=result)
         undo, undo_note = self._undo_steps(truths) if not done else ([], None)
         detail = _reconcile_message(truths, undo_note)
         reversible = (

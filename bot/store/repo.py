@@ -169,6 +169,16 @@ class Repo:
             row = s.get(PlanRow, plan_id)
             return _record(PlanRecord, row) if row is not None else None
 
+    def plan_with_request(self, plan_id: int) -> tuple[PlanRecord | None, RequestRecord | None]:
+        """A plan and its request, read by one statement; (None, None) if there is no such plan."""
+        stmt = select(PlanRow, RequestRow).outerjoin(RequestRow, RequestRow.id == PlanRow.request_id)
+        with self._session(write=False) as s:
+            found = s.execute(stmt.where(PlanRow.id == plan_id)).first()
+            if found is None:
+                return None, None
+            plan, req = found
+            return _record(PlanRecord, plan), (_record(RequestRecord, req) if req is not None else None)
+
     def plans_for_request(self, request_id: int) -> list[PlanRecord]:
         with self._session(write=False) as s:
             stmt = select(PlanRow).where(PlanRow.request_id == request_id).order_by(PlanRow.id)
@@ -183,18 +193,25 @@ class Repo:
         with self._session(write=True) as s:
             s.execute(update(PlanRow).where(PlanRow.id == plan_id).values(**changes))
 
-    def transition(self, plan_id: int, from_status: str, to_status: str, now: datetime, **changes: Any) -> bool:
-        """Move a plan between states only if it is still in ``from_status``. True if this call won."""
+    def transition(
+        self, plan_id: int, from_status: str, to_status: str, now: datetime, **changes: Any
+    ) -> PlanRecord | None:
+        """Move a plan between states only if it is still in ``from_status``: the plan as this call left
+        it, read back by the same statement (``UPDATE ... RETURNING``), or None if another call won."""
         values: dict[str, Any] = {"status": to_status, "version": PlanRow.version + 1, **changes}
         if to_status in (PlanStatus.APPROVED, PlanStatus.REJECTED, PlanStatus.EXPIRED):
             values["decided_at"] = now
         if to_status == PlanStatus.APPLIED:
             values["applied_at"] = now
+        stmt = (
+            update(PlanRow)
+            .where(PlanRow.id == plan_id, PlanRow.status == from_status)
+            .values(**values)
+            .returning(PlanRow)
+        )
         with self._session(write=True) as s:
-            result = s.execute(
-                update(PlanRow).where(PlanRow.id == plan_id, PlanRow.status == from_status).values(**values)
-            )
-            return result.rowcount == 1
+            row = s.scalars(stmt).first()
+            return _record(PlanRecord, row) if row is not None else None
 
     def add_approval(self, plan_id: int, user_id: str, now: datetime) -> list[str] | None:
         """Record one person's approval; None if they had already approved. Returns who has approved
@@ -214,16 +231,12 @@ class Repo:
             return list(s.scalars(stmt))
 
     def settle_request(self, request_id: int) -> None:
-        """Mark a request done once none of its plans is waiting for a decision or being applied."""
+        """Mark a request done once none of its plans is waiting for a decision or being applied: one
+        conditional update."""
         live = (PlanStatus.PROPOSED, PlanStatus.APPROVED, PlanStatus.APPLYING)
+        waiting = select(PlanRow.id).where(PlanRow.request_id == request_id, PlanRow.status.in_(live)).exists()
         with self._session(write=True) as s:
-            waiting = s.scalar(
-                select(func.count())
-                .select_from(PlanRow)
-                .where(PlanRow.request_id == request_id, PlanRow.status.in_(live))
-            )
-            if not waiting:
-                s.execute(update(RequestRow).where(RequestRow.id == request_id).values(state="done"))
+            s.execute(update(RequestRow).where(RequestRow.id == request_id, ~waiting).values(state="done"))
 
     # step runs ------------------------------------------------------------------------------
     def record_intent(self, plan_id: int, index: int, step: dict[str, Any], now: datetime) -> None:
