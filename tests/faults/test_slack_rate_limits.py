@@ -10,9 +10,8 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from sqlalchemy import select
 
-from bot.store.models import RequestRow
+from bot.store.records import RequestRecord
 from sandbox.runtime import REQUEST_CHANNEL, Sandbox
 from sandbox.worlds.pods import seed_pod_restart_world
 from tests.polling import wait
@@ -34,12 +33,12 @@ def _failures(sandbox: Sandbox) -> list[str]:
     return [row.summary for row in sandbox.repo.audit_rows() if row.kind == "diagnosis_failed"]
 
 
-def _settled_requests(sandbox: Sandbox, count: int) -> list[RequestRow]:
-    """All request rows once ``count`` exist and none is still diagnosing (some sleep out a Retry-After)."""
+def _settled_requests(sandbox: Sandbox, count: int) -> list[RequestRecord]:
+    """All requests, oldest first, once ``count`` exist and none is still diagnosing (some sleep out a
+    Retry-After). One more than ``count`` is read, so a request too many is seen."""
 
-    def settled() -> list[RequestRow] | None:
-        with sandbox.repo.sessions() as s:
-            requests = list(s.scalars(select(RequestRow).order_by(RequestRow.id)))
+    def settled() -> list[RequestRecord] | None:
+        requests = list(reversed(sandbox.repo.latest_requests(limit=count + 1)))
         return requests if len(requests) == count and all(r.state != "diagnosing" for r in requests) else None
 
     return wait(settled, 90, f"{count} requests to leave 'diagnosing'", interval=0.1)
