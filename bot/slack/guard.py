@@ -41,6 +41,7 @@ from bot.services.authz import Action, Actor, Authorizer, Refusal
 from bot.services.commands import parse_command
 from bot.services.plans import NO_PLAN, refusal_reason
 from bot.slack.deps import Deps
+from bot.store.records import PlanRecord, RequestRecord
 from handlers import registry
 
 log = logging.getLogger(__name__)
@@ -60,8 +61,8 @@ class Ask:
     actor: Actor
     requester: str = ""
     cluster: str = ""
-    plan: Any = None
-    request: Any = None
+    plan: PlanRecord | None = None
+    request: RequestRecord | None = None
     missing: bool = False  # a button naming a plan or request that does not exist
     slash: bool = False
     once_key: str = ""  # tell and audit a refusal once per Slack message (message + app_mention, retries)

@@ -20,6 +20,7 @@ from bot.domain import AuditKind, Msg
 from bot.services.authz import Action
 from bot.slack.deps import Deps
 from bot.slack.errors import reporting_errors
+from bot.store.records import PlanRecord, RequestRecord
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +41,7 @@ def _lang_of(deps: Deps, plan_id: int | None) -> str:
     return _lang_of_plan(deps, deps.services.repo.get_plan(plan_id) if plan_id else None)
 
 
-def _lang_of_plan(deps: Deps, plan: Any) -> str:
+def _lang_of_plan(deps: Deps, plan: PlanRecord | None) -> str:
     """The language of the request a plan belongs to ('en' when there is none)."""
     req = deps.services.repo.get_request(plan.request_id) if plan else None
     return req.lang if req else "en"
@@ -65,7 +66,7 @@ def _tell(deps: Deps, body: dict[str, Any], client: Any, message: Msg | None, pl
         _ephemeral(client, body, message(_lang_of(deps, plan_id)))
 
 
-def _may(deps: Deps, body: dict[str, Any], client: Any, action: Action, req: Any) -> bool:
+def _may(deps: Deps, body: dict[str, Any], client: Any, action: Action, req: RequestRecord) -> bool:
     """Re-run and intent choice, checked again as they happen: the requester or an approver."""
     user = (body.get("user") or {}).get("id", "")
     refusal = deps.authorizer.who_refusal(action, user, req.user_id, fresh=True)
