@@ -52,6 +52,7 @@ class MotoSandbox:
         __import__("sandbox.aws_rds_behaviour").aws_rds_behaviour.install()  # RDS as strict as AWS
         __import__("sandbox.aws_ec2_behaviour").aws_ec2_behaviour.install()  # EC2 endpoints as AWS has them
         __import__("sandbox.aws_ecr_behaviour").aws_ecr_behaviour.install()  # ECR pull-through cache rules
+        __import__("sandbox.aws_sts_behaviour").aws_sts_behaviour.install()  # decoding authorization failures
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         self._server.start()
         host, port = self._server.get_host_and_port()
