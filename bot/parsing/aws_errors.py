@@ -258,7 +258,8 @@ def parse_aws_error(text: str) -> dict[str, str] | None:
         out["code"] = next((c for c in codes if c != "WebIdentityErr"), codes[0])
     m = _ENCODED.search(text) if "encoded authorization failure message" in low else None
     if m:
-        out["encoded"] = (m.group(1) or "").strip(".")[:4000] or "..."
+        # STS takes up to 10,240 characters (DecodeAuthorizationMessage, EncodedMessage).
+        out["encoded"] = (m.group(1) or "").strip(".")[:10240] or "..."
         out["hint"] = DECODE_HINT
     out["confidence"] = f"{sure:.2f}"
     if not out.get("account"):

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from bot.domain import Finding, Msg, Severity
 from bot.korean import attach
 from handlers.irsa.analyse_claims import claim_findings, controller_findings
+from handlers.irsa.analyse_decoded import decoded_findings
 from handlers.irsa.analyse_iam import PermissionOutcome, TrustOutcome, permission_findings, trust_findings
 from handlers.irsa.evidence import Evidence, OidcFacts, ServiceAccountFacts
 from handlers.irsa.trust import DEFAULT_AUDIENCE
@@ -271,7 +272,8 @@ def _headline(ev: Evidence, findings: list[Finding]) -> Msg:
 
 def analyse(ev: Evidence) -> Analysis:
     """All findings for ``ev`` in chain order, and the headline naming the first broken link."""
-    findings = ingress_findings(ev) + controller_findings(ev) + error_findings(ev) + claim_findings(ev)
+    findings = ingress_findings(ev) + controller_findings(ev) + error_findings(ev) + decoded_findings(ev)
+    findings += claim_findings(ev)
     for sa in ev.service_accounts:
         findings += sa_findings(sa)
     findings += oidc_findings(ev.oidc)

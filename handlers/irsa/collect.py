@@ -30,6 +30,7 @@ from bot.cloud.context import ClusterContext
 from bot.domain import Request
 from handlers.irsa import aws_facts, kube_facts
 from handlers.irsa.arn import is_arn, parse_arn, role_name_from
+from handlers.irsa.decoded import DecodedFailure, decode
 from handlers.irsa.evidence import (
     Claim,
     ControllerError,
@@ -110,9 +111,11 @@ def _ingress_part(
     return ingress, found
 
 
-def _hinted_roles(request: Request, found: list[ControllerError]) -> list[str]:
-    """Role names the pasted error or the controller's own errors mention (hints only)."""
-    hints = [(request.aws_error or {}).get("role", "")] + [e.role for e in found]
+def _hinted_roles(request: Request, found: list[ControllerError], decoded: DecodedFailure | None) -> list[str]:
+    """Role names the pasted error, what AWS decoded of it, or the controller's own errors
+    mention (hints only)."""
+    hints = [(request.aws_error or {}).get("role", ""), decoded.principal_arn if decoded else ""]
+    hints += [e.role for e in found]
     if request.intent == "irsa_access_denied" and not request.entities.get("service_account"):
         hints.append(request.entities.get("name", ""))
     names: list[str] = []
@@ -136,9 +139,12 @@ def _choose_role(
     return "", ""
 
 
-def _action(request: Request, found: list[ControllerError]) -> tuple[str, str]:
+def _action(request: Request, found: list[ControllerError], decoded: DecodedFailure | None) -> tuple[str, str]:
     """(action, resource) the errors name: hints for what to evaluate, never what to grant."""
-    sources = [request.aws_error or {}] + [{"action": e.action, "resource": e.resource} for e in found]
+    sources = [request.aws_error or {}]
+    if decoded is not None:
+        sources.append({"action": decoded.action, "resource": decoded.resource})
+    sources += [{"action": e.action, "resource": e.resource} for e in found]
     for src in sources:
         action, resource = src.get("action", ""), src.get("resource", "")
         if action and not action.lower().startswith("sts:assumerole"):
@@ -156,6 +162,14 @@ def _ingress_load_balancer(
     if hinted and is_arn(hinted) and ":loadbalancer/" in hinted and (lb is None or hinted != lb.arn):
         claims.append(Claim("load_balancer", hinted, lb.arn if lb is not None else ""))
     return lb
+
+
+def _decoded(ctx: ClusterContext, request: Request) -> tuple[DecodedFailure | None, str]:
+    """The pasted encoded authorization failure message as AWS STS decodes it, if one was pasted."""
+    encoded = (request.aws_error or {}).get("encoded", "")
+    if not encoded or encoded == "...":  # "..." stands for a message the paste cut off before its text
+        return None, ""
+    return decode(ctx, encoded)
 
 
 def _partition(role_arn: str) -> str:
@@ -193,7 +207,8 @@ def collect(ctx: ClusterContext, request: Request) -> Evidence:
     pasted_sa = (request.aws_error or {}).get("service_account", "")
     if pasted_sa and keys and all(f"{ns}:{n}" not in pasted_sa for ns, n in keys):
         claims.append(Claim("service_account", pasted_sa, ", ".join(f"{ns}/{n}" for ns, n in keys)))
-    hints = _hinted_roles(request, found)
+    decoded, decode_problem = _decoded(ctx, request)
+    hints = _hinted_roles(request, found, decoded)
     named = request.intent == "irsa_access_denied" and not keys
     role_name, role_source = _choose_role(request, sas, hints, named, claims)
     if not role_name and not sas:
@@ -209,7 +224,7 @@ def collect(ctx: ClusterContext, request: Request) -> Evidence:
     target = target or role_name
     oidc = aws_facts.oidc_facts(ctx, account)
     role = aws_facts.role_facts(ctx, account, role_name) if role_name else None
-    action, hinted_resource = _action(request, found)
+    action, hinted_resource = _action(request, found, decoded)
     lb = _ingress_load_balancer(ctx, ingress, hinted_resource, claims)
     lb_source = "ingress" if lb is not None else ""
     if ingress is None and is_arn(hinted_resource) and ":loadbalancer/" in hinted_resource:
@@ -248,4 +263,6 @@ def collect(ctx: ClusterContext, request: Request) -> Evidence:
         role_source,
         lb_source,
         _partition(role.arn) if role is not None and role.exists else aws_facts.partition(ctx),
+        decoded,
+        decode_problem,
     )

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from handlers.irsa.decoded import DecodedFailure
 from handlers.irsa.permissions import PolicySource
 
 ROLE_ANNOTATION = "eks.amazonaws.com/role-arn"
@@ -161,6 +162,8 @@ class Evidence:
     # "ingress": the one the stuck ingress's status names; "named": read only to evaluate a pasted error
     load_balancer_source: str = ""
     partition: str = "aws"
+    decoded: DecodedFailure | None = None  # the pasted encoded authorization message, as AWS decoded it
+    decode_problem: str = ""  # why it could not be decoded (``handlers.irsa.decoded``), "" if it was
 
     @property
     def main_error(self) -> ControllerError | None:
