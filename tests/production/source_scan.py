@@ -193,10 +193,17 @@ def kube_calls(paths: list[Path]) -> set[KubeCall]:
         tree = ast.parse(path.read_text(), str(path))
         where = str(path.relative_to(ROOT))
         literals = _value_literals(tree)
+        # A dict key names a field ({"close": ...} in a Slack view), never a method called by name.
+        keys = {id(k) for n in ast.walk(tree) if isinstance(n, ast.Dict) for k in n.keys if k is not None}
         for node in ast.walk(tree):
             if isinstance(node, ast.Attribute) and node.attr in methods and _is_kube_api(node.value):
                 found.add(KubeCall(node.attr, where, _custom_args(tree, node)))
-            elif isinstance(node, ast.Constant) and node.value in methods and node.value != "get_code":
+            elif (
+                isinstance(node, ast.Constant)
+                and node.value in methods
+                and node.value != "get_code"
+                and id(node) not in keys
+            ):
                 found.add(KubeCall(str(node.value), where))
             elif isinstance(node, ast.JoinedStr):
                 pattern = _template(node)

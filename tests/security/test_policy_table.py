@@ -79,7 +79,7 @@ ROWS = {
     Action.REPORT_LIST: ([("U_DEV", "")], [("U_GUEST", "")]),
     Action.REPORT_CHANGE: ([("U_OPS", "")], [("U_DEV", "")]),
     Action.REPORT_DIAGNOSE: ([("U_DEV", "")], [("U_GUEST1", "")]),
-    Action.RDS_SCHEDULE: ([("U_DEV", "")], [("U_GUEST", "")]),
+    Action.FORM: ([("U_DEV", "")], [("U_GUEST", "")]),
     Action.APPROVE: ([("U_OPS", "U_DEV")], [("U_DEV", "U_DEV"), ("U_OPS", "U_OPS"), ("U_KO", "U_DEV")]),
     Action.REJECT: ([("U_OPS", "U_DEV"), ("U_DEV", "U_DEV")], [("U_KO", "U_DEV")]),
     Action.REVERT: ([("U_OPS", "U_DEV"), ("U_DEV", "U_DEV")], [("U_KO", "U_DEV")]),
