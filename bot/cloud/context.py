@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TypeVar, cast
+from typing import TYPE_CHECKING, TypeVar, cast
 
-from bot.cloud.aws import Aws
-from bot.cloud.kube import Kube
+if TYPE_CHECKING:  # types only: a process that never talks to a cluster need not load boto3 and kubernetes
+    from bot.cloud.aws import Aws
+    from bot.cloud.kube import Kube
 
 
 def utcnow() -> datetime:
