@@ -14,6 +14,8 @@ _.branch_labels
 _.depends_on
 _.compare_to
 _.reflected
+# Python: a module's __getattr__ (PEP 562), which loads a feature's parts on first use
+_.__getattr__
 # pydantic-settings: the model's configuration and a field validator
 _.model_config
 _._known_zone

@@ -45,8 +45,8 @@ def _problem(proc: subprocess.CompletedProcess, lines: list[str], n: int) -> str
 
 
 def measure_parse(n: int = MESSAGES) -> dict[str, Any]:
-    """Throughput of ``chatops parse --jsonl``; if that entry point fails, of the same parser's own
-    ``python -m bot.parsing.cli --jsonl``, with ``parse_msgs_per_s_note`` saying so."""
+    """Throughput of ``chatops parse --jsonl``; if that entry point fails, of the same command run as
+    ``python -m bot.cli parse --jsonl``, with ``parse_msgs_per_s_note`` saying so."""
     texts = generate(n)
     out: dict[str, Any] = {"parse_messages": n, "parse_korean_share": round(korean_share(texts), 2)}
     cmd = [*_chatops(), "parse", "--jsonl"]
@@ -54,11 +54,11 @@ def measure_parse(n: int = MESSAGES) -> dict[str, Any]:
     lines = proc.stdout.decode("utf-8", "replace").splitlines()
     problem = _problem(proc, lines, n)
     if problem:
-        cmd = [sys.executable, "-m", "bot.parsing.cli", "--jsonl"]
+        cmd = [sys.executable, "-m", "bot.cli", "parse", "--jsonl"]
         proc, seconds = _run(cmd, texts)
         lines = proc.stdout.decode("utf-8", "replace").splitlines()
         fallback = _problem(proc, lines, n)
-        module = "`python -m bot.parsing.cli --jsonl`"
+        module = "`python -m bot.cli parse --jsonl`"
         then = f"{module} also failed: {fallback}" if fallback else f"measured through {module} instead"
         out["parse_msgs_per_s_note"] = f"`chatops parse --jsonl` {problem}; {then}"
         if fallback:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.parsing.evaluate import CorpusError, evaluate, load, summary
+from bot.services.reading import VOCABULARY
 
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "corpus"
 ITEMS = CORPUS / "items.jsonl"
@@ -43,5 +44,5 @@ def measure_parse_quality(part: str = "test") -> dict[str, Any]:
         out["pull_cause_accuracy_note"] = f"corpus unreadable: {exc}"[:300]
         return out
     out["parse_eval_test_hash_ok"] = digest == frozen_hash()
-    out.update(summary(evaluate(items, part)))
+    out.update(summary(evaluate(items, VOCABULARY, part)))
     return out

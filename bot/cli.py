@@ -175,11 +175,12 @@ def cmd_parse(args: argparse.Namespace) -> int:
     import io
 
     from bot.parsing.cli import main as parse_main
+    from bot.services.reading import VOCABULARY
 
     rest = list(args.rest)
     slash = _slash_command()
     if rest in (["-h"], ["--help"]):
-        parse_main(rest, sys.stdin, sys.stdout)
+        parse_main(rest, VOCABULARY, sys.stdin, sys.stdout)
         sys.stdout.write(
             f"       chatops parse {slash} TEXT...  (or `{slash} ...` on stdin with -): the text read as "
             f"the {slash} slash command reads it, printed as the command it becomes; exit 2 with "
@@ -193,8 +194,8 @@ def cmd_parse(args: argparse.Namespace) -> int:
         text = raw.read().decode("utf-8", "replace") if raw is not None else sys.stdin.read()
         if slash_prefix(text, slash) is not None:  # echo '/ops rds list' | chatops parse -
             return parse_slash(text.strip())
-        return parse_main(rest, io.StringIO(text), sys.stdout)
-    return parse_main(rest, sys.stdin, sys.stdout)
+        return parse_main(rest, VOCABULARY, io.StringIO(text), sys.stdout)
+    return parse_main(rest, VOCABULARY, sys.stdin, sys.stdout)
 
 
 def _slash_command() -> str:

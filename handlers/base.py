@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 from bot.cloud.context import ClusterContext, FeaturePorts
 from bot.domain import Diagnosis, FixPlan, Msg, PlanStep, Request, Risk, Verification
+from bot.parsing.vocabulary import Signals
 from bot.reportkit.model import Item, ReportContent
 
 
@@ -212,6 +213,7 @@ class Feature:
     ``jobs`` are its scheduled work, run by the core's scheduler on the leader replica.
     ``reports`` are the report kinds it adds to the core's; ``health`` its sections of the core's
     ``health`` report.
+    ``signals`` are the words, phrases and rules the core parser reads its intents with.
     ``forms`` are its modals (Slack views as plain dicts; the core's listener opens and reads them).
     ``home_lines(ports, lang)`` gives the feature's lines (mrkdwn) in App Home's list of schedules
     and reports, read from the process's ``FeaturePorts``.
@@ -229,4 +231,5 @@ class Feature:
     reports: tuple[ReportKind, ...] = ()
     health: tuple[HealthSection, ...] = ()
     forms: tuple[Form, ...] = ()
+    signals: Signals | None = None
     home_lines: Callable[[FeaturePorts, str], list[str]] | None = None

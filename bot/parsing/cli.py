@@ -1,7 +1,7 @@
 """``chatops parse``: print what the bot understood from text, offline (a stable contract).
 
 Wired as the ``parse`` sub-command of the ``chatops`` entry point, which passes the arguments
-after ``parse``. Forms:
+after ``parse`` and the bot's composed vocabulary (``bot.services.reading``). Forms:
 
     chatops parse TEXT...        the words joined by spaces (``chatops parse -- --cluster prod ...``
                                  when the text itself starts with an option-like word)
@@ -23,6 +23,7 @@ import sys
 from typing import IO
 
 from bot.parsing.result import parse
+from bot.parsing.vocabulary import Vocabulary
 
 USAGE = (
     "usage: chatops parse TEXT... | chatops parse - | chatops parse --jsonl  (reads stdin)"
@@ -58,14 +59,19 @@ def _message(line: str) -> str:
     return line
 
 
-def _dump(text: str) -> str:
-    return json.dumps(parse(text).to_json(), ensure_ascii=False)
+def _dump(text: str, vocabulary: Vocabulary) -> str:
+    return json.dumps(parse(text, vocabulary).to_json(), ensure_ascii=False)
 
 
 def main(
-    argv: list[str], stdin: IO[str] | None = None, stdout: IO[str] | None = None, stderr: IO[str] | None = None
+    argv: list[str],
+    vocabulary: Vocabulary,
+    stdin: IO[str] | None = None,
+    stdout: IO[str] | None = None,
+    stderr: IO[str] | None = None,
 ) -> int:
-    """Run ``chatops parse`` with ``argv`` (the arguments after ``parse``). Returns the exit status."""
+    """Run ``chatops parse`` with ``argv`` (the arguments after ``parse``), reading with
+    ``vocabulary``. Returns the exit status."""
     stdin = stdin if stdin is not None else sys.stdin
     stdout = stdout if stdout is not None else sys.stdout
     stderr = stderr if stderr is not None else sys.stderr
@@ -75,25 +81,21 @@ def main(
     if argv and (argv[0] == "--eval" or argv[0].startswith("--eval=")):
         from bot.parsing.evaluate import main as eval_main
 
-        return eval_main(argv, stdout, stderr)
+        return eval_main(argv, vocabulary, stdout, stderr)
     if argv == ["--jsonl"]:
         write = stdout.write
         for line in _lines(stdin):
-            write(_dump(_message(line)) + "\n")
+            write(_dump(_message(line), vocabulary) + "\n")
         stdout.flush()
         return 0
     if argv == ["-"]:
-        stdout.write(_dump(_read_all(stdin)) + "\n")
+        stdout.write(_dump(_read_all(stdin), vocabulary) + "\n")
         return 0
     if argv[:1] == ["--"] and len(argv) > 1:
-        stdout.write(_dump(" ".join(argv[1:])) + "\n")
+        stdout.write(_dump(" ".join(argv[1:]), vocabulary) + "\n")
         return 0
     if not argv or any(a.startswith("--") for a in argv) or "-" in argv:
         stderr.write(USAGE)
         return 2
-    stdout.write(_dump(" ".join(argv)) + "\n")
+    stdout.write(_dump(" ".join(argv), vocabulary) + "\n")
     return 0
-
-
-if __name__ == "__main__":  # pragma: no cover - convenience for `python -m bot.parsing.cli`
-    raise SystemExit(main(sys.argv[1:]))

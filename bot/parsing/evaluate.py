@@ -29,6 +29,7 @@ from bot.parsing.confidence import CONFIDENT
 from bot.parsing.image_pull import classify_pull_error
 from bot.parsing.result import parse
 from bot.parsing.text import clean
+from bot.parsing.vocabulary import Vocabulary
 
 PARTS = ("dev", "test", "all")
 TASKS = ("pull_cause", "aws_kind", "intent_en", "intent_ko")
@@ -119,7 +120,7 @@ def load(path: str | Path) -> list[dict[str, Any]]:
     return items
 
 
-def predict(item: dict[str, Any]) -> tuple[str, str, float]:
+def predict(item: dict[str, Any], vocabulary: Vocabulary) -> tuple[str, str, float]:
     """(task, predicted label, confidence) for one corpus item."""
     text = item["text"]
     cat = item["category"]
@@ -129,17 +130,17 @@ def predict(item: dict[str, Any]) -> tuple[str, str, float]:
     if cat == "aws_error":
         err = parse_aws_error(clean(text))
         return "aws_kind", (err["kind"] if err is not None else "none"), aws_confidence(err)
-    parsed = parse(text)
+    parsed = parse(text, vocabulary)
     lang = "ko" if item.get("lang") == "ko" else "en"
     return f"intent_{lang}", parsed.intent, parsed.confidence
 
 
-def evaluate(items: Iterable[dict[str, Any]], part: str = "dev") -> dict[str, TaskScore]:
+def evaluate(items: Iterable[dict[str, Any]], vocabulary: Vocabulary, part: str = "dev") -> dict[str, TaskScore]:
     scores = {name: TaskScore(name) for name in TASKS}
     for item in items:
         if part != "all" and item["split"] != part:
             continue
-        task, predicted, confidence = predict(item)
+        task, predicted, confidence = predict(item, vocabulary)
         gold = item["label"][_CATEGORY_LABEL[item["category"]]]
         scores[task].add(gold, predicted, confidence, str(item.get("id", "?")))
     return scores
@@ -197,7 +198,7 @@ def report(scores: dict[str, TaskScore], part: str) -> str:
 EVAL_USAGE = "usage: chatops parse --eval FILE [--part dev|test|all]\n"
 
 
-def main(argv: Sequence[str], stdout: Any, stderr: Any) -> int:
+def main(argv: Sequence[str], vocabulary: Vocabulary, stdout: Any, stderr: Any) -> int:
     """``argv`` starts with ``--eval``. Exit 0, or 2 for a usage error or an unreadable corpus."""
     args = list(argv)
     part = "dev"
@@ -230,5 +231,5 @@ def main(argv: Sequence[str], stdout: Any, stderr: Any) -> int:
     except CorpusError as exc:
         stderr.write(f"chatops parse --eval: {exc}\n")
         return 2
-    stdout.write(report(evaluate(items, part), part))
+    stdout.write(report(evaluate(items, vocabulary, part), part))
     return 0

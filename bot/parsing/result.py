@@ -1,4 +1,4 @@
-"""``parse(text) -> ParseResult``: what the bot understood from one free-text request.
+"""``parse(text, vocabulary) -> ParseResult``: what the bot understood from one free-text request.
 
 Called by the Slack listeners (free text in request channels and threads), by
 ``chatops parse`` (``bot.parsing.cli``) and by tests and benchmarks. Pure and offline: it
@@ -18,6 +18,7 @@ from bot.parsing import text as textmod
 from bot.parsing.aws_errors import parse_aws_error
 from bot.parsing.confidence import CONFIDENT
 from bot.parsing.image_pull import classify_pull_error
+from bot.parsing.vocabulary import Vocabulary
 
 
 @dataclass(frozen=True)
@@ -76,13 +77,14 @@ def language_of(text: str) -> str:
     return textmod.language(textmod.clean(text if text is not None else ""))
 
 
-def parse(text: str) -> ParseResult:
-    """Understand one message (Slack markup allowed). Never raises; looks at the first 20 KB only."""
+def parse(text: str, vocabulary: Vocabulary) -> ParseResult:
+    """Understand one message (Slack markup allowed) with ``vocabulary``'s signals. Never raises;
+    looks at the first 20 KB only."""
     cleaned = textmod.clean(text if text is not None else "")
     language = textmod.language(cleaned)
     low = cleaned.lower()
     aws_error = parse_aws_error(cleaned)
-    intent, sure = intents.read(low, aws_error)
+    intent, sure = intents.read(low, aws_error, vocabulary)
     pull = classify_pull_error(cleaned) if intent == "image_pull" else None
     found = entities.extract(cleaned, intent, pull.image if pull else "", low)
     return ParseResult(

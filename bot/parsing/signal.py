@@ -1,8 +1,8 @@
 """``Signal``: literal phrases, plus a pattern tried only when a gate phrase is present.
 
-Shared by ``bot.parsing.intents`` and ``bot.parsing.symptoms``. Literal lookups (``in``) are far
-faster than a regular expression with many alternatives, so most messages cost a few substring
-checks.
+Used by the vocabulary's phrase rules (the parser's and the features'). Literal lookups (``in``)
+are far faster than a regular expression with many alternatives, so most messages cost a few
+substring checks.
 """
 
 from __future__ import annotations

@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from bot.domain import Msg
 from bot.errors import UsageError
 from bot.korean import josa
-from bot.parsing import language_of, parse
+from bot.parsing import language_of
 from bot.parsing.suggest import did_you_mean
 from bot.services.authz import BUTTON_HELP, Action, command_action, who_label
+from bot.services.reading import parse
 from handlers import registry
 
 MAX_TEXT = 4000

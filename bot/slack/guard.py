@@ -35,11 +35,11 @@ from slack_sdk.errors import SlackApiError
 from bot.cloud.metrics import REQUESTS
 from bot.domain import AuditKind, Msg
 from bot.errors import UsageError
-from bot.parsing import parse
 from bot.parsing.text import has_hangul
 from bot.services.authz import Action, Actor, Authorizer, Refusal
 from bot.services.commands import parse_command
 from bot.services.plans import NO_PLAN, refusal_reason
+from bot.services.reading import parse
 from bot.slack.deps import Deps
 from bot.store.records import PlanRecord, RequestRecord
 from handlers import registry

@@ -8,28 +8,20 @@ words), ``plan`` + ``plan_network`` + ``steps`` (fix plans), ``operations`` +
 
 from __future__ import annotations
 
-from handlers.base import Feature
-from handlers.image_pull.diagnoser import ImagePullDiagnoser, triage_call_counts
-from handlers.image_pull.health import SECTION
-from handlers.image_pull.operations import DefaultRoute, SecurityGroupRule443, VpcDnsAttributes, VpcEndpoint
-from handlers.image_pull.operations_more import (
-    DeletePods,
-    PullThroughCacheRule,
-    RolePolicyAttachment,
-    WorkloadImage,
-)
+import importlib
+from typing import Any
 
-DIAGNOSER = ImagePullDiagnoser()
-OPERATIONS = (
-    VpcEndpoint(),
-    VpcDnsAttributes(),
-    DefaultRoute(),
-    SecurityGroupRule443(),
-    RolePolicyAttachment(),
-    PullThroughCacheRule(),
-    WorkloadImage(),
-    DeletePods(),
-)
-FEATURE = Feature(name="image_pull", diagnosers=(DIAGNOSER,), operations=OPERATIONS, health=(SECTION,))
+from handlers.image_pull.signals import SIGNALS
 
-__all__ = ["DIAGNOSER", "FEATURE", "OPERATIONS", "ImagePullDiagnoser", "triage_call_counts"]
+# The feature's parts load on first use, so that reading its signals (the parser, ``chatops parse``)
+# does not load its diagnosers and the AWS, Kubernetes and database clients they use.
+_PARTS = frozenset({"DIAGNOSER", "FEATURE", "OPERATIONS", "ImagePullDiagnoser", "triage_call_counts"})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _PARTS:
+        return getattr(importlib.import_module("handlers.image_pull.feature"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = ["SIGNALS", *sorted(_PARTS)]

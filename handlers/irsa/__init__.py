@@ -9,19 +9,22 @@ Module map: ``collect`` (+ ``kube_facts``, ``aws_facts``) does I/O; ``trust``, `
 pure; ``operations`` applies plan steps.
 """
 
-from handlers.base import Feature, PolicyRules
-from handlers.irsa.diagnoser import DIAGNOSER
-from handlers.irsa.grants import grant_violations
-from handlers.irsa.guardrails import check_trust_change
-from handlers.irsa.health import SECTION
-from handlers.irsa.operations import OPERATIONS
+from __future__ import annotations
 
-FEATURE = Feature(
-    name="irsa",
-    diagnosers=(DIAGNOSER,),
-    operations=OPERATIONS,
-    policy_rules=PolicyRules(trust_change=check_trust_change, permission=grant_violations),
-    health=(SECTION,),
-)
+import importlib
+from typing import Any
 
-__all__ = ["DIAGNOSER", "FEATURE", "OPERATIONS"]
+from handlers.irsa.signals import SIGNALS
+
+# The feature's parts load on first use, so that reading its signals (the parser, ``chatops parse``)
+# does not load its diagnosers and the AWS, Kubernetes and database clients they use.
+_PARTS = frozenset({"DIAGNOSER", "FEATURE", "OPERATIONS"})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _PARTS:
+        return getattr(importlib.import_module("handlers.irsa.feature"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = ["SIGNALS", *sorted(_PARTS)]

@@ -1,10 +1,22 @@
 """Everyday pod commands (``commands``: ``/ops pods``, ``/ops events``, ``/ops restart``) and the
 health report's catch-all section of pods not ready for too long (``health``)."""
 
-from handlers.base import Feature
-from handlers.pods.commands import DELETE_POD, DIAGNOSER, OPERATIONS, DeletePod, PodsDiagnoser
-from handlers.pods.health import SECTION
+from __future__ import annotations
 
-FEATURE = Feature(name="pods", diagnosers=(DIAGNOSER,), operations=OPERATIONS, health=(SECTION,))
+import importlib
+from typing import Any
 
-__all__ = ["DELETE_POD", "DIAGNOSER", "FEATURE", "OPERATIONS", "DeletePod", "PodsDiagnoser"]
+from handlers.pods.signals import SIGNALS
+
+# The feature's parts load on first use, so that reading its signals (the parser, ``chatops parse``)
+# does not load its diagnosers and the AWS, Kubernetes and database clients they use.
+_PARTS = frozenset({"DELETE_POD", "DIAGNOSER", "FEATURE", "OPERATIONS", "DeletePod", "PodsDiagnoser"})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _PARTS:
+        return getattr(importlib.import_module("handlers.pods.feature"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = ["SIGNALS", *sorted(_PARTS)]

@@ -8,32 +8,22 @@ store over them; ``migrations/`` their revisions. ``JOBS`` is the schedule sweep
 (``handlers.rds.sweep_job``); ``REPORT`` the weekly schedule report (``handlers.rds.report_kind``).
 """
 
-from handlers.base import Feature
-from handlers.rds.diagnoser import DIAGNOSER
-from handlers.rds.form import FORM
-from handlers.rds.home import home_lines
-from handlers.rds.inputs import build_ports
-from handlers.rds.operations import OPERATIONS as DATABASE_OPERATIONS
-from handlers.rds.persistence import build_store
-from handlers.rds.report_kind import REPORT
-from handlers.rds.schedule_ops import OPERATIONS as SCHEDULE_OPERATIONS
-from handlers.rds.settings import RdsSettings
-from handlers.rds.sweep_job import JOBS
+from __future__ import annotations
 
-OPERATIONS = (*DATABASE_OPERATIONS, *SCHEDULE_OPERATIONS)
+import importlib
+from typing import Any
 
-FEATURE = Feature(
-    name="rds",
-    diagnosers=(DIAGNOSER,),
-    operations=OPERATIONS,
-    settings=RdsSettings,
-    store=build_store,
-    ports=build_ports,
-    migrations="handlers.rds.migrations",
-    jobs=JOBS,
-    reports=(REPORT,),
-    forms=(FORM,),
-    home_lines=home_lines,
-)
+from handlers.rds.signals import SIGNALS
 
-__all__ = ["DIAGNOSER", "FEATURE", "OPERATIONS"]
+# The feature's parts load on first use, so that reading its signals (the parser, ``chatops parse``)
+# does not load its diagnosers and the AWS, Kubernetes and database clients they use.
+_PARTS = frozenset({"DIAGNOSER", "FEATURE", "OPERATIONS"})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _PARTS:
+        return getattr(importlib.import_module("handlers.rds.feature"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = ["SIGNALS", *sorted(_PARTS)]

@@ -7,11 +7,22 @@ node configuration), ``collect`` (I/O), ``al2_eol`` (Amazon Linux 2 end of suppo
 (evidence -> diagnosis), ``operations`` (plan steps), ``diagnoser`` (the entry point).
 """
 
-from handlers.base import Feature
-from handlers.sysctl.diagnoser import DIAGNOSER
-from handlers.sysctl.health import SECTION
-from handlers.sysctl.operations import OPERATIONS
+from __future__ import annotations
 
-FEATURE = Feature(name="sysctl", diagnosers=(DIAGNOSER,), operations=OPERATIONS, health=(SECTION,))
+import importlib
+from typing import Any
 
-__all__ = ["DIAGNOSER", "FEATURE", "OPERATIONS"]
+from handlers.sysctl.signals import SIGNALS
+
+# The feature's parts load on first use, so that reading its signals (the parser, ``chatops parse``)
+# does not load its diagnosers and the AWS, Kubernetes and database clients they use.
+_PARTS = frozenset({"DIAGNOSER", "FEATURE", "OPERATIONS"})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _PARTS:
+        return getattr(importlib.import_module("handlers.sysctl.feature"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = ["SIGNALS", *sorted(_PARTS)]

@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 from slack_bolt.request import BoltRequest
 
 from bot.errors import UsageError
-from bot.parsing import parse
 from bot.services.commands import parse_command
+from bot.services.reading import parse
 from bot.store.migrate import upgrade
 from sandbox import signing
 from sandbox.runtime import DEV, OPS, OPS2, REQUEST_CHANNEL, STRANGER

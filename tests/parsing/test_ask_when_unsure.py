@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.parsing import parse
+from bot.services.reading import parse
 from sandbox.runtime import REQUEST_CHANNEL, Sandbox
 
 UNSURE = "how do I debug an application that is not working"

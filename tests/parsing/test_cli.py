@@ -6,11 +6,12 @@ import io
 import json
 
 from bot.parsing.cli import main
+from bot.services.reading import VOCABULARY
 
 
 def _run(argv, stdin_text=""):
     out, err = io.StringIO(), io.StringIO()
-    code = main(argv, io.StringIO(stdin_text), out, err)
+    code = main(argv, VOCABULARY, io.StringIO(stdin_text), out, err)
     return code, out.getvalue(), err.getvalue()
 
 
@@ -43,7 +44,7 @@ def test_jsonl_one_line_in_one_line_out():
 def test_jsonl_survives_invalid_utf8():
     raw = io.BytesIO(b"\xff\xfe show pods in web\n\xc3\x28\n")
     out = io.StringIO()
-    assert main(["--jsonl"], io.TextIOWrapper(raw, encoding="utf-8"), out, io.StringIO()) == 0
+    assert main(["--jsonl"], VOCABULARY, io.TextIOWrapper(raw, encoding="utf-8"), out, io.StringIO()) == 0
     docs = [json.loads(x) for x in out.getvalue().splitlines()]
     assert len(docs) == 2 and docs[0]["entities"] == {"namespace": "web"}
 

@@ -14,13 +14,14 @@ import pytest
 
 from bot.parsing.cli import main
 from bot.parsing.evaluate import evaluate, load, summary
+from bot.services.reading import VOCABULARY
 
 ITEMS = Path(__file__).resolve().parent.parent / "fixtures" / "corpus" / "items.jsonl"
 
 
 @pytest.fixture(scope="module")
 def dev():
-    return summary(evaluate(load(ITEMS), "dev"))
+    return summary(evaluate(load(ITEMS), VOCABULARY, "dev"))
 
 
 def test_dev_accuracies_meet_the_targets(dev):
@@ -38,7 +39,7 @@ def test_dev_asks_rather_than_guesses(dev):
 
 def _run(argv):
     out, err = io.StringIO(), io.StringIO()
-    return main(argv, io.StringIO(""), out, err), out.getvalue(), err.getvalue()
+    return main(argv, VOCABULARY, io.StringIO(""), out, err), out.getvalue(), err.getvalue()
 
 
 def test_eval_prints_per_class_figures_and_confusion_matrices():

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.parsing import parse
 from bot.parsing.aws_errors import DECODE_HINT, parse_aws_error
 from bot.parsing.confidence import CONFIDENT
 from bot.parsing.image_pull import classify_pull_error
+from bot.services.reading import parse
 
 ECR = "602401143452.dkr.ecr.ap-northeast-2.amazonaws.com"
 KUBELET = "kubernetes/kubernetes pkg/kubelet/images/image_manager.go"

@@ -7,10 +7,12 @@ import json
 import pytest
 
 from bot.domain import Lang
-from bot.parsing import ParseResult, parse
+from bot.parsing import ParseResult
 from bot.parsing.entities import KEYS
-from bot.parsing.intents import INTENTS
+from bot.services.reading import VOCABULARY, parse
 from tests.parsing._fixtures import ids, load
+
+INTENTS = VOCABULARY.intents
 
 MESSAGES = load("messages.jsonl")
 

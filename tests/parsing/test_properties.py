@@ -7,9 +7,11 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.parsing import parse
 from bot.parsing.entities import KEYS
-from bot.parsing.intents import INTENTS
+from bot.services.reading import VOCABULARY, parse
+
+INTENTS = VOCABULARY.intents
+
 
 # Fragments that steer the parser into its interesting paths, mixed with arbitrary text.
 _FRAGMENTS = st.sampled_from(

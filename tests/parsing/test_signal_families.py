@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.parsing import evidence, morph, parse
+from bot.parsing import evidence, morph
 from bot.parsing.confidence import CONFIDENT
+from bot.services.reading import VOCABULARY, parse
 
 
 @pytest.mark.parametrize(
@@ -171,14 +172,14 @@ def test_a_workload_denied_is_still_read_by_structure():
 
 
 def test_precedence_is_one_way():
-    assert evidence.beats("image_pull", "pods") and not evidence.beats("pods", "image_pull")
-    assert evidence.beats("irsa_access_denied", "pods")
-    assert not evidence.beats("irsa_access_denied", "rds_schedule")
-    assert not evidence.beats("rds_schedule", "irsa_access_denied")
+    assert evidence.beats("image_pull", "pods", VOCABULARY) and not evidence.beats("pods", "image_pull", VOCABULARY)
+    assert evidence.beats("irsa_access_denied", "pods", VOCABULARY)
+    assert not evidence.beats("irsa_access_denied", "rds_schedule", VOCABULARY)
+    assert not evidence.beats("rds_schedule", "irsa_access_denied", VOCABULARY)
 
 
 def test_two_readings_neither_known_to_win_are_asked():
-    reading = evidence.read("the rds stop schedule fails with an irsa role error")
+    reading = evidence.read("the rds stop schedule fails with an irsa role error", VOCABULARY)
     assert reading is not None
     assert set(reading.pairs) >= {"irsa_access_denied", "rds_schedule"}
     assert reading.confidence < CONFIDENT

@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.domain import Request
-from bot.parsing import parse
 from bot.services.guardrails import plan_violations
+from bot.services.reading import parse
 from handlers.irsa import DIAGNOSER
 from handlers.irsa.grants import reference
 from sandbox.worlds.irsa import CONTROLLER_LOCATION, ROLE, seed_ingress_trust_world

@@ -11,8 +11,9 @@ import shlex
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.parsing import language_of, parse
+from bot.parsing import language_of
 from bot.services.commands import _split, parse_command
+from bot.services.reading import parse
 
 WORDS = st.sampled_from(
     [

@@ -164,3 +164,41 @@ def test_health_sections_come_from_the_features_and_the_catch_all_runs_last() ->
     assert len({s.key for s in sections}) == len(sections)
     owners = {s.key: f.name for f in registry.FEATURES for s in f.health}
     assert owners == {"image_pull": "image_pull", "sysctl": "sysctl", "ingress": "irsa", "not_ready": "pods"}
+
+
+def test_the_parsers_vocabulary_is_the_cores_share_and_each_features() -> None:
+    from bot.parsing.core_signals import SIGNALS as CORE
+    from bot.services.reading import VOCABULARY
+
+    for package, feature in zip(registry.PACKAGES, registry.FEATURES, strict=True):
+        assert feature.signals is package.SIGNALS, feature.name
+    assert registry.signals() == tuple(f.signals for f in registry.FEATURES)
+    intents = {p.intent for share in (CORE, *registry.signals()) for p in share.pairings}
+    assert set(VOCABULARY.intents) == intents | {"other"}
+    answered = {i for d in registry.DIAGNOSERS for i in d.intents}
+    assert intents - {"help"} <= answered, "the parser reads an intent no diagnoser answers"
+
+
+def test_a_feature_left_out_of_the_vocabulary_is_no_longer_read() -> None:
+    from bot.parsing import Vocabulary, parse
+    from bot.parsing.core_signals import SIGNALS as CORE
+    from handlers import rds
+
+    text = "please stop the orders database every night at 9pm"
+    everything = Vocabulary((CORE, *registry.signals()))
+    assert parse(text, everything).intent == "rds_schedule"
+    without_rds = Vocabulary((CORE, *(s for s in registry.signals() if s is not rds.SIGNALS)))
+    assert parse(text, without_rds).intent != "rds_schedule"
+
+
+def test_reading_text_loads_no_feature_beyond_its_signals() -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys; from bot.services.reading import parse; parse('pods in cloudon');"
+        "heavy = sorted(m for m in ('boto3', 'kubernetes', 'sqlalchemy', 'handlers.irsa.feature') if m in sys.modules);"
+        "print(','.join(heavy))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == ""

@@ -19,8 +19,8 @@ from typing import Any
 
 from slack_bolt import App
 
-from bot.parsing import parse
 from bot.services.commands import help_text
+from bot.services.reading import parse
 from bot.services.requests import Ask
 from bot.slack.deps import Deps
 from bot.slack.errors import reporting_errors
