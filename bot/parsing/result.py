@@ -25,11 +25,12 @@ from bot.parsing.vocabulary import Vocabulary
 class ParseResult:
     """Language, intent and entities of a request, and the AWS / pull errors pasted in it.
 
-    ``entities`` holds only keys with a value (``entities.KEYS``); all namespaces is
-    ``{"namespace": "*"}``. ``aws_error`` is set whenever an AWS authorization error is in the
-    text; ``image_pull`` exactly when the intent is ``image_pull`` (cause ``other`` when the
-    text says nothing about why). ``confidence`` (0..1) says how sure the intent is; below
-    ``bot.parsing.confidence.CONFIDENT`` (``confident`` is False) the bot asks instead of guessing.
+    ``entities`` holds only keys with a value (``entities.CORE_KEYS`` and the vocabulary's
+    ``entity_keys``); all namespaces is ``{"namespace": "*"}``. ``aws_error`` is set whenever an
+    AWS authorization error is in the text; ``image_pull`` exactly when the intent is
+    ``image_pull`` (cause ``other`` when the text says nothing about why). ``confidence`` (0..1)
+    says how sure the intent is; below ``bot.parsing.confidence.CONFIDENT`` (``confident`` is
+    False) the bot asks instead of guessing.
     """
 
     language: str
@@ -86,7 +87,7 @@ def parse(text: str, vocabulary: Vocabulary) -> ParseResult:
     aws_error = parse_aws_error(cleaned)
     intent, sure = intents.read(low, aws_error, vocabulary)
     pull = classify_pull_error(cleaned) if intent == "image_pull" else None
-    found = entities.extract(cleaned, intent, pull.image if pull else "", low)
+    found = entities.extract(cleaned, intent, vocabulary, pull.image if pull else "", low)
     return ParseResult(
         language=language,
         intent=intent,

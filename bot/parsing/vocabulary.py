@@ -50,6 +50,27 @@ class Pairing:
 
 
 @dataclass(frozen=True)
+class EntityText:
+    """A request's text as entity extractors read it: cleaned, lowercased, its head (natural phrasing
+    is read from the start of a message, before any pasted log) and the intent it was read as."""
+
+    text: str
+    low: str
+    head: str
+    intent: str
+
+
+@dataclass(frozen=True)
+class EntityRule:
+    """``extract(text, found)`` adds the entities ``keys`` names to ``found`` (the core's, and those
+    of lower-ranked rules, already there); it may drop one it shows to be something else."""
+
+    rank: int
+    keys: tuple[str, ...]
+    extract: Callable[[EntityText, dict[str, str]], None]
+
+
+@dataclass(frozen=True)
 class Signals:
     """One contributor's share of the vocabulary (see the module's docstring).
 
@@ -57,6 +78,7 @@ class Signals:
     reading unsure rather than "other". ``other_topics``: its objects that a pod reading does not
     account for. ``needs_state_objects``: its objects whose set-up, with no failure, is a how-to.
     ``domain_words``: substrings that place a message in its area (an "other" with one is asked).
+    ``entities``: the extractors of the entities only its requests name (a database, a sysctl).
     """
 
     families: Mapping[str, frozenset[str]] = field(default_factory=dict)
@@ -68,6 +90,7 @@ class Signals:
     other_topics: frozenset[str] = frozenset()
     needs_state_objects: frozenset[str] = frozenset()
     domain_words: tuple[str, ...] = ()
+    entities: tuple[EntityRule, ...] = ()
 
 
 class Vocabulary:
@@ -102,3 +125,5 @@ class Vocabulary:
         self.needs_state_objects = frozenset().union(*(s.needs_state_objects for s in shares))
         self.domain_words = tuple(w for share in shares for w in share.domain_words)
         self.intents = (*(p.intent for p in self.pairings), "other")
+        self.entity_rules = tuple(sorted((e for share in shares for e in share.entities), key=lambda e: e.rank))
+        self.entity_keys = tuple(k for rule in self.entity_rules for k in rule.keys)

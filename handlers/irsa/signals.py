@@ -9,6 +9,7 @@ import re
 from bot.parsing.confidence import PHRASE, STRUCTURAL, WEAK
 from bot.parsing.signal import Signal
 from bot.parsing.vocabulary import AwsError, Pairing, PhraseRule, Reading, Signals
+from handlers.irsa.entities import ENTITIES
 
 INGRESS = frozenset(
     {
@@ -216,6 +217,7 @@ def _symptom(low: str, aws: AwsError) -> Reading | None:
 
 
 SIGNALS = Signals(
+    entities=ENTITIES,
     families={"ingress": INGRESS, "identity": IDENTITY, "role_word": ROLE_WORD},
     phrases=PHRASES,
     pairings=(

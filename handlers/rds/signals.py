@@ -8,6 +8,7 @@ import re
 from bot.parsing.confidence import PHRASE
 from bot.parsing.signal import Signal
 from bot.parsing.vocabulary import AwsError, Pairing, PhraseRule, Reading, Signals
+from handlers.rds.entities import ENTITIES
 
 DB = frozenset(
     {
@@ -141,6 +142,7 @@ def _schedule(low: str, _aws: AwsError) -> Reading | None:
 
 
 SIGNALS = Signals(
+    entities=ENTITIES,
     families={"db": DB, "stop_start": STOP_START, "schedule": SCHEDULE},
     korean=KOREAN,
     pairings=(

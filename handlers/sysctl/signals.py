@@ -6,6 +6,7 @@ from __future__ import annotations
 from bot.parsing.confidence import STRUCTURAL
 from bot.parsing.signal import Signal
 from bot.parsing.vocabulary import AwsError, Pairing, PhraseRule, Reading, Signals
+from handlers.sysctl.entities import ENTITIES
 
 KERNEL = frozenset({"sysctl", "sysctls", "somaxconn", "keepalive", "커널", "킵얼라이브"})
 SYSCTL = Signal(
@@ -44,6 +45,7 @@ def _structural(low: str, _aws: AwsError) -> Reading | None:
 
 
 SIGNALS = Signals(
+    entities=ENTITIES,
     families={"kernel": KERNEL},
     phrases=PHRASES,
     pairings=(Pairing("sysctl", 30, lambda f: "kernel" in f, frozenset({"pods", "help", "irsa_access_denied"})),),

@@ -8,11 +8,12 @@ import pytest
 
 from bot.domain import Lang
 from bot.parsing import ParseResult
-from bot.parsing.entities import KEYS
+from bot.parsing.entities import CORE_KEYS
 from bot.services.reading import VOCABULARY, parse
 from tests.parsing._fixtures import ids, load
 
 INTENTS = VOCABULARY.intents
+KEYS = (*CORE_KEYS, *VOCABULARY.entity_keys)
 
 MESSAGES = load("messages.jsonl")
 

@@ -7,10 +7,11 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.parsing.entities import KEYS
+from bot.parsing.entities import CORE_KEYS
 from bot.services.reading import VOCABULARY, parse
 
 INTENTS = VOCABULARY.intents
+KEYS = (*CORE_KEYS, *VOCABULARY.entity_keys)
 
 
 # Fragments that steer the parser into its interesting paths, mixed with arbitrary text.

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from bot.domain import Lang
-from bot.parsing.schedule_times import read_times
 from bot.services.reading import parse
 from handlers.rds import DIAGNOSER
+from handlers.rds.schedule_times import read_times
 from tests.rds.conftest import module_kube, rds_ctx, rds_world  # noqa: F401  (fixtures)
 
 
