@@ -219,6 +219,14 @@ class Repo:
         with self._session(write=True) as s:
             if not self._insert_once(s, ApprovalRow, plan_id=plan_id, user_id=user_id, at=now):
                 return None
+            if s.get_bind().dialect.name == "postgresql":
+                # Approvers of one plan count in turn: under READ COMMITTED two who click at once
+                # would each see only their own uncommitted approval, and neither would decide.
+                # The lock holds until the caller's unit ends. It is FOR NO KEY UPDATE: each approval
+                # row's foreign key already holds a KEY SHARE lock on the plan, which a FOR UPDATE
+                # would wait on from both sides (a deadlock). SQLite has one writer at a time, so
+                # there the second approval's insert already waits for the first's commit.
+                s.execute(select(PlanRow.id).where(PlanRow.id == plan_id).with_for_update(key_share=True))
         return self.approvers(plan_id)
 
     def approval_count(self, plan_id: int) -> int:
