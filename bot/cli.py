@@ -13,11 +13,9 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # annotations only: each sub-command imports what it needs when it runs
-    pass
-
+from handlers import registry  # light: each feature loads its diagnosers only when they are used
+from handlers.base import Tool
 
 DIST = "eks-chatops"  # the distribution name in pyproject.toml
 
@@ -277,16 +275,13 @@ def load_sandbox_demo():
     return importlib.import_module("sandbox.demo")
 
 
-def cmd_check_trust(args: argparse.Namespace) -> int:
-    from handlers.irsa.cli import check_trust_main
+def feature_tool(tool: Tool):
+    """A feature's sub-command as the ``chatops`` entry point runs it."""
 
-    return check_trust_main(args.rest, sys.stdout)
+    def run(args: argparse.Namespace) -> int:
+        return tool.run(args.rest, sys.stdout)
 
-
-def cmd_check_permission(args: argparse.Namespace) -> int:
-    from handlers.irsa.cli import check_permission_main
-
-    return check_permission_main(args.rest, sys.stdout)
+    return run
 
 
 class _Parser(argparse.ArgumentParser):
@@ -372,16 +367,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scenario", default="", help=f"run only this scenario: {DEMO_SCENARIOS} (default: all)")
     p.add_argument("--json", action="store_true", help="print one JSON document: scenarios and audit row count")
     p.set_defaults(func=cmd_demo, parser=p)
-    sub.add_parser(
-        "check-trust",
-        add_help=False,
-        help="does a trust policy admit a service account? exit 0 admitted, 1 not, 2 bad input",
-    )
-    sub.add_parser(
-        "check-permission",
-        add_help=False,
-        help="do identity policies allow an action? exit 0 allowed, 1 denied, 2 bad input",
-    )
+    for tool in registry.tools():  # they parse their own arguments (PASSTHROUGH)
+        sub.add_parser(tool.name, add_help=False, help=tool.help)
     return parser
 
 
@@ -389,8 +376,7 @@ def build_parser() -> argparse.ArgumentParser:
 PASSTHROUGH = {
     "parse": cmd_parse,
     "diagnose": cmd_diagnose,
-    "check-trust": cmd_check_trust,
-    "check-permission": cmd_check_permission,
+    **{tool.name: feature_tool(tool) for tool in registry.tools()},
 }
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TextIO
 
 from bot.cloud.context import ClusterContext, FeaturePorts
 from bot.domain import Diagnosis, FixPlan, Msg, PlanStep, Request, Risk, Verification
@@ -200,6 +200,16 @@ class Form:
 
 
 @dataclass(frozen=True)
+class Tool:
+    """A ``chatops`` sub-command a feature brings (an offline check, say): ``run(argv, stdout)``
+    parses its own arguments and returns the exit status."""
+
+    name: str
+    help: str
+    run: Callable[[list[str], TextIO], int]
+
+
+@dataclass(frozen=True)
 class Feature:
     """One feature package as the core sees it: its diagnosers and every plan operation they propose.
 
@@ -214,6 +224,7 @@ class Feature:
     ``reports`` are the report kinds it adds to the core's; ``health`` its sections of the core's
     ``health`` report.
     ``signals`` are the words, phrases and rules the core parser reads its intents with.
+    ``tools`` are its ``chatops`` sub-commands.
     ``forms`` are its modals (Slack views as plain dicts; the core's listener opens and reads them).
     ``home_lines(ports, lang)`` gives the feature's lines (mrkdwn) in App Home's list of schedules
     and reports, read from the process's ``FeaturePorts``.
@@ -232,4 +243,5 @@ class Feature:
     health: tuple[HealthSection, ...] = ()
     forms: tuple[Form, ...] = ()
     signals: Signals | None = None
+    tools: tuple[Tool, ...] = ()
     home_lines: Callable[[FeaturePorts, str], list[str]] | None = None

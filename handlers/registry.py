@@ -23,6 +23,7 @@ from handlers.base import (
     Operation,
     PolicyRules,
     ReportKind,
+    Tool,
     Wiring,
 )
 
@@ -148,3 +149,9 @@ def signals() -> tuple[Signals, ...]:
     """The features' shares of the parser's vocabulary, in registry order, read from their packages
     without loading the rest of them (each ``Feature.signals`` is the same object)."""
     return tuple(package.SIGNALS for package in PACKAGES)
+
+
+def tools() -> tuple[Tool, ...]:
+    """The features' ``chatops`` sub-commands, read from their packages without loading the rest of
+    them (each ``Feature.tools`` is the same tuple)."""
+    return tuple(tool for package in PACKAGES for tool in getattr(package, "TOOLS", ()))

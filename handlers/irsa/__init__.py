@@ -15,6 +15,7 @@ import importlib
 from typing import Any
 
 from handlers.irsa.signals import SIGNALS
+from handlers.irsa.tools import TOOLS
 
 # The feature's parts load on first use, so that reading its signals (the parser, ``chatops parse``)
 # does not load its diagnosers and the AWS, Kubernetes and database clients they use.
@@ -27,4 +28,4 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = ["SIGNALS", *sorted(_PARTS)]
+__all__ = ["SIGNALS", "TOOLS", *sorted(_PARTS)]

@@ -8,6 +8,7 @@ from handlers.irsa.guardrails import check_trust_change
 from handlers.irsa.health import SECTION
 from handlers.irsa.operations import OPERATIONS
 from handlers.irsa.signals import SIGNALS
+from handlers.irsa.tools import TOOLS
 
 FEATURE = Feature(
     name="irsa",
@@ -16,6 +17,7 @@ FEATURE = Feature(
     policy_rules=PolicyRules(trust_change=check_trust_change, permission=grant_violations),
     health=(SECTION,),
     signals=SIGNALS,
+    tools=TOOLS,
 )
 
 __all__ = ["DIAGNOSER", "FEATURE", "OPERATIONS"]

@@ -202,3 +202,20 @@ def test_reading_text_loads_no_feature_beyond_its_signals() -> None:
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     assert out.strip() == ""
+
+
+def test_a_features_tools_are_chatops_sub_commands() -> None:
+    import contextlib
+    import io
+
+    from bot.cli import PASSTHROUGH, build_parser
+
+    tools = registry.tools()
+    assert tools == tuple(t for f in registry.FEATURES for t in f.tools)
+    assert {t.name for t in tools} == {"check-trust", "check-permission"}
+    listed = build_parser().format_help()
+    assert all(t.name in listed and t.name in PASSTHROUGH for t in tools)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = PASSTHROUGH["check-trust"](__import__("argparse").Namespace(rest=["--help"]))
+    assert code == 0 and "--policy FILE" in out.getvalue()
