@@ -1,7 +1,10 @@
 """The explicit list of features, and the diagnosers, operations and commands they bring.
 
-Nothing is discovered by walking packages: a feature that fails to import fails loudly here, at
-start-up. The core reaches features only through this module and ``handlers.base``.
+Nothing is discovered by walking packages: ``PACKAGES`` names them. A feature's package loads its
+parts when they are first read (``FEATURES`` and what derives from it are built then), so a process
+that only reads text loads the features' signals alone; the composition root reads every feature
+while it builds the bot, so a feature that fails to import fails the bot's start, loudly. The core
+reaches features only through this module and ``handlers.base``.
 """
 
 from __future__ import annotations
