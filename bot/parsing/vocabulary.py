@@ -118,8 +118,8 @@ class Vocabulary:
         self.pairing_of = {p.intent: p for p in self.pairings}
         self.beats = frozenset((p.intent, other) for p in self.pairings for other in p.beats)
         self.needs_state = frozenset(p.intent for p in self.pairings if p.needs_state)
-        self.rules = tuple(sorted((r for share in shares for r in share.rules), key=lambda r: r.rank))
-        self.rule_reads = tuple(r.read for r in self.rules)  # what every parse calls, in rank order
+        rules = sorted((r for share in shares for r in share.rules), key=lambda r: r.rank)
+        self.rule_reads = tuple(r.read for r in rules)  # what every parse calls, in rank order
         self.in_scope = frozenset().union(*(s.in_scope for s in shares))
         self.other_topics = frozenset().union(*(s.other_topics for s in shares))
         self.needs_state_objects = frozenset().union(*(s.needs_state_objects for s in shares))

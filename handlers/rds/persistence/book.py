@@ -11,12 +11,16 @@ from __future__ import annotations
 from datetime import datetime
 
 from handlers.rds.model import ActionRecord
-from handlers.rds.persistence.tables import RdsActionRow, RdsScheduleRow, ScheduleRepo
+from handlers.rds.persistence.tables import OverrideView, RdsActionRow, RdsScheduleRow, ScheduleRepo
 from handlers.rds.schedule import Override, Schedule
 
 
 def to_schedule(row: RdsScheduleRow) -> Schedule:
     return Schedule(row.target_kind, row.target_id, row.stop_cron, row.start_cron, row.tz, row.id, row.enabled)
+
+
+def to_override(view: OverrideView) -> Override:
+    return Override(view.target_kind, view.target_id, view.until, view.reason, view.created_by)
 
 
 def to_record(row: RdsActionRow) -> ActionRecord:
@@ -36,16 +40,10 @@ class RepoScheduleBook:
         return [to_schedule(r) for r in self.repo.list_schedules(enabled_only=True)]
 
     def overrides(self, now: datetime) -> list[Override]:
-        return [
-            Override(o.target_kind, o.target_id, o.until, o.reason, o.created_by)
-            for o in self.repo.active_overrides(now)
-        ]
+        return [to_override(o) for o in self.repo.active_overrides(now)]
 
     def overrides_created(self, since: datetime, until: datetime) -> list[Override]:
-        return [
-            Override(o.target_kind, o.target_id, o.until, o.reason, o.created_by)
-            for o in self.repo.overrides_between(since, until)
-        ]
+        return [to_override(o) for o in self.repo.overrides_between(since, until)]
 
     def schedule(self, target_kind: str, target_id: str, cluster_key: str) -> Schedule | None:
         row = self.repo.get_schedule(target_kind, target_id, cluster_key)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
@@ -180,12 +181,13 @@ class ScheduleRepo:
                 row.until = now
             return len(rows)
 
-    def active_overrides(self, now: datetime) -> list[OverrideView]:
+    def _override_views(self, *where: Any) -> list[OverrideView]:
+        """Overrides matching ``where``, each joined with its schedule's target, oldest first."""
         with self.sessions() as s:
             stmt = (
                 select(RdsOverrideRow, RdsScheduleRow)
                 .join(RdsScheduleRow, RdsOverrideRow.schedule_id == RdsScheduleRow.id)
-                .where(RdsOverrideRow.until > now)
+                .where(*where)
                 .order_by(RdsOverrideRow.id)
             )
             return [
@@ -193,19 +195,12 @@ class ScheduleRepo:
                 for o, sch in s.execute(stmt)
             ]
 
+    def active_overrides(self, now: datetime) -> list[OverrideView]:
+        return self._override_views(RdsOverrideRow.until > now)
+
     def overrides_between(self, since: datetime, until: datetime) -> list[OverrideView]:
         """Overrides created in [since, until) (for the weekly report)."""
-        with self.sessions() as s:
-            stmt = (
-                select(RdsOverrideRow, RdsScheduleRow)
-                .join(RdsScheduleRow, RdsOverrideRow.schedule_id == RdsScheduleRow.id)
-                .where(RdsOverrideRow.created_at >= since, RdsOverrideRow.created_at < until)
-                .order_by(RdsOverrideRow.id)
-            )
-            return [
-                OverrideView(o.id, o.schedule_id, sch.target_kind, sch.target_id, o.until, o.reason, o.created_by)
-                for o, sch in s.execute(stmt)
-            ]
+        return self._override_views(RdsOverrideRow.created_at >= since, RdsOverrideRow.created_at < until)
 
     def record_action(
         self,
