@@ -1,4 +1,5 @@
-"""Tables of the spine: requests (one Slack thread each), plans, their step runs, approvals, audit, seen events.
+"""Tables of the spine: requests (one Slack thread each), plans, their step runs, approvals, audit, seen events,
+and the jobs that carry acked work to the workers.
 
 The schema is created and changed only by Alembic (``bot/migrations/``); these models mirror it.
 """
@@ -34,6 +35,8 @@ class RequestRow(Base):
     account_id: Mapped[str] = mapped_column(String(32), default="")
     state: Mapped[str] = mapped_column(String(32), default="open")
     diagnosis: Mapped[dict[str, Any] | None] = mapped_column(JsonType, nullable=True)
+    # the delivery that created it (``trigger:...``, ``msg:...``): a retried job finds its request by it
+    once_key: Mapped[str | None] = mapped_column(String(128), nullable=True, index=True)
 
     __table_args__ = (Index("ix_requests_target_state", "target", "state"),)
 
@@ -137,3 +140,41 @@ class SeenEventRow(Base):
 
     key: Mapped[str] = mapped_column(String(128), primary_key=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class JobRow(Base):
+    """Work a listener acked and owes an answer for: one lazy listener call, run by whichever worker claims it.
+
+    ``state``: ``queued`` (waiting, or released), ``running`` (claimed; ``lease_until`` says until when
+    the claim holds without a heartbeat), ``done`` or ``failed`` (every attempt used). ``dedupe_key``
+    is unique: the same Slack delivery acked twice is one job.
+    """
+
+    __tablename__ = "jobs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(128))
+    dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    state: Mapped[str] = mapped_column(String(16), default="queued")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    max_attempts: Mapped[int] = mapped_column(Integer, default=3)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    run_after: Mapped[datetime] = mapped_column(UtcDateTime)
+    lease_owner: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    error: Mapped[str | None] = mapped_column(String(500), nullable=True)
+
+    __table_args__ = (Index("ix_jobs_state_run_after", "state", "run_after"),)
+
+
+class JobWorkerRow(Base):
+    """A running worker pool and when it last said so: readiness asks whether any pool can claim jobs."""
+
+    __tablename__ = "job_workers"
+
+    owner: Mapped[str] = mapped_column(String(128), primary_key=True)
+    threads: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    seen_at: Mapped[datetime] = mapped_column(UtcDateTime)

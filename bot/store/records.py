@@ -31,6 +31,7 @@ class RequestRecord:
     account_id: str
     state: str
     diagnosis: dict[str, Any] | None
+    once_key: str | None = None
 
 
 @dataclass(frozen=True)

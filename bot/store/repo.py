@@ -135,6 +135,15 @@ class Repo:
             row = s.scalars(stmt).first()
             return _record(RequestRecord, row) if row is not None else None
 
+    def request_by_once_key(self, once_key: str) -> RequestRecord | None:
+        """The request a delivery created (``Ask.once_key``), if it created one."""
+        if not once_key:
+            return None
+        with self._session(write=False) as s:
+            stmt = select(RequestRow).where(RequestRow.once_key == once_key[:128]).limit(1)
+            row = s.scalars(stmt).first()
+            return _record(RequestRecord, row) if row is not None else None
+
     def request_by_thread(self, channel: str, thread_ts: str) -> RequestRecord | None:
         with self._session(write=False) as s:
             stmt = (
