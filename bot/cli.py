@@ -86,10 +86,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     _log_warnings(findings)
     bot = build(settings)
     learn_installation(bot)
-    stops, workers = start_background(bot)
+    stops = start_background(bot)
     exit_on_sigterm()
     try:
-        uvicorn.run(build_http_app(bot, workers), host=args.host, port=args.port, log_config=None, access_log=False)
+        uvicorn.run(build_http_app(bot), host=args.host, port=args.port, log_config=None, access_log=False)
     finally:
         stop_all(stops)
     return 0
@@ -111,16 +111,37 @@ def cmd_socket(args: argparse.Namespace) -> int:
     _log_warnings(findings)
     bot = build(settings)
     learn_installation(bot)
-    stops, workers = start_background(bot)
+    stops = start_background(bot)
     handler = SocketModeHandler(bot.app, settings.slack_app_token)
     if args.health_port:
-        stops.append(serve_health(bot, workers, handler.client.is_connected, args.host, args.health_port))
+        stops.append(serve_health(bot, handler.client.is_connected, args.host, args.health_port))
     exit_on_sigterm()
     try:
         handler.start()
     finally:
         stop_all(stops)
     return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    """Job workers alone (a Deployment of their own): claim and run what the serving replicas acked."""
+    from bot import logging_setup
+    from bot.bootstrap import build
+    from bot.preflight import report, serve_findings
+    from bot.serving import run_workers
+
+    settings = _settings()
+    if args.threads is not None:
+        settings = settings.model_copy(update={"worker_threads": args.threads})
+    findings = serve_findings(settings, worker=True)
+    if report(f for f in findings if f.refuse):
+        return 2
+    if settings.worker_threads < 1:
+        print("chatops worker needs at least one thread: set WORKER_THREADS or --threads above 0", file=sys.stderr)
+        return 2
+    logging_setup.configure(settings.log_level)
+    _log_warnings(findings)
+    return run_workers(build(settings), args.host, args.health_port)
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
@@ -343,6 +364,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--host", default="0.0.0.0", help="address the health port listens on (default 0.0.0.0)")
     p.set_defaults(func=cmd_socket, parser=p)
+    p = sub.add_parser(
+        "worker",
+        help="run job workers only: they answer what serve or socket replicas acked (no Slack endpoint)",
+        description="Run job workers without a Slack endpoint, for a Deployment of their own. Checks "
+        "the same settings as serve, except the Slack signing secret. On SIGTERM it stops claiming, "
+        "lets running jobs finish within SHUTDOWN_GRACE_SECONDS and releases the rest.",
+    )
+    p.add_argument("--threads", type=int, default=None, help="worker threads (default: WORKER_THREADS)")
+    p.add_argument(
+        "--health-port", type=int, default=0, help="serve /healthz, /readyz and /metrics on this port (default 0: none)"
+    )
+    p.add_argument("--host", default="0.0.0.0", help="address the health port listens on (default 0.0.0.0)")
+    p.set_defaults(func=cmd_worker, parser=p)
     p = sub.add_parser("migrate", help="bring the database schema up to date (creates a SQLite file if needed)")
     p.add_argument("--url", default="", help="SQLAlchemy URL of the database (default: DATABASE_URL)")
     p.set_defaults(func=cmd_migrate, parser=p)

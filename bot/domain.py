@@ -222,6 +222,7 @@ class AuditKind(enum.StrEnum):
     REPORT_POSTED = "report_posted"
     REPORT_CONFIGURED = "report_configured"
     POST_REFUSED = "post_refused"  # Slack refused a post (channel left, archived, gone): what was lost
+    JOB_FAILED = "job_failed"  # acked work that every attempt failed to finish: the person was told
 
 
 @dataclass(frozen=True)

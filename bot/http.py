@@ -18,7 +18,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from slack_bolt import App
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
 from slack_sdk.signature import Clock, SignatureVerifier
@@ -28,12 +28,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
-from starlette.types import Receive, Scope, Send
 
 from bot.bootstrap import Bot
 from bot.cloud.metrics import serving_registry
-from bot.slack.workers import AFTER_RESPONSE, LazyWorkers
-from bot.store.metrics import PlanStatusCollector
+from bot.store.metrics import JobCollector, PlanStatusCollector
 
 log = logging.getLogger(__name__)
 
@@ -184,80 +182,58 @@ def slack_route(
         if not genuine:
             bad_signature(path=request.url.path, reason="signature does not match the body")
             return answer(401, "invalid request signature", started)
-        after: list[Callable[[], None]] = []
         try:
-            bolt_request = to_bolt_request(request, body, {AFTER_RESPONSE: after})
+            bolt_request = to_bolt_request(request, body)
             bolt_response = await run_in_threadpool(app.dispatch, bolt_request)
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             log.warning("unreadable Slack request", extra={"error": f"{type(exc).__name__}: {exc}"[:300]})
             return answer(400, "unreadable request", started)
         latency.observe(time.perf_counter() - started)
         requests.labels(str(bolt_response.status)).inc()
-        return _AnswerThen(to_starlette_response(bolt_response), after)
+        return to_starlette_response(bolt_response)
 
     return Route("/slack/events", slack_events, methods=["POST"])
 
 
-class _AnswerThen:
-    """The answer to Slack, then the work listeners left for after it (``AFTER_RESPONSE``).
-
-    The hooks run once the response has been written, and also if writing it failed: what a
-    listener handed on is never dropped because the connection went away.
-    """
-
-    def __init__(self, response: Response, hooks: list[Callable[[], None]]):
-        self.response, self.hooks = response, hooks
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        try:
-            await self.response(scope, receive, send)
-        finally:
-            for hook in self.hooks:
-                hook()
-
-
 def build_http_app(
     bot: Bot,
-    workers: LazyWorkers | None = None,
     warn_clock: Callable[[], float] = time.monotonic,
     socket_connected: Callable[[], bool] | None = None,
+    slack_endpoint: bool = True,
 ) -> Starlette:
     """Slack's endpoint, ``/healthz``, ``/readyz`` and ``/metrics``.
 
-    With lazy ``workers``, readiness also needs one of them running: without any, Slack would still
-    get its acks but nothing would ever be diagnosed. ``/metrics`` then shows how many run and how
-    many calls wait for them. ``warn_clock`` paces the warnings about refused signatures (tests drive it).
+    Readiness needs the database and at least one job worker alive anywhere (a pool in this process
+    or in another, as ``job_workers`` says): without one, Slack would get its acks and nothing would
+    ever be answered. ``/metrics`` shows the jobs by state, the age of the oldest queued one and how
+    long answers take. ``warn_clock`` paces the warnings about refused signatures (tests drive it).
 
     In Socket Mode (``socket_connected`` given) Slack reaches the bot over its WebSocket, so there is
-    no ``/slack/events``; readiness then also needs that connection to be open.
+    no ``/slack/events``; readiness then also needs that connection to be open. ``chatops worker``
+    serves only health and metrics (``slack_endpoint=False``).
     """
     registry = serving_registry()
     registry.register(PlanStatusCollector(lambda: bot.engine))
-    if workers is not None:
-        Gauge("chatops_lazy_workers_alive", "Lazy worker processes running", registry=registry).set_function(
-            workers.alive
-        )
-        Gauge("chatops_lazy_queue_depth", "Lazy listener calls waiting for a worker", registry=registry).set_function(
-            workers.waiting
-        )
+    registry.register(JobCollector(lambda: bot.jobs))
 
     async def healthz(_request: Request) -> Response:
         return PlainTextResponse("ok")
 
     async def readyz(_request: Request) -> Response:
-        def ping() -> None:
+        def workers_seen() -> int:
             with bot.engine.connect() as conn:
                 conn.execute(text("SELECT 1"))
+            return bot.jobs.pools_seen_since(bot.workers.lease * 2)
 
         try:
-            await run_in_threadpool(ping)
+            workers = await run_in_threadpool(workers_seen)
         except Exception as exc:  # noqa: BLE001 - readiness reports, never raises
             return PlainTextResponse(f"database not ready: {type(exc).__name__}", status_code=503)
         if socket_connected is not None and not socket_connected():
             return PlainTextResponse("not connected to Slack over Socket Mode", status_code=503)
-        if workers is not None and workers.alive() == 0:
+        if workers == 0:
             return PlainTextResponse(
-                "no lazy worker is running: requests would be acked and never answered", status_code=503
+                "no job worker is running: requests would be acked and never answered", status_code=503
             )
         return PlainTextResponse("ready")
 
@@ -265,6 +241,6 @@ def build_http_app(
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
     routes = [Route("/healthz", healthz), Route("/readyz", readyz), Route("/metrics", metrics)]
-    if socket_connected is None:
+    if socket_connected is None and slack_endpoint:
         routes.insert(0, slack_route(bot.app, bot.settings.slack_signing_secret, registry, warn_clock=warn_clock))
     return Starlette(routes=routes)

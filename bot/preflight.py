@@ -70,7 +70,7 @@ def role_patterns(settings: Settings) -> str:
     )
 
 
-def slack_tokens(settings: Settings, socket_mode: bool = False) -> str:
+def slack_tokens(settings: Settings, socket_mode: bool = False, worker: bool = False) -> str:
     token = settings.slack_bot_token
     if placeholder(token):
         return (
@@ -79,6 +79,8 @@ def slack_tokens(settings: Settings, socket_mode: bool = False) -> str:
         )
     if not token.startswith("xoxb-"):
         return "SLACK_BOT_TOKEN must be a bot token (xoxb-...), from api.slack.com/apps > OAuth & Permissions"
+    if worker:
+        return ""  # a worker receives nothing from Slack: it only calls the Web API with the bot token
     if socket_mode:
         app_token = settings.slack_app_token
         if placeholder(app_token) or not app_token.startswith("xapp-"):
@@ -287,8 +289,10 @@ def kubernetes(settings: Settings) -> str:
 # What each command needs ----------------------------------------------------------------------------------------
 
 
-def serve_findings(settings: Settings, socket_mode: bool = False, migrate_first: bool = False) -> list[Finding]:
-    """What ``chatops serve`` / ``chatops socket`` check before they build anything.
+def serve_findings(
+    settings: Settings, socket_mode: bool = False, migrate_first: bool = False, worker: bool = False
+) -> list[Finding]:
+    """What ``chatops serve`` / ``chatops socket`` / ``chatops worker`` check before they build anything.
 
     Refused: settings that would make the bot unsafe or unable to work at all (no role allow-list, no real
     Slack credentials, no schema, no AWS credentials, no way to reach the cluster). Only warned about:
@@ -297,7 +301,7 @@ def serve_findings(settings: Settings, socket_mode: bool = False, migrate_first:
     ``/ops`` alone, on purpose; refusing would push them to invent approvers just to start it.
     The sandbox builds the bot through ``bot.bootstrap.build`` and never passes here.
     """
-    found = [Finding(m) for m in (role_patterns(settings), slack_tokens(settings, socket_mode)) if m]
+    found = [Finding(m) for m in (role_patterns(settings), slack_tokens(settings, socket_mode, worker)) if m]
     if found:
         return found
     if not migrate_first:

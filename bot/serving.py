@@ -1,5 +1,6 @@
-"""Start-up and shutdown of a serving process (`chatops serve`, `chatops socket`): the workspace it is
-installed in, the background work, the health port beside Socket Mode, and stopping it all on SIGTERM."""
+"""Start-up and shutdown of a serving process (`chatops serve`, `chatops socket`, `chatops worker`): the
+workspace it is installed in, the job workers and the scheduler, the health port beside Socket Mode or a
+worker, and stopping it all on SIGTERM."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from bot.bootstrap import Bot
-    from bot.slack.workers import LazyWorkers
 
 
 def learn_installation(bot: Bot) -> None:
@@ -28,48 +28,25 @@ def learn_installation(bot: Bot) -> None:
     logging.getLogger("bot.cli").info("installed in workspace", extra={"team_id": team, "enterprise_id": enterprise})
 
 
-def tune_for_serving() -> None:
-    """Keep acks fast while diagnoses run in the same process (figures in ``make bench``).
+def start_background(bot: Bot, workers: bool = True) -> list[Callable[[], None]]:
+    """Settle plans a dead replica left half-done, then start this process's job workers (unless
+    ``WORKER_THREADS=0`` or ``workers`` is False) and the leader-gated scheduler.
 
-    Objects built at start-up are moved out of the garbage collector's view (``gc.freeze``), which
-    removed full-collection pauses of several hundred ms under load; a shorter GIL switch interval
-    lets the thread answering Slack run sooner while diagnosis threads are busy.
-    """
-    import gc
-
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(50_000, 20, 100)  # fewer, cheaper collections of what requests leave behind
-    sys.setswitchinterval(0.0005)
-
-
-def start_background(bot: Bot) -> tuple[list[Callable[[], None]], LazyWorkers | None]:
-    """Settle plans a dead replica left half-done, then start the lazy workers and the scheduler.
-
-    With ``LAZY_WORKERS`` > 0 the lazy listeners and the leader-only scheduler run in processes of
-    their own and this process only verifies and acks; otherwise both run in this process's threads.
-    Returns what to call, in order, at shutdown, and the lazy workers (None without them).
+    Returns what to call, in order, at shutdown: the workers first (they finish or release their
+    jobs within ``SHUTDOWN_GRACE_SECONDS``), then the scheduler (which hands leadership over).
     """
     from bot.bootstrap.scheduling import build_scheduler
     from bot.services.startup import on_start
 
     on_start(bot)
-    settings = bot.settings
-    if settings.lazy_workers > 0:
-        from bot.scheduler.process import SchedulerProcess
-        from bot.slack.workers import LazyWorkers
-
-        workers = LazyWorkers(settings.model_dump(), settings.lazy_workers).start()
-        workers.attach(bot.app)
-        scheduler_process = SchedulerProcess(settings.model_dump()).start()
-        stops = [scheduler_process.stop, workers.stop]
-    else:
-        workers = None
-        scheduler = build_scheduler(bot)
-        scheduler.start()
-        stops = [scheduler.stop]
-    tune_for_serving()
-    return stops, workers
+    stops: list[Callable[[], None]] = []
+    if workers and bot.settings.worker_threads > 0:
+        bot.workers.start()
+        stops.append(lambda: bot.workers.stop(bot.settings.shutdown_grace_seconds))
+    scheduler = build_scheduler(bot)
+    scheduler.start()
+    stops.append(scheduler.stop)
+    return stops
 
 
 def stop_all(stops: list[Callable[[], None]]) -> None:
@@ -78,7 +55,7 @@ def stop_all(stops: list[Callable[[], None]]) -> None:
 
 
 def exit_on_sigterm() -> None:
-    """SIGTERM (a pod being stopped) raises SystemExit, so the ``finally`` that stops the children runs.
+    """SIGTERM (a pod being stopped) raises SystemExit, so the ``finally`` that stops the workers runs.
 
     uvicorn shuts down gracefully on SIGTERM and then raises the signal again with the handler it found
     at start; with the default one the process would die there, before any of its own clean-up.
@@ -88,11 +65,10 @@ def exit_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
 
 
-def serve_health(
-    bot: Bot, workers: LazyWorkers | None, connected: Callable[[], bool], host: str, port: int
-) -> Callable[[], None]:
-    """``/healthz``, ``/readyz`` (database, the Slack connection, workers) and ``/metrics`` beside
-    Socket Mode, served by uvicorn in a thread; returns what stops it."""
+def serve_health(bot: Bot, connected: Callable[[], bool] | None, host: str, port: int) -> Callable[[], None]:
+    """``/healthz``, ``/readyz`` (database, job workers, the Slack connection when ``connected`` is
+    given) and ``/metrics`` beside Socket Mode or ``chatops worker``, served by uvicorn in a thread;
+    returns what stops it."""
     import threading
 
     import uvicorn
@@ -101,7 +77,7 @@ def serve_health(
 
     server = uvicorn.Server(
         uvicorn.Config(
-            build_http_app(bot, workers, socket_connected=connected),
+            build_http_app(bot, socket_connected=connected, slack_endpoint=False),
             host=host,
             port=port,
             log_config=None,
@@ -116,3 +92,24 @@ def serve_health(
         thread.join(timeout=10)
 
     return stop
+
+
+def run_workers(bot: Bot, host: str = "0.0.0.0", health_port: int = 0) -> int:
+    """``chatops worker``: this process's job workers and the leader-gated scheduler until SIGTERM or
+    SIGINT, then a graceful stop (running jobs finish within the grace period or are released)."""
+    import logging
+    import signal
+    import threading
+
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    signal.signal(signal.SIGINT, lambda *_: stopping.set())
+    learn_installation(bot)
+    stops = start_background(bot)
+    if health_port:
+        stops.append(serve_health(bot, None, host, health_port))
+    logging.getLogger("bot.cli").info("worker running", extra={"threads": bot.settings.worker_threads})
+    stopping.wait()
+    logging.getLogger("bot.cli").info("worker stopping: finishing or releasing running jobs")
+    stop_all(stops)
+    return 0

@@ -66,10 +66,25 @@ class Settings(BaseSettings):
     )
     report_channel: str = Field("", description="Channel for scheduled bot announcements.")
     clusters_file: str = Field("", description="YAML file mapping channels to clusters/accounts.")
-    lazy_workers: int = Field(
-        0,
-        description="Worker processes for lazy listeners; above 0 the scheduler gets "
-        "a process too (0: threads in the server).",
+    worker_threads: int = Field(
+        4,
+        ge=0,
+        description="Job worker threads in `chatops serve` / `socket` (0: this process only acks; "
+        "`chatops worker` processes run the jobs).",
+    )
+    job_lease_seconds: float = Field(
+        30.0,
+        gt=0,
+        description="How long a claimed job stays its worker's without a heartbeat; then another worker takes it.",
+    )
+    job_max_attempts: int = Field(
+        3, ge=1, description="Attempts per job before the person who asked is told it failed."
+    )
+    shutdown_grace_seconds: float = Field(
+        40.0,
+        ge=0,
+        description="On SIGTERM, how long running jobs may take to finish before they are released to "
+        "another worker (keep it below the pod's terminationGracePeriodSeconds).",
     )
 
     @field_validator("default_timezone")

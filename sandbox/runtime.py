@@ -117,6 +117,7 @@ class Sandbox:
         ctx.account_id = SANDBOX_ACCOUNT
         ctx.poll_seconds = 0.1
         self.ctx = ctx
+        self.bot.workers.start()  # the job workers that answer what the server acks, as `chatops serve` runs them
         self.server = BackgroundServer(self.bot.http_app())
         self.url = self.server.start()
         self.driver = SlackDriver(self.url, self.secret, response_url_for=self.slack.response_url)
@@ -129,6 +130,7 @@ class Sandbox:
             if obj is not None:
                 obj.stop()
         if getattr(self, "bot", None) is not None:
+            self.bot.workers.stop(grace=30.0)
             self.bot.engine.dispose()
         if getattr(self, "_own_moto", False) and self.moto is not None:
             self.moto.stop()

@@ -31,13 +31,17 @@ from bot.services.plans import PlanService
 from bot.services.ports import ContextProvider
 from bot.services.reports import ReportService
 from bot.services.requests import RequestService
+from bot.services.workers import JobWorkers
 from bot.settings import Settings
 from bot.slack.app import build_app
 from bot.slack.deps import Deps
+from bot.slack.job_notice import tell_job_failed
+from bot.slack.jobs import JobLazyRunner, replay
 from bot.slack.listeners.reports import SlackReportPoster
 from bot.slack.metrics import counted
 from bot.slack.thread import SlackThread
 from bot.store.db import make_engine, make_session_factory
+from bot.store.jobs import JobStore
 from bot.store.migrate import upgrade
 from bot.store.repo import Repo
 from handlers import registry
@@ -52,6 +56,8 @@ class Bot:
     deps: Deps
     app: App
     stores: Mapping[str, Any]  # each feature's store over its tables, by feature name
+    jobs: JobStore  # acked work, in the database
+    workers: JobWorkers  # this process's pool of job workers (started by serve, socket, worker, the sandbox)
 
     def http_app(self):
         """The Starlette app serving Slack's endpoint and the health and metrics routes."""
@@ -157,4 +163,14 @@ def build(
         authz=authz,
     )
     app = build_app(settings, client, deps)
-    return Bot(settings, engine, client, deps, app, stores)
+    jobs = JobStore(engine)
+    workers = JobWorkers(
+        jobs,
+        run=lambda job: replay(app, job),
+        on_failed=lambda job: tell_job_failed(deps, client, job),
+        threads=settings.worker_threads,
+        lease_seconds=settings.job_lease_seconds,
+    )
+    # Bolt starts every lazy listener through this runner: as a job row, committed before the ack
+    app.listener_runner.lazy_listener_runner = JobLazyRunner(jobs, settings.job_max_attempts, wake=workers.wake)
+    return Bot(settings, engine, client, deps, app, stores, jobs, workers)

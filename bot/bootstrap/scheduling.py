@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from apscheduler.triggers.interval import IntervalTrigger
@@ -27,6 +28,8 @@ from handlers import registry
 from handlers.base import Job, JobWiring
 
 log = logging.getLogger(__name__)
+
+JOBS_KEPT = timedelta(days=1)
 
 
 def announcer(bot: Bot, channel: str = ""):
@@ -107,5 +110,7 @@ def build_scheduler(bot: Bot) -> SchedulerEngine:
     engine.add_job(
         "applying-reconcile", lambda: bot.deps.applier.reconcile_applying(older_than=GRACE), IntervalTrigger(minutes=10)
     )
+    # finished jobs are kept a day (a delivery Slack sends again within it is still recognised), then dropped
+    engine.add_job("jobs-purge", lambda: bot.jobs.purge_finished(JOBS_KEPT), IntervalTrigger(hours=1))
     register_report_jobs(engine, bot.deps.reports)
     return engine

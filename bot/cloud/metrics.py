@@ -4,10 +4,11 @@ The counters and the histogram live on one registry of this module (``OWN``), so
 counts (the AWS and Kubernetes clients here, the request service, the Slack client) increments the
 same objects however many bots a process builds. ``serving_registry`` is what ``/metrics`` exposes:
 prometheus-client's process and platform collectors, these metrics, and whatever the HTTP app adds
-(Slack acks, lazy workers, plans by status).
+(Slack acks, plans and jobs by status).
 
-With ``LAZY_WORKERS`` the diagnoses (and their AWS and Kubernetes calls) run in other processes.
-prometheus-client's multiprocess mode covers that: when ``PROMETHEUS_MULTIPROC_DIR`` names a writable
+With ``chatops worker`` processes beside the server, the diagnoses (and their AWS and Kubernetes calls)
+run in other processes; each serves its own ``/metrics`` on its health port. When several processes
+share one pod, prometheus-client's multiprocess mode covers that: when ``PROMETHEUS_MULTIPROC_DIR`` names a writable
 directory (made if missing; empty when the pod starts, as an emptyDir is) in the environment of every
 process, set before the bot starts as its documentation asks
 (https://prometheus.github.io/client_python/multiprocess/), each process writes its values there and
@@ -79,6 +80,21 @@ SLACK_API_ERRORS = Counter(
     "Slack Web API answers that were not ok, by method and Slack's error code (each attempt, retried ones included)",
     ["method", "error"],
     registry=OWN,
+)
+
+JOBS_FINISHED = Counter(
+    "chatops_jobs_finished",
+    "Jobs run to the end by outcome: done, retried (an attempt failed; queued again), failed (no attempt left)",
+    ["outcome"],
+    registry=OWN,
+)
+for _outcome in ("done", "retried", "failed"):  # every outcome exported from the start, zero included
+    JOBS_FINISHED.labels(_outcome)
+TIME_TO_ANSWER = Histogram(
+    "chatops_time_to_answer_seconds",
+    "From the ack (the job's creation) to the end of its handler: what the person who asked waits for",
+    registry=OWN,
+    buckets=(0.25, 0.5, 1, 2, 3, 5, 10, 20, 30, 60, 120, 300),
 )
 
 OWN_NAMES = frozenset(family.name for family in OWN.collect())

@@ -2,8 +2,8 @@
 
 Listeners are module-level functions (``def approve(body, client, context)``) that read
 ``deps = context["deps"]``, so each can be called with mocks. The middleware runs on every request,
-before the guard and any listener, including lazy halves a worker replays through ``app.dispatch``
-(``bot.slack.workers``): it sets ``deps`` again there, so nothing about it travels on the queue.
+before the guard and any listener, including lazy halves a job worker replays through ``app.dispatch``
+(``bot.slack.jobs``): it sets ``deps`` again there, so nothing about it travels in the job row.
 
 Bolt's own thread runner does not run middleware for a lazy listener: it hands it a copy of the
 request made in ``ThreadListenerRunner._build_lazy_request``, which deep-copies every context key

@@ -320,7 +320,7 @@ def test_audit_reads_a_migrated_database(tmp_path, migrated):
 
 
 def test_a_setting_of_the_wrong_type(tmp_path):
-    refused(tmp_path, "serve", needles=("LAZY_WORKERS is not valid",), LAZY_WORKERS="two")
+    refused(tmp_path, "serve", needles=("WORKER_THREADS is not valid",), WORKER_THREADS="two")
 
 
 def test_an_unknown_option_is_one_line_pointing_at_help(tmp_path):

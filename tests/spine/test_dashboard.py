@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 
 from bot.http import build_http_app
-from bot.slack.workers import LazyWorkers
 from sandbox.http_server import BackgroundServer
 from sandbox.runtime import Sandbox
 from tests.spine.metrics_scrape import exported_names, scrape
@@ -71,17 +70,15 @@ def dashboard() -> dict:
 
 @pytest.fixture(scope="module")
 def exported(moto_sandbox) -> set[str]:
-    """Every metric name a running bot exports: the sandbox's bot, served with lazy workers configured."""
+    """Every metric name a running bot exports: the sandbox's bot, with its job workers running."""
     moto_sandbox.reset()
     with Sandbox(moto=moto_sandbox) as sandbox:
-        workers = LazyWorkers(sandbox.settings.model_dump(), 1)  # never started: its gauges read 0
-        server = BackgroundServer(build_http_app(sandbox.bot, workers))
+        server = BackgroundServer(build_http_app(sandbox.bot))
         url = server.start()
         try:
             return exported_names(scrape(url))
         finally:
             server.stop()
-            workers.queue.cleanup()
 
 
 def test_the_dashboard_has_grafana_dashboard_shape_and_a_prometheus_datasource_variable(dashboard):

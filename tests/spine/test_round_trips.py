@@ -9,6 +9,7 @@ adds round trips is seen here.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,12 +21,15 @@ from sandbox.worlds import image_pull as worlds
 from tests.spine.test_plans_store import make
 
 WRITES = ("INSERT", "UPDATE", "DELETE")
+# the job that carries a request to a worker (its row, claim, heartbeats, finish) is counted apart
+JOB_TABLES = re.compile(r"\b(?:INTO|UPDATE|FROM)\s+(?:jobs|job_workers)\b", re.IGNORECASE)
 
 
 @dataclass
 class Tally:
     statements: list[str] = field(default_factory=list)
     write_transactions: int = 0
+    job_statements: list[str] = field(default_factory=list)
     _writing: set[int] = field(default_factory=set)
 
 
@@ -36,6 +40,9 @@ def counted(engine: Engine) -> Iterator[Tally]:
 
     def on_statement(conn, cursor, statement, *_: object) -> None:
         verb = statement.lstrip().split(None, 1)[0].upper()
+        if JOB_TABLES.search(statement):
+            tally.job_statements.append(statement.split("(", 1)[0].strip()[:40])
+            return
         tally.statements.append(verb)
         if verb in WRITES:
             tally._writing.add(id(conn))
@@ -85,3 +92,6 @@ def test_a_request_with_a_plan_takes_at_most_four_write_transactions(moto_sandbo
         assert request.state == "open" and sb.repo.plans_for_request(request.id)
         # delivery + request + audit; the thread's place; plans + audit + diagnosis; messages + state
         assert tally.write_transactions <= 4, tally
+        # and the job that carried it from the ack to a worker: one row, claimed once
+        assert tally.job_statements.count("INSERT INTO jobs") == 1, tally.job_statements
+        assert sum(s.startswith("UPDATE jobs") for s in tally.job_statements) >= 2, tally.job_statements
