@@ -262,6 +262,11 @@ class ApplyService:
                 uow.commit()
         return done, failed
 
+    def resume_applying(self, plan_id: int) -> bool:
+        """A retried approval whose first attempt died while applying: settle the plan from live state
+        (``reconcile.Reconciler``); no step is written again."""
+        return Reconciler(self).reconcile_plan(plan_id)
+
     def reconcile_applying(self, older_than: timedelta | None = None) -> int:
         """Settle plans a dead replica left in ``applying``, step by step (``reconcile.Reconciler``)."""
         return Reconciler(self).reconcile_applying(older_than)

@@ -112,10 +112,15 @@ class PlanService:
     def _refuse(self, plan: PlanRecord | None, req: RequestRecord | None, user: str, reason: Msg, action: str) -> None:
         self.svc.audit(AuditKind.REFUSED, user, f"{action} refused: {reason.en}", req, plan)
 
-    def approve(self, plan_id: int, user: str) -> Outcome:
+    def approve(self, plan_id: int, user: str, resume: bool = False) -> Outcome:
+        """One approval click (``resume``: its job is being retried after a worker died running it)."""
         svc = self.svc
         # the plan and its request, read once for the whole click
         plan, req = svc.repo.plan_with_request(plan_id)
+        if resume and plan is not None and plan.status == PlanStatus.APPLYING:
+            # the earlier attempt approved it and died applying: settle it, never write a step again
+            self.applier.resume_applying(plan.id)
+            return Outcome(True)
         reason = self._refusal(plan, user, Action.APPROVE)
         if reason is not None:
             self._refuse(plan, req, user, reason, "approve")

@@ -137,6 +137,14 @@ class Reconciler:
             count += settled
         return count
 
+    def reconcile_plan(self, plan_id: int) -> bool:
+        """Settle one plan left in ``applying`` by an apply known to have stopped (its job's worker
+        is gone: the lease lapsed); False when it is not in ``applying`` (settled already)."""
+        plan = self.svc.repo.get_plan(plan_id)
+        if plan is None or plan.status != PlanStatus.APPLYING:
+            return False
+        return self._reconcile(plan)
+
     def _truths(self, plan: PlanRecord, req: RequestRecord) -> list[StepTruth]:
         steps = [step_from(s) for s in plan.steps]
         started = {r.step_index for r in self.svc.repo.step_runs(plan.id) if r.started_at is not None}

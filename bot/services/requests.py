@@ -16,7 +16,7 @@ from typing import Any
 
 from bot import errors
 from bot.cloud.metrics import DIAGNOSES, DIAGNOSIS_SECONDS, REQUESTS, error_family
-from bot.domain import AuditKind, Diagnosis, Lang, Msg, Request
+from bot.domain import AuditKind, Diagnosis, Lang, Msg, PlanStatus, Request
 from bot.korean import attach
 from bot.mrkdwn import markup, mention
 from bot.services.core import Services, msg_to_dict, step_to_dict
@@ -46,6 +46,8 @@ class Ask:
     thread_ts: str = ""
     cluster: str = ""
     once_key: str = ""  # a delivery id (Slack's trigger_id): a second request with it is ignored
+    # a retried job's ask: a request its delivery created before is resumed, not ignored
+    resume: bool = False
 
 
 def target_key(cluster: str, intent: str, entities: Mapping[str, str]) -> str:
@@ -63,6 +65,8 @@ class RequestService:
         svc = self.svc
         cluster = ask.cluster or svc.contexts.default_cluster(ask.channel)
         target = target_key(cluster, ask.intent, ask.entities)
+        if ask.resume and (earlier := svc.repo.request_by_once_key(ask.once_key)) is not None:
+            return self.resume(earlier, ask)
         # the delivery's dedupe, the request and its audit row: one transaction
         with svc.repo.unit() as uow:
             if ask.once_key and not svc.repo.first_time(ask.once_key, svc.clock()):
@@ -83,6 +87,7 @@ class RequestService:
                     account_id=svc.contexts.account_of(cluster),
                     state="diagnosing",
                     created_at=svc.clock(),
+                    once_key=ask.once_key[:128] or None,
                 )
                 svc.audit(
                     AuditKind.REQUEST_RECEIVED,
@@ -104,15 +109,53 @@ class RequestService:
             svc.thread.ephemeral(ask.channel, ask.user, self._link_text(existing, ask.lang))
             REQUESTS.labels("linked").inc()
             return existing
+        req = self._open_thread(req, ask.thread_ts)
+        self.diagnose(req, ask.aws_error, ask.image_pull)
+        return req
+
+    def _open_thread(self, req: RequestRecord, reuse_thread_ts: str) -> RequestRecord:
+        svc = self.svc
         try:
-            thread_ts, status_ts = svc.thread.open(req, ask.thread_ts)
+            thread_ts, status_ts = svc.thread.open(req, reuse_thread_ts)
         except errors.ChannelUnavailable as exc:
             self._channel_refused(req, exc, "the request's thread")
             raise
         svc.repo.update_request(req.id, thread_ts=thread_ts, status_ts=status_ts)
-        req = replace(req, thread_ts=thread_ts, status_ts=status_ts)
+        return replace(req, thread_ts=thread_ts, status_ts=status_ts)
+
+    def resume(self, req: RequestRecord, ask: Ask) -> RequestRecord:
+        """Carry on with ``req`` after an attempt that stopped part-way (its worker died).
+
+        What the earlier attempt finished stays: a request that left ``diagnosing`` was answered and
+        is left alone, and an opened thread is reused. A diagnosis whose plans were recorded but never
+        posted is run again from live state, and those unposted plans are expired first, so only
+        the plans the thread shows can be approved.
+        """
+        if req.state != "diagnosing":
+            log.info("a retried job found its request answered", extra={"request_id": req.id})
+            return req
+        if not req.status_ts:
+            req = self._open_thread(req, ask.thread_ts or req.thread_ts)
+        if req.diagnosis is not None:
+            self._expire_unposted(req)
+        log.info("resuming a request an earlier attempt left diagnosing", extra={"request_id": req.id})
         self.diagnose(req, ask.aws_error, ask.image_pull)
         return req
+
+    def _expire_unposted(self, req: RequestRecord) -> None:
+        svc = self.svc
+        with svc.repo.unit() as uow:
+            for plan in svc.repo.plans_for_request(req.id):
+                if plan.status == PlanStatus.PROPOSED and not plan.message_ts:
+                    svc.repo.set_plan_fields(plan.id, status=PlanStatus.EXPIRED)
+                    svc.audit(
+                        AuditKind.EXPIRED,
+                        "bot",
+                        f"plan #{plan.id}: its diagnosis was interrupted before the thread showed it; diagnosing again",
+                        req,
+                        plan,
+                    )
+            uow.commit()
 
     def _link_text(self, req: RequestRecord, lang: str) -> str:
         return Msg(

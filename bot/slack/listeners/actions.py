@@ -20,6 +20,7 @@ from bot.domain import AuditKind, Msg
 from bot.services.authz import Action
 from bot.slack.deps import Deps
 from bot.slack.errors import reporting_errors
+from bot.slack.jobs import ATTEMPT
 from bot.store.records import PlanRecord, RequestRecord
 
 log = logging.getLogger(__name__)
@@ -81,7 +82,7 @@ def _may(deps: Deps, body: dict[str, Any], client: Any, action: Action, req: Req
 def approve(body: dict[str, Any], client: Any, context: dict[str, Any]) -> None:
     deps = context["deps"]
     plan_id = _plan_id(body)
-    outcome = deps.plans.approve(plan_id, body["user"]["id"])
+    outcome = deps.plans.approve(plan_id, body["user"]["id"], resume=context.get(ATTEMPT, 1) > 1)
     _tell(deps, body, client, outcome.message, plan_id)
 
 

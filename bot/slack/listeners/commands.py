@@ -19,6 +19,7 @@ from bot.services.commands import Command, help_text, parse_command
 from bot.services.requests import Ask
 from bot.slack.deps import Deps
 from bot.slack.errors import reporting_errors
+from bot.slack.jobs import ATTEMPT
 from bot.slack.listeners.forms import form_view
 from bot.slack.render import table_text
 from handlers import registry
@@ -66,7 +67,9 @@ def run_ops(
     once = f"trigger:{trigger}" if trigger else ""
     form = registry.form_opened_by(cmd.intent, cmd.entities) if cmd.kind == "request" and trigger else None
     submits = cmd.kind != "audit" and cmd.kind not in deps.builtins and form is None
-    if once and not submits and not deps.services.repo.first_time(once, deps.services.clock()):
+    # a retried job runs a read-only answer again (its first attempt may have died before answering)
+    retried = context.get(ATTEMPT, 1) > 1
+    if once and not submits and not retried and not deps.services.repo.first_time(once, deps.services.clock()):
         return
     if cmd.kind == "audit":
         # checked when the command arrived (bot.slack.guard); again now, with the group read afresh
@@ -97,6 +100,7 @@ def run_ops(
             image_pull=cmd.image_pull,
             cluster=cmd.cluster,
             once_key=once,
+            resume=retried,
         )
     )
 

@@ -24,12 +24,14 @@ from bot.services.reading import parse
 from bot.services.requests import Ask
 from bot.slack.deps import Deps
 from bot.slack.errors import reporting_errors
+from bot.slack.jobs import ATTEMPT
 
 log = logging.getLogger(__name__)
 MENTION = re.compile(r"^\s*<@[A-Z0-9]+>\s*")
 
 
-def handle(deps: Deps, event: dict[str, Any], mentioned: bool, client: Any) -> None:
+def handle(deps: Deps, event: dict[str, Any], mentioned: bool, client: Any, resume: bool = False) -> None:
+    """Read one message and file it as a request (``resume``: a retried job; carry on its request)."""
     svc = deps.services
     if event.get("bot_id") or event.get("subtype") not in (None, "thread_broadcast"):
         return
@@ -40,12 +42,13 @@ def handle(deps: Deps, event: dict[str, Any], mentioned: bool, client: Any) -> N
     known_thread = bool(thread_ts) and svc.repo.request_by_thread(channel, thread_ts) is not None
     if not (mentioned or in_request_channel or known_thread):
         return
-    if not svc.repo.first_time(f"msg:{channel}:{ts}", svc.clock()):
-        return
+    once = f"msg:{channel}:{ts}"  # the message and its app_mention are one delivery of one message
     text = MENTION.sub("", event.get("text") or "")
     parsed = parse(text)
     reply_ts = thread_ts or ts
     if parsed.intent == "help":
+        if not svc.repo.first_time(once, svc.clock()):
+            return
         client.chat_postMessage(
             channel=channel,
             thread_ts=reply_ts,
@@ -67,18 +70,20 @@ def handle(deps: Deps, event: dict[str, Any], mentioned: bool, client: Any) -> N
         image_pull=parsed.image_pull,
         thread_ts=reply_ts,
         cluster=entities.pop("cluster", ""),
+        once_key=once,
+        resume=resume,
     )
     deps.requests.submit(ask)
 
 
 @reporting_errors
 def on_message(event: dict[str, Any], client: Any, body: dict[str, Any], context: dict[str, Any]) -> None:
-    handle(context["deps"], event, mentioned=False, client=client)
+    handle(context["deps"], event, mentioned=False, client=client, resume=context.get(ATTEMPT, 1) > 1)
 
 
 @reporting_errors
 def on_mention(event: dict[str, Any], client: Any, body: dict[str, Any], context: dict[str, Any]) -> None:
-    handle(context["deps"], event, mentioned=True, client=client)
+    handle(context["deps"], event, mentioned=True, client=client, resume=context.get(ATTEMPT, 1) > 1)
 
 
 def ack_event(ack: Any) -> None:
