@@ -111,7 +111,10 @@ class JobWorkers:
             if job is None:
                 self._idle()
                 continue
-            self._run_one(job)
+            try:
+                self._run_one(job)
+            except Exception:  # the database away while recording the outcome: the lease lapses, it is retried
+                log.exception("could not record a job's outcome", extra={"job": job.id})
 
     def _idle(self) -> None:
         with self._wake:

@@ -149,11 +149,21 @@ class JobStore:
         return FAILED if final else QUEUED
 
     def release(self, job: Job, owner: str) -> bool:
-        """Give ``job`` back unfinished (shutting down): queued again at once, the attempt not counted."""
+        """Give ``job`` back unfinished (shutting down): queued again at once, the attempt not counted.
+
+        The attempt stays on the row (the next run is a retry, which resumes what this one began)
+        and one more attempt is allowed instead.
+        """
         stmt = (
             update(JobRow)
             .where(JobRow.id == job.id, JobRow.lease_owner == owner, JobRow.state == RUNNING)
-            .values(state=QUEUED, lease_owner=None, lease_until=None, attempts=JobRow.attempts - 1)
+            .values(
+                state=QUEUED,
+                lease_owner=None,
+                lease_until=None,
+                run_after=self.now(),
+                max_attempts=JobRow.max_attempts + 1,
+            )
         )
         with self.engine.begin() as conn:
             return conn.execute(stmt).rowcount == 1
