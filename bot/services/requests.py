@@ -19,7 +19,7 @@ from bot.cloud.metrics import DIAGNOSES, DIAGNOSIS_SECONDS, REQUESTS, error_fami
 from bot.domain import AuditKind, Diagnosis, Lang, Msg, PlanStatus, Request
 from bot.korean import attach
 from bot.mrkdwn import markup, mention
-from bot.services.core import Services, msg_to_dict, step_to_dict
+from bot.services.core import Services, msg_from, msg_to_dict, step_to_dict
 from bot.services.failures import describe_failure, new_ref
 from bot.services.guardrails import plan_violations
 from bot.services.risk import approvals_needed, rated
@@ -133,6 +133,7 @@ class RequestService:
         """
         if req.state != "diagnosing":
             log.info("a retried job found its request answered", extra={"request_id": req.id})
+            self._refresh_status(req)
             return req
         if not req.status_ts:
             req = self._open_thread(req, ask.thread_ts or req.thread_ts)
@@ -141,6 +142,20 @@ class RequestService:
         log.info("resuming a request an earlier attempt left diagnosing", extra={"request_id": req.id})
         self.diagnose(req, ask.aws_error, ask.image_pull)
         return req
+
+    def _refresh_status(self, req: RequestRecord) -> None:
+        """The thread's status line as the answered request left it (the attempt may have died just
+        before updating it); left alone once the request has moved on past its diagnosis."""
+        if not req.diagnosis:
+            return
+        plans = self.svc.repo.plans_for_request(req.id)
+        if req.state == "open" and plans and all(p.status == PlanStatus.PROPOSED for p in plans):
+            state = "awaiting_approval"
+        elif req.state == "done" and not plans:
+            state = "done"
+        else:
+            return
+        self.svc.thread.status(req, state, msg_from(req.diagnosis.get("headline") or {}))
 
     def _expire_unposted(self, req: RequestRecord) -> None:
         svc = self.svc
@@ -213,13 +228,14 @@ class RequestService:
         except errors.ChannelUnavailable as exc:
             self._channel_refused(req, exc, "the diagnosis")
             raise
-        svc.thread.status(req, "awaiting_approval" if rows else "done", diagnosis.headline)
-        # last: the thread is complete; where each plan's message is, and the request's state
+        # at once after posting: where each plan's message is, and the request's state, so an attempt
+        # retried after this point finds the request answered and posts nothing again
         with svc.repo.unit() as uow:
             for row, ts in zip(rows, message_ts, strict=False):
                 svc.repo.set_plan_fields(row.id, message_ts=ts)
             svc.repo.update_request(req.id, state="open" if rows else "done")
             uow.commit()
+        svc.thread.status(req, "awaiting_approval" if rows else "done", diagnosis.headline)
         REQUESTS.labels("proposed" if rows else "diagnosed").inc()
         return diagnosis
 
