@@ -30,6 +30,8 @@ _.can_retry
 _._can_retry
 _.ack_unknown_action
 _.on_error
+# Bolt's listener runner reads the lazy-listener runner the bot sets on it
+_.lazy_listener_runner
 # kubernetes client configuration, uvicorn server flags, logging records, moto's model attribute
 _.refresh_api_key_hook
 _.should_exit

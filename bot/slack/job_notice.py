@@ -15,6 +15,7 @@ from typing import Any
 from slack_bolt.context.respond import Respond
 
 from bot.domain import AuditKind, Msg
+from bot.korean import attach
 from bot.mrkdwn import as_mrkdwn
 from bot.parsing.text import has_hangul
 from bot.slack.deps import Deps
@@ -42,9 +43,9 @@ def notice(job: Job, lang: str) -> str:
     ref = job_ref(job)
     return as_mrkdwn(
         Msg(
-            f"⚠️ I could not finish {what.en} after {job.attempts} attempt(s): the worker running it stopped "
-            f"each time. Nothing more will be tried; please ask again. Reference: `{ref}` (in the audit log).",
-            f"⚠️ {what.ko}을 {job.attempts}번 시도했지만 끝내지 못했습니다: 실행하던 워커가 매번 중단되었습니다. "
+            f"⚠️ I could not finish {what.en}: {job.attempts} attempt(s) stopped before the end. Nothing more "
+            f"will be tried; please ask again. Reference: `{ref}` (in the audit log).",
+            f"⚠️ {attach(what.ko, '을')} 끝내지 못했습니다: {job.attempts}번의 시도가 모두 도중에 멈췄습니다. "
             f"더 이상 시도하지 않으니 다시 요청해 주세요. 참조: `{ref}` (감사 로그에 있음).",
         ),
         lang,
