@@ -41,6 +41,7 @@ def test_every_option_and_sub_command_has_help():
     assert set(subs.choices) == {
         "serve",
         "socket",
+        "worker",
         "migrate",
         "parse",
         "diagnose",
@@ -241,7 +242,7 @@ def test_serve_logs_its_warnings_and_starts(ready, monkeypatch, caplog):
     }.items():
         monkeypatch.setenv(key, value)
     monkeypatch.setattr(logging_setup, "configure", lambda *a, **k: None)  # keep pytest's log capture
-    monkeypatch.setattr(serving, "start_background", lambda bot: ([], None))
+    monkeypatch.setattr(serving, "start_background", lambda bot: [])
     monkeypatch.setattr(serving, "exit_on_sigterm", lambda: None)
     monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: served.append(kwargs["port"]))
     with caplog.at_level(logging.WARNING, logger="bot.cli"):

@@ -76,6 +76,7 @@ class Replica:
         self.driver: SlackDriver | None = None
 
     def start(self, response_url_for: Any = None) -> Replica:
+        self.bot.workers.start()  # the job workers that answer what this replica acks
         self.url = self.server.start()
         self.driver = SlackDriver(self.url, self.settings.slack_signing_secret, response_url_for=response_url_for)
         return self
@@ -86,6 +87,7 @@ class Replica:
 
     def stop(self) -> None:
         self.server.stop()
+        self.bot.workers.stop(grace=10)
         self.bot.engine.dispose()
 
 

@@ -52,7 +52,7 @@ def test_approve_hands_the_plan_id_and_clicker_to_the_plan_service_and_tells_the
     deps.services.repo.get_plan.return_value = SimpleNamespace(id=42, request_id=7)
     _request(deps, lang="ko")
     actions.approve(body=_click("42"), client=client, context=context)
-    deps.plans.approve.assert_called_once_with(42, "U1")
+    deps.plans.approve.assert_called_once_with(42, "U1", resume=False)
     deps.services.repo.get_plan.assert_called_once_with(42)
     client.chat_postEphemeral.assert_called_once_with(channel="C1", user="U1", text="승인했습니다.")
 
@@ -60,14 +60,14 @@ def test_approve_hands_the_plan_id_and_clicker_to_the_plan_service_and_tells_the
 def test_approve_with_nothing_to_say_tells_nobody(deps, context, client):
     deps.plans.approve.return_value = SimpleNamespace(message=None)
     actions.approve(body=_click("42"), client=client, context=context)
-    deps.plans.approve.assert_called_once_with(42, "U1")
+    deps.plans.approve.assert_called_once_with(42, "U1", resume=False)
     client.chat_postEphemeral.assert_not_called()
 
 
 def test_a_button_with_no_plan_id_reaches_the_service_as_none_and_is_told_in_english(deps, context, client):
     deps.plans.approve.return_value = SimpleNamespace(message=Msg("That plan does not exist.", "계획이 없습니다."))
     actions.approve(body=_click("not-a-number"), client=client, context=context)
-    deps.plans.approve.assert_called_once_with(None, "U1")
+    deps.plans.approve.assert_called_once_with(None, "U1", resume=False)
     deps.services.repo.get_plan.assert_not_called()
     client.chat_postEphemeral.assert_called_once_with(channel="C1", user="U1", text="That plan does not exist.")
 
@@ -75,7 +75,7 @@ def test_a_button_with_no_plan_id_reaches_the_service_as_none_and_is_told_in_eng
 def test_an_id_beyond_the_database_range_is_no_id(deps, context, client):
     deps.plans.approve.return_value = SimpleNamespace(message=None)
     actions.approve(body=_click(str(2**63)), client=client, context=context)
-    deps.plans.approve.assert_called_once_with(None, "U1")
+    deps.plans.approve.assert_called_once_with(None, "U1", resume=False)
 
 
 def test_reject_goes_to_the_plan_service(deps, context, client):

@@ -30,7 +30,7 @@ def test_the_ack_acks(ack):
 def test_a_message_in_a_request_channel_is_submitted_once(context, deps, repo, client):
     event = _message("cloudon 네임스페이스 파드 목록 보여줘")
     events.on_message(event=event, client=client, body={"event": event}, context=context)
-    repo.first_time.assert_called_once_with("msg:C1:1.0", deps.services.clock.return_value)
+    # the delivery's dedupe is the request service's, in the transaction that records the request
     deps.requests.submit.assert_called_once_with(
         Ask(
             user="U1",
@@ -40,14 +40,24 @@ def test_a_message_in_a_request_channel_is_submitted_once(context, deps, repo, c
             intent="pods",
             entities={"namespace": "cloudon"},
             thread_ts="1.0",
+            once_key="msg:C1:1.0",
         )
     )
 
 
-def test_a_message_seen_before_is_not_submitted_again(context, deps, repo, client):
-    repo.first_time.return_value = False
+def test_a_retried_job_asks_the_request_service_to_resume(context, deps, repo, client):
     event = _message("pods cloudon")
+    events.on_message(event=event, client=client, body={"event": event}, context={**context, "job_attempt": 2})
+    (ask,) = deps.requests.submit.call_args.args
+    assert ask.resume and ask.once_key == "msg:C1:1.0"
+
+
+def test_help_seen_before_is_not_answered_again(context, deps, repo, client):
+    repo.first_time.return_value = False
+    event = _message("help")
     events.on_message(event=event, client=client, body={"event": event}, context=context)
+    repo.first_time.assert_called_once_with("msg:C1:1.0", deps.services.clock.return_value)
+    client.chat_postMessage.assert_not_called()
     deps.requests.submit.assert_not_called()
 
 

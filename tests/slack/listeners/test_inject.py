@@ -1,11 +1,13 @@
 """``context["deps"]`` reaches every listener: in the ack, in a lazy listener on Bolt's own threads
-(which get a deep copy of the request's context), and in a lazy call a worker replays."""
+(which get a deep copy of the request's context), and in a job a worker replays."""
 
 from __future__ import annotations
 
 import copy
+import json
 import threading
 from concurrent.futures import Executor, Future
+from datetime import UTC, datetime
 from typing import Any
 from unittest.mock import Mock
 
@@ -13,8 +15,10 @@ import pytest
 from slack_bolt import App, BoltRequest
 from slack_bolt.authorization import AuthorizeResult
 
-from bot.slack import inject, workers
+from bot.slack import inject
 from bot.slack.deps import Deps
+from bot.slack.jobs import JobLazyRunner, replay
+from bot.store.jobs import Job
 
 
 class InlineExecutor(Executor):
@@ -94,10 +98,27 @@ def test_the_ack_and_a_lazy_listener_on_bolts_threads_see_the_same_deps(locked_d
     assert lazy is acked and lazy.plans is locked_deps.plans
 
 
-def test_a_lazy_call_a_worker_replays_gets_deps_from_the_middleware_not_the_queue(locked_deps):
-    call = workers.lazy_call(_click(), "probe")
-    assert inject.KEY not in call["context"]
+class RecordingStore:
+    """Keeps what the runner queues, as the jobs table would (JSON: nothing but data)."""
+
+    def __init__(self) -> None:
+        self.queued: list[tuple[str, str, dict[str, Any]]] = []
+
+    def enqueue(self, kind: str, dedupe_key: str, payload: dict[str, Any], max_attempts: int) -> int:
+        self.queued.append((kind, dedupe_key, json.loads(json.dumps(payload))))
+        return len(self.queued)
+
+
+def test_a_job_a_worker_replays_gets_deps_from_the_middleware_not_the_job_row(locked_deps):
+    store = RecordingStore()
+    queued_by: list[Any] = []
+    app = _app(locked_deps, queued_by)
+    app.listener_runner.lazy_listener_runner = JobLazyRunner(store, max_attempts=3)  # type: ignore[arg-type]
+    app.dispatch(_click())
+    assert [where for where, _ in queued_by] == ["ack"]  # the lazy half was queued, not run
+    ((kind, _key, payload),) = store.queued
+    assert kind == "probe" and "deps" not in json.dumps(payload)
     seen: list[Any] = []
-    workers.replay(_app(locked_deps, seen), call)
+    replay(_app(locked_deps, seen), Job(1, kind, payload, 1, 3, datetime.now(UTC)))
     ((where, lazy),) = seen
     assert where == "lazy" and lazy.requests is locked_deps.requests
