@@ -80,6 +80,20 @@ def pod_specs(docs: tuple[dict, ...]) -> dict[str, dict]:
     return {d["metadata"]["name"]: d["spec"]["template"]["spec"] for d in docs if d["kind"] in ("Deployment", "Job")}
 
 
-def bot_container(docs: tuple[dict, ...]) -> dict:
-    (container,) = one(docs, "Deployment")["spec"]["template"]["spec"]["containers"]
+def deployment(docs: tuple[dict, ...], component: str = "bot") -> dict:
+    """The serving Deployment (component ``bot``) or the job workers' (component ``worker``)."""
+    found = [
+        d for d in kinds(docs, "Deployment") if d["metadata"]["labels"]["app.kubernetes.io/component"] == component
+    ]
+    assert len(found) == 1, f"{len(found)} {component} Deployments rendered"
+    return found[0]
+
+
+def bot_container(docs: tuple[dict, ...], component: str = "bot") -> dict:
+    (container,) = deployment(docs, component)["spec"]["template"]["spec"]["containers"]
     return container
+
+
+def env_values(container: dict) -> dict[str, str | None]:
+    """A container's variables by name: the value, or None for one taken from a Secret."""
+    return {e["name"]: e.get("value") for e in container["env"]}

@@ -4,8 +4,9 @@ Every manifest of every case (the defaults and each ``ci/*-values.yaml``: http, 
 RBAC, ingress) passes ``helm lint --strict`` and validates, strictly (no unknown field), with
 kubernetes-validate against each Kubernetes version Amazon EKS supports. Then what each case must
 render: socket mode no Service, namespace-scoped RBAC no cluster-wide write, the migration as a
-pre-upgrade hook, pods that are non-root on a read-only root file system, and environment variables
-that ``bot/settings.py`` reads.
+pre-upgrade hook, the optional Deployment of ``chatops worker``, pods that are non-root on a read-only
+root file system and outlive their shutdown grace, and environment variables that ``bot/settings.py``
+reads.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from tests.deploy.chart import (
     ROOT,
     HelmFailed,
     bot_container,
+    deployment,
+    env_values,
     helm,
     kinds,
     one,
@@ -69,6 +72,26 @@ def _managed_settings() -> list[str]:
     helpers = (CHART / "templates" / "_helpers.tpl").read_text(encoding="utf-8")
     block = re.search(r'define "chatops.managedSettings" -}}\n(.*?)\n', helpers).group(1)
     return block.split()
+
+
+def _worker_enabled(case: str) -> bool:
+    values = yaml.safe_load(CASES[case].read_text(encoding="utf-8")) if CASES[case] else {}
+    return bool(values.get("worker", {}).get("enabled"))
+
+
+def _selects(selector: dict, labels: dict) -> bool:
+    """Whether a label selector (matchLabels, matchExpressions with In) picks a pod with ``labels``."""
+    if any(labels.get(k) != v for k, v in selector.get("matchLabels", {}).items()):
+        return False
+    for expression in selector.get("matchExpressions", []):
+        assert expression["operator"] == "In", expression
+        if labels.get(expression["key"]) not in expression["values"]:
+            return False
+    return True
+
+
+def _pod_labels(workload: dict) -> dict:
+    return workload["spec"]["template"]["metadata"]["labels"]
 
 
 def _http_routes() -> set[str]:
@@ -134,8 +157,8 @@ def test_socket_mode_renders_no_service_and_no_ingress_and_serves_only_health_on
 def test_http_mode_renders_the_service_the_pods_listen_behind():
     docs = render("http")
     service = one(docs, "Service")
-    deployment = one(docs, "Deployment")
-    assert service["spec"]["selector"] == deployment["spec"]["selector"]["matchLabels"]
+    assert service["spec"]["selector"] == deployment(docs)["spec"]["selector"]["matchLabels"]
+    assert not _selects({"matchLabels": service["spec"]["selector"]}, _pod_labels(deployment(docs, "worker")))
     container = bot_container(docs)
     port = {p["name"]: p["containerPort"] for p in container["ports"]}["http"]
     assert container["args"] == ["serve", "--port", str(port)]
@@ -162,6 +185,47 @@ def test_socket_mode_serves_its_health_port_with_the_option_the_cli_has(capsys):
     assert "--health-port" in capsys.readouterr().out
 
 
+def test_no_worker_deployment_unless_enabled():
+    assert [d["metadata"]["name"] for d in kinds(render("default"), "Deployment")] == ["chatops-bot"]
+
+
+@pytest.mark.parametrize("mode", ["http", "socket"])
+def test_worker_deployment_runs_chatops_worker_with_the_servers_identity_and_settings(mode):
+    docs = render("default", (f"mode={mode}", "worker.enabled=true", "worker.replicas=3", "worker.threads=6"))
+    server, worker = deployment(docs, "bot"), deployment(docs, "worker")
+    assert worker["metadata"]["name"] == "chatops-bot-worker" and worker["spec"]["replicas"] == 3
+    assert worker["spec"]["selector"]["matchLabels"] == _pod_labels(worker)
+    assert not _selects(server["spec"]["selector"], _pod_labels(worker))  # neither owns the other's pods
+    assert not _selects(worker["spec"]["selector"], _pod_labels(server))
+    container = bot_container(docs, "worker")
+    port = {p["name"]: p["containerPort"] for p in container["ports"]}["http"]
+    assert container["args"] == ["worker", "--health-port", str(port)]
+    assert container["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "http"}
+    assert container["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "http"}
+    assert container["image"] == bot_container(docs)["image"]
+    server_spec, worker_spec = server["spec"]["template"]["spec"], worker["spec"]["template"]["spec"]
+    for key in ("serviceAccountName", "securityContext", "terminationGracePeriodSeconds"):
+        assert worker_spec[key] == server_spec[key], key
+    worker_env = {e["name"]: e for e in container["env"]}
+    server_env = {e["name"]: e for e in bot_container(docs)["env"]}
+    assert worker_env["WORKER_THREADS"]["value"] == "6"
+    # the same settings and Secrets, less what only verifies Slack's requests
+    verify = {"SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN"}
+    assert set(worker_env) == set(server_env) - verify
+    assert all(worker_env[n] == server_env[n] for n in set(worker_env) - {"WORKER_THREADS"})
+    assert kinds(docs, "Service") == [] or not _selects(
+        {"matchLabels": one(docs, "Service")["spec"]["selector"]}, _pod_labels(worker)
+    )
+
+
+def test_worker_has_the_options_the_chart_runs_it_with(capsys):
+    from bot import cli
+
+    with pytest.raises(SystemExit):
+        cli.main(["worker", "--help"])
+    assert "--health-port" in capsys.readouterr().out
+
+
 def test_ingress_routes_only_slacks_endpoint_to_the_service():
     docs = render("ingress")
     (rule,) = one(docs, "Ingress")["spec"]["rules"]
@@ -182,6 +246,11 @@ def test_ingress_routes_only_slacks_endpoint_to_the_service():
         (("settings.DATABASE_URL=sqlite://",), "settings.DATABASE_URL"),
         (("settings.not-a-name=x",), "not-a-name"),
         (("image.digest=latest",), "digest"),
+        (("workerThreads=0",), "workerThreads=0 needs worker.enabled=true"),
+        (("worker.enabled=true", "worker.replicas=1"), "worker.replicas"),
+        (("worker.threads=0",), "/worker/threads"),
+        (("shutdownGraceSeconds=55",), "terminationGracePeriodSeconds (60) must be at least shutdownGraceSeconds (55)"),
+        (("worker.extra=1",), "extra"),
     ],
 )
 def test_values_that_cannot_work_are_refused_naming_the_value(sets, words):
@@ -287,7 +356,7 @@ def test_migration_uses_the_migration_secret_and_the_bot_the_runtime_one():
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_pods_run_non_root_on_a_read_only_root_with_a_tmp_volume(case):
     specs = pod_specs(render(case))
-    assert len(specs) == 2
+    assert len(specs) == (3 if _worker_enabled(case) else 2)  # serving, (worker,) migration
     for name, spec in specs.items():
         pod = spec["securityContext"]
         assert pod["runAsNonRoot"] is True and pod["runAsUser"] > 0, name
@@ -305,9 +374,22 @@ def test_pods_run_non_root_on_a_read_only_root_with_a_tmp_volume(case):
                 assert {"cpu", "memory"} <= set(container["resources"][kind]), name
 
 
-def test_termination_grace_period_is_a_value():
-    spec = one(render("default", ("terminationGracePeriodSeconds=123",)), "Deployment")["spec"]["template"]["spec"]
-    assert spec["terminationGracePeriodSeconds"] == 123
+def test_termination_grace_period_and_shutdown_grace_are_values():
+    docs = render("default", ("terminationGracePeriodSeconds=123", "shutdownGraceSeconds=100", "worker.enabled=true"))
+    for component in ("bot", "worker"):
+        assert deployment(docs, component)["spec"]["template"]["spec"]["terminationGracePeriodSeconds"] == 123
+        assert env_values(bot_container(docs, component))["SHUTDOWN_GRACE_SECONDS"] == "100"
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_every_pod_outlives_its_shutdown_grace(case):
+    """SIGKILL comes only after running jobs had SHUTDOWN_GRACE_SECONDS and the rest was released."""
+    docs = render(case, ("worker.enabled=true",))
+    for component in ("bot", "worker"):
+        spec = deployment(docs, component)["spec"]["template"]["spec"]
+        (container,) = spec["containers"]
+        grace = Settings(shutdown_grace_seconds=env_values(container)["SHUTDOWN_GRACE_SECONDS"]).shutdown_grace_seconds
+        assert spec["terminationGracePeriodSeconds"] >= grace + 10, (case, component)
 
 
 # ------------------------------------------------------------------------------- environment
@@ -326,15 +408,36 @@ def test_every_variable_is_one_the_bot_reads(case):
             assert set(names) - allowed == set(), (name, set(names) - allowed)
 
 
-@pytest.mark.parametrize(("workers", "expected"), [("0", None), ("2", "/tmp/prometheus")])
-def test_worker_processes_get_a_metrics_directory_on_the_writable_tmp(workers, expected):
-    env = {e["name"]: e.get("value") for e in bot_container(render(sets=(f"workers={workers}",)))["env"]}
-    assert env.get("PROMETHEUS_MULTIPROC_DIR") == expected
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_every_bot_pod_sets_its_worker_threads(case):
+    docs = render(case)
+    threads = {
+        d["metadata"]["labels"]["app.kubernetes.io/component"]: env_values(
+            d["spec"]["template"]["spec"]["containers"][0]
+        )
+        for d in kinds(docs, "Deployment")
+    }
+    assert set(threads) == ({"bot", "worker"} if _worker_enabled(case) else {"bot"})
+    for component, env in threads.items():
+        assert int(env["WORKER_THREADS"]) >= (1 if component == "worker" else 0), (case, component)
+    # a serving pod that only acks has a worker Deployment to answer
+    assert int(threads["bot"]["WORKER_THREADS"]) > 0 or "worker" in threads
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_one_process_per_container_so_no_metrics_directory_is_shared(case):
+    """The job workers are threads; each process (serving or worker pod) serves its own /metrics."""
+    for name, spec in pod_specs(render(case, ("worker.enabled=true",))).items():
+        for container in spec["containers"]:
+            assert "PROMETHEUS_MULTIPROC_DIR" not in env_values(container), name
 
 
 def test_the_chart_sets_only_settings_the_model_has():
     assert set(_managed_settings()) <= SETTINGS
-    assert {"SLACK_BOT_TOKEN", "DATABASE_URL", "LAZY_WORKERS", "CLUSTERS_FILE"} <= set(_managed_settings())
+    assert {"SLACK_BOT_TOKEN", "DATABASE_URL", "WORKER_THREADS", "SHUTDOWN_GRACE_SECONDS", "CLUSTERS_FILE"} <= set(
+        _managed_settings()
+    )
+    assert "LAZY_WORKERS" not in _managed_settings()
 
 
 def test_every_other_setting_can_be_given_by_name():
@@ -357,12 +460,16 @@ def test_values_become_the_settings_they_name():
     assert env["REQUEST_CHANNELS"] == ",".join(values["requestChannels"])
     assert env["APPROVER_USER_IDS"] == ",".join(values["approvers"]["userIds"])
     assert env["APPROVER_USERGROUP"] == values["approvers"]["usergroup"]
-    assert env["LAZY_WORKERS"] == str(values["workers"])
+    assert env["WORKER_THREADS"] == str(values["workerThreads"])
+    assert env["SHUTDOWN_GRACE_SECONDS"] == str(values["shutdownGraceSeconds"])
+    assert env_values(bot_container(render("http"), "worker"))["WORKER_THREADS"] == str(values["worker"]["threads"])
     assert env["CLUSTER_NAME"] == values["aws"]["clusterName"] and env["AWS_REGION"] == values["aws"]["region"]
     assert env["DEFAULT_TIMEZONE"] == values["settings"]["DEFAULT_TIMEZONE"]
     parsed = Settings(**{k.lower(): v for k, v in env.items() if k in SETTINGS and v is not None})
     assert parsed.approver_ids == tuple(values["approvers"]["userIds"])
     assert parsed.request_channel_ids == tuple(values["requestChannels"])
+    assert parsed.worker_threads == values["workerThreads"]
+    assert parsed.shutdown_grace_seconds == values["shutdownGraceSeconds"]
 
 
 def test_clusters_file_is_mounted_where_clusters_file_points():
@@ -372,14 +479,15 @@ def test_clusters_file_is_mounted_where_clusters_file_points():
     (config,) = [c for c in kinds(docs, "ConfigMap") if "clusters.yaml" in c["data"]]
     parsed = parse_clusters(yaml.safe_load(config["data"]["clusters.yaml"]))
     assert parsed.default in parsed.clusters
-    deployment = one(docs, "Deployment")
-    spec = deployment["spec"]["template"]["spec"]
-    env = {e["name"]: e.get("value") for e in bot_container(docs)["env"]}
-    mounts = {m["name"]: m["mountPath"] for m in bot_container(docs)["volumeMounts"]}
-    volume = next(v for v in spec["volumes"] if v.get("configMap", {}).get("name") == config["metadata"]["name"])
-    (item,) = volume["configMap"]["items"]
-    assert env["CLUSTERS_FILE"] == f"{mounts[volume['name']]}/{item['path']}" and item["key"] == "clusters.yaml"
-    assert "checksum/clusters" in deployment["spec"]["template"]["metadata"]["annotations"]
+    for component in ("bot", "worker"):  # the worker pods diagnose, so they read it too
+        workload = deployment(docs, component)
+        spec = workload["spec"]["template"]["spec"]
+        env = env_values(bot_container(docs, component))
+        mounts = {m["name"]: m["mountPath"] for m in bot_container(docs, component)["volumeMounts"]}
+        volume = next(v for v in spec["volumes"] if v.get("configMap", {}).get("name") == config["metadata"]["name"])
+        (item,) = volume["configMap"]["items"]
+        assert env["CLUSTERS_FILE"] == f"{mounts[volume['name']]}/{item['path']}" and item["key"] == "clusters.yaml"
+        assert "checksum/clusters" in workload["spec"]["template"]["metadata"]["annotations"]
 
 
 def test_a_clusters_file_given_as_text_is_mounted_as_is():
@@ -421,9 +529,12 @@ def test_service_account_carries_the_irsa_role_only_when_given():
 
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_network_policy_allows_dns_https_and_the_database_only(case):
-    docs = render(case)
+    docs = render(case, ("worker.enabled=true",))
     policy = one(docs, "NetworkPolicy")["spec"]
-    assert policy["podSelector"]["matchLabels"] == one(docs, "Deployment")["spec"]["selector"]["matchLabels"]
+    for workload in kinds(docs, "Deployment"):  # the serving pods and the worker pods, not the migration
+        assert _selects(policy["podSelector"], _pod_labels(workload)), workload["metadata"]["name"]
+    (job,) = kinds(docs, "Job")
+    assert not _selects(policy["podSelector"], _pod_labels(job))
     assert set(policy["policyTypes"]) == {"Ingress", "Egress"}
     ports = {(p["port"], p["protocol"]) for rule in policy["egress"] for p in rule["ports"]}
     assert ports == {(53, "UDP"), (53, "TCP"), (443, "TCP"), (5432, "TCP")}
@@ -438,11 +549,13 @@ def test_database_egress_can_be_narrowed_to_cidrs():
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_pdb_keeps_a_replica_of_the_deployment(case):
+def test_pdb_keeps_a_replica_of_each_deployment(case):
     docs = render(case)
-    pdb, deployment = one(docs, "PodDisruptionBudget"), one(docs, "Deployment")
-    assert pdb["spec"]["selector"]["matchLabels"] == deployment["spec"]["selector"]["matchLabels"]
-    assert 1 <= pdb["spec"]["minAvailable"] < deployment["spec"]["replicas"]
+    workloads, budgets = kinds(docs, "Deployment"), kinds(docs, "PodDisruptionBudget")
+    assert len(budgets) == len(workloads) == (2 if _worker_enabled(case) else 1)
+    for workload in workloads:
+        (pdb,) = [b for b in budgets if _selects(b["spec"]["selector"], _pod_labels(workload))]
+        assert 1 <= pdb["spec"]["minAvailable"] < workload["spec"]["replicas"], workload["metadata"]["name"]
 
 
 def test_the_install_guide_names_every_value():
@@ -454,7 +567,7 @@ def test_the_install_guide_names_every_value():
     ]
     nested = [
         f"{key}.{sub}"
-        for key in ("secrets", "rbac", "approvers", "networkPolicy", "pdb", "serviceAccount")
+        for key in ("secrets", "rbac", "approvers", "networkPolicy", "pdb", "serviceAccount", "worker")
         for sub in values[key]
         if f"{key}.{sub}" not in guide and f".{sub}`" not in guide
     ]
