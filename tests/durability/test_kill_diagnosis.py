@@ -1,0 +1,79 @@
+"""A worker SIGKILLed in the middle of a diagnosis: another worker answers the request, once.
+
+The acking side queues the slash command; worker A claims the job and is held inside the diagnosis
+(its read of the pod, at the Kubernetes stand-in), with the request recorded and its thread opened.
+A is SIGKILLed there. Its lease lapses and worker B claims the job again (attempt 2): the request is
+resumed, not started again and not dropped as a delivery seen before. The thread ends with one
+status message, one diagnosis and one plan with buttons; the job is done after two attempts.
+
+The second test kills A later: after the findings and the plan were posted, while the thread's
+status message is being updated (the last step before the plans' message ids are stored).
+"""
+
+from __future__ import annotations
+
+from tests.durability.harness import has_buttons
+from tests.polling import wait
+
+POD = "/api/v1/namespaces/cloudon/pods/api-7d9f8-zz81m"
+
+
+def test_sigkill_mid_diagnosis_is_answered_once_by_the_next_worker(world):
+    trigger = world.slash("restart cloudon/api-7d9f8-zz81m")
+    assert [(j.kind, j.state, j.attempts) for j in world.jobs()] == [("run_ops", "queued", 0)]
+
+    gate = world.kube.gate("GET", POD)
+    first = world.worker("a")
+    gate.wait_held(1)
+    # A is inside the diagnosis: the job is its, the request recorded and its thread opened
+    job = world.job("run_ops")
+    assert (job.state, job.attempts) == ("running", 1)
+    req = world.request_for(trigger)
+    assert req is not None and req.state == "diagnosing" and req.status_ts, first.tail()
+    first.sigkill()
+    gate.drop()  # the read A was making is never answered
+
+    second = world.worker("b")
+    wait(lambda: world.job("run_ops").state == "done", 90, "the job to be finished by the second worker", 0.1)
+    job = world.job("run_ops")
+    assert (job.state, job.attempts) == ("done", 2), second.tail()
+
+    (req,) = world.repo.latest_requests()
+    assert req.state == "open"  # answered: it left 'diagnosing' with a plan awaiting approval
+    thread = world.thread(req)
+    roots = [m for m in thread if m.thread_ts is None]
+    diagnoses = [m for m in thread if m.thread_ts and "is owned by ReplicaSet/api-7d9f8" in (m.text or "")]
+    plans = [m for m in thread if has_buttons(m)]
+    assert (len(roots), len(diagnoses), len(plans)) == (1, 1, 1), [m.text for m in thread]
+    (plan,) = world.repo.plans_for_request(req.id)
+    assert (plan.status, plan.message_ts) == ("proposed", plans[0].ts)
+    assert gate.seen == 2  # the pod was read once by each attempt
+
+
+def test_sigkill_after_the_diagnosis_was_posted_leaves_one_diagnosis_and_one_live_plan(world):
+    trigger = world.slash("restart cloudon/api-7d9f8-zz81m")
+    # the status update that follows the posted findings and plan: the diagnosis's last Slack call
+    gate = world.slack.gate(lambda method, args: method == "chat.update" and "Waiting for approval" in str(args))
+    first = world.worker("a")
+    gate.wait_held(1)
+    req = world.request_for(trigger)
+    # the plans' messages and the request's state were recorded as soon as they were posted
+    assert req.state == "open" and len([m for m in world.thread(req) if has_buttons(m)]) == 1, first.tail()
+    first.sigkill()
+    gate.drop()
+
+    world.worker("b")
+    wait(lambda: world.job("run_ops").state == "done", 90, "the job to be finished by the second worker", 0.1)
+    assert world.job("run_ops").attempts == 2
+    req = world.request_for(trigger)
+    assert req.state == "open"
+    thread = world.thread(req)
+    diagnoses = [m for m in thread if m.thread_ts and "is owned by ReplicaSet/api-7d9f8" in (m.text or "")]
+    buttons = [m.ts for m in thread if has_buttons(m)]
+    live = [p.message_ts for p in world.repo.plans_for_request(req.id) if p.status == "proposed"]
+    assert len(live) == 1 and all(live)
+    # every Approve button the thread shows is for a plan that can still be approved, and the findings once
+    assert buttons == live and len(diagnoses) == 1, (buttons, live, len(diagnoses))
+    # the retry brought the status line the first attempt never updated up to date
+    status = next(m for m in world.slack.messages(req.channel) if m.ts == req.status_ts)
+    assert "Waiting for approval" in status.text
