@@ -15,6 +15,8 @@ TABLE = ROOT / "docs" / "ASSUMPTIONS.md"
 HEADER = ["id", "area", "the code assumes", "upstream source", "checked", "test"]
 AREAS = {
     "AWS",
+    "PostgreSQL",
+    "SQLite",
     "Kubernetes",
     "Slack",
     "Load Balancer Controller",
