@@ -104,3 +104,20 @@ def test_a_slash_command_is_keyed_by_its_trigger_id():
     assert delivery_id({"command": "/ops", "trigger_id": "13345224609.738474920.8088930838d88f008e0"}) == (
         "trigger:13345224609.738474920.8088930838d88f008e0"
     )
+
+
+class Unreachable(JobStore):
+    """A jobs table that cannot be written (the database is away)."""
+
+    def enqueue(self, *args, **kwargs):
+        raise ConnectionError("database unreachable")
+
+
+def test_an_ack_whose_job_cannot_be_queued_is_an_error_to_slack_not_a_promise(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'jobs.db'}")
+    try:
+        response = _app(Unreachable(engine)).dispatch(BoltRequest(body=_event("Ev3", "3.0"), mode="socket_mode"))
+        # Slack gets a 500: it retries the event later, and a slash command tells its user it failed
+        assert response.status == 500
+    finally:
+        engine.dispose()
