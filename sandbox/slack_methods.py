@@ -69,6 +69,7 @@ def method_table(s: SlackStandIn) -> dict[str, Callable[[dict], dict]]:
         "users.info": m.users_info,
         "auth.test": m.auth_test,
         "conversations.info": m.conversations_info,
+        "conversations.replies": m.conversations_replies,
         "reactions.add": m.reactions_add,
         "files.getUploadURLExternal": m.upload_url,
         "files.completeUploadExternal": m.complete_upload,
@@ -263,6 +264,26 @@ class _Methods:
             "is_shared": False,
         }
         return {"channel": {**flags, **channel}}
+
+    def conversations_replies(self, args: dict) -> dict:
+        """A thread, parent first, as conversations.replies returns it: ``thread_not_found`` for a ts that
+        starts no thread the stand-in holds, the channel refusals of the other conversation methods, one
+        page of up to ``limit`` messages (Slack's default and cap: 1000) with ``next_cursor`` for the rest."""
+        channel, ts = str(args.get("channel") or ""), str(args.get("ts") or "")
+        if not channel:
+            raise SlackError("channel_not_found")
+        self._channel_checks(channel)
+        with self.s._lock:
+            thread = [m for m in self.s._state.messages if m.channel == channel and (m.ts == ts or m.thread_ts == ts)]
+        if not any(m.ts == ts for m in thread):
+            raise SlackError("thread_not_found")
+        limit = max(1, min(int(args.get("limit") or 1000), 1000))
+        start = int(args.get("cursor") or 0)
+        page = thread[start : start + limit]
+        more = start + limit < len(thread)
+        body: dict = {"messages": [self._wire(m) for m in page], "has_more": more}
+        body["response_metadata"] = {"next_cursor": str(start + limit) if more else ""}
+        return body
 
     def auth_test(self, _args: dict) -> dict:
         return {

@@ -443,3 +443,19 @@ def test_socket_mode_envelope_is_acked_by_a_bolt_app(slack):
         handler.close()
     assert ack["envelope_id"] == "e1"
     assert ack["payload"]["text"] == "on it: pods cloudon"
+
+
+def test_a_thread_reads_back_parent_first_in_pages_and_an_unknown_ts_is_thread_not_found(slack, client):
+    slack.add_channel("C_REQ", "eks-requests")
+    parent = client.chat_postMessage(channel="C_REQ", text="status")["ts"]
+    for n in range(3):
+        client.chat_postMessage(channel="C_REQ", thread_ts=parent, text=f"reply {n}")
+    client.chat_postMessage(channel="C_REQ", text="elsewhere")
+    first = client.conversations_replies(channel="C_REQ", ts=parent, limit=2)
+    assert [m["text"] for m in first["messages"]] == ["status", "reply 0"] and first["has_more"]
+    cursor = first["response_metadata"]["next_cursor"]
+    rest = client.conversations_replies(channel="C_REQ", ts=parent, limit=2, cursor=cursor)
+    assert [m["text"] for m in rest["messages"]] == ["reply 1", "reply 2"] and not rest["has_more"]
+    assert all(m["bot_id"] for m in first["messages"] + rest["messages"])
+    missing = slack_error(lambda: client.conversations_replies(channel="C_REQ", ts="1.000001"))
+    assert missing.response["error"] == "thread_not_found"
