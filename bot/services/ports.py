@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from bot.cloud.context import ClusterContext
 from bot.domain import Diagnosis, Msg
 from bot.store.records import PlanRecord, RequestRecord
+
+
+@dataclass(frozen=True)
+class Posted:
+    """A request's diagnosis as its thread shows it: the findings message, and each plan's message by plan id."""
+
+    findings: bool
+    plans: Mapping[int, str]
 
 
 class ThreadPort(Protocol):
@@ -21,6 +30,14 @@ class ThreadPort(Protocol):
 
     def diagnosis(self, req: RequestRecord, diagnosis: Diagnosis, plans: Sequence[PlanRecord]) -> list[str]:
         """Post findings and one message per plan (with buttons); return the plans' message ts."""
+        ...
+
+    def plan_message(self, req: RequestRecord, plan: PlanRecord) -> str:
+        """Post one plan's message (with buttons) in the thread; its ts."""
+        ...
+
+    def posted(self, req: RequestRecord) -> Posted:
+        """What the bot has already posted in the request's thread: read from the thread itself."""
         ...
 
     def plan_changed(

@@ -138,10 +138,29 @@ class RequestService:
         if not req.status_ts:
             req = self._open_thread(req, ask.thread_ts or req.thread_ts)
         if req.diagnosis is not None:
+            # the diagnosis was recorded: whether it reached the thread, the thread itself says
+            posted = self.svc.thread.posted(req)
+            if posted.findings:
+                self._finish_posted(req, posted.plans)
+                return req
             self._expire_unposted(req)
         log.info("resuming a request an earlier attempt left diagnosing", extra={"request_id": req.id})
         self.diagnose(req, ask.aws_error, ask.image_pull)
         return req
+
+    def _finish_posted(self, req: RequestRecord, shown: Mapping[int, str]) -> None:
+        """The findings are in the thread: post only the plan messages that are not, then record them
+        and the request's state, and bring the status line up to date."""
+        svc = self.svc
+        log.info("resuming a request whose findings were posted", extra={"request_id": req.id})
+        plans = [p for p in svc.repo.plans_for_request(req.id) if p.status == PlanStatus.PROPOSED]
+        message_ts = {p.id: shown.get(p.id) or p.message_ts or svc.thread.plan_message(req, p) for p in plans}
+        with svc.repo.unit() as uow:
+            for plan_id, ts in message_ts.items():
+                svc.repo.set_plan_fields(plan_id, message_ts=ts)
+            svc.repo.update_request(req.id, state="open" if plans else "done")
+            uow.commit()
+        self._refresh_status(replace(req, state="open" if plans else "done"))
 
     def _refresh_status(self, req: RequestRecord) -> None:
         """The thread's status line as the answered request left it (the attempt may have died just

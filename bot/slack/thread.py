@@ -10,6 +10,7 @@ goes through ``bot.mrkdwn``: a ``Msg`` is escaped, only ``Mrkdwn`` is sent as ma
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -19,10 +20,18 @@ from slack_sdk.errors import SlackApiError
 from bot.domain import Diagnosis, Msg
 from bot.mrkdwn import Mrkdwn, as_mrkdwn, clip
 from bot.services.approvers import Approvers
+from bot.services.ports import Posted
 from bot.slack import attachments, posting, render
 from bot.store.records import PlanRecord, RequestRecord
 
 log = logging.getLogger(__name__)
+
+PLAN_BLOCK = re.compile(r"plan-(\d+)")
+
+
+def findings_block_id(req: RequestRecord) -> str:
+    return f"diagnosis-{req.id}"
+
 
 EVENT_TEXT = {
     "applying": ("⏳", "decide_none"),
@@ -65,6 +74,8 @@ class SlackThread:
         """The findings, then one message per plan; what a message cannot hold is attached as a file."""
         headline = clip(as_mrkdwn(diagnosis.headline, req.lang), 3000)
         blocks = render.diagnosis_blocks(req, diagnosis)
+        # the findings message says whose it is, so a retried attempt can tell it was posted (``posted``)
+        blocks = [{**blocks[0], "block_id": findings_block_id(req)}, *blocks[1:]] if blocks else blocks
         self._post(req.lang, channel=req.channel, thread_ts=req.thread_ts, text=headline, blocks=blocks)
         full = attachments.diagnosis_file(req, diagnosis)
         if full is not None:
@@ -72,20 +83,51 @@ class SlackThread:
         for f in diagnosis.findings:
             for file in (f.data or {}).get("files", []):
                 self._upload(req, file)
-        out = []
-        for plan in plans:
-            resp = self._post(
-                req.lang,
-                channel=req.channel,
-                thread_ts=req.thread_ts,
-                text=render.plan_fallback_text(plan, req.lang),
-                blocks=render.plan_blocks(plan, req.lang, self.approvers.mention()),
-            )
-            out.append(resp["ts"])
-            steps = attachments.plan_file(plan, req.lang)
-            if steps is not None:
-                self._upload(req, steps)
-        return out
+        return [self.plan_message(req, plan) for plan in plans]
+
+    def plan_message(self, req: RequestRecord, plan: PlanRecord) -> str:
+        resp = self._post(
+            req.lang,
+            channel=req.channel,
+            thread_ts=req.thread_ts,
+            text=render.plan_fallback_text(plan, req.lang),
+            blocks=render.plan_blocks(plan, req.lang, self.approvers.mention()),
+        )
+        steps = attachments.plan_file(plan, req.lang)
+        if steps is not None:
+            self._upload(req, steps)
+        return resp["ts"]
+
+    def posted(self, req: RequestRecord) -> Posted:
+        """The bot's findings and plan messages in the thread (``conversations.replies``, every page).
+
+        A plan message is known by its block id ``plan-N`` (``render.plan_blocks``), the findings by
+        ``findings_block_id``; only the bot's own messages count. When Slack will not say (a missing
+        ``channels:history`` scope, a rate limit), nothing counts as posted: the caller diagnoses again,
+        which may repeat the findings but never leaves the request unanswered.
+        """
+        findings, plans = False, {}
+        cursor = None
+        while True:
+            try:
+                page = self.client.conversations_replies(
+                    channel=req.channel, ts=req.thread_ts, limit=200, cursor=cursor
+                )
+            except SlackApiError as exc:  # refused (scope, rate limit): unknown, which the caller treats as not posted
+                log.warning("could not read the request's thread", extra={"error": exc.response.get("error")})
+                return Posted(False, {})
+            for message in page.get("messages") or []:
+                if not message.get("bot_id"):
+                    continue
+                for block in message.get("blocks") or []:
+                    block_id = str(block.get("block_id") or "")
+                    if block_id == findings_block_id(req):
+                        findings = True
+                    elif (plan_id := PLAN_BLOCK.fullmatch(block_id)) is not None:
+                        plans[int(plan_id.group(1))] = str(message.get("ts", ""))
+            cursor = (page.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return Posted(findings, plans)
 
     def _upload(self, req: RequestRecord, file: dict[str, Any]) -> None:
         """A file in the request's thread (files.uploadV2: getUploadURLExternal + completeUploadExternal)."""

@@ -62,7 +62,7 @@ def test_a_job_whose_worker_dies_every_attempt_is_failed_and_told_in_its_thread_
         return [m.text for m in world.thread(req) if ref in (m.text or "")]
 
     (text,) = wait(notices, 30, "the notice in the request's thread")
-    assert text.startswith(f"<@{DEV}> ⚠️ I could not finish your request after 2 attempt(s)")
+    assert text.startswith(f"<@{DEV}> ⚠️ I could not finish your request: 2 attempt(s) stopped")
     # two more heartbeats of the pool (each says it is alive, then looks for jobs to fail): the
     # first one's look has ended once the second has begun, and it found nothing more to fail
     beat = _last_beat(world)

@@ -6,8 +6,9 @@ A is SIGKILLed there. Its lease lapses and worker B claims the job again (attemp
 resumed, not started again and not dropped as a delivery seen before. The thread ends with one
 status message, one diagnosis and one plan with buttons; the job is done after two attempts.
 
-The second test kills A later: after the findings and the plan were posted, while the thread's
-status message is being updated (the last step before the plans' message ids are stored).
+The second test kills A after the findings and the plan were posted and recorded, while the
+thread's status message is being updated. The third kills A between the findings and the plan's
+message: B reads the thread (``conversations.replies``), sees the findings, and posts only the plan.
 """
 
 from __future__ import annotations
@@ -77,3 +78,27 @@ def test_sigkill_after_the_diagnosis_was_posted_leaves_one_diagnosis_and_one_liv
     # the retry brought the status line the first attempt never updated up to date
     status = next(m for m in world.slack.messages(req.channel) if m.ts == req.status_ts)
     assert "Waiting for approval" in status.text
+
+
+def test_sigkill_between_the_findings_and_the_plan_message_posts_only_the_plan(world):
+    trigger = world.slash("restart cloudon/api-7d9f8-zz81m")
+    # the plan's message, the one after the findings: A posts the findings, then is held here
+    gate = world.slack.gate(lambda method, args: method == "chat.postMessage" and "approve_plan" in str(args))
+    first = world.worker("a")
+    gate.wait_held(1)
+    req = world.request_for(trigger)
+    findings = [m for m in world.thread(req) if "is owned by ReplicaSet/api-7d9f8" in (m.text or "")]
+    assert req.state == "diagnosing" and len(findings) == 1 and req.diagnosis, first.tail()
+    first.sigkill()
+    gate.drop()
+
+    world.worker("b")
+    wait(lambda: world.job("run_ops").state == "done", 90, "the job to be finished by the second worker", 0.1)
+    req = world.request_for(trigger)
+    assert req.state == "open"
+    thread = world.thread(req)
+    diagnoses = [m for m in thread if m.thread_ts and "is owned by ReplicaSet/api-7d9f8" in (m.text or "")]
+    buttons = [m.ts for m in thread if has_buttons(m)]
+    (plan,) = world.repo.plans_for_request(req.id)  # the plan the first attempt recorded, not a new one
+    assert (len(diagnoses), buttons, plan.status) == (1, [plan.message_ts], "proposed"), [m.text for m in thread]
+    assert world.slack.calls_to("conversations.replies")  # it read the thread to know what was posted
