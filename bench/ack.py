@@ -1,183 +1,122 @@
-"""Ack latency and serving memory: the bot against a bare Bolt app, same load, same run.
+"""What users feel: time to answer and ack latency at 20 concurrent users, the bare-Bolt ack baseline, a crash.
 
-Called by ``bench.run``. Three processes besides this one: the stand-ins (``bench.stand_ins``),
-the bare app and the real bot (both ``bench.serve_sandbox``). This process only generates load
-(``bench.load``). For the bot, every ack triggers a lazy ``pods -A`` diagnosis (in a worker
-process, as ``chatops serve`` runs with ``LAZY_WORKERS``); the figures are taken while those run.
+Called by ``bench.run``. Besides this process: the stand-ins (``bench.stand_ins``: moto, Kubernetes
+with the 5,000-pod image-pull world and the pod-restart world, Slack), the bot as it is deployed
+(``bench.bots``), and afterwards the bare Bolt app (``bench.serve_sandbox``). This process only plays
+the users.
 
-Two shapes of load, both from 20 concurrent clients: *paced* (each client pauses a random time,
-0.5 s on average, after each ack, so about 40 commands a second arrive independently: a very
-busy workspace, faster than the diagnoses can keep up with) gives ``ack_*``; *burst* (no pause at
-all, hundreds of commands a second, every client always waiting for an ack) gives ``burst_ack_*``.
-
-The two apps are measured in ``ROUNDS`` alternating rounds and each figure pools the rounds, so a
-slow minute of the machine falls on both and a p99 rests on more than a handful of samples. After
-each round of the bot the run waits until every diagnosis it triggered has finished, so the bare
-app is never measured while the bot's diagnoses still run; ``serve_rss_mb`` (the bot process's
-``VmHWM``) covers the whole load. ``*_vs_bare_round<N>`` gives each round's ratio on its own, which
-shows how much a single short run of this benchmark swings on the machine it ran on.
-
-The stand-ins play Slack, AWS and the Kubernetes API, which in production are other machines. On a
-small benchmark machine they would take CPU from the process under test, so they run at idle
-priority (``bot.supervisor.yield_cpu_to_acks``, as the bot's own workers do).
+1. ``CLIENTS`` users in a loop for ``USERS_SECONDS`` (``bench.users``) against ``chatops serve`` with
+   ``WORKER_THREADS=0`` and one ``chatops worker`` (4 threads) answering, the chart's layout for busy
+   clusters: ``time_to_answer_*`` (signed command to the first diagnosis message in the request's
+   thread), ``ack_*`` (client side), ``serve_rss_mb`` and ``worker_rss_mb`` (each process's
+   ``VmHWM``). Then ``INPROCESS_SECONDS`` of the same against ``chatops serve`` alone, its own 4
+   worker threads answering (the embedded default): the same figures, prefixed ``inprocess_``.
+2. The bare app under the same number of clients sending at the rate the users did (paced: each
+   client pauses a random time after each ack): ``bare_bolt_ack_*``. ``ack_p99_vs_bare`` is the
+   bot's ack p99 over the bare app's, for information: the bot's acks share the process with its
+   diagnoses, the bare app has none.
+3. The crash run (``bench.crash``): ``crash_*``.
 """
 
 from __future__ import annotations
 
 import random
 import secrets
+import shutil
+import tempfile
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
-from bench.load import LoadResult, percentile, run_load
+from bench import bots
+from bench.crash import measure_crash
+from bench.load import percentile, run_load
 from bench.procs import Child
-from sandbox.aws import SANDBOX_REGION
+from bench.stand_ins import BENCH_CHANNEL
+from bench.users import figures, run_users
 
 CLIENTS = 20
-THINK_SECONDS = 0.5
-ROUNDS = 5
-WARM_UP_PER_CLIENT = 2
+USERS_SECONDS = 150.0
+INPROCESS_SECONDS = 60.0
+BARE_SECONDS = 30.0
 
 
-def _aws_env(moto_url: str) -> dict[str, str]:
-    return {
-        "AWS_ENDPOINT_URL": moto_url,
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": SANDBOX_REGION,
-        "AWS_REGION": SANDBOX_REGION,
-    }
-
-
-def _wait_diagnoses(server: Child, expected: int, timeout: float) -> tuple[dict[str, int], float]:
-    started = time.monotonic()
-    while True:
-        states = server.ask("stats")
-        finished = sum(n for state, n in states.items() if state != "diagnosing")
-        if finished >= expected or time.monotonic() - started > timeout:
-            return states, time.monotonic() - started
-        time.sleep(0.2)
-
-
-class _Pooled:
-    """Latencies and status codes of one app under one shape, over all rounds."""
-
-    def __init__(self) -> None:
-        self.latencies: list[float] = []
-        self.rounds: list[tuple[float, ...]] = []
-        self.statuses: dict[int, int] = {}
-        self.seconds = 0.0
-
-    def add(self, result: LoadResult) -> None:
-        self.latencies.extend(result.latencies_ms)
-        self.rounds.append(result.latencies_ms)
-        for code, n in result.statuses.items():
-            self.statuses[code] = self.statuses.get(code, 0) + n
-        self.seconds += result.seconds
-
-    def ms(self, pct: float) -> float:
-        return round(percentile(self.latencies, pct), 1)
-
-
-def measure_ack(
-    per_client: int = 20, drain_timeout: float = 180.0, serve_module: str = "bench.serve_sandbox"
-) -> dict[str, Any]:
+def measure_ack() -> dict[str, Any]:
     secret = secrets.token_hex(16)
-    world = Child("bench.stand_ins", "--idle")
-    slack_api = world.announce["slack_api"]
-    response_url = slack_api.removesuffix("/api/") + "/response/bench"
-    pooled = {(app, shape): _Pooled() for app in ("bare", "full") for shape in ("paced", "burst")}
-    drains: list[float] = []
-    servers: list[Child] = []
+    world = Child("bench.stand_ins")
+    tmp = tempfile.mkdtemp(prefix="chatops-bench-")
+    out: dict[str, Any] = {"ack_clients": CLIENTS, "users_seconds": USERS_SECONDS, "pods": world.announce["pods"]}
     try:
-        bare = Child("bench.serve_sandbox", "--mode", "bare", "--secret", secret, "--slack-api", slack_api)
-        servers.append(bare)
-        full = Child(
-            serve_module,
-            "--mode",
-            "full",
-            "--secret",
-            secret,
-            "--slack-api",
-            slack_api,
-            "--kube",
-            world.announce["kube"],
-            env=_aws_env(world.announce["moto"]),
-        )
-        servers.append(full)
-        for server in (bare, full):  # warm-up, not counted
-            run_load(server.announce["url"], secret, CLIENTS, WARM_UP_PER_CLIENT, response_url=response_url)
-        expected = CLIENTS * WARM_UP_PER_CLIENT
-        states, _ = _wait_diagnoses(full, expected, drain_timeout)
-        for round_no in range(ROUNDS):
-            order = (("bare", bare), ("full", full)) if round_no % 2 == 0 else (("full", full), ("bare", bare))
-            for app, server in order:
-                url = server.announce["url"]
-                pooled[app, "paced"].add(
-                    run_load(
-                        url,
-                        secret,
-                        CLIENTS,
-                        per_client,
-                        response_url=response_url,
-                        think=THINK_SECONDS,
-                        seed=round_no + 1,
-                    )
-                )
-                pooled[app, "burst"].add(run_load(url, secret, CLIENTS, per_client, response_url=response_url))
-                if app == "full":
-                    expected += 2 * CLIENTS * per_client
-                    states, drain = _wait_diagnoses(full, expected, drain_timeout)
-                    drains.append(drain)
-        rss = full.peak_rss_mb()
-        slack = world.ask("stats")
+        # the deployment the chart recommends for busy clusters: serving pods ack, worker pods answer
+        split = _users(bots.BotConfig(secret, f"sqlite:///{Path(tmp) / 'split.db'}", world.announce), world, True)
+        ours, rate = split.pop("users_rate_acks"), split.pop("users_rate")
+        out.update(split)
+        # everything in one process (the embedded default): its acks share the interpreter with diagnoses
+        one = _users(bots.BotConfig(secret, f"sqlite:///{Path(tmp) / 'one.db'}", world.announce), world, False)
+        out.update({f"inprocess_{key}": value for key, value in one.items() if not key.startswith("users_rate")})
+        out.update(_bare(secret, world, ours, rate))
+        started = time.monotonic()
+        out.update(measure_crash(world, secret))
+        out["bench_crash_seconds"] = round(time.monotonic() - started, 1)
+        out["ack_slack_calls"] = world.ask("stats")["slack_calls"]
     finally:
-        for server in servers:
-            server.stop()
         world.stop()
-    return _figures(pooled, states, drains, rss, slack)
-
-
-def _figures(
-    pooled: dict[tuple[str, str], _Pooled],
-    states: dict[str, int],
-    drains: list[float],
-    rss: float | None,
-    slack: dict[str, int],
-) -> dict[str, Any]:
-    paced, burst = pooled["full", "paced"], pooled["full", "burst"]
-    bare_paced, bare_burst = pooled["bare", "paced"], pooled["bare", "burst"]
-    out: dict[str, Any] = {
-        "ack_p50_ms": paced.ms(50),
-        "ack_p99_ms": paced.ms(99),
-        "bare_bolt_ack_p50_ms": bare_paced.ms(50),
-        "bare_bolt_ack_p99_ms": bare_paced.ms(99),
-        "burst_ack_p50_ms": burst.ms(50),
-        "burst_ack_p99_ms": burst.ms(99),
-        "burst_bare_bolt_ack_p50_ms": bare_burst.ms(50),
-        "burst_bare_bolt_ack_p99_ms": bare_burst.ms(99),
-        "ack_clients": CLIENTS,
-        "ack_think_ms": int(THINK_SECONDS * 1000),
-        "ack_rounds": ROUNDS,
-        "ack_requests_per_shape": len(paced.latencies),
-        "ack_paced_commands_per_s": round(len(paced.latencies) / paced.seconds, 1),
-        "ack_non_200": sum(n for p in pooled.values() for code, n in p.statuses.items() if code != 200),
-        "ack_diagnoses_done": states.get("done", 0),
-        "ack_diagnoses_not_done": sum(n for state, n in states.items() if state != "done"),
-        "ack_drain_seconds": round(max(drains, default=0.0), 1),
-        "ack_slack_calls": slack["slack_calls"],
-        "serve_rss_mb": rss,
-    }
-    for prefix, bot, bare in (("", paced, bare_paced), ("burst_", burst, bare_burst)):
-        ratio = out[f"{prefix}ack_p99_ms"] / max(out[f"{prefix}bare_bolt_ack_p99_ms"], 0.001)
-        out[f"{prefix}ack_p99_vs_bare"] = round(ratio, 2)
-        out[f"{prefix}ack_p99_vs_bare_ci90"] = ratio_interval(bot.latencies, bare.latencies)
-        # The same ratio in each round alone (400 samples a side): how far one run's figure can swing.
-        for n, (ours, theirs) in enumerate(zip(bot.rounds, bare.rounds, strict=True), start=1):
-            out[f"{prefix}ack_p99_vs_bare_round{n}"] = round(_p99_ratio(ours, theirs), 2)
+        shutil.rmtree(tmp, ignore_errors=True)
     return out
+
+
+def _users(config: bots.BotConfig, world: Child, split: bool) -> dict[str, Any]:
+    """The users' loop against ``chatops serve``: with ``split``, ``WORKER_THREADS=0`` and one
+    ``chatops worker`` of 4 threads answering; otherwise serve's own 4 worker threads."""
+    bots.migrate(config)
+    seconds_wanted = USERS_SECONDS if split else INPROCESS_SECONDS
+    server = bots.serve(config, WORKER_THREADS="0") if split else bots.serve(config)
+    worker = bots.worker(config, 4) if split else None
+    out: dict[str, Any] = {}
+    try:
+        started = time.monotonic()
+        outcomes = run_users(
+            server.url,
+            config.secret,
+            config.database_url,
+            lambda: world.ask(f"threads {BENCH_CHANNEL}"),
+            CLIENTS,
+            seconds_wanted,
+        )
+        seconds = time.monotonic() - started
+        out["serve_rss_mb"] = server.peak_rss_mb()
+        if worker is not None:
+            out["worker_rss_mb"] = worker.peak_rss_mb()
+    finally:
+        out["serve_exit_code"] = server.stop()
+        if worker is not None:
+            out["worker_exit_code"] = worker.stop()
+    out.update(figures(outcomes, seconds))
+    out["bench_users_seconds"] = round(seconds, 1)
+    out["users_rate_acks"] = [o.ack_ms for o in outcomes]
+    out["users_rate"] = len(outcomes) / seconds
+    return out
+
+
+def _bare(secret: str, world: Child, ours: list[float], rate: float) -> dict[str, Any]:
+    """The bare app at the users' command rate, from as many clients; the bot's p99 over its p99."""
+    bare = Child("bench.serve_sandbox", "--secret", secret, "--slack-api", world.announce["slack_api"])
+    try:
+        think = CLIENTS / max(rate, 0.1)
+        per_client = max(int(BARE_SECONDS / think), 10)
+        result = run_load(bare.announce["url"], secret, CLIENTS, per_client, think=think)
+    finally:
+        bare.stop()
+    theirs = list(result.latencies_ms)
+    return {
+        "bare_bolt_ack_p50_ms": round(percentile(theirs, 50), 1),
+        "bare_bolt_ack_p99_ms": round(percentile(theirs, 99), 1),
+        "bare_bolt_requests": len(theirs),
+        "bare_bolt_non_200": sum(n for code, n in result.statuses.items() if code != 200),
+        "ack_p99_vs_bare": round(_p99_ratio(ours, theirs), 2) if ours else None,
+        "ack_p99_vs_bare_ci90": ratio_interval(ours, theirs) if ours else None,
+    }
 
 
 def _p99_ratio(ours: Sequence[float], theirs: Sequence[float]) -> float:
@@ -185,10 +124,10 @@ def _p99_ratio(ours: Sequence[float], theirs: Sequence[float]) -> float:
 
 
 def ratio_interval(ours: list[float], theirs: list[float], resamples: int = 1000, seed: int = 0) -> list[float]:
-    """90% bootstrap interval of ``p99(ours) / p99(theirs)``: how far the pooled ratio itself can move.
+    """90% bootstrap interval of ``p99(ours) / p99(theirs)``: how far the ratio itself can move.
 
     It treats samples as independent, which slow spells of the machine are not, so it is a lower
-    bound on the uncertainty; the per-round ratios show the swing between whole rounds.
+    bound on the uncertainty.
     """
     rng = random.Random(seed)
     ratios = sorted(

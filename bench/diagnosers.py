@@ -40,7 +40,7 @@ def _optional(module: str) -> Any:
         return f"{module} is not available yet ({exc})"
 
 
-def _grow_pull_world(aws: Aws, kube: KubeStandIn, world: Any, facts: dict[str, Any], pods: int, nodes: int) -> None:
+def grow_pull_world(aws: Aws, kube: KubeStandIn, world: Any, facts: dict[str, Any], pods: int, nodes: int) -> None:
     """Nodes as real moto instances in the world's private subnet; failing agent pods spread over them."""
     ec2 = aws.client("ec2")
     image_id = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
@@ -99,7 +99,7 @@ def pull_triage(moto: MotoSandbox, pods: int = PULL_PODS, nodes: int = PULL_NODE
     try:
         aws = Aws(region=SANDBOX_REGION, max_attempts=2)
         facts = world.seed_private_subnet_world(aws, kube)
-        _grow_pull_world(aws, kube, world, facts, pods, nodes)
+        grow_pull_world(aws, kube, world, facts, pods, nodes)
         ctx = ClusterContext(aws=aws, kube=Kube.from_host(kube.url), cluster_name="bench", account_id=SANDBOX_ACCOUNT)
         counts = image_pull.triage_call_counts(ctx)
         total = len(kube.list("Pod"))

@@ -1,6 +1,7 @@
 """Slash-command load: N concurrent clients POST signed ``/ops`` commands and time each ack.
 
-Used by ``bench.run`` against both serving processes (the bot and the bare Bolt app). Bodies are
+``run_load`` is the paced load ``bench.ack`` sends the bare Bolt app; ``post_slash`` is one signed
+command on a keep-alive connection, which the users of ``bench.users`` send the bot. Bodies are
 the form Slack sends for a slash command (https://docs.slack.dev/interactivity/implementing-slash-commands)
 signed with ``sandbox.signing`` at send time. One asyncio loop drives all clients, so the
 load generator itself adds little jitter. ``percentile`` is pure.
@@ -9,7 +10,6 @@ load generator itself adds little jitter. ``percentile`` is pure.
 from __future__ import annotations
 
 import asyncio
-import gc
 import itertools
 import math
 import random
@@ -39,6 +39,11 @@ def percentile(values: Sequence[float], pct: float) -> float:
     return ordered[rank - 1]
 
 
+def trigger_id(seq: str) -> str:
+    """The ``trigger_id`` of the command numbered ``seq`` (the bot's ``requests.once_key`` is ``trigger:`` and it)."""
+    return f"{seq}.bench"
+
+
 def slash_body(text: str, user: str, channel: str, response_url: str, seq: str) -> bytes:
     return urlencode(
         {
@@ -54,7 +59,7 @@ def slash_body(text: str, user: str, channel: str, response_url: str, seq: str) 
             "api_app_id": "A0SANDBOX",
             "is_enterprise_install": "false",
             "response_url": response_url,
-            "trigger_id": f"{seq}.bench",
+            "trigger_id": trigger_id(seq),
         }
     ).encode()
 
@@ -80,6 +85,29 @@ async def _post(
     return status
 
 
+async def post_slash(
+    reader: asyncio.StreamReader,
+    writer: asyncio.StreamWriter,
+    url: str,
+    secret: str,
+    text: str,
+    user: str,
+    trigger: str,
+    channel: str = "C_BENCH",
+    response_url: str = "http://127.0.0.1:9/r",
+) -> tuple[int, float]:
+    """One signed ``/ops`` command on an open keep-alive connection to ``url``: (status, ack ms)."""
+    parts = urlsplit(url)
+    body = slash_body(text, user, channel, response_url, trigger)
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        **signing.signed_headers(secret, int(time.time()), body),
+    }
+    started = time.perf_counter()
+    status = await _post(reader, writer, parts.netloc, parts.path, body, headers)
+    return status, (time.perf_counter() - started) * 1000
+
+
 async def _client(
     url: str,
     secret: str,
@@ -95,16 +123,19 @@ async def _client(
     rng: random.Random,
 ) -> None:
     parts = urlsplit(url)
+    if think:
+        await asyncio.sleep(rng.uniform(0, think))  # clients start spread out, not as one wave
     reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
     try:
-        if think:
-            await asyncio.sleep(rng.uniform(0, think))  # clients start spread out, not as one wave
         for _ in range(count):
             body = slash_body(text, user, channel, response_url, next(seq))
             headers = {
                 "Content-Type": "application/x-www-form-urlencoded",
                 **signing.signed_headers(secret, int(time.time()), body),
             }
+            if think:  # a connection per command, as the users of bench.users: a pause outlasts keep-alive
+                writer.close()
+                reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
             started = time.perf_counter()
             status = await _post(reader, writer, parts.netloc, parts.path, body, headers)
             out.append((time.perf_counter() - started) * 1000)
@@ -173,16 +204,7 @@ def run_load(
     by ``seed``) after each ack and the clients start at random offsets, so commands arrive
     independently (about ``clients / think`` a second) as a workspace's users send them; a fixed
     pause would keep the clients in step and turn the load into waves of ``clients`` at once. With
-    ``think`` = 0 every client sends again as soon as it is answered (the burst shape).
+    ``think`` = 0 every client sends again as soon as it is answered (the burst shape). Paced clients
+    open a connection per command (a pause can outlast the server's keep-alive); burst clients keep one.
     """
-    # This process imported the bot and its SDKs: a full collection of that heap takes ~15 ms, and one
-    # falling inside a run would be timed as a slow ack of whichever app was being measured. The
-    # clients' own garbage is small, so collection is off while they run.
-    gc.collect()
-    gc.freeze()
-    gc.disable()
-    try:
-        return asyncio.run(_run(app_url, secret, clients, per_client, text, user, channel, response_url, think, seed))
-    finally:
-        gc.enable()
-        gc.unfreeze()
+    return asyncio.run(_run(app_url, secret, clients, per_client, text, user, channel, response_url, think, seed))
