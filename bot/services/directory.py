@@ -33,12 +33,33 @@ class ChannelFacts:
     ext_shared: bool
 
 
-class TtlCache:
-    """A small thread-safe cache: entries live ``seconds``; the oldest go first beyond ``size``."""
+def _in_background(work: Callable[[], None]) -> None:
+    threading.Thread(target=work, name="lookup-refresh", daemon=True).start()
 
-    def __init__(self, seconds: float, size: int = 2048, clock: Callable[[], float] = time.monotonic):
+
+class TtlCache:
+    """A small thread-safe cache: entries live ``seconds``; the oldest go first beyond ``size``.
+
+    Refresh-ahead: a hit on an entry older than ``refresh_after`` seconds (half its life unless
+    given) is answered from the cache and reloaded in the background (``refresh`` runs the reload;
+    a thread of its own by default), once at a time per key. An entry is never used past ``seconds``,
+    so what the cache can hide stays bounded by its lifetime; a reload that fails leaves the entry
+    to expire. People who use the bot steadily thus never wait for a lookup on their way to an ack.
+    """
+
+    def __init__(
+        self,
+        seconds: float,
+        size: int = 2048,
+        clock: Callable[[], float] = time.monotonic,
+        refresh_after: float | None = None,
+        refresh: Callable[[Callable[[], None]], None] = _in_background,
+    ):
         self.seconds, self.size, self.clock = seconds, size, clock
+        self.refresh_after = seconds / 2 if refresh_after is None else refresh_after
+        self._refresh = refresh
         self._items: OrderedDict[str, tuple[float, Any]] = OrderedDict()
+        self._reloading: set[str] = set()
         self._lock = threading.Lock()
 
     def get(self, key: str, load: Callable[[], Any]) -> Any:
@@ -46,14 +67,37 @@ class TtlCache:
         with self._lock:
             hit = self._items.get(key)
             if hit is not None and now - hit[0] < self.seconds:
-                return hit[1]
+                if now - hit[0] >= self.refresh_after and key not in self._reloading:
+                    self._reloading.add(key)
+                    reload = True
+                else:
+                    reload = False
+            else:
+                hit = reload = None
+        if hit is not None:
+            if reload:
+                self._refresh(lambda: self._reload(key, load))
+            return hit[1]
         value = load()
+        self._put(key, now, value)
+        return value
+
+    def _reload(self, key: str, load: Callable[[], Any]) -> None:
+        try:
+            started = self.clock()
+            self._put(key, started, load())
+        except LookupFailed:  # the entry stays until it expires; the next miss asks again and sees why
+            pass
+        finally:
+            with self._lock:
+                self._reloading.discard(key)
+
+    def _put(self, key: str, at: float, value: Any) -> None:
         with self._lock:
-            self._items[key] = (now, value)
+            self._items[key] = (at, value)
             self._items.move_to_end(key)
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
-        return value
 
     def clear(self) -> None:
         with self._lock:

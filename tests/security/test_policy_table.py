@@ -185,6 +185,32 @@ def test_lookups_are_cached_briefly():
     assert cache.get("U", lambda: loads.append(1) or "c") == "c" and len(loads) == 2
 
 
+def test_a_lookup_in_steady_use_is_reloaded_ahead_and_never_used_past_its_life():
+    now, queued = [0.0], []
+    cache = TtlCache(60, clock=lambda: now[0], refresh=queued.append)  # reloads run when the test says
+    assert cache.get("U", lambda: "a") == "a"
+    now[0] = 29
+    assert cache.get("U", lambda: "never") == "a" and queued == []  # young: no reload
+    now[0] = 31
+    assert cache.get("U", lambda: "b") == "a" and len(queued) == 1  # answered at once, reloaded behind
+    assert cache.get("U", lambda: "c") == "a" and len(queued) == 1  # one reload at a time per key
+    queued.pop()()
+    now[0] = 50  # 19 s after the reload: young again, though 50 s after the first load
+    assert cache.get("U", lambda: "never") == "b" and queued == []
+
+    def down() -> str:
+        raise LookupFailed("Slack is down")
+
+    now[0] = 70
+    assert cache.get("U", down) == "b" and len(queued) == 1
+    queued.pop()()  # the reload fails: the entry is kept until its life ends
+    now[0] = 90
+    assert cache.get("U", down) == "b"
+    now[0] = 92  # 61 s after the last good answer: never used, asked again, and the failure shows
+    with pytest.raises(LookupFailed):
+        cache.get("U", down)
+
+
 def test_language_is_the_requests_else_the_locale():
     authz = authorizer()
     assert authz.lang_of(at("U_KO")) == "ko" and authz.lang_of(at("U_KO", lang="en")) == "en"
