@@ -2,7 +2,9 @@
 
 Pure (no I/O): ``generate(n, seed)`` returns ``n`` one-line texts shaped like what people post in
 a request channel: plain asks in both languages, pasted controller and kubelet errors, RDS and
-sysctl questions, and chatter that is not a request. Used by ``bench.parse``.
+sysctl questions, and chatter that is not a request. Pod names and addresses vary from text to
+text, as in a real channel, so no cache of the parser's sees the same pasted error twice. Used by
+``bench.parse``.
 """
 
 from __future__ import annotations
@@ -27,11 +29,11 @@ TEMPLATES = (
     "show pods in {ns}",
     "{ns} 네임스페이스 파드 목록 보여줘",
     "pods -A",
-    "pod {name}-7d9f8-zz81m in {ns} is ImagePullBackOff, image {image}",
-    "{ns} 의 {name} 파드가 이미지를 못 받아와요 ErrImagePull",
+    "pod {pod} in {ns} is ImagePullBackOff, image {image}",
+    "{ns} 의 {pod} 파드가 이미지를 못 받아와요 ErrImagePull",
     'Failed to pull image "{image}": rpc error: code = Unknown desc = failed to pull and unpack image '
     '"{image}": failed to resolve reference "{image}": failed to do request: Head "https://{host}/v2/": '
-    "dial tcp 52.95.1.1:443: i/o timeout",
+    "dial tcp {ip}:443: i/o timeout",
     "Reconciler error: AccessDenied: User: arn:aws:sts::123456789012:assumed-role/"
     "AmazonEKSLoadBalancerControllerRole/1700000000 is not authorized to perform: "
     "elasticloadbalancing:DeleteLoadBalancer on resource: "
@@ -47,7 +49,7 @@ TEMPLATES = (
     "도움말",
     "thanks, that worked!",
     "점심 뭐 먹을까요?",
-    "restart {ns}/{name}-7d9f8-k2x9q please",
+    "restart {ns}/{pod} please",
 )
 
 
@@ -62,6 +64,8 @@ def generate(n: int, seed: int = 8) -> list[str]:
             db=rng.choice(DBS),
             image=image,
             host=image.split("/", 1)[0],
+            pod=f"{rng.choice(NAMES)}-{rng.getrandbits(20):05x}-{rng.getrandbits(20):05x}",
+            ip=f"52.95.{rng.randrange(256)}.{rng.randrange(256)}",
         )
         out.append(text)
     return out

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bot.parsing import confidence, pull_causes
 
@@ -197,9 +198,28 @@ def _registry_without_image(message: str) -> tuple[str, str]:
     return "", ""
 
 
+# A cluster's failing pods mostly repeat a few kubelet messages (the same image, the same cause), so
+# the classifications of short messages are kept: a triage of thousands of pods classifies each
+# distinct message once. Long pasted logs are classified afresh (they rarely repeat, and the cache
+# should stay small: at most ``CACHED_MESSAGES`` messages of ``CACHED_LENGTH`` characters).
+CACHED_LENGTH = 2_000
+CACHED_MESSAGES = 1_024
+
+
 def classify_pull_error(message: str) -> PullClassification:
     """Classify one pull failure message (a kubelet event, describe output, or a pasted log)."""
     message = message or ""
+    if len(message) <= CACHED_LENGTH:
+        return _classify_short(message)
+    return _classify(message)
+
+
+@lru_cache(maxsize=CACHED_MESSAGES)
+def _classify_short(message: str) -> PullClassification:
+    return _classify(message)
+
+
+def _classify(message: str) -> PullClassification:
     cause, detail, sure = _cause(message)
     image = find_image(message)
     if image:

@@ -92,3 +92,17 @@ def test_message_without_a_pull_cause_is_unclear_and_not_confident():
     got = classify_pull_error("Back-off restarting failed container")
     assert got.cause == "unclear" and got.image == "" and got.registry == ""
     assert got.confidence < CONFIDENT
+
+
+def test_a_repeated_message_gets_the_same_classification_and_long_logs_are_not_kept():
+    from bot.parsing import image_pull
+
+    message = clean(ROWS[0]["message"])
+    first = classify_pull_error(message)
+    hits = image_pull._classify_short.cache_info().hits
+    assert classify_pull_error(message) == first == image_pull._classify(message)
+    assert image_pull._classify_short.cache_info().hits == hits + 1
+    long_log = message + " " + "x" * image_pull.CACHED_LENGTH
+    size = image_pull._classify_short.cache_info().currsize
+    assert classify_pull_error(long_log) == image_pull._classify(long_log)
+    assert image_pull._classify_short.cache_info().currsize == size
