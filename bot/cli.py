@@ -86,10 +86,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     _log_warnings(findings)
     bot = build(settings)
     learn_installation(bot)
+    http_app = build_http_app(bot)  # before start_background freezes the start-up heap
     stops = start_background(bot)
     exit_on_sigterm()
     try:
-        uvicorn.run(build_http_app(bot), host=args.host, port=args.port, log_config=None, access_log=False)
+        uvicorn.run(http_app, host=args.host, port=args.port, log_config=None, access_log=False)
     finally:
         stop_all(stops)
     return 0

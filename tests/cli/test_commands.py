@@ -251,3 +251,20 @@ def test_serve_logs_its_warnings_and_starts(ready, monkeypatch, caplog):
     messages = [r.getMessage() for r in caplog.records if r.name == "bot.cli"]
     assert any(m.startswith("no approvers configured") and "APPROVER_USERGROUP" in m for m in messages)
     assert not any("REQUEST_CHANNELS" in m for m in messages)
+
+
+def test_start_up_tuning_freezes_the_start_up_heap_and_widens_young_collections():
+    """In a fresh interpreter (freezing pytest's own heap would keep every later test's garbage)."""
+    import gc
+    import subprocess
+    import sys
+
+    probe = (
+        "import gc, json; from bot import serving; before = gc.get_freeze_count(); "
+        "serving.tune_garbage_collector(); "
+        "print(json.dumps([before, gc.get_freeze_count(), gc.get_threshold()]))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    before, after, threshold = json.loads(out)
+    assert before == 0 and after > 0
+    assert threshold == [serving.YOUNG_GENERATION_THRESHOLD, *gc.get_threshold()[1:]]  # the older ones as they were
