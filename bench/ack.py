@@ -7,10 +7,12 @@ the users.
 
 1. ``CLIENTS`` users in a loop for ``USERS_SECONDS`` (``bench.users``) against ``chatops serve`` with
    ``WORKER_THREADS=0`` and one ``chatops worker`` (4 threads) answering, the chart's layout for busy
-   clusters: ``time_to_answer_*`` (signed command to the first diagnosis message in the request's
+   clusters, on a fresh PostgreSQL database (``bench.database``; ``users_database`` says which
+   database it was): ``time_to_answer_*`` (signed command to the first diagnosis message in the request's
    thread), ``ack_*`` (client side), ``serve_rss_mb`` and ``worker_rss_mb`` (each process's
    ``VmHWM``). Then ``INPROCESS_SECONDS`` of the same against ``chatops serve`` alone, its own 4
-   worker threads answering (the embedded default): the same figures, prefixed ``inprocess_``.
+   worker threads answering, on SQLite (the embedded default): the same figures, prefixed
+   ``inprocess_``.
 2. The bare app under the same number of clients sending at the rate the users did (paced: each
    client pauses a random time after each ack): ``bare_bolt_ack_*``. ``ack_p99_vs_bare`` is the
    bot's ack p99 over the bare app's, for information: the bot's acks share the process with its
@@ -31,6 +33,7 @@ from typing import Any
 
 from bench import bots
 from bench.crash import measure_crash
+from bench.database import split_database
 from bench.load import percentile, run_load
 from bench.procs import Child
 from bench.stand_ins import BENCH_CHANNEL
@@ -48,8 +51,11 @@ def measure_ack() -> dict[str, Any]:
     tmp = tempfile.mkdtemp(prefix="chatops-bench-")
     out: dict[str, Any] = {"ack_clients": CLIENTS, "users_seconds": USERS_SECONDS, "pods": world.announce["pods"]}
     try:
-        # the deployment the chart recommends for busy clusters: serving pods ack, worker pods answer
-        split = _users(bots.BotConfig(secret, f"sqlite:///{Path(tmp) / 'split.db'}", world.announce), world, True)
+        # the deployment the chart recommends for busy clusters: serving pods ack, worker pods answer,
+        # on PostgreSQL as the chart requires
+        with split_database(Path(tmp)) as (database_url, kind):
+            split = _users(bots.BotConfig(secret, database_url, world.announce), world, True)
+        split["users_database"] = kind
         ours, rate = split.pop("users_rate_acks"), split.pop("users_rate")
         out.update(split)
         # everything in one process (the embedded default): its acks share the interpreter with diagnoses

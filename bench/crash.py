@@ -28,7 +28,6 @@ import httpx
 from bench import bots
 from bench.procs import Child
 from bench.stand_ins import BENCH_CHANNEL
-from bench.users import sqlite_path
 from sandbox.slack_driver import SlackDriver
 
 REQUESTS = 40
@@ -44,6 +43,10 @@ def commands(n: int) -> list[str]:
     pulls = [f"pull team-{k}" for k in range(10)] + ["pull amazon-cloudwatch"]
     pods = ["pods cloudon", "pods -A", *(f"pods team-{k}" for k in range(10))]
     return (pulls + [pods[i % len(pods)] for i in range(n)])[:n]
+
+
+def sqlite_path(database_url: str) -> str:
+    return database_url.removeprefix("sqlite:///")
 
 
 def diagnoses(database: str, triggers: list[str], world: Child) -> dict[str, int]:

@@ -8,7 +8,7 @@ answer: from just before the signed command is sent to the moment the Slack stan
 first diagnosis message of the request's thread (``bench.stand_ins.threads``).
 
 ``Tracker`` finds each request's thread: the bot records the delivery that created a request
-(``requests.once_key`` is ``trigger:<trigger_id>``), so one query of the bot's SQLite database gives
+(``requests.once_key`` is ``trigger:<trigger_id>``), so one query of the bot's database gives
 the thread of every request in flight, and one ``threads`` question to the stand-ins gives when their
 diagnoses were posted. A user is released once its request has left ``diagnosing`` (its thread is
 complete). A request for a target whose earlier request still awaits a decision is linked to that
@@ -24,12 +24,13 @@ from __future__ import annotations
 import asyncio
 import random
 import secrets
-import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
+
+from sqlalchemy import bindparam, create_engine, text
 
 from bench.load import percentile, post_slash, trigger_id
 from bench.stand_ins import BENCH_CHANNEL
@@ -61,15 +62,20 @@ class Outcome:
     done: asyncio.Event = field(default_factory=asyncio.Event)
 
 
-def sqlite_path(database_url: str) -> str:
-    return database_url.removeprefix("sqlite:///")
+ROWS = text("SELECT once_key, id, thread_ts, state FROM requests WHERE once_key IN :keys").bindparams(
+    bindparam("keys", expanding=True)
+)
+FINISHED_JOBS = text(
+    "SELECT dedupe_key FROM jobs WHERE state IN ('done', 'failed') AND dedupe_key IN :keys"
+).bindparams(bindparam("keys", expanding=True))
+CLOSE_OPEN = text("UPDATE requests SET state = 'done' WHERE id = :id AND state = 'open'")
 
 
 class Tracker:
     """The requests in flight: their rows in the bot's database and their threads in the stand-in."""
 
-    def __init__(self, database: str, threads: Callable[[], dict[str, dict[str, Any]]], close_open: bool) -> None:
-        self.db = sqlite3.connect(database, timeout=30, check_same_thread=False)
+    def __init__(self, database_url: str, threads: Callable[[], dict[str, dict[str, Any]]], close_open: bool) -> None:
+        self.engine = create_engine(database_url, pool_size=1)
         self.threads, self.close_open = threads, close_open
         self.pending: dict[str, Outcome] = {}
 
@@ -78,17 +84,11 @@ class Tracker:
         if not self.pending:
             return []
         keys = {f"trigger:{trigger_id(t)}": o for t, o in dict(self.pending).items()}  # the loop adds to it meanwhile
-        marks = ",".join("?" * len(keys))
-        rows = self.db.execute(
-            f"SELECT once_key, id, thread_ts, state FROM requests WHERE once_key IN ({marks})",
-            list(keys),
-        ).fetchall()
+        with self.engine.connect() as db:
+            rows = db.execute(ROWS, {"keys": list(keys)}).all()
+            # no row, its job finished: the request was linked to an open thread (or not a request at all)
+            jobs = db.execute(FINISHED_JOBS, {"keys": [f"run_ops:{key}" for key in keys]}).all()
         found = {row[0] for row in rows}
-        # no row, its job finished: the request was linked to an open thread (or not a request at all)
-        jobs = self.db.execute(
-            f"SELECT dedupe_key FROM jobs WHERE state IN ('done', 'failed') AND dedupe_key IN ({marks})",
-            [f"run_ops:{key}" for key in keys],
-        ).fetchall()
         seen = self.threads() if rows else {}
         released, closing = [], []
         for (dedupe_key,) in jobs:
@@ -108,16 +108,14 @@ class Tracker:
                 if state == "open" and self.close_open:
                     closing.append(request_id)
         if closing:
-            self.db.executemany(
-                "UPDATE requests SET state = 'done' WHERE id = ? AND state = 'open'", [(i,) for i in closing]
-            )
-            self.db.commit()
+            with self.engine.begin() as db:
+                db.execute(CLOSE_OPEN, [{"id": i} for i in closing])
         for outcome in released:
             self.pending.pop(outcome.trigger, None)
         return released
 
     def close(self) -> None:
-        self.db.close()
+        self.engine.dispose()
 
 
 async def _poller(tracker: Tracker, stop: asyncio.Event) -> None:
@@ -183,7 +181,7 @@ def run_users(
     user_id: str = "U_DEV",
 ) -> list[Outcome]:
     """``users`` users in a loop for ``seconds`` (a request under way then is waited for)."""
-    tracker = Tracker(sqlite_path(database_url), threads, close_open=True)
+    tracker = Tracker(database_url, threads, close_open=True)
     try:
         return asyncio.run(_run(url, secret, users, seconds, tracker, user_id))
     finally:
