@@ -85,7 +85,9 @@ def decode_args(args: dict, strict: bool = True) -> dict:
                 decoded[name] = json.loads(value)
             except ValueError:
                 if strict:
-                    code = "invalid_blocks_format" if name == "blocks" else "invalid_arguments"
+                    code = {"blocks": "invalid_blocks_format", "metadata": "invalid_metadata_format"}.get(
+                        name, "invalid_arguments"
+                    )
                     raise SlackError(code) from None
     return decoded
 
@@ -94,6 +96,19 @@ def required(args: dict, *names: str) -> None:
     missing = [name for name in names if not args.get(name)]
     if missing:
         raise SlackError("invalid_arguments", [f"[ERROR] missing required field: {name}" for name in missing])
+
+
+def metadata_error(metadata: Any) -> str | None:
+    """chat.postMessage's ``metadata``: an object with a string ``event_type`` and an object
+    ``event_payload`` (https://docs.slack.dev/messaging/message-metadata), else Slack's
+    ``invalid_metadata_schema``."""
+    if metadata is None:
+        return None
+    if not isinstance(metadata, dict) or not isinstance(metadata.get("event_type"), str):
+        return "invalid_metadata_schema"
+    if not metadata["event_type"] or not isinstance(metadata.get("event_payload"), dict):
+        return "invalid_metadata_schema"
+    return None
 
 
 def truthy(value: Any) -> bool:

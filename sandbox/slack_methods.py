@@ -70,6 +70,7 @@ def method_table(s: SlackStandIn) -> dict[str, Callable[[dict], dict]]:
         "auth.test": m.auth_test,
         "conversations.info": m.conversations_info,
         "conversations.replies": m.conversations_replies,
+        "conversations.history": m.conversations_history,
         "reactions.add": m.reactions_add,
         "files.getUploadURLExternal": m.upload_url,
         "files.completeUploadExternal": m.complete_upload,
@@ -104,7 +105,7 @@ class _Methods:
                 return index
         raise SlackError("message_not_found")
 
-    def _wire(self, message: Message) -> dict:
+    def _wire(self, message: Message, with_metadata: bool = False) -> dict:
         wire = {
             "type": "message",
             "ts": message.ts,
@@ -117,10 +118,15 @@ class _Methods:
             wire["blocks"] = list(message.blocks)
         if message.thread_ts:
             wire["thread_ts"] = message.thread_ts
+        if with_metadata and message.metadata is not None:
+            wire["metadata"] = dict(message.metadata)
         return wire
 
     def post_message(self, args: dict) -> dict:
         self._message_checks(args)
+        problem = slack_checks.metadata_error(args.get("metadata"))
+        if problem:
+            raise SlackError(problem)
         with self.s._lock:
             message = Message(
                 args["channel"],
@@ -130,6 +136,7 @@ class _Methods:
                 args.get("thread_ts") or None,
                 self.s.bot_user_id,
                 self.s.bot_id,
+                metadata=args.get("metadata"),
             )
             self.s._state.messages.append(message)
         return {"channel": message.channel, "ts": message.ts, "message": self._wire(message)}
@@ -281,7 +288,35 @@ class _Methods:
         start = int(args.get("cursor") or 0)
         page = thread[start : start + limit]
         more = start + limit < len(thread)
-        body: dict = {"messages": [self._wire(m) for m in page], "has_more": more}
+        with_metadata = truthy(args.get("include_all_metadata"))
+        body: dict = {"messages": [self._wire(m, with_metadata) for m in page], "has_more": more}
+        body["response_metadata"] = {"next_cursor": str(start + limit) if more else ""}
+        return body
+
+    def conversations_history(self, args: dict) -> dict:
+        """A channel's messages newest first, as conversations.history returns them: top-level messages
+        only (a thread's replies are not in it), between ``oldest`` and ``latest`` (exclusive unless
+        ``inclusive``), pages of ``limit`` (default 100, at most 999) with ``next_cursor``, and each
+        message's ``metadata`` only with ``include_all_metadata``."""
+        channel = str(args.get("channel") or "")
+        if not channel:
+            raise SlackError("channel_not_found")
+        self._channel_checks(channel)
+        oldest, latest = float(args.get("oldest") or 0), float(args.get("latest") or "inf")
+        inclusive = truthy(args.get("inclusive"))
+
+        def within(ts: str) -> bool:
+            t = float(ts)
+            return oldest <= t <= latest if inclusive else oldest < t < latest
+
+        with self.s._lock:
+            top = [m for m in self.s._state.messages if m.channel == channel and not m.thread_ts and within(m.ts)]
+        top.sort(key=lambda m: float(m.ts), reverse=True)
+        limit = max(1, min(int(args.get("limit") or 100), 999))
+        start = int(args.get("cursor") or 0)
+        page, more = top[start : start + limit], start + limit < len(top)
+        with_metadata = truthy(args.get("include_all_metadata"))
+        body: dict = {"messages": [self._wire(m, with_metadata) for m in page], "has_more": more}
         body["response_metadata"] = {"next_cursor": str(start + limit) if more else ""}
         return body
 

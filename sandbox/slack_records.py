@@ -32,6 +32,7 @@ class Message:
     updates: int = 0
     files: tuple[str, ...] = ()
     reactions: tuple[str, ...] = ()
+    metadata: dict | None = None  # chat.postMessage's ``metadata`` (event_type, event_payload)
 
     def __str__(self) -> str:
         where = f"{self.channel} {self.ts}" + (f" in {self.thread_ts}" if self.thread_ts else "")

@@ -459,3 +459,37 @@ def test_a_thread_reads_back_parent_first_in_pages_and_an_unknown_ts_is_thread_n
     assert all(m["bot_id"] for m in first["messages"] + rest["messages"])
     missing = slack_error(lambda: client.conversations_replies(channel="C_REQ", ts="1.000001"))
     assert missing.response["error"] == "thread_not_found"
+
+
+def test_conversations_history_is_top_level_newest_first_with_metadata_on_request(client):
+    meta = {"event_type": "chatops_request_opened", "event_payload": {"request_id": 7}}
+    root = client.chat_postMessage(channel="C_REQ", text="status", metadata=meta)["ts"]
+    client.chat_postMessage(channel="C_REQ", thread_ts=root, text="a reply")
+    later = [client.chat_postMessage(channel="C_REQ", text=f"later {n}")["ts"] for n in range(3)]
+    client.chat_postMessage(channel="C_OTHER", text="elsewhere")
+    first = client.conversations_history(channel="C_REQ", limit=2)
+    assert [m["text"] for m in first["messages"]] == ["later 2", "later 1"] and first["has_more"]
+    rest = client.conversations_history(channel="C_REQ", limit=2, cursor=first["response_metadata"]["next_cursor"])
+    assert [m["text"] for m in rest["messages"]] == ["later 0", "status"] and not rest["has_more"]
+    assert "metadata" not in rest["messages"][1]  # only with include_all_metadata
+    with_meta = client.conversations_history(channel="C_REQ", include_all_metadata=True)["messages"]
+    assert [m.get("metadata") for m in with_meta] == [None, None, None, meta]
+    replies = client.conversations_replies(channel="C_REQ", ts=root, include_all_metadata=True)["messages"]
+    assert replies[0]["metadata"] == meta and "metadata" not in replies[1]
+    bounded = client.conversations_history(channel="C_REQ", oldest=root, latest=later[2])["messages"]
+    assert [m["ts"] for m in bounded] == [later[1], later[0]]  # both ends exclusive by default
+    inclusive = client.conversations_history(channel="C_REQ", oldest=root, latest=later[2], inclusive=True)
+    assert [m["ts"] for m in inclusive["messages"]] == [*reversed(later), root]
+
+
+@pytest.mark.parametrize(
+    "metadata, error",
+    [
+        ({"event_payload": {}}, "invalid_metadata_schema"),
+        ({"event_type": "x", "event_payload": "not an object"}, "invalid_metadata_schema"),
+        ("{not json", "invalid_metadata_format"),
+    ],
+)
+def test_message_metadata_that_is_not_an_event_is_refused(client, metadata, error):
+    refused = slack_error(lambda: client.chat_postMessage(channel="C_REQ", text="status", metadata=metadata))
+    assert refused.response["error"] == error
