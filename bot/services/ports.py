@@ -36,6 +36,10 @@ class ThreadPort(Protocol):
         """Post one plan's message (with buttons) in the thread; its ts."""
         ...
 
+    def find_opened(self, req: RequestRecord, reuse_thread_ts: str = "") -> tuple[str, str] | None:
+        """The status message an earlier attempt posted but never recorded, as ``open`` returns it."""
+        ...
+
     def posted(self, req: RequestRecord) -> Posted:
         """What the bot has already posted in the request's thread: read from the thread itself."""
         ...

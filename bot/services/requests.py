@@ -123,20 +123,31 @@ class RequestService:
         svc.repo.update_request(req.id, thread_ts=thread_ts, status_ts=status_ts)
         return replace(req, thread_ts=thread_ts, status_ts=status_ts)
 
+    def _reopen_thread(self, req: RequestRecord, reuse_thread_ts: str) -> RequestRecord:
+        """The thread of a request whose status message was never recorded: the one an earlier
+        attempt posted (it may have died between posting and recording), else a new one."""
+        found = self.svc.thread.find_opened(req, reuse_thread_ts)
+        if found is None:
+            return self._open_thread(req, reuse_thread_ts)
+        log.info("a retried job found the thread its earlier attempt opened", extra={"request_id": req.id})
+        thread_ts, status_ts = found
+        self.svc.repo.update_request(req.id, thread_ts=thread_ts, status_ts=status_ts)
+        return replace(req, thread_ts=thread_ts, status_ts=status_ts)
+
     def resume(self, req: RequestRecord, ask: Ask) -> RequestRecord:
         """Carry on with ``req`` after an attempt that stopped part-way (its worker died).
 
         What the earlier attempt finished stays: a request that left ``diagnosing`` was answered and
-        is left alone, and an opened thread is reused. A diagnosis whose plans were recorded but never
-        posted is run again from live state, and those unposted plans are expired first, so only
-        the plans the thread shows can be approved.
+        is left alone, and an opened thread is reused (found in Slack when it was not recorded). A
+        diagnosis whose plans were recorded but never posted is run again from live state, and those
+        unposted plans are expired first, so only the plans the thread shows can be approved.
         """
         if req.state != "diagnosing":
             log.info("a retried job found its request answered", extra={"request_id": req.id})
             self._refresh_status(req)
             return req
         if not req.status_ts:
-            req = self._open_thread(req, ask.thread_ts or req.thread_ts)
+            req = self._reopen_thread(req, ask.thread_ts or req.thread_ts)
         if req.diagnosis is not None:
             # the diagnosis was recorded: whether it reached the thread, the thread itself says
             posted = self.svc.thread.posted(req)

@@ -9,9 +9,10 @@ goes through ``bot.mrkdwn``: a ``Msg`` is escaped, only ``Mrkdwn`` is sent as ma
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from slack_sdk import WebClient
@@ -27,6 +28,19 @@ from bot.store.records import PlanRecord, RequestRecord
 log = logging.getLogger(__name__)
 
 PLAN_BLOCK = re.compile(r"plan-(\d+)")
+
+
+OPENED_EVENT = "chatops_request_opened"  # the status message's metadata event type
+HISTORY_PAGES = 3  # of 200 messages: how far back ``find_opened`` looks in a channel
+
+
+def _opened_for(message: dict[str, Any]) -> int | None:
+    """The request id a status message's metadata names, if it is one."""
+    metadata = message.get("metadata") or {}
+    if metadata.get("event_type") != OPENED_EVENT:
+        return None
+    request_id = (metadata.get("event_payload") or {}).get("request_id")
+    return request_id if isinstance(request_id, int) else None
 
 
 def findings_block_id(req: RequestRecord) -> str:
@@ -55,12 +69,52 @@ class SlackThread:
         return posting.guarded(kwargs["channel"], lang, lambda: self.client.chat_postMessage(**kwargs).data)
 
     def open(self, req: RequestRecord, reuse_thread_ts: str = "") -> tuple[str, str]:
+        """Post the request's status message: in ``reuse_thread_ts`` when the request came from a
+        thread, else as a new message the thread hangs from. It carries the request's id as message
+        metadata, so a retried attempt finds it (``find_opened``) instead of opening a second thread."""
         text = render.status_text(req, "diagnosing")
+        metadata = {"event_type": OPENED_EVENT, "event_payload": {"request_id": req.id}}
         if reuse_thread_ts:
-            resp = self._post(req.lang, channel=req.channel, thread_ts=reuse_thread_ts, text=text)
+            resp = self._post(req.lang, channel=req.channel, thread_ts=reuse_thread_ts, text=text, metadata=metadata)
             return reuse_thread_ts, resp["ts"]
-        resp = self._post(req.lang, channel=req.channel, text=text)
+        resp = self._post(req.lang, channel=req.channel, text=text, metadata=metadata)
         return resp["ts"], resp["ts"]
+
+    def find_opened(self, req: RequestRecord, reuse_thread_ts: str = "") -> tuple[str, str] | None:
+        """The status message an earlier attempt posted for ``req`` before it could record it, as
+        ``open`` returns it; None when there is none or Slack will not say (then a new one is posted).
+
+        Looked for among the replies of ``reuse_thread_ts``, else among the channel's latest
+        ``HISTORY_PAGES`` pages of top-level messages (``conversations.history``, newest first, with
+        message metadata): a retry comes within minutes of the first attempt.
+        """
+        pages: Iterator[dict[str, Any]]
+        if reuse_thread_ts:
+            pages = self._pages(
+                self.client.conversations_replies, channel=req.channel, ts=reuse_thread_ts, include_all_metadata=True
+            )
+        else:
+            pages = self._pages(self.client.conversations_history, channel=req.channel, include_all_metadata=True)
+        try:
+            for page in itertools.islice(pages, HISTORY_PAGES):
+                for message in page.get("messages") or []:
+                    if message.get("bot_id") and _opened_for(message) == req.id:
+                        ts = str(message["ts"])
+                        return (reuse_thread_ts or ts), ts
+        except SlackApiError as exc:
+            log.warning("could not look for the request's thread", extra={"error": exc.response.get("error")})
+        return None
+
+    @staticmethod
+    def _pages(method: Callable[..., Any], **args: Any) -> Iterator[dict[str, Any]]:
+        """Every page of a cursor-paginated Web API method (``response_metadata.next_cursor``)."""
+        cursor = None
+        while True:
+            page = method(limit=200, cursor=cursor, **args).data
+            yield page
+            cursor = (page.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return
 
     def status(self, req: RequestRecord, state: str, detail: Msg | None = None) -> None:
         if not req.status_ts:
@@ -107,27 +161,21 @@ class SlackThread:
         which may repeat the findings but never leaves the request unanswered.
         """
         findings, plans = False, {}
-        cursor = None
-        while True:
-            try:
-                page = self.client.conversations_replies(
-                    channel=req.channel, ts=req.thread_ts, limit=200, cursor=cursor
-                )
-            except SlackApiError as exc:  # refused (scope, rate limit): unknown, which the caller treats as not posted
-                log.warning("could not read the request's thread", extra={"error": exc.response.get("error")})
-                return Posted(False, {})
-            for message in page.get("messages") or []:
-                if not message.get("bot_id"):
-                    continue
-                for block in message.get("blocks") or []:
-                    block_id = str(block.get("block_id") or "")
-                    if block_id == findings_block_id(req):
-                        findings = True
-                    elif (plan_id := PLAN_BLOCK.fullmatch(block_id)) is not None:
-                        plans[int(plan_id.group(1))] = str(message.get("ts", ""))
-            cursor = (page.get("response_metadata") or {}).get("next_cursor")
-            if not cursor:
-                return Posted(findings, plans)
+        try:
+            for page in self._pages(self.client.conversations_replies, channel=req.channel, ts=req.thread_ts):
+                for message in page.get("messages") or []:
+                    if not message.get("bot_id"):
+                        continue
+                    for block in message.get("blocks") or []:
+                        block_id = str(block.get("block_id") or "")
+                        if block_id == findings_block_id(req):
+                            findings = True
+                        elif (plan_id := PLAN_BLOCK.fullmatch(block_id)) is not None:
+                            plans[int(plan_id.group(1))] = str(message.get("ts", ""))
+        except SlackApiError as exc:  # refused (scope, rate limit): unknown, which the caller treats as not posted
+            log.warning("could not read the request's thread", extra={"error": exc.response.get("error")})
+            return Posted(False, {})
+        return Posted(findings, plans)
 
     def _upload(self, req: RequestRecord, file: dict[str, Any]) -> None:
         """A file in the request's thread (files.uploadV2: getUploadURLExternal + completeUploadExternal)."""

@@ -107,25 +107,31 @@ class GatedKube(KubeStandIn):
 
 
 class GatedSlack(SlackStandIn):
-    """The Slack stand-in whose Web API calls pass the test's gates before they are answered or recorded."""
+    """The Slack stand-in whose Web API calls pass the test's gates before they are answered or recorded,
+    or, for a gate made with ``served=True``, after they were served and before the answer goes back."""
 
     def __init__(self) -> None:
         super().__init__()
         self.gates: list[Gate] = []
+        self.answer_gates: list[Gate] = []
 
-    def gate(self, matches: Callable[[str, dict], bool], hold: int = 1, skip: int = 0) -> Gate:
-        """A gate for the calls ``matches(method, args)`` picks out."""
+    def gate(self, matches: Callable[[str, dict], bool], hold: int = 1, skip: int = 0, served: bool = False) -> Gate:
+        """A gate for the calls ``matches(method, args)`` picks out; with ``served``, the call has
+        taken effect (a message is posted) when it is held, and only its answer waits."""
         gate = Gate(matches, hold, skip)
-        self.gates.append(gate)
+        (self.answer_gates if served else self.gates).append(gate)
         return gate
 
     def dispatch(self, method: str, args: dict, token: str | None) -> tuple[int, dict, dict]:
         for gate in list(self.gates):
             gate.visit(method, args)
-        return super().dispatch(method, args, token)
+        answer = super().dispatch(method, args, token)
+        for gate in list(self.answer_gates):
+            gate.visit(method, args)
+        return answer
 
     def stop(self) -> None:
-        for gate in self.gates:
+        for gate in self.gates + self.answer_gates:
             gate.drop()
         super().stop()
 

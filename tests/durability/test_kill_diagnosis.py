@@ -9,6 +9,8 @@ status message, one diagnosis and one plan with buttons; the job is done after t
 The second test kills A after the findings and the plan were posted and recorded, while the
 thread's status message is being updated. The third kills A between the findings and the plan's
 message: B reads the thread (``conversations.replies``), sees the findings, and posts only the plan.
+The fourth kills A after Slack posted the thread's status message and before A heard its ts: B finds
+that message by its metadata (``conversations.history``) and answers in it, opening no second thread.
 """
 
 from __future__ import annotations
@@ -102,3 +104,28 @@ def test_sigkill_between_the_findings_and_the_plan_message_posts_only_the_plan(w
     (plan,) = world.repo.plans_for_request(req.id)  # the plan the first attempt recorded, not a new one
     assert (len(diagnoses), buttons, plan.status) == (1, [plan.message_ts], "proposed"), [m.text for m in thread]
     assert world.slack.calls_to("conversations.replies")  # it read the thread to know what was posted
+
+
+def test_sigkill_after_the_thread_was_posted_but_not_recorded_answers_in_that_thread(world):
+    trigger = world.slash("restart cloudon/api-7d9f8-zz81m")
+    # the status message that opens the thread: Slack has posted it, A never hears its ts
+    gate = world.slack.gate(lambda method, args: method == "chat.postMessage" and "metadata" in args, served=True)
+    first = world.worker("a")
+    gate.wait_held(1)
+    req = world.request_for(trigger)
+    assert req.state == "diagnosing" and not req.status_ts, first.tail()
+    (opened,) = [m for m in world.slack.messages(req.channel) if m.bot_id and m.thread_ts is None]
+    first.sigkill()
+    gate.drop()
+
+    world.worker("b")
+    wait(lambda: world.job("run_ops").state == "done", 90, "the job to be finished by the second worker", 0.1)
+    req = world.request_for(trigger)
+    roots = [m for m in world.slack.messages(req.channel) if m.bot_id and m.thread_ts is None]
+    assert ([m.ts for m in roots], req.thread_ts, req.status_ts) == ([opened.ts], opened.ts, opened.ts)
+    thread = world.thread(req)
+    diagnoses = [m for m in thread if m.thread_ts and "is owned by ReplicaSet/api-7d9f8" in (m.text or "")]
+    assert (req.state, len(diagnoses), len([m for m in thread if has_buttons(m)])) == ("open", 1, 1)
+    status = next(m for m in thread if m.ts == opened.ts)
+    assert "Waiting for approval" in status.text  # the status line A posted is the one kept up to date
+    assert world.slack.calls_to("conversations.history")
