@@ -107,7 +107,7 @@ class PlanService:
 
     def expire_due(self) -> int:
         """Expire every proposed plan past its expiry (run by the scheduler)."""
-        return sum(self._expire_if_due(p) for p in self.svc.repo.plans_with_status(PlanStatus.PROPOSED))
+        return sum(self._expire_if_due(p) for p in self.svc.repo.proposed_plans_due(self.svc.clock()))
 
     def _refuse(self, plan: PlanRecord | None, req: RequestRecord | None, user: str, reason: Msg, action: str) -> None:
         self.svc.audit(AuditKind.REFUSED, user, f"{action} refused: {reason.en}", req, plan)

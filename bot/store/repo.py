@@ -198,6 +198,27 @@ class Repo:
             stmt = select(PlanRow).where(PlanRow.status.in_(statuses)).order_by(PlanRow.id)
             return _records(PlanRecord, s.scalars(stmt))
 
+    def proposed_plans_due(self, now: datetime) -> list[PlanRecord]:
+        """Proposed plans whose expiry is ``now`` or earlier, chosen by the database: the scheduler asks
+        every minute, and reading every waiting plan (each with its steps and diffs) would cost the
+        process hundreds of megabytes in a busy workspace."""
+        with self._session(write=False) as s:
+            stmt = (
+                select(PlanRow)
+                .where(PlanRow.status == PlanStatus.PROPOSED, PlanRow.expires_at <= now)
+                .order_by(PlanRow.id)
+            )
+            return _records(PlanRecord, s.scalars(stmt))
+
+    def plans_waiting(self, now: datetime, limit: int, not_requested_by: str = "") -> list[PlanRecord]:
+        """Up to ``limit`` proposed plans still open at ``now``, oldest first, leaving out those
+        ``not_requested_by`` asked for (a person cannot approve their own)."""
+        with self._session(write=False) as s:
+            stmt = select(PlanRow).where(PlanRow.status == PlanStatus.PROPOSED, PlanRow.expires_at > now)
+            if not_requested_by:
+                stmt = stmt.where(PlanRow.requested_by != not_requested_by)
+            return _records(PlanRecord, s.scalars(stmt.order_by(PlanRow.id).limit(limit)))
+
     def set_plan_fields(self, plan_id: int, **changes: Any) -> None:
         with self._session(write=True) as s:
             s.execute(update(PlanRow).where(PlanRow.id == plan_id).values(**changes))

@@ -187,6 +187,32 @@ def test_expired_plan_cannot_be_approved(db_url):
     engine.dispose()
 
 
+def test_the_scheduled_expiry_reads_only_the_plans_that_are_due(db_url):
+    now = [datetime.now(UTC)]
+    svc, plans, store, plan, rec, engine = make(db_url, clock=lambda: now[0])
+    assert svc.repo.proposed_plans_due(now[0]) == [] and plans.expire_due() == 0
+    now[0] += timedelta(minutes=60)  # exactly at its expiry: due
+    assert [p.id for p in svc.repo.proposed_plans_due(now[0])] == [plan.id]
+    assert plans.expire_due() == 1
+    assert (
+        svc.repo.get_plan(plan.id).status == "expired"
+        and ("expired", "Expired before anyone approved it.") in rec.events
+    )
+    assert svc.repo.proposed_plans_due(now[0]) == [] and plans.expire_due() == 0  # expired once
+    engine.dispose()
+
+
+def test_plans_waiting_leave_out_expired_ones_and_the_asker_s_own(db_url):
+    now = datetime.now(UTC)
+    svc, _plans, _store, plan, _rec, engine = make(db_url, clock=lambda: now)
+    assert [p.id for p in svc.repo.plans_waiting(now, limit=10)] == [plan.id]
+    assert svc.repo.plans_waiting(now, limit=10, not_requested_by=plan.requested_by) == []
+    assert [p.id for p in svc.repo.plans_waiting(now, limit=10, not_requested_by="U_OPS")] == [plan.id]
+    assert svc.repo.plans_waiting(now, limit=0) == []
+    assert svc.repo.plans_waiting(plan.expires_at, limit=10) == []  # at its expiry it no longer waits
+    engine.dispose()
+
+
 def test_stale_plan_is_refused_and_nothing_written(world):
     svc, plans, store, plan, rec, _ = world
     store.value = {"replicas": 2}  # somebody changed it after the proposal

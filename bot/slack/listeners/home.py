@@ -16,7 +16,7 @@ from typing import Any
 from slack_bolt import App
 from slack_sdk.errors import SlackApiError
 
-from bot.domain import AuditKind, Msg, PlanStatus
+from bot.domain import AuditKind, Msg
 from bot.mrkdwn import escape
 from bot.reports import audit as audit_report
 from bot.services.authz import Action
@@ -61,12 +61,8 @@ def _waiting(deps: Deps, user: str, lang: str) -> list[dict[str, Any]]:
     svc = deps.services
     if not svc.approvers.is_approver(user):
         return []
-    now = svc.clock()
-    waiting = [
-        p
-        for p in svc.repo.plans_with_status(PlanStatus.PROPOSED)
-        if p.expires_at > now and (p.requested_by != user or svc.approvers.allow_self_approval)
-    ][:10]
+    own = "" if svc.approvers.allow_self_approval else user
+    waiting = svc.repo.plans_waiting(svc.clock(), limit=10, not_requested_by=own)
     blocks = [_heading(Msg("Waiting for your approval", "내 승인 대기")(lang))]
     if not waiting:
         return [*blocks, render.context(Msg("Nothing is waiting.", "대기 중인 계획이 없습니다.")(lang))]
