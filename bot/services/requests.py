@@ -7,6 +7,7 @@ linked to the open thread instead of starting another.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from collections.abc import Mapping
@@ -69,7 +70,9 @@ class RequestService:
             return self.resume(earlier, ask)
         # the delivery's dedupe, the request and its audit row: one transaction
         with svc.repo.unit() as uow:
-            if ask.once_key and not svc.repo.first_time(ask.once_key, svc.clock()):
+            # a delivery seen before is ignored, unless this is its retried job: its request was
+            # linked to an open one (it made none), and the link is told again if it was not
+            if ask.once_key and not svc.repo.first_time(ask.once_key, svc.clock()) and not ask.resume:
                 return None
             existing = svc.repo.open_request_for(target) if ask.intent not in READ_ONLY_INTENTS else None
             if existing is None:
@@ -98,20 +101,27 @@ class RequestService:
                 )
             uow.commit()
         if existing is not None:
-            svc.thread.reply(
-                existing,
-                markup(
-                    "{who} asked about this too; it is handled here.",
-                    "{who} 님도 같은 요청을 하셨습니다. 이 스레드에서 처리합니다.",
-                    who=mention(ask.user),
-                ),
-            )
-            svc.thread.ephemeral(ask.channel, ask.user, self._link_text(existing, ask.lang))
-            REQUESTS.labels("linked").inc()
+            self._link(existing, ask)
             return existing
         req = self._open_thread(req, ask.thread_ts)
         self.diagnose(req, ask.aws_error, ask.image_pull)
         return req
+
+    def _link(self, existing: RequestRecord, ask: Ask) -> None:
+        """Tell ``existing``'s thread and the asker that this ask is handled there. A retried job
+        whose first attempt said so already says nothing again (the thread is read)."""
+        delivery = hashlib.sha256(ask.once_key.encode()).hexdigest()[:16] if ask.once_key else ""
+        if ask.resume and delivery and self.svc.thread.linked(existing, delivery):
+            log.info("a retried job found its link already told", extra={"request_id": existing.id})
+            return
+        text = markup(
+            "{who} asked about this too; it is handled here.",
+            "{who} 님도 같은 요청을 하셨습니다. 이 스레드에서 처리합니다.",
+            who=mention(ask.user),
+        )
+        self.svc.thread.reply_linked(existing, text, delivery)
+        self.svc.thread.ephemeral(ask.channel, ask.user, self._link_text(existing, ask.lang))
+        REQUESTS.labels("linked").inc()
 
     def _open_thread(self, req: RequestRecord, reuse_thread_ts: str) -> RequestRecord:
         svc = self.svc

@@ -31,16 +31,16 @@ PLAN_BLOCK = re.compile(r"plan-(\d+)")
 
 
 OPENED_EVENT = "chatops_request_opened"  # the status message's metadata event type
+LINKED_EVENT = "chatops_request_linked"  # a "asked about this too" reply's metadata event type
 HISTORY_PAGES = 3  # of 200 messages: how far back ``find_opened`` looks in a channel
 
 
-def _opened_for(message: dict[str, Any]) -> int | None:
-    """The request id a status message's metadata names, if it is one."""
+def _marked(message: dict[str, Any], event_type: str) -> dict[str, Any] | None:
+    """The metadata payload of one of the bot's own messages marked ``event_type``, else None."""
     metadata = message.get("metadata") or {}
-    if metadata.get("event_type") != OPENED_EVENT:
+    if not message.get("bot_id") or metadata.get("event_type") != event_type:
         return None
-    request_id = (metadata.get("event_payload") or {}).get("request_id")
-    return request_id if isinstance(request_id, int) else None
+    return metadata.get("event_payload") or {}
 
 
 def findings_block_id(req: RequestRecord) -> str:
@@ -88,21 +88,47 @@ class SlackThread:
         ``HISTORY_PAGES`` pages of top-level messages (``conversations.history``, newest first, with
         message metadata): a retry comes within minutes of the first attempt.
         """
-        pages: Iterator[dict[str, Any]]
         if reuse_thread_ts:
-            pages = self._pages(
-                self.client.conversations_replies, channel=req.channel, ts=reuse_thread_ts, include_all_metadata=True
-            )
+            pages = self._replies(req.channel, reuse_thread_ts)
         else:
             pages = self._pages(self.client.conversations_history, channel=req.channel, include_all_metadata=True)
+        found = self._first_marked(pages, OPENED_EVENT, lambda payload: payload.get("request_id") == req.id)
+        return None if found is None else ((reuse_thread_ts or found), found)
+
+    def reply_linked(self, req: RequestRecord, text: Msg, delivery: str) -> None:
+        """``reply``, marked with the delivery that was linked to ``req`` (see ``linked``)."""
+        metadata = {"event_type": LINKED_EVENT, "event_payload": {"request_id": req.id, "delivery": delivery}}
+        self._post(
+            req.lang,
+            channel=req.channel,
+            thread_ts=req.thread_ts or None,
+            text=as_mrkdwn(text, req.lang),
+            metadata=metadata,
+        )
+
+    def linked(self, req: RequestRecord, delivery: str) -> bool:
+        """Whether ``req``'s thread already says that ``delivery`` was linked to it (False when Slack
+        will not say: the reply is posted again rather than never)."""
+        pages = self._replies(req.channel, req.thread_ts)
+        return self._first_marked(pages, LINKED_EVENT, lambda payload: payload.get("delivery") == delivery) is not None
+
+    def _replies(self, channel: str, thread_ts: str) -> Iterator[dict[str, Any]]:
+        return self._pages(self.client.conversations_replies, channel=channel, ts=thread_ts, include_all_metadata=True)
+
+    @staticmethod
+    def _first_marked(
+        pages: Iterator[dict[str, Any]], event_type: str, matches: Callable[[dict[str, Any]], bool]
+    ) -> str | None:
+        """The ts of the first of the bot's messages marked ``event_type`` whose payload ``matches``,
+        within ``HISTORY_PAGES`` pages; None when there is none or Slack refuses to say."""
         try:
             for page in itertools.islice(pages, HISTORY_PAGES):
                 for message in page.get("messages") or []:
-                    if message.get("bot_id") and _opened_for(message) == req.id:
-                        ts = str(message["ts"])
-                        return (reuse_thread_ts or ts), ts
+                    payload = _marked(message, event_type)
+                    if payload is not None and matches(payload):
+                        return str(message["ts"])
         except SlackApiError as exc:
-            log.warning("could not look for the request's thread", extra={"error": exc.response.get("error")})
+            log.warning("could not read the channel or thread", extra={"error": exc.response.get("error")})
         return None
 
     @staticmethod
