@@ -105,6 +105,14 @@ class ReportService:
             )
         cron, tz = check_cron(cron), tz or self.svc.settings.default_timezone
         cron_rules.zone(tz)
+        # the same report again (a retried job whose first attempt added it, or the same command twice)
+        # is the one that exists: two identical reports would post the same thing at the same time
+        same = next(
+            (c for c in self.repo.list_configs() if (c.kind, c.channel, c.cron, c.tz) == (kind, channel, cron, tz)),
+            None,
+        )
+        if same is not None:
+            return same
         row = self.repo.add_config(kind, channel, cron, tz, user, self.svc.clock(), lang)
         self.svc.audit(
             AuditKind.REPORT_CONFIGURED,

@@ -212,3 +212,14 @@ def test_a_run_while_another_run_of_the_report_is_in_progress_is_told_and_posts_
     wait(lambda: _posts(sandbox), what="the post once the report is free")
     _wait_settled(sandbox, report_id)
     assert len(_posts(sandbox)) == 1
+
+
+def test_the_same_report_added_twice_is_one_report(sandbox):
+    """A retried job runs its command again, and people send a command twice: both get the one report."""
+    _add(sandbox, "health")
+    (row,) = wait(lambda: _service(sandbox).list(), what="report stored")
+    _add(sandbox, "health")
+    told = wait(lambda: responses_with(sandbox, f"Report #{row.id} `health`")[1:], what="the second answer")
+    assert told and [r.id for r in _service(sandbox).list()] == [row.id]
+    _add(sandbox, "health", cron="0 10 * * *")  # another time is another report
+    wait(lambda: len(_service(sandbox).list()) == 2, what="a second, different report")
