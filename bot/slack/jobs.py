@@ -50,13 +50,19 @@ def delivery_id(body: dict[str, Any]) -> str:
     return "body:" + hashlib.sha256(repr(sorted(body.items())).encode()).hexdigest()
 
 
+# Not kept in a job: Bolt's own lazy-call headers (the replay sets them), and the signature, which
+# was verified before the ack (``bot.http``) and, kept with the body, would make the job row a request
+# anyone reading the database could send again while its timestamp is fresh.
+NOT_KEPT = ("x-slack-bolt-lazy", "x-slack-signature")
+
+
 def lazy_payload(request: BoltRequest) -> dict[str, Any]:
     """What a worker needs to replay one lazy call: the request as received (JSON-safe)."""
     http = request.mode == "http"
     return {
         "raw_body": request.raw_body if http else "",
         "body": None if http else request.body,
-        "headers": {k: list(v) for k, v in request.headers.items() if not k.startswith("x-slack-bolt-lazy")},
+        "headers": {k: list(v) for k, v in request.headers.items() if not k.startswith(NOT_KEPT)},
         "mode": request.mode,
     }
 

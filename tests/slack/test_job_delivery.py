@@ -8,6 +8,8 @@ the retry queues nothing. Buttons are keyed by who clicked what and when (``acti
 
 from __future__ import annotations
 
+import json
+
 from slack_bolt import App, BoltRequest
 from slack_bolt.authorization import AuthorizeResult
 from sqlalchemy import func, select
@@ -119,5 +121,26 @@ def test_an_ack_whose_job_cannot_be_queued_is_an_error_to_slack_not_a_promise(tm
         response = _app(Unreachable(engine)).dispatch(BoltRequest(body=_event("Ev3", "3.0"), mode="socket_mode"))
         # Slack gets a 500: it retries the event later, and a slash command tells its user it failed
         assert response.status == 500
+    finally:
+        engine.dispose()
+
+
+def test_a_job_keeps_the_request_but_not_its_signature(tmp_path):
+    url = f"sqlite:///{tmp_path / 'jobs.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    try:
+        app = _app(JobStore(engine))
+        raw = json.dumps(_event("Ev9", "9.0"))
+        headers = {
+            "content-type": ["application/json"],
+            "x-slack-request-timestamp": ["1700000000"],
+            "x-slack-signature": ["v0=" + "ab" * 32],
+        }
+        assert app.dispatch(BoltRequest(body=raw, headers=headers, mode="http")).status == 200
+        with engine.connect() as conn:
+            (payload,) = conn.execute(select(JobRow.payload)).scalars()
+        assert payload["raw_body"] == raw and payload["headers"]["content-type"] == ["application/json"]
+        assert "x-slack-signature" not in payload["headers"]
     finally:
         engine.dispose()
