@@ -21,7 +21,13 @@ def _links(world, req) -> list:
     return [m for m in world.thread(req) if "asked about this too" in (m.text or "")]
 
 
-@pytest.mark.parametrize("posted", [False, True], ids=["before-slack-posted-it", "after-slack-posted-it"])
+# each moment on one of the two databases (the claims and leases under it are tested on both elsewhere)
+@pytest.mark.parametrize(
+    "db_url, posted",
+    [("sqlite", False), ("postgresql", True)],
+    ids=["sqlite-before-slack-posted-it", "postgresql-after-slack-posted-it"],
+    indirect=["db_url"],
+)
 def test_sigkill_while_linking_tells_the_link_once(world, posted):
     first_ask = world.slash(POD)
     first = world.worker("a")
