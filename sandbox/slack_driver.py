@@ -51,7 +51,9 @@ class SlackDriver:
         self.signing_secret, self.team_id, self.api_app_id = signing_secret, team_id, api_app_id
         self.home_team_id, self.enterprise_id = team_id, ""  # the installation's team; the sender's enterprise
         self.bot_user_id, self.now = bot_user_id, now
-        self.http = http or httpx.Client(timeout=10.0)
+        # a connection per request: a kept-alive one can be closed by the server's idle timeout
+        # (uvicorn's is 5 s) just as the next request goes out on it, which fails as a reset
+        self.http = http or httpx.Client(timeout=10.0, limits=httpx.Limits(max_keepalive_connections=0))
         self._response_url_for = response_url_for or (lambda tag: UNROUTABLE_RESPONSES + tag)
         self._counter = itertools.count(1)
 
