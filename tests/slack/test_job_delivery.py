@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from slack_bolt import App, BoltRequest
 from slack_bolt.authorization import AuthorizeResult
 from sqlalchemy import func, select
@@ -61,45 +62,43 @@ def _click(action_ts: str) -> dict:
     }
 
 
+@pytest.fixture
+def engine(tmp_path):
+    """A migrated SQLite database's engine."""
+    url = f"sqlite:///{tmp_path / 'jobs.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    yield engine
+    engine.dispose()
+
+
 def _jobs(engine) -> list[str]:
     with engine.connect() as conn:
         return list(conn.execute(select(JobRow.dedupe_key).order_by(JobRow.id)).scalars())
 
 
-def test_a_retried_event_delivery_is_one_job_and_another_event_is_another(tmp_path):
-    url = f"sqlite:///{tmp_path / 'jobs.db'}"
-    upgrade(url)
-    engine = make_engine(url)
-    try:
-        app = _app(JobStore(engine))
-        first = app.dispatch(BoltRequest(body=_event("Ev1", "1.0"), mode="socket_mode"))
-        retried = app.dispatch(
-            BoltRequest(
-                body=_event("Ev1", "1.0"),
-                headers={"x-slack-retry-num": ["1"], "x-slack-retry-reason": ["http_timeout"]},
-                mode="socket_mode",
-            )
+def test_a_retried_event_delivery_is_one_job_and_another_event_is_another(engine):
+    app = _app(JobStore(engine))
+    first = app.dispatch(BoltRequest(body=_event("Ev1", "1.0"), mode="socket_mode"))
+    retried = app.dispatch(
+        BoltRequest(
+            body=_event("Ev1", "1.0"),
+            headers={"x-slack-retry-num": ["1"], "x-slack-retry-reason": ["http_timeout"]},
+            mode="socket_mode",
         )
-        other = app.dispatch(BoltRequest(body=_event("Ev2", "2.0"), mode="socket_mode"))
-        assert (first.status, retried.status, other.status) == (200, 200, 200)
-        assert _jobs(engine) == ["on_message:event:Ev1", "on_message:event:Ev2"]
-    finally:
-        engine.dispose()
+    )
+    other = app.dispatch(BoltRequest(body=_event("Ev2", "2.0"), mode="socket_mode"))
+    assert (first.status, retried.status, other.status) == (200, 200, 200)
+    assert _jobs(engine) == ["on_message:event:Ev1", "on_message:event:Ev2"]
 
 
-def test_the_same_click_twice_is_one_job_and_a_second_click_is_another(tmp_path):
-    url = f"sqlite:///{tmp_path / 'jobs.db'}"
-    upgrade(url)
-    engine = make_engine(url)
-    try:
-        app = _app(JobStore(engine))
-        for action_ts in ("10.1", "10.1", "11.2"):
-            assert app.dispatch(BoltRequest(body=_click(action_ts), mode="socket_mode")).status == 200
-        with engine.connect() as conn:
-            assert conn.execute(select(func.count()).select_from(JobRow)).scalar() == 2
-        assert _jobs(engine) == [f"on_click:{delivery_id(_click('10.1'))}", f"on_click:{delivery_id(_click('11.2'))}"]
-    finally:
-        engine.dispose()
+def test_the_same_click_twice_is_one_job_and_a_second_click_is_another(engine):
+    app = _app(JobStore(engine))
+    for action_ts in ("10.1", "10.1", "11.2"):
+        assert app.dispatch(BoltRequest(body=_click(action_ts), mode="socket_mode")).status == 200
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(JobRow)).scalar() == 2
+    assert _jobs(engine) == [f"on_click:{delivery_id(_click('10.1'))}", f"on_click:{delivery_id(_click('11.2'))}"]
 
 
 def test_a_slash_command_is_keyed_by_its_trigger_id():
@@ -125,22 +124,16 @@ def test_an_ack_whose_job_cannot_be_queued_is_an_error_to_slack_not_a_promise(tm
         engine.dispose()
 
 
-def test_a_job_keeps_the_request_but_not_its_signature(tmp_path):
-    url = f"sqlite:///{tmp_path / 'jobs.db'}"
-    upgrade(url)
-    engine = make_engine(url)
-    try:
-        app = _app(JobStore(engine))
-        raw = json.dumps(_event("Ev9", "9.0"))
-        headers = {
-            "content-type": ["application/json"],
-            "x-slack-request-timestamp": ["1700000000"],
-            "x-slack-signature": ["v0=" + "ab" * 32],
-        }
-        assert app.dispatch(BoltRequest(body=raw, headers=headers, mode="http")).status == 200
-        with engine.connect() as conn:
-            (payload,) = conn.execute(select(JobRow.payload)).scalars()
-        assert payload["raw_body"] == raw and payload["headers"]["content-type"] == ["application/json"]
-        assert "x-slack-signature" not in payload["headers"]
-    finally:
-        engine.dispose()
+def test_a_job_keeps_the_request_but_not_its_signature(engine):
+    app = _app(JobStore(engine))
+    raw = json.dumps(_event("Ev9", "9.0"))
+    headers = {
+        "content-type": ["application/json"],
+        "x-slack-request-timestamp": ["1700000000"],
+        "x-slack-signature": ["v0=" + "ab" * 32],
+    }
+    assert app.dispatch(BoltRequest(body=raw, headers=headers, mode="http")).status == 200
+    with engine.connect() as conn:
+        (payload,) = conn.execute(select(JobRow.payload)).scalars()
+    assert payload["raw_body"] == raw and payload["headers"]["content-type"] == ["application/json"]
+    assert "x-slack-signature" not in payload["headers"]

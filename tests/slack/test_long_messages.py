@@ -14,11 +14,10 @@ from bot.domain import Diagnosis, Finding, Msg, Severity
 from bot.services.approvers import Approvers
 from bot.slack import attachments, render
 from bot.slack.thread import SlackThread
-from bot.store.records import PlanRecord, RequestRecord
+from bot.store.records import PlanRecord
 from sandbox import slack_checks
 from sandbox.slack_api import SlackStandIn
-
-CHANNEL = "C0REQ"
+from tests.slack.records import CHANNEL, request_record
 
 
 @pytest.fixture
@@ -28,26 +27,6 @@ def slack():
     stand_in.add_channel(CHANNEL, "eks-requests")
     yield stand_in
     stand_in.stop()
-
-
-def _req() -> RequestRecord:
-    return RequestRecord(
-        id=3,
-        created_at=datetime(2030, 1, 1, tzinfo=UTC),
-        user_id="U0DEV",
-        channel=CHANNEL,
-        thread_ts="",
-        status_ts="",
-        lang="en",
-        text="",
-        intent="irsa_access_denied",
-        entities={},
-        target="",
-        cluster="prod",
-        account_id="",
-        state="diagnosing",
-        diagnosis=None,
-    )
 
 
 def _plan(steps: int, diff_lines: int) -> PlanRecord:
@@ -111,7 +90,7 @@ def _file_text(slack: SlackStandIn, name: str) -> int:
 def test_a_plan_with_a_long_diff_is_one_message_and_an_attached_file(slack):
     client = WebClient("xoxb-test", base_url=slack.base_url)
     thread = SlackThread(client, Approvers(["U0OPS"]))
-    req = _req()
+    req = request_record()
     thread_ts, status_ts = thread.open(req)
     req = replace(req, thread_ts=thread_ts, status_ts=status_ts)
     plan = _plan(steps=4, diff_lines=120)
@@ -130,7 +109,7 @@ def test_a_plan_with_a_long_diff_is_one_message_and_an_attached_file(slack):
 def test_a_long_diagnosis_is_summarised_with_every_finding_in_the_attached_file(slack):
     client = WebClient("xoxb-test", base_url=slack.base_url)
     thread = SlackThread(client, Approvers(["U0OPS"]))
-    req = _req()
+    req = request_record()
     thread_ts, status_ts = thread.open(req)
     req = replace(req, thread_ts=thread_ts, status_ts=status_ts)
     diagnosis = _diagnosis(12)  # 12 findings x 12 lines of evidence: ~30,000 characters
@@ -146,7 +125,7 @@ def test_a_long_diagnosis_is_summarised_with_every_finding_in_the_attached_file(
 def test_what_fits_stays_in_the_message_without_a_file(slack):
     client = WebClient("xoxb-test", base_url=slack.base_url)
     thread = SlackThread(client, Approvers(["U0OPS"]))
-    req = _req()
+    req = request_record()
     thread_ts, status_ts = thread.open(req)
     req = replace(req, thread_ts=thread_ts, status_ts=status_ts)
     thread.diagnosis(req, _diagnosis(1), [_plan(steps=1, diff_lines=3)])

@@ -8,8 +8,6 @@ or, for a request made inside a thread, from that thread (``conversations.replie
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 from slack_sdk import WebClient
 
@@ -17,8 +15,7 @@ from bot.services.approvers import Approvers
 from bot.slack.thread import HISTORY_PAGES, SlackThread
 from bot.store.records import RequestRecord
 from sandbox.slack_api import SlackStandIn
-
-CHANNEL = "C0REQ"
+from tests.slack.records import CHANNEL, request_record
 
 
 @pytest.fixture
@@ -36,23 +33,7 @@ def thread(slack) -> SlackThread:
 
 
 def _req(request_id: int) -> RequestRecord:
-    return RequestRecord(
-        id=request_id,
-        created_at=datetime(2030, 1, 1, tzinfo=UTC),
-        user_id="U0DEV",
-        channel=CHANNEL,
-        thread_ts="",
-        status_ts="",
-        lang="en",
-        text="",
-        intent="pod_restart",
-        entities={},
-        target="",
-        cluster="prod",
-        account_id="",
-        state="diagnosing",
-        diagnosis=None,
-    )
+    return request_record(id=request_id, intent="pod_restart")
 
 
 def test_a_new_thread_is_found_by_its_request_and_no_other(slack, thread):
