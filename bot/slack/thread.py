@@ -97,13 +97,8 @@ class SlackThread:
 
     def reply_linked(self, req: RequestRecord, text: Msg, delivery: str) -> None:
         """``reply``, marked with the delivery that was linked to ``req`` (see ``linked``)."""
-        metadata = {"event_type": LINKED_EVENT, "event_payload": {"request_id": req.id, "delivery": delivery}}
-        self._post(
-            req.lang,
-            channel=req.channel,
-            thread_ts=req.thread_ts or None,
-            text=as_mrkdwn(text, req.lang),
-            metadata=metadata,
+        self.reply(
+            req, text, {"event_type": LINKED_EVENT, "event_payload": {"request_id": req.id, "delivery": delivery}}
         )
 
     def linked(self, req: RequestRecord, delivery: str) -> bool:
@@ -250,8 +245,11 @@ class SlackThread:
             text=f"{icon} #{plan.id} {as_mrkdwn(detail, req.lang)}",
         )
 
-    def reply(self, req: RequestRecord, text: Msg) -> None:
-        self._post(req.lang, channel=req.channel, thread_ts=req.thread_ts or None, text=as_mrkdwn(text, req.lang))
+    def reply(self, req: RequestRecord, text: Msg, metadata: dict[str, Any] | None = None) -> None:
+        marked = {"metadata": metadata} if metadata else {}
+        self._post(
+            req.lang, channel=req.channel, thread_ts=req.thread_ts or None, text=as_mrkdwn(text, req.lang), **marked
+        )
 
     def ephemeral(self, channel: str, user: str, text: str) -> None:
         """``text`` is the bot's own mrkdwn (a refusal, a link to a thread): callers escape any value in it."""

@@ -7,7 +7,6 @@ import json
 from dataclasses import replace
 from datetime import UTC, datetime
 
-import pytest
 from slack_sdk import WebClient
 
 from bot.domain import Diagnosis, Finding, Msg, Severity
@@ -18,15 +17,6 @@ from bot.store.records import PlanRecord
 from sandbox import slack_checks
 from sandbox.slack_api import SlackStandIn
 from tests.slack.records import CHANNEL, request_record
-
-
-@pytest.fixture
-def slack():
-    stand_in = SlackStandIn(strict_channels=True)
-    stand_in.start()
-    stand_in.add_channel(CHANNEL, "eks-requests")
-    yield stand_in
-    stand_in.stop()
 
 
 def _plan(steps: int, diff_lines: int) -> PlanRecord:

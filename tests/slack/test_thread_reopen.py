@@ -14,17 +14,7 @@ from slack_sdk import WebClient
 from bot.services.approvers import Approvers
 from bot.slack.thread import HISTORY_PAGES, SlackThread
 from bot.store.records import RequestRecord
-from sandbox.slack_api import SlackStandIn
 from tests.slack.records import CHANNEL, request_record
-
-
-@pytest.fixture
-def slack():
-    stand_in = SlackStandIn(strict_channels=True)
-    stand_in.start()
-    stand_in.add_channel(CHANNEL, "eks-requests")
-    yield stand_in
-    stand_in.stop()
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
 from types import SimpleNamespace
 from unittest.mock import Mock
 
@@ -11,6 +10,7 @@ from bot.domain import AuditKind, Msg
 from bot.services.authz import Action, Refusal
 from bot.slack.listeners import actions
 from bot.store.records import RequestRecord
+from tests.slack.records import request_record
 
 
 def _click(value: str, user: str = "U1", channel: str | None = "C1") -> dict:
@@ -21,22 +21,8 @@ def _click(value: str, user: str = "U1", channel: str | None = "C1") -> dict:
 
 
 def _request(deps, lang: str = "en", state: str = "asked", user: str = "U2") -> RequestRecord:
-    req = RequestRecord(
-        id=7,
-        created_at=datetime(2030, 1, 1, tzinfo=UTC),
-        user_id=user,
-        channel="C1",
-        thread_ts="1.1",
-        status_ts="1.1",
-        lang=lang,
-        text="",
-        intent="other",
-        entities={},
-        target="",
-        cluster="prod",
-        account_id="",
-        state=state,
-        diagnosis=None,
+    req = request_record(
+        id=7, user_id=user, channel="C1", thread_ts="1.1", status_ts="1.1", lang=lang, intent="other", state=state
     )
     deps.services.repo.get_request.return_value = req
     return req
