@@ -71,8 +71,8 @@ class _TerminalClusters(ClusterContexts):
     """``CLUSTERS_FILE`` clusters whose Kubernetes access (and its eks:DescribeCluster) waits for first use."""
 
     def _kube(self, cfg, aws, session) -> Kube:  # type: ignore[no-untyped-def]
-        build = ClusterContexts._kube
-        return LazyKube(lambda: build(self, cfg, aws, session))  # type: ignore[return-value]
+        build = super()._kube
+        return LazyKube(lambda: build(cfg, aws, session))  # type: ignore[return-value]
 
 
 def terminal_contexts(settings: Settings) -> ContextProvider:

@@ -61,14 +61,14 @@ class Bot:
 
     def http_app(self):
         """The Starlette app serving Slack's endpoint and the health and metrics routes."""
-        from bot.http import build_http_app
+        from bot.http import build_http_app  # noqa: PLC0415 (bot.http imports this module)
 
         return build_http_app(self)
 
     def job(self, name: str, channel: str = ""):
         """A feature's scheduled job as the scheduler runs it (``rds-sweep``, say), for callers that
         drive time themselves."""
-        from bot.bootstrap.scheduling import job_named
+        from bot.bootstrap.scheduling import job_named  # noqa: PLC0415 (scheduling imports this module)
 
         return job_named(self, name, channel=channel)
 

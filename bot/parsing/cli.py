@@ -79,7 +79,7 @@ def main(
         stdout.write(USAGE)
         return 0
     if argv and (argv[0] == "--eval" or argv[0].startswith("--eval=")):
-        from bot.parsing.evaluate import main as eval_main
+        from bot.parsing.evaluate import main as eval_main  # noqa: PLC0415 (only --eval pays for it)
 
         return eval_main(argv, vocabulary, stdout, stderr)
     if argv == ["--jsonl"]:

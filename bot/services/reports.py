@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from apscheduler.triggers.interval import IntervalTrigger
+
 from bot import cron as cron_rules
 from bot.cloud.context import ClusterContext
 from bot.domain import AuditKind
@@ -253,6 +255,4 @@ def register_report_jobs(scheduler: Any, service: ReportService, every_seconds: 
     The engine runs every job once when this replica becomes leader and coalesces missed ticks;
     ``run_due`` then runs each report whose cron fired while nobody led exactly once.
     """
-    from apscheduler.triggers.interval import IntervalTrigger
-
     scheduler.add_job("reports", service.run_due, IntervalTrigger(seconds=every_seconds))

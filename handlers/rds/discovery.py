@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from bot.cloud.aws import Aws
+from bot.errors import NotFound
 from handlers.rds.model import Database, Inventory, TagRule
 
 PAGE = 100  # the maximum MaxRecords / ResourcesPerPage these APIs accept
@@ -150,8 +151,6 @@ def describe_target(aws: Aws, kind: str, ident: str, rule: TagRule | None = None
 
 def find_database(aws: Aws, name: str, rule: TagRule | None = None) -> Inventory:
     """``describe_target`` for a name that may be a cluster or an instance (cluster first)."""
-    from bot.errors import NotFound
-
     try:
         return describe_target(aws, "cluster", name, rule)
     except NotFound:
