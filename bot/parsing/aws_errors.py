@@ -154,6 +154,11 @@ def _kind(text: str, low: str) -> tuple[str, dict[str, str], float]:
     reference; EC2 ``UnauthorizedOperation`` with an encoded message to be read with
     ``aws sts decode-authorization-message`` (STS API reference, DecodeAuthorizationMessage).
     """
+    return _policy_decision(text, low) or _wording(low)
+
+
+def _policy_decision(text: str, low: str) -> tuple[str, dict[str, str], float] | None:
+    """The kinds whose wording names the policy decision (or the missing provider) outright."""
     if "no openidconnect provider" in low:
         m = _OIDC_MISSING.search(text)
         issuer = (m.group(1) or "").rstrip(".,;:'\"") if m else ""
@@ -171,6 +176,11 @@ def _kind(text: str, low: str) -> tuple[str, dict[str, str], float]:
     m = _DECODED.search(text) if "explicitdeny" in low else None  # `aws sts decode-authorization-message`
     if m:
         return ("explicit_deny", {}, PHRASE) if m.group(1).lower() == "true" else ("permission_missing", {}, PHRASE)
+    return None
+
+
+def _wording(low: str) -> tuple[str, dict[str, str], float]:
+    """The kind read from the error code or the SDK's wording, when no policy decision is spelled out."""
     if "webidentityerr" in low and "accessdenied" in low:
         return "trust_policy", {}, PHRASE
     if any(p in low for p in _NO_CREDENTIALS):

@@ -86,38 +86,42 @@ class TaskScore:
 def load(path: str | Path) -> list[dict[str, Any]]:
     """The items of a corpus file; ``CorpusError`` naming the line when one is not a labelled item."""
     p = Path(path)
+    items = [_item(p, n, line) for n, line in enumerate(_read(p).splitlines(), 1) if line.strip()]
+    if not items:
+        raise CorpusError(f"{p}: no items")
+    return items
+
+
+def _read(p: Path) -> str:
     try:
-        raw = p.read_bytes().decode("utf-8")
+        return p.read_bytes().decode("utf-8")
     except FileNotFoundError as exc:
         raise CorpusError(f"{p}: no such file") from exc
     except IsADirectoryError as exc:
         raise CorpusError(f"{p}: is a directory, not a corpus file") from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise CorpusError(f"{p}: cannot be read as UTF-8 text ({exc})") from exc
-    items = []
-    for n, line in enumerate(raw.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-        except ValueError as exc:
-            raise CorpusError(f"{p}:{n}: not JSON ({exc})") from exc
-        if not isinstance(item, dict):
-            raise CorpusError(f"{p}:{n}: expected a JSON object, got {type(item).__name__}")
-        cat = item.get("category")
-        if cat not in _CATEGORY_LABEL:
-            raise CorpusError(f"{p}:{n}: category must be one of {', '.join(_CATEGORY_LABEL)}, got {cat!r}")
-        label = item.get("label")
-        if not isinstance(label, dict) or not isinstance(label.get(_CATEGORY_LABEL[cat]), str):
-            raise CorpusError(f"{p}:{n}: label must be an object with a {_CATEGORY_LABEL[cat]!r} string")
-        if not isinstance(item.get("text"), str):
-            raise CorpusError(f"{p}:{n}: text must be a string")
-        if item.get("split") not in ("dev", "test"):
-            raise CorpusError(f"{p}:{n}: split must be dev or test, got {item.get('split')!r}")
-        items.append(item)
-    if not items:
-        raise CorpusError(f"{p}: no items")
-    return items
+
+
+def _item(p: Path, n: int, line: str) -> dict[str, Any]:
+    """Line ``n`` of the corpus as a labelled item, or ``CorpusError`` saying what is wrong with it."""
+    try:
+        item = json.loads(line)
+    except ValueError as exc:
+        raise CorpusError(f"{p}:{n}: not JSON ({exc})") from exc
+    if not isinstance(item, dict):
+        raise CorpusError(f"{p}:{n}: expected a JSON object, got {type(item).__name__}")
+    cat = item.get("category")
+    if cat not in _CATEGORY_LABEL:
+        raise CorpusError(f"{p}:{n}: category must be one of {', '.join(_CATEGORY_LABEL)}, got {cat!r}")
+    label = item.get("label")
+    if not isinstance(label, dict) or not isinstance(label.get(_CATEGORY_LABEL[cat]), str):
+        raise CorpusError(f"{p}:{n}: label must be an object with a {_CATEGORY_LABEL[cat]!r} string")
+    if not isinstance(item.get("text"), str):
+        raise CorpusError(f"{p}:{n}: text must be a string")
+    if item.get("split") not in ("dev", "test"):
+        raise CorpusError(f"{p}:{n}: split must be dev or test, got {item.get('split')!r}")
+    return item
 
 
 def predict(item: dict[str, Any], vocabulary: Vocabulary) -> tuple[str, str, float]:

@@ -27,6 +27,7 @@ precedence over the other, the reading is ``WEAK`` and the bot asks.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from bot.parsing import morph
@@ -41,25 +42,21 @@ _FOREIGN = frozenset({"elsewhere", "context"})
 
 def found(low: str, vocabulary: Vocabulary) -> frozenset[str]:
     """The family names present in a cleaned, lowercased message."""
-    names: set[str] = set()
+    names = set(_word_families(low, vocabulary))
+    names.update(name for phrase, name in vocabulary.always if phrase in low)
+    if has_hangul(low):
+        names.update(name for phrase, name in vocabulary.korean if phrase in low)
+    return frozenset(names)
+
+
+def _word_families(low: str, vocabulary: Vocabulary) -> Iterator[str]:
+    """The families of the message's words, and those of the phrases a word gates."""
     families_of, gated_by = vocabulary.word_families.get, vocabulary.gated.get
     for w in morph.words(low):
-        fams = families_of(w)
-        if fams:
-            names.update(fams)
-        gated = gated_by(w)
-        if gated:
-            for phrase, name in gated:
-                if phrase in low:
-                    names.add(name)
-    for phrase, name in vocabulary.always:
-        if phrase in low:
-            names.add(name)
-    if has_hangul(low):
-        for phrase, name in vocabulary.korean:
+        yield from families_of(w) or ()
+        for phrase, name in gated_by(w) or ():
             if phrase in low:
-                names.add(name)
-    return frozenset(names)
+                yield name
 
 
 @dataclass(frozen=True)

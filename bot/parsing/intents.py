@@ -41,6 +41,14 @@ def read(low: str, aws_error: AwsError, vocabulary: Vocabulary) -> tuple[str, fl
         return intent, sure
     if sure < PHRASE or intent == "other":  # the phrase rules found nothing specific
         return families.intent, families.confidence
+    return _settle(intent, sure, families, aws_error, vocabulary)
+
+
+def _settle(
+    intent: str, sure: float, families: evidence.Reading, aws_error: AwsError, vocabulary: Vocabulary
+) -> tuple[str, float]:
+    """A specific phrase reading against the families' reading of the same message."""
+    needs_state = vocabulary.needs_state
     if intent == families.intent:
         return intent, min(sure, families.confidence)
     if intent in families.pairs:
