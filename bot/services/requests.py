@@ -17,12 +17,13 @@ from typing import Any
 
 from bot import errors
 from bot.cloud.metrics import DIAGNOSES, DIAGNOSIS_SECONDS, REQUESTS, error_family
-from bot.domain import AuditKind, Diagnosis, Lang, Msg, PlanStatus, Request
+from bot.domain import AuditKind, Diagnosis, Lang, Msg, Request
 from bot.korean import attach
 from bot.mrkdwn import markup, mention
-from bot.services.core import Services, msg_from, msg_to_dict, step_to_dict
+from bot.services.core import Services, msg_to_dict, step_to_dict
 from bot.services.failures import describe_failure, new_ref
 from bot.services.guardrails import plan_violations
+from bot.services.resumption import resume
 from bot.services.risk import approvals_needed, rated
 from bot.store.records import PlanRecord, RequestRecord
 from handlers import registry
@@ -67,7 +68,7 @@ class RequestService:
         cluster = ask.cluster or svc.contexts.default_cluster(ask.channel)
         target = target_key(cluster, ask.intent, ask.entities)
         if ask.resume and (earlier := svc.repo.request_by_once_key(ask.once_key)) is not None:
-            return self.resume(earlier, ask)
+            return resume(self, earlier, ask)
         # the delivery's dedupe, the request and its audit row: one transaction
         with svc.repo.unit() as uow:
             # a delivery seen before is ignored, unless this is its retried job: its request was
@@ -103,7 +104,7 @@ class RequestService:
         if existing is not None:
             self._link(existing, ask)
             return existing
-        req = self._open_thread(req, ask.thread_ts)
+        req = self.open_thread(req, ask.thread_ts)
         self.diagnose(req, ask.aws_error, ask.image_pull)
         return req
 
@@ -123,7 +124,8 @@ class RequestService:
         self.svc.thread.ephemeral(ask.channel, ask.user, self._link_text(existing, ask.lang))
         REQUESTS.labels("linked").inc()
 
-    def _open_thread(self, req: RequestRecord, reuse_thread_ts: str) -> RequestRecord:
+    def open_thread(self, req: RequestRecord, reuse_thread_ts: str) -> RequestRecord:
+        """Post the request's status message (in ``reuse_thread_ts`` when given) and record where."""
         svc = self.svc
         try:
             thread_ts, status_ts = svc.thread.open(req, reuse_thread_ts)
@@ -132,85 +134,6 @@ class RequestService:
             raise
         svc.repo.update_request(req.id, thread_ts=thread_ts, status_ts=status_ts)
         return replace(req, thread_ts=thread_ts, status_ts=status_ts)
-
-    def _reopen_thread(self, req: RequestRecord, reuse_thread_ts: str) -> RequestRecord:
-        """The thread of a request whose status message was never recorded: the one an earlier
-        attempt posted (it may have died between posting and recording), else a new one."""
-        found = self.svc.thread.find_opened(req, reuse_thread_ts)
-        if found is None:
-            return self._open_thread(req, reuse_thread_ts)
-        log.info("a retried job found the thread its earlier attempt opened", extra={"request_id": req.id})
-        thread_ts, status_ts = found
-        self.svc.repo.update_request(req.id, thread_ts=thread_ts, status_ts=status_ts)
-        return replace(req, thread_ts=thread_ts, status_ts=status_ts)
-
-    def resume(self, req: RequestRecord, ask: Ask) -> RequestRecord:
-        """Carry on with ``req`` after an attempt that stopped part-way (its worker died).
-
-        What the earlier attempt finished stays: a request that left ``diagnosing`` was answered and
-        is left alone, and an opened thread is reused (found in Slack when it was not recorded). A
-        diagnosis whose plans were recorded but never posted is run again from live state, and those
-        unposted plans are expired first, so only the plans the thread shows can be approved.
-        """
-        if req.state != "diagnosing":
-            log.info("a retried job found its request answered", extra={"request_id": req.id})
-            self._refresh_status(req)
-            return req
-        if not req.status_ts:
-            req = self._reopen_thread(req, ask.thread_ts or req.thread_ts)
-        if req.diagnosis is not None:
-            # the diagnosis was recorded: whether it reached the thread, the thread itself says
-            posted = self.svc.thread.posted(req)
-            if posted.findings:
-                self._finish_posted(req, posted.plans)
-                return req
-            self._expire_unposted(req)
-        log.info("resuming a request an earlier attempt left diagnosing", extra={"request_id": req.id})
-        self.diagnose(req, ask.aws_error, ask.image_pull)
-        return req
-
-    def _finish_posted(self, req: RequestRecord, shown: Mapping[int, str]) -> None:
-        """The findings are in the thread: post only the plan messages that are not, then record them
-        and the request's state, and bring the status line up to date."""
-        svc = self.svc
-        log.info("resuming a request whose findings were posted", extra={"request_id": req.id})
-        plans = [p for p in svc.repo.plans_for_request(req.id) if p.status == PlanStatus.PROPOSED]
-        message_ts = {p.id: shown.get(p.id) or p.message_ts or svc.thread.plan_message(req, p) for p in plans}
-        with svc.repo.unit() as uow:
-            for plan_id, ts in message_ts.items():
-                svc.repo.set_plan_fields(plan_id, message_ts=ts)
-            svc.repo.update_request(req.id, state="open" if plans else "done")
-            uow.commit()
-        self._refresh_status(replace(req, state="open" if plans else "done"))
-
-    def _refresh_status(self, req: RequestRecord) -> None:
-        """The thread's status line as the answered request left it (the attempt may have died just
-        before updating it); left alone once the request has moved on past its diagnosis."""
-        if not req.diagnosis:
-            return
-        plans = self.svc.repo.plans_for_request(req.id)
-        if req.state == "open" and plans and all(p.status == PlanStatus.PROPOSED for p in plans):
-            state = "awaiting_approval"
-        elif req.state == "done" and not plans:
-            state = "done"
-        else:
-            return
-        self.svc.thread.status(req, state, msg_from(req.diagnosis.get("headline") or {}))
-
-    def _expire_unposted(self, req: RequestRecord) -> None:
-        svc = self.svc
-        with svc.repo.unit() as uow:
-            for plan in svc.repo.plans_for_request(req.id):
-                if plan.status == PlanStatus.PROPOSED and not plan.message_ts:
-                    svc.repo.set_plan_fields(plan.id, status=PlanStatus.EXPIRED)
-                    svc.audit(
-                        AuditKind.EXPIRED,
-                        "bot",
-                        f"plan #{plan.id}: its diagnosis was interrupted before the thread showed it; diagnosing again",
-                        req,
-                        plan,
-                    )
-            uow.commit()
 
     def _link_text(self, req: RequestRecord, lang: str) -> str:
         return Msg(
