@@ -21,16 +21,16 @@ from typing import Any, TextIO
 from bot import errors, preflight
 from bot.cloud.context import FeaturePorts
 from bot.cloud.kube import Kube
-from bot.domain import Lang, Request
+from bot.domain import Diagnosis, Lang, Request
 from bot.services.clusters import ClusterContexts, load_clusters
-from bot.services.commands import parse_command
+from bot.services.commands import Command, parse_command
 from bot.services.contexts import SingleClusterContexts, kube_from_settings
 from bot.services.core import step_to_dict
 from bot.services.failures import describe_failure, new_ref
 from bot.services.ports import ContextProvider
 from bot.settings import Settings
 from handlers import registry
-from handlers.base import Wiring
+from handlers.base import Diagnoser, Wiring
 
 USER = "terminal"
 # Diagnosers that read AWS alone (names in handlers.registry). Every other diagnoser needs the cluster's API,
@@ -147,6 +147,69 @@ def _unknown_cluster(settings: Settings, cluster: str) -> str:
     )
 
 
+def _parsed_request(text: str, err: TextIO) -> tuple[Command, Diagnoser] | None:
+    """The parsed command and the diagnoser for it, or None once the reason is written to ``err``."""
+    try:
+        cmd = parse_command(text)
+    except errors.UsageError as exc:
+        err.write(f"usage error: {exc.message}\n")
+        return None
+    if cmd.kind != "request":
+        err.write("nothing to diagnose; try a problem description or a command such as `pods -A`\n")
+        return None
+    diagnoser = registry.diagnoser_for(cmd.intent)
+    if diagnoser is None:
+        err.write(f"no diagnoser handles intent {cmd.intent}; try `chatops parse /ops {text[:60]}`\n")
+        return None
+    return cmd, diagnoser
+
+
+def _terminal_contexts_or_problem(settings: Settings, target: str) -> tuple[ContextProvider | None, str]:
+    """The terminal's contexts, or (None, the missing setup) when they cannot reach ``target``."""
+    if settings.clusters_file:
+        problem = preflight.clusters_file(settings)
+        if problem:
+            return None, problem
+    elif target and target != settings.cluster_name:
+        return None, _unknown_cluster(settings, target)
+    elif preflight.aws_region(settings):
+        return None, preflight.aws_region(settings)
+    return terminal_contexts(settings), ""
+
+
+def _target_problem(settings: Settings, target: str, contexts: ContextProvider, diagnoser_name: str) -> str | None:
+    """What stops the diagnoser reaching ``target`` through ``contexts``, if anything."""
+    if settings.clusters_file and target and target not in contexts.cluster_names():
+        return _unknown_cluster(settings, target)
+    if diagnoser_name not in AWS_ONLY and not settings.clusters_file:
+        return preflight.kubernetes(settings)
+    return None
+
+
+def _failure(exc: errors.ChatOpsError, lang: str) -> tuple[str, int]:
+    """The line to print for a diagnosis that raised ``exc``, and the exit status."""
+    if isinstance(exc, errors.UsageError):
+        return exc.message, 2
+    if isinstance(exc, errors.Misconfigured):
+        return f"{exc}", 2
+    if isinstance(exc, errors.CloudError) and preflight.credentials_error(exc.code):
+        return f"{preflight.NO_AWS_CREDENTIALS}; {exc.call} could not be signed: {exc.detail[:120]}", 2
+    return describe_failure(exc, new_ref())(lang), 1
+
+
+def _print_diagnosis(diagnosis: Diagnosis, lang: str, out: TextIO) -> None:
+    """The diagnosis's headline, findings with their evidence, and plans with their steps."""
+    out.write(f"{diagnosis.headline(lang)}\n")
+    for f in diagnosis.findings:
+        out.write(f"  [{f.severity}] {f.code}: {f.title(lang)}\n")
+        for e in f.evidence:
+            out.write(f"      - {e(lang)}\n")
+    for i, plan in enumerate(diagnosis.plans, 1):
+        out.write(f"plan {i}: {plan.title(lang)} (risk {plan.risk}); apply it from Slack after approval\n")
+        for step in plan.steps:
+            out.write(json.dumps(step_to_dict(step), ensure_ascii=False, indent=2) + "\n")
+
+
 def run(
     text: str,
     settings: Settings,
@@ -157,68 +220,28 @@ def run(
 ) -> int:
     """Diagnose ``text`` and print the result to ``out``; problems go to ``err`` (default ``out``)."""
     err = err if err is not None else out
-    try:
-        cmd = parse_command(text)
-    except errors.UsageError as exc:
-        err.write(f"usage error: {exc.message}\n")
+    parsed = _parsed_request(text, err)
+    if parsed is None:
         return 2
-    if cmd.kind != "request":
-        err.write("nothing to diagnose; try a problem description or a command such as `pods -A`\n")
-        return 2
-    diagnoser = registry.diagnoser_for(cmd.intent)
-    if diagnoser is None:
-        err.write(f"no diagnoser handles intent {cmd.intent}; try `chatops parse /ops {text[:60]}`\n")
-        return 2
+    cmd, diagnoser = parsed
     target = cluster or cmd.cluster
     if contexts is None:
-        if settings.clusters_file:
-            problem = preflight.clusters_file(settings)
-            if problem:
-                err.write(problem + "\n")
-                return 2
-        elif target and target != settings.cluster_name:
-            err.write(_unknown_cluster(settings, target) + "\n")
-            return 2
-        elif preflight.aws_region(settings):
-            err.write(preflight.aws_region(settings) + "\n")
-            return 2
-        contexts = terminal_contexts(settings)
-    if settings.clusters_file and target and target not in contexts.cluster_names():
-        err.write(_unknown_cluster(settings, target) + "\n")
-        return 2
-    if diagnoser.name not in AWS_ONLY and not settings.clusters_file:
-        problem = preflight.kubernetes(settings)
-        if problem:
+        contexts, problem = _terminal_contexts_or_problem(settings, target)
+        if contexts is None:
             err.write(problem + "\n")
             return 2
+    problem = _target_problem(settings, target, contexts, diagnoser.name)
+    if problem:
+        err.write(problem + "\n")
+        return 2
     request = Request(cmd.intent, cmd.entities, text, Lang(cmd.lang), USER, cmd.aws_error, cmd.image_pull)
     try:
         ctx = contexts.get(target, USER)
         ctx = replace(ctx, ports=FeaturePorts(*registry.ports(Wiring(settings))))
         diagnosis = diagnoser.diagnose(ctx, request)
-    except errors.UsageError as exc:
-        err.write(f"{exc.message}\n")
-        return 2
-    except errors.Misconfigured as exc:
-        err.write(f"{exc}\n")
-        return 2
-    except errors.CloudError as exc:
-        if preflight.credentials_error(exc.code):
-            err.write(f"{preflight.NO_AWS_CREDENTIALS}; {exc.call} could not be signed: {exc.detail[:120]}\n")
-            return 2
-        err.write(describe_failure(exc, new_ref())(cmd.lang) + "\n")
-        return 1
     except errors.ChatOpsError as exc:
-        err.write(describe_failure(exc, new_ref())(cmd.lang) + "\n")
-        return 1
-    lang = cmd.lang
-    out.write(f"{diagnosis.headline(lang)}\n")
-    for f in diagnosis.findings:
-        out.write(f"  [{f.severity}] {f.code}: {f.title(lang)}\n")
-        for e in f.evidence:
-            out.write(f"      - {e(lang)}\n")
-    for i, plan in enumerate(diagnosis.plans, 1):
-        out.write(f"plan {i}: {plan.title(lang)} (risk {plan.risk}); apply it from Slack after approval\n")
-        for step in plan.steps:
-            out.write(json.dumps(step_to_dict(step), ensure_ascii=False, indent=2) + "\n")
+        message, status = _failure(exc, cmd.lang)
+        err.write(message + "\n")
+        return status
+    _print_diagnosis(diagnosis, cmd.lang, out)
     return 0
