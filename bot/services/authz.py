@@ -186,7 +186,15 @@ class Authorizer:
 
     def member_refusal(self, actor: Actor, where: Where = Where.ANYWHERE) -> Refusal | None:
         """The checks every request passes: our workspace, not a guest, not an external channel, the place."""
-        s = self.settings
+        refusal = self._workspace_refusal(actor)
+        if refusal is None:
+            refusal = self._place_refusal(actor, where)
+        if refusal is None:
+            refusal = self._shared_channel_refusal(actor)
+        return refusal
+
+    def _workspace_refusal(self, actor: Actor) -> Refusal | None:
+        """Whether ``actor`` is a full member of the workspace the bot is installed in."""
         try:
             team, enterprise = self.directory.installation()
         except LookupFailed:
@@ -232,6 +240,11 @@ class Authorizer:
                     "게스트 계정은 이 봇을 사용할 수 없습니다. 워크스페이스 정식 멤버에게 요청하세요.",
                 ),
             )
+        return None
+
+    def _place_refusal(self, actor: Actor, where: Where) -> Refusal | None:
+        """Whether ``actor`` asks where ``where`` allows: a request channel, or a DM when DMs are allowed."""
+        s = self.settings
         if where == Where.REQUEST_CHANNELS:
             if actor.is_dm:
                 if not s.allow_direct_messages:
@@ -250,7 +263,11 @@ class Authorizer:
                         f"요청은 {_mentions(s.request_channel_ids)} 에서만 받습니다.",
                     ),
                 )
-        if actor.channel and not actor.is_dm and not s.allow_shared_channels:
+        return None
+
+    def _shared_channel_refusal(self, actor: Actor) -> Refusal | None:
+        """Whether ``actor``'s channel is shared with another organisation while shared channels are refused."""
+        if actor.channel and not actor.is_dm and not self.settings.allow_shared_channels:
             shared = actor.ext_shared
             if not shared:  # the payload's word is enough to refuse, never to allow
                 try:
