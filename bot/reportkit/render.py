@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
 
+from bot.blockkit import Block, button, context, header, section
 from bot.domain import Msg
 from bot.mrkdwn import as_mrkdwn, clip
 from bot.reportkit.diff import Diff, Resolved
@@ -22,20 +22,6 @@ from bot.reportkit.model import Item
 
 DIAGNOSE_ACTION = "report_diagnose"  # + "-<handle>": action ids must be unique in a message
 MAX_ITEMS = 20
-TEXT_LIMIT = 2900
-Block = dict[str, Any]
-
-
-def section(text: str) -> Block:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": clip(text, TEXT_LIMIT)}}
-
-
-def context(text: str) -> Block:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(text, TEXT_LIMIT)}]}
-
-
-def header(text: str) -> Block:
-    return {"type": "header", "text": {"type": "plain_text", "text": text[:150]}}
 
 
 def when(moment: datetime | None, now: datetime) -> str:
@@ -55,23 +41,11 @@ def age(moment: datetime, now: datetime) -> str:
     return f"{secs}s"
 
 
-def _button(action_id: str, text: str, value: str, style: str = "") -> Block:
-    button: Block = {
-        "type": "button",
-        "action_id": action_id,
-        "value": value[:64],
-        "text": {"type": "plain_text", "text": text[:75]},
-    }
-    if style:
-        button["style"] = style
-    return button
-
-
 def item_blocks(item: Item, lang: str, now: datetime, mark: str) -> list[Block]:
     text = f"{mark} {as_mrkdwn(item.label, lang)} · {Msg('since', '시작')(lang)} {when(item.since, now)}"
     block = section(text)
     if item.ask:
-        block["accessory"] = _button(f"{DIAGNOSE_ACTION}-{item.short}", Msg("Diagnose", "진단")(lang), item.short)
+        block["accessory"] = button(f"{DIAGNOSE_ACTION}-{item.short}", Msg("Diagnose", "진단")(lang), item.short[:64])
     blocks = [block]
     if item.plan_id is not None:
         blocks.append(decide_actions(item.plan_id, lang, f"report-plan-{item.plan_id}"))
@@ -85,13 +59,13 @@ def decide_actions(plan_id: int, lang: str, block_id: str) -> Block:
         "type": "actions",
         "block_id": block_id,
         "elements": [
-            _button(
+            button(
                 f"approve_plan-{plan_id}",
                 Msg("Approve & apply", "승인 후 적용")(lang),
                 str(plan_id),
                 "primary",
             ),
-            _button(f"reject_plan-{plan_id}", Msg("Reject", "거절")(lang), str(plan_id), "danger"),
+            button(f"reject_plan-{plan_id}", Msg("Reject", "거절")(lang), str(plan_id), "danger"),
         ],
     }
 

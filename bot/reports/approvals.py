@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot import blockkit
 from bot.domain import Msg, PlanStatus
 from bot.mrkdwn import markup, mention
 from bot.reportkit import render
@@ -114,7 +115,7 @@ def build(data: ApprovalsData, previous_state: Mapping[str, Any] | None, now: da
             f"{data.approvers_mention}: 결정이 필요한 계획 {len(d.current)}건"
             + (f", {data.soon_minutes}분 안에 만료 {len(urgent)}건" if urgent else ""),
         )
-        intro.append(render.section(call(lang)))
+        intro.append(blockkit.section(call(lang)))
     text, blocks = render.report_blocks(
         f"{title} · {now:%Y-%m-%d %H:%M}",
         d,

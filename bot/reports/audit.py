@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot import blockkit
 from bot.domain import Msg, PlanStatus
 from bot.mrkdwn import escape, join, markup, mention
 from bot.reportkit import render
@@ -122,9 +123,9 @@ def build(data: AuditData, previous_state: Mapping[str, Any] | None, now: dateti
         f"{data.since.astimezone(now.tzinfo):%m-%d} ~ {now:%m-%d}: 적용 {n['applied']}건, "
         f"실패 {n['failed']}건, 되돌림 {n['reverted']}건",
     )(lang)
-    intro = [render.section(summary)]
+    intro = [blockkit.section(summary)]
     if data.changes:
-        intro.append(render.section(f"```{escape(_table(totals(data)))}```"))
+        intro.append(blockkit.section(f"```{escape(_table(totals(data)))}```"))
     text, blocks = render.report_blocks(
         f"{title} · {now:%Y-%m-%d %H:%M}",
         d,

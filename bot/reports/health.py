@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot import blockkit
 from bot.domain import Msg
 from bot.mrkdwn import as_mrkdwn
 from bot.reportkit import charts, render
@@ -77,12 +78,12 @@ def build(data: HealthData, previous_state: Mapping[str, Any] | None, now: datet
     series.append([now.isoformat(), failing_pods(data, items)])
     state = state_of(d, now, series=series)
     title = Msg(f"Cluster health · {data.cluster}", f"클러스터 상태 · {data.cluster}")(lang)
-    notes = [render.context("⚠️ " + as_mrkdwn(m, lang)) for m in data.unavailable]
+    notes = [blockkit.context("⚠️ " + as_mrkdwn(m, lang)) for m in data.unavailable]
     if d.unchanged and not data.unavailable:
         return ReportContent(KIND, render.unchanged_line(title, d, lang, now), (), state, False)
     drawn = charts.available()
     if not drawn:
-        notes.append(render.context(charts.NOT_AVAILABLE(lang)))
+        notes.append(blockkit.context(charts.NOT_AVAILABLE(lang)))
     all_clear = Msg(
         "✅ All clear: no failing pods, stuck ingresses or rejected sysctls.",
         "✅ 이상 없음: 실패 중인 파드, 삭제 대기 ingress, 거부된 sysctl 이 없습니다.",

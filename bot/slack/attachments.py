@@ -2,16 +2,17 @@
 the whole diagnosis (every finding, its evidence and table) and a plan's every step with its diff.
 
 A file is not mrkdwn, so nothing here is escaped: it reads as the cluster and AWS wrote it. Whether a
-file is needed is decided by ``bot.slack.render`` (``fits``, ``plan_in_file``), which also names it.
+file is needed is decided by ``bot.blockkit.fits`` and ``bot.slack.render.plan_in_file``, and
+``bot.slack.render`` names the files.
 """
 
 from __future__ import annotations
 
+from bot.blockkit import fits
 from bot.domain import Diagnosis, Msg
 from bot.slack.render import (
     RISK,
     diagnosis_filename,
-    fits,
     full_diagnosis_blocks,
     plan_filename,
     plan_in_file,

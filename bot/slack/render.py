@@ -1,10 +1,8 @@
 """Block Kit rendering: pure functions from domain data to Slack blocks. No I/O, no clients.
 
-Limits honoured here (Slack's): section text <= 3,000 characters, <= 50 blocks per message,
-button values <= 2,000 characters (ours carry only a plan id), confirm text <= 300, and at most
-``BLOCK_TEXT_BUDGET`` characters of text over all of a message's blocks: Slack refuses a message
-whose blocks hold about 13,000 characters of text with ``msg_blocks_too_long``, a limit it does not
-document (reported in https://github.com/slackapi/bolt-js/issues/2509 and #2867).
+The blocks and Slack's limits on them are ``bot.blockkit``'s; this module adds what a thread shows:
+the status line, a diagnosis's findings, a plan with its steps and diffs, and its buttons, whose
+confirmation dialog holds at most 300 characters and whose values carry only a plan id.
 
 Everything a diagnoser or the cluster said (titles, evidence, table cells, step descriptions, diffs,
 headlines) is plain text and is escaped here (``bot.mrkdwn``); only ``Mrkdwn`` messages, which the
@@ -20,13 +18,20 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from bot.blockkit import (
+    SECTION_LIMIT,
+    button,
+    code_sections,
+    context,
+    fits,
+    section,
+    table_text,
+    text_sections,
+)
 from bot.domain import Diagnosis, Finding, Msg, Severity
 from bot.mrkdwn import as_mrkdwn, clip, escape
 from bot.store.records import PlanRecord, RequestRecord
 
-SECTION_LIMIT = 2900
-MAX_BLOCKS = 50
-BLOCK_TEXT_BUDGET = 8000  # well under the ~13,000 characters at which Slack answers msg_blocks_too_long
 CONFIRM_LIMIT = 300  # Slack's limit for a confirmation dialog's text
 PLAN_TAIL_ROOM = 3  # blocks kept free on a plan's last page: a note, the expiry line, the buttons
 ICON = {Severity.OK: "✅", Severity.INFO: "ℹ️", Severity.WARNING: "⚠️", Severity.ERROR: "❌"}
@@ -46,53 +51,6 @@ STATUS_LINE = {
 }
 
 
-def section(text: str) -> dict[str, Any]:
-    """A mrkdwn section; ``text`` is mrkdwn already (escape what is not the bot's own)."""
-    return {"type": "section", "text": {"type": "mrkdwn", "text": clip(text, SECTION_LIMIT)}}
-
-
-def context(text: str) -> dict[str, Any]:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(text, SECTION_LIMIT)}]}
-
-
-def _pieces(line: str, limit: int) -> list[str]:
-    """``line`` in pieces of at most ``limit`` characters, none ending inside an entity."""
-    out = []
-    while len(line) > limit:
-        piece = clip(line, limit)
-        out.append(piece)
-        line = line[len(piece) :]
-    out.append(line)
-    return out
-
-
-def _chunks(text: str, limit: int) -> list[str]:
-    """``text`` split at line ends into chunks of at most ``limit`` characters; long lines are wrapped."""
-    chunks, current = [], ""
-    for whole in text.splitlines():
-        for line in _pieces(whole, limit - 1):
-            if current and len(current) + len(line) + 1 > limit:
-                chunks.append(current)
-                current = ""
-            current += line + "\n"
-    if current or not chunks:
-        chunks.append(current)
-    return [c.rstrip("\n") for c in chunks]
-
-
-def text_sections(text: str, limit: int = SECTION_LIMIT) -> list[dict[str, Any]]:
-    """Mrkdwn ``text`` over as many sections as it needs: nothing is cut off."""
-    return [section(c) for c in _chunks(text, limit)]
-
-
-def code_sections(body: str, limit: int = SECTION_LIMIT - 10) -> list[dict[str, Any]]:
-    """A code block split over as many sections as needed (each within Slack's limit).
-
-    ``body`` is mrkdwn already: Slack parses ``<...>`` inside code blocks too, so escape it first.
-    """
-    return [section(f"```{c.rstrip()}```") for c in _chunks(body, limit)]
-
-
 def target_label(req: RequestRecord) -> str:
     ents = req.entities or {}
     ns, name = ents.get("namespace", ""), ents.get("name") or ents.get("pod") or ents.get("service_account", "")
@@ -108,21 +66,6 @@ def status_text(req: RequestRecord, state: str, detail: Msg | None = None) -> st
     return f"{line}\n{as_mrkdwn(detail, req.lang)}" if detail else line
 
 
-def table_text(rows: Sequence[Sequence[str]], max_rows: int = 60) -> str:
-    """Rows as an aligned text table, mrkdwn-ready: laid out on the raw text, then every cell escaped."""
-    if not rows:
-        return ""
-    shown = list(rows[: max_rows + 1])
-    widths = [max(len(str(r[i])) for r in shown) for i in range(len(shown[0]))]
-    lines = [
-        "  ".join(escape(str(c).ljust(min(w, 60))[:60]) for c, w in zip(r, widths, strict=False)).rstrip()
-        for r in shown
-    ]
-    if len(rows) > max_rows + 1:
-        lines.append(f"… {len(rows) - max_rows - 1} more")
-    return "\n".join(lines)
-
-
 def finding_blocks(f: Finding, lang: str) -> list[dict[str, Any]]:
     count = f" ×{f.count}" if f.count > 1 and not f.table else ""
     text = f"{ICON[f.severity]} *{as_mrkdwn(f.title, lang)}*{count}"
@@ -132,20 +75,6 @@ def finding_blocks(f: Finding, lang: str) -> list[dict[str, Any]]:
     if f.table:
         blocks.extend(code_sections(table_text(f.table)))
     return blocks
-
-
-def blocks_text(value: Any) -> int:
-    """Characters of text in a block tree (every ``text`` string), as the cumulative limit counts them."""
-    if isinstance(value, list):
-        return sum(blocks_text(v) for v in value)
-    if isinstance(value, dict):
-        own = len(value["text"]) if isinstance(value.get("text"), str) else 0
-        return own + sum(blocks_text(v) for v in value.values() if isinstance(v, dict | list))
-    return 0
-
-
-def fits(blocks: list[dict[str, Any]], spare_blocks: int = 0, spare_text: int = 0) -> bool:
-    return len(blocks) + spare_blocks <= MAX_BLOCKS and blocks_text(blocks) + spare_text <= BLOCK_TEXT_BUDGET
 
 
 def full_diagnosis_blocks(req: RequestRecord, diagnosis: Diagnosis) -> list[dict[str, Any]]:
@@ -290,7 +219,7 @@ def _plan_tail(
             {
                 "type": "actions",
                 "block_id": f"plan-{plan.id}-revert",
-                "elements": [_button("revert_plan", Msg("Revert", "되돌리기")(lang), plan.id)],
+                "elements": [button("revert_plan", Msg("Revert", "되돌리기")(lang), plan.id)],
             }
         )
     elif buttons == "rerun":
@@ -298,28 +227,10 @@ def _plan_tail(
             {
                 "type": "actions",
                 "block_id": f"plan-{plan.id}-rerun",
-                "elements": [
-                    _button("rerun_request", Msg("Re-run diagnosis", "진단 다시 실행")(lang), plan.request_id)
-                ],
+                "elements": [button("rerun_request", Msg("Re-run diagnosis", "진단 다시 실행")(lang), plan.request_id)],
             }
         )
     return blocks
-
-
-def _button(
-    action_id: str, text: str, value: int, style: str | None = None, confirm: dict[str, Any] | None = None
-) -> dict[str, Any]:
-    button: dict[str, Any] = {
-        "type": "button",
-        "action_id": action_id,
-        "value": str(value),
-        "text": {"type": "plain_text", "text": text[:75]},
-    }
-    if style:
-        button["style"] = style
-    if confirm:
-        button["confirm"] = confirm
-    return button
 
 
 def confirm_text(plan: PlanRecord, lang: str) -> str:
@@ -348,8 +259,8 @@ def decide_actions(plan: PlanRecord, lang: str) -> dict[str, Any]:
         "type": "actions",
         "block_id": f"plan-{plan.id}",
         "elements": [
-            _button("approve_plan", Msg("Approve & apply", "승인 후 적용")(lang), plan.id, "primary", confirm),
-            _button("reject_plan", Msg("Reject", "거절")(lang), plan.id, "danger"),
+            button("approve_plan", Msg("Approve & apply", "승인 후 적용")(lang), plan.id, "primary", confirm),
+            button("reject_plan", Msg("Reject", "거절")(lang), plan.id, "danger"),
         ],
     }
 

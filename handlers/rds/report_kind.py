@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot import errors
+from bot import blockkit, errors
 from bot.cloud.context import ClusterContext
 from bot.domain import Msg
 from bot.mrkdwn import as_mrkdwn
@@ -87,10 +87,10 @@ def build(data: RdsData, previous_state: Mapping[str, Any] | None, now: datetime
     if d.unchanged:
         return ReportContent(KIND, render.unchanged_line(title, d, lang, now), (), state, False)
     body = render_weekly(data.report, lang)
-    intro = [render.section(body), *(render.context("⚠️ " + as_mrkdwn(m, lang)) for m in data.unavailable)]
+    intro = [blockkit.section(body), *(blockkit.context("⚠️ " + as_mrkdwn(m, lang)) for m in data.unavailable)]
     drawn = bool(data.report.rows) and charts.available()
     if data.report.rows and not drawn:
-        intro.append(render.context(charts.NOT_AVAILABLE(lang)))
+        intro.append(blockkit.context(charts.NOT_AVAILABLE(lang)))
     text, blocks = render.report_blocks(
         f"{title} · {now:%Y-%m-%d %H:%M}",
         d,

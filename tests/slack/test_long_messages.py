@@ -9,9 +9,10 @@ from datetime import UTC, datetime
 
 from slack_sdk import WebClient
 
+from bot import blockkit
 from bot.domain import Diagnosis, Finding, Msg, Severity
 from bot.services.approvers import Approvers
-from bot.slack import attachments, render
+from bot.slack import attachments
 from bot.slack.thread import SlackThread
 from bot.store.records import PlanRecord
 from sandbox import slack_checks
@@ -89,7 +90,7 @@ def test_a_plan_with_a_long_diff_is_one_message_and_an_attached_file(slack):
 
     (ts,) = thread.diagnosis(req, _diagnosis(2), [plan])
     message = next(m for m in slack.messages(CHANNEL) if m.ts == ts)
-    assert slack_checks.block_text_length(list(message.blocks)) < render.BLOCK_TEXT_BUDGET
+    assert slack_checks.block_text_length(list(message.blocks)) < blockkit.BLOCK_TEXT_BUDGET
     assert message.blocks[-1]["type"] == "actions"
     assert "plan-7.txt" in json.dumps(message.blocks)
     (upload,) = [u for u in slack.uploads if u.filename == "plan-7.txt"]

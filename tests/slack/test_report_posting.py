@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from slack_sdk import WebClient
 
-from bot.slack import render
+from bot import blockkit
 from bot.slack.listeners.reports import SlackReportPoster
 from sandbox import slack_checks
 from sandbox.slack_api import SlackStandIn
@@ -24,12 +24,12 @@ def slack():
 
 def test_a_long_report_posts_what_fits_and_attaches_the_whole_report(slack):
     poster = SlackReportPoster(WebClient("xoxb-test", base_url=slack.base_url))
-    items = [render.section(f"⏳ pod-{i} &lt;nil&gt; " + "p" * 1500) for i in range(20)]  # 30,000 characters
+    items = [blockkit.section(f"⏳ pod-{i} &lt;nil&gt; " + "p" * 1500) for i in range(20)]  # 30,000 characters
     ts = poster.post(
         REPORTS, "Cluster health", [{"type": "header", "text": {"type": "plain_text", "text": "H"}}, *items]
     )
     (message,) = [m for m in slack.messages(REPORTS) if m.ts == ts]
-    assert slack_checks.block_text_length(list(message.blocks)) <= render.BLOCK_TEXT_BUDGET
+    assert slack_checks.block_text_length(list(message.blocks)) <= blockkit.BLOCK_TEXT_BUDGET
     assert "report.txt" in message.blocks[-1]["elements"][0]["text"]
     (upload,) = slack.uploads
     assert upload.thread_ts == ts and upload.filename == "report.txt"
@@ -39,5 +39,5 @@ def test_a_long_report_posts_what_fits_and_attaches_the_whole_report(slack):
 
 def test_a_report_that_fits_is_posted_as_it_is(slack):
     poster = SlackReportPoster(WebClient("xoxb-test", base_url=slack.base_url))
-    poster.post(REPORTS, "Cluster health", [render.section("all clear")])
+    poster.post(REPORTS, "Cluster health", [blockkit.section("all clear")])
     assert slack.uploads == [] and slack.messages(REPORTS)[0].blocks[0]["text"]["text"] == "all clear"

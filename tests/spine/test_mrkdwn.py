@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from unittest.mock import MagicMock
 
+from bot import blockkit
 from bot.domain import Diagnosis, Finding, Msg, Severity
 from bot.mrkdwn import Markup, Mrkdwn, as_mrkdwn, channel, clip, escape, join, markup, mention, usergroup
 from bot.services.approvers import Approvers
@@ -138,7 +139,7 @@ def test_findings_titles_evidence_tables_and_headlines_are_escaped():
 
 
 def test_table_is_laid_out_on_the_raw_text_then_escaped():
-    out = render.table_text([("A", "B"), ("<x>", "y")])
+    out = blockkit.table_text([("A", "B"), ("<x>", "y")])
     assert out.splitlines() == ["A    B", "&lt;x&gt;  y"]  # "<x>" is 3 wide on screen
 
 
@@ -200,7 +201,7 @@ def test_a_long_step_description_and_a_long_diff_are_never_cut():
     plan = _plan([_step(long_text, before={}, after=big_after)])
     blocks = render.plan_blocks(plan, "en", "ops")
     assert all(len(b["text"]["text"]) <= 3000 for b in blocks if b["type"] == "section")
-    assert render.blocks_text(blocks) <= render.BLOCK_TEXT_BUDGET
+    assert blockkit.blocks_text(blocks) <= blockkit.BLOCK_TEXT_BUDGET
     full = attachments.plan_file(plan, "en")["content"]  # what the message cannot hold is attached in full
     assert all(f"role/r{i}" in full for i in range(200))
     assert full.count("x") >= 3 * 3500
@@ -211,7 +212,7 @@ def test_a_plan_too_long_for_one_message_is_one_message_and_a_file():
     steps = [_step(f"Step number {i}", before={"n": i}, after={"n": i + 1}) for i in range(60)]
     plan = _plan(steps)
     blocks = render.plan_blocks(plan, "en", "ops")
-    assert len(blocks) <= render.MAX_BLOCKS and render.blocks_text(blocks) <= render.BLOCK_TEXT_BUDGET
+    assert len(blocks) <= blockkit.MAX_BLOCKS and blockkit.blocks_text(blocks) <= blockkit.BLOCK_TEXT_BUDGET
     assert blocks[-1]["type"] == "actions"
     full = attachments.plan_file(plan, "en")["content"]
     assert all(f"{i + 1}. Step number {i}" in full for i in range(60))

@@ -10,6 +10,7 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
+from bot.blockkit import table_text
 from bot.domain import Msg
 from bot.errors import UsageError
 from bot.mrkdwn import clip, escape
@@ -21,7 +22,6 @@ from bot.slack.deps import Deps
 from bot.slack.errors import reporting_errors
 from bot.slack.jobs import ATTEMPT
 from bot.slack.listeners.forms import form_view
-from bot.slack.render import table_text
 from handlers import registry
 
 

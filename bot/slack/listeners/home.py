@@ -16,6 +16,7 @@ from typing import Any
 from slack_bolt import App
 from slack_sdk.errors import SlackApiError
 
+from bot import blockkit
 from bot.domain import AuditKind, Msg
 from bot.mrkdwn import escape
 from bot.reports import audit as audit_report
@@ -39,14 +40,14 @@ MAX_BLOCKS = 100
 
 
 def _heading(text: str) -> dict[str, Any]:
-    return render.section(f"*{text}*")
+    return blockkit.section(f"*{text}*")
 
 
 def _my_requests(deps: Deps, user: str, lang: str) -> list[dict[str, Any]]:
     mine = [r for r in deps.services.repo.requests_of(user, limit=30) if r.state in OPEN_STATES][:10]
     blocks = [_heading(Msg("Your open requests", "내 진행 중 요청")(lang))]
     if not mine:
-        return [*blocks, render.context(Msg("No open requests.", "진행 중인 요청이 없습니다.")(lang))]
+        return [*blocks, blockkit.context(Msg("No open requests.", "진행 중인 요청이 없습니다.")(lang))]
     lines = []
     for r in mine:
         where = f" · <#{r.channel}>" if r.channel else ""
@@ -54,7 +55,7 @@ def _my_requests(deps: Deps, user: str, lang: str) -> list[dict[str, Any]]:
             f"• #{r.id} `{r.intent}` {render.target_label(r)} — {STATE.get(r.state, Msg.same(r.state))(lang)}"
             f"{where} · {r.created_at:%m-%d %H:%M}"
         )
-    return [*blocks, render.section("\n".join(lines))]
+    return [*blocks, blockkit.section("\n".join(lines))]
 
 
 def _waiting(deps: Deps, user: str, lang: str) -> list[dict[str, Any]]:
@@ -65,7 +66,7 @@ def _waiting(deps: Deps, user: str, lang: str) -> list[dict[str, Any]]:
     waiting = svc.repo.plans_waiting(svc.clock(), limit=10, not_requested_by=own)
     blocks = [_heading(Msg("Waiting for your approval", "내 승인 대기")(lang))]
     if not waiting:
-        return [*blocks, render.context(Msg("Nothing is waiting.", "대기 중인 계획이 없습니다.")(lang))]
+        return [*blocks, blockkit.context(Msg("Nothing is waiting.", "대기 중인 계획이 없습니다.")(lang))]
     for plan in waiting:
         expires = Msg(
             f"requested by <@{plan.requested_by}> · expires {plan.expires_at:%m-%d %H:%M} UTC",
@@ -74,7 +75,7 @@ def _waiting(deps: Deps, user: str, lang: str) -> list[dict[str, Any]]:
         buttons = render.decide_actions(plan, lang)
         for element in buttons["elements"]:  # unique per view; listeners.reports strips the suffix
             element["action_id"] = f"{element['action_id']}-{plan.id}"
-        blocks += [render.section(render.plan_text(plan, lang)), render.context(expires(lang)), buttons]
+        blocks += [blockkit.section(render.plan_text(plan, lang)), blockkit.context(expires(lang)), buttons]
     return blocks
 
 
@@ -94,7 +95,7 @@ def _recent_changes(deps: Deps, user: str, lang: str) -> list[dict[str, Any]]:
         mention = svc.approvers.mention()
         return [
             *blocks,
-            render.context(
+            blockkit.context(
                 Msg(
                     f"🚫 Recent changes are shown to approvers ({mention}).",
                     f"🚫 최근 변경은 승인자에게만 보입니다 ({mention}).",
@@ -103,14 +104,14 @@ def _recent_changes(deps: Deps, user: str, lang: str) -> list[dict[str, Any]]:
         ]
     data = audit_report.collect(svc.repo, svc.clock())
     if not data.changes:
-        return [*blocks, render.context(Msg("No changes this week.", "이번 주 변경이 없습니다.")(lang))]
+        return [*blocks, blockkit.context(Msg("No changes this week.", "이번 주 변경이 없습니다.")(lang))]
     outcome = audit_report.SECTIONS
     lines = [
         f"• {c.at:%m-%d %H:%M} #{c.plan_id} {escape(c.title(lang))} — {outcome[c.outcome](lang)} "
         f"({', '.join(f'<@{p}>' for p in c.people)})"
         for c in reversed(data.changes[-10:])
     ]
-    return [*blocks, render.section("\n".join(lines))]
+    return [*blocks, blockkit.section("\n".join(lines))]
 
 
 def _schedules(deps: Deps, lang: str) -> list[dict[str, Any]]:
@@ -127,9 +128,9 @@ def _schedules(deps: Deps, lang: str) -> list[dict[str, Any]]:
     if not lines:
         return [
             *blocks,
-            render.context(Msg("No schedules or reports yet.", "스케줄이나 보고서가 없습니다.")(lang)),
+            blockkit.context(Msg("No schedules or reports yet.", "스케줄이나 보고서가 없습니다.")(lang)),
         ]
-    return [*blocks, render.section("\n".join(lines))]
+    return [*blocks, blockkit.section("\n".join(lines))]
 
 
 def home_view(deps: Deps, user: str, lang: str) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot import blockkit
 from bot.domain import Msg
 from bot.errors import ChannelUnavailable, UsageError
 from bot.korean import attach, josa
@@ -29,7 +30,6 @@ from bot.reportkit.render import DIAGNOSE_ACTION
 from bot.services.commands import Command
 from bot.services.reports import KINDS, NotAllowed, ReportService
 from bot.services.requests import Ask
-from bot.slack import render
 from bot.slack.deps import Builtin, Deps
 from bot.slack.errors import reporting_errors
 from bot.slack.listeners.home import locale_lang
@@ -100,14 +100,14 @@ class SlackReportPoster:
 
 
 def fitting(blocks: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """(the blocks one message shows, the ones left out): within ``render.BLOCK_TEXT_BUDGET`` and 50
+    """(the blocks one message shows, the ones left out): within ``blockkit.BLOCK_TEXT_BUDGET`` and 50
     blocks; when some are left out, the last shown says the whole report is in the attached file."""
-    if render.fits(blocks):
+    if blockkit.fits(blocks):
         return blocks, []
-    note = render.context("… the whole report is in the attached file `report.txt`.")
+    note = blockkit.context("… the whole report is in the attached file `report.txt`.")
     shown: list[dict[str, Any]] = []
     for block in blocks:
-        if not render.fits([*shown, block], spare_blocks=1, spare_text=render.blocks_text([note])):
+        if not blockkit.fits([*shown, block], spare_blocks=1, spare_text=blockkit.blocks_text([note])):
             break
         shown.append(block)
     return [*shown, note], blocks[len(shown) :]
