@@ -123,25 +123,35 @@ def node_roles(evidence: Evidence, group: PullGroup) -> list[RoleFacts]:
     return [evidence.roles[a] for a in sorted(arns) if a in evidence.roles]
 
 
+def _network_code(group: PullGroup) -> str:
+    """The finding code for a group whose pulls could not reach the registry."""
+    if group.path is None:
+        return "image_pull.network.unknown_node"
+    if group.path.reachable:
+        return "image_pull.network.path_open"
+    if group.path.uninspectable and all(b.code == "route.uninspectable" for b in group.path.internet):
+        return "image_pull.network.uninspectable"  # egress leaves through something the bot cannot see
+    return "image_pull.network.no_path"
+
+
+def _auth_code(group: PullGroup, evidence: Evidence) -> str:
+    """The finding code for a group whose pulls the registry refused to authorise."""
+    if group.registry_kind == "ecr_private":
+        if group.ecr_account and group.ecr_account != evidence.account_id:
+            return "image_pull.auth.cross_account"
+        roles = node_roles(evidence, group)
+        if roles and not all(role_has_ecr_read(r) for r in roles):
+            return "image_pull.auth.node_role"
+        return "image_pull.auth.ecr_other"
+    return "image_pull.auth.pull_secret" if group.registry_kind == "private_other" else "image_pull.auth.public"
+
+
 def classify_group(group: PullGroup, evidence: Evidence) -> str:
     """The stable finding code for a group."""
     if group.cause in NETWORK_CAUSES:
-        if group.path is None:
-            return "image_pull.network.unknown_node"
-        if group.path.reachable:
-            return "image_pull.network.path_open"
-        if group.path.uninspectable and all(b.code == "route.uninspectable" for b in group.path.internet):
-            return "image_pull.network.uninspectable"  # egress leaves through something the bot cannot see
-        return "image_pull.network.no_path"
+        return _network_code(group)
     if group.cause == "auth":
-        if group.registry_kind == "ecr_private":
-            if group.ecr_account and group.ecr_account != evidence.account_id:
-                return "image_pull.auth.cross_account"
-            roles = node_roles(evidence, group)
-            if roles and not all(role_has_ecr_read(r) for r in roles):
-                return "image_pull.auth.node_role"
-            return "image_pull.auth.ecr_other"
-        return "image_pull.auth.pull_secret" if group.registry_kind == "private_other" else "image_pull.auth.public"
+        return _auth_code(group, evidence)
     if group.cause == "not_found":
         repo = evidence.repos.get(split_image(group.image).repository)
         if repo is None:

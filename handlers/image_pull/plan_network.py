@@ -17,6 +17,7 @@ from handlers.image_pull.analyse import PullGroup
 from handlers.image_pull.model import Evidence, NodeNet, VpcState
 from handlers.image_pull.network import (
     ECR_INTERFACES,
+    Blocker,
     default_route,
     endpoint_blockers,
     endpoint_shape,
@@ -94,7 +95,6 @@ def endpoint_steps(evidence: Evidence, groups: list[PullGroup]) -> list[PlanStep
     out: list[PlanStep] = []
     sg_id, sg_steps = "", []
     for b in blockers:
-        service = b.data.get("service", "")
         if b.code == "vpc.dns_attributes":  # first: private DNS of any endpoint needs both attributes
             before = {"dns_support": bool(b.data["dns_support"]), "dns_hostnames": bool(b.data["dns_hostnames"])}
             out.insert(0, S.vpc_dns(vpc.vpc_id, before, {"dns_support": True, "dns_hostnames": True}))
@@ -110,31 +110,38 @@ def endpoint_steps(evidence: Evidence, groups: list[PullGroup]) -> list[PlanStep
                 "security_group_ids": [sg_id],
                 "route_table_ids": [],
             }
-            out.append(S.endpoint(vpc.vpc_id, service, endpoint_shape(None), after))
-        elif b.code == "endpoint.no_private_dns":
-            before = endpoint_shape(find_endpoint(vpc, service))
-            out.append(S.endpoint(vpc.vpc_id, service, before, {**before, "private_dns": True}))
-        elif b.code == "endpoint.sg_blocks":
-            group_id = b.data["group_ids"][0] if b.data.get("group_ids") else ""
-            if group_id:
-                out.append(S.sg_rule(group_id, "ingress", source_group_id=nodes[0].security_group_ids[0]))
-        elif b.code == "s3.missing":
-            after = {
-                "exists": True,
-                "type": "Gateway",
-                "private_dns": False,
-                "subnet_ids": [],
-                "security_group_ids": [],
-                "route_table_ids": tables,
-            }
-            out.append(S.endpoint(vpc.vpc_id, b.data["service"], endpoint_shape(None), after))
-        elif b.code == "s3.not_attached":
-            before = endpoint_shape(find_endpoint(vpc, service_name(vpc.region, "s3")))
-            after = {**before, "route_table_ids": sorted(set(before["route_table_ids"]) | set(tables))}
-            out.append(S.endpoint(vpc.vpc_id, service_name(vpc.region, "s3"), before, after))
-        elif b.code == "sg.egress_443":
-            out.append(S.sg_rule(b.data["group_ids"][0], "egress", cidr=INTERNET))
+            out.append(S.endpoint(vpc.vpc_id, b.data.get("service", ""), endpoint_shape(None), after))
+        else:
+            out += _blocker_steps(b, vpc, nodes, tables)
     return _unique(out)
+
+
+def _blocker_steps(b: Blocker, vpc: VpcState, nodes: list[NodeNet], tables: list[str]) -> list[PlanStep]:
+    """The step that clears one blocker of an existing endpoint, the S3 gateway or the nodes' egress."""
+    service = b.data.get("service", "")
+    if b.code == "endpoint.no_private_dns":
+        before = endpoint_shape(find_endpoint(vpc, service))
+        return [S.endpoint(vpc.vpc_id, service, before, {**before, "private_dns": True})]
+    if b.code == "endpoint.sg_blocks":
+        group_id = b.data["group_ids"][0] if b.data.get("group_ids") else ""
+        return [S.sg_rule(group_id, "ingress", source_group_id=nodes[0].security_group_ids[0])] if group_id else []
+    if b.code == "s3.missing":
+        after = {
+            "exists": True,
+            "type": "Gateway",
+            "private_dns": False,
+            "subnet_ids": [],
+            "security_group_ids": [],
+            "route_table_ids": tables,
+        }
+        return [S.endpoint(vpc.vpc_id, b.data["service"], endpoint_shape(None), after)]
+    if b.code == "s3.not_attached":
+        before = endpoint_shape(find_endpoint(vpc, service_name(vpc.region, "s3")))
+        after = {**before, "route_table_ids": sorted(set(before["route_table_ids"]) | set(tables))}
+        return [S.endpoint(vpc.vpc_id, service_name(vpc.region, "s3"), before, after)]
+    if b.code == "sg.egress_443":
+        return [S.sg_rule(b.data["group_ids"][0], "egress", cidr=INTERNET)]
+    return []
 
 
 def _interface_endpoints(steps: list[PlanStep]) -> list[dict[str, str]]:
