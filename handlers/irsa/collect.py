@@ -179,28 +179,47 @@ def _partition(role_arn: str) -> str:
         return "aws"
 
 
-def collect(ctx: ClusterContext, request: Request) -> Evidence:
-    """Everything the analysis needs, read live. Raises ``UsageError`` when the target is unclear."""
-    account = aws_facts.account_id(ctx)
-    notes: list[str] = []
-    claims: list[Claim] = []
-    ingress, found, keys = None, [], []
+def _target(
+    ctx: ClusterContext, request: Request, controller: ControllerFacts, pods: list[dict], notes: list[str]
+) -> tuple[IngressFacts | None, list[ControllerError], list[tuple[str, str]], str]:
+    """What the request is about: the ingress (and the controller's errors about it), the service
+    accounts it names, and the target's label; nothing of it when the request names a role instead."""
     ents = request.entities
-    controller, pods = _controller(ctx, notes)
     if request.intent == "ingress_delete_denied":
         ingress, found = _ingress_part(ctx, request, pods, notes)
         keys = [(controller.namespace, sa) for sa in controller.service_accounts]
-        target = ingress.target
-    elif ents.get("service_account"):
+        return ingress, found, keys, ingress.target
+    if ents.get("service_account"):
         if not ents.get("namespace"):
             raise _usage(
                 "Which namespace? Use `/ops irsa NAMESPACE/SERVICEACCOUNT`.",
                 "네임스페이스를 알려 주세요: `/ops irsa NAMESPACE/SERVICEACCOUNT`",
             )
         keys = [(ents["namespace"], ents["service_account"])]
-        target = f"{ents['namespace']}/{ents['service_account']}"
-    else:
-        target = ""
+        return None, [], keys, f"{ents['namespace']}/{ents['service_account']}"
+    return None, [], [], ""
+
+
+def _action_and_resource(
+    ingress: IngressFacts | None, lb: LoadBalancerFacts | None, action: str, hinted_resource: str
+) -> tuple[str, str]:
+    """The denied action and the resource to evaluate it on."""
+    if ingress is None:
+        return action, hinted_resource
+    # On the ingress path the resource is the ingress's own load balancer, never a named one.
+    resource = lb.arn if lb is not None and lb.exists else ""
+    if ingress.deletion_timestamp and not action and resource:
+        action = DEFAULT_LB_ACTION
+    return action, resource
+
+
+def collect(ctx: ClusterContext, request: Request) -> Evidence:
+    """Everything the analysis needs, read live. Raises ``UsageError`` when the target is unclear."""
+    account = aws_facts.account_id(ctx)
+    notes: list[str] = []
+    claims: list[Claim] = []
+    controller, pods = _controller(ctx, notes)
+    ingress, found, keys, target = _target(ctx, request, controller, pods, notes)
     if ingress is not None and not ingress.exists:
         return Evidence(target, ctx.cluster_name, account, ingress=ingress, notes=tuple(notes), controller=controller)
     sas = [_with_pod_identity(ctx, kube_facts.service_account_facts(ctx, ns, n), notes) for ns, n in keys]
@@ -230,13 +249,7 @@ def collect(ctx: ClusterContext, request: Request) -> Evidence:
     if ingress is None and is_arn(hinted_resource) and ":loadbalancer/" in hinted_resource:
         # Read only to evaluate the denied call with the resource's real tags; never a plan target.
         lb, lb_source = aws_facts.load_balancer_facts(ctx, arn=hinted_resource), "named"
-    if ingress is not None:
-        # On the ingress path the resource is the ingress's own load balancer, never a named one.
-        resource = lb.arn if lb is not None and lb.exists else ""
-        if ingress.deletion_timestamp and not action and resource:
-            action = DEFAULT_LB_ACTION
-    else:
-        resource = hinted_resource
+    action, resource = _action_and_resource(ingress, lb, action, hinted_resource)
     controller_role = role_name_from(controller.role_arn) if controller.role_arn else ""
     component = LB_CONTROLLER if role is not None and role.exists and role.name == controller_role else ""
     simulation = None

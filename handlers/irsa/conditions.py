@@ -204,6 +204,13 @@ def _compare(base: str, prefix: str, a, e) -> bool:
 
 def _match_one(base: str, expected: str, actual: str) -> bool:
     """Does ``actual`` satisfy the positive form of ``base`` against one (pattern-form) value?"""
+    if base.startswith(("String", "Arn")) or base == "Bool":
+        return _match_text(base, expected, actual)
+    return _match_typed(base, expected, actual)
+
+
+def _match_text(base: str, expected: str, actual: str) -> bool:
+    """``_match_one`` for the operators that compare the value as text: String*, Arn* and Bool."""
     if base in ("StringEquals", "StringNotEquals"):
         return literal(expected) == actual
     if base in ("StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase"):
@@ -214,6 +221,11 @@ def _match_one(base: str, expected: str, actual: str) -> bool:
         return arn_like(expected, actual)
     if base == "Bool":
         return literal(expected).lower() == actual.lower()
+    raise PolicyError(f"unknown condition operator {base!r}")
+
+
+def _match_typed(base: str, expected: str, actual: str) -> bool:
+    """``_match_one`` for the operators that read the value as a number, a date, an address or bytes."""
     if base.startswith("Numeric"):
         return _compare(base, "Numeric", _number(actual), _number(literal(expected)))
     if base.startswith("Date"):

@@ -37,6 +37,15 @@ def _is_wild(value: str) -> bool:
 
 
 def _statement_reasons(i: int, old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
+    reasons = _principal_reasons(i, old, new)
+    before, after = _conditions(old), _conditions(new)
+    reasons += _removed_condition_reasons(i, before, after)
+    reasons += _added_condition_reasons(i, before, after)
+    return reasons
+
+
+def _principal_reasons(i: int, old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
+    """Reasons in statement ``i`` outside its conditions: who it trusts, its effect and its actions."""
     reasons = []
     added = _principal_set(new) - _principal_set(old)
     if added:
@@ -48,12 +57,27 @@ def _statement_reasons(i: int, old: Mapping[str, Any], new: Mapping[str, Any]) -
     for field in ("Action", "NotAction", "NotPrincipal"):
         if set(as_list(old.get(field))) != set(as_list(new.get(field))):
             reasons.append(f"statement {i}: {field} changed")
-    before, after = _conditions(old), _conditions(new)
+    return reasons
+
+
+def _removed_condition_reasons(
+    i: int, before: dict[tuple[str, str], set[str]], after: dict[tuple[str, str], set[str]]
+) -> list[str]:
+    """Reasons among the conditions statement ``i`` had: removed ones, and negated ones that lost values."""
+    reasons = []
     for (op, key), values in before.items():
         if (op, key) not in after:
             reasons.append(f"statement {i}: condition {op} {key} removed")
         elif not values <= after[(op, key)] and "Not" in op:
             reasons.append(f"statement {i}: values removed from {op} {key} (widens a negated condition)")
+    return reasons
+
+
+def _added_condition_reasons(
+    i: int, before: dict[tuple[str, str], set[str]], after: dict[tuple[str, str], set[str]]
+) -> list[str]:
+    """Reasons among the conditions and values statement ``i`` gains."""
+    reasons = []
     for (op, key), values in after.items():
         new_values = values - before.get((op, key), set())
         if (op, key) not in before:
