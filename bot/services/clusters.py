@@ -120,38 +120,39 @@ def _lb_controller(cluster: str, value: Any) -> str:
     return text
 
 
-def parse_clusters(doc: Any) -> ClustersConfig:
-    """Validate the YAML document; every mistake is reported with the cluster it is in."""
-    if not isinstance(doc, Mapping) or not isinstance(doc.get("clusters"), list) or not doc["clusters"]:
-        raise ValueError("clusters file: expected a mapping with a non-empty `clusters` list")
-    clusters: dict[str, ClusterConfig] = {}
-    for raw in doc["clusters"]:
-        name = str((raw or {}).get("name", ""))
-        if not name or name in clusters:
-            raise ValueError(f"clusters file: missing or duplicate cluster name {name!r}")
-        account = str(raw.get("account_id", ""))
-        if not _ACCOUNT.fullmatch(account):
-            raise ValueError(f"clusters file: {name}: account_id must be 12 digits (quote it in YAML)")
-        role = str(raw.get("role_arn", ""))
-        partition = partition_for_region(str(raw.get("region", "")))
-        if role and not role.startswith(f"arn:{partition}:iam::{account}:role/"):
-            raise ValueError(f"clusters file: {name}: role_arn must be a role in account {account}")
-        kube_keys = dict(raw.get("kube") or {})
-        unknown = set(kube_keys) - set(KubeAccess.__dataclass_fields__)
-        if unknown:
-            raise ValueError(f"clusters file: {name}: unknown kube keys {sorted(unknown)}")
-        kube = KubeAccess(**{k: str(v) for k, v in kube_keys.items()})
-        clusters[name] = ClusterConfig(
-            name=name,
-            account_id=account,
-            region=str(raw.get("region", "")),
-            role_arn=role,
-            external_id=str(raw.get("external_id", "")),
-            kube=kube,
-            lb_controller=_lb_controller(name, raw.get("lb_controller", "")),
-        )
-        if not clusters[name].region:
-            raise ValueError(f"clusters file: {name}: region is required")
+def _cluster(raw: Any, seen: Mapping[str, ClusterConfig]) -> ClusterConfig:
+    """One entry of the `clusters` list, validated; ``seen`` holds the entries before it."""
+    name = str((raw or {}).get("name", ""))
+    if not name or name in seen:
+        raise ValueError(f"clusters file: missing or duplicate cluster name {name!r}")
+    account = str(raw.get("account_id", ""))
+    if not _ACCOUNT.fullmatch(account):
+        raise ValueError(f"clusters file: {name}: account_id must be 12 digits (quote it in YAML)")
+    role = str(raw.get("role_arn", ""))
+    partition = partition_for_region(str(raw.get("region", "")))
+    if role and not role.startswith(f"arn:{partition}:iam::{account}:role/"):
+        raise ValueError(f"clusters file: {name}: role_arn must be a role in account {account}")
+    kube_keys = dict(raw.get("kube") or {})
+    unknown = set(kube_keys) - set(KubeAccess.__dataclass_fields__)
+    if unknown:
+        raise ValueError(f"clusters file: {name}: unknown kube keys {sorted(unknown)}")
+    kube = KubeAccess(**{k: str(v) for k, v in kube_keys.items()})
+    cluster = ClusterConfig(
+        name=name,
+        account_id=account,
+        region=str(raw.get("region", "")),
+        role_arn=role,
+        external_id=str(raw.get("external_id", "")),
+        kube=kube,
+        lb_controller=_lb_controller(name, raw.get("lb_controller", "")),
+    )
+    if not cluster.region:
+        raise ValueError(f"clusters file: {name}: region is required")
+    return cluster
+
+
+def _channels(doc: Mapping[str, Any]) -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
+    """The `channels` mapping: each channel's default cluster, and all the clusters it may choose from."""
     channels: dict[str, str] = {}
     choices: dict[str, tuple[str, ...]] = {}
     for key, value in (doc.get("channels") or {}).items():
@@ -159,6 +160,18 @@ def parse_clusters(doc: Any) -> ClustersConfig:
         if not names:
             raise ValueError(f"clusters file: channel {key!r} maps to no cluster")
         channels[str(key)], choices[str(key)] = names[0], names
+    return channels, choices
+
+
+def parse_clusters(doc: Any) -> ClustersConfig:
+    """Validate the YAML document; every mistake is reported with the cluster it is in."""
+    if not isinstance(doc, Mapping) or not isinstance(doc.get("clusters"), list) or not doc["clusters"]:
+        raise ValueError("clusters file: expected a mapping with a non-empty `clusters` list")
+    clusters: dict[str, ClusterConfig] = {}
+    for raw in doc["clusters"]:
+        cluster = _cluster(raw, clusters)
+        clusters[cluster.name] = cluster
+    channels, choices = _channels(doc)
     default = str(doc.get("default", ""))
     for target in [*(n for names in choices.values() for n in names), *([default] if default else [])]:
         if target not in clusters:
