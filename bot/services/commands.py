@@ -95,6 +95,18 @@ def parse_command(text: str, builtin_names: frozenset[str] = frozenset()) -> Com
         return Command("audit", lang, args=tuple(rest))
     if head in builtin_names:
         return Command(head, lang, args=tuple(rest), cluster=cluster)
+    command = _diagnoser_command(text, args, cluster, lang)
+    if command is not None:
+        return command
+    fallback = _free_text(text, args, cluster)
+    if fallback is not None:
+        return fallback
+    raise _unknown_command(head, builtin_names)
+
+
+def _diagnoser_command(text: str, args: list[str], cluster: str, lang: str) -> Command | None:
+    """The request for the diagnoser command ``args`` starts with, or None when no diagnoser has that command."""
+    head, rest = args[0].lower(), args[1:]
     for _diagnoser, spec in registry.commands():
         if spec.name == head:
             try:
@@ -109,15 +121,17 @@ def parse_command(text: str, builtin_names: frozenset[str] = frozenset()) -> Com
                 return fallback
             intent = entities.pop("_intent", spec.intent)
             return Command("request", lang, intent, entities, tuple(rest), cluster)
-    fallback = _free_text(text, args, cluster)
-    if fallback is not None:
-        return fallback
+    return None
+
+
+def _unknown_command(head: str, builtin_names: frozenset[str]) -> UsageError:
+    """The error for a command word nothing knows, with the nearest known command when one is close."""
     known = ("help", "audit", *builtin_names, *(spec.name for _d, spec in registry.commands()))
     meant = did_you_mean(head, known)
     hint_en, hint_ko = (
         (f" did you mean `{meant}`?", f" `{meant}` {josa(meant, '을')} 입력하려던 건가요?") if meant else ("", "")
     )
-    raise UsageError(
+    return UsageError(
         f"unknown command `{head[:40]}`;{hint_en} try `help`.",
         f"알 수 없는 명령 `{head[:40]}`.{hint_ko} `help` 를 입력해 보세요.",
     )
