@@ -126,16 +126,9 @@ class PlanService:
             self._refuse(plan, req, user, reason, "approve")
             return Outcome(False, reason)
         assert plan is not None
-        if self._expire_if_due(plan, req):
-            return Outcome(
-                False,
-                Msg(
-                    f"Plan #{plan.id} has expired; re-run the diagnosis.",
-                    f"계획 #{attach(plan.id, '가')} 만료되었습니다. 진단을 다시 실행하세요.",
-                ),
-            )
-        if plan.status != PlanStatus.PROPOSED:
-            return Outcome(False, _not_open(plan))
+        closed = self._closed(plan, req)
+        if closed is not None:
+            return closed
         # The click is recorded, and when it is the deciding one (and no other approver's standing
         # needs asking Slack about) the plan is approved with its audit row, in one transaction.
         won = False
@@ -152,32 +145,58 @@ class PlanService:
                 won = self._decide(plan, req, approvers, user)
             uow.commit()
         if count >= needed and others:  # every recorded approval counts only if it still holds
-            approvers = self._still_valid(plan, req, approvers, user)
+            approvers, won = self._decide_rechecked(plan, req, approvers, user, needed)
             count = len(approvers)
-            if count < needed:
-                self._audit_partial(plan, req, user, count, needed)
-            else:
-                with svc.repo.unit() as uow:
-                    won = self._decide(plan, req, approvers, user)
-                    uow.commit()
         if count < needed:
-            svc.thread.plan_changed(
-                req,
-                plan,
-                "partially_approved",
-                markup(
-                    "{who} approved ({count}/{needed}); high risk needs another approver.",
-                    "{who} 승인 ({count}/{needed}); 위험도 높음: 승인자가 한 명 더 필요합니다.",
-                    who=mention(user),
-                    count=count,
-                    needed=needed,
-                ),
-            )
+            self._tell_partial(plan, req, user, count, needed)
             return Outcome(True)
         if not won:
             return Outcome(False, _not_open(svc.repo.get_plan(plan.id) or plan))
         self.applier.apply(plan.id, approvers, req)
         return Outcome(True)
+
+    def _decide_rechecked(
+        self, plan: PlanRecord, req: RequestRecord | None, recorded: list[str], user: str, needed: int
+    ) -> tuple[list[str], bool]:
+        """The approvals that still count, and whether they approved the plan in this call."""
+        approvers = self._still_valid(plan, req, recorded, user)
+        count = len(approvers)
+        if count < needed:
+            self._audit_partial(plan, req, user, count, needed)
+            return approvers, False
+        with self.svc.repo.unit() as uow:
+            won = self._decide(plan, req, approvers, user)
+            uow.commit()
+        return approvers, won
+
+    def _closed(self, plan: PlanRecord, req: RequestRecord | None) -> Outcome | None:
+        """Why the plan takes no approval any more (it expired, now or before, or was decided), if so."""
+        if self._expire_if_due(plan, req):
+            return Outcome(
+                False,
+                Msg(
+                    f"Plan #{plan.id} has expired; re-run the diagnosis.",
+                    f"계획 #{attach(plan.id, '가')} 만료되었습니다. 진단을 다시 실행하세요.",
+                ),
+            )
+        if plan.status != PlanStatus.PROPOSED:
+            return Outcome(False, _not_open(plan))
+        return None
+
+    def _tell_partial(self, plan: PlanRecord, req: RequestRecord | None, user: str, count: int, needed: int) -> None:
+        """Tell the thread that ``user``'s approval is recorded and another approver is needed."""
+        self.svc.thread.plan_changed(
+            req,
+            plan,
+            "partially_approved",
+            markup(
+                "{who} approved ({count}/{needed}); high risk needs another approver.",
+                "{who} 승인 ({count}/{needed}); 위험도 높음: 승인자가 한 명 더 필요합니다.",
+                who=mention(user),
+                count=count,
+                needed=needed,
+            ),
+        )
 
     def _audit_partial(self, plan: PlanRecord, req: RequestRecord | None, user: str, count: int, needed: int) -> None:
         self.svc.audit(AuditKind.APPROVED, user, f"plan #{plan.id}: approval {count}/{needed}", req, plan)
