@@ -82,10 +82,9 @@ class _Time:
     guessed: bool = False  # "at 9" with no am/pm: read from the action (stop at night, start in the morning)
 
 
-def _times(low: str) -> list[_Time]:
+def _en_times(low: str) -> list[_Time]:
+    """English times: "21:30", "9pm", "9:30 am"; an am/pm hour above 12 is no time."""
     out: list[_Time] = []
-    if not any(ch.isdigit() for ch in low):
-        return [_Time(h, mi, i, i + len(w)) for w, (h, mi) in _NAMED.items() if (i := low.find(w)) >= 0]
     for m in _EN_TIME.finditer(low) if ("m" in low or ":" in low) else ():
         if m.group(4) is not None:
             out.append(_Time(int(m.group(4)), int(m.group(5)), m.start(), m.end()))
@@ -95,6 +94,12 @@ def _times(low: str) -> list[_Time]:
             continue
         hour = hour % 12 + (12 if half == "p" else 0)
         out.append(_Time(hour, minute, m.start(), m.end()))
+    return out
+
+
+def _ko_times(low: str) -> list[_Time]:
+    """Korean times: "밤 9시", "오전 7시 반"; an hour with no part of the day is a guess."""
+    out: list[_Time] = []
     for m in _KO_TIME.finditer(low) if "시" in low else ():
         part, hour = m.group(1), int(m.group(2))
         minute = 30 if m.group(3) else int(m.group(4) or 0)
@@ -103,6 +108,13 @@ def _times(low: str) -> list[_Time]:
         elif part == "밤" and hour == 12:
             hour = 0
         out.append(_Time(hour, minute, m.start(), m.end(), guessed=part is None and 1 <= hour <= 11))
+    return out
+
+
+def _times(low: str) -> list[_Time]:
+    if not any(ch.isdigit() for ch in low):
+        return [_Time(h, mi, i, i + len(w)) for w, (h, mi) in _NAMED.items() if (i := low.find(w)) >= 0]
+    out = [*_en_times(low), *_ko_times(low)]
     for m in _BARE_AT.finditer(low) if "at " in low else ():
         if not any(t.start <= m.start() < t.end for t in out):
             out.append(_Time(int(m.group(1)), 0, m.start(), m.end(), guessed=True))
@@ -142,52 +154,71 @@ def _fmt(hm: tuple[int, int]) -> str:
     return f"{hm[0]:02d}:{hm[1]:02d}"
 
 
+def _range_stop_start(low: str, rng: re.Match[str], times: list[_Time]) -> tuple[tuple[int, int], tuple[int, int]]:
+    """(stop, start) for a range of the first two times: "off from 9pm to 7am", or "on 9-18" the other way."""
+    first, second = times[0], times[1]
+    span_is_off = bool(_STOP.search(low[max(0, rng.start() - 30) : rng.end() + 16]))
+    a, b = (first.hour, first.minute), (second.hour, second.minute)
+    return (a, b) if span_is_off else (b, a)
+
+
+def _stop_start_by_verbs(
+    low: str, times: list[_Time], korean: bool
+) -> tuple[tuple[int, int] | None, tuple[int, int] | None, list[str]]:
+    """(stop, start, the stop hours read as pm) from the verb nearest each time; the first of each wins."""
+    stop: tuple[int, int] | None = None
+    start: tuple[int, int] | None = None
+    guessed: list[str] = []
+    for t in times:
+        action = _nearest_action(low, t, korean)
+        if not action:
+            action = "stop" if stop is None else "start"
+        hm = (t.hour, t.minute)
+        if t.guessed and action == "stop" and t.hour < 12:
+            hm = (t.hour + 12, t.minute)
+            guessed.append(_fmt(hm))
+        if action == "stop" and stop is None:
+            stop = hm
+        elif action == "start" and start is None:
+            start = hm
+    return stop, start, guessed
+
+
+def _no_time_read(low: str) -> ScheduleTimes:
+    """No crons, and a note proposing the default schedule, naming what looked like a time if anything did."""
+    unread = _UNREADABLE.search(low)
+    what_en = f' ("{unread.group(0)}")' if unread else ""
+    what_ko = f' ("{unread.group(0)}")' if unread else ""
+    note_en = (
+        f"I could not read a time{what_en}; proposing the default: stop {_fmt(DEFAULT_STOP)}, "
+        f"start {_fmt(DEFAULT_START)}, Mon-Fri. Change it with /ops rds schedule."
+    )
+    note_ko = (
+        f"시각을 읽지 못했습니다{what_ko}. 기본값을 제안합니다: 중지 {_fmt(DEFAULT_STOP)}, "
+        f"시작 {_fmt(DEFAULT_START)}, 월~금. `/ops rds schedule` 명령으로 바꿀 수 있습니다."
+    )
+    return ScheduleTimes(note_en=note_en, note_ko=note_ko)
+
+
 def read_times(text: str) -> ScheduleTimes:
     """The stop/start crons a schedule request asks for (``text`` lowercased or not)."""
     low = text.lower()
     korean = has_hangul(low)
     times = _times(low)
     days = _days(low)
-    stop: tuple[int, int] | None = None
-    start: tuple[int, int] | None = None
-    guessed: list[str] = []
     rng = (
         _RANGE.search(low)
         if len(times) >= 2 and ("from " in low or "부터" in low or "~" in low or "-" in low)
         else None
     )
+    guessed: list[str] = []
     if rng:
-        first, second = times[0], times[1]
-        span_is_off = bool(_STOP.search(low[max(0, rng.start() - 30) : rng.end() + 16]))
-        a, b = (first.hour, first.minute), (second.hour, second.minute)
-        stop, start = (a, b) if span_is_off else (b, a)
+        stop, start = _range_stop_start(low, rng, times)
     else:
-        for t in times:
-            action = _nearest_action(low, t, korean)
-            if not action:
-                action = "stop" if stop is None else "start"
-            hm = (t.hour, t.minute)
-            if t.guessed and action == "stop" and t.hour < 12:
-                hm = (t.hour + 12, t.minute)
-                guessed.append(_fmt(hm))
-            if action == "stop" and stop is None:
-                stop = hm
-            elif action == "start" and start is None:
-                start = hm
-    unread = _UNREADABLE.search(low) if stop is None and start is None else None
-    notes_en, notes_ko = [], []
+        stop, start, guessed = _stop_start_by_verbs(low, times, korean)
     if stop is None and start is None:
-        what_en = f' ("{unread.group(0)}")' if unread else ""
-        what_ko = f' ("{unread.group(0)}")' if unread else ""
-        notes_en.append(
-            f"I could not read a time{what_en}; proposing the default: stop {_fmt(DEFAULT_STOP)}, "
-            f"start {_fmt(DEFAULT_START)}, Mon-Fri. Change it with /ops rds schedule."
-        )
-        notes_ko.append(
-            f"시각을 읽지 못했습니다{what_ko}. 기본값을 제안합니다: 중지 {_fmt(DEFAULT_STOP)}, "
-            f"시작 {_fmt(DEFAULT_START)}, 월~금. `/ops rds schedule` 명령으로 바꿀 수 있습니다."
-        )
-        return ScheduleTimes(note_en=" ".join(notes_en), note_ko=" ".join(notes_ko))
+        return _no_time_read(low)
+    notes_en, notes_ko = [], []
     if stop is None:
         stop = DEFAULT_STOP
         notes_en.append(f"No stop time given; proposing {_fmt(stop)}.")
