@@ -15,7 +15,7 @@ from typing import Any
 
 from bot import errors
 from bot.cloud.context import ClusterContext
-from handlers.sysctl.facts import NodeFacts, SysctlFacts, node_facts, nodegroup_facts, sysctls_of
+from handlers.sysctl.facts import NodeFacts, NodegroupFacts, SysctlFacts, node_facts, nodegroup_facts, sysctls_of
 from handlers.workloads import OWNER_KINDS, pod_selector, read_workload
 
 WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet")
@@ -168,15 +168,8 @@ def _with_kubelet_configs(ctx: ClusterContext, nodes: list[dict[str, Any]]) -> t
     return tuple(records)
 
 
-def cluster_facts(
-    ctx: ClusterContext,
-    spec: Mapping[str, Any] | None,
-    namespace: str = "",
-    node_name: str = "",
-    sysctls: tuple[tuple[str, str], ...] | None = None,
-) -> SysctlFacts:
-    """Versions, nodes in scope (the pod's node, else every node its nodeSelector allows), node groups."""
-    version = _d(ctx, ctx.kube.version.get_code()).get("gitVersion", "")
+def _nodes_in_scope(ctx: ClusterContext, spec: Mapping[str, Any] | None, node_name: str) -> list[dict[str, Any]]:
+    """The pod's node, else every node its nodeSelector allows."""
     nodes: list[dict[str, Any]] = []
     if node_name:  # the kubelet that rejected (or runs) the pod decides
         try:
@@ -190,7 +183,11 @@ def cluster_facts(
             for n in _d(ctx, ctx.kube.core.list_node()).get("items") or []
             if _matches(selector, (n.get("metadata") or {}).get("labels") or {})
         ]
-    node_records = _with_kubelet_configs(ctx, nodes)
+    return nodes
+
+
+def _nodegroups(ctx: ClusterContext, node_records: tuple[NodeFacts, ...]) -> list[NodegroupFacts]:
+    """The managed node groups of the nodes in scope; every group of the cluster when no node is."""
     groups = sorted({n.nodegroup for n in node_records if n.nodegroup})
     if not node_records and ctx.cluster_name:
         groups = sorted(ctx.aws.client("eks").list_nodegroups(clusterName=ctx.cluster_name).get("nodegroups") or [])
@@ -201,7 +198,11 @@ def cluster_facts(
         except errors.NotFound:
             continue  # a label left by a self-managed group that only looks managed
         nodegroups.append(nodegroup_facts(desc["nodegroup"]))
-    pools = sorted({n.nodepool for n in node_records if n.nodepool})
+    return nodegroups
+
+
+def _nodeclasses(ctx: ClusterContext, pools: list[str]) -> dict[str, str]:
+    """Each Karpenter node pool's node class."""
     nodeclasses = {}
     for pool in pools:
         try:
@@ -210,6 +211,22 @@ def cluster_facts(
             nodeclasses[pool] = ref.get("name", pool)
         except errors.CloudError:
             nodeclasses[pool] = pool  # CRD not readable: the class is often named like the pool
+    return nodeclasses
+
+
+def cluster_facts(
+    ctx: ClusterContext,
+    spec: Mapping[str, Any] | None,
+    namespace: str = "",
+    node_name: str = "",
+    sysctls: tuple[tuple[str, str], ...] | None = None,
+) -> SysctlFacts:
+    """Versions, nodes in scope (the pod's node, else every node its nodeSelector allows), node groups."""
+    version = _d(ctx, ctx.kube.version.get_code()).get("gitVersion", "")
+    node_records = _with_kubelet_configs(ctx, _nodes_in_scope(ctx, spec, node_name))
+    nodegroups = _nodegroups(ctx, node_records)
+    pools = sorted({n.nodepool for n in node_records if n.nodepool})
+    nodeclasses = _nodeclasses(ctx, pools)
     labels: dict[str, str] = {}
     if namespace:
         try:
