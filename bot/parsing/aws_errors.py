@@ -33,6 +33,7 @@ _CREDENTIAL_CODES = (
     "failed to refresh cached credentials",
     "unable to locate credentials",
     "signaturedoesnotmatch",
+    "invalidaccesskeyid",  # S3's code for an access key it does not know (S3 API reference, Error responses)
 )
 _NO_CREDENTIALS = (
     *_CREDENTIAL_CODES,
@@ -81,6 +82,7 @@ _GATES = (
     "openidconnect",
     "audience",
     "idprejectedclaim",
+    "accesskeyid",
 )
 _ENCODED = re.compile(r"encoded authorization failure message:?\s*([A-Za-z0-9_\-.*]+)?", re.I)
 DECODE_HINT = "aws sts decode-authorization-message --encoded-message <message> --query DecodedMessage --output text"
@@ -129,6 +131,7 @@ _ACTION_JSON = re.compile(r"\"action\\?\"\s*:\s*\\?\"([a-z0-9-]+:[A-Za-z0-9*]+)"
 _RESOURCE = re.compile(r"on resource:?\s+(\S+)", re.I)
 _RESOURCE_JSON = re.compile(r"\"resource\\?\"\s*:\s*\\?\"([^\"\\]+)")
 _ACCOUNT = re.compile(r"arn:aws[a-z-]*:[a-z0-9-]*:[a-z0-9-]*:(\d{12}):")
+_DEPENDENCY_REFUSED = re.compile(r"not allowed to access|access to [a-z0-9 -]{2,30} is not allowed")
 _TRAILING = "\"'.,;:)]}\\"
 
 
@@ -187,9 +190,10 @@ def _wording(low: str) -> tuple[str, dict[str, str], float]:
         return "other", {}, PHRASE
     if "unauthorizedoperation" in low or "you are not authorized to perform this operation" in low:
         return "permission_missing", {}, STRUCTURAL
-    if "accessdeniedexception" in low and "not allowed to access" in low and "authorized" not in low:
+    if "accessdeniedexception" in low and "authorized" not in low and _DEPENDENCY_REFUSED.search(low):
         # KMS: "The ciphertext refers to a customer master key that does not exist, does not exist
-        # in this region, or you are not allowed to access." names no action and no policy.
+        # in this region, or you are not allowed to access."; Secrets Manager when KMS refuses it:
+        # "Access to KMS is not allowed". Neither names an action or a policy.
         return "unclear", {}, PHRASE
     if (
         "not authorized to perform" in low

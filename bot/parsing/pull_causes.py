@@ -198,7 +198,10 @@ ROWS: tuple[Row, ...] = (
             "status code 404",
         ),
     ),
-    # containerd CRI image_pull.go "cancel pulling image %s because of no progress in %v";
+    # containerd CRI image_pull.go "cancel pulling image %s because of no progress in %v"; the CNI
+    # failing to set up the sandbox's network, which is no pull at all (containerd CRI
+    # sandbox_run.go "failed to setup network for sandbox %q: %w"; the AWS VPC CNI's "add cmd:
+    # failed to assign an IP address to container"); go-containerregistry's "unsupported MediaType";
     # ecr-credential-provider parseRepoURL "%s is not a valid ECR repository URL" and "error parsing
     # image %s: %v" (a malformed credential-provider request, not the image reference).
     Row(
@@ -213,6 +216,9 @@ ROWS: tuple[Row, ...] = (
             "acceptedmediatypes",
             "unable to convert a nil pointer",
             "unsupported media type",
+            "unsupported mediatype",
+            "failed to setup network for sandbox",
+            "failed to assign an ip address to container",
             "invalid port",
             "is not a valid ecr repository url",
             "executable file not found",
@@ -241,6 +247,7 @@ ROWS: tuple[Row, ...] = (
             "send request failed",
             "request send failed",
             "service unavailable",
+            "service temporarily unavailable",
             "502 bad gateway",
             "504 gateway timeout",
         ),

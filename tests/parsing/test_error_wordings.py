@@ -55,3 +55,46 @@ def test_docker_foreign_os_image_is_a_platform_mismatch(os_name):
     got = classify_pull_error(f'image operating system "{os_name}" cannot be used on this platform')
     assert got.cause == "platform"
     assert got.confidence >= CONFIDENT
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # ae-0181: Secrets Manager when KMS refuses it (botocore's wording)
+        "An Error occured (AccessDeniedException) when calling the GetSecretValue operation: Access to KMS is "
+        "not allowed.",
+        # the same through the Go SDK v1 (hand-written)
+        "AccessDeniedException: Access to KMS is not allowed\n\tstatus code: 400, request id: 1",
+    ],
+)
+def test_a_dependency_that_refused_access_names_no_action_so_it_is_unclear(text):
+    assert parse_aws_error(clean(text))["kind"] == "unclear"
+
+
+def test_an_unknown_access_key_is_a_credentials_failure_not_a_policy_decision():
+    # ae-0187's wording (S3's InvalidAccessKeyId), hand-trimmed
+    text = "InvalidAccessKeyId: The AWS Access Key Id you provided does not exist in our records.\n\tstatus code: 403"
+    assert parse_aws_error(clean(text))["kind"] == "other"
+
+
+@pytest.mark.parametrize(
+    "text, cause",
+    [
+        # containerd CRI sandbox_run.go; the AWS VPC CNI's inner error (ip-0206's shape)
+        (
+            "Failed to create pod sandbox: rpc error: code = Unknown desc = "
+            'failed to setup network for sandbox "3c9c": add cmd: failed to assign an IP address to container',
+            "other",
+        ),
+        # ip-0246: go-containerregistry's refusal of a media type it does not read
+        ('reading image "index.docker.io/library/ruby:2.1.2": unsupported MediaType: "x"', "other"),
+        # ip-0226: a 503 with nginx's reason phrase
+        (
+            "Pulling app (registry.example.com/app:beta)... ERROR: received unexpected HTTP status: 503 Service "
+            "Temporarily Unavailable",
+            "network_unreachable",
+        ),
+    ],
+)
+def test_pull_failures_read_by_their_innermost_link(text, cause):
+    assert classify_pull_error(clean(text)).cause == cause
