@@ -36,11 +36,10 @@ IDENTITY = frozenset(
         "webidentityerr",
         "role-arn",
         "서비스어카운트",
-        "역할",
-        "role",
-        "roles",
     }
 )
+# A role alone is anybody's (a person's, a CI job's, another account's): it is a workload's
+# identity only next to a pod or a service account.
 ROLE_WORD = frozenset({"role", "roles", "역할"})
 INGRESS_SAID = Signal(
     ("ingress", "ing/", "인그레스", "load balancer", "loadbalancer"), re.compile(r"\balb\b"), ("alb",)
@@ -53,6 +52,12 @@ DELETE_SAID = Signal(
         "terminat",
         "stuck",
         "won't go away",
+        # what a deletion that did not finish leaves behind (terraform destroy, helm uninstall)
+        "destroy",
+        "orphan",
+        "left behind",
+        "leftover",
+        "남아",
         "삭제",
         "지워",
         "지우",
@@ -76,12 +81,14 @@ DENIED_SAID = Signal(
         "irsa",
     )
 )
-IRSA = Signal(
+# The workload-identity topics: a question about one of them is a denial only when it says
+# something failed (``FAILURE_SAID``); "is IRSA supported for ...?" asks how, not why it is denied.
+IRSA_TOPIC = Signal(
     (
         "irsa",
+        "for service accounts",  # "IAM roles for service accounts", the feature's long name
+        "for service account",
         "assumerolewithwebidentity",
-        "webidentityerr",
-        "invalididentitytoken",
         "role-arn",
         "service account role",
         "serviceaccount role",
@@ -94,6 +101,52 @@ IRSA = Signal(
         "신뢰정책",
         "신뢰 관계",
         "신뢰관계",
+    )
+)
+FAILURE_SAID = Signal(
+    (
+        "denied",
+        "deny",
+        "not authorized",
+        "unauthorized",
+        "forbidden",
+        "fail",
+        "error",
+        "unable",
+        "cannot",
+        "can't",
+        "couldn't",
+        "not work",
+        "doesn't",
+        "isn't",
+        "won't",
+        "not being",
+        "not picking",
+        "instead",
+        # the pod's SDK took another identity than the one its service account names
+        "ignored",
+        "falls back",
+        "falling back",
+        "fall back",
+        "despite",
+        "precedence",
+        "거부",
+        "실패",
+        "오류",
+        "에러",
+        "안 돼",
+        "안돼",
+        "안 되",
+        "안되",
+        "못",
+        "없",
+    )
+)
+# A web-identity failure in the words of STS or the SDKs, or a pasted denial.
+IRSA = Signal(
+    (
+        "webidentityerr",
+        "invalididentitytoken",
         "not authorized to perform",
     ),
     # "IAM 권한" alone is how-to talk ("grant pods access"); a failure word makes it a denial.
@@ -180,8 +233,9 @@ def _ingress_pairs(f: frozenset[str]) -> bool:
 def _irsa_pairs(f: frozenset[str]) -> bool:
     """A workload identity with a failure or denial (or the wrong role used), or a pod denied."""
     wrong_role = "instead" in f and "role_word" in f
+    identity = "identity" in f or ("role_word" in f and "pod" in f)
     # a pod denied is a pod without the AWS access it needs
-    return ("identity" in f and ("failing" in f or "denied" in f or wrong_role)) or ("pod" in f and "denied" in f)
+    return (identity and ("failing" in f or "denied" in f or wrong_role)) or ("pod" in f and "denied" in f)
 
 
 def _ingress_delete(low: str, aws: AwsError) -> Reading | None:
@@ -199,9 +253,11 @@ def _denials(low: str, aws: AwsError) -> Reading | None:
     informative = aws is not None and aws.get("kind") not in ("unclear", "other")
     if informative and aws.get("user") and not WORKLOAD(low):
         return "other", PHRASE  # an IAM user (a person, the console, a CLI) was denied, not a workload
-    if informative and not (aws.get("role") or aws.get("action") or aws.get("user") or WORKLOAD(low) or IRSA(low)):
+    if informative and not (
+        aws.get("role") or aws.get("action") or aws.get("user") or WORKLOAD(low) or IRSA(low) or IRSA_TOPIC(low)
+    ):
         return "irsa_access_denied", WEAK  # an error code named in prose, with no principal and no workload
-    if informative or IRSA(low):
+    if informative or IRSA(low) or (IRSA_TOPIC(low) and FAILURE_SAID(low)):
         return "irsa_access_denied", STRUCTURAL if informative else PHRASE
     return None
 

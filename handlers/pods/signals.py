@@ -71,6 +71,8 @@ POD_STATE = frozenset(
         "crashloopbackoff",
         "crashloop",
         "crashing",
+        "crashed",
+        "크래시",
         "oomkilled",
         "evicted",
         "containercreating",

@@ -183,3 +183,67 @@ def test_two_readings_neither_known_to_win_are_asked():
     assert reading is not None
     assert set(reading.pairs) >= {"irsa_access_denied", "rds_schedule"}
     assert reading.confidence < CONFIDENT
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "역할을 수임할 수 없음",  # rq-0344: a role nobody says a pod uses
+        "cross-account role assumption is denied for our CI user",
+        "Your current user or role does not have access to Kubernetes objects on this EKS cluster",  # rq-0352
+    ],
+)
+def test_a_role_denied_with_no_pod_or_service_account_is_not_an_irsa_denial(text):
+    got = parse(text)
+    assert got.intent != "irsa_access_denied", got
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the pod's role is denied when it calls S3",
+        "파드 역할 권한이 거부됩니다",
+    ],
+)
+def test_a_role_denied_next_to_a_pod_is_an_irsa_denial(text):
+    assert parse(text).intent == "irsa_access_denied"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Is IRSA supported for self-managed node groups?",
+        "OIDC provider for the cluster: which thumbprint does it use?",
+    ],
+)
+def test_a_workload_identity_named_with_no_failure_is_not_a_denial(text):
+    got = parse(text)
+    assert not (got.intent == "irsa_access_denied" and got.confident), got
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Node role taking precedence despite IRSA config",  # rq-0053
+        "IRSA web identity ignored, the SDK falls back to the node instance role",
+        "using IAM roles for service accounts does not work in our staging pods",
+    ],
+)
+def test_a_workload_identity_that_is_ignored_or_failing_is_an_irsa_denial(text):
+    assert parse(text).intent == "irsa_access_denied"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the ALB ingress was left behind after terraform destroy",
+        "Ingress resources orphaned after helm uninstall",
+    ],
+)
+def test_an_ingress_a_deletion_left_behind_is_a_denied_delete(text):
+    assert parse(text).intent == "ingress_delete_denied"
+
+
+def test_a_container_that_crashed_is_about_pods():
+    # rq-0338: the Korean docs' "if the container crashed before, read its crash log"
+    assert parse("컨테이너가 이전에 크래시 되었다면 크래시 로그를 살펴볼 수 있다").intent == "pods"
