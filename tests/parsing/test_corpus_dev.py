@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.parse_quality import corpus_checker
 from bot.parsing.cli import main
 from bot.parsing.evaluate import evaluate, load, summary
 from bot.services.reading import VOCABULARY
@@ -35,6 +36,12 @@ def test_dev_asks_rather_than_guesses(dev):
     assert dev["wrong_confident_rate"] <= 0.02
     assert dev["asked_rate"] <= 0.10
     assert dev["eval_items"] == sum(1 for item in load(ITEMS) if item["split"] == "dev")
+
+
+def test_the_corpus_and_every_frozen_batch_pass_their_checker(capsys):
+    checker = corpus_checker()
+    assert checker.main([]) == 0, capsys.readouterr().out[-2000:]
+    assert len(checker.FREEZES) == 2
 
 
 def _run(argv):
