@@ -120,12 +120,25 @@ def _merge_map(target: Any, patch: dict[str, Any], model_name: str | None) -> An
         raise PatchError(f"Unknown patch type: {directive}")
     result = dict(target) if isinstance(target, dict) else {}
     retain = patch.pop("$retainKeys", None)
+    _apply_list_directives(result, patch)
+    _merge_fields(result, patch, model_name)
+    if isinstance(retain, list):
+        result = {k: v for k, v in result.items() if k in retain}
+    return result
+
+
+def _apply_list_directives(result: dict[str, Any], patch: dict[str, Any]) -> None:
+    """Take the ``$...`` list directives out of ``patch``, applying ``$deleteFromPrimitiveList`` to ``result``."""
     for key in [k for k in patch if k.startswith(_DIRECTIVE_PREFIXES)]:
         values = patch.pop(key)
         if key.startswith("$deleteFromPrimitiveList/"):
             field = key.split("/", 1)[1]
             if isinstance(result.get(field), list):
                 result[field] = [v for v in result[field] if v not in (values or [])]
+
+
+def _merge_fields(result: dict[str, Any], patch: dict[str, Any], model_name: str | None) -> None:
+    """Merge each field of ``patch`` into ``result``; a null (or a merge to nothing) removes the field."""
     for key, value in patch.items():
         if value is None:
             result.pop(key, None)
@@ -136,9 +149,6 @@ def _merge_map(target: Any, patch: dict[str, Any], model_name: str | None) -> An
             result.pop(key, None)
         else:
             result[key] = merged
-    if isinstance(retain, list):
-        result = {k: v for k, v in result.items() if k in retain}
-    return result
 
 
 def _merge_value(old: Any, value: Any, model_name: str | None, key: str, type_name: str | None) -> Any:
