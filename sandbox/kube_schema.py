@@ -65,6 +65,21 @@ def _go_type(type_name: str) -> str:
     return "v1." + re.sub(r"^(Core)?V\d+(beta\d+|alpha\d+)?", "", type_name)
 
 
+def _is_scalar(value: Any, type_name: str) -> bool:
+    """Whether ``value`` decodes as the scalar ``type_name``; a float with no fraction is an int."""
+    return {
+        "str": isinstance(value, str),
+        "datetime": isinstance(value, str),
+        "date": isinstance(value, str),
+        "bool": isinstance(value, bool),
+        "int": isinstance(value, int)
+        and not isinstance(value, bool)
+        or isinstance(value, float)
+        and value.is_integer(),
+        "float": isinstance(value, (int, float)) and not isinstance(value, bool),
+    }[type_name]
+
+
 class Decoder:
     """One body's decoding: collects unknown fields, raises on the first wrong type."""
 
@@ -87,29 +102,11 @@ class Decoder:
         if value is None or type_name == "object":
             return value
         if m := re.fullmatch(r"List\[(.+)\]", type_name):
-            if not isinstance(value, list):
-                raise self._mismatch(value, struct, path, type_name)
-            return [self.value(v, m[1], f"{path}[{i}]", struct, field) for i, v in enumerate(value)]
+            return self._list(value, type_name, m[1], path, struct, field)
         if m := re.fullmatch(r"Dict\[str, (.+)\]", type_name):
-            if not isinstance(value, dict):
-                raise self._mismatch(value, struct, path, type_name)
-            inner = m[1]
-            if inner == "str" and field in QUANTITY_MAPS:
-                inner = "object"
-            return {k: self.value(v, inner, path, struct, field) for k, v in value.items()}
+            return self._map(value, type_name, m[1], path, struct, field)
         if type_name in _GO_SCALARS:
-            ok = {
-                "str": isinstance(value, str),
-                "datetime": isinstance(value, str),
-                "date": isinstance(value, str),
-                "bool": isinstance(value, bool),
-                "int": isinstance(value, int)
-                and not isinstance(value, bool)
-                or isinstance(value, float)
-                and value.is_integer(),
-                "float": isinstance(value, (int, float)) and not isinstance(value, bool),
-            }[type_name]
-            if not ok:
+            if not _is_scalar(value, type_name):
                 raise self._mismatch(value, struct, path, type_name)
             return value
         model = _model(type_name)
@@ -118,6 +115,20 @@ class Decoder:
         if not isinstance(value, dict):
             raise self._mismatch(value, struct, path, type_name)
         return self.object(value, model, path)
+
+    def _list(self, value: Any, type_name: str, item_type: str, path: str, struct: str, field: str) -> list[Any]:
+        """``value`` decoded as ``List[item_type]``."""
+        if not isinstance(value, list):
+            raise self._mismatch(value, struct, path, type_name)
+        return [self.value(v, item_type, f"{path}[{i}]", struct, field) for i, v in enumerate(value)]
+
+    def _map(self, value: Any, type_name: str, inner: str, path: str, struct: str, field: str) -> dict[str, Any]:
+        """``value`` decoded as ``Dict[str, inner]``; the quantity maps keep their values as sent."""
+        if not isinstance(value, dict):
+            raise self._mismatch(value, struct, path, type_name)
+        if inner == "str" and field in QUANTITY_MAPS:
+            inner = "object"
+        return {k: self.value(v, inner, path, struct, field) for k, v in value.items()}
 
     def object(self, obj: dict[str, Any], model: type, path: str) -> dict[str, Any]:
         by_json = {json_name: model.openapi_types[py] for py, json_name in model.attribute_map.items()}
