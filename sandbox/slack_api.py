@@ -256,56 +256,63 @@ def first_text_line(data: bytes, limit: int = 80) -> str:
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
+class _Handler(BaseHTTPRequestHandler):
+    """The stand-in's HTTP side: Web API methods, response URLs and upload URLs of ``stand_in``."""
+
+    protocol_version = "HTTP/1.1"
+    stand_in: SlackStandIn
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+        pass
+
+    def do_GET(self) -> None:
+        self._serve(b"")
+
+    def do_POST(self) -> None:
+        self._serve(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
+
+    def _serve(self, body: bytes) -> None:
+        parts = urlsplit(self.path)
+        kind, _, name = parts.path.strip("/").partition("/")
+        if kind == "api" and name:
+            self._serve_api(name, parts.query, body)
+        elif kind == "response" and self.command == "POST":
+            error = self.stand_in.record_response(name, json.loads(body or b"{}"))
+            self._reply(400 if error else 200, (error or "ok").encode(), "text/plain")
+        elif kind == "upload" and self.command == "POST":
+            found = self.stand_in.record_upload(name, body)
+            self._reply(200 if found else 404, f"OK - {len(body)}".encode() if found else b"not found", "text/plain")
+        else:
+            self._reply(404, b"not found", "text/plain")
+
+    def _serve_api(self, name: str, query: str, body: bytes) -> None:
+        """A Web API call: its arguments from the query and the body, its token from the header or the form."""
+        args = {k: v[0] for k, v in parse_qs(query, keep_blank_values=True).items()}
+        args.update(self._body_args(body))
+        auth = self.headers.get("Authorization", "")
+        form_token = args.pop("token", None)
+        token = auth.removeprefix("Bearer ").strip() if auth.startswith("Bearer ") else form_token
+        status, headers, answer = self.stand_in.dispatch(name, args, token)
+        self._reply(status, json.dumps(answer).encode(), "application/json; charset=utf-8", headers)
+
+    def _body_args(self, body: bytes) -> dict:
+        if not body:
+            return {}
+        if self.headers.get("Content-Type", "").startswith("application/json"):
+            parsed = json.loads(body)
+            return parsed if isinstance(parsed, dict) else {}
+        return {k: v[0] for k, v in parse_qs(body.decode(), keep_blank_values=True).items()}
+
+    def _reply(self, status: int, payload: bytes, content_type: str, headers: dict | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(payload)))
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        self.end_headers()
+        self.wfile.write(payload)
+
+
 def _handler_class(stand_in: SlackStandIn) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
-            pass
-
-        def do_GET(self) -> None:
-            self._serve(b"")
-
-        def do_POST(self) -> None:
-            self._serve(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
-
-        def _serve(self, body: bytes) -> None:
-            parts = urlsplit(self.path)
-            kind, _, name = parts.path.strip("/").partition("/")
-            if kind == "api" and name:
-                args = {k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
-                args.update(self._body_args(body))
-                auth = self.headers.get("Authorization", "")
-                form_token = args.pop("token", None)
-                token = auth.removeprefix("Bearer ").strip() if auth.startswith("Bearer ") else form_token
-                status, headers, answer = stand_in.dispatch(name, args, token)
-                self._reply(status, json.dumps(answer).encode(), "application/json; charset=utf-8", headers)
-            elif kind == "response" and self.command == "POST":
-                error = stand_in.record_response(name, json.loads(body or b"{}"))
-                self._reply(400 if error else 200, (error or "ok").encode(), "text/plain")
-            elif kind == "upload" and self.command == "POST":
-                found = stand_in.record_upload(name, body)
-                self._reply(
-                    200 if found else 404, f"OK - {len(body)}".encode() if found else b"not found", "text/plain"
-                )
-            else:
-                self._reply(404, b"not found", "text/plain")
-
-        def _body_args(self, body: bytes) -> dict:
-            if not body:
-                return {}
-            if self.headers.get("Content-Type", "").startswith("application/json"):
-                parsed = json.loads(body)
-                return parsed if isinstance(parsed, dict) else {}
-            return {k: v[0] for k, v in parse_qs(body.decode(), keep_blank_values=True).items()}
-
-        def _reply(self, status: int, payload: bytes, content_type: str, headers: dict | None = None) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(payload)))
-            for key, value in (headers or {}).items():
-                self.send_header(key, value)
-            self.end_headers()
-            self.wfile.write(payload)
-
-    return Handler
+    """A handler class that serves ``stand_in`` (the HTTP server makes one handler per connection)."""
+    return type("Handler", (_Handler,), {"stand_in": stand_in})
