@@ -59,6 +59,44 @@ def _sub(text: str, variables: Mapping[str, Any]) -> str:
     return _SUB_VAR.sub(one, text)
 
 
+def _ref(arg: Any, variables: Mapping[str, Any], _conditions: Mapping[str, bool]) -> Any:
+    if arg == "AWS::NoValue":
+        return _NO_VALUE
+    if arg not in variables:
+        raise Unresolved(f"no value for Ref {arg}")
+    return variables[arg]
+
+
+def _fn_sub(arg: Any, variables: Mapping[str, Any], conditions: Mapping[str, bool]) -> Any:
+    if isinstance(arg, list):
+        text, extra = arg
+        return _sub(text, {**variables, **resolve(extra, variables, conditions)})
+    return _sub(arg, variables)
+
+
+def _fn_if(arg: Any, variables: Mapping[str, Any], conditions: Mapping[str, bool]) -> Any:
+    name, when_true, when_false = arg
+    if name not in conditions:
+        raise Unresolved(f"no value for condition {name}")
+    return resolve(when_true if conditions[name] else when_false, variables, conditions)
+
+
+def _fn_join(arg: Any, variables: Mapping[str, Any], conditions: Mapping[str, bool]) -> Any:
+    sep, items = arg
+    return sep.join(str(i) for i in resolve(items, variables, conditions))
+
+
+def _fn_get_att(arg: Any, variables: Mapping[str, Any], _conditions: Mapping[str, bool]) -> Any:
+    name = ".".join(arg) if isinstance(arg, list) else arg
+    if name not in variables:
+        raise Unresolved(f"no value for Fn::GetAtt {name}")
+    return variables[name]
+
+
+# The intrinsic functions ``resolve`` evaluates, by key; any other single-key mapping is plain data.
+_INTRINSICS = {"Ref": _ref, "Fn::Sub": _fn_sub, "Fn::If": _fn_if, "Fn::Join": _fn_join, "Fn::GetAtt": _fn_get_att}
+
+
 def resolve(value: Any, variables: Mapping[str, Any], conditions: Mapping[str, bool] | None = None) -> Any:
     """``value`` with its intrinsic functions evaluated; ``variables`` hold parameters, pseudo
     parameters (``AWS::Partition``...) and ``LogicalId.Arn`` for ``Fn::GetAtt``."""
@@ -69,30 +107,8 @@ def resolve(value: Any, variables: Mapping[str, Any], conditions: Mapping[str, b
         return value
     if len(value) == 1:
         ((key, arg),) = value.items()
-        if key == "Ref":
-            if arg == "AWS::NoValue":
-                return _NO_VALUE
-            if arg not in variables:
-                raise Unresolved(f"no value for Ref {arg}")
-            return variables[arg]
-        if key == "Fn::Sub":
-            if isinstance(arg, list):
-                text, extra = arg
-                return _sub(text, {**variables, **resolve(extra, variables, conditions)})
-            return _sub(arg, variables)
-        if key == "Fn::If":
-            name, when_true, when_false = arg
-            if name not in conditions:
-                raise Unresolved(f"no value for condition {name}")
-            return resolve(when_true if conditions[name] else when_false, variables, conditions)
-        if key == "Fn::Join":
-            sep, items = arg
-            return sep.join(str(i) for i in resolve(items, variables, conditions))
-        if key == "Fn::GetAtt":
-            name = ".".join(arg) if isinstance(arg, list) else arg
-            if name not in variables:
-                raise Unresolved(f"no value for Fn::GetAtt {name}")
-            return variables[name]
+        if key in _INTRINSICS:
+            return _INTRINSICS[key](arg, variables, conditions)
     out = {}
     for k, v in value.items():
         r = resolve(v, variables, conditions)
