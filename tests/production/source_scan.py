@@ -122,36 +122,54 @@ def aws_calls(paths: list[Path]) -> set[AwsCall]:
         tree = ast.parse(path.read_text(), str(path))
         where = str(path.relative_to(ROOT))
         for scope in _scopes(tree):
-            bound: dict[str, str] = {}
-            for node in ast.walk(scope):
-                if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-                    service = _client_service(node.value, bound)
-                    if service:
-                        bound[node.targets[0].id] = service
-            for node in ast.walk(scope):
-                # called directly, or picked first: ``(a.x if c else a.y)(...)``
-                if isinstance(node, ast.Attribute):
-                    service = _client_service(node.value, bound)
-                    if service and node.attr in _operations(service):
-                        found.add(AwsCall(service, node.attr, where))
-                if not isinstance(node, ast.Call):
-                    continue
-                func = node.func
-                if isinstance(func, ast.Attribute) and func.attr == "get_paginator":
-                    service = _client_service(func.value, bound)
-                    if service and isinstance(node.args[0], ast.Constant):
-                        found.add(AwsCall(service, str(node.args[0].value), where))
-                if isinstance(func, ast.Name) and func.id == "getattr":
-                    service = _client_service(node.args[0], bound)
-                    # ``getattr(ec2, ("authorize" if x else "revoke") + "_security_group_egress")``
-                    if service:
-                        ops = _composed(scope) & _operations(service)
-                        found |= {AwsCall(service, op, where) for op in ops}
-                services = [s for s in (_client_service(a, bound) for a in node.args) if s]
-                for service in services:
-                    for arg in node.args:
-                        if isinstance(arg, ast.Constant) and arg.value in _operations(service):
-                            found.add(AwsCall(service, str(arg.value), where))
+            found |= _scope_aws_calls(scope, where)
+    return found
+
+
+def _bound_clients(scope: ast.AST) -> dict[str, str]:
+    """The names a scope assigns a boto3 client to, with the client's service."""
+    bound: dict[str, str] = {}
+    for node in ast.walk(scope):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            service = _client_service(node.value, bound)
+            if service:
+                bound[node.targets[0].id] = service
+    return bound
+
+
+def _scope_aws_calls(scope: ast.AST, where: str) -> set[AwsCall]:
+    bound = _bound_clients(scope)
+    found: set[AwsCall] = set()
+    for node in ast.walk(scope):
+        # called directly, or picked first: ``(a.x if c else a.y)(...)``
+        if isinstance(node, ast.Attribute):
+            service = _client_service(node.value, bound)
+            if service and node.attr in _operations(service):
+                found.add(AwsCall(service, node.attr, where))
+        if isinstance(node, ast.Call):
+            found |= _call_aws_calls(node, scope, bound, where)
+    return found
+
+
+def _call_aws_calls(node: ast.Call, scope: ast.AST, bound: dict[str, str], where: str) -> set[AwsCall]:
+    """Operations a call names rather than calls: a paginator, ``getattr``, or a client passed with an operation."""
+    found: set[AwsCall] = set()
+    func = node.func
+    if isinstance(func, ast.Attribute) and func.attr == "get_paginator":
+        service = _client_service(func.value, bound)
+        if service and isinstance(node.args[0], ast.Constant):
+            found.add(AwsCall(service, str(node.args[0].value), where))
+    if isinstance(func, ast.Name) and func.id == "getattr":
+        service = _client_service(node.args[0], bound)
+        # ``getattr(ec2, ("authorize" if x else "revoke") + "_security_group_egress")``
+        if service:
+            ops = _composed(scope) & _operations(service)
+            found |= {AwsCall(service, op, where) for op in ops}
+    services = [s for s in (_client_service(a, bound) for a in node.args) if s]
+    for service in services:
+        for arg in node.args:
+            if isinstance(arg, ast.Constant) and arg.value in _operations(service):
+                found.add(AwsCall(service, str(arg.value), where))
     return found
 
 
