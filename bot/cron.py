@@ -17,7 +17,7 @@ from bot.errors import UsageError
 from bot.korean import josa
 
 
-def check_cron(expr: str, what: str = "cron", shortcuts: bool = False) -> str:
+def check_cron(expr: str, what: str = "cron", *, shortcuts: bool = False) -> str:
     """``expr`` with its whitespace normalised, or a ``UsageError`` saying what a valid one looks like.
 
     ``shortcuts`` admits croniter's ``@hourly``/``@daily``/``@weekly``/... besides five fields.

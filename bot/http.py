@@ -199,6 +199,7 @@ def build_http_app(
     bot: Bot,
     warn_clock: Callable[[], float] = time.monotonic,
     socket_connected: Callable[[], bool] | None = None,
+    *,
     slack_endpoint: bool = True,
 ) -> Starlette:
     """Slack's endpoint, ``/healthz``, ``/readyz`` and ``/metrics``.

@@ -143,7 +143,7 @@ def _hangul(ch: str) -> bool:
     return "가" <= ch <= "힣"
 
 
-def _number_coda(digits: str, fraction: bool) -> str:
+def _number_coda(digits: str, *, fraction: bool) -> str:
     if fraction or len(digits) > 12 or (len(digits) > 1 and digits.startswith("0")):
         return _DIGIT_CODA[int(digits[-1])]
     zeros = len(digits) - len(digits.rstrip("0"))
@@ -194,7 +194,7 @@ def coda(word: str) -> str | None:
     found = run.group(0)
     if found[0].isdigit():
         whole, _, fraction = found.partition(".")
-        return _number_coda(fraction or whole, bool(fraction))
+        return _number_coda(fraction or whole, fraction=bool(fraction))
     letters = re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])", found)[-1] if not found.isupper() else found
     if _spelled(letters):
         return _LETTER_CODA.get(letters[-1].lower(), "")

@@ -70,7 +70,7 @@ def role_patterns(settings: Settings) -> str:
     )
 
 
-def slack_tokens(settings: Settings, socket_mode: bool = False, worker: bool = False) -> str:
+def slack_tokens(settings: Settings, *, socket_mode: bool = False, worker: bool = False) -> str:
     token = settings.slack_bot_token
     if placeholder(token):
         return (
@@ -290,7 +290,7 @@ def kubernetes(settings: Settings) -> str:
 
 
 def serve_findings(
-    settings: Settings, socket_mode: bool = False, migrate_first: bool = False, worker: bool = False
+    settings: Settings, *, socket_mode: bool = False, migrate_first: bool = False, worker: bool = False
 ) -> list[Finding]:
     """What ``chatops serve`` / ``chatops socket`` / ``chatops worker`` check before they build anything.
 
@@ -301,7 +301,11 @@ def serve_findings(
     ``/ops`` alone, on purpose; refusing would push them to invent approvers just to start it.
     The sandbox builds the bot through ``bot.bootstrap.build`` and never passes here.
     """
-    found = [Finding(m) for m in (role_patterns(settings), slack_tokens(settings, socket_mode, worker)) if m]
+    found = [
+        Finding(m)
+        for m in (role_patterns(settings), slack_tokens(settings, socket_mode=socket_mode, worker=worker))
+        if m
+    ]
     if found:
         return found
     if not migrate_first:

@@ -28,7 +28,7 @@ def learn_installation(bot: Bot) -> None:
     logging.getLogger("bot.cli").info("installed in workspace", extra={"team_id": team, "enterprise_id": enterprise})
 
 
-def start_background(bot: Bot, workers: bool = True) -> list[Callable[[], None]]:
+def start_background(bot: Bot, *, workers: bool = True) -> list[Callable[[], None]]:
     """Settle plans a dead replica left half-done, then start this process's job workers (unless
     ``WORKER_THREADS=0`` or ``workers`` is False) and the leader-gated scheduler.
 

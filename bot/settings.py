@@ -24,9 +24,9 @@ class Settings(BaseSettings):
     slack_api_url: str = Field("https://slack.com/api/", description="Slack Web API base URL (ends with /).")
     slash_command: str = Field("/ops", description="The slash command the app answers.")
     request_channels: str = Field("", description="Comma-separated channel ids where any message is a request.")
-    allow_direct_messages: bool = Field(False, description="Take requests in direct messages with the bot.")
+    allow_direct_messages: bool = Field(default=False, description="Take requests in direct messages with the bot.")
     allow_shared_channels: bool = Field(
-        False, description="Take requests in channels shared with other organisations (Slack Connect)."
+        default=False, description="Take requests in channels shared with other organisations (Slack Connect)."
     )
     slack_team_id: str = Field(
         "", description="The installing workspace's team id (else asked with auth.test at start-up)."
@@ -36,7 +36,7 @@ class Settings(BaseSettings):
     )
     approver_user_ids: str = Field("", description="Comma-separated Slack user ids allowed to approve.")
     approver_usergroup: str = Field("", description="Slack user group id whose members may approve.")
-    allow_self_approval: bool = Field(False, description="Let the requester approve their own plan.")
+    allow_self_approval: bool = Field(default=False, description="Let the requester approve their own plan.")
     plan_ttl_minutes: int = Field(60, description="Minutes before a proposed plan expires.")
     usergroup_cache_seconds: int = Field(60, description="How long approver group membership is cached.")
     database_url: str = Field("sqlite:///chatops.db", description="SQLAlchemy URL (postgresql+psycopg://...).")

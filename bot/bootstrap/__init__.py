@@ -138,7 +138,7 @@ def build(
         settings.approver_usergroup,
         group_members,
         settings.usergroup_cache_seconds,
-        settings.allow_self_approval,
+        allow_self_approval=settings.allow_self_approval,
     )
     stores = registry.stores(sessions)
     contexts = contexts or contexts_from_settings(settings, clock)

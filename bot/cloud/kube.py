@@ -164,6 +164,7 @@ class Kube:
         cls,
         host: str,
         token: str = "",
+        *,
         verify_ssl: bool = True,
         ca_file: str | None = None,
         counter: CallCounter | None = None,

@@ -82,6 +82,7 @@ def report_blocks(
     now: datetime,
     sections: Mapping[str, Msg],
     intro: Sequence[Block] = (),
+    *,
     show_resolved: bool = True,
     show_still: bool = True,
     all_clear: Msg | None = None,

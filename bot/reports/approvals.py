@@ -105,7 +105,7 @@ def build(data: ApprovalsData, previous_state: Mapping[str, Any] | None, now: da
     state = state_of(d, now)
     title = Msg("Plans waiting for approval", "승인 대기 계획")(lang)
     if d.unchanged:
-        return ReportContent(KIND, render.unchanged_line(title, d, lang, now), (), state, False)
+        return ReportContent(KIND, render.unchanged_line(title, d, lang, now), (), state, changed=False)
     urgent = [i for i in (*d.new, *d.changed) if i.section == "expiring"]
     intro = []
     if d.new or urgent:
@@ -128,4 +128,4 @@ def build(data: ApprovalsData, previous_state: Mapping[str, Any] | None, now: da
     if intro:  # the mention goes in the notification text too, so approvers are pinged
         head, _, rest = text.partition("\n")
         text = f"{head}\n{intro[0]['text']['text']}\n{rest}".rstrip()
-    return ReportContent(KIND, text, tuple(blocks), state, True)
+    return ReportContent(KIND, text, tuple(blocks), state, changed=True)

@@ -115,7 +115,7 @@ def build(data: AuditData, previous_state: Mapping[str, Any] | None, now: dateti
     state = state_of(d, now)
     title = Msg("Changes this week", "이번 주 변경")(lang)
     if d.unchanged:
-        return ReportContent(KIND, render.unchanged_line(title, d, lang, now), (), state, False)
+        return ReportContent(KIND, render.unchanged_line(title, d, lang, now), (), state, changed=False)
     n = Counter(c.outcome for c in data.changes)
     summary = Msg(
         f"{data.since.astimezone(now.tzinfo):%m-%d} to {now:%m-%d}: {n['applied']} applied, "
@@ -138,4 +138,4 @@ def build(data: AuditData, previous_state: Mapping[str, Any] | None, now: dateti
         all_clear=Msg("No changes this week.", "이번 주 변경이 없습니다."),
     )
     head, _, rest = text.partition("\n")
-    return ReportContent(KIND, f"{head}\n{summary}\n{rest}".rstrip(), tuple(blocks), state, True)
+    return ReportContent(KIND, f"{head}\n{summary}\n{rest}".rstrip(), tuple(blocks), state, changed=True)

@@ -80,7 +80,7 @@ def build(data: HealthData, previous_state: Mapping[str, Any] | None, now: datet
     title = Msg(f"Cluster health · {data.cluster}", f"클러스터 상태 · {data.cluster}")(lang)
     notes = [blockkit.context("⚠️ " + as_mrkdwn(m, lang)) for m in data.unavailable]
     if d.unchanged and not data.unavailable:
-        return ReportContent(KIND, render.unchanged_line(title, d, lang, now), (), state, False)
+        return ReportContent(KIND, render.unchanged_line(title, d, lang, now), (), state, changed=False)
     drawn = charts.available()
     if not drawn:
         notes.append(blockkit.context(charts.NOT_AVAILABLE(lang)))
@@ -92,10 +92,10 @@ def build(data: HealthData, previous_state: Mapping[str, Any] | None, now: datet
         f"{title} · {now:%Y-%m-%d %H:%M}", d, lang, now, sections(), notes, all_clear=all_clear
     )
     if not drawn:
-        return ReportContent(KIND, text, tuple(blocks), state, True)
+        return ReportContent(KIND, text, tuple(blocks), state, changed=True)
     chart = charts.series_chart(
         [(datetime.fromisoformat(t), n) for t, n in series],
         f"Failing pods over the week ({data.cluster})",
         f"health-{now:%Y%m%d-%H%M}.png",
     )
-    return ReportContent(KIND, text, tuple(blocks), state, True, (chart,))
+    return ReportContent(KIND, text, tuple(blocks), state, changed=True, charts=(chart,))

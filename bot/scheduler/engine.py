@@ -72,7 +72,7 @@ class SchedulerEngine:
         self._leading = False
 
     # registration --------------------------------------------------------------------------
-    def add_job(self, name: str, func: Callable[[], Any], trigger: BaseTrigger, run_on_start: bool = True) -> None:
+    def add_job(self, name: str, func: Callable[[], Any], trigger: BaseTrigger, *, run_on_start: bool = True) -> None:
         """Register (or replace) a job; it runs only while this replica leads."""
         with self._mutex:
             self._jobs[name] = JobSpec(name, func, trigger, run_on_start)

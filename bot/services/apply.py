@@ -146,18 +146,20 @@ class ApplyService:
                     live = self.operation(step.op).read(ctx, step.params)
                     if not same_state(live, step.after):
                         return Verification(
-                            False,
-                            Msg(
+                            ok=False,
+                            message=Msg(
                                 f"after applying, `{step.op}` reads back differently",
                                 f"적용 후 `{step.op}` 상태가 예상과 다릅니다",
                             ),
                         )
-                return Verification(True, Msg("live state matches the plan", "실제 상태가 계획과 일치합니다"))
+                return Verification(
+                    ok=True, message=Msg("live state matches the plan", "실제 상태가 계획과 일치합니다")
+                )
             return diagnoser.verify(ctx, plan_from_record(plan))
         except Exception as exc:
             ref = new_ref()
             log.exception("verification crashed", extra={"ref": ref, "plan_id": plan.id})
-            return Verification(False, describe_failure(exc, ref))
+            return Verification(ok=False, message=describe_failure(exc, ref))
 
     def _stale(self, plan: PlanRecord, req: RequestRecord, stale: errors.StalePlan) -> None:
         svc = self.svc

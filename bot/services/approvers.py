@@ -20,6 +20,7 @@ class Approvers:
         usergroup: str = "",
         group_members: Callable[[str], list[str]] | None = None,
         cache_seconds: float = 60.0,
+        *,
         allow_self_approval: bool = False,
     ):
         self.user_ids = frozenset(user_ids)
@@ -30,7 +31,7 @@ class Approvers:
         self._lock = threading.Lock()
         self.allow_self_approval = allow_self_approval
 
-    def _members(self, fresh: bool = False) -> frozenset[str]:
+    def _members(self, *, fresh: bool = False) -> frozenset[str]:
         if not self.usergroup or self._group_members is None:
             return frozenset()
         with self._lock:
@@ -41,9 +42,9 @@ class Approvers:
             self._cached = (now, members)
             return members
 
-    def is_approver(self, user_id: str, fresh: bool = False) -> bool:
+    def is_approver(self, user_id: str, *, fresh: bool = False) -> bool:
         """Whether ``user_id`` may approve; ``fresh`` reads the group from Slack instead of the cache."""
-        return user_id in self.user_ids or user_id in self._members(fresh)
+        return user_id in self.user_ids or user_id in self._members(fresh=fresh)
 
     def invalidate(self, usergroup: str = "") -> bool:
         """Forget the cached membership (of ``usergroup``, or whichever is configured); True if it applied."""

@@ -181,7 +181,7 @@ class Authorizer:
             return "en"
 
     # who is who -------------------------------------------------------------------------------
-    def is_approver(self, user: str, fresh: bool = False) -> bool:
+    def is_approver(self, user: str, *, fresh: bool = False) -> bool:
         return self.approvers.is_approver(user, fresh=fresh)
 
     def member_refusal(self, actor: Actor, where: Where = Where.ANYWHERE) -> Refusal | None:
@@ -291,7 +291,14 @@ class Authorizer:
         return None
 
     def check(
-        self, action: Action, actor: Actor, requester: str = "", cluster: str = "", fresh: bool = False, risk: str = ""
+        self,
+        action: Action,
+        actor: Actor,
+        requester: str = "",
+        cluster: str = "",
+        *,
+        fresh: bool = False,
+        risk: str = "",
     ) -> Refusal | None:
         """Why ``actor`` may not do ``action`` (None if they may). ``requester`` is the person the thing
         belongs to (the request's or plan's), ``cluster`` a cluster named in the request, ``fresh`` asks
@@ -300,13 +307,13 @@ class Authorizer:
         refusal = self.member_refusal(actor, rule.where)
         if refusal is not None:
             return refusal
-        refusal = self.who_refusal(action, actor.user, requester, fresh, risk)
+        refusal = self.who_refusal(action, actor.user, requester, fresh=fresh, risk=risk)
         if refusal is None and action == Action.ASK and cluster:
-            refusal = self.cluster_refusal(actor, cluster, fresh)
+            refusal = self.cluster_refusal(actor, cluster, fresh=fresh)
         return refusal
 
     def who_refusal(
-        self, action: Action, user: str, requester: str = "", fresh: bool = False, risk: str = ""
+        self, action: Action, user: str, requester: str = "", *, fresh: bool = False, risk: str = ""
     ) -> Refusal | None:
         """The "who" column of ``POLICY`` alone (the member checks already passed)."""
         who = POLICY[action].who
@@ -314,14 +321,14 @@ class Authorizer:
         if who == Who.MEMBER:
             return None
         if who == Who.APPROVER:
-            if self.is_approver(user, fresh):
+            if self.is_approver(user, fresh=fresh):
                 return None
             return Refusal(
                 "approvers_only",
                 Msg(f"Only approvers can do that ({mention}).", f"승인자만 할 수 있습니다 ({mention})."),
             )
         if who == Who.REQUESTER_OR_APPROVER:
-            if (requester and user == requester) or self.is_approver(user, fresh):
+            if (requester and user == requester) or self.is_approver(user, fresh=fresh):
                 return None
             return Refusal(
                 "requester_or_approver",
@@ -349,7 +356,7 @@ class Authorizer:
                     "요청자는 자신의 변경을 승인할 수 없습니다. 다른 승인자가 필요합니다.",
                 ),
             )
-        if not self.is_approver(user, fresh):
+        if not self.is_approver(user, fresh=fresh):
             return Refusal(
                 "approvers_only",
                 Msg(f"Only approvers can decide plans ({mention}).", f"승인자만 결정할 수 있습니다 ({mention})."),
@@ -371,10 +378,10 @@ class Authorizer:
         default = self.contexts.default_cluster(channel) if self.contexts is not None else self.settings.cluster_name
         return (default,) if default else ()
 
-    def cluster_refusal(self, actor: Actor, cluster: str, fresh: bool = False) -> Refusal | None:
+    def cluster_refusal(self, actor: Actor, cluster: str, *, fresh: bool = False) -> Refusal | None:
         """``cluster=NAME`` / ``--cluster NAME``: a cluster the channel allows, or any known one for approvers."""
         known = self.known_clusters()
-        approver = self.is_approver(actor.user, fresh)
+        approver = self.is_approver(actor.user, fresh=fresh)
         if cluster not in known:
             listing = (
                 Msg(f" Known clusters: {', '.join(known)}.", f" 등록된 클러스터: {', '.join(known)}.")

@@ -49,6 +49,7 @@ def refusal_reason(
     plan: PlanRecord | None,
     user: str,
     action: Action = Action.APPROVE,
+    *,
     fresh: bool = False,
     authz: Authorizer | None = None,
     req: RequestRecord | None = None,
@@ -64,7 +65,7 @@ def refusal_reason(
         if req is None or req.id != plan.request_id:
             req = svc.repo.get_request(plan.request_id)
         requester = req.user_id if req is not None else plan.requested_by
-    refusal = authz.who_refusal(action, user, requester, fresh, plan.risk)
+    refusal = authz.who_refusal(action, user, requester, fresh=fresh, risk=plan.risk)
     return refusal.message if refusal is not None else None
 
 
@@ -112,7 +113,7 @@ class PlanService:
     def _refuse(self, plan: PlanRecord | None, req: RequestRecord | None, user: str, reason: Msg, action: str) -> None:
         self.svc.audit(AuditKind.REFUSED, user, f"{action} refused: {reason.en}", req, plan)
 
-    def approve(self, plan_id: int, user: str, resume: bool = False) -> Outcome:
+    def approve(self, plan_id: int, user: str, *, resume: bool = False) -> Outcome:
         """One approval click (``resume``: its job is being retried after a worker died running it)."""
         svc = self.svc
         # the plan and its request, read once for the whole click
@@ -120,11 +121,11 @@ class PlanService:
         if resume and plan is not None and plan.status == PlanStatus.APPLYING:
             # the earlier attempt approved it and died applying: settle it, never write a step again
             self.applier.resume_applying(plan.id)
-            return Outcome(True)
+            return Outcome(ok=True)
         reason = self._refusal(plan, user, Action.APPROVE)
         if reason is not None:
             self._refuse(plan, req, user, reason, "approve")
-            return Outcome(False, reason)
+            return Outcome(ok=False, message=reason)
         assert plan is not None
         closed = self._closed(plan, req)
         if closed is not None:
@@ -135,7 +136,7 @@ class PlanService:
         with svc.repo.unit() as uow:
             recorded = svc.repo.add_approval(plan.id, user, svc.clock())
             if recorded is None:
-                return Outcome(False, Msg("You have already approved this plan.", "이미 승인하셨습니다."))
+                return Outcome(ok=False, message=Msg("You have already approved this plan.", "이미 승인하셨습니다."))
             approvers, count = recorded, len(recorded)
             needed = approvals_needed(plan)
             others = [a for a in approvers if a != user]
@@ -149,11 +150,11 @@ class PlanService:
             count = len(approvers)
         if count < needed:
             self._tell_partial(plan, req, user, count, needed)
-            return Outcome(True)
+            return Outcome(ok=True)
         if not won:
-            return Outcome(False, _not_open(svc.repo.get_plan(plan.id) or plan))
+            return Outcome(ok=False, message=_not_open(svc.repo.get_plan(plan.id) or plan))
         self.applier.apply(plan.id, approvers, req)
-        return Outcome(True)
+        return Outcome(ok=True)
 
     def _decide_rechecked(
         self, plan: PlanRecord, req: RequestRecord | None, recorded: list[str], user: str, needed: int
@@ -173,14 +174,14 @@ class PlanService:
         """Why the plan takes no approval any more (it expired, now or before, or was decided), if so."""
         if self._expire_if_due(plan, req):
             return Outcome(
-                False,
-                Msg(
+                ok=False,
+                message=Msg(
                     f"Plan #{plan.id} has expired; re-run the diagnosis.",
                     f"계획 #{attach(plan.id, '가')} 만료되었습니다. 진단을 다시 실행하세요.",
                 ),
             )
         if plan.status != PlanStatus.PROPOSED:
-            return Outcome(False, _not_open(plan))
+            return Outcome(ok=False, message=_not_open(plan))
         return None
 
     def _tell_partial(self, plan: PlanRecord, req: RequestRecord | None, user: str, count: int, needed: int) -> None:
@@ -246,17 +247,17 @@ class PlanService:
         reason = self._refusal(plan, user, Action.REJECT)
         if reason is not None:
             self._refuse(plan, req, user, reason, "reject")
-            return Outcome(False, reason)
+            return Outcome(ok=False, message=reason)
         assert plan is not None
         rejected = svc.repo.transition(plan.id, PlanStatus.PROPOSED, PlanStatus.REJECTED, svc.clock())
         if rejected is None:
-            return Outcome(False, _not_open(svc.repo.get_plan(plan.id) or plan))
+            return Outcome(ok=False, message=_not_open(svc.repo.get_plan(plan.id) or plan))
         svc.audit(AuditKind.REJECTED, user, f"plan #{plan.id} rejected", req, rejected)
         svc.thread.plan_changed(
             req, rejected, "rejected", markup("Rejected by {who}.", "{who} 님이 거절했습니다.", who=mention(user))
         )
         svc.repo.settle_request(plan.request_id)
-        return Outcome(True)
+        return Outcome(ok=True)
 
     def propose_revert(self, plan_id: int, user: str) -> Outcome:
         """Turn an applied plan into a new plan that undoes it; it needs approval like any other."""
@@ -266,10 +267,12 @@ class PlanService:
         if reason is not None:
             if plan is not None:
                 self._refuse(plan, req, user, reason, "revert")
-            return Outcome(False, reason)
+            return Outcome(ok=False, message=reason)
         assert plan is not None
         if plan.status != PlanStatus.APPLIED:
-            return Outcome(False, Msg("Only an applied plan can be reverted.", "적용된 계획만 되돌릴 수 있습니다."))
+            return Outcome(
+                ok=False, message=Msg("Only an applied plan can be reverted.", "적용된 계획만 되돌릴 수 있습니다.")
+            )
         reverts = [p for p in svc.repo.plans_for_request(plan.request_id) if p.reverts_plan_id == plan.id]
         open_revert = next((p for p in reverts if p.status in LIVE), None)
         # one claim per revert attempt: two clicks at once (or two replicas) cannot both propose one
@@ -280,7 +283,7 @@ class PlanService:
                 f"계획 #{plan.id}의 되돌리기가 이미 진행 중입니다{which}. 그것을 먼저 결정하세요.",
             )
             self._refuse(plan, req, user, reason, "revert")
-            return Outcome(False, reason)
+            return Outcome(ok=False, message=reason)
         observed = (plan.result or {}).get("observed", [None] * len(plan.steps))
         inverse = []
         for raw, seen in zip(reversed(plan.steps), reversed(observed), strict=False):
@@ -291,8 +294,8 @@ class PlanService:
                 undo = None
             if undo is None:
                 return Outcome(
-                    False,
-                    Msg(
+                    ok=False,
+                    message=Msg(
                         f"Step `{step.op}` cannot be undone automatically.",
                         f"`{step.op}` 단계는 자동으로 되돌릴 수 없습니다.",
                     ),
@@ -330,7 +333,7 @@ class PlanService:
         ts = svc.thread.diagnosis(req, _revert_diagnosis(plan, row), [row])
         if ts:
             svc.repo.set_plan_fields(row.id, message_ts=ts[0])
-        return Outcome(True)
+        return Outcome(ok=True)
 
 
 def _revert_diagnosis(plan: PlanRecord, revert_row: PlanRecord) -> Diagnosis:

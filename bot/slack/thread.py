@@ -195,7 +195,7 @@ class SlackThread:
                             plans[int(plan_id.group(1))] = str(message.get("ts", ""))
         except SlackApiError as exc:  # refused (scope, rate limit): unknown, which the caller treats as not posted
             log.warning("could not read the request's thread", extra={"error": exc.response.get("error")})
-            return Posted(False, {})
+            return Posted(findings=False, plans={})
         return Posted(findings, plans)
 
     def _upload(self, req: RequestRecord, file: dict[str, Any]) -> None:

@@ -83,7 +83,7 @@ class Repo:
                     connection.rollback()
 
     @contextmanager
-    def _session(self, write: bool) -> Iterator[Session]:
+    def _session(self, *, write: bool) -> Iterator[Session]:
         """A session for one method: its own transaction, or the open unit's."""
         connection = self._unit.get()
         if connection is None:

@@ -79,7 +79,7 @@ class ReportRepo:
         with self.sessions() as s:
             return s.get(ReportConfigRow, report_id)
 
-    def list_configs(self, enabled_only: bool = True) -> list[ReportConfigRow]:
+    def list_configs(self, *, enabled_only: bool = True) -> list[ReportConfigRow]:
         with self.sessions() as s:
             stmt = select(ReportConfigRow).order_by(ReportConfigRow.id)
             if enabled_only:

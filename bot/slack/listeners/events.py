@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 MENTION = re.compile(r"^\s*<@[A-Z0-9]+>\s*")
 
 
-def handle(deps: Deps, event: dict[str, Any], mentioned: bool, client: Any, resume: bool = False) -> None:
+def handle(deps: Deps, event: dict[str, Any], *, mentioned: bool, client: Any, resume: bool = False) -> None:
     """Read one message and file it as a request (``resume``: a retried job; carry on its request)."""
     svc = deps.services
     if event.get("bot_id") or event.get("subtype") not in (None, "thread_broadcast"):
