@@ -169,10 +169,10 @@ def describe_repos(aws: Aws, repositories: Iterable[str]) -> dict[str, RepoTags]
         except errors.NotFound:
             if names is None:
                 names = tuple(sorted(r["repositoryName"] for r in _pages(ecr, "describe_repositories", "repositories")))
-            out[repo] = RepoTags(repo, False, (), names)
+            out[repo] = RepoTags(repo, exists=False, tags=(), other_repositories=names)
             continue
         tags = tuple(sorted({t for d in details for t in d.get("imageTags") or []}))
-        out[repo] = RepoTags(repo, True, tags)
+        out[repo] = RepoTags(repo, exists=True, tags=tags)
     return out
 
 

@@ -93,7 +93,7 @@ class ImagePullDiagnoser:
     def verify(self, ctx: ClusterContext, plan: FixPlan) -> Verification:
         watch = list(plan.verify.get("watch") or [])
         if not watch:
-            return Verification(True, Msg("applied; no pods to watch", "적용 완료, 확인할 파드가 없습니다"))
+            return Verification(ok=True, message=Msg("applied; no pods to watch", "적용 완료, 확인할 파드가 없습니다"))
         deadline = time.monotonic() + ctx.wait_seconds
         endpoints = list(plan.verify.get("endpoints") or [])
         retried = False
@@ -102,14 +102,14 @@ class ImagePullDiagnoser:
             if not ready:
                 names = ", ".join(sorted(e["service"].split(".", 3)[-1] for e in endpoints))
                 return Verification(
-                    False,
-                    Msg(
+                    ok=False,
+                    message=Msg(
                         f"the new VPC endpoint(s) ({names}) did not become available within the wait",
                         f"대기 시간 안에 새 VPC 엔드포인트({names})가 available 상태가 되지 않았습니다",
                     ),
                     pending=True,
                 )
-        return wait_for_replacements(ctx, watch, deadline, retried)
+        return wait_for_replacements(ctx, watch, deadline, retried=retried)
 
 
 def triage_call_counts(ctx: ClusterContext, namespace: str | None = None) -> dict[str, Any]:

@@ -201,7 +201,7 @@ def _interface_blockers(vpc: VpcState, node: NodeNet, service: str) -> list[Bloc
     return found
 
 
-def endpoint_blockers(node: NodeNet, vpc: VpcState, needs_sts: bool = False) -> list[Blocker]:
+def endpoint_blockers(node: NodeNet, vpc: VpcState, *, needs_sts: bool = False) -> list[Blocker]:
     """Blockers of the private path to ECR in this VPC's region."""
     table = route_table_for(vpc, node.subnet_id)
     rt_id = (table or {}).get("RouteTableId", "")
@@ -238,7 +238,7 @@ def endpoints_serve(registry_kind: str, ecr_region: str, vpc_region: str) -> boo
 
 
 def analyse_path(
-    node: NodeNet, vpc: VpcState, registry_kind: str, ecr_region: str = "", needs_sts: bool = False
+    node: NodeNet, vpc: VpcState, registry_kind: str, ecr_region: str = "", *, needs_sts: bool = False
 ) -> PathReport:
     """Whether ``node`` can reach a registry of ``registry_kind`` on 443, and what blocks it."""
     table = route_table_for(vpc, node.subnet_id)
@@ -246,11 +246,39 @@ def analyse_path(
     inet, via, nat_id = internet_blockers(node, vpc)
     if not inet:
         return PathReport(
-            True, via, rt_id, nat_id, endpoints_apply=endpoints_serve(registry_kind, ecr_region, vpc.region)
+            reachable=True,
+            via=via,
+            route_table_id=rt_id,
+            nat_gateway_id=nat_id,
+            endpoints_apply=endpoints_serve(registry_kind, ecr_region, vpc.region),
         )
     if not endpoints_serve(registry_kind, ecr_region, vpc.region):
-        return PathReport(False, "", rt_id, nat_id, tuple(inet), (), False)
-    private = endpoint_blockers(node, vpc, needs_sts)
+        return PathReport(
+            reachable=False,
+            via="",
+            route_table_id=rt_id,
+            nat_gateway_id=nat_id,
+            internet=tuple(inet),
+            endpoints=(),
+            endpoints_apply=False,
+        )
+    private = endpoint_blockers(node, vpc, needs_sts=needs_sts)
     if not private:
-        return PathReport(True, "endpoints", rt_id, nat_id, tuple(inet), (), True)
-    return PathReport(False, "", rt_id, nat_id, tuple(inet), tuple(private), True)
+        return PathReport(
+            reachable=True,
+            via="endpoints",
+            route_table_id=rt_id,
+            nat_gateway_id=nat_id,
+            internet=tuple(inet),
+            endpoints=(),
+            endpoints_apply=True,
+        )
+    return PathReport(
+        reachable=False,
+        via="",
+        route_table_id=rt_id,
+        nat_gateway_id=nat_id,
+        internet=tuple(inet),
+        endpoints=tuple(private),
+        endpoints_apply=True,
+    )

@@ -125,7 +125,7 @@ class PullThroughCacheRule:
 _KINDS = TEMPLATE_KINDS | {"Pod"}
 
 
-def _containers_path(kind: str, init: bool) -> str:
+def _containers_path(kind: str, *, init: bool) -> str:
     base = "/spec" if kind == "Pod" else "/spec/template/spec"
     return f"{base}/{'initContainers' if init else 'containers'}"
 
@@ -146,7 +146,7 @@ class WorkloadImage:
         for init in (False, True):
             for i, c in enumerate(pod_spec.get("initContainers" if init else "containers") or []):
                 if c.get("name") == params["container"]:
-                    return _containers_path(params["kind"], init), i, c.get("image", "")
+                    return _containers_path(params["kind"], init=init), i, c.get("image", "")
         raise errors.NotFound(
             f"k8s:read_namespaced_{params['kind'].lower()}",
             "NotFound",

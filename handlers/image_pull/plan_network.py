@@ -85,7 +85,7 @@ def endpoint_steps(evidence: Evidence, groups: list[PullGroup]) -> list[PlanStep
         return None
     vpc = evidence.vpcs[nodes[0].vpc_id]
     needs_sts = any(p.irsa for g in groups for p in g.pods)
-    blockers = [b for n in nodes for b in endpoint_blockers(n, vpc, needs_sts)]
+    blockers = [b for n in nodes for b in endpoint_blockers(n, vpc, needs_sts=needs_sts)]
     if any(b.code.startswith("nacl.") for b in blockers):
         return None
     subnets_by_az: dict[str, str] = {}

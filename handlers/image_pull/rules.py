@@ -49,6 +49,7 @@ def sg_permits(
     port: int,
     cidr: str = "",
     group_ids: Iterable[str] = (),
+    *,
     prefix_list: bool = False,
 ) -> bool:
     """Whether any permission admits TCP ``port`` to/from ``cidr``, a group in ``group_ids``,
@@ -74,15 +75,16 @@ def groups_permit(
     port: int,
     cidr: str = "",
     group_ids: Iterable[str] = (),
+    *,
     prefix_list: bool = False,
 ) -> bool:
     """Security groups are unioned: one admitting group is enough."""
     key = "IpPermissionsEgress" if direction == "egress" else "IpPermissions"
     ids = tuple(group_ids)
-    return any(sg_permits(g.get(key) or [], port, cidr, ids, prefix_list) for g in groups)
+    return any(sg_permits(g.get(key) or [], port, cidr, ids, prefix_list=prefix_list) for g in groups)
 
 
-def nacl_decision(entries: Iterable[Mapping[str, Any]], egress: bool, port: int, cidr: str) -> str:
+def nacl_decision(entries: Iterable[Mapping[str, Any]], *, egress: bool, port: int, cidr: str) -> str:
     """``allow`` or ``deny``: the first entry (lowest rule number) matching the flow decides."""
     ordered = sorted(
         (e for e in entries if bool(e.get("Egress")) == egress), key=lambda e: int(e.get("RuleNumber", 32767))
@@ -102,8 +104,8 @@ def nacl_decision(entries: Iterable[Mapping[str, Any]], egress: bool, port: int,
 def nacl_allows_https(entries: Iterable[Mapping[str, Any]], cidr: str) -> tuple[bool, bool]:
     """(egress 443 to ``cidr`` allowed, return traffic on ephemeral ports from ``cidr`` allowed)."""
     rules = list(entries)
-    out_ok = nacl_decision(rules, True, 443, cidr) == "allow"
-    back_ok = all(nacl_decision(rules, False, p, cidr) == "allow" for p in EPHEMERAL_SAMPLES)
+    out_ok = nacl_decision(rules, egress=True, port=443, cidr=cidr) == "allow"
+    back_ok = all(nacl_decision(rules, egress=False, port=p, cidr=cidr) == "allow" for p in EPHEMERAL_SAMPLES)
     return out_ok, back_ok
 
 

@@ -137,6 +137,7 @@ def wait_for_replacements(
     ctx: ClusterContext,
     watch: list[Mapping[str, Any]],
     deadline: float | None = None,
+    *,
     retried: bool = False,
 ) -> Verification:
     """Wait for the new pods. ``retried``: the path only just opened (an endpoint was pending), so a
@@ -151,8 +152,8 @@ def wait_for_replacements(
             names = ", ".join(n for _, _, r, _ in states for n in r)
             secs = int(time.monotonic() - started)
             return Verification(
-                True,
-                Msg(
+                ok=True,
+                message=Msg(
                     f"new pod(s) Running and ready after {secs}s: {names}",
                     f"{secs}초 후 새 파드 Running, 준비 완료: {names}",
                 ),
@@ -173,13 +174,13 @@ def wait_for_replacements(
 
 
 def _not_ready(
-    ctx: ClusterContext, bad: tuple[Mapping[str, Any], tuple[str, str, str] | None] | None, timed_out: bool
+    ctx: ClusterContext, bad: tuple[Mapping[str, Any], tuple[str, str, str] | None] | None, *, timed_out: bool
 ) -> Verification:
     if bad is None or bad[1] is None:
         owner = bad[0].get("owner", "") if bad else ""
         return Verification(
-            False,
-            Msg(
+            ok=False,
+            message=Msg(
                 f"no ready replacement pod for {owner} within the wait",
                 f"대기 시간 안에 {owner}의 새 파드가 준비되지 않았습니다",
             ),
@@ -188,8 +189,8 @@ def _not_ready(
     w, (pod, reason, message) = bad
     event = _latest_event(ctx, w["namespace"], pod) or message
     return Verification(
-        False,
-        Msg(
+        ok=False,
+        message=Msg(
             f"new pod {w['namespace']}/{pod} is still {reason}: {clip(event)}",
             f"새 파드 {w['namespace']}/{attach(pod, '가')} 여전히 {reason} 상태입니다: {clip(event)}",
         ),

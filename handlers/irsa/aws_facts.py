@@ -36,15 +36,15 @@ def oidc_facts(ctx: ClusterContext, account: str) -> OidcFacts:
     cluster = ctx.aws.client("eks").describe_cluster(name=ctx.cluster_name)["cluster"]
     issuer = ((cluster.get("identity") or {}).get("oidc") or {}).get("issuer", "")
     if not issuer:
-        return OidcFacts("", "", False)
+        return OidcFacts("", "", provider_exists=False)
     iam = ctx.aws.client("iam")
     arns = [p["Arn"] for p in iam.list_open_id_connect_providers().get("OpenIDConnectProviderList", [])]
     wanted = provider_arn(account, issuer, partition_for_region(ctx.region))
     if wanted not in arns:
         others = tuple(a for a in arns if "oidc.eks." in a)
-        return OidcFacts(issuer, wanted, False, other_providers=others)
+        return OidcFacts(issuer, wanted, provider_exists=False, other_providers=others)
     info = iam.get_open_id_connect_provider(OpenIDConnectProviderArn=wanted)
-    return OidcFacts(issuer, wanted, True, tuple(info.get("ClientIDList", [])))
+    return OidcFacts(issuer, wanted, provider_exists=True, client_ids=tuple(info.get("ClientIDList", [])))
 
 
 def _policy_document(iam: Any, arn: str) -> Mapping[str, Any]:
@@ -71,7 +71,14 @@ def role_facts(ctx: ClusterContext, account: str, name: str) -> RoleFacts:
     boundary_arn = (role.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn")
     if boundary_arn:
         boundary = PolicySource(boundary_arn.rsplit("/", 1)[-1], _policy_document(iam, boundary_arn), "boundary")
-    return RoleFacts(name, role["Arn"], True, role.get("AssumeRolePolicyDocument"), tuple(policies), boundary)
+    return RoleFacts(
+        name,
+        role["Arn"],
+        exists=True,
+        trust=role.get("AssumeRolePolicyDocument"),
+        policies=tuple(policies),
+        boundary=boundary,
+    )
 
 
 def load_balancer_facts(ctx: ClusterContext, arn: str = "", hostname: str = "") -> LoadBalancerFacts | None:
@@ -92,7 +99,9 @@ def load_balancer_facts(ctx: ClusterContext, arn: str = "", hostname: str = "") 
         return None
     tags = elb.describe_tags(ResourceArns=[found["LoadBalancerArn"]])["TagDescriptions"]
     tag_map = {t["Key"]: t["Value"] for t in (tags[0]["Tags"] if tags else [])}
-    return LoadBalancerFacts(found["LoadBalancerArn"], found["LoadBalancerName"], found["DNSName"], True, tag_map)
+    return LoadBalancerFacts(
+        found["LoadBalancerArn"], found["LoadBalancerName"], found["DNSName"], exists=True, tags=tag_map
+    )
 
 
 def simulate(ctx: ClusterContext, role: str, action: str, resource: str, tags: Mapping[str, str]) -> Simulation:
@@ -107,16 +116,18 @@ def simulate(ctx: ClusterContext, role: str, action: str, resource: str, tags: M
         )
     except errors.Unreachable as exc:
         if exc.code == "ResponseParserError":  # an HTTP 500 page instead of an IAM response (moto)
-            return Simulation(False, note="the IAM endpoint does not implement it")
-        return Simulation(False, note=f"{exc.code}: {exc.detail[:120]}".strip())
+            return Simulation(available=False, note="the IAM endpoint does not implement it")
+        return Simulation(available=False, note=f"{exc.code}: {exc.detail[:120]}".strip())
     except errors.CloudError as exc:
-        return Simulation(False, note=f"{exc.code}: {exc.detail[:120]}".strip())
+        return Simulation(available=False, note=f"{exc.code}: {exc.detail[:120]}".strip())
     evaluations = result.get("EvaluationResults") or []
     if not evaluations:
-        return Simulation(False, note="no evaluation result")
+        return Simulation(available=False, note="no evaluation result")
     first = evaluations[0]
     matched = tuple(m.get("SourcePolicyId", "") for m in first.get("MatchedStatements") or [])
-    return Simulation(True, _SIM_DECISIONS.get(first.get("EvalDecision", ""), IMPLICIT_DENY), matched)
+    return Simulation(
+        available=True, decision=_SIM_DECISIONS.get(first.get("EvalDecision", ""), IMPLICIT_DENY), matched=matched
+    )
 
 
 def pod_identity_role(ctx: ClusterContext, namespace: str, service_account: str) -> tuple[str, str]:

@@ -127,7 +127,7 @@ def _hinted_roles(request: Request, found: list[ControllerError], decoded: Decod
 
 
 def _choose_role(
-    request: Request, sas: list[ServiceAccountFacts], hints: list[str], named: bool, claims: list[Claim]
+    request: Request, sas: list[ServiceAccountFacts], hints: list[str], *, named: bool, claims: list[Claim]
 ) -> tuple[str, str]:
     """(role name, where it came from). A live annotation wins; a hint that disagrees is a claim."""
     live = next((role_name_from(_role_of(sa)) for sa in sas if _role_of(sa)), "")
@@ -229,7 +229,7 @@ def collect(ctx: ClusterContext, request: Request) -> Evidence:
     decoded, decode_problem = _decoded(ctx, request)
     hints = _hinted_roles(request, found, decoded)
     named = request.intent == "irsa_access_denied" and not keys
-    role_name, role_source = _choose_role(request, sas, hints, named, claims)
+    role_name, role_source = _choose_role(request, sas, hints, named=named, claims=claims)
     if not role_name and not sas:
         raise _usage(
             "Which role or service account? Use `/ops iam ROLE_NAME` or `/ops irsa NAMESPACE/SA`.",

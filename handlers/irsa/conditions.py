@@ -121,14 +121,14 @@ def _piece(c: str, star: str, question: str) -> str:
 
 
 @lru_cache(maxsize=2048)
-def _glob(pattern: str, ignore_case: bool, star: str = ".*", question: str = ".") -> re.Pattern[str]:
+def _glob(pattern: str, *, ignore_case: bool, star: str = ".*", question: str = ".") -> re.Pattern[str]:
     body = "".join(_piece(c, star, question) for c in pattern)
     return re.compile(f"^{body}$", re.DOTALL | (re.IGNORECASE if ignore_case else 0))
 
 
-def glob_match(pattern: str, value: str, ignore_case: bool = False) -> bool:
+def glob_match(pattern: str, value: str, *, ignore_case: bool = False) -> bool:
     """IAM wildcard match: ``*`` any run of characters, ``?`` one character, nothing else special."""
-    return bool(_glob(pattern, ignore_case).match(value))
+    return bool(_glob(pattern, ignore_case=ignore_case).match(value))
 
 
 def action_like(pattern: str, action: str) -> bool:
@@ -166,15 +166,21 @@ def arn_like(pattern: str, value: str) -> bool:
         return glob_match(pattern, value)
     parts = pattern.split(":", 5)
     if len(parts) == 6:
-        first = all(_glob(p, False, "[^:]*", "[^:]").match(v) for p, v in zip(parts[:5], values[:5], strict=True))
+        first = all(
+            _glob(p, ignore_case=False, star="[^:]*", question="[^:]").match(v)
+            for p, v in zip(parts[:5], values[:5], strict=True)
+        )
         return first and glob_match(parts[5], values[5])
     last = parts[-1]
     if not last.endswith("*"):
         return False
     n = len(parts) - 1
-    if not all(_glob(p, False, "[^:]*", "[^:]").match(v) for p, v in zip(parts[:n], values[:n], strict=True)):
+    if not all(
+        _glob(p, ignore_case=False, star="[^:]*", question="[^:]").match(v)
+        for p, v in zip(parts[:n], values[:n], strict=True)
+    ):
         return False
-    head = _glob(last[:-1], False, "[^:]*", "[^:]").pattern.removesuffix("$")
+    head = _glob(last[:-1], ignore_case=False, star="[^:]*", question="[^:]").pattern.removesuffix("$")
     return bool(re.match(head + ".*$", ":".join(values[n:]), re.DOTALL))
 
 

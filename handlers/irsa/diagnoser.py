@@ -123,15 +123,15 @@ class IrsaDiagnoser:
         blockers = _blockers(diagnosis)
         if not blockers:
             return Verification(
-                True,
-                Msg(
+                ok=True,
+                message=Msg(
                     f"Re-checked {diagnosis.target}: every link of the chain is fine",
                     f"{diagnosis.target} 재진단: 모든 연결 고리가 정상입니다",
                 ),
             )
         return Verification(
-            False,
-            Msg(
+            ok=False,
+            message=Msg(
                 "Still broken: " + "; ".join(b.en for b in blockers),
                 "아직 문제 있음: " + "; ".join(b.ko for b in blockers),
             ),
@@ -148,8 +148,8 @@ class IrsaDiagnoser:
             except errors.NotFound:
                 secs = max(1, round(time.monotonic() - started))
                 return Verification(
-                    True,
-                    Msg(
+                    ok=True,
+                    message=Msg(
                         f"Finalizer removed; ingress {ns}/{name} deleted ({secs} s)",
                         f"finalizer 제거, Ingress {ns}/{name} 삭제 완료 ({secs}초)",
                     ),
@@ -161,16 +161,16 @@ class IrsaDiagnoser:
         blockers = _blockers(self._rerun(ctx, spec))
         if blockers:
             return Verification(
-                False,
-                Msg(
+                ok=False,
+                message=Msg(
                     f"Ingress {ns}/{name} is still there; blocked by: " + "; ".join(b.en for b in blockers),
                     f"Ingress {ns}/{attach(name, '가')} 아직 남아 있습니다. 원인: " + "; ".join(b.ko for b in blockers),
                 ),
             )
         waiting = ", ".join(finalizers) or "none"
         return Verification(
-            False,
-            Msg(
+            ok=False,
+            message=Msg(
                 f"The IAM chain is fixed but ingress {ns}/{name} is still there after "
                 f"{ctx.wait_seconds:.0f} s (finalizers: {waiting}); the controller may "
                 "still be retrying",

@@ -51,12 +51,12 @@ def ingress_facts(obj: dict[str, Any], now: datetime) -> IngressFacts:
     return IngressFacts(
         meta.get("namespace", ""),
         meta["name"],
-        True,
-        meta.get("deletionTimestamp") or "",
-        tuple(meta.get("finalizers") or ()),
-        lb[0].get("hostname", "") or "",
-        (now - deleting).total_seconds() if deleting else 0.0,
-        ((meta.get("annotations") or {}).get(GROUP_ANNOTATION) or "").strip(),
+        exists=True,
+        deletion_timestamp=meta.get("deletionTimestamp") or "",
+        finalizers=tuple(meta.get("finalizers") or ()),
+        hostname=lb[0].get("hostname", "") or "",
+        stuck_seconds=(now - deleting).total_seconds() if deleting else 0.0,
+        group=((meta.get("annotations") or {}).get(GROUP_ANNOTATION) or "").strip(),
     )
 
 
@@ -147,7 +147,9 @@ def lb_controller(ctx: ClusterContext) -> tuple[ControllerFacts, list[dict[str, 
         if _owner_uid(p, "ReplicaSet") in replica_sets - {""} and not p["metadata"].get("deletionTimestamp")
     ]
     accounts = sorted({(p.get("spec") or {}).get("serviceAccountName") or "default" for p in pods})
-    return ControllerFacts(namespace, name, True, tuple(p["metadata"]["name"] for p in pods), tuple(accounts)), pods
+    return ControllerFacts(
+        namespace, name, exists=True, pods=tuple(p["metadata"]["name"] for p in pods), service_accounts=tuple(accounts)
+    ), pods
 
 
 def _log_names(line: str, namespace: str, name: str, group: str) -> bool:
@@ -228,12 +230,12 @@ def service_account_facts(
     return ServiceAccountFacts(
         namespace,
         name,
-        True,
-        role_arn,
-        _workloads(ctx, namespace, name),
-        len(live),
-        missing,
-        pod_identity_role,
+        exists=True,
+        role_arn=role_arn,
+        workloads=_workloads(ctx, namespace, name),
+        pods=len(live),
+        pods_without_identity=missing,
+        pod_identity_role=pod_identity_role,
     )
 
 

@@ -202,7 +202,7 @@ def evaluate_permission(
             None,
             (f"{allows[0]} allows it, but no permissions boundary allows the {action} action",),
             tuple(misses),
-            True,
+            boundary_blocks=True,
         )
     return PermissionVerdict(ALLOWED, allows[0], (f"allowed by {allows[0]}",), tuple(misses))
 

@@ -116,6 +116,7 @@ def _trustone_plan(
     ev: Evidence,
     namespace: str,
     outcomes: list[TrustOutcome],
+    *,
     new_namespace: bool,
     verify: Mapping[str, Any],
     out: list[Finding],
@@ -207,7 +208,7 @@ def trust_plans(ev: Evidence, analysis: Analysis, verify: Mapping[str, Any], out
     known = trusted_namespaces(role.trust, ev.oidc.provider_arn)
     plans = []
     for namespace, outcomes in by_namespace.items():
-        plan = _trustone_plan(ev, namespace, outcomes, namespace not in known, verify, out)
+        plan = _trustone_plan(ev, namespace, outcomes, new_namespace=namespace not in known, verify=verify, out=out)
         if plan is not None:
             plans.append(plan)
     return plans

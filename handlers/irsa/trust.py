@@ -154,31 +154,31 @@ def _verdict(statements: list[TrustStatement], reasons_for: Any, mechanism: str)
     denies = [s for s in statements if s.effect == "Deny" and s.applies]
     if denies:
         return TrustVerdict(
-            False,
-            denies[0].index,
-            (f"statement {denies[0].index}: explicit Deny applies",),
-            tuple(statements),
-            mechanism,
+            admitted=False,
+            statement=denies[0].index,
+            reasons=(f"statement {denies[0].index}: explicit Deny applies",),
+            statements=tuple(statements),
+            mechanism=mechanism,
         )
     allows = [s for s in statements if s.effect == "Allow" and s.applies]
     if allows:
         return TrustVerdict(
-            True,
-            allows[0].index,
-            (f"statement {allows[0].index} admits the subject",),
-            tuple(statements),
-            mechanism,
+            admitted=True,
+            statement=allows[0].index,
+            reasons=(f"statement {allows[0].index} admits the subject",),
+            statements=tuple(statements),
+            mechanism=mechanism,
         )
     reasons: list[str] = []
     for s in statements:
         if s.effect == "Allow":
             reasons.extend(reasons_for(s))
     return TrustVerdict(
-        False,
-        None,
-        tuple(reasons or ["no Allow statement in the trust policy"]),
-        tuple(statements),
-        mechanism,
+        admitted=False,
+        statement=None,
+        reasons=tuple(reasons or ["no Allow statement in the trust policy"]),
+        statements=tuple(statements),
+        mechanism=mechanism,
     )
 
 
@@ -204,13 +204,13 @@ def evaluate_trust(
         st = statements[verdict.statement or 0]
         if not st.aud_values:
             verdict = TrustVerdict(
-                True,
-                verdict.statement,
-                (
+                admitted=True,
+                statement=verdict.statement,
+                reasons=(
                     *verdict.reasons,
                     f"statement {st.index} does not check the aud claim (recommended: sts.amazonaws.com)",
                 ),
-                verdict.statements,
+                statements=verdict.statements,
             )
     return verdict
 

@@ -315,12 +315,16 @@ class PodsDiagnoser:
                 name = pod["metadata"]["name"]
                 if pod_ready(pod):
                     return Verification(
-                        True,
-                        Msg(f"new pod {name} is Running and ready", f"새 파드 {attach(name, '가')} Running, 준비 완료"),
+                        ok=True,
+                        message=Msg(
+                            f"new pod {name} is Running and ready", f"새 파드 {attach(name, '가')} Running, 준비 완료"
+                        ),
                     )
                 last = f"new pod {name} is {pod_status_word(pod)}"
             if time.monotonic() >= deadline:
-                return Verification(False, Msg(f"not ready in time: {last}", f"제한 시간 내 준비되지 않음: {last}"))
+                return Verification(
+                    ok=False, message=Msg(f"not ready in time: {last}", f"제한 시간 내 준비되지 않음: {last}")
+                )
             time.sleep(ctx.poll_seconds)
 
 

@@ -178,9 +178,9 @@ def _refuse(action: str, db: Database, rule: str, code: str = "", **facts: str) 
         "",
         code or rule,
         Msg(en.format(**facts), fill(ko, **facts)),
-        False,
-        aws.format(**facts),
-        source,
+        redirected=False,
+        aws_error=aws.format(**facts),
+        source=source,
     )
 
 

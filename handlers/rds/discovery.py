@@ -29,7 +29,7 @@ def _ours(engine: str) -> bool:
     return not engine.startswith(_FOREIGN_ENGINES)
 
 
-def cluster_record(c: Mapping[str, Any], tagged: bool = False, global_role: str = "") -> Database:
+def cluster_record(c: Mapping[str, Any], *, tagged: bool = False, global_role: str = "") -> Database:
     return Database(
         kind="cluster",
         id=c["DBClusterIdentifier"],
@@ -48,7 +48,7 @@ def cluster_record(c: Mapping[str, Any], tagged: bool = False, global_role: str 
     )
 
 
-def instance_record(i: Mapping[str, Any], tagged: bool = False) -> Database:
+def instance_record(i: Mapping[str, Any], *, tagged: bool = False) -> Database:
     source = i.get("ReadReplicaSourceDBInstanceIdentifier") or i.get("ReadReplicaSourceDBClusterIdentifier") or ""
     replicas = [
         *(i.get("ReadReplicaDBInstanceIdentifiers") or ()),
@@ -105,11 +105,12 @@ def discover(aws: Aws, rule: TagRule | None = None) -> Inventory:
     ]
     roles = _global_roles(aws) if any(c.get("GlobalClusterIdentifier") for c in clusters) else {}
     dbs = [
-        cluster_record(c, c.get("DBClusterArn") in tagged, roles.get(c.get("DBClusterArn", ""), "")) for c in clusters
+        cluster_record(c, tagged=c.get("DBClusterArn") in tagged, global_role=roles.get(c.get("DBClusterArn", ""), ""))
+        for c in clusters
     ]
     for page in rds.get_paginator("describe_db_instances").paginate(MaxRecords=PAGE):
         dbs += [
-            instance_record(i, i.get("DBInstanceArn") in tagged)
+            instance_record(i, tagged=i.get("DBInstanceArn") in tagged)
             for i in page.get("DBInstances", ())
             if _ours(i.get("Engine", ""))
         ]
@@ -131,18 +132,18 @@ def describe_target(aws: Aws, kind: str, ident: str, rule: TagRule | None = None
     cluster_id = ident if kind == "cluster" else ""
     if kind == "instance":
         inst = rds.describe_db_instances(DBInstanceIdentifier=ident)["DBInstances"][0]
-        dbs.append(instance_record(inst, _has_tag(inst, rule)))
+        dbs.append(instance_record(inst, tagged=_has_tag(inst, rule)))
         cluster_id = inst.get("DBClusterIdentifier") or ""
     if cluster_id:
         c = rds.describe_db_clusters(DBClusterIdentifier=cluster_id)["DBClusters"][0]
         role = "member" if c.get("GlobalClusterIdentifier") else ""
         if role:
             role = _global_roles(aws).get(c.get("DBClusterArn", ""), "member")
-        dbs.append(cluster_record(c, _has_tag(c, rule), role))
+        dbs.append(cluster_record(c, tagged=_has_tag(c, rule), global_role=role))
         members = rds.describe_db_instances(Filters=[{"Name": "db-cluster-id", "Values": [cluster_id]}])
         known = {d.key for d in dbs}
         dbs += [
-            instance_record(i, _has_tag(i, rule))
+            instance_record(i, tagged=_has_tag(i, rule))
             for i in members["DBInstances"]
             if ("instance", i["DBInstanceIdentifier"]) not in known
         ]

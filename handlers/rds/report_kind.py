@@ -85,7 +85,7 @@ def build(data: RdsData, previous_state: Mapping[str, Any] | None, now: datetime
     state = state_of(d, now)
     title = Msg("RDS schedules", "RDS 스케줄")(lang)
     if d.unchanged:
-        return ReportContent(KIND, render.unchanged_line(title, d, lang, now), (), state, False)
+        return ReportContent(KIND, render.unchanged_line(title, d, lang, now), (), state, changed=False)
     body = render_weekly(data.report, lang)
     intro = [blockkit.section(body), *(blockkit.context("⚠️ " + as_mrkdwn(m, lang)) for m in data.unavailable)]
     drawn = bool(data.report.rows) and charts.available()
@@ -106,7 +106,7 @@ def build(data: RdsData, previous_state: Mapping[str, Any] | None, now: datetime
         if drawn
         else ()
     )
-    return ReportContent(KIND, f"{text}\n{body}"[:3000], tuple(blocks), state, True, drawings)
+    return ReportContent(KIND, f"{text}\n{body}"[:3000], tuple(blocks), state, changed=True, charts=drawings)
 
 
 def build_report(
@@ -117,7 +117,7 @@ def build_report(
     store = inputs.ports(ctx).store
     if store is None:
         text = Msg("RDS scheduling not available.", "RDS 스케줄 기능을 사용할 수 없습니다.")(lang)
-        return ReportContent(KIND, text, (), dict(previous_state or {}), False)
+        return ReportContent(KIND, text, (), dict(previous_state or {}), changed=False)
     return build(collect(ctx, store, now), previous_state, now, lang)
 
 

@@ -130,7 +130,7 @@ def _verbs(text: str) -> list[tuple[int, str]]:
     return sorted(found + [(m.start(), "start") for m in _START.finditer(text)])
 
 
-def _nearest_action(low: str, t: _Time, korean: bool) -> str:
+def _nearest_action(low: str, t: _Time, *, korean: bool) -> str:
     """ "stop" or "start": the verb just after a Korean time, just before an English one; else the other side."""
     after = _verbs(low[t.end : t.end + 16])
     before = _verbs(low[max(0, t.start - 30) : t.start])
@@ -163,14 +163,14 @@ def _range_stop_start(low: str, rng: re.Match[str], times: list[_Time]) -> tuple
 
 
 def _stop_start_by_verbs(
-    low: str, times: list[_Time], korean: bool
+    low: str, times: list[_Time], *, korean: bool
 ) -> tuple[tuple[int, int] | None, tuple[int, int] | None, list[str]]:
     """(stop, start, the stop hours read as pm) from the verb nearest each time; the first of each wins."""
     stop: tuple[int, int] | None = None
     start: tuple[int, int] | None = None
     guessed: list[str] = []
     for t in times:
-        action = _nearest_action(low, t, korean)
+        action = _nearest_action(low, t, korean=korean)
         if not action:
             action = "stop" if stop is None else "start"
         hm = (t.hour, t.minute)
@@ -215,7 +215,7 @@ def read_times(text: str) -> ScheduleTimes:
     if rng:
         stop, start = _range_stop_start(low, rng, times)
     else:
-        stop, start, guessed = _stop_start_by_verbs(low, times, korean)
+        stop, start, guessed = _stop_start_by_verbs(low, times, korean=korean)
     if stop is None and start is None:
         return _no_time_read(low)
     notes_en, notes_ko = [], []

@@ -45,8 +45,8 @@ def _wait_for_state(ctx: ClusterContext, v: Mapping[str, Any]) -> Verification:
         db = describe_target(ctx.aws, v["kind"], v["id"]).get(v["kind"], v["id"])
         state = db.state if db else "missing"
         if db is not None and state == v["expect"]:
-            return Verification(True, Msg(f"{v['id']} is {db.status}", f"{v['id']} 상태: {db.status}"))
+            return Verification(ok=True, message=Msg(f"{v['id']} is {db.status}", f"{v['id']} 상태: {db.status}"))
         if time.monotonic() >= deadline:
             msg = Msg(f"{v['id']} is {state}, expected {v['expect']}", f"{v['id']} 상태 {state}, 기대 {v['expect']}")
-            return Verification(False, msg, pending=state in ("stopping", "starting"))
+            return Verification(ok=False, message=msg, pending=state in ("stopping", "starting"))
         time.sleep(ctx.poll_seconds)

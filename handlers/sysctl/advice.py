@@ -124,7 +124,14 @@ def _node_files(facts: SysctlFacts, names: list[str]) -> tuple[list[dict[str, st
             notes.append(al2_eol.note(group, kubernetes))
         itype = ng.instance_types[0] if ng and ng.instance_types else "m5.large"
         files += nodeconfig.files_for_nodegroup(
-            family, facts.cluster, facts.region, group, names, bool(ng and ng.custom_ami), itype, kubernetes
+            family,
+            facts.cluster,
+            facts.region,
+            group,
+            names,
+            custom_ami=bool(ng and ng.custom_ami),
+            instance_type=itype,
+            kubernetes=kubernetes,
         )
     for pool in sorted({n.nodepool for n in scope if n.nodepool}):
         image = next((n.os_image for n in scope if n.nodepool == pool), "")

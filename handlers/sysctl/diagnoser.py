@@ -107,8 +107,8 @@ class SysctlDiagnoser:
                     name = pod["metadata"]["name"]
                     shown = ", ".join(f"{k}={val}" for k, val in sorted(wanted.items()))
                     return Verification(
-                        True,
-                        Msg(
+                        ok=True,
+                        message=Msg(
                             f"{v['namespace']}/{name} is Running with {shown}",
                             f"{v['namespace']}/{attach(name, '가')} {attach(shown, '로')} Running 입니다",
                         ),
@@ -119,8 +119,8 @@ class SysctlDiagnoser:
                 last = f"{pods[-1]['metadata']['name']} is {state}"
             if time.monotonic() >= deadline:
                 return Verification(
-                    False,
-                    Msg(
+                    ok=False,
+                    message=Msg(
                         f"{what} has no Running pod with the sysctls yet: {last}",
                         f"{what}에 sysctl 이 적용된 Running 파드가 아직 없습니다: {last}",
                     ),

@@ -114,7 +114,7 @@ def _unknown(where: str, keys: Any, allowed: frozenset[str]) -> list[str]:
     return [f"{where}: unknown field `{k}`" for k in keys if k not in allowed]
 
 
-def _nodegroup(where: str, ng: dict[str, Any], managed: bool) -> list[str]:
+def _nodegroup(where: str, ng: dict[str, Any], *, managed: bool) -> list[str]:
     problems = _unknown(where, ng, MANAGED_FIELDS if managed else SELF_MANAGED_FIELDS)
     if not ng.get("name"):
         problems.append(f"{where}: `name` is required")
@@ -149,5 +149,5 @@ def validate_eksctl(text_or_doc: str | dict[str, Any]) -> list[str]:
         problems.append("metadata.name and metadata.region are required")
     for key, managed in (("managedNodeGroups", True), ("nodeGroups", False)):
         for i, ng in enumerate(doc.get(key) or []):
-            problems += _nodegroup(f"{key}[{i}]", ng, managed)
+            problems += _nodegroup(f"{key}[{i}]", ng, managed=managed)
     return problems

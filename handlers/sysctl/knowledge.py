@@ -206,6 +206,7 @@ def kubelet_admits(
     kubelet: Minor | None,
     kernel: Minor | None = None,
     allowed_unsafe: Iterable[str] = (),
+    *,
     host_network: bool = False,
     host_ipc: bool = False,
 ) -> bool:
@@ -219,7 +220,7 @@ def kubelet_admits(
     return kubelet_safe(name, kubelet, kernel) or matches_allowlist(name, allowed_unsafe)
 
 
-def kubelet_rejection(name: str, host_network: bool = False, host_ipc: bool = False) -> str:
+def kubelet_rejection(name: str, *, host_network: bool = False, host_ipc: bool = False) -> str:
     """The kubelet's message for a refused sysctl (pkg/kubelet/sysctl/allowlist.go)."""
     ns = namespace_of(name)
     if (ns == "net" and host_network) or (ns == "ipc" and host_ipc):

@@ -195,7 +195,7 @@ def eksctl_bottlerocket(
     return header([f"eksctl create nodegroup -f this-file.yaml   (cluster {cluster})"]) + dump(doc)
 
 
-def nodeadm_config(sysctls: Sequence[str], cluster: str = "", custom_ami: bool = False) -> dict[str, Any]:
+def nodeadm_config(sysctls: Sequence[str], cluster: str = "", *, custom_ami: bool = False) -> dict[str, Any]:
     spec: dict[str, Any] = {"kubelet": {"config": {"allowedUnsafeSysctls": checked_sysctls(sysctls)}}}
     if custom_ami:  # EKS adds the cluster block itself only for its own AMIs
         spec = {
@@ -210,9 +210,9 @@ def nodeadm_config(sysctls: Sequence[str], cluster: str = "", custom_ami: bool =
     return {"apiVersion": "node.eks.aws/v1alpha1", "kind": "NodeConfig", "spec": spec}
 
 
-def al2023_user_data(sysctls: Sequence[str], cluster: str = "", custom_ami: bool = False) -> str:
+def al2023_user_data(sysctls: Sequence[str], cluster: str = "", *, custom_ami: bool = False) -> str:
     """MIME multi-part user data with one ``application/node.eks.aws`` part (for a launch template)."""
-    body = dump(nodeadm_config(sysctls, cluster, custom_ami))
+    body = dump(nodeadm_config(sysctls, cluster, custom_ami=custom_ami))
     return (
         f'MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="{BOUNDARY}"\n\n'
         f"--{BOUNDARY}\nContent-Type: application/node.eks.aws\n\n---\n{body}\n--{BOUNDARY}--\n"
@@ -229,6 +229,7 @@ def files_for_nodegroup(
     region: str,
     nodegroup: str,
     sysctls: Sequence[str],
+    *,
     custom_ami: bool,
     instance_type: str = "m5.large",
     kubernetes: tuple[int, int] | None = None,
@@ -243,8 +244,10 @@ def files_for_nodegroup(
     file_name = safe_filename(new_name)
     if family == AL2 and not al2_eol.available(kubernetes):
         return files_for_nodegroup(
-            AL2023, cluster, region, nodegroup, sysctls, False, instance_type
-        ) + files_for_nodegroup(BOTTLEROCKET, cluster, region, nodegroup, sysctls, False, instance_type)
+            AL2023, cluster, region, nodegroup, sysctls, custom_ami=False, instance_type=instance_type
+        ) + files_for_nodegroup(
+            BOTTLEROCKET, cluster, region, nodegroup, sysctls, custom_ami=False, instance_type=instance_type
+        )
     if family == AL2:
         files = [
             {
@@ -261,13 +264,15 @@ def files_for_nodegroup(
                     "content": eksctl_al2_self_managed(cluster, region, new_name, sysctls, instance_type),
                 }
             )
-        return files + files_for_nodegroup(AL2023, cluster, region, nodegroup, sysctls, False, instance_type)
+        return files + files_for_nodegroup(
+            AL2023, cluster, region, nodegroup, sysctls, custom_ami=False, instance_type=instance_type
+        )
     if family == AL2023:
         return [
             {
                 "filename": f"{safe_filename(nodegroup)}-al2023-user-data.mime",
                 "title": "AL2023 nodeadm NodeConfig (launch template user data)",
-                "content": al2023_user_data(sysctls, cluster, custom_ami),
+                "content": al2023_user_data(sysctls, cluster, custom_ami=custom_ami),
             }
         ]
     if family == BOTTLEROCKET:

@@ -27,14 +27,14 @@ def fixture_inventory(tag: tuple[str, str] = ("autostop", "yes")) -> Inventory:
     dbs = [
         cluster_record(
             c,
-            (tag[0], tag[1]) in {(t["Key"], t["Value"]) for t in c["TagList"]},
-            roles.get(c["DBClusterArn"], ""),
+            tagged=(tag[0], tag[1]) in {(t["Key"], t["Value"]) for t in c["TagList"]},
+            global_role=roles.get(c["DBClusterArn"], ""),
         )
         for c in raw["DBClusters"]
         if c["Engine"] != "neptune"
     ]
     dbs += [
-        instance_record(i, (tag[0], tag[1]) in {(t["Key"], t["Value"]) for t in i["TagList"]})
+        instance_record(i, tagged=(tag[0], tag[1]) in {(t["Key"], t["Value"]) for t in i["TagList"]})
         for i in raw["DBInstances"]
     ]
     return Inventory.of(dbs)

@@ -18,7 +18,7 @@ def _names(files):
 
 def test_al2_files_up_to_1_32_carry_the_end_of_support_and_an_al2023_alternative():
     files = nodeconfig.files_for_nodegroup(
-        AL2, "prod", "ap-northeast-1", "ng-al2", SYSCTLS, False, "m5.large", kubernetes=(1, 32)
+        AL2, "prod", "ap-northeast-1", "ng-al2", SYSCTLS, custom_ami=False, instance_type="m5.large", kubernetes=(1, 32)
     )
     names = _names(files)
     assert names[0] == "eksctl-ng-al2-sysctl.yaml"
@@ -32,7 +32,7 @@ def test_al2_files_up_to_1_32_carry_the_end_of_support_and_an_al2023_alternative
 
 def test_no_al2_file_for_a_version_without_al2_amis():
     files = nodeconfig.files_for_nodegroup(
-        AL2, "prod", "ap-northeast-1", "ng-al2", SYSCTLS, False, "m5.large", kubernetes=(1, 33)
+        AL2, "prod", "ap-northeast-1", "ng-al2", SYSCTLS, custom_ami=False, instance_type="m5.large", kubernetes=(1, 33)
     )
     names = _names(files)
     assert not any("AmazonLinux2\n" in f["content"] or "bootstrap.sh" in f["content"] for f in files)

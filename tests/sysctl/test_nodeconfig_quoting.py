@@ -56,7 +56,7 @@ def test_every_generator_refuses_a_name_the_kernel_could_not_have(name):
         lambda: nodeconfig.bottlerocket_toml(sysctls),
         lambda: karpenter.al2_karpenter_user_data(sysctls),
         *(
-            lambda family=f: nodeconfig.files_for_nodegroup(family, "prod", "r", "ng", sysctls, False)
+            lambda family=f: nodeconfig.files_for_nodegroup(family, "prod", "r", "ng", sysctls, custom_ami=False)
             for f in (AL2, AL2023, BOTTLEROCKET)
         ),
         *(

@@ -101,6 +101,7 @@ class ScheduleRepo:
         created_by: str = "",
         approved_by: str = "",
         cluster_key: str = "",
+        *,
         enabled: bool = True,
         now: datetime | None = None,
     ) -> RdsScheduleRow:
@@ -131,7 +132,7 @@ class ScheduleRepo:
             s.expunge(row)
             return row
 
-    def list_schedules(self, cluster_key: str | None = None, enabled_only: bool = False) -> list[RdsScheduleRow]:
+    def list_schedules(self, cluster_key: str | None = None, *, enabled_only: bool = False) -> list[RdsScheduleRow]:
         with self.sessions() as s:
             stmt = select(RdsScheduleRow).order_by(RdsScheduleRow.id)
             if cluster_key is not None:
