@@ -280,7 +280,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    return demo.main(args.scenario, args.json)
+    return demo.main(args.scenario, as_json=args.json)
 
 
 def load_sandbox_demo():

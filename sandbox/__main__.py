@@ -10,4 +10,4 @@ parser = argparse.ArgumentParser(prog="python -m sandbox", description="run the 
 parser.add_argument("--scenario", default="")
 parser.add_argument("--json", action="store_true")
 args = parser.parse_args()
-raise SystemExit(main(args.scenario, args.json))
+raise SystemExit(main(args.scenario, as_json=args.json))

@@ -47,7 +47,7 @@ def use_clock(clock: Callable[[], datetime] | None) -> None:
         _clock = clock
 
 
-def settle(everything: bool = True) -> int:
+def settle(*, everything: bool = True) -> int:
     """End transitions: all of them (the world's tick), or only those the clock says are due."""
     with _lock:
         now = _clock() if _clock is not None else None

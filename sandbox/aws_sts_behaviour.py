@@ -46,7 +46,7 @@ def encode_failure(account: str, decoded: dict[str, Any]) -> str:
     return token
 
 
-def refuse_decoding(account: str, refused: bool = True) -> None:
+def refuse_decoding(account: str, *, refused: bool = True) -> None:
     """From now on the account's callers may (not) call ``sts:DecodeAuthorizationMessage``."""
     _state(_backend(account))["refused"] = refused
 

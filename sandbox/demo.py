@@ -90,7 +90,7 @@ def run_one(
         try:
             outcome = fn(sandbox)
         except Exception as exc:  # noqa: BLE001 - a scenario failure is reported, not raised
-            outcome = Outcome(False, f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=3)}")
+            outcome = Outcome(ok=False, detail=f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=3)}")
         elapsed = time.monotonic() - started
         people, channels = sandbox.slack.user_names(), sandbox.slack.channel_names()
         console.rule(f"[bold]{name}[/bold] — {'OK' if outcome.ok else 'FAILED'} ({elapsed:.1f}s)")
@@ -132,7 +132,7 @@ def print_where_the_logs_are(console: Console, databases: list[tuple[str, str]])
         )
 
 
-def main(scenario: str = "", as_json: bool = False) -> int:
+def main(scenario: str = "", *, as_json: bool = False) -> int:
     quiet_stand_ins()
     scenarios = _scenarios()
     names = [scenario] if scenario else list(scenarios)

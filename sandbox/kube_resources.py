@@ -42,22 +42,22 @@ class Resource:
 
 
 RESOURCES: tuple[Resource, ...] = (
-    Resource("", "v1", "namespaces", "Namespace", False),
-    Resource("", "v1", "nodes", "Node", False),
-    Resource("", "v1", "pods", "Pod", True),
-    Resource("", "v1", "events", "Event", True),
-    Resource("", "v1", "services", "Service", True),
-    Resource("", "v1", "serviceaccounts", "ServiceAccount", True),
-    Resource("", "v1", "configmaps", "ConfigMap", True),
-    Resource("", "v1", "secrets", "Secret", True),
-    Resource("apps", "v1", "deployments", "Deployment", True),
-    Resource("apps", "v1", "replicasets", "ReplicaSet", True),
-    Resource("apps", "v1", "daemonsets", "DaemonSet", True),
-    Resource("apps", "v1", "statefulsets", "StatefulSet", True),
-    Resource("batch", "v1", "jobs", "Job", True),
-    Resource("networking.k8s.io", "v1", "ingresses", "Ingress", True),
-    Resource("networking.k8s.io", "v1", "ingressclasses", "IngressClass", False),
-    Resource("coordination.k8s.io", "v1", "leases", "Lease", True),
+    Resource("", "v1", "namespaces", "Namespace", namespaced=False),
+    Resource("", "v1", "nodes", "Node", namespaced=False),
+    Resource("", "v1", "pods", "Pod", namespaced=True),
+    Resource("", "v1", "events", "Event", namespaced=True),
+    Resource("", "v1", "services", "Service", namespaced=True),
+    Resource("", "v1", "serviceaccounts", "ServiceAccount", namespaced=True),
+    Resource("", "v1", "configmaps", "ConfigMap", namespaced=True),
+    Resource("", "v1", "secrets", "Secret", namespaced=True),
+    Resource("apps", "v1", "deployments", "Deployment", namespaced=True),
+    Resource("apps", "v1", "replicasets", "ReplicaSet", namespaced=True),
+    Resource("apps", "v1", "daemonsets", "DaemonSet", namespaced=True),
+    Resource("apps", "v1", "statefulsets", "StatefulSet", namespaced=True),
+    Resource("batch", "v1", "jobs", "Job", namespaced=True),
+    Resource("networking.k8s.io", "v1", "ingresses", "Ingress", namespaced=True),
+    Resource("networking.k8s.io", "v1", "ingressclasses", "IngressClass", namespaced=False),
+    Resource("coordination.k8s.io", "v1", "leases", "Lease", namespaced=True),
 )
 
 _BY_PATH = {(r.group, r.version, r.plural): r for r in RESOURCES}

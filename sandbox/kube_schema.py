@@ -143,7 +143,7 @@ class Decoder:
         return kept
 
 
-def decode(res: Resource, body: dict[str, Any], strict: bool = False) -> tuple[dict[str, Any], list[str]]:
+def decode(res: Resource, body: dict[str, Any], *, strict: bool = False) -> tuple[dict[str, Any], list[str]]:
     """The body as the apiserver keeps it and the warnings to send; raises ApiError 400."""
     model = model_for(res.kind)
     if model is None:

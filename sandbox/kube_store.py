@@ -113,7 +113,7 @@ class KubeStore:
         self._objects.setdefault(res, {})[(self._ns(res, meta.get("namespace")), meta["name"])] = obj
         return obj
 
-    def drop(self, res: Resource, obj: Obj, react: bool = True) -> None:
+    def drop(self, res: Resource, obj: Obj, *, react: bool = True) -> None:
         """Remove ``obj``; controllers react (``on_removed``) unless ``react`` is False."""
         meta = obj["metadata"]
         self._objects.get(res, {}).pop((self._ns(res, meta.get("namespace")), meta["name"]), None)
@@ -124,7 +124,7 @@ class KubeStore:
 
     # ---- graceful deletion of pods -------------------------------------------------------------
 
-    def mark_terminating(self, res: Resource, marked: Obj, old: Obj, grace: int, replaced: bool) -> Obj:
+    def mark_terminating(self, res: Resource, marked: Obj, old: Obj, grace: int, *, replaced: bool) -> Obj:
         """Store ``marked`` (``deletionTimestamp`` already set) as Terminating for ``grace`` seconds.
 
         ``replaced`` says the owning controller already made a replacement (a ReplicaSet does so as

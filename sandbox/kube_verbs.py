@@ -82,6 +82,7 @@ class KubeVerbs:
         res: Resource,
         namespace: str | None,
         body: Obj,
+        *,
         dry_run: bool = False,
         field_validation: str = "Warn",
         warnings: list[str] | None = None,
@@ -113,7 +114,7 @@ class KubeVerbs:
             self._validated(res, obj, None)
             if res.kind == "Pod" and self.admit is not None:
                 obj = self.admit(obj)
-            return self._write(res, obj, None, dry_run)
+            return self._write(res, obj, None, dry_run=dry_run)
 
     def replace(
         self,
@@ -122,6 +123,7 @@ class KubeVerbs:
         name: str,
         body: Obj,
         subresource: str = "",
+        *,
         dry_run: bool = False,
         field_validation: str = "Warn",
         warnings: list[str] | None = None,
@@ -137,7 +139,7 @@ class KubeVerbs:
                 raise conflict(res, name)
             new = self._scoped(res, old, obj, subresource)
             self._validated(res, new, old)
-            return self._write(res, new, old, dry_run)
+            return self._write(res, new, old, dry_run=dry_run)
 
     def patch(
         self,
@@ -147,6 +149,7 @@ class KubeVerbs:
         content_type: str,
         patch: Any,
         subresource: str = "",
+        *,
         dry_run: bool = False,
         field_validation: str = "Warn",
         warnings: list[str] | None = None,
@@ -191,10 +194,10 @@ class KubeVerbs:
                 raise conflict(res, name)
             new = self._scoped(res, old, new, subresource)
             self._validated(res, new, old)
-            return self._write(res, new, old, dry_run)
+            return self._write(res, new, old, dry_run=dry_run)
 
     def delete(
-        self, res: Resource, namespace: str | None, name: str, options: Obj | None = None, dry_run: bool = False
+        self, res: Resource, namespace: str | None, name: str, options: Obj | None = None, *, dry_run: bool = False
     ) -> Obj:
         """Returns the object (still present when it has finalizers or is terminating) or a Success Status.
 
@@ -217,22 +220,22 @@ class KubeVerbs:
             grace = kube_controllers.grace_period(old, options) if res.kind == "Pod" else 0
             if grace > 0 or old["metadata"].get("deletionTimestamp"):
                 if self.store.is_terminating(old["metadata"]["uid"]):
-                    return self._delete_again(res, old, grace, dry_run)
+                    return self._delete_again(res, old, grace, dry_run=dry_run)
                 if old["metadata"].get("deletionTimestamp"):  # finalizers hold it
                     return old
-                return self._mark(res, old, grace, dry_run)
+                return self._mark(res, old, grace, dry_run=dry_run)
             if old["metadata"].get("finalizers"):
                 marked = copy.deepcopy(old)
                 marked["metadata"]["deletionTimestamp"] = timestamp(self.store.clock())
                 marked["metadata"]["deletionGracePeriodSeconds"] = 0
-                return self._write(res, marked, old, dry_run)
+                return self._write(res, marked, old, dry_run=dry_run)
             if dry_run:
                 return old
             self.store.drop(res, old)
         return self._deleted(res, old)
 
     def delete_collection(
-        self, res: Resource, namespace: str | None, labels: str | None, fields: str | None, dry_run: bool = False
+        self, res: Resource, namespace: str | None, labels: str | None, fields: str | None, *, dry_run: bool = False
     ) -> Obj:
         with self.store.lock:
             listed = self.list(res, namespace, labels, fields)
@@ -250,7 +253,7 @@ class KubeVerbs:
             options = {**(options or {}), "gracePeriodSeconds": int(raw)}
         return options
 
-    def _mark(self, res: Resource, old: Obj, grace: int, dry_run: bool) -> Obj:
+    def _mark(self, res: Resource, old: Obj, grace: int, *, dry_run: bool) -> Obj:
         """Graceful deletion: Terminating for ``grace`` seconds; a ReplicaSet replaces it at once."""
         marked = copy.deepcopy(old)
         now = self.store.clock()
@@ -264,7 +267,7 @@ class KubeVerbs:
             self.store.on_removed(res, stored)
         return stored
 
-    def _delete_again(self, res: Resource, old: Obj, grace: int, dry_run: bool) -> Obj:
+    def _delete_again(self, res: Resource, old: Obj, grace: int, *, dry_run: bool) -> Obj:
         """A delete of a pod already terminating: grace 0 forces it out; a shorter grace shortens it."""
         if dry_run:
             return old
@@ -353,7 +356,7 @@ class KubeVerbs:
             raise kube_validation.invalid_error(res, meta_of(obj).get("name", ""), errors)
         kube_validation.admit_namespace(res, obj, old)
 
-    def _write(self, res: Resource, obj: Obj, old: Obj | None, dry_run: bool) -> Obj:
+    def _write(self, res: Resource, obj: Obj, old: Obj | None, *, dry_run: bool) -> Obj:
         if dry_run:
             return obj
         return self.store.commit(res, obj, old)

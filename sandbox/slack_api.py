@@ -59,6 +59,7 @@ class SlackStandIn(Workspace):
         bot_user_id: str = "UBOT",
         bot_id: str = "B0SANDBOX",
         app_id: str = "A0SANDBOX",
+        *,
         strict_channels: bool = False,
     ) -> None:
         self.team_id, self.bot_user_id, self.bot_id, self.app_id = team_id, bot_user_id, bot_id, app_id

@@ -75,7 +75,7 @@ def check_token(method: str, token: str | None) -> None:
         raise SlackError("invalid_auth")
 
 
-def decode_args(args: dict, strict: bool = True) -> dict:
+def decode_args(args: dict, *, strict: bool = True) -> dict:
     """Parse JSON sent as a string (form-encoded ``blocks``, ``view``...); bad JSON is refused if strict."""
     decoded = dict(args)
     for name in JSON_ARGS:

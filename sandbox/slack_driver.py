@@ -233,6 +233,7 @@ class SlackDriver:
         event_id: str | None = None,
         retry_num: int | None = None,
         retry_reason: str = "http_timeout",
+        *,
         ext_shared: bool = False,
     ) -> httpx.Response:
         """An Events API delivery; the envelope is the installation's, whoever the sender is."""

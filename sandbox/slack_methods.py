@@ -105,7 +105,7 @@ class _Methods:
                 return index
         raise SlackError("message_not_found")
 
-    def _wire(self, message: Message, with_metadata: bool = False) -> dict:
+    def _wire(self, message: Message, *, with_metadata: bool = False) -> dict:
         wire = {
             "type": "message",
             "ts": message.ts,
@@ -289,7 +289,7 @@ class _Methods:
         page = thread[start : start + limit]
         more = start + limit < len(thread)
         with_metadata = truthy(args.get("include_all_metadata"))
-        body: dict = {"messages": [self._wire(m, with_metadata) for m in page], "has_more": more}
+        body: dict = {"messages": [self._wire(m, with_metadata=with_metadata) for m in page], "has_more": more}
         body["response_metadata"] = {"next_cursor": str(start + limit) if more else ""}
         return body
 
@@ -316,7 +316,7 @@ class _Methods:
         start = int(args.get("cursor") or 0)
         page, more = top[start : start + limit], start + limit < len(top)
         with_metadata = truthy(args.get("include_all_metadata"))
-        body: dict = {"messages": [self._wire(m, with_metadata) for m in page], "has_more": more}
+        body: dict = {"messages": [self._wire(m, with_metadata=with_metadata) for m in page], "has_more": more}
         body["response_metadata"] = {"next_cursor": str(start + limit) if more else ""}
         return body
 

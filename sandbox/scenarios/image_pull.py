@@ -17,7 +17,7 @@ from sandbox.scenarios.common import approve_and_wait
 from sandbox.worlds import image_pull as worlds
 
 
-def _outcome(ok: bool, detail: str):
+def _outcome(*, ok: bool, detail: str):
     from sandbox.demo import Outcome
 
     return Outcome(ok, detail)
@@ -38,7 +38,7 @@ def private_subnet(sandbox: Sandbox):
     req = sandbox.wait_request(lambda r: r.intent == "image_pull")
     plans = sandbox.repo.plans_for_request(req.id)
     if len(plans) < 2:
-        return _outcome(False, f"expected endpoint and NAT plans, got {[p.title['en'] for p in plans]}")
+        return _outcome(ok=False, detail=f"expected endpoint and NAT plans, got {[p.title['en'] for p in plans]}")
     endpoints, nat = plans[0], plans[1]
     sandbox.click("reject_plan", nat.id, user=OPS2, message_ts=nat.message_ts)
     done = approve_and_wait(sandbox, endpoints.id)
@@ -54,8 +54,8 @@ def private_subnet(sandbox: Sandbox):
         and sandbox.repo.get_plan(nat.id).status == "rejected"
     )
     return _outcome(
-        ok,
-        f"seed: plan #{done.id} {done.status}; endpoints {services}; new pods Running {running}; "
+        ok=ok,
+        detail=f"seed: plan #{done.id} {done.status}; endpoints {services}; new pods Running {running}; "
         f"NAT plan {sandbox.repo.get_plan(nat.id).status}",
     )
 
@@ -66,15 +66,15 @@ def missing_tag(sandbox: Sandbox):
     req = sandbox.wait_request(lambda r: r.intent == "image_pull")
     plans = sandbox.repo.plans_for_request(req.id)
     if not plans:
-        return _outcome(False, f"no plan: {req.diagnosis}")
+        return _outcome(ok=False, detail=f"no plan: {req.diagnosis}")
     done = approve_and_wait(sandbox, plans[0].id)
     dep = sandbox.kube.get("Deployment", facts["namespace"], facts["deployment"])
     image = dep["spec"]["template"]["spec"]["containers"][0]["image"]
     running = _running(sandbox, facts["namespace"])
     ok = done.status == "applied" and image.endswith(":" + facts["expected_tag"]) and bool(running)
     return _outcome(
-        ok,
-        f"missing tag: plan #{done.id} {done.status}; image now {image.rsplit('/', 1)[-1]}; "
+        ok=ok,
+        detail=f"missing tag: plan #{done.id} {done.status}; image now {image.rsplit('/', 1)[-1]}; "
         f"{len(running)} pod(s) Running",
     )
 
@@ -86,7 +86,7 @@ def dockerhub_rate_limit(sandbox: Sandbox):
     codes = (req.diagnosis or {}).get("codes", [])
     plans = sandbox.repo.plans_for_request(req.id)
     if not plans:
-        return _outcome(False, f"no plan: {codes}")
+        return _outcome(ok=False, detail=f"no plan: {codes}")
     done = approve_and_wait(sandbox, plans[0].id)
     ecr = sandbox.aws.client("ecr")
     rules = {
@@ -104,8 +104,8 @@ def dockerhub_rate_limit(sandbox: Sandbox):
         and bool(running)
     )
     return _outcome(
-        ok,
-        f"rate limit: findings {codes}; plan #{done.id} {done.status}; rules {rules}; "
+        ok=ok,
+        detail=f"rate limit: findings {codes}; plan #{done.id} {done.status}; rules {rules}; "
         f"image now {image.split('/', 1)[-1]}; {len(running)} pod(s) Running through the cache",
     )
 

@@ -14,7 +14,7 @@ from sandbox.scenarios.common import approve_and_wait
 from sandbox.worlds.image_pull_tgw import seed_tgw_egress_world
 
 
-def _outcome(ok: bool, detail: str):
+def _outcome(*, ok: bool, detail: str):
     from sandbox.demo import Outcome
 
     return Outcome(ok, detail)
@@ -27,7 +27,9 @@ def tgw_egress(sandbox: Sandbox):
     plans = sandbox.repo.plans_for_request(req.id)
     ops = [[s["op"] if isinstance(s, dict) else s.op for s in (p.steps or [])] for p in plans]
     if len(plans) != 1 or any(o in ("ec2.default_route", "ec2.vpc_endpoint") for op in ops for o in op):
-        return _outcome(False, f"expected one plan touching no route or endpoint, got {[p.title['en'] for p in plans]}")
+        return _outcome(
+            ok=False, detail=f"expected one plan touching no route or endpoint, got {[p.title['en'] for p in plans]}"
+        )
     done = approve_and_wait(sandbox, plans[0].id)
     ec2 = sandbox.aws.client("ec2")
     table = ec2.describe_route_tables(RouteTableIds=[facts["private_route_table"]])["RouteTables"][0]
@@ -43,8 +45,8 @@ def tgw_egress(sandbox: Sandbox):
         and not set(running) & set(facts["pods"])
     )
     return _outcome(
-        ok,
-        f"tgw egress: plan #{done.id} {done.status}; default route -> {default.get('TransitGatewayId')}; "
+        ok=ok,
+        detail=f"tgw egress: plan #{done.id} {done.status}; default route -> {default.get('TransitGatewayId')}; "
         f"endpoints {len(endpoints)}; new pods Running {running}",
     )
 

@@ -15,7 +15,7 @@ from sandbox.scenarios.common import approve_and_wait, latest_plan
 from sandbox.worlds import irsa as worlds
 
 
-def _outcome(ok: bool, detail: str):
+def _outcome(*, ok: bool, detail: str):
     from sandbox.demo import Outcome
 
     return Outcome(ok, detail)
@@ -41,8 +41,8 @@ def trust_policy(sandbox: Sandbox):
     admitted = "system:serviceaccount:cloudon:aws-load-balancer-controller" in str(trust)
     ok = done.status == "applied" and gone and admitted
     return _outcome(
-        ok,
-        f"trust: findings {codes[:3]}; plan #{done.id} {done.status}; subject admitted={admitted}; "
+        ok=ok,
+        detail=f"trust: findings {codes[:3]}; plan #{done.id} {done.status}; subject admitted={admitted}; "
         f"ingress deleted={gone}",
     )
 
@@ -59,7 +59,9 @@ def untagged_load_balancer(sandbox: Sandbox):
         and gone
         and facts["lb_arn"] not in str(sandbox.aws.client("elbv2").describe_load_balancers()["LoadBalancers"])
     )
-    return _outcome(ok, f"untagged LB: findings {codes[:3]}; plan #{done.id} {done.status}; ingress deleted={gone}")
+    return _outcome(
+        ok=ok, detail=f"untagged LB: findings {codes[:3]}; plan #{done.id} {done.status}; ingress deleted={gone}"
+    )
 
 
 PARTS = (trust_policy, untagged_load_balancer)

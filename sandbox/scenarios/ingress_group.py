@@ -15,7 +15,7 @@ from sandbox.scenarios.common import approve_and_wait, latest_plan
 from sandbox.worlds import irsa, irsa_group
 
 
-def _outcome(ok: bool, detail: str):
+def _outcome(*, ok: bool, detail: str):
     from sandbox.demo import Outcome
 
     return Outcome(ok, detail)
@@ -38,8 +38,8 @@ def run(sandbox: Sandbox):
     read = "irsa.controller.aws_error" in codes and "irsa.controller.no_error_seen" not in codes
     ok = read and done.status == "applied" and gone and kept and facts["lb_arn"] in lbs
     return _outcome(
-        ok,
-        f"group {facts['group']}: findings {codes[:3]}; plan #{done.id} {done.status}; "
+        ok=ok,
+        detail=f"group {facts['group']}: findings {codes[:3]}; plan #{done.id} {done.status}; "
         f"member deleted={gone}; other member kept={kept}",
     )
 

@@ -21,7 +21,7 @@ OPS_CHANNEL = "C_OPS"
 KST = ZoneInfo("Asia/Seoul")
 
 
-def _outcome(ok: bool, detail: str):
+def _outcome(*, ok: bool, detail: str):
     from sandbox.demo import Outcome
 
     return Outcome(ok, detail)
@@ -63,8 +63,8 @@ def schedule_and_enforce(sandbox: Sandbox):
         and report
     )
     return _outcome(
-        ok,
-        f"schedule for {scheduled} {plan.status}; at 20:00 KST cluster {at_20}, then {stopped_at_20} "
+        ok=ok,
+        detail=f"schedule for {scheduled} {plan.status}; at 20:00 KST cluster {at_20}, then {stopped_at_20} "
         f"(world expects {expected}); after the "
         f"self-restart: {[d['cause'] for d in restop.done]} -> {_status(sandbox)}; "
         f"{len(announced)} announcement(s); weekly report posted={report}",

@@ -24,7 +24,7 @@ KST = ZoneInfo("Asia/Seoul")
 CLUSTER = "orders-db"
 
 
-def _outcome(ok: bool, detail: str):
+def _outcome(*, ok: bool, detail: str):
     from sandbox.demo import Outcome
 
     return Outcome(ok, detail)
@@ -89,8 +89,8 @@ def refuse_and_skip(sandbox: Sandbox):
         and end == expected == "available"
     )
     return _outcome(
-        ok,
-        f"world table: {rule.id if rule else 'may stop'} ({rule.code if rule else '-'}); "
+        ok=ok,
+        detail=f"world table: {rule.id if rule else 'may stop'} ({rule.code if rule else '-'}); "
         f"{len(plans)} plan(s); refusal in thread={refused_in_thread}; night sweep: "
         f"{len(night.done)} call(s), {len(refused_notes)} refusal notice(s), "
         f"{len(night.proposals)} adoption(s); next night {len(again.notes)} notice(s); "

@@ -13,7 +13,7 @@ from sandbox.scenarios.common import approve_and_wait, latest_plan
 from sandbox.worlds import sysctl as worlds
 
 
-def _outcome(ok: bool, detail: str):
+def _outcome(*, ok: bool, detail: str):
     from sandbox.demo import Outcome
 
     return Outcome(ok, detail)
@@ -30,7 +30,7 @@ def keepalive_on_128(sandbox: Sandbox):
         and any(n.startswith("eksctl-") for n in uploads)
         and not sandbox.repo.plans_for_request(req.id)
     )
-    return _outcome(ok, f"1.28/AL2: findings {codes[:3]}, files posted {uploads}")
+    return _outcome(ok=ok, detail=f"1.28/AL2: findings {codes[:3]}, files posted {uploads}")
 
 
 def lagging_nodegroup(sandbox: Sandbox):
@@ -46,8 +46,8 @@ def lagging_nodegroup(sandbox: Sandbox):
     running = (pod.get("status") or {}).get("phase") == "Running"
     ok = lagging and plan.status == "applied" and running
     return _outcome(
-        ok,
-        f"1.30/1.28 kubelets: lagging found={lagging}; after the node group upgrade plan "
+        ok=ok,
+        detail=f"1.30/1.28 kubelets: lagging found={lagging}; after the node group upgrade plan "
         f"#{plan.id} {plan.status}; pod Running={running}",
     )
 
@@ -65,7 +65,9 @@ def psa_pinned(sandbox: Sandbox):
     ]
     version = labels.get("pod-security.kubernetes.io/enforce-version")
     ok = plan.status == "applied" and version != "v1.28" and bool(running)
-    return _outcome(ok, f"PSA pinned: plan #{plan.id} {plan.status}; enforce-version now {version}; running {running}")
+    return _outcome(
+        ok=ok, detail=f"PSA pinned: plan #{plan.id} {plan.status}; enforce-version now {version}; running {running}"
+    )
 
 
 PARTS = (keepalive_on_128, lagging_nodegroup, psa_pinned)

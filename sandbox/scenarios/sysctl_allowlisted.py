@@ -17,7 +17,7 @@ NODE_FILES = ("eksctl-", "ec2nodeclass-")
 NODE_SUFFIXES = (".mime", ".toml")
 
 
-def _outcome(ok: bool, detail: str):
+def _outcome(*, ok: bool, detail: str):
     from sandbox.demo import Outcome
 
     return Outcome(ok, detail)
@@ -56,8 +56,8 @@ def allowlisted(sandbox: Sandbox):
     unchanged = _nodegroups(sandbox) == groups_before and nodes == [facts["node"]]
     ok = named and not node_files and not plans and bool(running) and unchanged
     return _outcome(
-        ok,
-        f"kubelets allow it: blocker named={named}; node files {node_files}; plans "
+        ok=ok,
+        detail=f"kubelets allow it: blocker named={named}; node files {node_files}; plans "
         f"{[p.id for p in plans]}; after the namespace change running {running} on the "
         f"unchanged node={unchanged}",
     )

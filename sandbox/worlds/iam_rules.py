@@ -47,7 +47,7 @@ def _listed(value: Any) -> list[Any]:
     return list(value) if isinstance(value, list) else [value]
 
 
-def _glob(pattern: str, text: str, case: bool = True) -> bool:
+def _glob(pattern: str, text: str, *, case: bool = True) -> bool:
     """``*`` any run of characters, ``?`` one character (the IAM wildcards; no ``[...]`` classes)."""
     regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
     return re.fullmatch(regex, text, 0 if case else re.IGNORECASE) is not None

@@ -66,7 +66,7 @@ AGENT_IMAGE = "602401143452.dkr.ecr.ap-northeast-1.amazonaws.com/cloudwatch-agen
 
 
 def seed_private_subnet_world(
-    aws: Any, kube: KubeStandIn, dns_hostnames: bool = True, far_side: dict[str, bool] | None = None
+    aws: Any, kube: KubeStandIn, *, dns_hostnames: bool = True, far_side: dict[str, bool] | None = None
 ) -> dict[str, Any]:
     """``far_side``: what this world declares behind egress targets it cannot see (``tgw-...``)."""
     net = build_network(aws, nat_route=False, dns_hostnames=dns_hostnames)

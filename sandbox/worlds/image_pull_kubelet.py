@@ -33,7 +33,7 @@ Obj = dict[str, Any]
 UPSTREAM_URLS = {"docker.io": "registry-1.docker.io"}
 
 
-def failing_pod(pod: Obj, message: str, now: str, backoff: bool = True) -> Obj:
+def failing_pod(pod: Obj, message: str, now: str, *, backoff: bool = True) -> Obj:
     """``pod`` as the kubelet leaves it after failed pulls: Pending, waiting in the pull reason."""
     out = json.loads(json.dumps(pod))
     image = out["spec"]["containers"][0]["image"]

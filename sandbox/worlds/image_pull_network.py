@@ -30,7 +30,7 @@ NODE_AMI = "ami-0c1e9a4f3b2d5e6a7"
 Obj = dict[str, Any]
 
 
-def build_network(aws: Any, nat_route: bool, dns_hostnames: bool = True) -> dict[str, str]:
+def build_network(aws: Any, *, nat_route: bool, dns_hostnames: bool = True) -> dict[str, str]:
     """VPC with a public subnet (IGW, NAT) and a private one holding the node instance.
 
     EKS needs both VPC DNS attributes on (EKS User Guide, "VPC requirements":

@@ -27,6 +27,7 @@ def owned_pod(
     name: str,
     owner: dict[str, Any],
     node: str,
+    *,
     ready: bool,
     waiting_reason: str = "",
     image: str = "nginx:1.27",

@@ -216,7 +216,7 @@ def _sg_allows(
     return False
 
 
-def _acl_allows(snap: Snapshot, subnet_id: str, egress: bool, port: int, cidr: str) -> bool:
+def _acl_allows(snap: Snapshot, subnet_id: str, *, egress: bool, port: int, cidr: str) -> bool:
     """The lowest-numbered matching NACL entry decides (https://docs.aws.amazon.com/vpc/latest/
     userguide/nacl-rules.html); the subnet's ACL, else the VPC's default one."""
     acl = next(
@@ -249,8 +249,8 @@ def _flow(snap: Snapshot, cidr: str, group_ids: set[str] = frozenset(), prefix_l
     if not _sg_allows(node_groups, "IpPermissionsEgress", 443, cidr, group_ids, prefix_list):
         return "the node's security groups do not allow egress 443"
     subnet = snap.instance.get("SubnetId", "")
-    if not _acl_allows(snap, subnet, True, 443, cidr) or not all(
-        _acl_allows(snap, subnet, False, p, cidr) for p in EPHEMERAL
+    if not _acl_allows(snap, subnet, egress=True, port=443, cidr=cidr) or not all(
+        _acl_allows(snap, subnet, egress=False, port=p, cidr=cidr) for p in EPHEMERAL
     ):
         return "the subnet's network ACL blocks 443 or its replies"
     return ""

@@ -111,8 +111,8 @@ class SysctlWorld:
                 rules.minor(info["kubeletVersion"]) or (1, 0),
                 rules.minor(info.get("kernelVersion")),
                 allowed,
-                host_net,
-                host_ipc,
+                host_net=host_net,
+                host_ipc=host_ipc,
             )
             if message is not None:
                 # kubelet.go rejectPod: phase Failed, reason SysctlForbidden, "Pod was rejected: " + message

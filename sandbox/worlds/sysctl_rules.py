@@ -149,7 +149,7 @@ def check_allowlist(patterns: Iterable[str]) -> None:
 
 
 def kubelet_refusal(
-    name: str, kubelet: Minor, kernel: Minor | None, allowed: Iterable[str], host_net: bool, host_ipc: bool
+    name: str, kubelet: Minor, kernel: Minor | None, allowed: Iterable[str], *, host_net: bool, host_ipc: bool
 ) -> str | None:
     """The kubelet's admission message for one sysctl (pkg/kubelet/sysctl/allowlist.go), None if admitted."""
     name = dotted(name)

@@ -28,11 +28,14 @@ def test_kubelet_safe_set_gains_keepalive_in_1_29(name):
 
 
 def test_kubelet_refusals_word_for_word():
-    assert rules.kubelet_refusal("net.core.somaxconn", (1, 30), (6, 1), [], False, False) == (
+    assert rules.kubelet_refusal("net.core.somaxconn", (1, 30), (6, 1), [], host_net=False, host_ipc=False) == (
         'forbidden sysctl: "net.core.somaxconn" not allowlisted'
     )
-    assert rules.kubelet_refusal("net.core.somaxconn", (1, 30), (6, 1), ["net.core.*"], False, False) is None
-    assert rules.kubelet_refusal("net.ipv4.tcp_keepalive_time", (1, 30), (6, 1), [], True, False) == (
+    assert (
+        rules.kubelet_refusal("net.core.somaxconn", (1, 30), (6, 1), ["net.core.*"], host_net=False, host_ipc=False)
+        is None
+    )
+    assert rules.kubelet_refusal("net.ipv4.tcp_keepalive_time", (1, 30), (6, 1), [], host_net=True, host_ipc=False) == (
         'forbidden sysctl: "net.ipv4.tcp_keepalive_time" not allowed with host Net enabled'
     )
 
