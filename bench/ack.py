@@ -54,12 +54,12 @@ def measure_ack() -> dict[str, Any]:
         # the deployment the chart recommends for busy clusters: serving pods ack, worker pods answer,
         # on PostgreSQL as the chart requires
         with split_database(Path(tmp)) as (database_url, kind):
-            split = _users(bots.BotConfig(secret, database_url, world.announce), world, True)
+            split = _users(bots.BotConfig(secret, database_url, world.announce), world, split=True)
         split["users_database"] = kind
         ours, rate = split.pop("users_rate_acks"), split.pop("users_rate")
         out.update(split)
         # everything in one process (the embedded default): its acks share the interpreter with diagnoses
-        one = _users(bots.BotConfig(secret, f"sqlite:///{Path(tmp) / 'one.db'}", world.announce), world, False)
+        one = _users(bots.BotConfig(secret, f"sqlite:///{Path(tmp) / 'one.db'}", world.announce), world, split=False)
         out.update({f"inprocess_{key}": value for key, value in one.items() if not key.startswith("users_rate")})
         out.update(_bare(secret, world, ours, rate))
         started = time.monotonic()
@@ -72,7 +72,7 @@ def measure_ack() -> dict[str, Any]:
     return out
 
 
-def _users(config: bots.BotConfig, world: Child, split: bool) -> dict[str, Any]:
+def _users(config: bots.BotConfig, world: Child, *, split: bool) -> dict[str, Any]:
     """The users' loop against ``chatops serve``: with ``split``, ``WORKER_THREADS=0`` and one
     ``chatops worker`` of 4 threads answering; otherwise serve's own 4 worker threads."""
     bots.migrate(config)

@@ -74,7 +74,9 @@ CLOSE_OPEN = text("UPDATE requests SET state = 'done' WHERE id = :id AND state =
 class Tracker:
     """The requests in flight: their rows in the bot's database and their threads in the stand-in."""
 
-    def __init__(self, database_url: str, threads: Callable[[], dict[str, dict[str, Any]]], close_open: bool) -> None:
+    def __init__(
+        self, database_url: str, threads: Callable[[], dict[str, dict[str, Any]]], *, close_open: bool
+    ) -> None:
         self.engine = create_engine(database_url, pool_size=1)
         self.threads, self.close_open = threads, close_open
         self.pending: dict[str, Outcome] = {}

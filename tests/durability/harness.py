@@ -115,7 +115,7 @@ class GatedSlack(SlackStandIn):
         self.gates: list[Gate] = []
         self.answer_gates: list[Gate] = []
 
-    def gate(self, matches: Callable[[str, dict], bool], hold: int = 1, skip: int = 0, served: bool = False) -> Gate:
+    def gate(self, matches: Callable[[str, dict], bool], hold: int = 1, skip: int = 0, *, served: bool = False) -> Gate:
         """A gate for the calls ``matches(method, args)`` picks out; with ``served``, the call has
         taken effect (a message is posted) when it is held, and only its answer waits."""
         gate = Gate(matches, hold, skip)

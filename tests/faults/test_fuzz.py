@@ -82,7 +82,7 @@ USERS = st.sampled_from([DEV, OPS, OPS2, STRANGER])  # Slack only sends members'
 COMMAND_KINDS = {"help", "audit", "request"}
 
 
-def _payload(action_id: str, value: str, user: str, with_channel: bool) -> dict:
+def _payload(action_id: str, value: str, user: str, *, with_channel: bool) -> dict:
     body = {
         "type": "block_actions",
         "user": {"id": user},
@@ -102,7 +102,7 @@ PAYLOADS = st.builds(
     st.one_of(st.sampled_from(KNOWN_ACTIONS), st.text(min_size=1, max_size=30)),
     VALUES,
     USERS,
-    st.just(True),
+    with_channel=st.just(value=True),
 )
 
 
@@ -224,13 +224,15 @@ MALFORMED = {
     "view_submission without a view type": _click_form(
         {"type": "view_submission", "user": {"id": OPS}, "view": {"callback_id": "x"}}
     ),
-    "approve value beyond 64 bits": _click_form(_payload("approve_plan", "9" * 30, OPS, True)),
-    "approve clicked where there is no channel (App Home)": _click_form(_payload("approve_plan", "1", OPS, False)),
+    "approve value beyond 64 bits": _click_form(_payload("approve_plan", "9" * 30, OPS, with_channel=True)),
+    "approve clicked where there is no channel (App Home)": _click_form(
+        _payload("approve_plan", "1", OPS, with_channel=False)
+    ),
 }
 
 
 def test_a_refused_click_is_acked_with_200(replica):
-    body = _click_form(_payload("approve_plan", "424242", STRANGER, True))
+    body = _click_form(_payload("approve_plan", "424242", STRANGER, with_channel=True))
     assert _dispatch(replica, body).status == 200
 
 

@@ -120,7 +120,7 @@ class Sender(threading.Thread):
     Stops at the first send error: the server closing the connection is how a refusal ends.
     """
 
-    def __init__(self, sock: socket.socket, total: int, chunk: int = 64 * 1024, chunked: bool = False):
+    def __init__(self, sock: socket.socket, total: int, chunk: int = 64 * 1024, *, chunked: bool = False):
         super().__init__(daemon=True)
         self.sock, self.total, self.chunk, self.chunked = sock, total, chunk, chunked
         self.sent, self.stop = 0, threading.Event()

@@ -129,7 +129,7 @@ def test_missing_tag_plans_closest_tag_and_deletes_pods_only_for_statefulsets():
         f'Failed to pull image "{image}": rpc error: code = NotFound desc = failed to pull and unpack image '
         f'"{image}": failed to resolve reference "{image}": {image}: not found'
     )
-    repos = {"payments/api": RepoTags("payments/api", True, ("1.4.2", "1.4.3", "1.5.0", "latest"))}
+    repos = {"payments/api": RepoTags("payments/api", exists=True, tags=("1.4.2", "1.4.3", "1.5.0", "latest"))}
     sts = Owner("StatefulSet", "ledger", "sts-uid", {"app": "ledger"}, "RollingUpdate")
     pods = [failing("api-1", image, msg, node.node), failing("ledger-0", image, msg, node.node, owner=sts)]
     ev = evidence(pods, repos=repos)

@@ -13,7 +13,7 @@ def codes(report) -> set[str]:
     return {b.code for b in report.internet + report.endpoints}
 
 
-def _add_endpoint(raw, facts, short, kind="Interface", private_dns=True, groups=None, tables=()):
+def _add_endpoint(raw, facts, short, kind="Interface", *, private_dns=True, groups=None, tables=()):
     raw["endpoints"].append(
         {
             "VpcEndpointId": f"vpce-{short.replace('.', '')}",

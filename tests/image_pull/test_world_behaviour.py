@@ -18,7 +18,7 @@ from tests.image_pull.test_integration import apply_plan, revert_plan
 REGION = "ap-northeast-1"
 
 
-def _vpc(ec2, hostnames: bool) -> tuple[str, str]:
+def _vpc(ec2, *, hostnames: bool) -> tuple[str, str]:
     vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
     ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": hostnames})
     subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.9.1.0/24")["Subnet"]["SubnetId"]

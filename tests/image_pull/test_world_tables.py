@@ -75,7 +75,7 @@ def test_a_nat_gateway_whose_subnet_has_no_internet_gateway_route_does_not_lead_
     assert can_reach(snap, "internet", {}) != ""
 
 
-def _endpoints(snap: Snapshot, state: str = "available", private_dns: bool = True) -> Snapshot:
+def _endpoints(snap: Snapshot, state: str = "available", *, private_dns: bool = True) -> Snapshot:
     snap = copy.deepcopy(snap)
     snap.groups.append(
         {

@@ -34,10 +34,10 @@ def evidence(trust: str = "trust_seed_before.json", sa: ServiceAccountFacts | No
     sa = sa or ServiceAccountFacts(
         "cloudon",
         "aws-load-balancer-controller",
-        True,
-        ROLE_ARN,
-        (Workload("Deployment", "cloudon", "aws-load-balancer-controller"),),
-        1,
+        exists=True,
+        role_arn=ROLE_ARN,
+        workloads=(Workload("Deployment", "cloudon", "aws-load-balancer-controller"),),
+        pods=1,
     )
     base = dict(
         target="cloudon/cloudon-ingress",
@@ -46,27 +46,32 @@ def evidence(trust: str = "trust_seed_before.json", sa: ServiceAccountFacts | No
         ingress=IngressFacts(
             "cloudon",
             "cloudon-ingress",
-            True,
-            "2026-11-21T00:00:00Z",
-            ("ingress.k8s.aws/resources",),
-            "x.elb.amazonaws.com",
-            3 * 86400,
+            exists=True,
+            deletion_timestamp="2026-11-21T00:00:00Z",
+            finalizers=("ingress.k8s.aws/resources",),
+            hostname="x.elb.amazonaws.com",
+            stuck_seconds=3 * 86400,
         ),
         service_accounts=(sa,),
-        oidc=OidcFacts("https://" + PROVIDER.split("oidc-provider/")[1], PROVIDER, True, ("sts.amazonaws.com",)),
+        oidc=OidcFacts(
+            "https://" + PROVIDER.split("oidc-provider/")[1],
+            PROVIDER,
+            provider_exists=True,
+            client_ids=("sts.amazonaws.com",),
+        ),
         role=RoleFacts(
             "AmazonEKSLoadBalancerControllerRole",
             ROLE_ARN,
-            True,
-            load(trust),
-            (PolicySource("AWSLoadBalancerControllerIAMPolicy", load("lbc_iam_policy.json")),),
+            exists=True,
+            trust=load(trust),
+            policies=(PolicySource("AWSLoadBalancerControllerIAMPolicy", load("lbc_iam_policy.json")),),
         ),
         load_balancer=LoadBalancerFacts(
-            LB, "k8s-cloudon-x", "x.elb.amazonaws.com", True, {"elbv2.k8s.aws/cluster": "prod"}
+            LB, "k8s-cloudon-x", "x.elb.amazonaws.com", exists=True, tags={"elbv2.k8s.aws/cluster": "prod"}
         ),
         action="elasticloadbalancing:DeleteLoadBalancer",
         resource=LB,
-        simulation=Simulation(False, note="the IAM endpoint does not implement it"),
+        simulation=Simulation(available=False, note="the IAM endpoint does not implement it"),
     )
     base.update(changes)
     return Evidence(**base)
@@ -112,12 +117,16 @@ def test_explicit_deny_and_boundary_are_manual():
     deny = PolicySource("deny", load("policy_deny_prod_lb_delete.json"))
     ev = evidence(
         "trust_seed_notes_after.json",
-        load_balancer=LoadBalancerFacts(LB, "x", "x", True, {"elbv2.k8s.aws/cluster": "prod", "env": "prod"}),
+        load_balancer=LoadBalancerFacts(
+            LB, "x", "x", exists=True, tags={"elbv2.k8s.aws/cluster": "prod", "env": "prod"}
+        ),
     )
     ev = Evidence(
         **{
             **ev.__dict__,
-            "role": RoleFacts(ev.role.name, ev.role.arn, True, ev.role.trust, ev.role.policies + (deny,)),
+            "role": RoleFacts(
+                ev.role.name, ev.role.arn, exists=True, trust=ev.role.trust, policies=ev.role.policies + (deny,)
+            ),
         }
     )
     analysis, plans, extra = fix(ev)
@@ -127,7 +136,14 @@ def test_explicit_deny_and_boundary_are_manual():
     ev = Evidence(
         **{
             **ev.__dict__,
-            "role": RoleFacts(ev.role.name, ev.role.arn, True, ev.role.trust, ev.role.policies, boundary),
+            "role": RoleFacts(
+                ev.role.name,
+                ev.role.arn,
+                exists=True,
+                trust=ev.role.trust,
+                policies=ev.role.policies,
+                boundary=boundary,
+            ),
         }
     )
     analysis, plans, _ = fix(ev)
@@ -135,7 +151,16 @@ def test_explicit_deny_and_boundary_are_manual():
 
 
 def test_pod_identity_service_account_is_judged_against_the_pod_identity_trust():
-    sa = ServiceAccountFacts("cloudon", "aws-load-balancer-controller", True, "", (), 1, (), ROLE_ARN)
+    sa = ServiceAccountFacts(
+        "cloudon",
+        "aws-load-balancer-controller",
+        exists=True,
+        role_arn="",
+        workloads=(),
+        pods=1,
+        pods_without_identity=(),
+        pod_identity_role=ROLE_ARN,
+    )
     analysis, _, _ = fix(evidence("trust_pod_identity.json", sa=sa))
     assert "irsa.sa.pod_identity" in analysis.codes() and "irsa.trust.ok" in analysis.codes()
 

@@ -22,7 +22,7 @@ ROLE = "orders-app"
 
 # The decoded document of the IAM User Guide's example ("Use DecodeAuthorizationMessage with a
 # CLI"), with this test's role and region: an explicit Deny by statement VisualEditor0.
-def decoded_document(role_arn: str, explicit: bool = True) -> dict:
+def decoded_document(role_arn: str, *, explicit: bool = True) -> dict:
     session = role_arn.replace(":iam::", ":sts::").replace(":role/", ":assumed-role/") + "/i-0abc"
     statements = [
         {

@@ -25,7 +25,7 @@ def _policy() -> dict:
     return json.loads(POLICY.read_text())
 
 
-def _findings(text: str, community: bool = False) -> list:
+def _findings(text: str, *, community: bool = False) -> list:
     import parliament
 
     policy = analyze_policy_string(text, include_community_auditors=community)

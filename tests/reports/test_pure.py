@@ -51,7 +51,7 @@ def test_unchanged_line_is_one_stable_line_in_both_languages():
     assert "이후 변화 없음" in unchanged_line("클러스터 상태", d, "ko", NOW)
 
 
-def _pod(name: str, ready: bool, since: str, phase: str = "Running", **status) -> dict:
+def _pod(name: str, *, ready: bool, since: str, phase: str = "Running", **status) -> dict:
     return {
         "metadata": {"name": name, "namespace": "web", "creationTimestamp": since},
         "status": {
@@ -65,11 +65,18 @@ def _pod(name: str, ready: bool, since: str, phase: str = "Running", **status) -
 def test_health_items_from_fixture_pods_ingresses_and_events():
     now = datetime(2026, 11, 25, 0, 30, tzinfo=UTC)
     pods = (
-        _pod("old", False, "2026-11-25T00:00:00Z"),
-        _pod("fresh", False, "2026-11-25T00:25:00Z"),
-        _pod("fine", True, "2026-11-24T00:00:00Z"),
-        _pod("rej-1", False, "2026-11-25T00:00:00Z", "Failed", reason="SysctlForbidden", message="forbidden"),
-        _pod("pulling", False, "2026-11-24T00:00:00Z", "Pending"),
+        _pod("old", ready=False, since="2026-11-25T00:00:00Z"),
+        _pod("fresh", ready=False, since="2026-11-25T00:25:00Z"),
+        _pod("fine", ready=True, since="2026-11-24T00:00:00Z"),
+        _pod(
+            "rej-1",
+            ready=False,
+            since="2026-11-25T00:00:00Z",
+            phase="Failed",
+            reason="SysctlForbidden",
+            message="forbidden",
+        ),
+        _pod("pulling", ready=False, since="2026-11-24T00:00:00Z", phase="Pending"),
     )
     pods[3]["metadata"]["ownerReferences"] = [{"kind": "ReplicaSet", "name": "rej", "controller": True}]
     ingress = {

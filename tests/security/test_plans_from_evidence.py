@@ -31,7 +31,7 @@ def sandbox(request, moto_sandbox):
         yield sb
 
 
-def _seed(sandbox: Sandbox, annotate_dev_sa: bool = False) -> dict:
+def _seed(sandbox: Sandbox, *, annotate_dev_sa: bool = False) -> dict:
     sandbox.ctx.cluster_name = "prod"
     sandbox.ctx.lb_controller = worlds.CONTROLLER_LOCATION
     facts = worlds.seed_ingress_trust_world(sandbox.aws, sandbox.kube)
