@@ -75,8 +75,10 @@ _RISK_ORDER = (Risk.LOW, Risk.MEDIUM, Risk.HIGH)
 
 
 class PlanStatus(enum.StrEnum):
-    """Life of a plan: proposed -> approved -> applying -> applied | failed; or rejected | expired.
+    """Life of a plan: proposed -> applying -> applied | failed; or rejected | expired.
 
+    The deciding approval moves a plan straight to ``applying``, with its ``approved`` audit row, in
+    one transaction. ``approved`` is a state only rows written by earlier versions are in.
     ``reverted`` marks an applied plan whose revert plan was applied.
     """
 

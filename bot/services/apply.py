@@ -39,12 +39,10 @@ class ApplyService:
     def operation(self, name: str):
         return self.svc.operation(name)
 
-    def apply(self, plan_id: int, approvers: list[str], req: RequestRecord | None = None) -> None:
-        """Apply an approved plan; ``req`` is its request when the caller has it at hand."""
+    def apply(self, plan: PlanRecord, approvers: list[str], req: RequestRecord | None = None) -> None:
+        """Apply a plan its approval moved to ``applying`` (the approval's call won the plan, so no
+        other call applies it); ``req`` is its request when the caller has it at hand."""
         svc = self.svc
-        plan = svc.repo.transition(plan_id, PlanStatus.APPROVED, PlanStatus.APPLYING, svc.clock())
-        if plan is None:
-            return  # another worker is applying it
         if req is None or req.id != plan.request_id:
             req = svc.repo.get_request(plan.request_id)
         who = join(", ", (mention(u) for u in approvers))

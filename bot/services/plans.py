@@ -131,44 +131,54 @@ class PlanService:
         if closed is not None:
             return closed
         # The click is recorded, and when it is the deciding one (and no other approver's standing
-        # needs asking Slack about) the plan is approved with its audit row, in one transaction.
-        won = False
+        # needs asking Slack about) the plan is approved, and so applying, with its audit row, in one
+        # transaction: no moment is committed at which a plan is approved but nobody applies it.
+        decided: PlanRecord | None = None
+        needed = approvals_needed(plan)
         with svc.repo.unit() as uow:
-            recorded = svc.repo.add_approval(plan.id, user, svc.clock())
+            recorded = self._record_click(plan, user, needed)
             if recorded is None:
                 return Outcome(ok=False, message=Msg("You have already approved this plan.", "이미 승인하셨습니다."))
             approvers, count = recorded, len(recorded)
-            needed = approvals_needed(plan)
             others = [a for a in approvers if a != user]
             if count < needed:
                 self._audit_partial(plan, req, user, count, needed)
             elif not others:
-                won = self._decide(plan, req, approvers, user)
+                decided = self._decide(plan, req, approvers, user)
             uow.commit()
         if count >= needed and others:  # every recorded approval counts only if it still holds
-            approvers, won = self._decide_rechecked(plan, req, approvers, user, needed)
+            approvers, decided = self._decide_rechecked(plan, req, approvers, user, needed)
             count = len(approvers)
         if count < needed:
             self._tell_partial(plan, req, user, count, needed)
             return Outcome(ok=True)
-        if not won:
+        if decided is None:
             return Outcome(ok=False, message=_not_open(svc.repo.get_plan(plan.id) or plan))
-        self.applier.apply(plan.id, approvers, req)
+        self.applier.apply(decided, approvers, req)
         return Outcome(ok=True)
+
+    def _record_click(self, plan: PlanRecord, user: str, needed: int) -> list[str] | None:
+        """Who has approved so far, this click included (None if the clicker had approved already).
+
+        When one approval decides the plan, the clicker's, checked a moment ago, decides it alone, so
+        nobody else's is read or locked for; a plan that needs more counts every recorded approval."""
+        if needed == 1:
+            return [user] if self.svc.repo.record_approval(plan.id, user, self.svc.clock()) else None
+        return self.svc.repo.add_approval(plan.id, user, self.svc.clock())
 
     def _decide_rechecked(
         self, plan: PlanRecord, req: RequestRecord | None, recorded: list[str], user: str, needed: int
-    ) -> tuple[list[str], bool]:
-        """The approvals that still count, and whether they approved the plan in this call."""
+    ) -> tuple[list[str], PlanRecord | None]:
+        """The approvals that still count, and the plan if they approved it in this call."""
         approvers = self._still_valid(plan, req, recorded, user)
         count = len(approvers)
         if count < needed:
             self._audit_partial(plan, req, user, count, needed)
-            return approvers, False
+            return approvers, None
         with self.svc.repo.unit() as uow:
-            won = self._decide(plan, req, approvers, user)
+            decided = self._decide(plan, req, approvers, user)
             uow.commit()
-        return approvers, won
+        return approvers, decided
 
     def _closed(self, plan: PlanRecord, req: RequestRecord | None) -> Outcome | None:
         """Why the plan takes no approval any more (it expired, now or before, or was decided), if so."""
@@ -202,13 +212,17 @@ class PlanService:
     def _audit_partial(self, plan: PlanRecord, req: RequestRecord | None, user: str, count: int, needed: int) -> None:
         self.svc.audit(AuditKind.APPROVED, user, f"plan #{plan.id}: approval {count}/{needed}", req, plan)
 
-    def _decide(self, plan: PlanRecord, req: RequestRecord | None, approvers: list[str], user: str) -> bool:
-        """Approve the plan if it is still proposed (True if this call did), with its audit row."""
+    def _decide(
+        self, plan: PlanRecord, req: RequestRecord | None, approvers: list[str], user: str
+    ) -> PlanRecord | None:
+        """Approve the plan if it is still proposed, with its audit row: the plan, now applying (None if
+        another call decided it first). The caller applies it."""
         svc = self.svc
-        if not svc.repo.transition(plan.id, PlanStatus.PROPOSED, PlanStatus.APPROVED, svc.clock()):
-            return False
+        applying = svc.repo.transition(plan.id, PlanStatus.PROPOSED, PlanStatus.APPLYING, svc.clock())
+        if applying is None:
+            return None
         svc.audit(AuditKind.APPROVED, user, f"plan #{plan.id} approved by {', '.join(approvers)}", req, plan)
-        return True
+        return applying
 
     def _still_valid(self, plan: PlanRecord, req: RequestRecord | None, recorded: list[str], clicker: str) -> list[str]:
         """The recorded approvals that still count, with membership fresh from Slack.

@@ -229,7 +229,7 @@ class Repo:
         """Move a plan between states only if it is still in ``from_status``: the plan as this call left
         it, read back by the same statement (``UPDATE ... RETURNING``), or None if another call won."""
         values: dict[str, Any] = {"status": to_status, "version": PlanRow.version + 1, **changes}
-        if to_status in (PlanStatus.APPROVED, PlanStatus.REJECTED, PlanStatus.EXPIRED):
+        if from_status == PlanStatus.PROPOSED:  # approved (and so applying), rejected or expired
             values["decided_at"] = now
         if to_status == PlanStatus.APPLIED:
             values["applied_at"] = now
@@ -242,6 +242,12 @@ class Repo:
         with self._session(write=True) as s:
             row = s.scalars(stmt).first()
             return _record(PlanRecord, row) if row is not None else None
+
+    def record_approval(self, plan_id: int, user_id: str, now: datetime) -> bool:
+        """Record one person's approval (False if they had already approved), without reading who else
+        has: for a plan that one approval decides."""
+        with self._session(write=True) as s:
+            return self._insert_once(s, ApprovalRow, plan_id=plan_id, user_id=user_id, at=now)
 
     def add_approval(self, plan_id: int, user_id: str, now: datetime) -> list[str] | None:
         """Record one person's approval; None if they had already approved. Returns who has approved
