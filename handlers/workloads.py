@@ -1,6 +1,6 @@
 """Read, patch and list Kubernetes workloads by kind: one table instead of one per diagnoser.
 
-Called by the diagnosers that touch workloads: ``handlers.image_pull.operations_more`` (a
+Called by the diagnosers that touch workloads: ``handlers.image_pull.operations_workloads`` (a
 container's image), ``handlers.image_pull.collect`` (the owners of failing pods),
 ``handlers.sysctl.operations`` (pod-template sysctls), ``handlers.sysctl.collect`` (the owner
 walk Pod -> ReplicaSet -> Deployment) and ``handlers.irsa.operations`` (rollout restart).

@@ -2,8 +2,9 @@
 
 ``FEATURE`` (listed by ``handlers.registry``) holds ``DIAGNOSER`` and ``OPERATIONS``. Modules: ``collect`` (batched
 I/O), ``network`` + ``rules`` (pure VPC path analysis), ``analyse`` + ``explain`` (grouping and
-words), ``plan`` + ``plan_network`` + ``steps`` (fix plans), ``operations`` +
-``operations_more`` (apply/read/revert), ``verify`` (wait for replacements), ``diagnoser``.
+words), ``plan`` + ``plan_network`` + ``steps`` (fix plans), ``operations_vpc`` +
+``operations_registry`` + ``operations_workloads`` (apply/read/revert), ``verify`` (wait for
+replacements), ``diagnoser``.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from bot.cloud.aws import Aws
 from bot.cloud.policy_doc import statements_of
 from handlers.image_pull.images import PTC_SECRET_PREFIX
 from handlers.image_pull.model import NodeNet, RepoTags, RoleFacts, VpcState
-from handlers.image_pull.operations_more import unsupported_action
+from handlers.image_pull.operations_registry import unsupported_action
 
 BATCH = 200  # values per EC2 filter
 Obj = dict[str, Any]

@@ -6,13 +6,9 @@ from __future__ import annotations
 from handlers.base import Feature
 from handlers.image_pull.diagnoser import ImagePullDiagnoser, triage_call_counts
 from handlers.image_pull.health import SECTION
-from handlers.image_pull.operations import DefaultRoute, SecurityGroupRule443, VpcDnsAttributes, VpcEndpoint
-from handlers.image_pull.operations_more import (
-    DeletePods,
-    PullThroughCacheRule,
-    RolePolicyAttachment,
-    WorkloadImage,
-)
+from handlers.image_pull.operations_registry import PullThroughCacheRule, RolePolicyAttachment
+from handlers.image_pull.operations_vpc import DefaultRoute, SecurityGroupRule443, VpcDnsAttributes, VpcEndpoint
+from handlers.image_pull.operations_workloads import DeletePods, WorkloadImage
 from handlers.image_pull.signals import SIGNALS
 
 DIAGNOSER = ImagePullDiagnoser()

@@ -1,8 +1,8 @@
 """Plan step constructors for image-pull fixes, and what ``verify`` is told to watch.
 
 Pure; called by ``plan`` and ``plan_network``. Each constructor takes the live state from the
-evidence (``before``) and builds the ``PlanStep`` for one operation in ``operations`` /
-``operations_more`` with ``after`` in the exact shape that operation reads back.
+evidence (``before``) and builds the ``PlanStep`` for one operation in ``operations_vpc``,
+``operations_registry`` or ``operations_workloads`` with ``after`` in the exact shape that operation reads back.
 """
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ from typing import Any
 
 from bot.domain import Msg, PlanStep
 from handlers.image_pull.model import FailingPod
-from handlers.image_pull.operations import ENDPOINT, ROUTE, SG_RULE, VPC_DNS
-from handlers.image_pull.operations_more import ATTACH, DELETE_PODS, IMAGE, PTC_RULE
+from handlers.image_pull.operations_registry import ATTACH, PTC_RULE
+from handlers.image_pull.operations_vpc import ENDPOINT, ROUTE, SG_RULE, VPC_DNS
+from handlers.image_pull.operations_workloads import DELETE_PODS, IMAGE
 
 
 def endpoint(vpc_id: str, service: str, before: dict[str, Any], after: dict[str, Any]) -> PlanStep:

@@ -1,7 +1,7 @@
 """Look-ups in a described VPC for the image-pull diagnoser: which table, ACL, route, endpoint. Pure.
 
 No verdicts here: ``handlers.image_pull.network`` walks the path with these and names the broken
-links; ``plan_network`` and ``operations`` use them to shape fixes (``usable_nat``,
+links; ``plan_network`` and ``operations_vpc`` use them to shape fixes (``usable_nat``,
 ``endpoint_shape``, ``route_target``). Everything reads a ``VpcState`` built by
 ``collect_aws.describe_vpcs``. ``network`` re-exports the public names, so both paths import.
 """

@@ -2,8 +2,9 @@
 
 Looked up by ``PlanStep.op`` through ``handlers.registry`` and driven by ``bot.services.apply``:
 ``read`` must return exactly the shape the plan put in ``before``/``after`` (ids of things not
-yet created are left out, lists are sorted). VPC endpoints, the default route and 443 rules
-live here; the IAM, ECR and Kubernetes ones in ``operations_more``.
+yet created are left out, lists are sorted). VPC endpoints, the default route, 443 rules and the
+VPC's DNS attributes live here; registry access in ``operations_registry`` and the cluster's
+workloads in ``operations_workloads``.
 """
 
 from __future__ import annotations
