@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.cli import csv_cell
+from bot.cli.audit import csv_cell
 from bot.domain import AuditEvent, AuditKind
 
 HOSTILE = [
