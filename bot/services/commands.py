@@ -17,7 +17,7 @@ from bot.errors import UsageError
 from bot.korean import josa
 from bot.parsing import language_of
 from bot.parsing.suggest import did_you_mean
-from bot.services.authz import BUTTON_HELP, Action, command_action, who_label
+from bot.services.policy import BUTTON_HELP, Action, command_action, who_label
 from bot.services.reading import parse
 from handlers import registry
 
@@ -166,7 +166,7 @@ def help_lines(command: str = "/ops", extra: Sequence[tuple[str, Msg]] = ()) -> 
 
 
 def help_text(lang: str, command: str = "/ops", extra: Sequence[tuple[str, Msg]] = ()) -> str:
-    """Every command with who may use it (from ``bot.services.authz.POLICY``), then the buttons."""
+    """Every command with who may use it (from ``bot.services.policy.POLICY``), then the buttons."""
     head = Msg(
         "*What I can do* (or just describe the problem in English or Korean):",
         "*할 수 있는 일* (또는 문제를 한국어나 영어로 그냥 적어 주세요):",

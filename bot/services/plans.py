@@ -1,6 +1,6 @@
 """Deciding on plans: approve (single use), reject, expire, and propose a revert.
 
-Authorisation follows ``bot.services.authz.POLICY``: the global middleware checks it when the
+Authorisation follows ``bot.services.policy.POLICY``: the global middleware checks it when the
 click arrives, and it is checked again here at the moment of the decision, with approver
 membership read afresh from Slack. At the click that would complete a plan every recorded
 approval is re-checked: one by somebody who is no longer an approver no longer counts (it is
@@ -20,8 +20,9 @@ from bot.domain import AuditKind, Diagnosis, Msg, PlanStatus, Risk
 from bot.korean import attach
 from bot.mrkdwn import markup, mention
 from bot.services.apply import ApplyService
-from bot.services.authz import Action, Authorizer
+from bot.services.authz import Authorizer
 from bot.services.core import Services, msg_from, msg_to_dict, step_from, step_to_dict
+from bot.services.policy import Action
 from bot.store.records import PlanRecord, RequestRecord
 
 log = logging.getLogger(__name__)

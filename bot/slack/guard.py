@@ -1,4 +1,4 @@
-"""The one global middleware that enforces ``bot.services.authz.POLICY`` on every request.
+"""The one global middleware that enforces ``bot.services.policy.POLICY`` on every request.
 
 It runs before any listener: it works out what the request is (``classify``: which action, who,
 from which workspace and channel, about which plan or request), asks the ``Authorizer``, and on a
@@ -36,9 +36,10 @@ from bot.cloud.metrics import REQUESTS
 from bot.domain import AuditKind, Msg
 from bot.errors import UsageError
 from bot.parsing.text import has_hangul
-from bot.services.authz import Action, Actor, Authorizer, Refusal
+from bot.services.authz import Actor, Authorizer, Refusal
 from bot.services.commands import parse_command
 from bot.services.plans import NO_PLAN, refusal_reason
+from bot.services.policy import Action
 from bot.services.reading import parse
 from bot.slack.deps import Deps
 from bot.store.records import PlanRecord, RequestRecord

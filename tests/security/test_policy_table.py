@@ -12,16 +12,9 @@ import pytest
 
 from bot.domain import Risk
 from bot.services.approvers import Approvers
-from bot.services.authz import (
-    POLICY,
-    Action,
-    Actor,
-    Authorizer,
-    Where,
-    Who,
-    command_action,
-)
+from bot.services.authz import Actor, Authorizer
 from bot.services.directory import Directory, LookupFailed, TtlCache
+from bot.services.policy import POLICY, Action, Where, Who, command_action
 from bot.settings import Settings
 
 TEAM, OTHER = "T_HOME", "T_OTHER"

@@ -1,7 +1,7 @@
 """Buttons: approve, reject, revert, re-run, and choosing an intent.
 
 Buttons carry only an id; the server holds the plan. Authorisation is the global middleware's
-(``bot.slack.guard``, enforcing ``bot.services.authz.POLICY``) when the click arrives, and is checked
+(``bot.slack.guard``, enforcing ``bot.services.policy.POLICY``) when the click arrives, and is checked
 again at the moment of decision: in ``PlanService`` for plans, here for re-run and intent choice.
 Refusals are ephemeral and audited.
 """
@@ -17,7 +17,7 @@ from slack_bolt import App
 from slack_sdk.errors import SlackApiError
 
 from bot.domain import AuditKind, Msg
-from bot.services.authz import Action
+from bot.services.policy import Action
 from bot.slack.deps import Deps
 from bot.slack.errors import reporting_errors
 from bot.slack.jobs import ATTEMPT

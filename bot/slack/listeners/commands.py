@@ -15,8 +15,8 @@ from bot.domain import Msg
 from bot.errors import UsageError
 from bot.mrkdwn import clip, escape
 from bot.parsing.text import has_hangul
-from bot.services.authz import Action
 from bot.services.commands import Command, help_text, parse_command
+from bot.services.policy import Action
 from bot.services.requests import Ask
 from bot.slack.deps import Deps
 from bot.slack.errors import reporting_errors

@@ -2,7 +2,7 @@
 
 Sections: my open requests and their status, plans waiting for my approval (approvers only; the
 same approve/reject buttons as the thread, answered by ``listeners.actions``), recent changes
-(plans applied, failed or reverted this week; approvers only, as ``bot.services.authz.POLICY`` says:
+(plans applied, failed or reverted this week; approvers only, as ``bot.services.policy.POLICY`` says:
 others see a line saying so, and the refusal is audited once a day per person), and schedules and
 reports (scheduled reports from ``deps.reports`` and the RDS stop/start schedules). The language comes from
 ``users.info`` with ``include_locale=true``.
@@ -20,7 +20,7 @@ from bot import blockkit
 from bot.domain import AuditKind, Msg
 from bot.mrkdwn import escape
 from bot.reports import audit as audit_report
-from bot.services.authz import Action
+from bot.services.policy import Action
 from bot.slack import render
 from bot.slack.deps import Deps
 from bot.slack.errors import reporting_errors

@@ -7,7 +7,8 @@ from types import SimpleNamespace
 from unittest.mock import Mock
 
 from bot.domain import AuditKind, Msg
-from bot.services.authz import Action, Refusal
+from bot.services.authz import Refusal
+from bot.services.policy import Action
 from bot.slack.listeners import actions
 from bot.store.records import RequestRecord
 from tests.slack.records import request_record

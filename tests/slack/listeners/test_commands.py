@@ -7,8 +7,9 @@ from types import SimpleNamespace
 from unittest.mock import Mock
 
 from bot.domain import Msg
-from bot.services.authz import Action, Refusal
+from bot.services.authz import Refusal
 from bot.services.commands import Command
+from bot.services.policy import Action
 from bot.services.requests import Ask
 from bot.slack.deps import Builtin
 from bot.slack.listeners import commands
