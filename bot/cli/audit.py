@@ -25,8 +25,9 @@ def csv_cell(value: object) -> object:
 
 def cmd_audit(args: argparse.Namespace) -> int:
     from bot.preflight import database
+    from bot.store.audit_queries import as_dicts
     from bot.store.db import make_engine, make_session_factory
-    from bot.store.repo import Repo, as_dicts
+    from bot.store.repo import Repo
 
     url = args.url or settings_or_exit().database_url
     problem = database(url, purpose="audit")  # before an engine exists: SQLite would create the file
