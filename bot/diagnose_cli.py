@@ -33,11 +33,6 @@ from handlers import registry
 from handlers.base import Diagnoser, Wiring
 
 USER = "terminal"
-# Diagnosers that read AWS alone (names in handlers.registry). Every other diagnoser needs the cluster's API,
-# so without a kubeconfig (or KUBE_HOST, CLUSTERS_FILE, the in-cluster account) it is refused before any
-# AWS call; these run with no Kubernetes access at all (tests/cli/test_first_run.py runs each rds command
-# with no kubeconfig).
-AWS_ONLY = frozenset({"rds"})
 USAGE = """usage: chatops diagnose [--cluster NAME] TEXT...
 
 Parse TEXT as the /ops slash command does (a command such as `pods -A`, `rds list`,
@@ -177,11 +172,15 @@ def _terminal_contexts_or_problem(settings: Settings, target: str) -> tuple[Cont
     return terminal_contexts(settings), ""
 
 
-def _target_problem(settings: Settings, target: str, contexts: ContextProvider, diagnoser_name: str) -> str | None:
-    """What stops the diagnoser reaching ``target`` through ``contexts``, if anything."""
+def _target_problem(settings: Settings, target: str, contexts: ContextProvider, diagnoser: Diagnoser) -> str | None:
+    """What stops the diagnoser reaching ``target`` through ``contexts``, if anything.
+
+    A diagnoser that needs the cluster's API is refused before any AWS call when there is no way to
+    reach it (a kubeconfig, KUBE_HOST, CLUSTERS_FILE, the in-cluster account); one that reads AWS
+    alone (``needs_kubernetes`` False) runs with no Kubernetes access at all."""
     if settings.clusters_file and target and target not in contexts.cluster_names():
         return _unknown_cluster(settings, target)
-    if diagnoser_name not in AWS_ONLY and not settings.clusters_file:
+    if diagnoser.needs_kubernetes and not settings.clusters_file:
         return preflight.kubernetes(settings)
     return None
 
@@ -230,7 +229,7 @@ def run(
         if contexts is None:
             err.write(problem + "\n")
             return 2
-    problem = _target_problem(settings, target, contexts, diagnoser.name)
+    problem = _target_problem(settings, target, contexts, diagnoser)
     if problem:
         err.write(problem + "\n")
         return 2

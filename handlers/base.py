@@ -35,9 +35,15 @@ class CommandSpec:
 
 
 class Diagnoser(Protocol):
+    """``intent_labels`` say each intent as the bot offers it when it asks what a request meant;
+    ``needs_kubernetes`` is False for a diagnoser that reads AWS alone, which then runs with no
+    access to the cluster's API at all (``chatops diagnose`` without a kubeconfig)."""
+
     name: str
     intents: tuple[str, ...]
     commands: tuple[CommandSpec, ...]
+    intent_labels: Mapping[str, Msg]
+    needs_kubernetes: bool
 
     def diagnose(self, ctx: ClusterContext, request: Request) -> Diagnosis:
         """Collect evidence, analyse it, and propose plans. May raise ``bot.errors.CloudError``."""

@@ -14,6 +14,7 @@ from functools import cache
 from typing import Any
 
 from bot.cloud.context import FeaturePorts
+from bot.domain import Msg
 from bot.parsing.vocabulary import Signals
 from handlers import image_pull, irsa, pods, rds, sysctl
 from handlers.base import (
@@ -73,6 +74,12 @@ def diagnoser_for(intent: str) -> Diagnoser | None:
 
 def diagnoser_named(name: str) -> Diagnoser | None:
     return next((d for d in _diagnosers() if d.name == name), None)
+
+
+def intent_choices() -> list[tuple[str, Msg]]:
+    """Each diagnoser's first intent with its label: what the bot offers when it asks what a request
+    meant."""
+    return [(d.intents[0], d.intent_labels.get(d.intents[0], Msg.same(d.intents[0]))) for d in _diagnosers()]
 
 
 def operation(name: str) -> Operation:

@@ -150,7 +150,7 @@ class RequestService:
         svc = self.svc
         diagnoser = registry.diagnoser_for(req.intent)
         if diagnoser is None:
-            svc.thread.ask_intent(req, [d.intents[0] for d in registry.DIAGNOSERS])
+            svc.thread.ask_intent(req, registry.intent_choices())
             svc.repo.update_request(req.id, state="asked")
             REQUESTS.labels("asked").inc()
             return None

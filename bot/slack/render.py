@@ -265,23 +265,17 @@ def decide_actions(plan: PlanRecord, lang: str) -> dict[str, Any]:
     }
 
 
-def intent_choice_blocks(request_id: int, lang: str, choices: Sequence[str]) -> list[dict[str, Any]]:
-    labels = {
-        "ingress_delete_denied": Msg("Ingress won't delete", "Ingress 삭제 안 됨"),
-        "irsa_access_denied": Msg("IAM / IRSA access denied", "IAM/IRSA 권한 오류"),
-        "image_pull": Msg("Image pull failing", "이미지 pull 실패"),
-        "rds_schedule": Msg("RDS schedule", "RDS 스케줄"),
-        "sysctl": Msg("sysctl / keepalive", "sysctl/keepalive"),
-        "pods": Msg("List pods", "파드 목록"),
-    }
+def intent_choice_blocks(request_id: int, lang: str, choices: Sequence[tuple[str, Msg]]) -> list[dict[str, Any]]:
+    """The question the bot asks when it cannot tell what a request meant: one button per
+    ``(intent, label)`` choice, at most five."""
     elements = [
         {
             "type": "button",
-            "action_id": f"choose_intent_{c}",
-            "value": f"{request_id}:{c}",
-            "text": {"type": "plain_text", "text": labels.get(c, Msg.same(c))(lang)},
+            "action_id": f"choose_intent_{intent}",
+            "value": f"{request_id}:{intent}",
+            "text": {"type": "plain_text", "text": label(lang)},
         }
-        for c in choices[:5]
+        for intent, label in choices[:5]
     ]
     question = Msg("I'm not sure what you need. Which is it?", "어떤 요청인지 확실하지 않습니다. 어느 쪽인가요?")
     return [section(question(lang)), {"type": "actions", "block_id": f"intent-{request_id}", "elements": elements}]

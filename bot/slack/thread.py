@@ -258,7 +258,7 @@ class SlackThread:
         except SlackApiError as exc:
             log.warning("ephemeral failed", extra={"error": exc.response.get("error")})
 
-    def ask_intent(self, req: RequestRecord, choices: Sequence[str]) -> None:
+    def ask_intent(self, req: RequestRecord, choices: Sequence[tuple[str, Msg]]) -> None:
         self._post(
             req.lang,
             channel=req.channel,

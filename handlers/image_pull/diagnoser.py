@@ -58,6 +58,8 @@ def _only_image(groups: list[PullGroup], request: Request) -> list[PullGroup]:
 class ImagePullDiagnoser:
     name = "image_pull"
     intents = ("image_pull",)
+    intent_labels = {"image_pull": Msg("Image pull failing", "이미지 pull 실패")}
+    needs_kubernetes = True
     commands = (
         CommandSpec(
             "pull",

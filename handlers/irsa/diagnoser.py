@@ -69,6 +69,11 @@ def _blockers(diagnosis: Diagnosis) -> list[Msg]:
 class IrsaDiagnoser:
     name = KIND
     intents = ("ingress_delete_denied", "irsa_access_denied")
+    intent_labels = {
+        "ingress_delete_denied": Msg("Ingress won't delete", "Ingress 삭제 안 됨"),
+        "irsa_access_denied": Msg("IAM / IRSA access denied", "IAM/IRSA 권한 오류"),
+    }
+    needs_kubernetes = True
     commands = (
         CommandSpec(
             "ingress",

@@ -146,6 +146,8 @@ class DeletePod:
 class PodsDiagnoser:
     name = "pods"
     intents = ("pods", "pod_events", "pod_restart")
+    intent_labels = {"pods": Msg("List pods", "파드 목록")}
+    needs_kubernetes = True
     commands = (
         CommandSpec(
             "pods",

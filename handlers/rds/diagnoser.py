@@ -51,6 +51,8 @@ def _finding(code: str, sev: Severity, title: Msg, target: str, **kw: Any) -> Fi
 class RdsDiagnoser:
     name = "rds"
     intents = (INTENT,)
+    intent_labels = {INTENT: Msg("RDS schedule", "RDS 스케줄")}
+    needs_kubernetes = False  # RDS and Aurora are AWS alone: no kubeconfig is needed
     commands = COMMANDS
 
     def diagnose(self, ctx: ClusterContext, request: Request) -> Diagnosis:

@@ -73,6 +73,8 @@ def pod_has(pod: Mapping[str, Any], wanted: Mapping[str, str]) -> bool:
 class SysctlDiagnoser:
     name = KIND
     intents = ("sysctl",)
+    intent_labels = {"sysctl": Msg("sysctl / keepalive", "sysctl/keepalive")}
+    needs_kubernetes = True
     commands = (
         CommandSpec(
             "sysctl",

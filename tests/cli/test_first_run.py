@@ -145,7 +145,7 @@ def test_serve_with_a_clusters_file_that_does_not_parse(tmp_path, migrated):
 
 # diagnose: Kubernetes only when the diagnoser needs it ------------------------------------------------------
 
-# One invocation of every command of every diagnoser that reads the cluster (all but AWS_ONLY's).
+# One invocation of every command of every diagnoser that reads the cluster (all whose needs_kubernetes is True).
 KUBERNETES_COMMANDS = [
     ["pods", "-A"],
     ["pods", "cloudon"],
@@ -163,10 +163,9 @@ KUBERNETES_COMMANDS = [
 
 
 def test_the_list_covers_every_kubernetes_command():
-    from bot.diagnose_cli import AWS_ONLY
     from handlers import registry
 
-    needed = {spec.name for diagnoser, spec in registry.commands() if diagnoser.name not in AWS_ONLY}
+    needed = {spec.name for diagnoser, spec in registry.commands() if diagnoser.needs_kubernetes}
     assert needed == {text[0] for text in KUBERNETES_COMMANDS if " " not in text[0]}
 
 
