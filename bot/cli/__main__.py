@@ -4,4 +4,5 @@ import sys
 
 from bot.cli import main
 
-sys.exit(main())
+if __name__ == "__main__":  # imported by name (a walk over the package's modules), it does nothing
+    sys.exit(main())
