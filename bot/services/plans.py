@@ -14,15 +14,16 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
 
-from bot.domain import AuditKind, Diagnosis, Msg, PlanStatus, Risk
+from bot.domain import AuditKind, Msg, PlanStatus
 from bot.korean import attach
 from bot.mrkdwn import markup, mention
 from bot.services.apply import ApplyService
 from bot.services.authz import Authorizer
-from bot.services.core import Services, msg_from, msg_to_dict, step_from, step_to_dict
+from bot.services.core import Services
 from bot.services.policy import Action
+from bot.services.reverts import inverse_steps, propose_inverse
+from bot.services.risk import approvals_recorded_plan_needs
 from bot.store.records import PlanRecord, RequestRecord
 
 log = logging.getLogger(__name__)
@@ -38,11 +39,6 @@ class Outcome:
 
 NO_PLAN = Msg("That plan does not exist (any more).", "해당 계획이 존재하지 않습니다.")
 LIVE = (PlanStatus.PROPOSED, PlanStatus.APPROVED, PlanStatus.APPLYING)
-
-
-def approvals_needed(plan: PlanRecord) -> int:
-    """How many distinct approvers the plan needs: two for HIGH risk, whatever the row says."""
-    return max(plan.approvals_needed or 1, 2 if plan.risk == Risk.HIGH else 1)
 
 
 def refusal_reason(
@@ -135,7 +131,7 @@ class PlanService:
         # needs asking Slack about) the plan is approved, and so applying, with its audit row, in one
         # transaction: no moment is committed at which a plan is approved but nobody applies it.
         decided: PlanRecord | None = None
-        needed = approvals_needed(plan)
+        needed = approvals_recorded_plan_needs(plan)
         with svc.repo.unit() as uow:
             recorded = self._record_click(plan, user, needed)
             if recorded is None:
@@ -299,61 +295,8 @@ class PlanService:
             )
             self._refuse(plan, req, user, reason, "revert")
             return Outcome(ok=False, message=reason)
-        observed = (plan.result or {}).get("observed", [None] * len(plan.steps))
-        inverse = []
-        for raw, seen in zip(reversed(plan.steps), reversed(observed), strict=False):
-            step = step_from(raw)
-            try:
-                undo = self.applier.operation(step.op).revert(step, seen)
-            except KeyError:
-                undo = None
-            if undo is None:
-                return Outcome(
-                    ok=False,
-                    message=Msg(
-                        f"Step `{step.op}` cannot be undone automatically.",
-                        f"`{step.op}` 단계는 자동으로 되돌릴 수 없습니다.",
-                    ),
-                )
-            inverse.append(undo)
-        now = svc.clock()
-        title = msg_from(plan.title)
-        row = svc.repo.add_plan(
-            request_id=plan.request_id,
-            kind=plan.kind,
-            title=msg_to_dict(Msg(f"Revert: {title.en}", f"되돌리기: {title.ko}")),
-            target=plan.target,
-            risk=plan.risk,
-            status=PlanStatus.PROPOSED,
-            steps=[step_to_dict(s) for s in inverse],
-            verify={},
-            requested_by=user,
-            created_at=now,
-            expires_at=now + timedelta(minutes=svc.settings.plan_ttl_minutes),
-            approvals_needed=approvals_needed(plan),
-            message_ts="",
-            reverts_plan_id=plan.id,
-            version=0,
-        )
-        svc.audit(
-            AuditKind.PLAN_PROPOSED,
-            user,
-            f"revert of plan #{plan.id} proposed as #{row.id}",
-            req,
-            row,
-            before=[s.before for s in inverse],
-            after=[s.after for s in inverse],
-        )
-        svc.repo.update_request(plan.request_id, state="open")
-        ts = svc.thread.diagnosis(req, _revert_diagnosis(plan, row), [row])
-        if ts:
-            svc.repo.set_plan_fields(row.id, message_ts=ts[0])
+        inverse = inverse_steps(plan, self.applier.operation)
+        if isinstance(inverse, Msg):
+            return Outcome(ok=False, message=inverse)
+        propose_inverse(svc, plan, req, user, inverse)
         return Outcome(ok=True)
-
-
-def _revert_diagnosis(plan: PlanRecord, revert_row: PlanRecord) -> Diagnosis:
-    headline = Msg(
-        f"Revert of plan #{plan.id} proposed as plan #{revert_row.id}",
-        f"계획 #{plan.id} 되돌리기를 계획 #{attach(revert_row.id, '로')} 제안합니다",
-    )
-    return Diagnosis(plan.kind, plan.target, headline)

@@ -13,6 +13,7 @@ from dataclasses import replace
 from typing import Any
 
 from bot.domain import FixPlan, PlanStep, Risk
+from bot.store.records import PlanRecord
 
 APPROVALS = {Risk.LOW: 1, Risk.MEDIUM: 1, Risk.HIGH: 2}
 
@@ -34,3 +35,8 @@ def rated(plan: FixPlan, operation: Callable[[str], Any]) -> FixPlan:
 
 def approvals_needed(risk: Risk) -> int:
     return APPROVALS[Risk(risk)]
+
+
+def approvals_recorded_plan_needs(plan: PlanRecord) -> int:
+    """How many distinct approvers a recorded plan needs: two for HIGH risk, whatever the row says."""
+    return max(plan.approvals_needed or 1, 2 if plan.risk == Risk.HIGH else 1)
