@@ -248,6 +248,21 @@ def test_revert_is_a_plan_that_needs_approval_and_restores_before(world):
     assert svc.repo.get_plan(revert.id).status == "applied"
 
 
+def test_a_revert_whose_audit_row_cannot_be_written_leaves_no_revert_plan(world, monkeypatch):
+    svc, plans, store, plan, rec, _ = world
+    plans.approve(plan.id, "U_OPS")
+
+    def audit_fails(*_: object, **__: object) -> None:
+        raise RuntimeError("the audit table is unavailable")
+
+    monkeypatch.setattr(svc, "audit", audit_fails)
+    with pytest.raises(RuntimeError):
+        plans.propose_revert(plan.id, "U_OPS")
+    # the revert plan, its audit row and the request reopened commit together or not at all
+    assert [p for p in svc.repo.plans_for_request(plan.request_id) if p.reverts_plan_id == plan.id] == []
+    assert svc.repo.get_request(plan.request_id).state != "open"
+
+
 def test_failed_step_rolls_back_earlier_steps(db_url):
     svc, plans, store, plan, rec, engine = make(db_url)
     # rewrite the plan into two steps on the same object; the second one fails
