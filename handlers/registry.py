@@ -65,6 +65,16 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+def reset() -> None:
+    """Forget what was built from ``PACKAGES``, so the next read builds it again from the list as it
+    is then. A test or a deployment that lists one more package sets ``PACKAGES`` to
+    ``PACKAGES + (package,)`` before the bot is built, calls this, and calls it again when it puts
+    the list back. What the core composed at import time from the packages' signals (the parser's
+    ``VOCABULARY``) and report kinds (``KINDS``) is not rebuilt."""
+    for build in (_features, _diagnosers, _operations, _commands):
+        build.cache_clear()
+
+
 def diagnoser_for(intent: str) -> Diagnoser | None:
     for d in _diagnosers():
         if intent in d.intents:
