@@ -91,11 +91,14 @@ class PlanService:
         svc = self.svc
         if plan.status != PlanStatus.PROPOSED or svc.clock() < plan.expires_at:
             return False
-        expired = svc.repo.transition(plan.id, PlanStatus.PROPOSED, PlanStatus.EXPIRED, svc.clock())
+        with svc.repo.unit() as uow:  # the expiry and its audit row commit together
+            expired = svc.repo.transition(plan.id, PlanStatus.PROPOSED, PlanStatus.EXPIRED, svc.clock())
+            if expired is not None:
+                if req is None or req.id != plan.request_id:
+                    req = svc.repo.get_request(plan.request_id)
+                svc.audit(AuditKind.EXPIRED, "bot", f"plan #{plan.id} expired", req, expired)
+            uow.commit()
         if expired is not None:
-            if req is None or req.id != plan.request_id:
-                req = svc.repo.get_request(plan.request_id)
-            svc.audit(AuditKind.EXPIRED, "bot", f"plan #{plan.id} expired", req, expired)
             if req is not None:
                 svc.thread.plan_changed(
                     req, expired, "expired", Msg("Expired before anyone approved it.", "승인 전에 만료되었습니다.")
@@ -260,10 +263,13 @@ class PlanService:
             self._refuse(plan, req, user, reason, "reject")
             return Outcome(ok=False, message=reason)
         assert plan is not None
-        rejected = svc.repo.transition(plan.id, PlanStatus.PROPOSED, PlanStatus.REJECTED, svc.clock())
+        with svc.repo.unit() as uow:  # the rejection and its audit row commit together
+            rejected = svc.repo.transition(plan.id, PlanStatus.PROPOSED, PlanStatus.REJECTED, svc.clock())
+            if rejected is not None:
+                svc.audit(AuditKind.REJECTED, user, f"plan #{plan.id} rejected", req, rejected)
+            uow.commit()
         if rejected is None:
             return Outcome(ok=False, message=_not_open(svc.repo.get_plan(plan.id) or plan))
-        svc.audit(AuditKind.REJECTED, user, f"plan #{plan.id} rejected", req, rejected)
         svc.thread.plan_changed(
             req, rejected, "rejected", markup("Rejected by {who}.", "{who} 님이 거절했습니다.", who=mention(user))
         )

@@ -263,6 +263,24 @@ def test_a_revert_whose_audit_row_cannot_be_written_leaves_no_revert_plan(world,
     assert svc.repo.get_request(plan.request_id).state != "open"
 
 
+@pytest.mark.parametrize("decision", ["reject", "expire"])
+def test_a_decision_whose_audit_row_cannot_be_written_leaves_the_plan_proposed(world, monkeypatch, decision):
+    svc, plans, store, plan, rec, _ = world
+
+    def audit_fails(*_: object, **__: object) -> None:
+        raise RuntimeError("the audit table is unavailable")
+
+    monkeypatch.setattr(svc, "audit", audit_fails)
+    with pytest.raises(RuntimeError):
+        if decision == "reject":
+            plans.reject(plan.id, "U_OPS")
+        else:
+            monkeypatch.setattr(svc, "clock", lambda: plan.expires_at + timedelta(seconds=1))
+            plans.expire_due()
+    # the plan's state and its audit row commit together or not at all
+    assert svc.repo.get_plan(plan.id).status == "proposed"
+
+
 def test_failed_step_rolls_back_earlier_steps(db_url):
     svc, plans, store, plan, rec, engine = make(db_url)
     # rewrite the plan into two steps on the same object; the second one fails
