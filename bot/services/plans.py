@@ -22,7 +22,7 @@ from bot.services.apply import ApplyService
 from bot.services.authz import Authorizer
 from bot.services.core import Services
 from bot.services.policy import Action
-from bot.services.reverts import inverse_steps, propose_inverse
+from bot.services.reverts import inverse_steps, propose_revert_of
 from bot.services.risk import approvals_recorded_plan_needs
 from bot.store.records import PlanRecord, RequestRecord
 
@@ -304,5 +304,5 @@ class PlanService:
         inverse = inverse_steps(plan, self.applier.operation)
         if isinstance(inverse, Msg):
             return Outcome(ok=False, message=inverse)
-        propose_inverse(svc, plan, req, user, inverse)
+        propose_revert_of(svc, plan, user, inverse)
         return Outcome(ok=True)

@@ -11,14 +11,15 @@ undoing them is proposed (approved like any plan).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from bot.domain import AuditKind, Diagnosis, Msg, PlanStatus, PlanStep
+from bot.domain import AuditKind, Msg, PlanStatus, PlanStep
 from bot.korean import attach
-from bot.services.core import Services, jsonable, msg_from, msg_to_dict, same_state, step_from, step_to_dict
+from bot.services.core import jsonable, msg_from, same_state, step_from
+from bot.services.reverts import propose_inverse
 from bot.store.records import PlanRecord, RequestRecord
 
 if TYPE_CHECKING:
@@ -53,57 +54,6 @@ class StepTruth:
             "unknown (live state matches neither the plan nor the state before)",
             "알 수 없음 (실제 상태가 계획과도 이전 상태와도 다름)",
         )
-
-
-def propose_inverse(
-    svc: Services,
-    plan: PlanRecord,
-    inverse: Sequence[PlanStep],
-    requested_by: str,
-    actor: str,
-    title: Msg,
-    headline: Callable[[int], Msg],
-) -> PlanRecord:
-    """Store ``inverse`` as a proposed plan undoing ``plan`` and post it with its buttons.
-
-    It needs approval like any plan: the same risk and number of approvers as ``plan``.
-    ``headline(new_plan_id)`` is the line posted above it (and the audit row's summary).
-    """
-    now = svc.clock()
-    row = svc.repo.add_plan(
-        request_id=plan.request_id,
-        kind=plan.kind,
-        title=msg_to_dict(title),
-        target=plan.target,
-        risk=plan.risk,
-        status=PlanStatus.PROPOSED,
-        steps=[step_to_dict(s) for s in inverse],
-        verify={},
-        requested_by=requested_by,
-        created_at=now,
-        expires_at=now + timedelta(minutes=svc.settings.plan_ttl_minutes),
-        approvals_needed=plan.approvals_needed,
-        message_ts="",
-        reverts_plan_id=plan.id,
-        version=0,
-    )
-    req = svc.repo.get_request(plan.request_id)
-    said = headline(row.id)
-    svc.audit(
-        AuditKind.PLAN_PROPOSED,
-        actor,
-        said.en,
-        req,
-        row,
-        before=[s.before for s in inverse],
-        after=[s.after for s in inverse],
-    )
-    svc.repo.update_request(plan.request_id, state="open")
-    ts = svc.thread.diagnosis(req, Diagnosis(plan.kind, plan.target, said), [row])
-    if ts:
-        svc.repo.set_plan_fields(row.id, message_ts=ts[0])
-        row = replace(row, message_ts=ts[0])
-    return row
 
 
 class Reconciler:
