@@ -20,6 +20,7 @@ The look-ups in the described VPC (which route table, ACL, endpoint) are in
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from handlers.image_pull import rules
@@ -244,40 +245,15 @@ def analyse_path(
     table = route_table_for(vpc, node.subnet_id)
     rt_id = (table or {}).get("RouteTableId", "")
     inet, via, nat_id = internet_blockers(node, vpc)
+    report = partial(PathReport, route_table_id=rt_id, nat_gateway_id=nat_id)
     if not inet:
-        return PathReport(
-            reachable=True,
-            via=via,
-            route_table_id=rt_id,
-            nat_gateway_id=nat_id,
-            endpoints_apply=endpoints_serve(registry_kind, ecr_region, vpc.region),
-        )
+        return report(reachable=True, via=via, endpoints_apply=endpoints_serve(registry_kind, ecr_region, vpc.region))
     if not endpoints_serve(registry_kind, ecr_region, vpc.region):
-        return PathReport(
-            reachable=False,
-            via="",
-            route_table_id=rt_id,
-            nat_gateway_id=nat_id,
-            internet=tuple(inet),
-            endpoints=(),
-            endpoints_apply=False,
-        )
+        return report(reachable=False, via="", internet=tuple(inet), endpoints=(), endpoints_apply=False)
     private = endpoint_blockers(node, vpc, needs_sts=needs_sts)
-    if not private:
-        return PathReport(
-            reachable=True,
-            via="endpoints",
-            route_table_id=rt_id,
-            nat_gateway_id=nat_id,
-            internet=tuple(inet),
-            endpoints=(),
-            endpoints_apply=True,
-        )
-    return PathReport(
-        reachable=False,
-        via="",
-        route_table_id=rt_id,
-        nat_gateway_id=nat_id,
+    return report(
+        reachable=not private,
+        via="" if private else "endpoints",
         internet=tuple(inet),
         endpoints=tuple(private),
         endpoints_apply=True,
