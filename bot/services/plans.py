@@ -304,5 +304,5 @@ class PlanService:
         inverse = inverse_steps(plan, self.applier.operation)
         if isinstance(inverse, Msg):
             return Outcome(ok=False, message=inverse)
-        propose_revert_of(svc, plan, user, inverse)
+        propose_revert_of(svc, plan, req, user, inverse)
         return Outcome(ok=True)

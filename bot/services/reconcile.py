@@ -165,7 +165,7 @@ class Reconciler:
         if done:
             self.applier.mark_reverted(plan, req, "reconciler")
         if undo:
-            self._propose_undo(plan, truths, undo)
+            self._propose_undo(plan, req, truths, undo)
         svc.repo.settle_request(req.id)
         return True
 
@@ -200,13 +200,16 @@ class Reconciler:
             f"{numbers}단계를 되돌리는 계획을 아래에 제안합니다. 다른 계획처럼 승인이 필요합니다.",
         )
 
-    def _propose_undo(self, plan: PlanRecord, truths: list[StepTruth], inverse: list[PlanStep]) -> PlanRecord:
+    def _propose_undo(
+        self, plan: PlanRecord, req: RequestRecord, truths: list[StepTruth], inverse: list[PlanStep]
+    ) -> PlanRecord:
         numbers = _numbers([t for t in truths if t.verdict == APPLIED and t.started])
         title = msg_from(plan.title)
         row = propose_inverse(
             self.svc,
             plan,
             inverse,
+            req=req,
             requested_by=plan.requested_by,
             actor="reconciler",
             title=Msg(f"Undo: {title.en}", f"되돌리기: {title.ko}"),

@@ -16,7 +16,7 @@ from bot.domain import AuditKind, Diagnosis, Msg, PlanStatus, PlanStep
 from bot.korean import attach
 from bot.services.core import Services, msg_from, msg_to_dict, step_from, step_to_dict
 from bot.services.risk import approvals_recorded_plan_needs
-from bot.store.records import PlanRecord
+from bot.store.records import PlanRecord, RequestRecord
 
 
 def inverse_steps(plan: PlanRecord, operation: Callable[[str], Any]) -> list[PlanStep] | Msg:
@@ -44,6 +44,7 @@ def propose_inverse(
     plan: PlanRecord,
     inverse: Sequence[PlanStep],
     *,
+    req: RequestRecord | None,
     requested_by: str,
     actor: str,
     title: Msg,
@@ -52,8 +53,9 @@ def propose_inverse(
     """Store ``inverse`` as a proposed plan undoing ``plan`` and post it with its buttons.
 
     It needs approval like any plan: the same risk and number of approvers as ``plan``.
-    ``headline(new_plan_id)`` is the line posted above it (and the audit row's summary). The plan,
-    its audit row and the request open again commit in one unit of work, before the thread is told.
+    ``headline(new_plan_id)`` is the line posted above it (and the audit row's summary); ``req`` is
+    ``plan``'s request, which every caller has read already. The plan, its audit row and the request
+    open again commit in one unit of work, before the thread is told.
     """
     now = svc.clock()
     with svc.repo.unit() as uow:
@@ -74,7 +76,6 @@ def propose_inverse(
             reverts_plan_id=plan.id,
             version=0,
         )
-        req = svc.repo.get_request(plan.request_id)
         said = headline(row.id)
         svc.audit(
             AuditKind.PLAN_PROPOSED,
@@ -94,13 +95,16 @@ def propose_inverse(
     return row
 
 
-def propose_revert_of(svc: Services, plan: PlanRecord, user: str, inverse: Sequence[PlanStep]) -> PlanRecord:
+def propose_revert_of(
+    svc: Services, plan: PlanRecord, req: RequestRecord | None, user: str, inverse: Sequence[PlanStep]
+) -> PlanRecord:
     """The revert a person asked for: every step of an applied plan undone, as a plan to approve."""
     title = msg_from(plan.title)
     return propose_inverse(
         svc,
         plan,
         inverse,
+        req=req,
         requested_by=user,
         actor=user,
         title=Msg(f"Revert: {title.en}", f"되돌리기: {title.ko}"),

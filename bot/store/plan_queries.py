@@ -129,19 +129,7 @@ class PlanQueries(Sessions):
     def record_intent(self, plan_id: int, index: int, step: dict[str, Any], now: datetime) -> None:
         """Commit that step ``index`` of ``plan_id`` is about to be written (before the write itself)."""
         with self._session(write=True) as s:
-            s.add(
-                StepRunRow(
-                    plan_id=plan_id,
-                    step_index=index,
-                    op=step["op"],
-                    params=step["params"],
-                    before=step["before"],
-                    after=step["after"],
-                    state="intent",
-                    error="",
-                    started_at=now,
-                )
-            )
+            s.add(_step_row(plan_id, index, step, state="intent", started_at=now))
 
     def record_outcome(
         self, plan_id: int, index: int, state: str, now: datetime, observed: Any = None, error: str = ""
@@ -166,15 +154,7 @@ class PlanQueries(Sessions):
                 select(StepRunRow).where(StepRunRow.plan_id == plan_id, StepRunRow.step_index == index)
             ).first()
             if row is None:
-                row = StepRunRow(
-                    plan_id=plan_id,
-                    step_index=index,
-                    op=step["op"],
-                    params=step["params"],
-                    before=step["before"],
-                    after=step["after"],
-                    error="",
-                )
+                row = _step_row(plan_id, index, step)
                 s.add(row)
             row.state, row.live, row.reconciled_at = state, live, now
             if error:
@@ -184,3 +164,17 @@ class PlanQueries(Sessions):
         with self._session(write=False) as s:
             stmt = select(StepRunRow).where(StepRunRow.plan_id == plan_id).order_by(StepRunRow.step_index)
             return as_records(StepRunRecord, s.scalars(stmt))
+
+
+def _step_row(plan_id: int, index: int, step: dict[str, Any], **columns: Any) -> StepRunRow:
+    """The step-run row of step ``index`` of a plan, with the step as the plan recorded it."""
+    return StepRunRow(
+        plan_id=plan_id,
+        step_index=index,
+        op=step["op"],
+        params=step["params"],
+        before=step["before"],
+        after=step["after"],
+        error="",
+        **columns,
+    )
